@@ -1,0 +1,121 @@
+#include "cli/args.h"
+
+#include <algorithm>
+
+namespace starlog::cli {
+
+std::optional<std::string> ParsedArgs::Get(const std::string& option) const {
+  auto it = options_.find(option);
+  if (it == options_.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::string ParsedArgs::GetOr(const std::string& option, const std::string& fallback) const {
+  return Get(option).value_or(fallback);
+}
+
+std::vector<std::string> ParsedArgs::GetAll(const std::string& option) const {
+  auto it = options_.find(option);
+  return it == options_.end() ? std::vector<std::string>() : it->second;
+}
+
+Result<std::optional<uint64_t>> ParsedArgs::GetUint(const std::string& option) const {
+  auto v = Get(option);
+  if (!v) return std::optional<uint64_t>();
+  if (v->empty() || v->size() > 19 ||
+      !std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Status::InvalidArgument("--" + option + " takes a non-negative integer, not '" + *v +
+                                   "'");
+  }
+  return std::optional<uint64_t>(std::stoull(*v));
+}
+
+Result<ParsedArgs> ArgParser::Parse(const CommandSpec& spec, const std::vector<std::string>& argv) {
+  ParsedArgs out;
+  bool options_done = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& word = argv[i];
+    if (!options_done && word == "--") {
+      options_done = true;
+      continue;
+    }
+    if (options_done || word.size() < 2 || word.compare(0, 2, "--") != 0) {
+      out.positionals_.push_back(word);
+      continue;
+    }
+    std::string name = word.substr(2);
+    std::optional<std::string> inline_value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    auto opt = std::find_if(spec.options.begin(), spec.options.end(),
+                            [&](const OptionSpec& o) { return o.name == name; });
+    if (opt == spec.options.end()) {
+      return Status::InvalidArgument("unknown option --" + name + " for `starlog " + spec.name +
+                                     "` (see `starlog " + spec.name + " --help`)");
+    }
+    std::string value;
+    if (opt->value_name.empty()) {
+      if (inline_value) return Status::InvalidArgument("--" + name + " takes no value");
+    } else if (inline_value) {
+      value = *inline_value;
+    } else if (i + 1 < argv.size()) {
+      value = argv[++i];
+    } else {
+      return Status::InvalidArgument("--" + name + " needs a value (" + opt->value_name + ")");
+    }
+    auto& values = out.options_[name];
+    if (!values.empty() && !opt->repeatable) {
+      return Status::InvalidArgument("--" + name + " given more than once");
+    }
+    values.push_back(value);
+  }
+  size_t required = 0;
+  bool variadic = false;
+  for (const PositionalSpec& p : spec.positionals) {
+    if (!p.optional) ++required;
+    if (p.variadic) variadic = true;
+  }
+  if (out.positionals_.size() < required) {
+    const PositionalSpec& missing = spec.positionals[out.positionals_.size()];
+    return Status::InvalidArgument("missing " + missing.name + " (see `starlog " + spec.name +
+                                   " --help`)");
+  }
+  if (!variadic && out.positionals_.size() > spec.positionals.size()) {
+    return Status::InvalidArgument("unexpected argument '" +
+                                   out.positionals_[spec.positionals.size()] + "' for `starlog " +
+                                   spec.name + "`");
+  }
+  return out;
+}
+
+void PrintCommandHelp(const CommandSpec& spec, std::ostream& out) {
+  out << "usage: starlog " << spec.name;
+  for (const PositionalSpec& p : spec.positionals) {
+    out << ' ' << (p.optional ? "[" : "") << p.name << (p.optional ? "]" : "");
+  }
+  if (!spec.options.empty()) out << " [options]";
+  out << "\n\n" << spec.summary << "\n";
+  if (!spec.description.empty()) out << "\n" << spec.description << "\n";
+  if (!spec.positionals.empty()) {
+    out << "\narguments:\n";
+    for (const PositionalSpec& p : spec.positionals) {
+      out << "  " << p.name << std::string(p.name.size() < 22 ? 22 - p.name.size() : 1, ' ')
+          << p.help << "\n";
+    }
+  }
+  out << "\noptions:\n";
+  for (const OptionSpec& o : spec.options) {
+    std::string left = "--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name);
+    out << "  " << left << std::string(left.size() < 22 ? 22 - left.size() : 1, ' ') << o.help
+        << (o.repeatable ? " (repeatable)" : "") << "\n";
+  }
+  out << "  --help                show this help\n";
+  if (!spec.examples.empty()) {
+    out << "\nexamples:\n";
+    for (const std::string& e : spec.examples) out << "  " << e << "\n";
+  }
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,50 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  const std::string type_name = args.GetOr("type", "RUN");
+  auto type = codec::CollectionTypeFromName(type_name);
+  if (!type) {
+    return Status::InvalidArgument("unknown collection type '" + type_name +
+                                   "'; use RUN, TAGGED, CHAINED or CALIBRATION");
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  const uint64_t before = store->head().sequence;
+  codec::CreateCollection event{args.positional(1), *type, args.GetOr("doc", "")};
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(event, ActingUser(args)));
+  if (head.sequence == before) {
+    io.out << "collection " << event.name << " already exists, unchanged\n";
+  } else {
+    io.out << "created " << codec::CollectionTypeName(*type) << " collection " << event.name
+           << " (event " << head.sequence << ")\n";
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec CreateCollectionCommand() {
+  return {
+      .name = "create-collection",
+      .summary = "create a RUN, TAGGED, CHAINED or CALIBRATION collection",
+      .description =
+          "Names use letters, digits and _-.+@:/ (at most 256 bytes, no glob\n"
+          "characters). Creating a collection that exists with the same type only\n"
+          "updates its documentation; with another type it is an error.",
+      .positionals = {{"PATH", "repository folder"}, {"NAME", "collection name"}},
+      .options = {{"type", "TYPE", "RUN (default), TAGGED, CHAINED or CALIBRATION"},
+                  {"doc", "TEXT", "documentation string"},
+                  UserOption(),
+                  NoSyncOption()},
+      .examples = {"starlog create-collection /data/repo HSC/raw/all --type RUN",
+                   "starlog create-collection /data/repo HSC/calib/DM-1 --type CALIBRATION "
+                   "--doc \"biases certified on DM-1\""},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,65 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/table.h"
+#include "starlog/codec/json_writer.h"
+#include "starlog/codec/time_format.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RepositoryInfo info, store->Info());
+  if (args.Has("json")) {
+    codec::JsonWriter j;
+    j.BeginObject();
+    j.Key("root").String(info.root);
+    j.Key("repository_id").String(info.repository_id.ToString());
+    j.Key("format_version").Uint(info.format_version);
+    j.Key("head_sequence").Uint(info.head.sequence);
+    j.Key("head_chain_hash").String(info.head.chain_hash.ToHex());
+    j.Key("state_digest").String(info.head.state_digest.ToHex());
+    j.Key("last_commit").String(codec::FormatIsoTime(info.head.commit_time_ns) + "Z");
+    j.Key("families").BeginObject();
+    for (const auto& f : info.families) {
+      j.Key(f.name).BeginObject().Key("live_entries").Uint(f.live_entries);
+      j.Key("digest").String(f.digest.ToHex()).EndObject();
+    }
+    j.EndObject().EndObject();
+    io.out << j.str() << "\n";
+    return Status::OK();
+  }
+  io.out << "repository     " << info.repository_id.ToString() << "\n"
+         << "root           " << info.root << "\n"
+         << "format         " << info.format_version << "\n"
+         << "head sequence  " << info.head.sequence << "\n"
+         << "chain hash     " << info.head.chain_hash.ToHex() << "\n"
+         << "state digest   " << info.head.state_digest.ToHex() << "\n"
+         << "last commit    " << codec::FormatIsoTime(info.head.commit_time_ns) << "Z\n\n";
+  Table t({"INDEX", "LIVE ENTRIES", "DIGEST"});
+  for (const auto& f : info.families) {
+    t.AddRow({f.name, std::to_string(f.live_entries), f.digest.ToHex()});
+  }
+  t.Print(io.out);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec InfoCommand() {
+  return {
+      .name = "info",
+      .summary = "show a repository's id, format, head and index counts",
+      .description =
+          "Prints the repository id, format version, head sequence, the chain hash\n"
+          "H(head), the state digest, and per index family its live entries and\n"
+          "sub-digest (two copies that disagree can be compared family by family).",
+      .positionals = {{"PATH", "repository folder"}},
+      .options = {JsonOption()},
+      .examples = {"starlog info /data/repo", "starlog info /data/repo --json"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

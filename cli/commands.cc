@@ -1,0 +1,63 @@
+#include "cli/commands.h"
+
+#include <iomanip>
+
+namespace starlog::cli {
+
+const std::vector<CommandSpec>& AllCommands() {
+  static const std::vector<CommandSpec> commands = {
+      CreateCommand(),           InfoCommand(), LogCommand(), CreateCollectionCommand(),
+      RemoveCollectionCommand(),
+  };
+  return commands;
+}
+
+namespace {
+
+void PrintOverview(std::ostream& out) {
+  out << "usage: starlog COMMAND [ARGS...] [--help]\n\n"
+         "starlog keeps the registry of an astronomical data repository as an append-only,\n"
+         "checksummed event log. Commands:\n\n";
+  for (const CommandSpec& c : AllCommands()) {
+    out << "  " << std::left << std::setw(26) << c.name << c.summary << "\n";
+  }
+  out << "\nRun `starlog COMMAND --help` for the options of one command.\n";
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, Io& io) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    PrintOverview(args.empty() ? io.err : io.out);
+    return args.empty() ? 2 : 0;
+  }
+  const CommandSpec* command = nullptr;
+  for (const CommandSpec& c : AllCommands()) {
+    if (c.name == args[0]) command = &c;
+  }
+  if (command == nullptr) {
+    io.err << "starlog: unknown command '" << args[0] << "' (see `starlog --help`)\n";
+    return 2;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const std::string& a : rest) {
+    if (a == "--") break;
+    if (a == "--help" || a == "-h") {
+      PrintCommandHelp(*command, io.out);
+      return 0;
+    }
+  }
+  Result<ParsedArgs> parsed = ArgParser::Parse(*command, rest);
+  if (!parsed.ok()) {
+    io.err << "starlog " << command->name << ": " << parsed.status().message() << "\n";
+    return 2;
+  }
+  Status s = command->run(*parsed, io);
+  if (!s.ok()) {
+    io.err << "starlog " << command->name << ": " << s.ToString() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,25 @@
+#pragma once
+
+// The `starlog` subcommands. Each lives in its own cmd_*.cc file and returns
+// its CommandSpec; RunCli dispatches.
+
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+
+namespace starlog::cli {
+
+CommandSpec CreateCommand();
+CommandSpec InfoCommand();
+CommandSpec LogCommand();
+CommandSpec CreateCollectionCommand();
+CommandSpec RemoveCollectionCommand();
+
+const std::vector<CommandSpec>& AllCommands();
+
+// Runs `starlog ARGS...` ("args" excludes the program name). Returns the exit
+// code: 0 on success, 1 when the command failed, 2 for a usage error.
+int RunCli(const std::vector<std::string>& args, Io& io);
+
+}  // namespace starlog::cli

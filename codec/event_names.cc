@@ -1,0 +1,67 @@
+#include <array>
+
+#include "starlog/codec/event.h"
+#include "starlog/codec/event_type.h"
+
+namespace starlog::codec {
+
+namespace {
+
+constexpr std::array<std::string_view, kMaxEventType + 1> kEventTypeNames = {
+    "none",
+    "init-repository",
+    "create-collection",
+    "remove-collection",
+    "set-chain",
+    "register-dataset-type",
+    "remove-dataset-type",
+    "insert-dimension-records",
+    "register-datasets",
+    "remove-datasets",
+    "attach-artifacts",
+    "detach-artifacts",
+    "tag",
+    "untag",
+    "certify",
+    "decertify",
+    "create-snapshot",
+    "set-policy",
+};
+
+constexpr std::array<std::string_view, 5> kCollectionTypeNames = {"", "RUN", "TAGGED", "CHAINED",
+                                                                  "CALIBRATION"};
+
+}  // namespace
+
+std::string_view EventTypeName(EventType type) {
+  const auto i = static_cast<size_t>(type);
+  return i < kEventTypeNames.size() ? kEventTypeNames[i] : "unknown";
+}
+
+std::optional<EventType> EventTypeFromName(std::string_view name) {
+  for (size_t i = 1; i < kEventTypeNames.size(); ++i) {
+    if (kEventTypeNames[i] == name) return static_cast<EventType>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view CollectionTypeName(CollectionType type) {
+  const auto i = static_cast<size_t>(type);
+  return i < kCollectionTypeNames.size() ? kCollectionTypeNames[i] : "UNKNOWN";
+}
+
+std::optional<CollectionType> CollectionTypeFromName(std::string_view name) {
+  for (size_t i = 1; i < kCollectionTypeNames.size(); ++i) {
+    std::string_view candidate = kCollectionTypeNames[i];
+    if (candidate.size() != name.size()) continue;
+    bool equal = true;
+    for (size_t j = 0; j < name.size(); ++j) {
+      const char c = name[j] >= 'a' && name[j] <= 'z' ? static_cast<char>(name[j] - 32) : name[j];
+      if (c != candidate[j]) equal = false;
+    }
+    if (equal) return static_cast<CollectionType>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace starlog::codec

@@ -1,0 +1,40 @@
+#pragma once
+
+// A small streaming JSON writer for machine output (`--json`) and bundles.
+// Produces compact, valid JSON; strings are escaped per RFC 8259. Not
+// thread-safe.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace starlog::codec {
+
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  // Inside an object: the next value's key.
+  JsonWriter& Key(std::string_view key);
+  JsonWriter& String(std::string_view s);
+  JsonWriter& Int(int64_t v);
+  JsonWriter& Uint(uint64_t v);
+  JsonWriter& Bool(bool v);
+  JsonWriter& Null();
+
+  const std::string& str() const { return out_; }
+
+ private:
+  void BeforeValue();
+
+  std::string out_;
+  std::vector<bool> first_;  // Per open container: no element written yet.
+  bool after_key_ = false;
+};
+
+std::string JsonEscape(std::string_view s);
+
+}  // namespace starlog::codec

@@ -1,0 +1,132 @@
+#pragma once
+
+// EventStore: a starlog repository's append-only, checksummed event log in
+// RocksDB, with its indexes materialised in the same atomic write.
+//
+// A repository is a folder. Its registry lives in "<root>/.starlog/registry"
+// (a RocksDB database); dataset files live under <root> at paths relative to
+// it, so a repository can be moved as a whole.
+//
+// Thread safety: safe for concurrent use without external synchronization.
+// Appends are serialized by an internal mutex; reads never block appends.
+// One process at a time may open a repository for writing; others get
+// Unavailable naming the repository. Any number may open it read-only.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "starlog/codec/event.h"
+#include "starlog/codec/hash.h"
+#include "starlog/codec/uuid.h"
+#include "starlog/result.h"
+
+namespace starlog::engine {
+
+// The on-disk format this build writes and reads.
+inline constexpr uint32_t kFormatVersion = 1;
+
+struct StoreOptions {
+  // Make each append durable (fsync of RocksDB's WAL) before it returns. When
+  // false, an append survives a crash of the process but not of the machine.
+  // Default: true.
+  bool sync = true;
+  // Open without the write lock; every append returns PermissionDenied.
+  // Default: false.
+  bool read_only = false;
+};
+
+struct CreateOptions {
+  StoreOptions store;
+  // The dimension universe in its config-file form. Empty: the built-in default.
+  std::string universe;
+  // Who creates the repository (recorded in event 1).
+  std::string actor;
+  // The repository id. Nil: a new random one. Replicas pass their primary's.
+  codec::Uuid repository_id;
+};
+
+// Where the log ends.
+struct Head {
+  uint64_t sequence = 0;        // 0 for an empty log.
+  codec::Hash128 chain_hash;    // H(sequence); zero for an empty log.
+  codec::Hash128 state_digest;  // Sum of the hashes of all live index entries.
+  int64_t commit_time_ns = 0;   // Commit time of the last event.
+};
+
+// One index family's share of the state.
+struct FamilyStats {
+  std::string name;
+  uint64_t live_entries = 0;
+  codec::Hash128 digest;
+};
+
+struct RepositoryInfo {
+  std::string root;
+  codec::Uuid repository_id;
+  uint32_t format_version = 0;
+  Head head;
+  std::vector<FamilyStats> families;
+};
+
+// One event as stored, with the chain hash and state digest after it.
+struct LogRecord {
+  uint64_t sequence = 0;
+  std::string frame;  // The frame exactly as stored (codec/frame.h).
+  codec::Hash128 chain_hash;
+  codec::Hash128 state_digest;
+  int64_t commit_time_ns = 0;
+};
+
+class EventStore {
+ public:
+  // Creates a repository at "root" (a new or empty folder) and appends event
+  // 1, which records the repository id, the format version and the universe.
+  // Returns InvalidArgument if "root" already holds a repository.
+  static Result<std::unique_ptr<EventStore>> Create(const std::string& root,
+                                                    const CreateOptions& options);
+
+  // Opens an existing repository. Replays nothing: the head is read from
+  // meta. Returns NotFound if "root" holds no repository, Unavailable if
+  // another process has it open for writing, NotSupported for another format.
+  static Result<std::unique_ptr<EventStore>> Open(const std::string& root,
+                                                  const StoreOptions& options);
+
+  virtual ~EventStore() = default;
+
+  virtual const std::string& root() const = 0;
+  virtual const codec::Uuid& repository_id() const = 0;
+  virtual bool read_only() const = 0;
+  virtual Head head() const = 0;
+  virtual Result<RepositoryInfo> Info() const = 0;
+
+  // Validates "body" against the current state and, if it is a legal
+  // transition, appends it as the next event with the current time and
+  // "actor", in one atomic write with every index change and the new head.
+  // A rejected event changes nothing: InvalidArgument, NotFound, Conflict or
+  // PermissionDenied say why.
+  virtual Result<Head> Append(codec::EventBody body, std::string_view actor) = 0;
+
+  // Reads up to "limit" events from sequence "from" on, checking each frame's
+  // checksum and the hash chain from H(from - 1). Returns Corruption naming
+  // the first sequence that fails.
+  virtual Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const = 0;
+
+  // The chain hash after event "sequence" (zero for 0). NotFound past the head.
+  virtual Result<codec::Hash128> ChainHashAt(uint64_t sequence) const = 0;
+
+  // The newest sequence committed at or before "time_ns"; 0 if none.
+  virtual Result<uint64_t> SequenceAtTime(int64_t time_ns) const = 0;
+
+  // Reads every frame from 1 to the head, checking checksums, the chain, the
+  // recorded chain hashes and that each frame decodes. Returns Corruption
+  // naming the first bad sequence.
+  virtual Status VerifyLog() const = 0;
+};
+
+// The folder inside a repository root that holds the registry database.
+std::string RegistryPath(const std::string& root);
+
+}  // namespace starlog::engine

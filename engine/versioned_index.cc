@@ -1,0 +1,142 @@
+#include "engine/versioned_index.h"
+
+#include <memory>
+
+#include "engine/rocks_status.h"
+#include "starlog/codec/coding.h"
+
+namespace starlog::engine {
+
+namespace {
+
+constexpr char kLive = '\x01';
+constexpr char kEnded = '\x00';
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+std::string VersionedKey(std::string_view logical_key, uint64_t sequence) {
+  std::string key(logical_key);
+  codec::PutBigEndian64(&key, ~sequence);
+  return key;
+}
+
+codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::string_view payload) {
+  std::string buf;
+  buf.reserve(1 + 4 + logical_key.size() + payload.size());
+  buf.push_back(static_cast<char>(family));
+  codec::PutFixed32(&buf, static_cast<uint32_t>(logical_key.size()));
+  buf.append(logical_key);
+  buf.append(payload);
+  return codec::Xxh3_128(buf);
+}
+
+Result<std::optional<std::string>> IndexReader::Get(Family family,
+                                                    std::string_view logical_key) const {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(h_.db->NewIterator(ro, h_[family]));
+  const std::string target = VersionedKey(logical_key, as_of_);
+  it->Seek(target);
+  if (!it->Valid()) {
+    STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index read"));
+    return std::optional<std::string>();
+  }
+  const rocksdb::Slice k = it->key();
+  if (k.size() != logical_key.size() + 8 || !StartsWith(k.ToStringView(), logical_key)) {
+    return std::optional<std::string>();
+  }
+  const rocksdb::Slice v = it->value();
+  if (v.empty()) return Status::Corruption("index entry with an empty value");
+  if (v[0] == kEnded) return std::optional<std::string>();
+  if (v[0] != kLive) return Status::Corruption("index entry with an unknown version flag");
+  return std::optional<std::string>(std::string(v.data() + 1, v.size() - 1));
+}
+
+Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& fn) const {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(h_.db->NewIterator(ro, h_[family]));
+  std::string current;  // Logical key whose version was already decided.
+  bool have_current = false;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    const std::string_view k = it->key().ToStringView();
+    if (!StartsWith(k, prefix)) break;
+    if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
+    const std::string_view logical = k.substr(0, k.size() - 8);
+    if (have_current && logical == current) continue;  // An older version of a decided key.
+    const uint64_t sequence = ~codec::DecodeBigEndian64(k.data() + logical.size());
+    if (sequence > as_of_) continue;  // Newer than the point asked for.
+    current.assign(logical);
+    have_current = true;
+    const rocksdb::Slice v = it->value();
+    if (v.empty() || (v[0] != kLive && v[0] != kEnded)) {
+      return Status::Corruption("index entry with an unknown version flag");
+    }
+    if (v[0] == kEnded) continue;
+    if (!fn(logical, std::string_view(v.data() + 1, v.size() - 1))) return Status::OK();
+  }
+  return FromRocks(it->status(), "index scan");
+}
+
+Result<std::optional<std::string>> IndexBatch::Get(Family family,
+                                                   std::string_view logical_key) const {
+  auto it = overlay_.find(OverlayKey(family, std::string(logical_key)));
+  if (it != overlay_.end()) return it->second;
+  return reader_.Get(family, logical_key);
+}
+
+Status IndexBatch::Scan(Family family, std::string_view prefix,
+                        const IndexReader::ScanFn& fn) const {
+  // Merge the stored entries with this batch's overlay, in key order.
+  std::map<std::string, std::optional<std::string>, std::less<>> merged;
+  STARLOG_RETURN_IF_ERROR(reader_.Scan(family, prefix, [&](std::string_view k, std::string_view v) {
+    merged.emplace(std::string(k), std::string(v));
+    return true;
+  }));
+  for (auto it = overlay_.lower_bound(OverlayKey(family, std::string(prefix)));
+       it != overlay_.end() && it->first.first == family && StartsWith(it->first.second, prefix);
+       ++it) {
+    merged[it->first.second] = it->second;
+  }
+  for (const auto& [k, v] : merged) {
+    if (v && !fn(k, *v)) break;
+  }
+  return Status::OK();
+}
+
+Status IndexBatch::Put(Family family, std::string_view logical_key, std::string_view payload) {
+  STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
+  if (old && *old == payload) return Status::OK();  // No new version for an unchanged entry.
+  FamilyDelta& d = deltas_[family];
+  if (old) {
+    d.removed = d.removed + EntryHash(family, logical_key, *old);
+    --d.live_entries;
+  }
+  d.added = d.added + EntryHash(family, logical_key, payload);
+  ++d.live_entries;
+  std::string value;
+  value.reserve(1 + payload.size());
+  value.push_back(kLive);
+  value.append(payload);
+  STARLOG_RETURN_IF_ERROR(
+      FromRocks(batch_->Put(h_[family], VersionedKey(logical_key, sequence_), value), "batch put"));
+  overlay_[OverlayKey(family, std::string(logical_key))] = std::string(payload);
+  return Status::OK();
+}
+
+Status IndexBatch::Delete(Family family, std::string_view logical_key) {
+  STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
+  if (!old) return Status::OK();
+  FamilyDelta& d = deltas_[family];
+  d.removed = d.removed + EntryHash(family, logical_key, *old);
+  --d.live_entries;
+  STARLOG_RETURN_IF_ERROR(FromRocks(
+      batch_->Put(h_[family], VersionedKey(logical_key, sequence_), std::string(1, kEnded)),
+      "batch put"));
+  overlay_[OverlayKey(family, std::string(logical_key))] = std::nullopt;
+  return Status::OK();
+}
+
+}  // namespace starlog::engine

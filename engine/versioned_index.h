@@ -1,0 +1,99 @@
+#pragma once
+
+// Multi-versioned index entries (DESIGN.md, Storage). Each version of a
+// logical key is one RocksDB entry:
+//
+//   key   := logical_key inverted_sequence
+//   inverted_sequence := be64(~sequence)   newer versions sort first
+//   value := 0x01 payload                  the entry exists from "sequence" on
+//          | 0x00                          the entry was removed at "sequence"
+//
+// Logical keys are built with KeyWriter, so they are prefix-free within a
+// family and the suffix is unambiguous. A read as of S is one Seek to
+// logical_key ~S: the first entry at or after it, if it belongs to the same
+// logical key, is the newest version at or before S.
+
+#include <rocksdb/write_batch.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/db_handles.h"
+#include "starlog/codec/hash.h"
+#include "starlog/result.h"
+
+namespace starlog::engine {
+
+inline constexpr uint64_t kLatest = ~uint64_t{0};
+
+std::string VersionedKey(std::string_view logical_key, uint64_t sequence);
+
+// The contribution of one live entry to the state digest.
+codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::string_view payload);
+
+// Reads index families as of a sequence. Cheap to construct; not thread-safe,
+// but any number may be used at once. "handles" must outlive it.
+class IndexReader {
+ public:
+  IndexReader(const DbHandles& handles, uint64_t as_of) : h_(handles), as_of_(as_of) {}
+
+  uint64_t as_of() const { return as_of_; }
+
+  // The payload of "logical_key" as of the reader's sequence, or nullopt.
+  Result<std::optional<std::string>> Get(Family family, std::string_view logical_key) const;
+
+  // Calls "fn(logical_key, payload)" for every entry live as of the reader's
+  // sequence whose logical key starts with "prefix", in key order. "fn"
+  // returns false to stop early.
+  using ScanFn = std::function<bool(std::string_view logical_key, std::string_view payload)>;
+  Status Scan(Family family, std::string_view prefix, const ScanFn& fn) const;
+
+ private:
+  const DbHandles& h_;
+  uint64_t as_of_;
+};
+
+// The index changes of one event, collected into the event's WriteBatch.
+// Reads see the repository's latest state with this batch's own changes laid
+// over it, so validation of an event sees what earlier parts of it did.
+// Tracks, per family, the change in live entries and in sub-digest.
+class IndexBatch {
+ public:
+  // "batch" receives the writes; both it and "handles" must outlive this.
+  IndexBatch(const DbHandles& handles, uint64_t sequence, rocksdb::WriteBatch* batch)
+      : h_(handles), sequence_(sequence), batch_(batch), reader_(handles, kLatest) {}
+
+  uint64_t sequence() const { return sequence_; }
+
+  Result<std::optional<std::string>> Get(Family family, std::string_view logical_key) const;
+  // Live entries under "prefix", with this batch's changes applied.
+  Status Scan(Family family, std::string_view prefix, const IndexReader::ScanFn& fn) const;
+
+  // Sets "logical_key" to "payload" from this event on.
+  Status Put(Family family, std::string_view logical_key, std::string_view payload);
+  // Ends "logical_key" at this event. Deleting an absent key does nothing.
+  Status Delete(Family family, std::string_view logical_key);
+
+  struct FamilyDelta {
+    int64_t live_entries = 0;
+    codec::Hash128 added;    // Sum of hashes of entries that became live.
+    codec::Hash128 removed;  // Sum of hashes of entries that ended.
+  };
+  const std::map<Family, FamilyDelta>& deltas() const { return deltas_; }
+
+ private:
+  using OverlayKey = std::pair<Family, std::string>;
+
+  const DbHandles& h_;
+  uint64_t sequence_;
+  rocksdb::WriteBatch* batch_;
+  IndexReader reader_;
+  std::map<OverlayKey, std::optional<std::string>> overlay_;
+  std::map<Family, FamilyDelta> deltas_;
+};
+
+}  // namespace starlog::engine

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with warnings as errors, and runs the whole
+# test suite through CTest; then builds the libFuzzer targets with clang and
+# runs each for a bounded number of iterations. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STARLOG_WITH_CLANG=1 scripts/install-deps.sh
+
+echo "== build (gcc, -Werror)"
+scripts/build.sh -DSTARLOG_WERROR=ON
+echo "== tests"
+(cd build && ctest -j2 --output-on-failure --timeout 600)
+
+echo "== fuzzers (clang, libFuzzer + ASan + UBSan, bounded runs)"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DSTARLOG_BUILD_FUZZERS=ON -DSTARLOG_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz -j2 --target all_fuzzers
+(cd build-fuzz && ctest -L fuzz --output-on-failure --timeout 900)

@@ -1,0 +1,158 @@
+#include "engine/versioned_index.h"
+
+#include <rocksdb/db.h>
+
+#include <catch2/catch.hpp>
+
+#include "engine/key_coder.h"
+#include "tests/testutil/temp_dir.h"
+
+using namespace starlog;
+using namespace starlog::engine;
+
+namespace {
+
+// A bare RocksDB with starlog's column families, for index-level tests.
+class IndexDb {
+ public:
+  IndexDb() {
+    rocksdb::DBOptions options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+    for (auto name : kFamilyNames)
+      descriptors.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, dir_.path(), descriptors, &handles, &db).ok());
+    db_ = db;
+    all_ = handles;
+    h_.db = db;
+    for (int i = 0; i < kFamilyCount; ++i) h_.cf[i] = handles[i + 1];
+  }
+  ~IndexDb() {
+    for (auto* cf : all_) static_cast<void>(db_->DestroyColumnFamilyHandle(cf));
+    delete db_;
+  }
+
+  // Applies "fn" as the index changes of event "sequence".
+  void Commit(uint64_t sequence, const std::function<void(IndexBatch&)>& fn) {
+    rocksdb::WriteBatch wb;
+    IndexBatch batch(h_, sequence, &wb);
+    fn(batch);
+    REQUIRE(db_->Write(rocksdb::WriteOptions(), &wb).ok());
+  }
+
+  std::optional<std::string> Get(uint64_t as_of, const std::string& key) {
+    auto r = IndexReader(h_, as_of).Get(Family::kCollections, key);
+    REQUIRE(r.ok());
+    return *r;
+  }
+
+  std::vector<std::string> Scan(uint64_t as_of, const std::string& prefix) {
+    std::vector<std::string> out;
+    REQUIRE(IndexReader(h_, as_of)
+                .Scan(Family::kCollections, prefix,
+                      [&](std::string_view k, std::string_view v) {
+                        out.push_back(std::string(k) + "=" + std::string(v));
+                        return true;
+                      })
+                .ok());
+    return out;
+  }
+
+  const DbHandles& handles() const { return h_; }
+
+ private:
+  testutil::TempDir dir_;
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> all_;
+  DbHandles h_;
+};
+
+const std::string kA = "a";
+const std::string kAb = "ab";
+
+}  // namespace
+
+TEST_CASE("A read as of a sequence sees the versions of that moment", "[engine][index]") {
+  IndexDb db;
+  db.Commit(5, [](IndexBatch& b) { REQUIRE(b.Put(Family::kCollections, kA, "v5").ok()); });
+  db.Commit(8, [](IndexBatch& b) { REQUIRE(b.Put(Family::kCollections, kA, "v8").ok()); });
+  db.Commit(12, [](IndexBatch& b) { REQUIRE(b.Delete(Family::kCollections, kA).ok()); });
+  db.Commit(20, [](IndexBatch& b) { REQUIRE(b.Put(Family::kCollections, kA, "v20").ok()); });
+  CHECK(db.Get(4, kA) == std::nullopt);
+  CHECK(db.Get(5, kA) == "v5");
+  CHECK(db.Get(7, kA) == "v5");
+  CHECK(db.Get(8, kA) == "v8");
+  CHECK(db.Get(11, kA) == "v8");
+  CHECK(db.Get(12, kA) == std::nullopt);
+  CHECK(db.Get(19, kA) == std::nullopt);
+  CHECK(db.Get(20, kA) == "v20");
+  CHECK(db.Get(kLatest, kA) == "v20");
+}
+
+TEST_CASE("A key is not confused with a longer key that extends it", "[engine][index]") {
+  IndexDb db;
+  db.Commit(3, [](IndexBatch& b) { REQUIRE(b.Put(Family::kCollections, kAb, "ab3").ok()); });
+  CHECK(db.Get(kLatest, kA) == std::nullopt);
+  CHECK(db.Get(kLatest, kAb) == "ab3");
+}
+
+TEST_CASE("A scan as of a sequence lists the entries live then", "[engine][index]") {
+  IndexDb db;
+  const std::string x = KeyWriter().String("p").String("x").Take();
+  const std::string y = KeyWriter().String("p").String("y").Take();
+  const std::string z = KeyWriter().String("q").String("z").Take();
+  db.Commit(1, [&](IndexBatch& b) {
+    REQUIRE(b.Put(Family::kCollections, x, "x1").ok());
+    REQUIRE(b.Put(Family::kCollections, z, "z1").ok());
+  });
+  db.Commit(2, [&](IndexBatch& b) { REQUIRE(b.Put(Family::kCollections, y, "y2").ok()); });
+  db.Commit(3, [&](IndexBatch& b) {
+    REQUIRE(b.Delete(Family::kCollections, x).ok());
+    REQUIRE(b.Put(Family::kCollections, y, "y3").ok());
+  });
+  const std::string p = KeyWriter().String("p").Take();
+  CHECK(db.Scan(1, p) == std::vector<std::string>{x + "=x1"});
+  CHECK(db.Scan(2, p) == std::vector<std::string>{x + "=x1", y + "=y2"});
+  CHECK(db.Scan(3, p) == std::vector<std::string>{y + "=y3"});
+  CHECK(db.Scan(0, p).empty());
+}
+
+TEST_CASE("A batch reads its own writes", "[engine][index]") {
+  IndexDb db;
+  db.Commit(1, [](IndexBatch& b) { REQUIRE(b.Put(Family::kCollections, kA, "old").ok()); });
+  db.Commit(2, [](IndexBatch& b) {
+    CHECK(*b.Get(Family::kCollections, kA) == std::optional<std::string>("old"));
+    REQUIRE(b.Put(Family::kCollections, kAb, "new").ok());
+    REQUIRE(b.Delete(Family::kCollections, kA).ok());
+    CHECK(*b.Get(Family::kCollections, kA) == std::nullopt);
+    CHECK(*b.Get(Family::kCollections, kAb) == std::optional<std::string>("new"));
+    std::vector<std::string> seen;
+    REQUIRE(b.Scan(Family::kCollections, "", [&](std::string_view k, std::string_view) {
+               seen.emplace_back(k);
+               return true;
+             }).ok());
+    CHECK(seen == std::vector<std::string>{kAb});
+  });
+}
+
+TEST_CASE("Digest deltas add what became live and remove what ended", "[engine][index]") {
+  IndexDb db;
+  db.Commit(1, [](IndexBatch& b) { REQUIRE(b.Put(Family::kCollections, kA, "v1").ok()); });
+  db.Commit(2, [](IndexBatch& b) {
+    REQUIRE(b.Put(Family::kCollections, kA, "v2").ok());
+    const auto& d = b.deltas().at(Family::kCollections);
+    CHECK(d.live_entries == 0);
+    CHECK(d.added == EntryHash(Family::kCollections, kA, "v2"));
+    CHECK(d.removed == EntryHash(Family::kCollections, kA, "v1"));
+  });
+  db.Commit(3, [](IndexBatch& b) {
+    REQUIRE(b.Put(Family::kCollections, kA, "v2").ok());  // Unchanged: no delta.
+    CHECK(b.deltas().empty());
+    REQUIRE(b.Delete(Family::kCollections, kAb).ok());  // Absent: no delta.
+    CHECK(b.deltas().empty());
+  });
+}
