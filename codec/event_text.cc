@@ -87,8 +87,7 @@ std::string DescribeEventBody(const EventBody& body) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, InitRepository>) {
           return "repository " + e.repository_id.ToString() + ", format " +
-                 std::to_string(e.format_version) +
-                 (e.universe.empty() ? ", default universe" : ", custom universe");
+                 std::to_string(e.format_version);
         } else if constexpr (std::is_same_v<T, CreateCollection>) {
           return std::string(CollectionTypeName(e.type)) + " " + e.name +
                  (e.doc.empty() ? "" : " (" + e.doc + ")");

@@ -1,16 +1,41 @@
 #pragma once
 
 // One function per event type: validates the event against the state seen
-// through "batch" and records its index changes. Grouped by concept in
-// apply_*.cc files; dispatched from state_machine.cc.
+// through the context's batch and records its index changes there. Grouped by
+// concept in apply_*.cc files; dispatched from state_machine.cc.
 
 #include "engine/versioned_index.h"
 #include "starlog/codec/event.h"
+#include "starlog/engine/universe.h"
 
 namespace starlog::engine {
 
-Status ApplyInitRepository(const codec::InitRepository& e, IndexBatch* batch);
-Status ApplyCreateCollection(const codec::CreateCollection& e, IndexBatch* batch);
-Status ApplyRemoveCollection(const codec::RemoveCollection& e, IndexBatch* batch);
+struct ApplyContext {
+  const Universe& universe;
+  IndexBatch& batch;
+};
+
+Status ApplyInitRepository(const codec::InitRepository& e, ApplyContext& ctx);
+Status ApplyCreateSnapshot(const codec::CreateSnapshot& e, ApplyContext& ctx);
+
+Status ApplyCreateCollection(const codec::CreateCollection& e, ApplyContext& ctx);
+Status ApplyRemoveCollection(const codec::RemoveCollection& e, ApplyContext& ctx);
+Status ApplySetChain(const codec::SetChain& e, ApplyContext& ctx);
+
+Status ApplyRegisterDatasetType(const codec::RegisterDatasetType& e, ApplyContext& ctx);
+Status ApplyRemoveDatasetType(const codec::RemoveDatasetType& e, ApplyContext& ctx);
+
+Status ApplyInsertDimensionRecords(const codec::InsertDimensionRecords& e, ApplyContext& ctx);
+
+Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx);
+Status ApplyRemoveDatasets(const codec::RemoveDatasets& e, ApplyContext& ctx);
+Status ApplyAttachArtifacts(const codec::AttachArtifacts& e, ApplyContext& ctx);
+Status ApplyDetachArtifacts(const codec::DetachArtifacts& e, ApplyContext& ctx);
+
+Status ApplyTag(const codec::Tag& e, ApplyContext& ctx);
+Status ApplyUntag(const codec::Untag& e, ApplyContext& ctx);
+
+Status ApplyCertify(const codec::Certify& e, ApplyContext& ctx);
+Status ApplyDecertify(const codec::Decertify& e, ApplyContext& ctx);
 
 }  // namespace starlog::engine

@@ -11,6 +11,8 @@
 
 #include "engine/db_handles.h"
 #include "engine/meta_keys.h"
+#include "engine/registry_keys.h"
+#include "engine/registry_view_impl.h"
 #include "engine/rocks_status.h"
 #include "engine/state_machine.h"
 #include "engine/versioned_index.h"
@@ -110,7 +112,11 @@ class EventStoreImpl final : public EventStore {
     batch.Put(handles_[Family::kMeta], std::string(kMetaFormatVersion), version);
     // The meta entries and event 1 land in one write: a crash during Create
     // leaves either a whole repository or none.
-    codec::InitRepository init{repository_id_, kFormatVersion, options.universe};
+    // The universe's full text goes into event 1, so the log alone says what it
+    // is, whatever a later starlog's built-in default becomes.
+    codec::InitRepository init{
+        repository_id_, kFormatVersion,
+        options.universe.empty() ? std::string(DefaultUniverseText()) : options.universe};
     std::lock_guard<std::mutex> lock(mu_);
     return AppendLocked(init, options.actor, &batch).status();
   }
@@ -144,6 +150,12 @@ class EventStoreImpl final : public EventStore {
                                 " has no events: its creation did not finish; remove the "
                                 "folder and create it again");
     }
+    IndexReader reader(handles_, kLatest);
+    STARLOG_ASSIGN_OR_RETURN(auto universe_text,
+                             reader.Get(Family::kSettings, keys::Setting(keys::kUniverseSetting)));
+    if (!universe_text) return Status::Corruption("repository " + root_ + " has no universe");
+    STARLOG_ASSIGN_OR_RETURN(Universe universe, Universe::Parse(*universe_text));
+    universe_ = std::make_shared<const Universe>(std::move(universe));
     for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
       const std::string& name = stats_[i].name;
       s = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + name, &value);
@@ -198,7 +210,12 @@ class EventStoreImpl final : public EventStore {
     }
 
     IndexBatch index(handles_, event.sequence, &batch);
-    STARLOG_RETURN_IF_ERROR(ApplyEvent(event, &index));
+    if (const auto* init = std::get_if<codec::InitRepository>(&event.body)) {
+      STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
+      universe_ = std::make_shared<const Universe>(std::move(declared));
+    }
+    if (universe_ == nullptr) return Status::Corruption("repository without a universe");
+    STARLOG_RETURN_IF_ERROR(ApplyEvent(event, *universe_, &index));
     if (index.deltas().empty() && event.type() != codec::EventType::kInitRepository) {
       return head_;  // Nothing would change: not an event.
     }
@@ -229,6 +246,22 @@ class EventStoreImpl final : public EventStore {
     head_ = next;
     stats_ = stats;
     return head_;
+  }
+
+  Result<RegistryView> View(uint64_t as_of) const override {
+    std::shared_ptr<const Universe> universe;
+    uint64_t head;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      universe = universe_;
+      head = head_.sequence;
+    }
+    if (as_of == kAtHead) as_of = head;
+    if (as_of > head) {
+      return Status::InvalidArgument("sequence " + std::to_string(as_of) + " is past the head (" +
+                                     std::to_string(head) + ")");
+    }
+    return RegistryView(std::make_shared<const RegistryView::Impl>(handles_, as_of, universe));
   }
 
   Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override {
@@ -338,6 +371,9 @@ class EventStoreImpl final : public EventStore {
   DbHandles handles_;
   codec::Uuid repository_id_;
   uint32_t format_version_ = 0;
+
+  // Fixed by event 1; shared with views, which may outlive a reopen.
+  std::shared_ptr<const Universe> universe_;
 
   mutable std::mutex mu_;  // Serializes appends; guards head_ and stats_.
   Head head_;

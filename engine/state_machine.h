@@ -12,10 +12,12 @@
 
 #include "engine/versioned_index.h"
 #include "starlog/codec/event.h"
+#include "starlog/engine/universe.h"
 #include "starlog/status.h"
 
 namespace starlog::engine {
 
-Status ApplyEvent(const codec::Event& event, IndexBatch* batch);
+// "universe" is the repository's (for event 1, the one it declares).
+Status ApplyEvent(const codec::Event& event, const Universe& universe, IndexBatch* batch);
 
 }  // namespace starlog::engine

@@ -21,9 +21,13 @@
 #include "starlog/codec/event.h"
 #include "starlog/codec/hash.h"
 #include "starlog/codec/uuid.h"
+#include "starlog/engine/registry_view.h"
 #include "starlog/result.h"
 
 namespace starlog::engine {
+
+// As an as-of point: the head, whatever it is when the view is made.
+inline constexpr uint64_t kAtHead = ~uint64_t{0};
 
 // The on-disk format this build writes and reads.
 inline constexpr uint32_t kFormatVersion = 1;
@@ -108,6 +112,11 @@ class EventStore {
   // A rejected event changes nothing: InvalidArgument, NotFound, Conflict or
   // PermissionDenied say why.
   virtual Result<Head> Append(codec::EventBody body, std::string_view actor) = 0;
+
+  // The registry as it was after event "as_of" (kAtHead: the current head).
+  // Returns InvalidArgument for a sequence past the head. The view must not
+  // outlive this store.
+  virtual Result<RegistryView> View(uint64_t as_of = kAtHead) const = 0;
 
   // Reads up to "limit" events from sequence "from" on, checking each frame's
   // checksum and the hash chain from H(from - 1). Returns Corruption naming

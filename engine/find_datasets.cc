@@ -1,0 +1,268 @@
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "engine/key_coder.h"
+#include "engine/registry_view_impl.h"
+#include "starlog/codec/event_text.h"
+
+namespace starlog::engine {
+
+namespace {
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// One candidate found while scanning a collection.
+struct Candidate {
+  codec::Uuid id;
+  std::string data_id;  // Canonical bytes.
+  std::optional<codec::Timespan> validity;
+};
+
+Result<std::vector<Candidate>> ScanCollection(const IndexReader& reader,
+                                              const CollectionInfo& collection,
+                                              const std::string& type,
+                                              const std::optional<codec::Timespan>& validity) {
+  std::vector<Candidate> out;
+  Status failure;
+  if (collection.type == codec::CollectionType::kCalibration) {
+    STARLOG_RETURN_IF_ERROR(
+        reader.Scan(Family::kCalibrations, keys::CalibrationPrefix(collection.name, type),
+                    [&](std::string_view k, std::string_view v) {
+                      auto entry = keys::DecodeCalibration(k, v);
+                      if (!entry.ok()) {
+                        failure = entry.status();
+                        return false;
+                      }
+                      if (!validity || entry->validity.Overlaps(*validity)) {
+                        out.push_back({entry->id, std::move(entry->data_id), entry->validity});
+                      }
+                      return true;
+                    }));
+  } else {
+    const bool run = collection.type == codec::CollectionType::kRun;
+    STARLOG_RETURN_IF_ERROR(reader.Scan(
+        run ? Family::kDatasets : Family::kTags,
+        run ? keys::DatasetPrefix(collection.name, type) : keys::TagPrefix(collection.name, type),
+        [&](std::string_view k, std::string_view v) {
+          auto key = keys::DecodeDatasetKey(k);  // Tags keys share the layout.
+          auto id = keys::DecodeUuid(v);
+          if (!key.ok() || !id.ok()) {
+            failure = Status::Corruption("dataset entry");
+            return false;
+          }
+          out.push_back({*id, std::move(key->data_id), std::nullopt});
+          return true;
+        }));
+  }
+  STARLOG_RETURN_IF_ERROR(failure);
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
+  const IndexReader reader = impl_->reader();
+  STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kDatasetIds, keys::DatasetId(id)));
+  if (!payload) return std::optional<DatasetRef>();
+  STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
+  DatasetRef ref;
+  ref.id = id;
+  ref.dataset_type = record.type;
+  ref.run = record.run;
+  ref.collection = record.run;
+  STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(record.data_id));
+  STARLOG_ASSIGN_OR_RETURN(auto artifact, reader.Get(Family::kArtifacts, keys::ArtifactKey(id)));
+  if (artifact) {
+    STARLOG_ASSIGN_OR_RETURN(ref.artifact, keys::DecodeArtifact(*artifact));
+  }
+  return std::optional<DatasetRef>(std::move(ref));
+}
+
+Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
+                                             const codec::FieldMap& data_id,
+                                             const std::vector<std::string>& collections,
+                                             std::optional<codec::Timespan> validity) const {
+  STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(dataset_type));
+  const std::string parent = SplitTypeName(dataset_type).parent;
+  STARLOG_ASSIGN_OR_RETURN(auto required, universe().RequiredKeys(type.dimensions));
+  STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(required, data_id));
+  STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(collections));
+  const std::string data_id_bytes = EncodeDataId(data_id);
+  const IndexReader reader = impl_->reader();
+
+  // Every RUN and TAGGED collection holding this (type, data ID), in one short
+  // scan: the cost does not grow with the length of the search path.
+  std::map<std::string, codec::Uuid, std::less<>> holders;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kDatasetLookup,
+                                      keys::LookupPrefix(parent, data_id_bytes),
+                                      [&](std::string_view k, std::string_view v) {
+                                        auto key = keys::DecodeLookup(k);
+                                        auto id = keys::DecodeUuid(v);
+                                        if (!key.ok() || !id.ok()) {
+                                          failure = Status::Corruption("dataset_lookup entry");
+                                          return false;
+                                        }
+                                        holders.emplace(std::move(key->collection), *id);
+                                        return true;
+                                      }));
+  STARLOG_RETURN_IF_ERROR(failure);
+
+  for (const std::string& name : path) {
+    std::optional<codec::Uuid> found;
+    std::optional<codec::Timespan> found_validity;
+    if (auto it = holders.find(name); it != holders.end()) {
+      found = it->second;
+    } else if (type.is_calibration) {
+      STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
+      if (!info || info->type != codec::CollectionType::kCalibration) continue;
+      if (!validity) {
+        return Status::InvalidArgument("searching CALIBRATION collection " + Quoted(name) +
+                                       " needs a time or timespan");
+      }
+      std::vector<keys::CalibrationEntry> matches;
+      STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kCalibrations,
+                                          keys::CalibrationPrefix(name, parent, data_id_bytes),
+                                          [&](std::string_view k, std::string_view v) {
+                                            auto entry = keys::DecodeCalibration(k, v);
+                                            if (!entry.ok()) {
+                                              failure = entry.status();
+                                              return false;
+                                            }
+                                            if (entry->validity.Overlaps(*validity))
+                                              matches.push_back(std::move(entry).value());
+                                            return true;
+                                          }));
+      STARLOG_RETURN_IF_ERROR(failure);
+      if (matches.size() > 1) {
+        return Status::Conflict(dataset_type + " {" + codec::FieldMapToString(data_id) +
+                                "}: " + codec::TimespanToString(*validity) +
+                                " falls in more than one validity range in " + Quoted(name) +
+                                ": dataset " + matches[0].id.ToString() + " " +
+                                codec::TimespanToString(matches[0].validity) + " and dataset " +
+                                matches[1].id.ToString() + " " +
+                                codec::TimespanToString(matches[1].validity));
+      }
+      if (matches.empty()) continue;
+      found = matches[0].id;
+      found_validity = matches[0].validity;
+    }
+    if (!found) continue;
+    STARLOG_ASSIGN_OR_RETURN(auto ref, GetDataset(*found));
+    if (!ref) return Status::Corruption("index names dataset " + found->ToString() + ", absent");
+    ref->dataset_type = dataset_type;
+    ref->collection = name;
+    ref->validity = found_validity;
+    return *std::move(ref);
+  }
+  return Status::NotFound(
+      "no " + dataset_type + " {" + codec::FieldMapToString(data_id) + "}" +
+      (validity ? " valid in " + codec::TimespanToString(*validity) : "") +
+      " in the collections searched: " + (path.empty() ? std::string("(none)") : JoinNames(path)));
+}
+
+Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetQuery& query) const {
+  STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(query.dataset_type));
+  const std::string parent = SplitTypeName(query.dataset_type).parent;
+  STARLOG_ASSIGN_OR_RETURN(auto required, universe().RequiredKeys(type.dimensions));
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere where, BoundWhere::Bind(universe(), query.where, required));
+  STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(query.collections));
+  const IndexReader reader = impl_->reader();
+  RecordCache records(*impl_);
+  std::set<std::string> seen;  // Data IDs already found (find-first).
+  std::vector<DatasetRef> out;
+  for (const std::string& name : path) {
+    STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
+    if (!info) continue;
+    if (info->type == codec::CollectionType::kCalibration) {
+      if (!type.is_calibration) continue;
+      if (query.find_first && !query.validity) {
+        return Status::InvalidArgument("a find-first search of CALIBRATION collection " +
+                                       Quoted(name) + " needs a time or timespan");
+      }
+    }
+    STARLOG_ASSIGN_OR_RETURN(auto candidates,
+                             ScanCollection(reader, *info, parent, query.validity));
+    for (Candidate& c : candidates) {
+      if (query.find_first && seen.count(c.data_id)) continue;
+      STARLOG_ASSIGN_OR_RETURN(codec::FieldMap data_id, DecodeDataId(c.data_id));
+      STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(data_id, records));
+      if (!match) continue;
+      if (query.find_first) seen.insert(c.data_id);
+      STARLOG_ASSIGN_OR_RETURN(auto ref, GetDataset(c.id));
+      if (!ref) return Status::Corruption("index names dataset " + c.id.ToString() + ", absent");
+      ref->dataset_type = query.dataset_type;
+      ref->collection = name;
+      ref->validity = c.validity;
+      out.push_back(*std::move(ref));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
+    const std::vector<std::string>& dimensions, const WhereClause& where,
+    const std::optional<DatasetQuery>& datasets) const {
+  STARLOG_ASSIGN_OR_RETURN(auto keys, universe().RequiredKeys(dimensions));
+  std::set<std::string> distinct;
+  std::vector<codec::FieldMap> out;
+  if (datasets) {
+    DatasetQuery q = *datasets;
+    STARLOG_ASSIGN_OR_RETURN(auto refs, QueryDatasets(q));
+    STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
+    RecordCache records(*impl_);
+    for (const DatasetRef& ref : refs) {
+      codec::FieldMap projected;
+      for (const std::string& k : keys) {
+        auto it = ref.data_id.find(k);
+        if (it == ref.data_id.end()) {
+          return Status::InvalidArgument("datasets of " + q.dataset_type + " have no '" + k +
+                                         "' in their data IDs");
+        }
+        projected.emplace(k, it->second);
+      }
+      STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(projected, records));
+      if (match && distinct.insert(EncodeDataId(projected)).second) out.push_back(projected);
+    }
+    return out;
+  }
+  // From the dimension records: join the elements' records on shared keys, in
+  // the universe's order (each element after what it requires).
+  std::vector<codec::FieldMap> partial = {codec::FieldMap()};
+  for (const DimensionElement& e : universe().elements()) {
+    if (!std::binary_search(keys.begin(), keys.end(), e.name)) continue;
+    STARLOG_ASSIGN_OR_RETURN(auto records, QueryDimensionRecords(e.name, {}));
+    STARLOG_ASSIGN_OR_RETURN(auto element_keys, universe().RequiredKeys({e.name}));
+    std::vector<codec::FieldMap> next;
+    for (const codec::FieldMap& p : partial) {
+      for (const codec::FieldMap& r : records) {
+        bool compatible = true;
+        for (const std::string& k : element_keys) {
+          auto have = p.find(k);
+          if (have != p.end() && have->second != r.at(k)) compatible = false;
+        }
+        if (!compatible) continue;
+        codec::FieldMap joined = p;
+        for (const std::string& k : element_keys) joined.emplace(k, r.at(k));
+        next.push_back(std::move(joined));
+      }
+    }
+    partial = std::move(next);
+  }
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
+  RecordCache records(*impl_);
+  for (codec::FieldMap& d : partial) {
+    STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(d, records));
+    if (match && distinct.insert(EncodeDataId(d)).second) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace starlog::engine

@@ -1,0 +1,130 @@
+#pragma once
+
+// RegistryView: the registry as it was after one event. Every lookup is index
+// seeks as of that sequence (never a replay), so a view of the present and a
+// view a million events back cost the same. Obtain one from
+// EventStore::View(); it must not outlive its store.
+//
+// Thread safety: a view is immutable; it may be used from several threads.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "starlog/codec/event.h"
+#include "starlog/engine/data_id_packer.h"
+#include "starlog/engine/universe.h"
+#include "starlog/engine/where.h"
+#include "starlog/result.h"
+
+namespace starlog::engine {
+
+struct CollectionInfo {
+  std::string name;
+  codec::CollectionType type = codec::CollectionType::kRun;
+  std::string doc;
+  std::vector<std::string> children;  // CHAINED only, in search order.
+};
+
+struct DatasetTypeInfo {
+  std::string name;                     // With ".component" when one was asked for.
+  std::vector<std::string> dimensions;  // Sorted.
+  std::string storage_class;
+  bool is_calibration = false;
+};
+
+struct DatasetRef {
+  codec::Uuid id;
+  std::string dataset_type;  // As asked for, with ".component" if any.
+  std::string run;
+  codec::FieldMap data_id;
+  std::optional<codec::Artifact> artifact;
+  std::string collection;                   // Where the search found it.
+  std::optional<codec::Timespan> validity;  // When found in a CALIBRATION collection.
+};
+
+struct SnapshotInfo {
+  std::string name;
+  uint64_t sequence = 0;
+};
+
+struct DatasetQuery {
+  std::string dataset_type;              // A name or "name.component".
+  std::vector<std::string> collections;  // Names or glob patterns; chains expand in order.
+  WhereClause where;
+  bool find_first = true;  // The first match per data ID along the search path.
+  // For CALIBRATION collections: the time (a one-nanosecond span) or span
+  // whose valid calibration is wanted. Required to search them find-first.
+  std::optional<codec::Timespan> validity;
+};
+
+class RegistryView {
+ public:
+  class Impl;
+  explicit RegistryView(std::shared_ptr<const Impl> impl);
+  ~RegistryView();
+  RegistryView(const RegistryView&);
+  RegistryView& operator=(const RegistryView&);
+
+  // The last event this view includes.
+  uint64_t sequence() const;
+  const Universe& universe() const;
+
+  // --- collections
+  Result<std::optional<CollectionInfo>> GetCollection(const std::string& name) const;
+  // Collections whose names match any of "patterns" (all when empty), of the
+  // given types (all when empty), sorted by name.
+  Result<std::vector<CollectionInfo>> QueryCollections(
+      const std::vector<std::string>& patterns,
+      const std::vector<codec::CollectionType>& types = {}) const;
+  // The non-chained collections a search through "names_or_patterns"
+  // visits, in order, each once (its first occurrence). A plain name that
+  // does not exist is NotFound; a pattern may match nothing.
+  Result<std::vector<std::string>> ResolveSearchPath(
+      const std::vector<std::string>& names_or_patterns) const;
+
+  // --- dataset types
+  // A name or "parent.component". NotFound if the (parent) type is unknown.
+  Result<DatasetTypeInfo> GetDatasetType(const std::string& name) const;
+  Result<std::vector<DatasetTypeInfo>> QueryDatasetTypes(
+      const std::vector<std::string>& patterns) const;
+
+  // --- datasets
+  Result<std::optional<DatasetRef>> GetDataset(const codec::Uuid& id) const;
+
+  // The first dataset of "dataset_type" with "data_id" along the search path.
+  // In a CALIBRATION collection the one whose validity contains "validity"
+  // (a time point is a one-nanosecond span); Conflict naming both if two
+  // ranges overlap the span asked for. NotFound lists the collections searched.
+  Result<DatasetRef> FindDataset(const std::string& dataset_type, const codec::FieldMap& data_id,
+                                 const std::vector<std::string>& collections,
+                                 std::optional<codec::Timespan> validity = std::nullopt) const;
+
+  Result<std::vector<DatasetRef>> QueryDatasets(const DatasetQuery& query) const;
+
+  // Distinct data IDs over "dimensions" satisfying "where": from the
+  // dimension records, or, when "datasets" names a dataset type, from the
+  // datasets of that query.
+  Result<std::vector<codec::FieldMap>> QueryDataIds(
+      const std::vector<std::string>& dimensions, const WhereClause& where,
+      const std::optional<DatasetQuery>& datasets = std::nullopt) const;
+
+  // Records of "element" (keys and fields) satisfying "where".
+  Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
+                                                             const WhereClause& where) const;
+
+  // A packer for data IDs over "dimensions", bounded by this repository's
+  // records (string keys in record insertion order) and the universe.
+  Result<DataIdPacker> MakePacker(const std::vector<std::string>& dimensions) const;
+
+  // --- snapshots
+  Result<std::vector<SnapshotInfo>> Snapshots() const;
+  Result<std::optional<uint64_t>> SnapshotSequence(const std::string& name) const;
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace starlog::engine

@@ -1,0 +1,254 @@
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "engine/key_coder.h"
+#include "engine/registry_view_impl.h"
+#include "starlog/codec/coding.h"
+#include "starlog/engine/glob.h"
+
+namespace starlog::engine {
+
+namespace {
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+Result<CollectionInfo> MakeCollectionInfo(const IndexReader& reader, std::string name,
+                                          const keys::CollectionRecord& record) {
+  CollectionInfo info{std::move(name), record.type, record.doc, {}};
+  if (record.type == codec::CollectionType::kChained) {
+    STARLOG_ASSIGN_OR_RETURN(auto children, reader.Get(Family::kChains, keys::Chain(info.name)));
+    if (children) {
+      STARLOG_ASSIGN_OR_RETURN(info.children, keys::DecodeChildren(*children));
+    }
+  }
+  return info;
+}
+
+}  // namespace
+
+TypeName SplitTypeName(const std::string& name) {
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return {name, ""};
+  return {name.substr(0, dot), name.substr(dot + 1)};
+}
+
+RegistryView::RegistryView(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+RegistryView::~RegistryView() = default;
+RegistryView::RegistryView(const RegistryView&) = default;
+RegistryView& RegistryView::operator=(const RegistryView&) = default;
+
+uint64_t RegistryView::sequence() const { return impl_->as_of(); }
+const Universe& RegistryView::universe() const { return impl_->universe(); }
+
+Result<std::optional<CollectionInfo>> RegistryView::GetCollection(const std::string& name) const {
+  const IndexReader reader = impl_->reader();
+  STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kCollections, keys::Collection(name)));
+  if (!payload) return std::optional<CollectionInfo>();
+  STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeCollection(*payload));
+  STARLOG_ASSIGN_OR_RETURN(auto info, MakeCollectionInfo(reader, name, record));
+  return std::optional<CollectionInfo>(std::move(info));
+}
+
+Result<std::vector<CollectionInfo>> RegistryView::QueryCollections(
+    const std::vector<std::string>& patterns,
+    const std::vector<codec::CollectionType>& types) const {
+  for (const auto& p : patterns) STARLOG_RETURN_IF_ERROR(ValidateGlob(p));
+  const IndexReader reader = impl_->reader();
+  std::vector<std::pair<std::string, keys::CollectionRecord>> matches;
+  Status decode;
+  STARLOG_RETURN_IF_ERROR(
+      reader.Scan(Family::kCollections, "", [&](std::string_view k, std::string_view v) {
+        KeyReader r(k);
+        auto name = r.String();
+        auto record = keys::DecodeCollection(v);
+        if (!name.ok() || !record.ok()) {
+          decode = Status::Corruption("collections entry");
+          return false;
+        }
+        const bool name_ok =
+            patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
+                                            [&](const auto& p) { return GlobMatch(p, *name); });
+        const bool type_ok =
+            types.empty() || std::find(types.begin(), types.end(), record->type) != types.end();
+        if (name_ok && type_ok) matches.emplace_back(*name, *record);
+        return true;
+      }));
+  STARLOG_RETURN_IF_ERROR(decode);
+  std::vector<CollectionInfo> out;
+  for (auto& [name, record] : matches) {
+    STARLOG_ASSIGN_OR_RETURN(auto info, MakeCollectionInfo(reader, name, record));
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> RegistryView::ResolveSearchPath(
+    const std::vector<std::string>& names_or_patterns) const {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  // Expands one collection depth-first; chains were checked acyclic on write,
+  // and "expanding" guards against a damaged index all the same.
+  std::set<std::string> expanding;
+  std::function<Status(const std::string&)> expand = [&](const std::string& name) -> Status {
+    STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
+    if (!info) return Status::NotFound("no collection " + Quoted(name));
+    if (info->type != codec::CollectionType::kChained) {
+      if (seen.insert(name).second) out.push_back(name);
+      return Status::OK();
+    }
+    if (!expanding.insert(name).second) {
+      return Status::Corruption("chain " + Quoted(name) + " contains itself");
+    }
+    for (const std::string& child : info->children) STARLOG_RETURN_IF_ERROR(expand(child));
+    expanding.erase(name);
+    return Status::OK();
+  };
+  for (const std::string& item : names_or_patterns) {
+    if (!HasGlobCharacters(item)) {
+      STARLOG_RETURN_IF_ERROR(expand(item));
+      continue;
+    }
+    STARLOG_ASSIGN_OR_RETURN(auto matches, QueryCollections({item}));
+    for (const auto& c : matches) STARLOG_RETURN_IF_ERROR(expand(c.name));
+  }
+  return out;
+}
+
+Result<DatasetTypeInfo> RegistryView::GetDatasetType(const std::string& name) const {
+  const TypeName t = SplitTypeName(name);
+  STARLOG_ASSIGN_OR_RETURN(auto payload,
+                           impl_->reader().Get(Family::kDatasetTypes, keys::DatasetType(t.parent)));
+  if (!payload) return Status::NotFound("no dataset type " + Quoted(t.parent));
+  STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetType(*payload));
+  return DatasetTypeInfo{name, record.dimensions, record.storage_class, record.is_calibration};
+}
+
+Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(
+    const std::vector<std::string>& patterns) const {
+  for (const auto& p : patterns) STARLOG_RETURN_IF_ERROR(ValidateGlob(p));
+  std::vector<DatasetTypeInfo> out;
+  Status decode;
+  STARLOG_RETURN_IF_ERROR(
+      impl_->reader().Scan(Family::kDatasetTypes, "", [&](std::string_view k, std::string_view v) {
+        KeyReader r(k);
+        auto name = r.String();
+        auto record = keys::DecodeDatasetType(v);
+        if (!name.ok() || !record.ok()) {
+          decode = Status::Corruption("dataset_types entry");
+          return false;
+        }
+        if (patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
+                                            [&](const auto& p) { return GlobMatch(p, *name); })) {
+          out.push_back({*name, record->dimensions, record->storage_class, record->is_calibration});
+        }
+        return true;
+      }));
+  STARLOG_RETURN_IF_ERROR(decode);
+  return out;
+}
+
+Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
+    const std::string& element, const WhereClause& where) const {
+  const DimensionElement* e = universe().Find(element);
+  if (e == nullptr) return Status::InvalidArgument("unknown dimension " + Quoted(element));
+  STARLOG_ASSIGN_OR_RETURN(auto key_names, universe().RequiredKeys({element}));
+  // Bare names in the where clause may name the record's own fields too.
+  WhereClause qualified = where;
+  for (WhereTerm& t : qualified.terms) {
+    if (t.element.empty() && universe().FieldType(*e, t.field) != nullptr &&
+        !std::binary_search(key_names.begin(), key_names.end(), t.field)) {
+      t.element = element;
+    }
+  }
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), qualified, key_names));
+  RecordCache cache(*impl_);
+  std::vector<codec::FieldMap> records;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kDimensionRecords,
+                                               keys::DimensionRecordPrefix(element),
+                                               [&](std::string_view, std::string_view v) {
+                                                 auto value = keys::DecodeDimensionRecord(v);
+                                                 if (!value.ok()) {
+                                                   failure = value.status();
+                                                   return false;
+                                                 }
+                                                 records.push_back(std::move(value->record));
+                                                 return true;
+                                               }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  std::vector<codec::FieldMap> out;
+  for (auto& record : records) {
+    STARLOG_ASSIGN_OR_RETURN(bool ok, bound.Matches(record, cache));
+    if (ok) out.push_back(std::move(record));
+  }
+  return out;
+}
+
+Result<DataIdPacker> RegistryView::MakePacker(const std::vector<std::string>& dimensions) const {
+  STARLOG_ASSIGN_OR_RETURN(auto key_names, universe().RequiredKeys(dimensions));
+  STARLOG_ASSIGN_OR_RETURN(auto instruments, QueryDimensionRecords("instrument", {}));
+  std::vector<DataIdPacker::KeyBound> bounds;
+  for (const std::string& key : key_names) {
+    const DimensionElement* e = universe().Find(key);
+    DataIdPacker::KeyBound bound{key, 0, {}};
+    if (e->key_type == ValueType::kString) {
+      std::vector<std::pair<uint64_t, std::string>> ordered;
+      Status failure;
+      STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(
+          Family::kDimensionRecords, keys::DimensionRecordPrefix(key),
+          [&](std::string_view, std::string_view v) {
+            auto value = keys::DecodeDimensionRecord(v);
+            if (!value.ok()) {
+              failure = value.status();
+              return false;
+            }
+            auto it = value->record.find(key);
+            if (it != value->record.end()) {
+              ordered.emplace_back(value->ordinal, codec::FieldValueToString(it->second));
+            }
+            return true;
+          }));
+      STARLOG_RETURN_IF_ERROR(failure);
+      std::sort(ordered.begin(), ordered.end());
+      for (auto& [ordinal, value] : ordered) bound.values.push_back(std::move(value));
+    } else {
+      // An instrument may say how large its keys get (detector_max, ...).
+      for (const auto& instrument : instruments) {
+        auto it = instrument.find(key + "_max");
+        if (it != instrument.end() && std::holds_alternative<int64_t>(it->second)) {
+          bound.max = std::max<uint64_t>(bound.max, std::get<int64_t>(it->second));
+        }
+      }
+    }
+    bounds.push_back(std::move(bound));
+  }
+  return DataIdPacker::Create(universe(), dimensions, std::move(bounds));
+}
+
+Result<std::vector<SnapshotInfo>> RegistryView::Snapshots() const {
+  std::vector<SnapshotInfo> out;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(
+      impl_->reader().Scan(Family::kSnapshots, "", [&](std::string_view k, std::string_view v) {
+        KeyReader r(k);
+        auto name = r.String();
+        if (!name.ok() || v.size() != 8) {
+          failure = Status::Corruption("snapshots entry");
+          return false;
+        }
+        out.push_back({*name, codec::DecodeBigEndian64(v.data())});
+        return true;
+      }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  return out;
+}
+
+Result<std::optional<uint64_t>> RegistryView::SnapshotSequence(const std::string& name) const {
+  STARLOG_ASSIGN_OR_RETURN(auto v, impl_->reader().Get(Family::kSnapshots, keys::Snapshot(name)));
+  if (!v) return std::optional<uint64_t>();
+  if (v->size() != 8) return Status::Corruption("snapshots entry");
+  return std::optional<uint64_t>(codec::DecodeBigEndian64(v->data()));
+}
+
+}  // namespace starlog::engine

@@ -1,0 +1,76 @@
+#pragma once
+
+// What a RegistryView holds, and the helpers its query files share.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/db_handles.h"
+#include "engine/registry_keys.h"
+#include "engine/versioned_index.h"
+#include "starlog/engine/registry_view.h"
+
+namespace starlog::engine {
+
+class RegistryView::Impl {
+ public:
+  Impl(DbHandles handles, uint64_t as_of, std::shared_ptr<const Universe> universe)
+      : handles_(handles), as_of_(as_of), universe_(std::move(universe)) {}
+
+  const IndexReader reader() const { return IndexReader(handles_, as_of_); }
+  uint64_t as_of() const { return as_of_; }
+  const Universe& universe() const { return *universe_; }
+
+ private:
+  DbHandles handles_;
+  uint64_t as_of_;
+  std::shared_ptr<const Universe> universe_;
+};
+
+// "calexp.wcs" -> parent "calexp", component "wcs".
+struct TypeName {
+  std::string parent;
+  std::string component;
+};
+TypeName SplitTypeName(const std::string& name);
+
+// Records looked up while evaluating where clauses, cached per query.
+class RecordCache {
+ public:
+  explicit RecordCache(const RegistryView::Impl& view) : view_(view) {}
+  // The record of "element" whose keys come from "data_id"; null if absent.
+  Result<const codec::FieldMap*> Get(const std::string& element, const codec::FieldMap& data_id);
+
+ private:
+  const RegistryView::Impl& view_;
+  std::map<std::string, std::optional<codec::FieldMap>> cache_;
+};
+
+// A where clause checked against the keys of some data IDs: each term knows
+// whether it reads the data ID itself or an element's record.
+class BoundWhere {
+ public:
+  // InvalidArgument names a term whose field is unknown for data IDs with
+  // "keys", or whose values have the wrong type.
+  static Result<BoundWhere> Bind(const Universe& universe, const WhereClause& where,
+                                 const std::vector<std::string>& keys);
+  Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records) const;
+  bool empty() const { return terms_.empty(); }
+
+ private:
+  struct Term {
+    const WhereTerm* term;
+    // The records to read, in order: the first is keyed by the data ID, each
+    // next one is implied by the one before (exposure -> physical_filter).
+    // Empty: the value is the data ID's own.
+    std::vector<std::string> path;
+    std::string field;
+  };
+  std::vector<Term> terms_;
+  WhereClause where_;  // Owns the terms pointed to.
+};
+
+}  // namespace starlog::engine

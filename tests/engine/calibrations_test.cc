@@ -1,0 +1,121 @@
+#include <catch2/catch.hpp>
+
+#include "tests/engine/registry_test_util.h"
+#include "tests/testutil/registry_fixture.h"
+
+using namespace starlog;
+using codec::CollectionType;
+using codec::kUnboundedBegin;
+using codec::kUnboundedEnd;
+using codec::Timespan;
+using testutil::RegistryFixture;
+
+namespace {
+
+struct CalibFixture : RegistryFixture {
+  CalibFixture() {
+    CreateCollection("HSC/calib/DM-1", CollectionType::kCalibration);
+    CreateCollection("HSC/calib/bias/run1", CollectionType::kRun);
+    CreateCollection("HSC/calib/bias/run2", CollectionType::kRun);
+    early = AddBias("HSC/calib/bias/run1", 1);
+    late = AddBias("HSC/calib/bias/run2", 1);
+  }
+  std::vector<std::pair<codec::Uuid, Timespan>> Entries() {
+    auto refs = View().QueryDatasets({"bias", {"HSC/calib/DM-1"}, {}, false, std::nullopt});
+    REQUIRE(refs.ok());
+    std::vector<std::pair<codec::Uuid, Timespan>> out;
+    for (const auto& r : *refs) out.emplace_back(r.id, *r.validity);
+    return out;
+  }
+  Result<engine::DatasetRef> At(int64_t t) {
+    return View().FindDataset("bias", BiasId(1), {"HSC/calib/DM-1"}, Timespan{t, t + 1});
+  }
+  codec::Uuid early, late;
+};
+
+}  // namespace
+
+TEST_CASE("Certified calibrations are found by time, ends unbounded or not", "[engine][calib]") {
+  CalibFixture f;
+  f.Append(codec::Certify{"HSC/calib/DM-1",
+                          "bias",
+                          {{f.early, {kUnboundedBegin, 1000}}, {f.late, {1000, kUnboundedEnd}}}});
+  CHECK(f.At(-5'000'000)->id == f.early);
+  CHECK(f.At(999)->id == f.early);
+  CHECK(f.At(1000)->id == f.late);  // Half-open: the end belongs to the next range.
+  CHECK(f.At(4'000'000'000'000'000'000)->id == f.late);
+  CHECK(f.At(1000)->validity == Timespan{1000, kUnboundedEnd});
+}
+
+TEST_CASE("An overlapping certification is refused, naming the other dataset", "[engine][calib]") {
+  CalibFixture f;
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}}});
+  auto overlap = f.TryAppend(codec::Certify{"HSC/calib/DM-1", "bias", {{f.late, {50, 150}}}});
+  CHECK(overlap.IsConflict());
+  CHECK(Says(overlap, "overlaps dataset " + f.early.ToString()));
+  // Touching ranges do not overlap.
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.late, {100, 150}}}});
+  // The same certification again is a no-op.
+  const uint64_t before = f.head();
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}}});
+  CHECK(f.head() == before);
+}
+
+TEST_CASE("Overlaps within one certify call are refused", "[engine][calib]") {
+  CalibFixture f;
+  auto s = f.TryAppend(
+      codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}, {f.late, {99, 200}}}});
+  CHECK(s.IsConflict());
+  CHECK(Says(s, "overlap for the same data ID in one certification"));
+}
+
+TEST_CASE("Certification checks collection, type and timespan", "[engine][calib]") {
+  CalibFixture f;
+  CHECK(Says(f.TryAppend(codec::Certify{"HSC/raw/all", "bias", {{f.early, {0, 1}}}}),
+             "needs a CALIBRATION collection"));
+  CHECK(Says(f.TryAppend(codec::Certify{"HSC/calib/DM-1", "raw", {{f.early, {0, 1}}}}),
+             "not a calibration type"));
+  CHECK(Says(f.TryAppend(codec::Certify{"HSC/calib/DM-1", "flat", {{f.early, {0, 1}}}}),
+             "is a bias, not a flat"));
+  CHECK(
+      Says(f.TryAppend(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {5, 5}}}}), "is empty"));
+}
+
+TEST_CASE("Decertifying trims the ends of ranges and splits them", "[engine][calib]") {
+  CalibFixture f;
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}, {f.late, {100, 200}}}});
+  f.Append(codec::Decertify{"HSC/calib/DM-1", "bias", {}, {90, 110}});
+  auto trimmed = f.Entries();
+  REQUIRE(trimmed.size() == 2);
+  CHECK(trimmed[0] == std::make_pair(f.early, Timespan{0, 90}));
+  CHECK(trimmed[1] == std::make_pair(f.late, Timespan{110, 200}));
+  f.Append(codec::Decertify{"HSC/calib/DM-1", "bias", {RegistryFixture::BiasId(1)}, {140, 150}});
+  auto split = f.Entries();
+  REQUIRE(split.size() == 3);
+  CHECK(split[1] == std::make_pair(f.late, Timespan{110, 140}));
+  CHECK(split[2] == std::make_pair(f.late, Timespan{150, 200}));
+  CHECK(f.At(145).status().IsNotFound());
+  CHECK(f.At(95).status().IsNotFound());
+  CHECK(f.At(150)->id == f.late);
+}
+
+TEST_CASE("A timespan over two validity ranges is an error naming both", "[engine][calib]") {
+  CalibFixture f;
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}, {f.late, {100, 200}}}});
+  auto both = f.View().FindDataset("bias", RegistryFixture::BiasId(1), {"HSC/calib/DM-1"},
+                                   Timespan{50, 150});
+  CHECK(both.status().IsConflict());
+  CHECK(Says(both.status(), f.early.ToString()));
+  CHECK(Says(both.status(), f.late.ToString()));
+  auto one = f.View().FindDataset("bias", RegistryFixture::BiasId(1), {"HSC/calib/DM-1"},
+                                  Timespan{120, 150});
+  REQUIRE(one.ok());
+  CHECK(one->id == f.late);
+}
+
+TEST_CASE("A calibration search without a time is refused clearly", "[engine][calib]") {
+  CalibFixture f;
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}}});
+  auto s = f.View().FindDataset("bias", RegistryFixture::BiasId(1), {"HSC/calib/DM-1"});
+  CHECK(Says(s.status(), "needs a time"));
+}

@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include "tests/engine/registry_test_util.h"
+#include "tests/testutil/registry_fixture.h"
+
+using namespace starlog;
+using codec::RegisterDatasetType;
+
+TEST_CASE("Registering an identical dataset type is a no-op", "[engine][types]") {
+  testutil::RegistryFixture f;
+  const uint64_t before = f.head();
+  f.Append(RegisterDatasetType{"raw", {"detector", "exposure", "instrument"}, "Exposure", false});
+  CHECK(f.head() == before);
+}
+
+TEST_CASE("Registering a dataset type again with another definition is refused",
+          "[engine][types]") {
+  testutil::RegistryFixture f;
+  auto dims =
+      f.TryAppend(RegisterDatasetType{"raw", {"instrument", "detector"}, "Exposure", false});
+  CHECK(dims.IsConflict());
+  CHECK(Says(dims, "already registered as {detector, exposure, instrument} Exposure"));
+  CHECK(f.TryAppend(
+             RegisterDatasetType{"raw", {"instrument", "exposure", "detector"}, "Image", false})
+            .IsConflict());
+  CHECK(f.TryAppend(
+             RegisterDatasetType{"raw", {"instrument", "exposure", "detector"}, "Exposure", true})
+            .IsConflict());
+}
+
+TEST_CASE("Dataset type definitions are checked", "[engine][types]") {
+  testutil::RegistryFixture f;
+  CHECK(
+      Says(f.TryAppend(RegisterDatasetType{"calexp", {"instrument", "colour"}, "ExposureF", false}),
+           "unknown dimension 'colour'"));
+  CHECK(Says(f.TryAppend(RegisterDatasetType{"calexp.wcs", {"instrument"}, "Wcs", false}),
+             "names a component"));
+  CHECK(f.TryAppend(RegisterDatasetType{"1calexp", {"instrument"}, "ExposureF", false})
+            .IsInvalidArgument());
+  CHECK(f.TryAppend(RegisterDatasetType{"calexp", {"instrument"}, "", false}).IsInvalidArgument());
+  CHECK(f.TryAppend(RegisterDatasetType{"calexp", {"detector", "detector"}, "X", false})
+            .IsInvalidArgument());
+}
+
+TEST_CASE("A dataset type with datasets cannot be removed", "[engine][types]") {
+  testutil::RegistryFixture f;
+  const codec::Uuid raw = f.AddRaw("HSC/raw/all", 100, 1);
+  auto refused = f.TryAppend(codec::RemoveDatasetType{"raw"});
+  CHECK(refused.IsConflict());
+  CHECK(Says(refused, "still has datasets (e.g. in 'HSC/raw/all')"));
+  f.Append(codec::RemoveDatasets{{raw}});
+  f.Append(codec::RemoveDatasetType{"raw"});
+  CHECK(f.View().GetDatasetType("raw").status().IsNotFound());
+  CHECK(f.TryAppend(codec::RemoveDatasetType{"raw"}).IsNotFound());
+}
+
+TEST_CASE("Components are addressed as type.component", "[engine][types]") {
+  testutil::RegistryFixture f;
+  auto component = f.View().GetDatasetType("bias.wcs");
+  REQUIRE(component.ok());
+  CHECK(component->name == "bias.wcs");
+  CHECK(component->is_calibration);
+  CHECK(component->dimensions == std::vector<std::string>{"detector", "instrument"});
+  CHECK(f.TryAppend(codec::RemoveDatasetType{"bias.wcs"}).IsInvalidArgument());
+  CHECK(f.View().GetDatasetType("nothing.wcs").status().IsNotFound());
+}
+
+TEST_CASE("Dataset types are listed by glob", "[engine][types]") {
+  testutil::RegistryFixture f;
+  auto all = f.View().QueryDatasetTypes({});
+  REQUIRE(all.ok());
+  CHECK(all->size() == 3);
+  auto some = f.View().QueryDatasetTypes({"b*", "fl?t"});
+  REQUIRE(some.ok());
+  REQUIRE(some->size() == 2);
+  CHECK((*some)[0].name == "bias");
+  CHECK((*some)[1].name == "flat");
+}

@@ -1,0 +1,97 @@
+#include <catch2/catch.hpp>
+
+#include "tests/engine/registry_test_util.h"
+#include "tests/testutil/registry_fixture.h"
+
+using namespace starlog;
+using codec::FieldMap;
+using codec::InsertDimensionRecords;
+
+namespace {
+std::string S(const char* s) { return s; }
+}  // namespace
+
+TEST_CASE("Dimension records are validated against the universe", "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  CHECK(Says(f.TryAppend(InsertDimensionRecords{"camera", {{{"camera", S("x")}}}, false}),
+             "unknown dimension 'camera'"));
+  CHECK(Says(f.TryAppend(InsertDimensionRecords{"detector", {{{"detector", int64_t{9}}}}, false}),
+             "missing 'instrument'"));
+  CHECK(Says(f.TryAppend(InsertDimensionRecords{
+                 "detector",
+                 {{{"instrument", S("HSC")}, {"detector", int64_t{9}}, {"colour", S("red")}}},
+                 false}),
+             "unknown field 'colour'"));
+  CHECK(Says(f.TryAppend(InsertDimensionRecords{
+                 "detector", {{{"instrument", S("HSC")}, {"detector", S("nine")}}}, false}),
+             "'detector' must be int"));
+}
+
+TEST_CASE("A record needs the records it depends on", "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  auto s = f.TryAppend(InsertDimensionRecords{
+      "detector", {{{"instrument", S("LSSTCam")}, {"detector", int64_t{1}}}}, false});
+  CHECK(s.IsNotFound());
+  CHECK(Says(s, "refers to a instrument that has no record"));
+  auto implied = f.TryAppend(InsertDimensionRecords{
+      "exposure",
+      {{{"instrument", S("HSC")}, {"exposure", int64_t{5}}, {"physical_filter", S("HSC-Z")}}},
+      false});
+  CHECK(Says(implied, "physical_filter that has no record"));
+}
+
+TEST_CASE("Re-inserting a record: identical is a no-op, different needs replace",
+          "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  const uint64_t before = f.head();
+  const FieldMap det0 = {
+      {"instrument", S("HSC")}, {"detector", int64_t{0}}, {"full_name", S("ccd0")}};
+  f.Append(InsertDimensionRecords{"detector", {det0}, false});
+  CHECK(f.head() == before);
+  FieldMap renamed = det0;
+  renamed["full_name"] = S("renamed");
+  CHECK(Says(f.TryAppend(InsertDimensionRecords{"detector", {renamed}, false}), "already exists"));
+  f.Append(InsertDimensionRecords{"detector", {renamed}, true});
+  auto records =
+      f.View().QueryDimensionRecords("detector", *engine::WhereClause::Parse("detector = 0"));
+  REQUIRE(records.ok());
+  REQUIRE(records->size() == 1);
+  CHECK((*records)[0].at("full_name") == codec::FieldValue(S("renamed")));
+}
+
+TEST_CASE("Dimension records are queried with where clauses", "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  auto v = f.View();
+  auto science = v.QueryDimensionRecords(
+      "exposure", *engine::WhereClause::Parse("observation_type = 'science'"));
+  REQUIRE(science.ok());
+  CHECK(science->size() == 2);
+  auto by_band = v.QueryDimensionRecords("exposure", *engine::WhereClause::Parse("band = r"));
+  INFO(by_band.status().ToString());
+  REQUIRE(by_band.ok());
+  CHECK(by_band->size() == 2);  // Exposures 100 and 200 use HSC-R, whose band is r.
+  auto typed = v.QueryDimensionRecords("detector", *engine::WhereClause::Parse("detector = 'x'"));
+  CHECK(Says(typed.status(), "detector is int"));
+}
+
+TEST_CASE("Data IDs come from joined dimension records", "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  auto v = f.View();
+  auto ids = v.QueryDataIds({"exposure", "detector"},
+                            *engine::WhereClause::Parse("exposure.observation_type = science"));
+  REQUIRE(ids.ok());
+  CHECK(ids->size() == 2 * 4);
+  auto few = v.QueryDataIds({"detector"}, *engine::WhereClause::Parse("detector IN (1..2)"));
+  REQUIRE(few.ok());
+  CHECK(few->size() == 2);
+}
+
+TEST_CASE("A packer takes its bounds from the repository's records", "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  auto packer = f.View().MakePacker({"exposure", "detector"});
+  REQUIRE(packer.ok());
+  // One instrument (0 bits), detector_max 111 (7 bits), exposure_max 9,999,999 (24 bits).
+  CHECK(packer->bits() == 31);
+  auto id = testutil::RegistryFixture::RawId(101, 3);
+  CHECK(*packer->Unpack(*packer->Pack(id)) == id);
+}
