@@ -16,12 +16,9 @@ Status Run(const ParsedArgs& args, Io& io) {
   const uint64_t before = store->head().sequence;
   codec::CreateCollection event{args.positional(1), *type, args.GetOr("doc", "")};
   STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(event, ActingUser(args)));
-  if (head.sequence == before) {
-    io.out << "collection " << event.name << " already exists, unchanged\n";
-  } else {
-    io.out << "created " << codec::CollectionTypeName(*type) << " collection " << event.name
-           << " (event " << head.sequence << ")\n";
-  }
+  ReportAppend(
+      io, before, head.sequence,
+      "created " + std::string(codec::CollectionTypeName(*type)) + " collection " + event.name);
   return Status::OK();
 }
 

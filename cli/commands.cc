@@ -6,8 +6,31 @@ namespace starlog::cli {
 
 const std::vector<CommandSpec>& AllCommands() {
   static const std::vector<CommandSpec> commands = {
-      CreateCommand(),           InfoCommand(), LogCommand(), CreateCollectionCommand(),
+      // The repository and its log.
+      CreateCommand(),
+      InfoCommand(),
+      LogCommand(),
+      // Writing the registry.
+      RegisterDatasetTypeCommand(),
+      RemoveDatasetTypeCommand(),
+      InsertDimensionRecordsCommand(),
+      CreateCollectionCommand(),
       RemoveCollectionCommand(),
+      CollectionChainCommand(),
+      RegisterDatasetsCommand(),
+      AssociateCommand(),
+      DisassociateCommand(),
+      CertifyCalibrationsCommand(),
+      DecertifyCalibrationsCommand(),
+      PruneDatasetsCommand(),
+      RemoveRunsCommand(),
+      // Reading it.
+      QueryCollectionsCommand(),
+      QueryDatasetTypesCommand(),
+      QueryDatasetsCommand(),
+      QueryDataIdsCommand(),
+      QueryDimensionRecordsCommand(),
+      FindDatasetCommand(),
   };
   return commands;
 }

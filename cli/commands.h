@@ -15,6 +15,23 @@ CommandSpec InfoCommand();
 CommandSpec LogCommand();
 CommandSpec CreateCollectionCommand();
 CommandSpec RemoveCollectionCommand();
+CommandSpec RegisterDatasetTypeCommand();
+CommandSpec RemoveDatasetTypeCommand();
+CommandSpec InsertDimensionRecordsCommand();
+CommandSpec RegisterDatasetsCommand();
+CommandSpec RemoveRunsCommand();
+CommandSpec CollectionChainCommand();
+CommandSpec AssociateCommand();
+CommandSpec DisassociateCommand();
+CommandSpec CertifyCalibrationsCommand();
+CommandSpec DecertifyCalibrationsCommand();
+CommandSpec PruneDatasetsCommand();
+CommandSpec QueryCollectionsCommand();
+CommandSpec QueryDatasetTypesCommand();
+CommandSpec QueryDatasetsCommand();
+CommandSpec QueryDataIdsCommand();
+CommandSpec QueryDimensionRecordsCommand();
+CommandSpec FindDatasetCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

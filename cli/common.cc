@@ -3,7 +3,14 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "starlog/codec/time_format.h"
+#include "starlog/engine/as_of.h"
 
 namespace starlog::cli {
 
@@ -13,6 +20,20 @@ OptionSpec UserOption() {
 }
 OptionSpec NoSyncOption() {
   return {"no-sync", "", "do not fsync each commit (survives a process crash, not a power loss)"};
+}
+OptionSpec AsOfOption() {
+  return {"as-of", "POINT", "answer as of a sequence number, a UTC time or a snapshot name"};
+}
+OptionSpec CollectionsOption() {
+  return {"collections", "C[,C...]", "collections to search, in order (names or globs)", true};
+}
+OptionSpec WhereOption() {
+  return {"where", "EXPR",
+          "constraints, e.g. \"instrument=HSC AND detector IN (1..8) AND "
+          "exposure.observation_type=science\""};
+}
+OptionSpec TimeOption() {
+  return {"time", "T", "for CALIBRATION collections: the time (TAI, ISO 8601 or ns)"};
 }
 
 std::string ActingUser(const ParsedArgs& args) {
@@ -35,6 +56,93 @@ Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args) 
   engine::StoreOptions options;
   options.read_only = true;
   return engine::EventStore::Open(args.positional(0), options);
+}
+
+Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventStore& store) {
+  uint64_t as_of = engine::kAtHead;
+  if (auto point = args.Get("as-of")) {
+    STARLOG_ASSIGN_OR_RETURN(as_of, engine::ResolveAsOf(store, *point));
+  }
+  return store.View(as_of);
+}
+
+Result<std::vector<std::string>> Collections(const ParsedArgs& args, bool required) {
+  std::vector<std::string> out;
+  for (const std::string& value : args.GetAll("collections")) {
+    std::stringstream in(value);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      if (!item.empty()) out.push_back(item);
+    }
+  }
+  if (out.empty() && required) {
+    return Status::InvalidArgument("give the collections to search with --collections");
+  }
+  return out;
+}
+
+Result<engine::WhereClause> Where(const ParsedArgs& args) {
+  return engine::WhereClause::Parse(args.GetOr("where", ""));
+}
+
+Result<int64_t> ParseTime(const std::string& text) {
+  // Integer nanoseconds: digits with at most a leading minus. Anything else is
+  // an ISO time ("2024-01-01" has dashes inside, so it is a date).
+  const size_t digits_from = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() > digits_from &&
+      text.find_first_not_of("0123456789", digits_from) == std::string::npos) {
+    try {
+      return static_cast<int64_t>(std::stoll(text));
+    } catch (...) {
+    }
+  }
+  return codec::ParseIsoTime(text);
+}
+
+Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args) {
+  auto t = args.Get("time");
+  if (!t) return std::optional<codec::Timespan>();
+  STARLOG_ASSIGN_OR_RETURN(int64_t ns, ParseTime(*t));
+  return std::optional<codec::Timespan>(codec::Timespan{ns, ns + 1});
+}
+
+Result<codec::Timespan> BeginEnd(const ParsedArgs& args) {
+  codec::Timespan span;
+  if (auto b = args.Get("begin-date")) {
+    STARLOG_ASSIGN_OR_RETURN(span.begin, ParseTime(*b));
+  }
+  if (auto e = args.Get("end-date")) {
+    STARLOG_ASSIGN_OR_RETURN(span.end, ParseTime(*e));
+  }
+  if (span.IsEmpty()) {
+    return Status::InvalidArgument("--begin-date must come before --end-date");
+  }
+  return span;
+}
+
+Result<std::string> ReadInput(const std::string& path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + path);
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool IsJsonInput(const ParsedArgs& args, const std::string& path) {
+  if (auto f = args.Get("format")) return *f == "json";
+  return path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+}
+
+void ReportAppend(Io& io, uint64_t before, uint64_t after, const std::string& what) {
+  if (after == before) {
+    io.out << what << ": already so, nothing changed\n";
+  } else {
+    io.out << what << " (event " << after << ")\n";
+  }
 }
 
 }  // namespace starlog::cli

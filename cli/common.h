@@ -1,19 +1,27 @@
 #pragma once
 
 // What several subcommands share: opening a repository, the acting user,
-// options every command spells the same way.
+// options every command spells the same way, and reading their values.
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/args.h"
+#include "starlog/codec/timespan.h"
 #include "starlog/engine/event_store.h"
+#include "starlog/engine/where.h"
 
 namespace starlog::cli {
 
 OptionSpec JsonOption();
 OptionSpec UserOption();
 OptionSpec NoSyncOption();
+OptionSpec AsOfOption();
+OptionSpec CollectionsOption();
+OptionSpec WhereOption();
+OptionSpec TimeOption();
 
 // --user, else $STARLOG_USER, else the login name.
 std::string ActingUser(const ParsedArgs& args);
@@ -22,5 +30,30 @@ std::string ActingUser(const ParsedArgs& args);
 Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args);
 // Opens the repository at positional 0 without the write lock.
 Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args);
+
+// A view as of --as-of (the head when absent).
+Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventStore& store);
+
+// --collections values, each split on commas. InvalidArgument if none given
+// and "required".
+Result<std::vector<std::string>> Collections(const ParsedArgs& args, bool required = true);
+
+Result<engine::WhereClause> Where(const ParsedArgs& args);
+
+// A time as given on the command line: ISO 8601 (TAI for validity ranges,
+// as the butler takes them) or integer nanoseconds.
+Result<int64_t> ParseTime(const std::string& text);
+// --time T as a one-nanosecond span, if given.
+Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args);
+// [--begin-date, --end-date), each end unbounded when absent.
+Result<codec::Timespan> BeginEnd(const ParsedArgs& args);
+
+// The contents of "path" ("-" reads standard input).
+Result<std::string> ReadInput(const std::string& path);
+// Whether "path" is JSON: --format json|csv, else a ".json" extension.
+bool IsJsonInput(const ParsedArgs& args, const std::string& path);
+
+// Prints what a write did: "<what> (event N)", or that nothing changed.
+void ReportAppend(Io& io, uint64_t before, uint64_t after, const std::string& what);
 
 }  // namespace starlog::cli

@@ -267,6 +267,7 @@ class EventStoreImpl final : public EventStore {
   Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override {
     if (from == 0) from = 1;
     std::vector<LogRecord> out;
+    if (from > head().sequence) return out;
     STARLOG_ASSIGN_OR_RETURN(Hash128 previous, ChainHashAt(from - 1));
     rocksdb::ReadOptions ro;
     std::unique_ptr<rocksdb::Iterator> log(db_->NewIterator(ro, handles_[Family::kLog]));

@@ -229,6 +229,9 @@ Result<codec::FieldMap> Universe::ParseFields(std::string_view text,
     if (type == nullptr) {
       if (const DimensionElement* e = Find(key)) type = &e->key_type;
     }
+    if (type == nullptr && element != nullptr) {
+      return Status::InvalidArgument("'" + key + "' is no key or field of " + element->name);
+    }
     if (type == nullptr) {
       return Status::InvalidArgument("unknown dimension '" + key + "' in '" + std::string(text) +
                                      "'");

@@ -1,41 +1,136 @@
 #!/usr/bin/env bash
 # The main job, end to end, on a repository in ./demo/repo (made anew each
-# run): installs what is missing, builds, creates a repository, lays out
-# collections as DMTN-167 describes, and reads back the log with its hash
-# chain. It grows as capabilities land.
+# run): installs what is missing, builds, creates a repository laid out as
+# DMTN-167 describes a shared repository, fills it, queries it, and reads back
+# the log with its hash chain. It grows as capabilities land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 starlog() { build/cli/starlog "$@"; }
-export STARLOG_USER=demo-operator
+export STARLOG_USER=operator
 
 repo=demo/repo
+data=demo/input
 rm -rf demo
-mkdir -p demo
+mkdir -p "$data"
 step() { printf '\n== %s\n' "$*"; }
 
 step "create a repository"
 starlog create "$repo"
 
-step "collections, as a shared repository lays them out (DMTN-167)"
+step "dimension records of a small HSC-like camera"
+cat > "$data/instrument.csv" <<'CSV'
+instrument,class_name,detector_max,exposure_max
+HSC,lsst.obs.subaru.HyperSuprimeCam,111,99999999
+CSV
+printf 'band\nr\ni\n' > "$data/band.csv"
+cat > "$data/physical_filter.csv" <<'CSV'
+instrument,physical_filter,band
+HSC,HSC-R,r
+HSC,HSC-I,i
+CSV
+printf 'instrument,detector,full_name\n' > "$data/detector.csv"
+for d in 0 1 2 3; do echo "HSC,$d,ccd$d" >> "$data/detector.csv"; done
+printf 'instrument,day_obs\nHSC,20240301\nHSC,20240302\n' > "$data/day_obs.csv"
+cat > "$data/exposure.json" <<'JSON'
+[
+ {"instrument": "HSC", "exposure": 903330, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "bias"},
+ {"instrument": "HSC", "exposure": 903332, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "flat"},
+ {"instrument": "HSC", "exposure": 903334, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "science", "target_name": "COSMOS"},
+ {"instrument": "HSC", "exposure": 903336, "physical_filter": "HSC-I", "day_obs": 20240302, "observation_type": "science", "target_name": "COSMOS"}
+]
+JSON
+printf 'skymap,hash\nhsc_rings_v1,9f3a\n' > "$data/skymap.csv"
+for element in instrument band physical_filter detector day_obs; do
+  starlog insert-dimension-records "$repo" "$element" "$data/$element.csv"
+done
+starlog insert-dimension-records "$repo" exposure "$data/exposure.json"
+starlog insert-dimension-records "$repo" skymap "$data/skymap.csv"
+
+step "dataset types"
+starlog register-dataset-type "$repo" raw Exposure instrument exposure detector
+starlog register-dataset-type "$repo" bias ExposureF instrument detector --is-calibration
+starlog register-dataset-type "$repo" flat ExposureF instrument detector physical_filter --is-calibration
+starlog register-dataset-type "$repo" calexp ExposureF instrument exposure detector
+starlog register-dataset-type "$repo" skyMap SkyMap skymap
+
+step "collections, as DMTN-167 lays out a shared repository"
 starlog create-collection "$repo" HSC/raw/all --type RUN --doc "all raw HSC data, as ingested"
+starlog create-collection "$repo" HSC/calib/DM-1/bias --type RUN --doc "bias production run"
+starlog create-collection "$repo" HSC/calib/DM-1/flat --type RUN --doc "flat production run"
 starlog create-collection "$repo" HSC/calib/DM-1 --type CALIBRATION --doc "calibrations certified on DM-1"
-starlog create-collection "$repo" HSC/calib --type CHAINED --doc "recommended HSC calibrations"
-starlog create-collection "$repo" refcats --type CHAINED --doc "all reference catalogs"
+starlog create-collection "$repo" refcats/DM-2 --type RUN --doc "reference catalogs"
 starlog create-collection "$repo" skymaps --type RUN --doc "skymap definitions"
-starlog create-collection "$repo" HSC/defaults --type CHAINED --doc "recommended inputs for HSC"
-starlog create-collection "$repo" u/demo-operator/scratch --type RUN --doc "a personal run"
+starlog collection-chain "$repo" HSC/calib HSC/calib/DM-1 --doc "recommended HSC calibrations"
+starlog collection-chain "$repo" refcats refcats/DM-2 --doc "all reference catalogs"
+starlog collection-chain "$repo" HSC/defaults HSC/raw/all HSC/calib refcats skymaps \
+  --doc "recommended inputs for HSC"
+
+step "datasets: raws with their files (size and XXH3-128 recorded), calibrations, a skymap"
+mkdir -p "$repo/HSC/raw/all/raw"
+printf 'instrument,exposure,detector,path\n' > "$data/raws.csv"
+for e in 903334 903336; do
+  for d in 0 1 2 3; do
+    f="HSC/raw/all/raw/HSC-$e-$d.fits"
+    head -c $((2880 * 2)) /dev/urandom > "$repo/$f"
+    echo "HSC,$e,$d,$f" >> "$data/raws.csv"
+  done
+done
+starlog register-datasets "$repo" raw HSC/raw/all "$data/raws.csv" --id-mode datatype-run
+printf 'instrument,detector\n' > "$data/bias.csv"
+for d in 0 1 2 3; do echo "HSC,$d" >> "$data/bias.csv"; done
+starlog register-datasets "$repo" bias HSC/calib/DM-1/bias "$data/bias.csv"
+printf 'instrument,detector,physical_filter\n' > "$data/flat.csv"
+for d in 0 1 2 3; do echo "HSC,$d,HSC-R" >> "$data/flat.csv"; done
+starlog register-datasets "$repo" flat HSC/calib/DM-1/flat "$data/flat.csv"
+printf 'skymap\nhsc_rings_v1\n' | starlog register-datasets "$repo" skyMap skymaps - --format csv
+
+step "certify calibrations, valid from 2024-01-01 (TAI) on"
+starlog certify-calibrations "$repo" HSC/calib/DM-1/bias HSC/calib/DM-1 bias --begin-date 2024-01-01
+starlog certify-calibrations "$repo" HSC/calib/DM-1/flat HSC/calib/DM-1 flat --begin-date 2024-01-01
+
+head_of() { starlog info "$repo" --json | sed 's/.*"head_sequence":\([0-9]*\).*/\1/'; }
+before_run=$(head_of)
+
+step "a processing run: public outputs chained over its private output RUN and its inputs"
+out=HSC/runs/RC2/w_2025_01/DM-1
+starlog create-collection "$repo" "$out/20250101T000000Z" --type RUN --doc "outputs of the run"
+starlog collection-chain "$repo" "$out" "$out/20250101T000000Z" HSC/defaults
+printf 'instrument,exposure,detector\n' > "$data/calexp.csv"
+for d in 0 1 2 3; do echo "HSC,903334,$d" >> "$data/calexp.csv"; done
+starlog register-datasets "$repo" calexp "$out/20250101T000000Z" "$data/calexp.csv"
+
+step "a personal collection"
+starlog create-collection "$repo" u/operator/scratch --type RUN --doc "a personal run"
+
+step "the collections, chains as trees"
+starlog query-collections "$repo"
+
+step "raws in band r, found through HSC/defaults"
+starlog query-datasets "$repo" raw --collections HSC/defaults --where "band = r"
+
+step "the bias valid for detector 2 on 2024-03-01, found through the processing run's chain"
+starlog find-dataset "$repo" bias --data-id instrument=HSC,detector=2 --collections "$out" \
+  --time 2024-03-01T12:00:00
+
+step "science exposures and their detectors"
+starlog query-data-ids "$repo" exposure detector --where "exposure.observation_type = science AND detector < 2"
 
 step "a rejected command changes nothing and says why"
-if starlog create-collection "$repo" "HSC/raw/*" 2>demo/error.txt; then
+if starlog certify-calibrations "$repo" HSC/calib/DM-1/bias HSC/calib/DM-1 bias \
+  --begin-date 2024-06-01 2>demo/error.txt; then
   echo "expected a refusal" >&2
   exit 1
 fi
 cat demo/error.txt
 
-step "the log, every frame and the hash chain verified as it is read"
-starlog log "$repo" --hashes
+step "the processing run's collections now, and as of event $before_run, before it existed"
+starlog query-collections "$repo" 'HSC/runs/*' --chains no
+starlog query-collections "$repo" 'HSC/runs/*' --chains no --as-of "$before_run"
+
+step "the end of the log, every frame and the hash chain verified as it is read"
+starlog log "$repo" --from $(( $(head_of) - 4 )) --hashes
 
 step "repository info"
 starlog info "$repo"

@@ -52,7 +52,7 @@ class [[nodiscard]] Result {
 
 // Evaluates "rexpr" (a Result<T>); on failure returns its Status from the
 // enclosing function, otherwise moves the value into "lhs" (a declaration or
-// an lvalue).
+// an lvalue). It expands to several statements: an "if" around it needs braces.
 #define STARLOG_ASSIGN_OR_RETURN(lhs, rexpr) \
   STARLOG_ASSIGN_OR_RETURN_IMPL_(STARLOG_CONCAT_(_starlog_result_, __LINE__), lhs, rexpr)
 #define STARLOG_ASSIGN_OR_RETURN_IMPL_(result, lhs, rexpr) \

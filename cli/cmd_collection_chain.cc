@@ -1,0 +1,74 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "starlog/engine/chain_edit.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  const std::string& parent = args.positional(1);
+  std::vector<std::string> names(args.positionals().begin() + 2, args.positionals().end());
+  STARLOG_ASSIGN_OR_RETURN(engine::ChainEdit edit,
+                           engine::ParseChainEdit(args.GetOr("mode", "redefine")));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+  STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetCollection(parent));
+  std::vector<std::string> current;
+  if (existing) {
+    if (existing->type != codec::CollectionType::kChained) {
+      return Status::Conflict("'" + parent + "' is a " +
+                              std::string(codec::CollectionTypeName(existing->type)) +
+                              " collection, not CHAINED");
+    }
+    current = existing->children;
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto children, engine::EditChain(current, edit, names));
+  const uint64_t before = store->head().sequence;
+  if (!existing) {
+    // A new chain: check the children before creating it, so a refusal leaves nothing behind.
+    for (const auto& child : children) {
+      STARLOG_ASSIGN_OR_RETURN(auto c, view.GetCollection(child));
+      if (!c) return Status::NotFound("no collection '" + child + "' (nothing was created)");
+    }
+    STARLOG_RETURN_IF_ERROR(
+        store
+            ->Append(codec::CreateCollection{parent, codec::CollectionType::kChained,
+                                             args.GetOr("doc", "")},
+                     ActingUser(args))
+            .status());
+  }
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head,
+                           store->Append(codec::SetChain{parent, children}, ActingUser(args)));
+  std::string shown;
+  for (const auto& c : children) shown += (shown.empty() ? "" : ", ") + c;
+  ReportAppend(io, before, head.sequence, parent + " = [" + shown + "]");
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec CollectionChainCommand() {
+  return {
+      .name = "collection-chain",
+      .summary = "define or redefine a CHAINED collection (created if missing)",
+      .description =
+          "--mode redefine (default) sets the children; prepend and extend add them at the\n"
+          "front or back (moving any already there); remove takes them out; pop takes out\n"
+          "the children at the given 0-based positions (the first when none is given).\n"
+          "Cycles are refused with the cycle named. The event records the whole new list.",
+      .positionals = {{"PATH", "repository folder"},
+                      {"CHAIN", "the CHAINED collection"},
+                      {"CHILDREN...", "collections (or positions, for pop)", true, true}},
+      .options = {{"mode", "MODE", "redefine, prepend, extend, remove or pop"},
+                  {"doc", "TEXT", "documentation, when the chain is created"},
+                  UserOption(),
+                  NoSyncOption()},
+      .examples = {"starlog collection-chain repo HSC/calib HSC/calib/DM-2 HSC/calib/DM-1",
+                   "starlog collection-chain repo HSC/calib HSC/calib/DM-3 --mode prepend",
+                   "starlog collection-chain repo HSC/calib --mode pop"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,43 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  const std::string& tagged = args.positional(1);
+  STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+  engine::DatasetQuery query{args.GetOr("dataset-type", ""), {tagged}, where, false, std::nullopt};
+  if (query.dataset_type.empty()) return Status::InvalidArgument("give --dataset-type");
+  STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
+  codec::Untag e{tagged, {}};
+  for (const auto& r : refs) e.ids.push_back(r.id);
+  const uint64_t before = store->head().sequence;
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
+  ReportAppend(io, before, head.sequence,
+               "disassociated " + std::to_string(e.ids.size()) + " datasets from " + tagged);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec DisassociateCommand() {
+  return {
+      .name = "disassociate",
+      .summary = "take datasets of a type out of a TAGGED collection",
+      .description = "",
+      .positionals = {{"PATH", "repository folder"}, {"COLLECTION", "the TAGGED collection"}},
+      .options = {{"dataset-type", "T", "dataset type to take out"},
+                  WhereOption(),
+                  UserOption(),
+                  NoSyncOption()},
+      .examples = {"starlog disassociate repo HSC/raw/DM-100 --dataset-type raw --where "
+                   "\"detector = 9\""},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

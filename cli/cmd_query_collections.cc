@@ -1,0 +1,99 @@
+#include <functional>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/table.h"
+#include "starlog/codec/json_writer.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  std::vector<codec::CollectionType> types;
+  for (const std::string& t : args.GetAll("type")) {
+    auto type = codec::CollectionTypeFromName(t);
+    if (!type) return Status::InvalidArgument("unknown collection type '" + t + "'");
+    types.push_back(*type);
+  }
+  const std::string chains = args.GetOr("chains", "tree");
+  if (chains != "tree" && chains != "flatten" && chains != "no") {
+    return Status::InvalidArgument("--chains takes tree, flatten or no");
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
+  STARLOG_ASSIGN_OR_RETURN(auto collections, view.QueryCollections(patterns, types));
+
+  if (args.Has("json")) {
+    codec::JsonWriter j;
+    j.BeginArray();
+    for (const auto& c : collections) {
+      j.BeginObject().Key("name").String(c.name).Key("type").String(CollectionTypeName(c.type));
+      j.Key("doc").String(c.doc);
+      if (c.type == codec::CollectionType::kChained) {
+        j.Key("children").BeginArray();
+        for (const auto& child : c.children) j.String(child);
+        j.EndArray();
+        STARLOG_ASSIGN_OR_RETURN(auto flat, view.ResolveSearchPath({c.name}));
+        j.Key("flattened").BeginArray();
+        for (const auto& f : flat) j.String(f);
+        j.EndArray();
+      }
+      j.EndObject();
+    }
+    j.EndArray();
+    io.out << j.str() << "\n";
+    return Status::OK();
+  }
+  Table t({"NAME", "TYPE", "DOC"});
+  // Chains shown as trees: children indented under their parent.
+  std::function<Status(const std::string&, int)> add_children = [&](const std::string& chain,
+                                                                    int depth) -> Status {
+    STARLOG_ASSIGN_OR_RETURN(auto info, view.GetCollection(chain));
+    if (!info) return Status::OK();
+    for (const auto& child : info->children) {
+      STARLOG_ASSIGN_OR_RETURN(auto c, view.GetCollection(child));
+      if (!c) continue;
+      t.AddRow({std::string(2 * depth, ' ') + child, std::string(CollectionTypeName(c->type)), ""});
+      if (c->type == codec::CollectionType::kChained && depth < 32) {
+        STARLOG_RETURN_IF_ERROR(add_children(child, depth + 1));
+      }
+    }
+    return Status::OK();
+  };
+  for (const auto& c : collections) {
+    t.AddRow({c.name, std::string(CollectionTypeName(c.type)), c.doc});
+    if (c.type != codec::CollectionType::kChained) continue;
+    if (chains == "tree") {
+      STARLOG_RETURN_IF_ERROR(add_children(c.name, 1));
+    } else if (chains == "flatten") {
+      STARLOG_ASSIGN_OR_RETURN(auto flat, view.ResolveSearchPath({c.name}));
+      for (const auto& f : flat) t.AddRow({"  " + f, "", ""});
+    }
+  }
+  t.Print(io.out);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec QueryCollectionsCommand() {
+  return {
+      .name = "query-collections",
+      .summary = "list collections, chains shown as trees",
+      .description = "",
+      .positionals = {{"PATH", "repository folder"},
+                      {"PATTERNS...", "names or globs (default: all)", true, true}},
+      .options = {{"type", "TYPE", "only RUN, TAGGED, CHAINED or CALIBRATION", true},
+                  {"chains", "MODE", "tree (default), flatten, or no"},
+                  AsOfOption(),
+                  JsonOption()},
+      .examples = {"starlog query-collections repo 'HSC/*'",
+                   "starlog query-collections repo --type CHAINED --chains flatten",
+                   "starlog query-collections repo --as-of 2024-03-01T00:00:00Z --json"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

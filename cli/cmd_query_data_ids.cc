@@ -1,0 +1,48 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/dataset_output.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  std::vector<std::string> dimensions(args.positionals().begin() + 1, args.positionals().end());
+  STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
+  std::optional<engine::DatasetQuery> datasets;
+  if (auto type = args.Get("datasets")) {
+    STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
+    datasets = engine::DatasetQuery{*type, collections, {}, true, std::nullopt};
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  STARLOG_ASSIGN_OR_RETURN(auto ids, view.QueryDataIds(dimensions, where, datasets));
+  PrintFieldMaps(ids, args.Has("json"), io);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec QueryDataIdsCommand() {
+  return {
+      .name = "query-data-ids",
+      .summary = "list data IDs over dimensions, from records or from datasets",
+      .description =
+          "Without --datasets, data IDs are the combinations of dimension records\n"
+          "that --where admits; with --datasets TYPE --collections C, those of the\n"
+          "datasets found there.",
+      .positionals = {{"PATH", "repository folder"},
+                      {"DIMENSIONS...", "dimensions of the data IDs", false, true}},
+      .options = {WhereOption(),
+                  {"datasets", "TYPE", "data IDs of datasets of TYPE in --collections"},
+                  CollectionsOption(),
+                  AsOfOption(),
+                  JsonOption()},
+      .examples = {"starlog query-data-ids repo exposure detector --where "
+                   "\"exposure.observation_type = science\"",
+                   "starlog query-data-ids repo exposure --datasets raw --collections HSC/raw/all"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,54 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/table.h"
+#include "starlog/codec/json_writer.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
+  STARLOG_ASSIGN_OR_RETURN(auto types, view.QueryDatasetTypes(patterns));
+  if (args.Has("json")) {
+    codec::JsonWriter j;
+    j.BeginArray();
+    for (const auto& t : types) {
+      j.BeginObject().Key("name").String(t.name).Key("storage_class").String(t.storage_class);
+      j.Key("is_calibration").Bool(t.is_calibration).Key("dimensions").BeginArray();
+      for (const auto& d : t.dimensions) j.String(d);
+      j.EndArray().EndObject();
+    }
+    j.EndArray();
+    io.out << j.str() << "\n";
+    return Status::OK();
+  }
+  Table table({"NAME", "DIMENSIONS", "STORAGE CLASS", "CALIBRATION"});
+  for (const auto& t : types) {
+    std::string dims;
+    for (const auto& d : t.dimensions) dims += (dims.empty() ? "" : ", ") + d;
+    table.AddRow({t.name, "{" + dims + "}", t.storage_class, t.is_calibration ? "yes" : "no"});
+  }
+  table.Print(io.out);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec QueryDatasetTypesCommand() {
+  return {
+      .name = "query-dataset-types",
+      .summary = "list dataset types",
+      .description = "",
+      .positionals = {{"PATH", "repository folder"},
+                      {"PATTERNS...", "names or globs (default: all)", true, true}},
+      .options = {AsOfOption(), JsonOption()},
+      .examples = {"starlog query-dataset-types repo",
+                   "starlog query-dataset-types repo 'calexp*'"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,52 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/dataset_output.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  engine::DatasetQuery query;
+  query.dataset_type = args.positional(1);
+  STARLOG_ASSIGN_OR_RETURN(query.collections, Collections(args));
+  STARLOG_ASSIGN_OR_RETURN(query.where, Where(args));
+  STARLOG_ASSIGN_OR_RETURN(query.validity, TimeSpanOption(args));
+  query.find_first = !args.Has("find-all");
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
+  PrintDatasets(refs, args.Has("json"), io);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec QueryDatasetsCommand() {
+  return {
+      .name = "query-datasets",
+      .summary = "list the datasets of a type in collections (find-first by default)",
+      .description =
+          "Searches --collections in order (chains expanded, globs matched) and keeps the\n"
+          "first dataset per data ID, unless --find-all. --where constrains data ID values,\n"
+          "implied dimensions (band, physical_filter) and record fields\n"
+          "(exposure.observation_type). CALIBRATION collections need --time to search\n"
+          "find-first.",
+      .positionals = {{"PATH", "repository folder"},
+                      {"DATASET_TYPE", "a dataset type (or type.component)"}},
+      .options = {CollectionsOption(),
+                  WhereOption(),
+                  {"find-all", "", "every match along the path"},
+                  TimeOption(),
+                  AsOfOption(),
+                  JsonOption()},
+      .examples = {"starlog query-datasets repo raw --collections HSC/defaults --where "
+                   "\"band = r AND detector IN (0..3)\"",
+                   "starlog query-datasets repo bias --collections HSC/calib --time "
+                   "2024-03-01T12:00:00",
+                   "starlog query-datasets repo raw --collections HSC/raw/all --as-of DM-1-inputs"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

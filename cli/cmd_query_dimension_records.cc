@@ -1,0 +1,34 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/dataset_output.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  STARLOG_ASSIGN_OR_RETURN(auto records, view.QueryDimensionRecords(args.positional(1), where));
+  PrintFieldMaps(records, args.Has("json"), io);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec QueryDimensionRecordsCommand() {
+  return {
+      .name = "query-dimension-records",
+      .summary = "list the records of a dimension element",
+      .description = "",
+      .positionals = {{"PATH", "repository folder"},
+                      {"ELEMENT", "instrument, detector, exposure, ..."}},
+      .options = {WhereOption(), AsOfOption(), JsonOption()},
+      .examples = {"starlog query-dimension-records repo exposure --where "
+                   "\"observation_type = bias\""},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

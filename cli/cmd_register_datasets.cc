@@ -1,0 +1,84 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "starlog/engine/artifact_files.h"
+#include "starlog/engine/dataset_ids.h"
+#include "starlog/engine/text_rows.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Result<engine::DatasetIdMode> IdMode(const std::string& mode) {
+  if (mode == "unique") return engine::DatasetIdMode::kRandom;
+  if (mode == "datatype") return engine::DatasetIdMode::kDataIdType;
+  if (mode == "datatype-run") return engine::DatasetIdMode::kDataIdTypeRun;
+  return Status::InvalidArgument("unknown --id-mode '" + mode +
+                                 "'; use unique, datatype or datatype-run");
+}
+
+Status Run(const ParsedArgs& args, Io& io) {
+  const std::string& type = args.positional(1);
+  const std::string& run = args.positional(2);
+  const std::string& file = args.positional(3);
+  STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args.GetOr("id-mode", "unique")));
+  STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
+  STARLOG_ASSIGN_OR_RETURN(auto rows, engine::ReadTextRows(text, IsJsonInput(args, file)));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+  codec::RegisterDatasets e{run, type, {}};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    STARLOG_ASSIGN_OR_RETURN(
+        auto data_id, engine::TypeFields(view.universe(), nullptr, rows[i], {"id", "path"}, i + 1));
+    codec::DatasetEntry entry;
+    entry.data_id = std::move(data_id);
+    entry.id = engine::MakeDatasetId(mode, type, entry.data_id, run);
+    for (const auto& [column, value] : rows[i]) {
+      const std::string where = "row " + std::to_string(i + 1);
+      if (column == "id") {
+        STARLOG_ASSIGN_OR_RETURN(entry.id, codec::Uuid::Parse(value));
+      } else if (column == "path" && !value.empty()) {
+        // The file must be there: what is recorded is what it holds.
+        auto artifact = engine::DescribeFile(store->root(), value);
+        if (!artifact.ok()) return artifact.status().WithContext(where);
+        entry.artifact = std::move(artifact).value();
+      }
+    }
+    e.datasets.push_back(std::move(entry));
+  }
+  const uint64_t before = store->head().sequence;
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
+  ReportAppend(
+      io, before, head.sequence,
+      "registered " + std::to_string(e.datasets.size()) + " " + type + " datasets in " + run);
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec RegisterDatasetsCommand() {
+  return {
+      .name = "register-datasets",
+      .summary = "register datasets into a RUN from CSV or JSON (no FITS needed)",
+      .description =
+          "Each row holds a data ID (one column per dimension of the type) and optionally\n"
+          "\"path\", a file under the repository root whose size and XXH3-128 are recorded,\n"
+          "and \"id\", an explicit UUID. Without \"id\" the id follows --id-mode: unique (a\n"
+          "random, time-ordered UUID v7), datatype or datatype-run (the Gen3 butler's\n"
+          "deterministic UUID v5, so the same dataset has the same id in both). One event\n"
+          "registers the whole file, or nothing.",
+      .positionals = {{"PATH", "repository folder"},
+                      {"DATASET_TYPE", "a registered dataset type"},
+                      {"RUN", "an existing RUN collection"},
+                      {"FILE", "CSV or JSON file, or - for standard input"}},
+      .options = {{"id-mode", "MODE", "unique (default), datatype or datatype-run"},
+                  {"format", "csv|json", "input format (default: by the file name)"},
+                  UserOption(),
+                  NoSyncOption()},
+      .examples = {"starlog register-datasets repo raw HSC/raw/all raws.csv --id-mode datatype-run",
+                   "printf 'instrument,detector,path\\nHSC,1,bias/1.fits\\n' | starlog "
+                   "register-datasets repo bias HSC/calib/run1 - --format csv"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

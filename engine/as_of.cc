@@ -1,0 +1,37 @@
+#include "starlog/engine/as_of.h"
+
+#include <algorithm>
+
+#include "starlog/codec/time_format.h"
+
+namespace starlog::engine {
+
+Result<uint64_t> ResolveAsOf(const EventStore& store, std::string_view point) {
+  const uint64_t head = store.head().sequence;
+  if (!point.empty() && point.size() <= 19 &&
+      std::all_of(point.begin(), point.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const uint64_t sequence = std::stoull(std::string(point));
+    if (sequence == 0 || sequence > head) {
+      return Status::InvalidArgument("as-of sequence " + std::string(point) +
+                                     " is outside the log (1 to " + std::to_string(head) + ")");
+    }
+    return sequence;
+  }
+  if (auto time = codec::ParseIsoTime(point); time.ok()) {
+    STARLOG_ASSIGN_OR_RETURN(uint64_t sequence, store.SequenceAtTime(*time));
+    if (sequence == 0) {
+      return Status::NotFound("no event was committed at or before " + std::string(point));
+    }
+    return sequence;
+  }
+  STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
+  STARLOG_ASSIGN_OR_RETURN(auto snapshot, view.SnapshotSequence(std::string(point)));
+  if (!snapshot) {
+    return Status::NotFound("'" + std::string(point) +
+                            "' is no sequence number, no time (YYYY-MM-DDTHH:MM:SS) and no "
+                            "snapshot name");
+  }
+  return *snapshot;
+}
+
+}  // namespace starlog::engine

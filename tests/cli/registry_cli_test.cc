@@ -1,0 +1,243 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "starlog/codec/hash.h"
+#include "starlog/engine/event_store.h"
+#include "tests/cli/cli_runner.h"
+#include "tests/testutil/temp_dir.h"
+
+using starlog::testutil::CliResult;
+using starlog::testutil::RunStarlog;
+
+namespace {
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// A repository built through the CLI, with an HSC-like camera's records.
+class CliRepo {
+ public:
+  CliRepo() : repo_(dir_.Sub("repo")) {
+    Ok({"create", repo_, "--no-sync"});
+    Write("instrument.csv", "instrument,detector_max\nHSC,111\n");
+    Write("physical_filter.csv", "instrument,physical_filter\nHSC,HSC-R\n");
+    Write("detector.csv", "instrument,detector\nHSC,0\nHSC,1\nHSC,2\n");
+    Write(
+        "exposure.json",
+        R"([{"instrument":"HSC","exposure":10,"physical_filter":"HSC-R","observation_type":"science"},
+              {"instrument":"HSC","exposure":11,"physical_filter":"HSC-R","observation_type":"bias"}])");
+    for (const char* e : {"instrument", "physical_filter", "detector"}) {
+      Ok({"insert-dimension-records", repo_, e, dir_.Sub(std::string(e) + ".csv")});
+    }
+    Ok({"insert-dimension-records", repo_, "exposure", dir_.Sub("exposure.json")});
+    Ok({"register-dataset-type", repo_, "raw", "Exposure", "instrument", "exposure", "detector"});
+    Ok({"register-dataset-type", repo_, "bias", "ExposureF", "instrument", "detector",
+        "--is-calibration"});
+    Ok({"create-collection", repo_, "HSC/raw/all"});
+    Ok({"create-collection", repo_, "calib/run", "--type", "RUN"});
+    Ok({"create-collection", repo_, "HSC/calib/DM-1", "--type", "CALIBRATION"});
+    Write("raws.csv", "instrument,exposure,detector\nHSC,10,0\nHSC,10,1\nHSC,11,2\n");
+    Ok({"register-datasets", repo_, "raw", "HSC/raw/all", dir_.Sub("raws.csv"), "--id-mode",
+        "datatype-run"});
+    Write("bias.csv", "instrument,detector\nHSC,0\nHSC,1\n");
+    Ok({"register-datasets", repo_, "bias", "calib/run", dir_.Sub("bias.csv")});
+  }
+
+  const std::string& repo() const { return repo_; }
+  std::string Path(const std::string& name) const { return dir_.Sub(name); }
+
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_.Sub(name)) << text;
+  }
+
+  CliResult Ok(const std::vector<std::string>& args) {
+    CliResult r = RunStarlog(args);
+    INFO(args[0] << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  }
+
+  // Runs a command that must be refused: exit 1, "message" on stderr, and
+  // the log exactly as it was.
+  void Rejected(const std::vector<std::string>& args, const std::string& message) {
+    const auto before = Head();
+    CliResult r = RunStarlog(args);
+    INFO(args[0] << " said: " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(Contains(r.err, message));
+    const auto after = Head();
+    CHECK(after.sequence == before.sequence);
+    CHECK(after.chain_hash == before.chain_hash);
+  }
+
+  starlog::engine::Head Head() const {
+    starlog::engine::StoreOptions options;
+    options.read_only = true;
+    auto store = starlog::engine::EventStore::Open(repo_, options);
+    REQUIRE(store.ok());
+    return (*store)->head();
+  }
+
+ private:
+  starlog::testutil::TempDir dir_;
+  std::string repo_;
+};
+
+}  // namespace
+
+TEST_CASE("register-datasets records the size and XXH3-128 of each file", "[cli][registry]") {
+  CliRepo r;
+  const std::string content(5000, 'z');
+  std::ofstream(r.repo() + "/raw-11-0.fits") << content;
+  r.Write("one.csv", "instrument,exposure,detector,path\nHSC,11,0,raw-11-0.fits\n");
+  r.Ok({"register-datasets", r.repo(), "raw", "HSC/raw/all", r.Path("one.csv")});
+  auto q = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--where",
+                 "exposure = 11 AND detector = 0", "--json"});
+  CHECK(Contains(q.out, "\"path\":\"raw-11-0.fits\""));
+  CHECK(Contains(q.out, "\"size\":5000"));
+  CHECK(Contains(q.out, "\"checksum\":\"" + starlog::codec::Xxh3_128(content).ToHex() + "\""));
+  r.Write("missing.csv", "instrument,exposure,detector,path\nHSC,11,1,nope.fits\n");
+  r.Rejected({"register-datasets", r.repo(), "raw", "HSC/raw/all", r.Path("missing.csv")},
+             "row 1: no file");
+}
+
+TEST_CASE("Deterministic ids from the CLI equal the Gen3 butler's", "[cli][registry]") {
+  CliRepo r;
+  r.Ok({"create-collection", r.repo(), "run1"});
+  r.Write("cam.csv", "instrument\nCam1\n");
+  r.Ok({"insert-dimension-records", r.repo(), "instrument", r.Path("cam.csv")});
+  r.Write("det.csv", "instrument,detector\nCam1,1\n");
+  r.Ok({"insert-dimension-records", r.repo(), "detector", r.Path("det.csv")});
+  r.Ok({"register-datasets", r.repo(), "bias", "run1", r.Path("det.csv"), "--id-mode",
+        "datatype-run"});
+  auto found = r.Ok({"find-dataset", r.repo(), "bias", "--data-id", "instrument=Cam1,detector=1",
+                     "--collections", "run1", "--json"});
+  CHECK(Contains(found.out, "7556d2d0-3690-5c7c-83cf-75a016a52bbe"));
+}
+
+TEST_CASE("Chains: create, edit by mode, find through them", "[cli][registry]") {
+  CliRepo r;
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/raw/all"});
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/calib/DM-1", "--mode", "extend"});
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "calib/run", "--mode", "prepend"});
+  auto tree = r.Ok({"query-collections", r.repo(), "HSC/defaults", "--json"});
+  CHECK(Contains(tree.out, R"("children":["calib/run","HSC/raw/all","HSC/calib/DM-1"])"));
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "--mode", "pop"});
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/calib/DM-1", "--mode", "remove"});
+  tree = r.Ok({"query-collections", r.repo(), "HSC/defaults", "--json"});
+  CHECK(Contains(tree.out, R"("children":["HSC/raw/all"])"));
+  auto found = r.Ok({"find-dataset", r.repo(), "raw", "--data-id",
+                     "instrument=HSC,exposure=10,detector=1", "--collections", "HSC/defaults"});
+  CHECK(Contains(found.out, "HSC/raw/all"));
+}
+
+TEST_CASE("Calibrations: certify, find at a time, decertify", "[cli][registry]") {
+  CliRepo r;
+  r.Ok({"certify-calibrations", r.repo(), "calib/run", "HSC/calib/DM-1", "bias", "--begin-date",
+        "2024-01-01", "--end-date", "2024-12-31"});
+  auto at = r.Ok({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                  "--collections", "HSC/calib/DM-1", "--time", "2024-06-01T00:00:00"});
+  CHECK(Contains(at.out, "[2024-01-01T00:00:00, 2024-12-31T00:00:00)"));
+  r.Ok({"decertify-calibrations", r.repo(), "HSC/calib/DM-1", "bias", "--begin-date", "2024-05-01",
+        "--end-date", "2024-07-01", "--data-id", "instrument=HSC,detector=1"});
+  auto gone =
+      RunStarlog({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                  "--collections", "HSC/calib/DM-1", "--time", "2024-06-01T00:00:00"});
+  CHECK(gone.exit_code == 1);
+  CHECK(Contains(gone.err, "in the collections searched: HSC/calib/DM-1"));
+  auto all = r.Ok({"query-datasets", r.repo(), "bias", "--collections", "HSC/calib/DM-1",
+                   "--find-all", "--json"});
+  CHECK(Contains(all.out, "[2024-07-01T00:00:00, 2024-12-31T00:00:00)"));
+  CHECK(Contains(all.out, "[2024-01-01T00:00:00, 2024-05-01T00:00:00)"));
+}
+
+TEST_CASE("Tags, pruning and removing runs through the CLI", "[cli][registry]") {
+  CliRepo r;
+  r.Ok({"create-collection", r.repo(), "HSC/raw/DM-9", "--type", "TAGGED"});
+  r.Ok({"associate", r.repo(), "HSC/raw/DM-9", "--dataset-type", "raw", "--collections",
+        "HSC/raw/all", "--where", "exposure.observation_type = science"});
+  auto tagged =
+      r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/DM-9", "--json"});
+  CHECK(Contains(tagged.out, "\"exposure\":10"));
+  CHECK_FALSE(Contains(tagged.out, "\"exposure\":11"));
+  r.Ok({"disassociate", r.repo(), "HSC/raw/DM-9", "--dataset-type", "raw", "--where",
+        "detector = 0"});
+  r.Ok({"prune-datasets", r.repo(), "--dataset-type", "raw", "--collections", "HSC/raw/all",
+        "--where", "detector = 1"});
+  tagged = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/DM-9", "--json"});
+  CHECK(tagged.out == "[]\n");
+  r.Ok({"remove-runs", r.repo(), "calib/*"});
+  auto runs = r.Ok({"query-collections", r.repo(), "--type", "RUN", "--json"});
+  CHECK_FALSE(Contains(runs.out, "calib/run"));
+}
+
+TEST_CASE("Queries print tables and JSON, and answer as of a past point", "[cli][registry]") {
+  CliRepo r;
+  const uint64_t before = r.Head().sequence;
+  r.Ok({"create-collection", r.repo(), "later", "--type", "TAGGED"});
+  auto now = r.Ok({"query-collections", r.repo()});
+  CHECK(Contains(now.out, "later"));
+  auto then = r.Ok({"query-collections", r.repo(), "--as-of", std::to_string(before)});
+  CHECK_FALSE(Contains(then.out, "later"));
+  CHECK(Contains(then.out, "HSC/raw/all"));
+  auto types = r.Ok({"query-dataset-types", r.repo()});
+  CHECK(Contains(types.out, "{detector, exposure, instrument}"));
+  auto ids = r.Ok({"query-data-ids", r.repo(), "exposure", "--where",
+                   "exposure.observation_type = bias", "--json"});
+  CHECK(ids.out == "[{\"exposure\":11,\"instrument\":\"HSC\"}]\n");
+  auto records =
+      r.Ok({"query-dimension-records", r.repo(), "detector", "--where", "detector >= 1"});
+  CHECK(Contains(records.out, "DETECTOR"));
+  auto raws = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/*"});
+  CHECK(Contains(raws.out, "detector=2, exposure=11, instrument=HSC"));
+  CHECK(RunStarlog({"query-collections", r.repo(), "--as-of", "no-such-snapshot"}).exit_code == 1);
+}
+
+TEST_CASE("Every kind of rejected registry command leaves the log as it was", "[cli][registry]") {
+  CliRepo r;
+  const std::string& repo = r.repo();
+  r.Write("bad_element.csv", "instrument,colour\nHSC,red\n");
+  r.Rejected({"insert-dimension-records", repo, "instrument", r.Path("bad_element.csv")},
+             "'colour' is no key or field of instrument");
+  r.Write("bad_type.csv", "instrument,detector\nHSC,one\n");
+  r.Rejected({"insert-dimension-records", repo, "detector", r.Path("bad_type.csv")},
+             "'detector' takes an integer");
+  r.Write("ragged.csv", "instrument,detector\nHSC\n");
+  r.Rejected({"insert-dimension-records", repo, "detector", r.Path("ragged.csv")},
+             "CSV line 2 has 1 fields");
+  r.Write("bad.json", "[{\"instrument\": \"HSC\",]");
+  r.Rejected({"insert-dimension-records", repo, "instrument", r.Path("bad.json")},
+             "JSON: expected");
+  r.Rejected({"register-dataset-type", repo, "raw", "Exposure", "instrument"},
+             "already registered");
+  r.Rejected({"remove-dataset-type", repo, "raw"}, "still has datasets");
+  r.Rejected({"register-datasets", repo, "raw", "no/run", r.Path("raws.csv")},
+             "no collection 'no/run'");
+  r.Rejected({"register-datasets", repo, "raw", "HSC/raw/all", r.Path("raws.csv")},
+             "already holds raw");
+  r.Rejected({"collection-chain", repo, "new/chain", "HSC/raw/all", "nope"},
+             "no collection 'nope' (nothing was created)");
+  r.Ok({"collection-chain", repo, "a", "HSC/raw/all"});
+  r.Ok({"collection-chain", repo, "b", "a"});
+  r.Rejected({"collection-chain", repo, "a", "b"}, "would form a cycle: a -> b -> a");
+  r.Rejected({"remove-collection", repo, "HSC/raw/all"}, "referenced by chain 'a'");
+  r.Rejected({"remove-runs", repo, "HSC/raw/all"}, "referenced by chain 'a'");
+  r.Ok({"certify-calibrations", repo, "calib/run", "HSC/calib/DM-1", "bias"});
+  r.Rejected({"certify-calibrations", repo, "calib/run", "HSC/calib/DM-1", "bias", "--begin-date",
+              "2030-01-01"},
+             "overlaps dataset");
+  r.Rejected({"associate", repo, "HSC/calib/DM-1", "--dataset-type", "raw", "--collections",
+              "HSC/raw/all"},
+             "needs a TAGGED collection");
+  r.Rejected({"find-dataset", repo, "raw", "--data-id", "instrument=HSC,exposure=10",
+              "--collections", "HSC/raw/all"},
+             "missing 'detector'");
+  r.Rejected(
+      {"query-datasets", repo, "raw", "--collections", "HSC/raw/all", "--where", "detector = 'x'"},
+      "detector is int");
+  r.Rejected({"prune-datasets", repo}, "nothing to prune");
+  r.Rejected({"decertify-calibrations", repo, "HSC/calib/DM-1", "bias", "--begin-date",
+              "2024-02-01", "--end-date", "2024-01-01"},
+             "--begin-date must come before --end-date");
+}
