@@ -241,3 +241,40 @@ TEST_CASE("Every kind of rejected registry command leaves the log as it was", "[
               "2024-02-01", "--end-date", "2024-01-01"},
              "--begin-date must come before --end-date");
 }
+
+TEST_CASE("A repository created with its own universe uses it", "[cli][registry]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  std::ofstream(dir.Sub("universe.cfg")) << "# a spectrograph\n"
+                                            "element telescope key=string\n"
+                                            "element arm key=string requires=telescope\n"
+                                            "element frame key=int requires=telescope "
+                                            "fields=lamp:string max=100000\n";
+  std::ofstream(dir.Sub("broken.cfg")) << "element arm key=string requires=telescope\n";
+  auto broken = RunStarlog({"create", dir.Sub("other"), "--universe", dir.Sub("broken.cfg")});
+  CHECK(broken.exit_code == 1);
+  CHECK(Contains(broken.err, "universe line 1"));
+  REQUIRE(RunStarlog({"create", repo, "--universe", dir.Sub("universe.cfg")}).exit_code == 0);
+  std::ofstream(dir.Sub("t.csv")) << "telescope\nVLT\n";
+  std::ofstream(dir.Sub("arm.csv")) << "telescope,arm\nVLT,blue\nVLT,red\n";
+  std::ofstream(dir.Sub("frame.csv")) << "telescope,frame,lamp\nVLT,7,ThAr\n";
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "telescope", dir.Sub("t.csv")}).exit_code ==
+          0);
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "arm", dir.Sub("arm.csv")}).exit_code == 0);
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "frame", dir.Sub("frame.csv")}).exit_code ==
+          0);
+  REQUIRE(
+      RunStarlog({"register-dataset-type", repo, "arc", "Spectrum", "frame", "arm"}).exit_code ==
+      0);
+  auto wrong = RunStarlog({"register-dataset-type", repo, "raw", "Exposure", "exposure"});
+  CHECK(Contains(wrong.err, "unknown dimension 'exposure'"));
+  REQUIRE(RunStarlog({"create-collection", repo, "arcs"}).exit_code == 0);
+  std::ofstream(dir.Sub("arcs.csv")) << "telescope,frame,arm\nVLT,7,blue\nVLT,7,red\n";
+  REQUIRE(RunStarlog({"register-datasets", repo, "arc", "arcs", dir.Sub("arcs.csv")}).exit_code ==
+          0);
+  auto found = RunStarlog({"query-datasets", repo, "arc", "--collections", "arcs", "--where",
+                           "frame.lamp = ThAr AND arm = red"});
+  CHECK(found.exit_code == 0);
+  CHECK(Contains(found.out, "arm=red, frame=7, telescope=VLT"));
+  CHECK_FALSE(Contains(found.out, "arm=blue"));
+}
