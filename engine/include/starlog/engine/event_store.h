@@ -12,7 +12,9 @@
 // One process at a time may open a repository for writing; others get
 // Unavailable naming the repository. Any number may open it read-only.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +42,10 @@ struct StoreOptions {
   // Open without the write lock; every append returns PermissionDenied.
   // Default: false.
   bool read_only = false;
+  // Follow a repository another process writes: read-only, and Refresh() or
+  // WaitForChange() bring in what the writer has committed since (a RocksDB
+  // secondary instance). Implies read_only. Default: false.
+  bool follow = false;
 };
 
 struct CreateOptions {
@@ -66,6 +72,16 @@ struct FamilyStats {
   uint64_t live_entries = 0;
   codec::Hash128 digest;
 };
+
+// The state digest recomputed from the index entries themselves.
+struct DigestReport {
+  uint64_t sequence = 0;
+  codec::Hash128 total;
+  std::vector<FamilyStats> families;
+};
+
+// Rebuild progress: events replayed so far, and in all.
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
 struct RepositoryInfo {
   std::string root;
@@ -94,9 +110,19 @@ class EventStore {
 
   // Opens an existing repository. Replays nothing: the head is read from
   // meta. Returns NotFound if "root" holds no repository, Unavailable if
-  // another process has it open for writing, NotSupported for another format.
+  // another process has it open for writing, NotSupported for another format,
+  // and Corruption (saying to run `starlog rebuild`) if its indexes were lost
+  // or a rebuild did not finish.
   static Result<std::unique_ptr<EventStore>> Open(const std::string& root,
                                                   const StoreOptions& options);
+
+  // Drops every index, replays the log through the same apply path as
+  // appends, and checks the state digest after every event against the one
+  // recorded when it was appended. Returns Corruption naming the first
+  // sequence that differs (the repository then stays marked for rebuild).
+  // "progress", if set, is called now and then.
+  static Status Rebuild(const std::string& root, const StoreOptions& options,
+                        const ProgressFn& progress = nullptr);
 
   virtual ~EventStore() = default;
 
@@ -125,6 +151,25 @@ class EventStore {
 
   // The chain hash after event "sequence" (zero for 0). NotFound past the head.
   virtual Result<codec::Hash128> ChainHashAt(uint64_t sequence) const = 0;
+
+  // Sequence, chain hash, state digest and commit time recorded after event
+  // "sequence". NotFound past the head.
+  virtual Result<Head> HeadAt(uint64_t sequence) const = 0;
+
+  // Sums the hashes of every index entry live as of "as_of" (kAtHead: the
+  // head), per family and in total. It reads the whole state: a check, not a
+  // lookup. Equal to HeadAt(as_of).state_digest unless an index is damaged.
+  virtual Result<DigestReport> ComputeStateDigest(uint64_t as_of = kAtHead) const = 0;
+
+  // Returns OK once the head is past "after", TimedOut at "deadline". A
+  // writer is woken by its own appends; a follower (StoreOptions::follow) by
+  // the writer's commits to the log; a plain read-only store returns
+  // NotSupported.
+  virtual Status WaitForChange(uint64_t after, std::chrono::steady_clock::time_point deadline) = 0;
+
+  // For a follower: catches up with what the writer has committed. Returns
+  // whether the head moved. A no-op otherwise.
+  virtual Result<bool> Refresh() = 0;
 
   // The newest sequence committed at or before "time_ns"; 0 if none.
   virtual Result<uint64_t> SequenceAtTime(int64_t time_ns) const = 0;

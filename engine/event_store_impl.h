@@ -1,0 +1,85 @@
+#pragma once
+
+// The EventStore behind the public interface. Its parts live in:
+//   event_store.cc          opening, creating, appending
+//   event_store_read.cc     the log, heads, times, digests
+//   event_store_rebuild.cc  dropping and replaying the indexes
+//   event_store_follow.cc   following another process's writes, waiting
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/db_handles.h"
+#include "starlog/engine/event_store.h"
+#include "starlog/engine/universe.h"
+
+namespace starlog::engine {
+
+// Meta key present while a rebuild is under way (and after one failed).
+inline constexpr std::string_view kMetaRebuilding = "rebuilding";
+
+class EventStoreImpl final : public EventStore {
+ public:
+  EventStoreImpl(std::string root, StoreOptions options);
+  ~EventStoreImpl() override;
+
+  // Opens (or with "create", creates) the RocksDB database.
+  Status OpenDb(bool create);
+  // Writes the meta entries and event 1 of a new repository, atomically.
+  Status Initialize(const CreateOptions& options);
+  // Reads id, format, head, universe and family stats. With "check_indexes",
+  // refuses a repository whose indexes are lost or half rebuilt.
+  Status LoadMeta(bool check_indexes);
+  // Drops and replays every index (event_store_rebuild.cc).
+  Status RebuildIndexes(const ProgressFn& progress);
+
+  const std::string& root() const override { return root_; }
+  const codec::Uuid& repository_id() const override { return repository_id_; }
+  bool read_only() const override { return options_.read_only || options_.follow; }
+  Head head() const override;
+  Result<RepositoryInfo> Info() const override;
+  Result<Head> Append(codec::EventBody body, std::string_view actor) override;
+  Result<RegistryView> View(uint64_t as_of) const override;
+  Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override;
+  Result<codec::Hash128> ChainHashAt(uint64_t sequence) const override;
+  Result<Head> HeadAt(uint64_t sequence) const override;
+  Result<DigestReport> ComputeStateDigest(uint64_t as_of) const override;
+  Status WaitForChange(uint64_t after, std::chrono::steady_clock::time_point deadline) override;
+  Result<bool> Refresh() override;
+  Result<uint64_t> SequenceAtTime(int64_t time_ns) const override;
+  Status VerifyLog() const override;
+
+ private:
+  // REQUIRES: mu_ held. "*batch" may already hold writes to commit with the event.
+  Result<Head> AppendLocked(codec::EventBody body, std::string_view actor,
+                            rocksdb::WriteBatch* batch);
+  Status Write(rocksdb::WriteBatch* batch, std::string_view what);
+  Status CheckIndexesPresent() const;
+  void CloseDb();
+
+  const std::string root_;
+  const StoreOptions options_;
+  std::string secondary_path_;  // A follower's scratch folder, removed on close.
+  std::unique_ptr<rocksdb::DB> db_;
+  DbHandles handles_;
+  codec::Uuid repository_id_;
+  uint32_t format_version_ = 0;
+
+  mutable std::mutex mu_;  // Serializes appends; guards the members below.
+  std::condition_variable head_moved_;
+  Head head_;
+  std::array<FamilyStats, kFamilyCount> stats_;
+  // Fixed by event 1; shared with views, which may outlive a reopen.
+  std::shared_ptr<const Universe> universe_;
+};
+
+// Key of the time index: commit time (sign-flipped, big-endian), sequence.
+std::string TimeKey(int64_t time_ns, uint64_t sequence);
+
+}  // namespace starlog::engine

@@ -1,0 +1,101 @@
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+#include "engine/event_store_impl.h"
+#include "engine/meta_keys.h"
+#include "engine/rocks_status.h"
+#include "engine/state_machine.h"
+#include "engine/versioned_index.h"
+#include "starlog/codec/event_codec.h"
+
+namespace starlog::engine {
+
+Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t last = head_.sequence;
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  // Mark first: a crash from here on leaves a repository that says it needs
+  // this rebuild, never one that looks whole.
+  STARLOG_RETURN_IF_ERROR(FromRocks(
+      db_->Put(sync, handles_[Family::kMeta], std::string(kMetaRebuilding), "1"), "mark rebuild"));
+  for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
+    rocksdb::ColumnFamilyHandle*& cf = handles_.cf[i];
+    STARLOG_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(cf), "drop index " + stats_[i].name));
+    STARLOG_RETURN_IF_ERROR(FromRocks(db_->DestroyColumnFamilyHandle(cf), "drop index"));
+    cf = nullptr;
+    STARLOG_RETURN_IF_ERROR(
+        FromRocks(db_->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), stats_[i].name, &cf),
+                  "create index " + stats_[i].name));
+    stats_[i].live_entries = 0;
+    stats_[i].digest = {};
+  }
+
+  std::shared_ptr<const Universe> universe;
+  codec::Hash128 digest;
+  constexpr size_t kChunk = 1024;
+  uint64_t next = 1;
+  if (progress) progress(0, last);
+  while (next <= last) {
+    STARLOG_ASSIGN_OR_RETURN(std::vector<LogRecord> records, ReadLog(next, kChunk));
+    if (records.empty()) break;
+    for (const LogRecord& r : records) {
+      const std::string where = "event " + std::to_string(r.sequence);
+      auto event = codec::DecodeEventFrame(r.frame);
+      if (!event.ok()) return event.status().WithContext(where);
+      if (const auto* init = std::get_if<codec::InitRepository>(&event->body)) {
+        STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
+        universe = std::make_shared<const Universe>(std::move(declared));
+      }
+      if (universe == nullptr) return Status::Corruption(where + ": no init-repository before it");
+      rocksdb::WriteBatch batch;
+      IndexBatch index(handles_, r.sequence, &batch);
+      Status applied = ApplyEvent(*event, *universe, &index);
+      if (!applied.ok()) {
+        return Status::Corruption(where + " no longer applies: " + applied.ToString());
+      }
+      for (const auto& [family, delta] : index.deltas()) {
+        FamilyStats& fs = stats_[static_cast<int>(family)];
+        fs.live_entries += static_cast<uint64_t>(delta.live_entries);
+        fs.digest = fs.digest + delta.added - delta.removed;
+        digest = digest + delta.added - delta.removed;
+      }
+      if (digest != r.state_digest) {
+        return Status::Corruption(where + ": the rebuilt state digest " + digest.ToHex() +
+                                  " differs from the recorded " + r.state_digest.ToHex() +
+                                  "; the first event whose replay disagrees");
+      }
+      STARLOG_RETURN_IF_ERROR(Write(&batch, "rebuild " + where));
+    }
+    next = records.back().sequence + 1;
+    if (progress) progress(next - 1, last);
+  }
+  rocksdb::WriteBatch finish;
+  for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
+    finish.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + stats_[i].name,
+               EncodeFamilyStats(stats_[i]));
+  }
+  finish.Delete(handles_[Family::kMeta], std::string(kMetaRebuilding));
+  STARLOG_RETURN_IF_ERROR(FromRocks(db_->Write(sync, &finish), "finish rebuild"));
+  universe_ = universe;
+  return Status::OK();
+}
+
+Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
+                           const ProgressFn& progress) {
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(RegistryPath(root)) / "CURRENT", ec)) {
+    return Status::NotFound("no starlog repository at " + root);
+  }
+  StoreOptions writable = options;
+  writable.read_only = false;
+  writable.follow = false;
+  auto store = std::make_unique<EventStoreImpl>(root, writable);
+  STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/false));
+  STARLOG_RETURN_IF_ERROR(store->LoadMeta(/*check_indexes=*/false));
+  return store->RebuildIndexes(progress);
+}
+
+}  // namespace starlog::engine
