@@ -37,6 +37,12 @@ class ParsedArgs {
   std::optional<std::string> Get(const std::string& option) const;
   std::string GetOr(const std::string& option, const std::string& fallback) const;
   std::vector<std::string> GetAll(const std::string& option) const;
+  // Removes positional 0 (a sub-action such as "create"), so the rest read
+  // as they do for other commands.
+  void DropFirstPositional() {
+    if (!positionals_.empty()) positionals_.erase(positionals_.begin());
+  }
+
   // The option as an unsigned integer; InvalidArgument naming it otherwise.
   Result<std::optional<uint64_t>> GetUint(const std::string& option) const;
 

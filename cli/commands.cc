@@ -31,6 +31,12 @@ const std::vector<CommandSpec>& AllCommands() {
       QueryDataIdsCommand(),
       QueryDimensionRecordsCommand(),
       FindDatasetCommand(),
+      WaitCommand(),
+      // History and proof.
+      SnapshotCommand(),
+      DiffCommand(),
+      DigestCommand(),
+      RebuildCommand(),
   };
   return commands;
 }

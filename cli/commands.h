@@ -32,6 +32,11 @@ CommandSpec QueryDatasetsCommand();
 CommandSpec QueryDataIdsCommand();
 CommandSpec QueryDimensionRecordsCommand();
 CommandSpec FindDatasetCommand();
+CommandSpec SnapshotCommand();
+CommandSpec DigestCommand();
+CommandSpec RebuildCommand();
+CommandSpec DiffCommand();
+CommandSpec WaitCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

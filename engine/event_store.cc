@@ -79,7 +79,9 @@ void EventStoreImpl::CloseDb() {
 Status EventStoreImpl::OpenDb(bool create) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = create;
-  db_options.create_missing_column_families = create;
+  // A writer recreates an index family that went missing, empty, so that the
+  // check at open reports it and `starlog rebuild` can refill it.
+  db_options.create_missing_column_families = !options_.read_only && !options_.follow;
   db_options.error_if_exists = create;
   db_options.max_background_jobs = 2;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -107,6 +109,11 @@ Status EventStoreImpl::OpenDb(bool create) {
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return Status::Unavailable("repository " + root_ + " is open for writing by another process");
+    }
+    if (s.IsInvalidArgument() &&
+        s.ToString().find("Column family not found") != std::string::npos) {
+      return Status::Corruption("repository " + root_ + " has lost an index (" + s.ToString() +
+                                "); run `starlog rebuild " + root_ + "`");
     }
     return FromRocks(s, "open repository " + root_);
   }

@@ -13,8 +13,9 @@
 namespace starlog::engine {
 
 Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
-  std::lock_guard<std::mutex> lock(mu_);
-  const uint64_t last = head_.sequence;
+  // No lock: EventStore::Rebuild owns this store alone, and ReadLog below
+  // takes mu_ itself.
+  const uint64_t last = head().sequence;
   rocksdb::WriteOptions sync;
   sync.sync = true;
   // Mark first: a crash from here on leaves a repository that says it needs

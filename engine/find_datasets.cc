@@ -85,6 +85,23 @@ Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id
   return std::optional<DatasetRef>(std::move(ref));
 }
 
+Result<std::vector<std::string>> RegistryView::CollectionsHolding(const codec::Uuid& id) const {
+  std::vector<std::string> out;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kDatasetTags, keys::MembershipPrefix(id),
+                                               [&](std::string_view k, std::string_view) {
+                                                 auto collection = keys::MembershipCollection(k);
+                                                 if (!collection.ok()) {
+                                                   failure = collection.status();
+                                                   return false;
+                                                 }
+                                                 out.push_back(std::move(collection).value());
+                                                 return true;
+                                               }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  return out;
+}
+
 Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
                                              const codec::FieldMap& data_id,
                                              const std::vector<std::string>& collections,

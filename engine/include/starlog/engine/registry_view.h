@@ -93,6 +93,8 @@ class RegistryView {
 
   // --- datasets
   Result<std::optional<DatasetRef>> GetDataset(const codec::Uuid& id) const;
+  // The TAGGED and CALIBRATION collections holding dataset "id", by name.
+  Result<std::vector<std::string>> CollectionsHolding(const codec::Uuid& id) const;
 
   // The first dataset of "dataset_type" with "data_id" along the search path.
   // In a CALIBRATION collection the one whose validity contains "validity"

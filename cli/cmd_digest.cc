@@ -1,0 +1,81 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/table.h"
+#include "starlog/codec/json_writer.h"
+#include "starlog/engine/as_of.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  uint64_t at = store->head().sequence;
+  if (auto point = args.Get("as-of")) {
+    STARLOG_ASSIGN_OR_RETURN(at, engine::ResolveAsOf(*store, *point));
+  }
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->HeadAt(at));
+  std::optional<engine::DigestReport> report;
+  if (args.Has("recompute")) {
+    STARLOG_ASSIGN_OR_RETURN(report, store->ComputeStateDigest(at));
+  }
+  const bool agrees = !report || report->total == head.state_digest;
+  if (args.Has("json")) {
+    codec::JsonWriter j;
+    j.BeginObject().Key("sequence").Uint(at).Key("chain_hash").String(head.chain_hash.ToHex());
+    j.Key("state_digest").String(head.state_digest.ToHex());
+    if (report) {
+      j.Key("recomputed").String(report->total.ToHex()).Key("agrees").Bool(agrees);
+      j.Key("families").BeginObject();
+      for (const auto& f : report->families) {
+        j.Key(f.name).BeginObject().Key("live_entries").Uint(f.live_entries);
+        j.Key("digest").String(f.digest.ToHex()).EndObject();
+      }
+      j.EndObject();
+    }
+    j.EndObject();
+    io.out << j.str() << "\n";
+  } else {
+    io.out << "sequence      " << at << "\n"
+           << "chain hash    " << head.chain_hash.ToHex() << "\n"
+           << "state digest  " << head.state_digest.ToHex() << "\n";
+    if (report) {
+      io.out << "recomputed    " << report->total.ToHex() << (agrees ? "  (agrees)" : "  (DIFFERS)")
+             << "\n\n";
+      Table t({"INDEX", "LIVE ENTRIES", "DIGEST"});
+      for (const auto& f : report->families) {
+        t.AddRow({f.name, std::to_string(f.live_entries), f.digest.ToHex()});
+      }
+      t.Print(io.out);
+    }
+  }
+  if (!agrees) {
+    return Status::Corruption("the indexes' state digest " + report->total.ToHex() +
+                              " differs from the one recorded at event " + std::to_string(at) +
+                              "; run `starlog rebuild`");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec DigestCommand() {
+  return {
+      .name = "digest",
+      .summary = "print sequence, chain hash and state digest (now or as of a point)",
+      .description =
+          "The chain hash H(n) proves which events a copy holds; the state digest (a sum of\n"
+          "the hashes of every live index entry, recorded after each event) proves what state\n"
+          "they produced. Two copies agreeing on both at a sequence hold the same history and\n"
+          "state. --recompute sums the index entries afresh, per index family, and fails if\n"
+          "they disagree with the record.",
+      .positionals = {{"PATH", "repository folder"}},
+      .options = {AsOfOption(),
+                  {"recompute", "", "recompute the digest from the indexes"},
+                  JsonOption()},
+      .examples = {"starlog digest repo", "starlog digest repo --as-of DM-1-inputs --recompute"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,221 @@
+// Point in time: views of the past, recorded digests, rebuild, diff, wait.
+
+#include <rocksdb/db.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "starlog/codec/coding.h"
+#include "starlog/engine/diff.h"
+#include "starlog/engine/wait.h"
+#include "tests/engine/registry_test_util.h"
+#include "tests/testutil/registry_fixture.h"
+
+using namespace starlog;
+using codec::CollectionType;
+using testutil::RegistryFixture;
+
+namespace {
+
+struct HistoryFixture : RegistryFixture {
+  HistoryFixture() {
+    CreateCollection("run/a", CollectionType::kRun);
+    CreateCollection("calib", CollectionType::kCalibration);
+    CreateCollection("chain", CollectionType::kChained);
+    SetChain("chain", {"run/a"});
+    bias0 = AddBias("run/a", 0);
+    Append(codec::Certify{"calib", "bias", {{bias0, {0, 100}}}});
+    middle = head();
+    bias1 = AddBias("run/a", 1);
+    Append(codec::Decertify{"calib", "bias", {}, {50, 60}});
+    CreateCollection("tagged", CollectionType::kTagged);
+    Append(codec::Tag{"tagged", {bias1}});
+    SetChain("chain", {"tagged", "run/a"});
+    Append(codec::RemoveDatasets{{bias0}});
+  }
+  codec::Uuid bias0, bias1;
+  uint64_t middle = 0;
+};
+
+void CloseAndDamage(
+    std::unique_ptr<engine::EventStore> store, const std::string& root,
+    const std::function<void(rocksdb::DB*, std::map<std::string, rocksdb::ColumnFamilyHandle*>&)>&
+        fn) {
+  store.reset();
+  const std::string path = engine::RegistryPath(root);
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db).ok());
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name;
+  for (size_t i = 0; i < names.size(); ++i) by_name[names[i]] = handles[i];
+  fn(db, by_name);
+  for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+  REQUIRE(db->Close().ok());
+  delete db;
+}
+
+}  // namespace
+
+TEST_CASE("The recorded digest at every event equals the recomputed state then",
+          "[engine][history]") {
+  HistoryFixture f;
+  for (uint64_t s = 1; s <= f.head(); ++s) {
+    INFO("sequence " << s);
+    auto recorded = f.store().HeadAt(s);
+    auto computed = f.store().ComputeStateDigest(s);
+    REQUIRE(recorded.ok());
+    REQUIRE(computed.ok());
+    CHECK(computed->total == recorded->state_digest);
+  }
+  CHECK(f.store().HeadAt(f.head() + 1).status().IsNotFound());
+}
+
+TEST_CASE("Snapshots name a point, and views through them see it", "[engine][history]") {
+  HistoryFixture f;
+  f.Append(codec::CreateSnapshot{"before-prune", f.middle});
+  CHECK(f.TryAppend(codec::CreateSnapshot{"before-prune", 1}).IsConflict());
+  CHECK(f.TryAppend(codec::CreateSnapshot{"future", f.head() + 5}).IsInvalidArgument());
+  CHECK(f.TryAppend(codec::CreateSnapshot{"bad name", 1}).IsInvalidArgument());
+  auto at = f.View().SnapshotSequence("before-prune");
+  REQUIRE(at.ok());
+  REQUIRE(*at == f.middle);
+  auto then = f.View(**at);
+  CHECK((*then.GetDataset(f.bias0)).has_value());
+  CHECK_FALSE((*f.View().GetDataset(f.bias0)).has_value());
+  CHECK(*then.ResolveSearchPath({"chain"}) == std::vector<std::string>{"run/a"});
+}
+
+TEST_CASE("Lost indexes are detected at open; rebuild recovers them", "[engine][history]") {
+  testutil::TempDir dir;
+  engine::Head before;
+  {
+    engine::CreateOptions options;
+    options.store.sync = false;
+    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    REQUIRE(store->Append(codec::CreateCollection{"a", CollectionType::kRun, ""}, "x").ok());
+    REQUIRE(store->Append(codec::CreateCollection{"b", CollectionType::kChained, ""}, "x").ok());
+    REQUIRE(store->Append(codec::SetChain{"b", {"a"}}, "x").ok());
+    before = store->head();
+    CloseAndDamage(std::move(store), dir.path(), [](rocksdb::DB* db, auto& cf) {
+      REQUIRE(db->DropColumnFamily(cf.at("chains")).ok());
+      REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "chains_tmp", &cf["x"]).ok());
+      REQUIRE(db->DropColumnFamily(cf.at("x")).ok());
+    });
+  }
+  // The chains family is gone: RocksDB recreates it empty, and starlog notices.
+  auto open = engine::EventStore::Open(dir.path(), engine::StoreOptions());
+  REQUIRE(open.status().IsCorruption());
+  CHECK(Says(open.status(), "index chains is empty but should hold 1 entries"));
+  CHECK(Says(open.status(), "starlog rebuild"));
+  uint64_t calls = 0;
+  REQUIRE(engine::EventStore::Rebuild(dir.path(), engine::StoreOptions(), [&](uint64_t, uint64_t) {
+            ++calls;
+          }).ok());
+  CHECK(calls > 0);
+  auto store = engine::EventStore::Open(dir.path(), engine::StoreOptions());
+  REQUIRE(store.ok());
+  CHECK((*store)->head().state_digest == before.state_digest);
+  CHECK(*(*store)->View()->ResolveSearchPath({"b"}) == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("A half-finished rebuild is refused at open and can be run again", "[engine][history]") {
+  testutil::TempDir dir;
+  {
+    engine::CreateOptions options;
+    options.store.sync = false;
+    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    REQUIRE(store->Append(codec::CreateCollection{"a", CollectionType::kRun, ""}, "x").ok());
+    CloseAndDamage(std::move(store), dir.path(), [](rocksdb::DB* db, auto& cf) {
+      REQUIRE(db->Put(rocksdb::WriteOptions(), cf.at("meta"), "rebuilding", "1").ok());
+    });
+  }
+  auto open = engine::EventStore::Open(dir.path(), engine::StoreOptions());
+  CHECK(Says(open.status(), "half-rebuilt"));
+  REQUIRE(engine::EventStore::Rebuild(dir.path(), engine::StoreOptions()).ok());
+  REQUIRE(engine::EventStore::Open(dir.path(), engine::StoreOptions()).ok());
+}
+
+TEST_CASE("Rebuild names the first event whose replay disagrees with its record",
+          "[engine][history]") {
+  testutil::TempDir dir;
+  {
+    engine::CreateOptions options;
+    options.store.sync = false;
+    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    for (const char* name : {"a", "b", "c", "d"}) {
+      REQUIRE(store->Append(codec::CreateCollection{name, CollectionType::kRun, ""}, "x").ok());
+    }
+    // Damage the digest recorded after event 3 (its chain hash stays intact).
+    CloseAndDamage(std::move(store), dir.path(), [](rocksdb::DB* db, auto& cf) {
+      std::string key = codec::SequenceKey(3);
+      std::string value;
+      REQUIRE(db->Get(rocksdb::ReadOptions(), cf.at("heads"), key, &value).ok());
+      value[30] ^= 0x01;
+      REQUIRE(db->Put(rocksdb::WriteOptions(), cf.at("heads"), key, value).ok());
+    });
+  }
+  auto s = engine::EventStore::Rebuild(dir.path(), engine::StoreOptions());
+  REQUIRE(s.IsCorruption());
+  CHECK(Says(s, "event 3: the rebuilt state digest"));
+}
+
+TEST_CASE("Diff lists net changes between two points", "[engine][history]") {
+  HistoryFixture f;
+  auto d = engine::DiffRegistry(f.store(), f.middle, f.head());
+  REQUIRE(d.ok());
+  // Collections: "tagged" created, "chain" redefined.
+  REQUIRE(d->collections.size() == 2);
+  CHECK(d->collections[0].name == "chain");
+  CHECK(d->collections[0].before->children == std::vector<std::string>{"run/a"});
+  CHECK(d->collections[0].after->children == std::vector<std::string>{"tagged", "run/a"});
+  CHECK(d->collections[1].name == "tagged");
+  CHECK_FALSE(d->collections[1].before.has_value());
+  REQUIRE(d->datasets_added.size() == 1);
+  CHECK(d->datasets_added[0].id == f.bias1);
+  REQUIRE(d->datasets_removed.size() == 1);
+  CHECK(d->datasets_removed[0].id == f.bias0);
+  // bias0's certification [0,100) ended (first split, then pruned); bias1 was tagged.
+  int certs_removed = 0, tags_added = 0;
+  for (const auto& m : d->memberships) {
+    if (m.validity && !m.added && m.id == f.bias0) ++certs_removed;
+    if (!m.validity && m.added && m.id == f.bias1) ++tags_added;
+  }
+  CHECK(certs_removed == 1);
+  CHECK(tags_added == 1);
+  auto nothing = engine::DiffRegistry(f.store(), f.head(), f.head());
+  REQUIRE(nothing.ok());
+  CHECK(nothing->collections.empty());
+  CHECK(engine::DiffRegistry(f.store(), 5, 2).status().IsInvalidArgument());
+}
+
+TEST_CASE("WaitForDataset returns when another thread registers it", "[engine][wait]") {
+  RegistryFixture f;
+  const auto id = RegistryFixture::BiasId(3);
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    f.AddBias("HSC/raw/all", 3);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto found = engine::WaitForDataset(f.store(), "bias", id, {"HSC/raw/all"}, std::nullopt,
+                                      std::chrono::seconds(20));
+  writer.join();
+  REQUIRE(found.ok());
+  CHECK(found->data_id == id);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
+TEST_CASE("WaitForDataset times out clearly", "[engine][wait]") {
+  RegistryFixture f;
+  auto r = engine::WaitForDataset(f.store(), "bias", RegistryFixture::BiasId(2), {"HSC/raw/all"},
+                                  std::nullopt, std::chrono::milliseconds(100));
+  REQUIRE(r.status().IsTimedOut());
+  CHECK(Says(r.status(), "in the collections searched: HSC/raw/all"));
+  // Errors other than "not yet" come back at once.
+  auto bad = engine::WaitForDataset(f.store(), "bias", RegistryFixture::RawId(1, 2),
+                                    {"HSC/raw/all"}, std::nullopt, std::chrono::seconds(30));
+  CHECK(bad.status().IsInvalidArgument());
+}
