@@ -18,6 +18,8 @@ class RegistryFixture {
   RegistryFixture();
 
   engine::EventStore& store() { return *store_; }
+  // Closes the store (to rebuild it, say); the folder stays until destruction.
+  void Close() { store_.reset(); }
   const std::string& root() const { return dir_.path(); }
   uint64_t head() const { return store_->head().sequence; }
 
