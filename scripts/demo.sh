@@ -91,7 +91,9 @@ starlog certify-calibrations "$repo" HSC/calib/DM-1/bias HSC/calib/DM-1 bias --b
 starlog certify-calibrations "$repo" HSC/calib/DM-1/flat HSC/calib/DM-1 flat --begin-date 2024-01-01
 
 head_of() { starlog info "$repo" --json | sed 's/.*"head_sequence":\([0-9]*\).*/\1/'; }
-before_run=$(head_of)
+
+step "name this point: the inputs of the processing run to come"
+starlog snapshot create "$repo" DM-1-inputs
 
 step "a processing run: public outputs chained over its private output RUN and its inputs"
 out=HSC/runs/RC2/w_2025_01/DM-1
@@ -125,9 +127,26 @@ if starlog certify-calibrations "$repo" HSC/calib/DM-1/bias HSC/calib/DM-1 bias 
 fi
 cat demo/error.txt
 
-step "the processing run's collections now, and as of event $before_run, before it existed"
+step "the processing run's collections now, and as of the snapshot DM-1-inputs"
 starlog query-collections "$repo" 'HSC/runs/*' --chains no
-starlog query-collections "$repo" 'HSC/runs/*' --chains no --as-of "$before_run"
+starlog query-collections "$repo" 'HSC/runs/*' --chains no --as-of DM-1-inputs
+
+step "what changed since the snapshot"
+starlog diff "$repo" --from DM-1-inputs
+
+step "prompt processing: wait for a raw that arrives while we wait"
+printf 'instrument,exposure,detector\nHSC,903336,0\n' > "$data/late.csv"
+starlog create-collection "$repo" HSC/prompt --type RUN --doc "prompt-processing raws"
+(sleep 1; starlog register-datasets "$repo" raw HSC/prompt "$data/late.csv" >/dev/null) &
+starlog wait "$repo" --dataset-type raw --data-id instrument=HSC,exposure=903336,detector=0 \
+  --collections HSC/prompt --timeout 60s
+wait
+
+step "proof: the recorded state digest, recomputed from the indexes"
+starlog digest "$repo" --recompute
+
+step "rebuild every index from the log; every recorded digest must match"
+starlog rebuild "$repo"
 
 step "the end of the log, every frame and the hash chain verified as it is read"
 starlog log "$repo" --from $(( $(head_of) - 4 )) --hashes
