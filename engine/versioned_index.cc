@@ -58,24 +58,45 @@ Result<std::optional<std::string>> IndexReader::Get(Family family,
 Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& fn) const {
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(h_.db->NewIterator(ro, h_[family]));
-  std::string current;  // Logical key whose version was already decided.
-  bool have_current = false;
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
+  // A few Next()s are cheaper than a Seek(); past that, a key with a long
+  // history is skipped with one Seek(), so a scan costs about the same as of
+  // any point, however many versions came later.
+  constexpr int kStepsBeforeSeek = 4;
+  it->Seek(prefix);
+  while (it->Valid()) {
     const std::string_view k = it->key().ToStringView();
     if (!StartsWith(k, prefix)) break;
     if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
-    const std::string_view logical = k.substr(0, k.size() - 8);
-    if (have_current && logical == current) continue;  // An older version of a decided key.
+    const std::string logical(k.substr(0, k.size() - 8));
     const uint64_t sequence = ~codec::DecodeBigEndian64(k.data() + logical.size());
-    if (sequence > as_of_) continue;  // Newer than the point asked for.
-    current.assign(logical);
-    have_current = true;
+    if (sequence > as_of_) {
+      // Newer than the point asked for: jump to the newest version at or before it.
+      it->Seek(VersionedKey(logical, as_of_));
+      continue;
+    }
     const rocksdb::Slice v = it->value();
     if (v.empty() || (v[0] != kLive && v[0] != kEnded)) {
       return Status::Corruption("index entry with an unknown version flag");
     }
-    if (v[0] == kEnded) continue;
-    if (!fn(logical, std::string_view(v.data() + 1, v.size() - 1))) return Status::OK();
+    if (v[0] == kLive && !fn(logical, std::string_view(v.data() + 1, v.size() - 1))) {
+      return Status::OK();
+    }
+    // Move past the older versions of this key.
+    int steps = 0;
+    for (it->Next(); it->Valid() && steps < kStepsBeforeSeek; it->Next(), ++steps) {
+      const rocksdb::Slice next = it->key();
+      if (next.size() != logical.size() + 8 || !StartsWith(next.ToStringView(), logical)) break;
+    }
+    if (it->Valid() && steps == kStepsBeforeSeek) {
+      const rocksdb::Slice next = it->key();
+      if (next.size() == logical.size() + 8 && StartsWith(next.ToStringView(), logical)) {
+        it->Seek(VersionedKey(logical, 0));  // ~0: past every version of "logical".
+        if (it->Valid() && it->key().size() == logical.size() + 8 &&
+            StartsWith(it->key().ToStringView(), logical)) {
+          it->Next();
+        }
+      }
+    }
   }
   return FromRocks(it->status(), "index scan");
 }

@@ -156,3 +156,33 @@ TEST_CASE("Digest deltas add what became live and remove what ended", "[engine][
     CHECK(b.deltas().empty());
   });
 }
+
+TEST_CASE("Scans as of any point see the right version of keys with long histories",
+          "[engine][index]") {
+  IndexDb db;
+  const std::string p = KeyWriter().String("p").Take();
+  const std::string a = KeyWriter().String("p").String("a").Take();
+  const std::string b = KeyWriter().String("p").String("b").Take();
+  const std::string c = KeyWriter().String("p").String("c").Take();
+  db.Commit(1, [&](IndexBatch& batch) { REQUIRE(batch.Put(Family::kCollections, c, "c1").ok()); });
+  // "a" and "b" change at every event from 2 to 61; "b" is removed at odd ones.
+  for (uint64_t s = 2; s <= 61; ++s) {
+    db.Commit(s, [&](IndexBatch& batch) {
+      REQUIRE(batch.Put(Family::kCollections, a, "a" + std::to_string(s)).ok());
+      if (s % 2) {
+        REQUIRE(batch.Delete(Family::kCollections, b).ok());
+      } else {
+        REQUIRE(batch.Put(Family::kCollections, b, "b" + std::to_string(s)).ok());
+      }
+    });
+  }
+  for (uint64_t s = 1; s <= 61; ++s) {
+    INFO("as of " << s);
+    std::vector<std::string> want;
+    if (s >= 2) want.push_back(a + "=a" + std::to_string(s));
+    if (s >= 2 && s % 2 == 0) want.push_back(b + "=b" + std::to_string(s));
+    want.push_back(c + "=c1");
+    CHECK(db.Scan(s, p) == want);
+  }
+  CHECK(db.Scan(kLatest, p).size() == 2);  // a61 and c1: b was removed at 61.
+}
