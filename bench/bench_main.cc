@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "bench/bench_util.h"
@@ -250,9 +251,10 @@ int main(int argc, char** argv) {
   // --- find-first through a chain of 10 RUN collections.
   const double baseline_read = BaselineReads(raw, raw_handles[6], scale.lookups);
   std::mt19937 rng(42);
-  auto view = Must(store->View(), "view");
+  // Views hold RocksDB iterators: they must be gone before the store closes.
+  std::optional<engine::RegistryView> view = Must(store->View(), "view");
   auto find = [&](int64_t exposure, int64_t detector) {
-    Must(view.FindDataset("raw", RawId(exposure, detector), {"chain"}), "find");
+    Must(view->FindDataset("raw", RawId(exposure, detector), {"chain"}), "find");
   };
   auto any = TimeLookups(scale.lookups, [&](int) {
     find(static_cast<int64_t>(rng() % scale.exposures),
@@ -300,10 +302,10 @@ int main(int argc, char** argv) {
     view = Must(store->View(), "view");
     auto r = TimeLookups(scale.lookups, [&](int) {
       const int64_t t = static_cast<int64_t>(rng() % (scale.epochs * kEpoch / 1000)) * 1000;
-      Must(view.FindDataset("bias",
-                            {{"instrument", std::string("HSC")},
-                             {"detector", static_cast<int64_t>(rng() % calib_detectors)}},
-                            {"calib"}, codec::Timespan{t, t + 1}),
+      Must(view->FindDataset("bias",
+                             {{"instrument", std::string("HSC")},
+                              {"detector", static_cast<int64_t>(rng() % calib_detectors)}},
+                             {"calib"}, codec::Timespan{t, t + 1}),
            "calib find");
     });
     report.Add({"calibration lookup at a time, 50 epochs", r.per_second, "lookups/s", baseline_read,
@@ -322,7 +324,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 1000; ++i) {
       const int64_t x = static_cast<int64_t>(rng() % scale.exposures);
       const int64_t d = static_cast<int64_t>(rng() % scale.detectors);
-      targets.push_back(view.FindDataset("raw", RawId(x, d), {"chain"})->id);
+      targets.push_back(view->FindDataset("raw", RawId(x, d), {"chain"})->id);
       target_ids.emplace_back(x, d);
     }
     std::vector<std::string> runs, reversed;
@@ -362,6 +364,7 @@ int main(int argc, char** argv) {
 
   // --- rebuild from the log, and open.
   const uint64_t events = store->head().sequence;
+  view.reset();
   store.reset();
   {
     Stopwatch sw;

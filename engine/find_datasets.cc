@@ -115,21 +115,28 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
   const IndexReader reader = impl_->reader();
 
   // Every RUN and TAGGED collection holding this (type, data ID), in one short
-  // scan: the cost does not grow with the length of the search path.
+  // scan: the cost does not grow with the length of the search path. Skipped
+  // when the path holds only CALIBRATION collections.
+  bool any_run_or_tagged = false;
+  for (const std::string& name : path) {
+    STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
+    if (info && info->type != codec::CollectionType::kCalibration) any_run_or_tagged = true;
+  }
   std::map<std::string, codec::Uuid, std::less<>> holders;
   Status failure;
-  STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kDatasetLookup,
-                                      keys::LookupPrefix(parent, data_id_bytes),
-                                      [&](std::string_view k, std::string_view v) {
-                                        auto key = keys::DecodeLookup(k);
-                                        auto id = keys::DecodeUuid(v);
-                                        if (!key.ok() || !id.ok()) {
-                                          failure = Status::Corruption("dataset_lookup entry");
-                                          return false;
-                                        }
-                                        holders.emplace(std::move(key->collection), *id);
-                                        return true;
-                                      }));
+  if (any_run_or_tagged)
+    STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kDatasetLookup,
+                                        keys::LookupPrefix(parent, data_id_bytes),
+                                        [&](std::string_view k, std::string_view v) {
+                                          auto key = keys::DecodeLookup(k);
+                                          auto id = keys::DecodeUuid(v);
+                                          if (!key.ok() || !id.ok()) {
+                                            failure = Status::Corruption("dataset_lookup entry");
+                                            return false;
+                                          }
+                                          holders.emplace(std::move(key->collection), *id);
+                                          return true;
+                                        }));
   STARLOG_RETURN_IF_ERROR(failure);
 
   for (const std::string& name : path) {

@@ -42,11 +42,16 @@ uint64_t RegistryView::sequence() const { return impl_->as_of(); }
 const Universe& RegistryView::universe() const { return impl_->universe(); }
 
 Result<std::optional<CollectionInfo>> RegistryView::GetCollection(const std::string& name) const {
+  if (auto cached = impl_->CachedCollection(name)) return *cached;
   const IndexReader reader = impl_->reader();
   STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kCollections, keys::Collection(name)));
-  if (!payload) return std::optional<CollectionInfo>();
+  if (!payload) {
+    impl_->CacheCollection(name, std::nullopt);
+    return std::optional<CollectionInfo>();
+  }
   STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeCollection(*payload));
   STARLOG_ASSIGN_OR_RETURN(auto info, MakeCollectionInfo(reader, name, record));
+  impl_->CacheCollection(name, info);
   return std::optional<CollectionInfo>(std::move(info));
 }
 
@@ -116,12 +121,15 @@ Result<std::vector<std::string>> RegistryView::ResolveSearchPath(
 }
 
 Result<DatasetTypeInfo> RegistryView::GetDatasetType(const std::string& name) const {
+  if (auto cached = impl_->CachedType(name)) return *cached;
   const TypeName t = SplitTypeName(name);
   STARLOG_ASSIGN_OR_RETURN(auto payload,
                            impl_->reader().Get(Family::kDatasetTypes, keys::DatasetType(t.parent)));
   if (!payload) return Status::NotFound("no dataset type " + Quoted(t.parent));
   STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetType(*payload));
-  return DatasetTypeInfo{name, record.dimensions, record.storage_class, record.is_calibration};
+  DatasetTypeInfo info{name, record.dimensions, record.storage_class, record.is_calibration};
+  impl_->CacheType(name, info);
+  return info;
 }
 
 Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(

@@ -4,11 +4,13 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/db_handles.h"
+#include "engine/iterator_cache.h"
 #include "engine/registry_keys.h"
 #include "engine/versioned_index.h"
 #include "starlog/engine/registry_view.h"
@@ -18,16 +20,46 @@ namespace starlog::engine {
 class RegistryView::Impl {
  public:
   Impl(DbHandles handles, uint64_t as_of, std::shared_ptr<const Universe> universe)
-      : handles_(handles), as_of_(as_of), universe_(std::move(universe)) {}
+      : handles_(handles),
+        as_of_(as_of),
+        universe_(std::move(universe)),
+        iterators_(std::make_unique<IteratorCache>(handles_)) {}
 
-  const IndexReader reader() const { return IndexReader(handles_, as_of_); }
+  const IndexReader reader() const { return IndexReader(handles_, as_of_, iterators_.get()); }
   uint64_t as_of() const { return as_of_; }
   const Universe& universe() const { return *universe_; }
+
+  // What a view has read once it need not read again: the state as of a
+  // sequence never changes. Collections (with children) and dataset types.
+  std::optional<std::optional<CollectionInfo>> CachedCollection(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = collections_.find(name);
+    if (it == collections_.end()) return std::nullopt;
+    return it->second;
+  }
+  void CacheCollection(const std::string& name, const std::optional<CollectionInfo>& info) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    collections_.emplace(name, info);
+  }
+  std::optional<DatasetTypeInfo> CachedType(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = types_.find(name);
+    if (it == types_.end()) return std::nullopt;
+    return it->second;
+  }
+  void CacheType(const std::string& name, const DatasetTypeInfo& info) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    types_.emplace(name, info);
+  }
 
  private:
   DbHandles handles_;
   uint64_t as_of_;
   std::shared_ptr<const Universe> universe_;
+  std::unique_ptr<IteratorCache> iterators_;
+  mutable std::mutex cache_mu_;
+  mutable std::map<std::string, std::optional<CollectionInfo>> collections_;
+  mutable std::map<std::string, DatasetTypeInfo> types_;
 };
 
 // "calexp.wcs" -> parent "calexp", component "wcs".

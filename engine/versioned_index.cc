@@ -1,6 +1,7 @@
 #include "engine/versioned_index.h"
 
 #include <memory>
+#include <optional>
 
 #include "engine/rocks_status.h"
 #include "starlog/codec/coding.h"
@@ -36,8 +37,16 @@ codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::strin
 
 Result<std::optional<std::string>> IndexReader::Get(Family family,
                                                     std::string_view logical_key) const {
-  rocksdb::ReadOptions ro;
-  std::unique_ptr<rocksdb::Iterator> it(h_.db->NewIterator(ro, h_[family]));
+  std::unique_ptr<rocksdb::Iterator> owned;
+  std::optional<IteratorCache::Lease> lease;
+  rocksdb::Iterator* it = nullptr;
+  if (cache_ != nullptr) {
+    lease.emplace(cache_->Get(family));
+    it = (*lease).operator->();
+  } else {
+    owned.reset(h_.db->NewIterator(rocksdb::ReadOptions(), h_[family]));
+    it = owned.get();
+  }
   const std::string target = VersionedKey(logical_key, as_of_);
   it->Seek(target);
   if (!it->Valid()) {

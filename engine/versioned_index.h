@@ -18,11 +18,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "engine/db_handles.h"
+#include "engine/iterator_cache.h"
 #include "starlog/codec/hash.h"
 #include "starlog/result.h"
 
@@ -39,7 +41,10 @@ codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::strin
 // but any number may be used at once. "handles" must outlive it.
 class IndexReader {
  public:
-  IndexReader(const DbHandles& handles, uint64_t as_of) : h_(handles), as_of_(as_of) {}
+  // With "cache", point reads re-seek its iterators instead of making new
+  // ones; "cache" must then outlive the reader.
+  IndexReader(const DbHandles& handles, uint64_t as_of, IteratorCache* cache = nullptr)
+      : h_(handles), as_of_(as_of), cache_(cache) {}
 
   uint64_t as_of() const { return as_of_; }
 
@@ -55,6 +60,7 @@ class IndexReader {
  private:
   const DbHandles& h_;
   uint64_t as_of_;
+  IteratorCache* cache_;
 };
 
 // The index changes of one event, collected into the event's WriteBatch.
@@ -65,7 +71,11 @@ class IndexBatch {
  public:
   // "batch" receives the writes; both it and "handles" must outlive this.
   IndexBatch(const DbHandles& handles, uint64_t sequence, rocksdb::WriteBatch* batch)
-      : h_(handles), sequence_(sequence), batch_(batch), reader_(handles, kLatest) {}
+      : h_(handles),
+        sequence_(sequence),
+        batch_(batch),
+        cache_(std::make_unique<IteratorCache>(handles)),
+        reader_(handles, kLatest, cache_.get()) {}
 
   uint64_t sequence() const { return sequence_; }
 
@@ -91,6 +101,9 @@ class IndexBatch {
   const DbHandles& h_;
   uint64_t sequence_;
   rocksdb::WriteBatch* batch_;
+  // The committed state before this event: the writer holds the store's
+  // lock, so iterators made during the event see all of it and nothing else.
+  std::unique_ptr<IteratorCache> cache_;
   IndexReader reader_;
   std::map<OverlayKey, std::optional<std::string>> overlay_;
   std::map<Family, FamilyDelta> deltas_;
