@@ -151,6 +151,20 @@ Status EventStoreImpl::Initialize(const CreateOptions& options) {
   return AppendLocked(init, options.actor, &batch).status();
 }
 
+Status EventStoreImpl::InitializeReplica(const codec::Uuid& repository_id) {
+  repository_id_ = repository_id;
+  format_version_ = kFormatVersion;
+  replica_ = true;
+  rocksdb::WriteBatch batch;
+  batch.Put(handles_[Family::kMeta], std::string(kMetaRepositoryId),
+            std::string(repository_id_.AsBytes()));
+  std::string version;
+  codec::PutFixed32(&version, kFormatVersion);
+  batch.Put(handles_[Family::kMeta], std::string(kMetaFormatVersion), version);
+  batch.Put(handles_[Family::kMeta], std::string(kMetaReplica), "1");
+  return Write(&batch, "initialise replica");
+}
+
 Status EventStoreImpl::LoadMeta(bool check_indexes) {
   rocksdb::ReadOptions ro;
   std::string value;
@@ -174,6 +188,8 @@ Status EventStoreImpl::LoadMeta(bool check_indexes) {
     STARLOG_RETURN_IF_ERROR(FromRocks(s, "read head"));
     STARLOG_ASSIGN_OR_RETURN(head_, DecodeHead(value));
   }
+  replica_ = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaReplica), &value).ok();
+  if (head_.sequence == 0 && replica_) return Status::OK();  // Awaiting its first event.
   if (head_.sequence == 0) {
     return Status::Corruption("repository " + root_ +
                               " has no events: its creation did not finish; remove the "
@@ -229,6 +245,10 @@ Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view acto
   if (read_only()) {
     return Status::PermissionDenied("repository " + root_ + " is open read-only");
   }
+  if (replica_) {
+    return Status::PermissionDenied("repository " + root_ +
+                                    " is a replica: it takes events only from its primary");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   rocksdb::WriteBatch batch;
   return AppendLocked(std::move(body), actor, &batch);
@@ -260,6 +280,12 @@ Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_vie
 
   std::string frame;
   STARLOG_RETURN_IF_ERROR(codec::AppendEventFrame(event, &frame));
+  return CommitLocked(event, frame, index, batch, nullptr);
+}
+
+Result<Head> EventStoreImpl::CommitLocked(const codec::Event& event, std::string_view frame,
+                                          const IndexBatch& index, rocksdb::WriteBatch& batch,
+                                          const Head* expected) {
   Head next;
   next.sequence = event.sequence;
   next.chain_hash = codec::NextChainHash(head_.chain_hash, frame);
@@ -274,17 +300,63 @@ Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_vie
     batch.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + fs.name,
               EncodeFamilyStats(fs));
   }
+  const std::string where = "event " + std::to_string(next.sequence);
+  if (expected != nullptr) {
+    // A replicated event must land exactly as it did on the primary.
+    if (next.chain_hash != expected->chain_hash) {
+      return Status::Corruption(where + ": chain hash " + next.chain_hash.ToHex() +
+                                " differs from the primary's " + expected->chain_hash.ToHex());
+    }
+    if (next.state_digest != expected->state_digest) {
+      return Status::Corruption(where + ": state digest " + next.state_digest.ToHex() +
+                                " differs from the primary's " + expected->state_digest.ToHex());
+    }
+  }
   const std::string seq_key = codec::SequenceKey(next.sequence);
   const std::string head_record = EncodeHead(next);
-  batch.Put(handles_[Family::kLog], seq_key, frame);
+  batch.Put(handles_[Family::kLog], seq_key, std::string(frame));
   batch.Put(handles_[Family::kHeads], seq_key, head_record);
   batch.Put(handles_[Family::kTime], TimeKey(next.commit_time_ns, next.sequence), "");
   batch.Put(handles_[Family::kMeta], std::string(kMetaHead), head_record);
-  STARLOG_RETURN_IF_ERROR(Write(&batch, "append event " + std::to_string(next.sequence)));
+  STARLOG_RETURN_IF_ERROR(Write(&batch, "append " + where));
   head_ = next;
   stats_ = stats;
   head_moved_.notify_all();
   return head_;
+}
+
+Result<Head> EventStoreImpl::ApplyReplicated(std::string_view frame, const Head& expected) {
+  if (!replica_) {
+    return Status::PermissionDenied("repository " + root_ +
+                                    " is a primary; only replicas take replicated events");
+  }
+  if (options_.read_only || options_.follow) {
+    return Status::PermissionDenied("repository " + root_ + " is open read-only");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string where = "replicated event " + std::to_string(expected.sequence);
+  STARLOG_ASSIGN_OR_RETURN(codec::Event event, codec::DecodeEventFrame(frame));
+  if (event.sequence != head_.sequence + 1 || expected.sequence != event.sequence) {
+    return Status::Corruption(where + " carries sequence " + std::to_string(event.sequence) +
+                              "; the replica's head is " + std::to_string(head_.sequence));
+  }
+  if (event.commit_time_ns != expected.commit_time_ns) {
+    return Status::Corruption(where + ": commit time differs from the primary's record");
+  }
+  if (const auto* init = std::get_if<codec::InitRepository>(&event.body)) {
+    if (init->repository_id != repository_id_) {
+      return Status::Corruption(where + " is of repository " + init->repository_id.ToString() +
+                                ", not " + repository_id_.ToString());
+    }
+    STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
+    universe_ = std::make_shared<const Universe>(std::move(declared));
+  }
+  if (universe_ == nullptr) return Status::Corruption(where + ": no init-repository before it");
+  rocksdb::WriteBatch batch;
+  IndexBatch index(handles_, event.sequence, &batch);
+  Status applied = ApplyEvent(event, *universe_, &index);
+  if (!applied.ok()) return Status::Corruption(where + " does not apply: " + applied.ToString());
+  return CommitLocked(event, frame, index, batch, &expected);
 }
 
 Result<RegistryView> EventStoreImpl::View(uint64_t as_of) const {
@@ -337,6 +409,22 @@ Result<std::unique_ptr<EventStore>> EventStore::Create(const std::string& root,
   auto store = std::make_unique<EventStoreImpl>(root, options.store);
   STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/true));
   STARLOG_RETURN_IF_ERROR(store->Initialize(options));
+  return std::unique_ptr<EventStore>(std::move(store));
+}
+
+Result<std::unique_ptr<EventStore>> EventStore::CreateReplica(const std::string& root,
+                                                              const codec::Uuid& repository_id,
+                                                              const StoreOptions& options) {
+  std::error_code ec;
+  if (fs::exists(fs::path(RegistryPath(root)), ec)) {
+    return Status::InvalidArgument("a repository already exists at " + root);
+  }
+  if (repository_id.IsNil()) return Status::InvalidArgument("a replica needs its primary's id");
+  fs::create_directories(fs::path(RegistryPath(root)).parent_path(), ec);
+  if (ec) return Status::IOError("create " + root + ": " + ec.message());
+  auto store = std::make_unique<EventStoreImpl>(root, options);
+  STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/true));
+  STARLOG_RETURN_IF_ERROR(store->InitializeReplica(repository_id));
   return std::unique_ptr<EventStore>(std::move(store));
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "engine/db_handles.h"
+#include "engine/versioned_index.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/universe.h"
 
@@ -23,6 +24,8 @@ namespace starlog::engine {
 
 // Meta key present while a rebuild is under way (and after one failed).
 inline constexpr std::string_view kMetaRebuilding = "rebuilding";
+// Meta key present in a replica: it takes events only from its primary.
+inline constexpr std::string_view kMetaReplica = "replica";
 
 class EventStoreImpl final : public EventStore {
  public:
@@ -33,6 +36,8 @@ class EventStoreImpl final : public EventStore {
   Status OpenDb(bool create);
   // Writes the meta entries and event 1 of a new repository, atomically.
   Status Initialize(const CreateOptions& options);
+  // Writes the meta entries of an empty replica (its events come from the primary).
+  Status InitializeReplica(const codec::Uuid& repository_id);
   // Reads id, format, head, universe and family stats. With "check_indexes",
   // refuses a repository whose indexes are lost or half rebuilt.
   Status LoadMeta(bool check_indexes);
@@ -52,6 +57,8 @@ class EventStoreImpl final : public EventStore {
   Result<DigestReport> ComputeStateDigest(uint64_t as_of) const override;
   Status WaitForChange(uint64_t after, std::chrono::steady_clock::time_point deadline) override;
   Result<bool> Refresh() override;
+  bool is_replica() const override { return replica_; }
+  Result<Head> ApplyReplicated(std::string_view frame, const Head& expected) override;
   Result<uint64_t> SequenceAtTime(int64_t time_ns) const override;
   Status VerifyLog() const override;
 
@@ -59,6 +66,12 @@ class EventStoreImpl final : public EventStore {
   // REQUIRES: mu_ held. "*batch" may already hold writes to commit with the event.
   Result<Head> AppendLocked(codec::EventBody body, std::string_view actor,
                             rocksdb::WriteBatch* batch);
+  // REQUIRES: mu_ held. Writes "event" (already applied to "index") with its
+  // frame and the new head; with "expected", first checks that the chain hash
+  // and state digest come out as the primary's did.
+  Result<Head> CommitLocked(const codec::Event& event, std::string_view frame,
+                            const IndexBatch& index, rocksdb::WriteBatch& batch,
+                            const Head* expected);
   Status Write(rocksdb::WriteBatch* batch, std::string_view what);
   Status CheckIndexesPresent() const;
   void CloseDb();
@@ -70,6 +83,7 @@ class EventStoreImpl final : public EventStore {
   DbHandles handles_;
   codec::Uuid repository_id_;
   uint32_t format_version_ = 0;
+  bool replica_ = false;
 
   mutable std::mutex mu_;  // Serializes appends; guards the members below.
   std::condition_variable head_moved_;

@@ -108,6 +108,13 @@ class EventStore {
   static Result<std::unique_ptr<EventStore>> Create(const std::string& root,
                                                     const CreateOptions& options);
 
+  // Creates an empty replica of the repository "repository_id" at "root": no
+  // events, not even event 1, which it takes from its primary like the rest
+  // (ApplyReplicated). A replica refuses Append with PermissionDenied.
+  static Result<std::unique_ptr<EventStore>> CreateReplica(const std::string& root,
+                                                           const codec::Uuid& repository_id,
+                                                           const StoreOptions& options);
+
   // Opens an existing repository. Replays nothing: the head is read from
   // meta. Returns NotFound if "root" holds no repository, Unavailable if
   // another process has it open for writing, NotSupported for another format,
@@ -170,6 +177,16 @@ class EventStore {
   // For a follower: catches up with what the writer has committed. Returns
   // whether the head moved. A no-op otherwise.
   virtual Result<bool> Refresh() = 0;
+
+  // Whether this repository is a replica (read-only to clients).
+  virtual bool is_replica() const = 0;
+
+  // For a replica: applies the primary's next event. "frame" is the event as
+  // the primary stored it and "expected" the head the primary recorded after
+  // it. The frame's checksum, its sequence (head + 1), the chain hash and the
+  // state digest after applying it through the same apply path as appends
+  // must all match, or nothing is written and Corruption says which failed.
+  virtual Result<Head> ApplyReplicated(std::string_view frame, const Head& expected) = 0;
 
   // The newest sequence committed at or before "time_ns"; 0 if none.
   virtual Result<uint64_t> SequenceAtTime(int64_t time_ns) const = 0;
