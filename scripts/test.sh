@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors, and runs the whole
-# test suite through CTest; then builds the libFuzzer targets with clang and
+# test suite through CTest; then the same suite built with AddressSanitizer and
+# UndefinedBehaviorSanitizer; then builds the libFuzzer targets with clang and
 # runs each for a bounded number of iterations. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,12 @@ echo "== build (gcc, -Werror)"
 scripts/build.sh -DSTARLOG_WERROR=ON
 echo "== tests"
 (cd build && ctest -j2 --output-on-failure --timeout 600)
+
+echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+STARLOG_BUILD_DIR=build-asan scripts/build.sh -DSTARLOG_WERROR=ON -DSTARLOG_SANITIZE=ON
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest -j2 --output-on-failure --timeout 900)
 
 echo "== fuzzers (clang, libFuzzer + ASan + UBSan, bounded runs)"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
