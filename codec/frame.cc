@@ -19,12 +19,17 @@ uint64_t FrameChecksum(char type_byte, std::string_view payload) {
 }  // namespace
 
 Status AppendFrame(EventType type, std::string_view payload, std::string* dst) {
+  assert(type != EventType::kNone);  // Callers pass an event that was validated.
+  return AppendRawFrame(static_cast<uint8_t>(type), payload, dst);
+}
+
+Status AppendRawFrame(uint8_t type, std::string_view payload, std::string* dst) {
   if (payload.size() > kMaxPayloadSize) {
-    return Status::InvalidArgument("event payload of " + std::to_string(payload.size()) +
+    return Status::InvalidArgument("payload of " + std::to_string(payload.size()) +
                                    " bytes exceeds the limit of " +
                                    std::to_string(kMaxPayloadSize));
   }
-  assert(type != EventType::kNone);  // Callers pass an event that was validated.
+  assert(type != 0);  // Zero marks a torn write.
   const char type_byte = static_cast<char>(type);
   dst->reserve(dst->size() + kFrameOverhead + payload.size());
   PutFixed32(dst, static_cast<uint32_t>(payload.size()));
@@ -34,7 +39,7 @@ Status AppendFrame(EventType type, std::string_view payload, std::string* dst) {
   return Status::OK();
 }
 
-Result<Frame> ReadFrame(std::string_view* input) {
+Result<RawFrame> ReadRawFrame(std::string_view* input) {
   const std::string_view in = *input;
   if (in.size() < kFrameOverhead) {
     return Status::Corruption("frame truncated: " + std::to_string(in.size()) +
@@ -57,12 +62,19 @@ Result<Frame> ReadFrame(std::string_view* input) {
   if (stored != FrameChecksum(type_byte, payload)) {
     return Status::Corruption("frame checksum mismatch");
   }
-  const auto type = static_cast<uint8_t>(type_byte);
-  if (!IsKnownEventType(type)) {
-    return Status::Corruption("unknown event type " + std::to_string(type));
-  }
+  if (type_byte == 0) return Status::Corruption("frame with type 0 (a zeroed or torn write)");
   input->remove_prefix(total);
-  return Frame{static_cast<EventType>(type), payload, total};
+  return RawFrame{static_cast<uint8_t>(type_byte), payload, total};
+}
+
+Result<Frame> ReadFrame(std::string_view* input) {
+  std::string_view in = *input;
+  STARLOG_ASSIGN_OR_RETURN(RawFrame raw, ReadRawFrame(&in));
+  if (!IsKnownEventType(raw.type)) {
+    return Status::Corruption("unknown event type " + std::to_string(raw.type));
+  }
+  *input = in;
+  return Frame{static_cast<EventType>(raw.type), raw.payload, raw.size};
 }
 
 Result<Frame> ParseSingleFrame(std::string_view bytes) {

@@ -47,4 +47,15 @@ Result<Frame> ReadFrame(std::string_view* input);
 // Parses "bytes" as exactly one frame: trailing bytes are Corruption too.
 Result<Frame> ParseSingleFrame(std::string_view bytes);
 
+// The same framing for other kinds of message (replication's wire messages):
+// any nonzero type byte; the caller checks what it means.
+struct RawFrame {
+  uint8_t type = 0;
+  std::string_view payload;
+  size_t size = 0;
+};
+Status AppendRawFrame(uint8_t type, std::string_view payload, std::string* dst);
+// As ReadFrame, without the event-type check. A zero type byte is Corruption.
+Result<RawFrame> ReadRawFrame(std::string_view* input);
+
 }  // namespace starlog::codec
