@@ -131,15 +131,19 @@ Status EventStoreImpl::OpenDb(bool create) {
   return Status::OK();
 }
 
-Status EventStoreImpl::Initialize(const CreateOptions& options) {
-  repository_id_ = options.repository_id.IsNil() ? RandomUuid() : options.repository_id;
+void EventStoreImpl::PutIdentity(const codec::Uuid& repository_id, rocksdb::WriteBatch* batch) {
+  repository_id_ = repository_id;
   format_version_ = kFormatVersion;
-  rocksdb::WriteBatch batch;
-  batch.Put(handles_[Family::kMeta], std::string(kMetaRepositoryId),
-            std::string(repository_id_.AsBytes()));
+  batch->Put(handles_[Family::kMeta], std::string(kMetaRepositoryId),
+             std::string(repository_id_.AsBytes()));
   std::string version;
   codec::PutFixed32(&version, kFormatVersion);
-  batch.Put(handles_[Family::kMeta], std::string(kMetaFormatVersion), version);
+  batch->Put(handles_[Family::kMeta], std::string(kMetaFormatVersion), version);
+}
+
+Status EventStoreImpl::Initialize(const CreateOptions& options) {
+  rocksdb::WriteBatch batch;
+  PutIdentity(options.repository_id.IsNil() ? RandomUuid() : options.repository_id, &batch);
   // The meta entries and event 1 land in one write: a crash during Create
   // leaves either a whole repository or none.
   // The universe's full text goes into event 1, so the log alone says what it
@@ -152,15 +156,9 @@ Status EventStoreImpl::Initialize(const CreateOptions& options) {
 }
 
 Status EventStoreImpl::InitializeReplica(const codec::Uuid& repository_id) {
-  repository_id_ = repository_id;
-  format_version_ = kFormatVersion;
   replica_ = true;
   rocksdb::WriteBatch batch;
-  batch.Put(handles_[Family::kMeta], std::string(kMetaRepositoryId),
-            std::string(repository_id_.AsBytes()));
-  std::string version;
-  codec::PutFixed32(&version, kFormatVersion);
-  batch.Put(handles_[Family::kMeta], std::string(kMetaFormatVersion), version);
+  PutIdentity(repository_id, &batch);
   batch.Put(handles_[Family::kMeta], std::string(kMetaReplica), "1");
   return Write(&batch, "initialise replica");
 }

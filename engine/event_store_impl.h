@@ -74,6 +74,8 @@ class EventStoreImpl final : public EventStore {
                             const Head* expected);
   Status Write(rocksdb::WriteBatch* batch, std::string_view what);
   Status CheckIndexesPresent() const;
+  // Records the repository id and format version in "*batch" and in memory.
+  void PutIdentity(const codec::Uuid& repository_id, rocksdb::WriteBatch* batch);
   void CloseDb();
 
   const std::string root_;

@@ -13,7 +13,8 @@ echo "== tests"
 (cd build && ctest -j2 --output-on-failure --timeout 600)
 
 echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
-STARLOG_BUILD_DIR=build-asan scripts/build.sh -DSTARLOG_WERROR=ON -DSTARLOG_SANITIZE=ON
+# Without -Werror: the build above holds the warnings; GCC adds false ones under -fsanitize.
+STARLOG_BUILD_DIR=build-asan scripts/build.sh -DSTARLOG_SANITIZE=ON
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest -j2 --output-on-failure --timeout 900)

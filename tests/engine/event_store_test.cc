@@ -11,6 +11,7 @@
 #include "starlog/codec/coding.h"
 #include "starlog/codec/event_codec.h"
 #include "tests/testutil/child_process.h"
+#include "tests/testutil/raw_registry.h"
 #include "tests/testutil/temp_dir.h"
 
 using namespace starlog;
@@ -42,26 +43,13 @@ codec::CreateCollection Run(const std::string& name) {
   return codec::CreateCollection{name, codec::CollectionType::kRun, ""};
 }
 
-// Opens the registry's RocksDB directly and lets "fn" damage it.
+// Opens the registry's RocksDB directly and lets "fn" damage its log.
 void WithRawDb(const std::string& root,
                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle* log)>& fn) {
-  const std::string path = RegistryPath(root);
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db).ok());
-  rocksdb::ColumnFamilyHandle* log = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "log") log = handles[i];
-  }
-  REQUIRE(log != nullptr);
-  fn(db, log);
-  for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
-  REQUIRE(db->Close().ok());
-  delete db;
+  testutil::WithRawRegistry(root, [&](rocksdb::DB* db, testutil::RawFamilies& cf) {
+    REQUIRE(cf.count("log"));
+    fn(db, cf.at("log"));
+  });
 }
 
 }  // namespace

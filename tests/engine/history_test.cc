@@ -9,6 +9,7 @@
 #include "starlog/engine/diff.h"
 #include "starlog/engine/wait.h"
 #include "tests/engine/registry_test_util.h"
+#include "tests/testutil/raw_registry.h"
 #include "tests/testutil/registry_fixture.h"
 
 using namespace starlog;
@@ -37,25 +38,11 @@ struct HistoryFixture : RegistryFixture {
   uint64_t middle = 0;
 };
 
-void CloseAndDamage(
-    std::unique_ptr<engine::EventStore> store, const std::string& root,
-    const std::function<void(rocksdb::DB*, std::map<std::string, rocksdb::ColumnFamilyHandle*>&)>&
-        fn) {
+// Closes "store" and lets "fn" damage the repository's RocksDB directly.
+void CloseAndDamage(std::unique_ptr<engine::EventStore> store, const std::string& root,
+                    const std::function<void(rocksdb::DB*, testutil::RawFamilies&)>& fn) {
   store.reset();
-  const std::string path = engine::RegistryPath(root);
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db).ok());
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name;
-  for (size_t i = 0; i < names.size(); ++i) by_name[names[i]] = handles[i];
-  fn(db, by_name);
-  for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
-  REQUIRE(db->Close().ok());
-  delete db;
+  testutil::WithRawRegistry(root, fn);
 }
 
 }  // namespace
