@@ -2,6 +2,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <cstdint>
 #include <type_traits>
 
 #include "codec/events_generated.h"
@@ -383,6 +384,14 @@ Status AppendEventFrame(const Event& event, std::string* dst) {
 }
 
 Result<Event> DecodeEventPayload(EventType type, std::string_view payload) {
+  // FlatBuffers reads its 4- and 8-byte fields in place, so they must be
+  // aligned; a payload inside a frame starts 5 bytes in. Decode from an
+  // aligned copy then (std::string storage is suitably aligned).
+  std::string aligned;
+  if (reinterpret_cast<uintptr_t>(payload.data()) % alignof(uint64_t) != 0) {
+    aligned.assign(payload);
+    payload = aligned;
+  }
   flatbuffers::Verifier::Options options;
   options.max_depth = 16;
   options.max_tables = 10'000'000;
