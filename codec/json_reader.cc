@@ -67,7 +67,8 @@ class Parser {
         if (pos_ >= s_.size() || s_[pos_] != ':') return Error("':'");
         ++pos_;
         STARLOG_ASSIGN_OR_RETURN(JsonValue member, Value(depth + 1));
-        v.object.emplace_back(std::move(key), std::move(member));
+        v.names.push_back(std::move(key));
+        v.values.push_back(std::move(member));
         Space();
         if (pos_ < s_.size() && s_[pos_] == ',') {
           ++pos_;
@@ -255,8 +256,8 @@ class Parser {
 }  // namespace
 
 const JsonValue* JsonValue::Find(std::string_view key) const {
-  for (const auto& [k, v] : object) {
-    if (k == key) return &v;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == key) return &values[i];
   }
   return nullptr;
 }

@@ -26,7 +26,9 @@ Result<std::vector<TextRow>> ReadTextRows(std::string_view text, bool json) {
       return Status::InvalidArgument("JSON item " + std::to_string(i + 1) + " is not an object");
     }
     TextRow row;
-    for (const auto& [key, value] : item.object) {
+    for (size_t m = 0; m < item.names.size(); ++m) {
+      const std::string& key = item.names[m];
+      const codec::JsonValue& value = item.values[m];
       switch (value.kind) {
         case codec::JsonValue::Kind::kString:
           row.emplace_back(key, value.text);

@@ -24,7 +24,10 @@ struct JsonValue {
   int64_t integer = 0;
   std::string text;  // kString: the string; kNumber: the number as written.
   std::vector<JsonValue> array;
-  std::vector<std::pair<std::string, JsonValue>> object;  // In document order.
+  // An object's members in document order: names[i] names values[i]. Two
+  // vectors, because a vector of pairs would need JsonValue complete here.
+  std::vector<std::string> names;
+  std::vector<JsonValue> values;
 
   // The member named "key", or null.
   const JsonValue* Find(std::string_view key) const;
