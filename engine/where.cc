@@ -1,6 +1,7 @@
 #include "starlog/engine/where.h"
 
 #include <cctype>
+#include <charconv>
 
 namespace starlog::engine {
 
@@ -78,11 +79,14 @@ class Lexer {
     if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
       size_t end = pos_ + 1;
       while (end < text_.size() && std::isdigit(static_cast<unsigned char>(text_[end]))) ++end;
-      const std::string digits(text_.substr(pos_, end - pos_));
       // ".." after a number is a range, not a decimal point.
-      if (digits == "-" || digits.size() > 19) return Error("an integer");
+      int64_t value = 0;
+      const char* first = text_.data() + pos_;
+      const char* last = text_.data() + end;
+      const auto [ptr, ec] = std::from_chars(first, last, value);
+      if (ec != std::errc() || ptr != last) return Error("an integer that fits in 64 bits");
       pos_ = end;
-      return codec::FieldValue(static_cast<int64_t>(std::stoll(digits)));
+      return codec::FieldValue(value);
     }
     const size_t start = pos_;
     while (pos_ < text_.size() &&
