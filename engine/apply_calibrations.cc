@@ -8,24 +8,6 @@ namespace starlog::engine {
 
 namespace {
 
-Result<std::vector<keys::CalibrationEntry>> EntriesUnder(const IndexBatch& batch,
-                                                         const std::string& prefix) {
-  std::vector<keys::CalibrationEntry> out;
-  Status decode;
-  STARLOG_RETURN_IF_ERROR(
-      batch.Scan(Family::kCalibrations, prefix, [&](std::string_view k, std::string_view v) {
-        auto entry = keys::DecodeCalibration(k, v);
-        if (!entry.ok()) {
-          decode = entry.status();
-          return false;
-        }
-        out.push_back(std::move(entry).value());
-        return true;
-      }));
-  STARLOG_RETURN_IF_ERROR(decode);
-  return out;
-}
-
 Status PutCalibration(IndexBatch& batch, const std::string& collection, const std::string& type,
                       const std::string& data_id, const codec::Uuid& id,
                       const codec::Timespan& span) {
@@ -72,8 +54,9 @@ Status ApplyCertify(const codec::Certify& e, ApplyContext& ctx) {
     }
     in_call[record->data_id].push_back(&c);
     STARLOG_ASSIGN_OR_RETURN(
-        auto existing, EntriesUnder(batch, keys::CalibrationPrefix(e.collection, e.dataset_type,
-                                                                   record->data_id)));
+        auto existing,
+        CalibrationEntriesUnder(
+            batch, keys::CalibrationPrefix(e.collection, e.dataset_type, record->data_id)));
     bool identical = false;
     for (const keys::CalibrationEntry& old : existing) {
       if (old.id == c.id && old.validity == c.validity) {
@@ -110,14 +93,16 @@ Status ApplyDecertify(const codec::Decertify& e, ApplyContext& ctx) {
   std::vector<keys::CalibrationEntry> entries;
   if (e.data_ids.empty()) {
     STARLOG_ASSIGN_OR_RETURN(
-        entries, EntriesUnder(batch, keys::CalibrationPrefix(e.collection, e.dataset_type)));
+        entries,
+        CalibrationEntriesUnder(batch, keys::CalibrationPrefix(e.collection, e.dataset_type)));
   } else {
     STARLOG_ASSIGN_OR_RETURN(auto required, ctx.universe.RequiredKeys(type.dimensions));
     for (const codec::FieldMap& d : e.data_ids) {
       STARLOG_RETURN_IF_ERROR(ctx.universe.ValidateDataId(required, d));
       STARLOG_ASSIGN_OR_RETURN(
-          auto some, EntriesUnder(batch, keys::CalibrationPrefix(e.collection, e.dataset_type,
-                                                                 EncodeDataId(d))));
+          auto some,
+          CalibrationEntriesUnder(
+              batch, keys::CalibrationPrefix(e.collection, e.dataset_type, EncodeDataId(d))));
       entries.insert(entries.end(), some.begin(), some.end());
     }
   }

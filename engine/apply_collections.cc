@@ -83,19 +83,8 @@ Status RemoveTaggedContents(std::string_view collection, IndexBatch& batch) {
 }
 
 Status RemoveCalibrationContents(std::string_view collection, IndexBatch& batch) {
-  std::vector<keys::CalibrationEntry> entries;
-  Status decode;
-  STARLOG_RETURN_IF_ERROR(batch.Scan(Family::kCalibrations, keys::CalibrationPrefix(collection),
-                                     [&](std::string_view k, std::string_view v) {
-                                       auto entry = keys::DecodeCalibration(k, v);
-                                       if (!entry.ok()) {
-                                         decode = entry.status();
-                                         return false;
-                                       }
-                                       entries.push_back(std::move(entry).value());
-                                       return true;
-                                     }));
-  STARLOG_RETURN_IF_ERROR(decode);
+  STARLOG_ASSIGN_OR_RETURN(auto entries,
+                           CalibrationEntriesUnder(batch, keys::CalibrationPrefix(collection)));
   for (const auto& entry : entries) STARLOG_RETURN_IF_ERROR(RemoveCalibrationEntry(batch, entry));
   return Status::OK();
 }

@@ -1,5 +1,6 @@
 #include "engine/apply_helpers.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace starlog::engine {
@@ -42,24 +43,34 @@ Result<std::optional<keys::DatasetRecord>> FindDataset(const IndexBatch& batch,
   return std::optional<keys::DatasetRecord>(std::move(record));
 }
 
+Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexBatch& batch,
+                                                                    const std::string& prefix) {
+  std::vector<keys::CalibrationEntry> out;
+  Status decode;
+  STARLOG_RETURN_IF_ERROR(
+      batch.Scan(Family::kCalibrations, prefix, [&](std::string_view k, std::string_view v) {
+        auto entry = keys::DecodeCalibration(k, v);
+        if (!entry.ok()) {
+          decode = entry.status();
+          return false;
+        }
+        out.push_back(std::move(entry).value());
+        return true;
+      }));
+  STARLOG_RETURN_IF_ERROR(decode);
+  return out;
+}
+
 Status RemoveCalibrationEntry(IndexBatch& batch, const keys::CalibrationEntry& entry) {
   STARLOG_RETURN_IF_ERROR(batch.Delete(
       Family::kCalibrations,
       keys::Calibration(entry.collection, entry.type, entry.data_id, entry.validity.begin)));
-  bool still_member = false;
-  Status decode;
-  STARLOG_RETURN_IF_ERROR(batch.Scan(
-      Family::kCalibrations, keys::CalibrationPrefix(entry.collection, entry.type, entry.data_id),
-      [&](std::string_view k, std::string_view v) {
-        auto other = keys::DecodeCalibration(k, v);
-        if (!other.ok()) {
-          decode = other.status();
-          return false;
-        }
-        if (other->id == entry.id) still_member = true;
-        return !still_member;
-      }));
-  STARLOG_RETURN_IF_ERROR(decode);
+  STARLOG_ASSIGN_OR_RETURN(
+      auto remaining,
+      CalibrationEntriesUnder(
+          batch, keys::CalibrationPrefix(entry.collection, entry.type, entry.data_id)));
+  const bool still_member = std::any_of(remaining.begin(), remaining.end(),
+                                        [&](const auto& other) { return other.id == entry.id; });
   if (still_member) return Status::OK();
   return batch.Delete(Family::kDatasetTags, keys::Membership(entry.id, entry.collection));
 }
@@ -89,19 +100,10 @@ Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,
       STARLOG_RETURN_IF_ERROR(batch.Delete(Family::kDatasetTags, keys::Membership(id, collection)));
       continue;
     }
-    std::vector<keys::CalibrationEntry> entries;
-    STARLOG_RETURN_IF_ERROR(batch.Scan(
-        Family::kCalibrations, keys::CalibrationPrefix(collection, record.type, record.data_id),
-        [&](std::string_view k, std::string_view v) {
-          auto entry = keys::DecodeCalibration(k, v);
-          if (!entry.ok()) {
-            decode = entry.status();
-            return false;
-          }
-          if (entry->id == id) entries.push_back(std::move(entry).value());
-          return true;
-        }));
-    STARLOG_RETURN_IF_ERROR(decode);
+    STARLOG_ASSIGN_OR_RETURN(
+        auto entries, CalibrationEntriesUnder(
+                          batch, keys::CalibrationPrefix(collection, record.type, record.data_id)));
+    std::erase_if(entries, [&](const auto& entry) { return entry.id != id; });
     for (const auto& entry : entries) STARLOG_RETURN_IF_ERROR(RemoveCalibrationEntry(batch, entry));
   }
   STARLOG_RETURN_IF_ERROR(

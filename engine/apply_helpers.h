@@ -31,6 +31,11 @@ Result<std::optional<keys::DatasetRecord>> FindDataset(const IndexBatch& batch,
 Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,
                                const keys::DatasetRecord& record);
 
+// Every calibration entry whose key starts with "prefix" (a
+// keys::CalibrationPrefix), as the batch sees it.
+Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexBatch& batch,
+                                                                    const std::string& prefix);
+
 // Removes one calibration entry, and the dataset's membership of the
 // collection when no other entry of it remains there.
 Status RemoveCalibrationEntry(IndexBatch& batch, const keys::CalibrationEntry& entry);
