@@ -37,6 +37,11 @@ const std::vector<CommandSpec>& AllCommands() {
       DiffCommand(),
       DigestCommand(),
       RebuildCommand(),
+
+      ServeCommand(),
+      ReplicateCommand(),
+      StatusCommand(),
+      VerifyCommand(),
   };
   return commands;
 }

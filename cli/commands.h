@@ -37,6 +37,10 @@ CommandSpec DigestCommand();
 CommandSpec RebuildCommand();
 CommandSpec DiffCommand();
 CommandSpec WaitCommand();
+CommandSpec ServeCommand();
+CommandSpec ReplicateCommand();
+CommandSpec StatusCommand();
+CommandSpec VerifyCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

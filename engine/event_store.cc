@@ -357,6 +357,11 @@ Result<Head> EventStoreImpl::ApplyReplicated(std::string_view frame, const Head&
   return CommitLocked(event, frame, index, batch, &expected);
 }
 
+Status EventStoreImpl::Sync() {
+  if (options_.read_only || options_.follow) return Status::OK();
+  return FromRocks(db_->SyncWAL(), "sync the log of " + root_);
+}
+
 Result<RegistryView> EventStoreImpl::View(uint64_t as_of) const {
   std::shared_ptr<const Universe> universe;
   uint64_t head;

@@ -11,6 +11,7 @@ namespace starlog::engine {
 
 Result<bool> EventStoreImpl::Refresh() {
   if (!options_.follow) return false;
+  std::lock_guard<std::mutex> refreshing(refresh_mu_);
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catch up with the writer"));
   std::lock_guard<std::mutex> lock(mu_);
   const uint64_t before = head_.sequence;

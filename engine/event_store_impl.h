@@ -61,6 +61,7 @@ class EventStoreImpl final : public EventStore {
   Result<Head> ApplyReplicated(std::string_view frame, const Head& expected) override;
   Result<uint64_t> SequenceAtTime(int64_t time_ns) const override;
   Status VerifyLog() const override;
+  Status Sync() override;
 
  private:
   // REQUIRES: mu_ held. "*batch" may already hold writes to commit with the event.
@@ -87,6 +88,9 @@ class EventStoreImpl final : public EventStore {
   uint32_t format_version_ = 0;
   bool replica_ = false;
 
+  // Serializes a follower's catching up: several threads of one process (a
+  // server's sessions) may refresh the same store at once.
+  std::mutex refresh_mu_;
   mutable std::mutex mu_;  // Serializes appends; guards the members below.
   std::condition_variable head_moved_;
   Head head_;

@@ -16,6 +16,15 @@ void PutBytes(std::string* out, std::string_view bytes) {
   out->append(bytes);
 }
 
+void PutPoint(std::string* out, const WirePoint& p) {
+  codec::PutFixed64(out, p.sequence);
+  codec::PutFixed64(out, static_cast<uint64_t>(p.commit_time_ns));
+  p.chain_hash.AppendTo(out);
+  p.state_digest.AppendTo(out);
+}
+
+constexpr size_t kPointSize = 48;
+
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
@@ -43,6 +52,24 @@ class Reader {
     in_.remove_prefix(16);
     return true;
   }
+  bool Byte(uint8_t* v) {
+    if (in_.empty()) return false;
+    *v = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return true;
+  }
+  bool Point(WirePoint* p) {
+    uint64_t time = 0;
+    if (!Fixed64(&p->sequence) || !Fixed64(&time) || !Hash(&p->chain_hash) ||
+        !Hash(&p->state_digest)) {
+      return false;
+    }
+    p->commit_time_ns = static_cast<int64_t>(time);
+    return true;
+  }
+  // A count of items of at least "min_size" bytes each: one beyond what the
+  // bytes left can hold is a lie, refused before anything is reserved.
+  bool Count(uint32_t* n, size_t min_size) { return Fixed32(n) && *n <= left() / min_size; }
   bool Bytes(std::string* s) {
     uint32_t n = 0;
     if (!Fixed32(&n) || in_.size() < n) return false;
@@ -80,19 +107,33 @@ Status AppendMessage(const Message& message, std::string* out) {
           codec::PutFixed64(&payload, m.head);
           m.chain_hash.AppendTo(&payload);
         } else if constexpr (std::is_same_v<T, Events>) {
+          PutPoint(&payload, m.primary_head);
           codec::PutFixed32(&payload, static_cast<uint32_t>(m.events.size()));
           for (const WireEvent& e : m.events) {
-            codec::PutFixed64(&payload, e.sequence);
-            codec::PutFixed64(&payload, static_cast<uint64_t>(e.commit_time_ns));
-            e.chain_hash.AppendTo(&payload);
-            e.state_digest.AppendTo(&payload);
+            PutPoint(&payload, e.point);
             PutBytes(&payload, e.frame);
           }
-        } else if constexpr (std::is_same_v<T, CaughtUp> || std::is_same_v<T, Ack>) {
+        } else if constexpr (std::is_same_v<T, CaughtUp>) {
+          PutPoint(&payload, m.primary_head);
+        } else if constexpr (std::is_same_v<T, Ack>) {
           codec::PutFixed64(&payload, m.head);
-        } else {
-          static_assert(std::is_same_v<T, Error>);
+        } else if constexpr (std::is_same_v<T, Error>) {
+          payload.push_back(m.refused ? 1 : 0);
           PutBytes(&payload, m.message);
+        } else if constexpr (std::is_same_v<T, FileRequest>) {
+          PutBytes(&payload, m.path);
+        } else if constexpr (std::is_same_v<T, FileChunk>) {
+          codec::PutFixed64(&payload, m.offset);
+          payload.push_back(static_cast<char>((m.last ? 1 : 0) | (m.missing ? 2 : 0)));
+          PutBytes(&payload, m.data);
+        } else if constexpr (std::is_same_v<T, HeadsRequest>) {
+          codec::PutFixed32(&payload, static_cast<uint32_t>(m.sequences.size()));
+          for (uint64_t s : m.sequences) codec::PutFixed64(&payload, s);
+        } else {
+          static_assert(std::is_same_v<T, Heads>);
+          PutPoint(&payload, m.head);
+          codec::PutFixed32(&payload, static_cast<uint32_t>(m.points.size()));
+          for (const WirePoint& p : m.points) PutPoint(&payload, p);
         }
       },
       message);
@@ -135,37 +176,75 @@ Result<Message> ReadMessage(std::string_view* input) {
     case MessageType::kEvents: {
       Events m;
       uint32_t count = 0;
-      // Each event takes at least 52 bytes: a count beyond that is a lie.
-      if (!r.Fixed32(&count) || count > r.left() / 52) return Malformed("events");
+      if (!r.Point(&m.primary_head) || !r.Count(&count, kPointSize + 4)) return Malformed("events");
       m.events.reserve(count);
       for (uint32_t i = 0; i < count; ++i) {
         WireEvent e;
-        uint64_t time = 0;
-        if (!r.Fixed64(&e.sequence) || !r.Fixed64(&time) || !r.Hash(&e.chain_hash) ||
-            !r.Hash(&e.state_digest) || !r.Bytes(&e.frame)) {
-          return Malformed("events");
-        }
-        e.commit_time_ns = static_cast<int64_t>(time);
+        if (!r.Point(&e.point) || !r.Bytes(&e.frame)) return Malformed("events");
         m.events.push_back(std::move(e));
       }
       if (r.left() != 0) return Malformed("events");
       out = std::move(m);
       break;
     }
-    case MessageType::kCaughtUp:
+    case MessageType::kCaughtUp: {
+      CaughtUp m;
+      if (!r.Point(&m.primary_head) || r.left() != 0) return Malformed("caught_up");
+      out = m;
+      break;
+    }
     case MessageType::kAck: {
-      uint64_t head = 0;
-      if (!r.Fixed64(&head) || r.left() != 0) return Malformed("head");
-      if (frame.type == static_cast<uint8_t>(MessageType::kAck)) {
-        out = Ack{head};
-      } else {
-        out = CaughtUp{head};
-      }
+      Ack m;
+      if (!r.Fixed64(&m.head) || r.left() != 0) return Malformed("ack");
+      out = m;
       break;
     }
     case MessageType::kError: {
       Error m;
-      if (!r.Bytes(&m.message) || r.left() != 0) return Malformed("error");
+      uint8_t refused = 0;
+      if (!r.Byte(&refused) || refused > 1 || !r.Bytes(&m.message) || r.left() != 0) {
+        return Malformed("error");
+      }
+      m.refused = refused == 1;
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kFileRequest: {
+      FileRequest m;
+      if (!r.Bytes(&m.path) || r.left() != 0) return Malformed("file_request");
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kFileChunk: {
+      FileChunk m;
+      uint8_t flags = 0;
+      if (!r.Fixed64(&m.offset) || !r.Byte(&flags) || flags > 3 || !r.Bytes(&m.data) ||
+          r.left() != 0) {
+        return Malformed("file_chunk");
+      }
+      m.last = (flags & 1) != 0;
+      m.missing = (flags & 2) != 0;
+      if (m.missing && (!m.last || !m.data.empty())) return Malformed("file_chunk");
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kHeadsRequest: {
+      HeadsRequest m;
+      uint32_t count = 0;
+      if (!r.Count(&count, 8)) return Malformed("heads_request");
+      m.sequences.resize(count);
+      for (uint64_t& s : m.sequences) r.Fixed64(&s);
+      if (r.left() != 0) return Malformed("heads_request");
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kHeads: {
+      Heads m;
+      uint32_t count = 0;
+      if (!r.Point(&m.head) || !r.Count(&count, kPointSize)) return Malformed("heads");
+      m.points.resize(count);
+      for (WirePoint& p : m.points) r.Point(&p);
+      if (r.left() != 0) return Malformed("heads");
       out = std::move(m);
       break;
     }

@@ -18,11 +18,19 @@ std::vector<Message> SampleMessages() {
       Hello{kProtocolVersion, id, std::string(kNonceSize, 'n'), "replica"},
       Auth{std::string(32, '\x7f')},
       Start{41, codec::Hash128{1, 2}},
-      Events{{WireEvent{42, 1'700'000'000'000'000'000, {3, 4}, {5, 6}, "frame-42"},
-              WireEvent{43, 1'700'000'000'000'000'001, {7, 8}, {9, 10}, std::string(1000, 'f')}}},
-      CaughtUp{43},
+      Events{{50, 1'700'000'000'000'000'100, {11, 12}, {13, 14}},
+             {WireEvent{{42, 1'700'000'000'000'000'000, {3, 4}, {5, 6}}, "frame-42"},
+              WireEvent{{43, 1'700'000'000'000'000'001, {7, 8}, {9, 10}}, std::string(1000, 'f')}}},
+      CaughtUp{{43, 1'700'000'000'000'000'001, {7, 8}, {9, 10}}},
       Ack{43},
-      Error{"replica diverged at event 17"},
+      Error{true, "replica diverged at event 17"},
+      Error{false, "primary is shutting down"},
+      FileRequest{"raw/r1/raw_1.fits"},
+      FileChunk{0, false, false, std::string(3000, 'd')},
+      FileChunk{3000, true, false, "end"},
+      FileChunk{0, true, true, ""},
+      HeadsRequest{{1, 17, 42}},
+      Heads{{43, 9, {7, 8}, {9, 10}}, {{1, 1, {1, 1}, {2, 2}}, {17, 2, {3, 3}, {4, 4}}}},
   };
 }
 
@@ -43,7 +51,7 @@ TEST_CASE("Every wire message round-trips, and a stream reads in order", "[repli
 
 TEST_CASE("A partial message asks for more bytes; a whole one then reads", "[replication][wire]") {
   std::string bytes;
-  REQUIRE(AppendMessage(Error{"hello there"}, &bytes).ok());
+  REQUIRE(AppendMessage(Error{false, "hello there"}, &bytes).ok());
   for (size_t n = 0; n < bytes.size(); ++n) {
     std::string_view part(bytes.data(), n);
     auto r = ReadMessage(&part);
@@ -108,4 +116,22 @@ TEST_CASE("Key files must hold a key of at least 16 bytes", "[replication][auth]
   CHECK(*good == "0123456789abcdef0123");
   CHECK(ReadKeyFile(dir.Sub("short")).status().IsInvalidArgument());
   CHECK(ReadKeyFile(dir.Sub("missing")).status().IsNotFound());
+}
+
+TEST_CASE("A file chunk marked missing carries nothing; counts of points cannot lie",
+          "[replication][wire]") {
+  std::string payload(8, '\0');
+  payload.push_back(2);  // Missing but not last.
+  payload.append(std::string("\0\0\0\0", 4));
+  std::string bytes;
+  REQUIRE(
+      codec::AppendRawFrame(static_cast<uint8_t>(MessageType::kFileChunk), payload, &bytes).ok());
+  std::string_view in(bytes);
+  CHECK(ReadMessage(&in).status().IsCorruption());
+  std::string lying;
+  REQUIRE(codec::AppendRawFrame(static_cast<uint8_t>(MessageType::kHeadsRequest),
+                                std::string("\xff\xff\x00\x00", 4), &lying)
+              .ok());
+  std::string_view lie(lying);
+  CHECK(ReadMessage(&lie).status().IsCorruption());
 }

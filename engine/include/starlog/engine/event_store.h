@@ -195,6 +195,10 @@ class EventStore {
   // recorded chain hashes and that each frame decodes. Returns Corruption
   // naming the first bad sequence.
   virtual Status VerifyLog() const = 0;
+
+  // Makes every append (and replicated event) so far durable, for a store
+  // opened without StoreOptions::sync: one fsync for a whole batch.
+  virtual Status Sync() = 0;
 };
 
 // The folder inside a repository root that holds the registry database.

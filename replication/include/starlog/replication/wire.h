@@ -8,12 +8,17 @@
 //   hello     := fixed32 version, uuid(16) repository_id, bytes nonce, bytes role
 //   auth      := bytes mac                      HMAC-SHA256, see auth.h
 //   start     := fixed64 head, hash128 chain_hash
-//   events    := fixed32 count, count * event
-//   event     := fixed64 sequence, fixed64 commit_time_ns, hash128 chain_hash,
-//                hash128 state_digest, bytes frame
-//   caught_up := fixed64 head
+//   events    := point primary_head, fixed32 count, count * event
+//   event     := point, bytes frame
+//   point     := fixed64 sequence, fixed64 commit_time_ns, hash128 chain_hash,
+//                hash128 state_digest
+//   caught_up := point primary_head
 //   ack       := fixed64 head
-//   error     := bytes message
+//   error     := uint8 refused, bytes message
+//   file_request := bytes path
+//   file_chunk   := fixed64 offset, uint8 flags (1: last, 2: missing), bytes data
+//   heads_request := fixed32 count, count * fixed64 sequence
+//   heads     := point head, fixed32 count, count * point
 //   bytes     := fixed32 length, uint8[length]
 //
 // The conversation: the replica says hello (its repository id, or nil when
@@ -21,8 +26,16 @@
 // shared key with auth over both nonces; the replica states where its log
 // ends (start); the primary refuses a diverged replica with error, or sends
 // events from there on, caught_up when it has sent all it has, and more as
-// they come; the replica acks what it applied. Either side may send error and
-// close. A peer speaking another kProtocolVersion is refused in hello.
+// they come; the replica acks what it applied. After start the primary only
+// answers: each events or caught_up waits for the replica's ack (which is
+// also how a replica asks for more), so a replica paces its own stream and a
+// slow one holds up nobody else. Between them the replica may ask for files
+// (file_request, answered by file_chunks up to the one marked last) or, as a
+// verifier instead of a replica, for the points at some sequences
+// (heads_request, answered by heads). Either side may send error and close;
+// a refused error (wrong key, another repository, divergence, another
+// protocol version) is final, any other is worth a retry. A peer speaking
+// another kProtocolVersion is refused in hello.
 
 #include <cstdint>
 #include <string>
@@ -47,7 +60,14 @@ enum class MessageType : uint8_t {
   kCaughtUp = 5,
   kAck = 6,
   kError = 7,
+  kFileRequest = 8,
+  kFileChunk = 9,
+  kHeadsRequest = 10,
+  kHeads = 11,
 };
+
+// File contents travel in chunks of at most this many bytes.
+inline constexpr size_t kFileChunkSize = 1 << 20;
 
 struct Hello {
   uint32_t version = kProtocolVersion;
@@ -68,22 +88,29 @@ struct Start {
   friend bool operator==(const Start&, const Start&) = default;
 };
 
-struct WireEvent {
+// A point in a log: what the primary recorded after event "sequence".
+struct WirePoint {
   uint64_t sequence = 0;
   int64_t commit_time_ns = 0;
   codec::Hash128 chain_hash;
   codec::Hash128 state_digest;
-  std::string frame;
+  friend bool operator==(const WirePoint&, const WirePoint&) = default;
+};
+
+struct WireEvent {
+  WirePoint point;
+  std::string frame;  // The event exactly as the primary stored it.
   friend bool operator==(const WireEvent&, const WireEvent&) = default;
 };
 
 struct Events {
+  WirePoint primary_head;  // Where the primary's log ended when it sent these.
   std::vector<WireEvent> events;
   friend bool operator==(const Events&, const Events&) = default;
 };
 
 struct CaughtUp {
-  uint64_t head = 0;
+  WirePoint primary_head;
   friend bool operator==(const CaughtUp&, const CaughtUp&) = default;
 };
 
@@ -93,12 +120,38 @@ struct Ack {
 };
 
 struct Error {
+  bool refused = false;  // Final: retrying cannot help.
   std::string message;
   friend bool operator==(const Error&, const Error&) = default;
 };
 
+struct FileRequest {
+  std::string path;  // Relative to the repository root, as artifacts record it.
+  friend bool operator==(const FileRequest&, const FileRequest&) = default;
+};
+
+struct FileChunk {
+  uint64_t offset = 0;
+  bool last = false;
+  bool missing = false;  // The primary has no such file (then also last).
+  std::string data;
+  friend bool operator==(const FileChunk&, const FileChunk&) = default;
+};
+
+struct HeadsRequest {
+  std::vector<uint64_t> sequences;
+  friend bool operator==(const HeadsRequest&, const HeadsRequest&) = default;
+};
+
+struct Heads {
+  WirePoint head;
+  std::vector<WirePoint> points;  // Those asked for, leaving out any past the head.
+  friend bool operator==(const Heads&, const Heads&) = default;
+};
+
 // Alternative i is MessageType(i + 1).
-using Message = std::variant<Hello, Auth, Start, Events, CaughtUp, Ack, Error>;
+using Message = std::variant<Hello, Auth, Start, Events, CaughtUp, Ack, Error, FileRequest,
+                             FileChunk, HeadsRequest, Heads>;
 
 MessageType TypeOf(const Message& message);
 

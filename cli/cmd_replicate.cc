@@ -1,0 +1,97 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/peer_options.h"
+#include "cli/progress.h"
+#include "starlog/replication/replicator.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  replication::ReplicateOptions options;
+  options.root = args.positional(0);
+  auto from = args.Get("from");
+  if (!from) return Status::InvalidArgument("give --from HOST:PORT (a `starlog serve`)");
+  options.from = *from;
+  STARLOG_ASSIGN_OR_RETURN(options.key, SharedKey(args));
+  options.tls = Tls(args);
+  options.follow = args.Has("follow");
+  options.copy_files = !args.Has("metadata-only");
+  for (const std::string& value : args.GetAll("files-for")) {
+    size_t begin = 0;
+    while (begin <= value.size()) {
+      size_t comma = value.find(',', begin);
+      if (comma == std::string::npos) comma = value.size();
+      if (comma > begin) options.file_collections.push_back(value.substr(begin, comma - begin));
+      begin = comma + 1;
+    }
+  }
+  if (!options.copy_files && !options.file_collections.empty()) {
+    return Status::InvalidArgument("--metadata-only copies no files; drop --files-for");
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto retries, args.GetUint("retries"));
+  if (retries) options.retries = static_cast<int>(std::min<uint64_t>(*retries, 1000));
+  options.sync = !args.Has("no-sync");
+  const std::atomic<bool>& stop = StopOnSignal();
+  options.stop = [&stop] { return stop.load(); };
+  options.log = [&io](const std::string& line) { io.err << "replicate: " << line << std::endl; };
+  replication::ReplicationStatus last;
+  {
+    Progress progress(io, "replicate", "events");
+    options.progress = [&](const replication::ReplicationStatus& s) {
+      last = s;
+      progress.Update(s.head, std::max(s.head, s.primary_head));
+    };
+    STARLOG_RETURN_IF_ERROR(replication::Replicate(options));
+  }
+  io.out << "replica " << options.root << " at event " << last.head << " (" << last.state << "); "
+         << last.files_copied << " files copied";
+  if (!options.copy_files) io.out << " (metadata only)";
+  io.out << "\n";
+  if (!last.failed_files.empty()) {
+    std::string first =
+        last.failed_files.front().artifact.path + ": " + last.failed_files.front().error;
+    return Status::Corruption(std::to_string(last.failed_files.size()) +
+                              " files could not be copied intact and were not kept (first: " +
+                              first + "); they are retried on the next run");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec ReplicateCommand() {
+  return {
+      .name = "replicate",
+      .summary = "make PATH a verified copy of a served repository, and keep it one",
+      .description =
+          "Creates the replica on first use (same repository id as the primary), catches\n"
+          "up from its head and, with --follow, tails new events until SIGINT/SIGTERM.\n"
+          "Every event is verified (checksum, sequence, chain hash, state digest) before\n"
+          "it is applied through the same code as on the primary. Each dataset's file is\n"
+          "copied to the same relative path and kept only if its XXH3-128 matches the\n"
+          "registry's. A broken connection is retried with a growing pause; a refusal\n"
+          "(wrong key, another repository, a diverged replica) ends the command.\n"
+          "A replica refuses every write command; `starlog status` shows its lag.",
+      .positionals = {{"PATH", "the replica's folder (new, or an existing replica)"}},
+      .options = {{"from", "HOST:PORT", "the primary (`starlog serve`)"},
+                  KeyOption(),
+                  TlsCaOption(),
+                  {"follow", "", "keep applying new events as they are written"},
+                  {"metadata-only", "", "copy the registry only, no files"},
+                  {"files-for", "C[,C...]",
+                   "copy only the files of datasets in these collections (globs; chains expand)",
+                   true},
+                  {"retries", "N", "without --follow: attempts after a failure (default 3)"},
+                  NoSyncOption()},
+      .examples = {"starlog replicate /mirror/repo --from primary.example.org:7650 --key key",
+                   "starlog replicate /mirror/repo --from 127.0.0.1:7650 --key key --follow "
+                   "--files-for 'HSC/calib*'"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

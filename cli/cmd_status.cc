@@ -1,0 +1,101 @@
+#include <chrono>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "starlog/codec/json_writer.h"
+#include "starlog/codec/time_format.h"
+#include "starlog/replication/replication_status.h"
+
+namespace starlog::cli {
+
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Seconds(int64_t ns) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f s", static_cast<double>(ns) / 1e9);
+  return text;
+}
+
+std::string When(int64_t ns) {
+  if (ns == 0) return "never";
+  return codec::FormatIsoTime(ns, 0) + " (" + Seconds(NowNs() - ns) + " ago)";
+}
+
+Status Run(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  const engine::Head head = store->head();
+  const std::string& root = args.positional(0);
+  if (!store->is_replica()) {
+    if (args.Has("json")) {
+      codec::JsonWriter w;
+      w.BeginObject().Key("role").String("primary").Key("head").Uint(head.sequence);
+      w.Key("head_time_ns").Int(head.commit_time_ns);
+      w.Key("chain_hash").String(head.chain_hash.ToHex()).EndObject();
+      io.out << w.str() << "\n";
+    } else {
+      io.out << root << " is a primary repository at event " << head.sequence << "\n";
+    }
+    return Status::OK();
+  }
+  auto saved = replication::ReadReplicationStatus(root);
+  if (!saved.ok() && !saved.status().IsNotFound()) return saved.status();
+  replication::ReplicationStatus s = saved.ok() ? *saved : replication::ReplicationStatus{};
+  // The store is the truth about our own head; the file may lag it a little.
+  s.head = head.sequence;
+  s.head_time_ns = head.commit_time_ns;
+  if (args.Has("json")) {
+    std::string json = replication::ReplicationStatusJson(s);
+    io.out << "{\"role\":\"replica\",\"chain_hash\":\"" << head.chain_hash.ToHex() << "\","
+           << json.substr(1) << "\n";
+    return Status::OK();
+  }
+  io.out << "replica     " << root << " (repository " << store->repository_id().ToString() << ")\n";
+  io.out << "primary     " << (s.primary.empty() ? "(never connected)" : s.primary) << ", "
+         << (s.state.empty() ? "never run" : s.state) << "\n";
+  io.out << "head        event " << s.head
+         << (s.head_time_ns ? " committed " + codec::FormatIsoTime(s.head_time_ns, 0) : "") << "\n";
+  io.out << "primary's   event " << s.primary_head << ", last heard " << When(s.last_contact_ns)
+         << "\n";
+  io.out << "lag         " << s.lag_events() << " events, " << Seconds(s.lag_ns()) << "\n";
+  io.out << "files       " << (s.copy_files ? "" : "metadata only; ") << s.files_copied
+         << " copied, " << s.bytes_copied << " bytes; checked through event " << s.files_through;
+  if (!s.file_collections.empty()) {
+    io.out << "; only for";
+    for (const std::string& c : s.file_collections) io.out << " " << c;
+  }
+  io.out << "\n";
+  for (const replication::FailedFile& f : s.failed_files) {
+    io.out << "  not copied: " << f.artifact.path << ": " << f.error << "\n";
+  }
+  io.out << "last error  "
+         << (s.last_error.empty() ? "none" : s.last_error + ", at " + When(s.last_error_ns))
+         << "\n";
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec StatusCommand() {
+  return {
+      .name = "status",
+      .summary = "a replica's primary, head, lag and last error",
+      .description =
+          "For a replica: the primary it replicates from and the state of replication\n"
+          "(following, catching up, disconnected, refused), its head and the primary's\n"
+          "as last heard, the lag in events and in commit-time seconds, the files copied\n"
+          "and any that could not be, and the last error. Reads the status that\n"
+          "`starlog replicate` keeps up to date while it runs. For a primary: its head.",
+      .positionals = {{"PATH", "repository folder"}},
+      .options = {JsonOption()},
+      .examples = {"starlog status /mirror/repo", "starlog status /mirror/repo --json"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,271 @@
+#include "starlog/replication/channel.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <optional>
+
+namespace starlog::replication {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+std::string Endpoint(const tcp::endpoint& e) {
+  const std::string host = e.address().to_string();
+  const std::string shown = e.address().is_v6() ? "[" + host + "]" : host;
+  return shown + ":" + std::to_string(e.port());
+}
+
+Status FromAsio(const error_code& ec, const std::string& what) {
+  if (ec == asio::error::timed_out) return Status::TimedOut(what + ": timed out");
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    return Status::IOError(what + ": the peer closed the connection");
+  }
+  if (ec.category() == asio::error::get_ssl_category()) {
+    return Status::PermissionDenied(what + ": TLS: " + ec.message());
+  }
+  return Status::IOError(what + ": " + ec.message());
+}
+
+// Loads a PEM file into the context, naming the file on failure.
+Status Load(const std::string& file, const char* what,
+            const std::function<void(error_code&)>& load) {
+  error_code ec;
+  load(ec);
+  if (ec)
+    return Status::InvalidArgument(std::string("cannot load the TLS ") + what + " '" + file +
+                                   "': " + ec.message());
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ParseAddress(const std::string& address, std::string* host, uint16_t* port) {
+  const size_t colon = address.rfind(':');
+  const auto bad = [&] {
+    return Status::InvalidArgument("not an address: '" + address + "' (want HOST:PORT)");
+  };
+  if (colon == std::string::npos || colon == 0) return bad();
+  std::string h = address.substr(0, colon);
+  if (h.front() == '[') {
+    if (h.back() != ']') return bad();
+    h = h.substr(1, h.size() - 2);
+  }
+  const std::string p = address.substr(colon + 1);
+  if (h.empty() || p.empty() || p.size() > 5 ||
+      p.find_first_not_of("0123456789") != std::string::npos || std::stoul(p) > 65535) {
+    return bad();
+  }
+  *host = h;
+  *port = static_cast<uint16_t>(std::stoul(p));
+  return Status::OK();
+}
+
+struct Channel::Impl {
+  asio::io_context io;
+  tcp::socket socket{io};
+  std::shared_ptr<asio::ssl::context> ssl;  // Set when the channel speaks TLS.
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
+  std::chrono::milliseconds timeout = kDefaultTimeout;
+  std::string peer;
+  std::string in;  // Received bytes not yet read as messages.
+  uint64_t received = 0;
+  uint64_t sent = 0;
+
+  // Runs one asynchronous operation to completion or the timeout. "start"
+  // begins it with a completion handler taking (error_code, size_t).
+  template <typename Start>
+  error_code Run(Start start, size_t* bytes = nullptr) {
+    std::optional<error_code> done;
+    start([&](const error_code& ec, size_t n) {
+      done = ec;
+      if (bytes != nullptr) *bytes = n;
+    });
+    io.restart();
+    io.run_for(timeout);
+    if (!done) {
+      // Abandon the operation: close the socket, let the handler see it.
+      error_code ignored;
+      socket.close(ignored);
+      io.restart();
+      io.run();
+      return asio::error::timed_out;
+    }
+    return *done;
+  }
+};
+
+Channel::Channel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Channel::~Channel() = default;
+
+Result<std::unique_ptr<Channel>> Channel::Connect(const std::string& address, const TlsOptions& tls,
+                                                  std::chrono::milliseconds timeout) {
+  std::string host;
+  uint16_t port = 0;
+  STARLOG_RETURN_IF_ERROR(ParseAddress(address, &host, &port));
+  auto impl = std::make_unique<Impl>();
+  impl->timeout = timeout;
+  impl->peer = address;
+  tcp::resolver resolver(impl->io);
+  error_code ec;
+  auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+  if (ec) return Status::IOError("cannot resolve '" + host + "': " + ec.message());
+  ec = impl->Run([&](auto handler) {
+    asio::async_connect(impl->socket, endpoints,
+                        [handler](const error_code& e, const tcp::endpoint&) { handler(e, 0); });
+  });
+  if (ec) return FromAsio(ec, "cannot connect to " + address);
+  impl->socket.set_option(tcp::no_delay(true), ec);
+  if (!tls.ca_file.empty()) {
+    impl->ssl = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    impl->ssl->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    STARLOG_RETURN_IF_ERROR(Load(tls.ca_file, "CA file", [&](error_code& e) {
+      impl->ssl->load_verify_file(tls.ca_file, e);
+    }));
+    impl->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(impl->socket, *impl->ssl);
+    impl->tls->set_verify_mode(asio::ssl::verify_peer);
+    impl->tls->set_verify_callback(asio::ssl::host_name_verification(host));
+    // Server name indication, for servers that host several names.
+    SSL_set_tlsext_host_name(impl->tls->native_handle(), host.c_str());
+    ec = impl->Run([&](auto handler) {
+      impl->tls->async_handshake(asio::ssl::stream_base::client,
+                                 [handler](const error_code& e) { handler(e, 0); });
+    });
+    if (ec) return FromAsio(ec, "TLS handshake with " + address);
+  }
+  return std::make_unique<Channel>(std::move(impl));
+}
+
+Status Channel::Handshake() {
+  if (!impl_->tls) return Status::OK();
+  const error_code ec = impl_->Run([&](auto handler) {
+    impl_->tls->async_handshake(asio::ssl::stream_base::server,
+                                [handler](const error_code& e) { handler(e, 0); });
+  });
+  return ec ? FromAsio(ec, "TLS handshake with " + impl_->peer) : Status::OK();
+}
+
+Status Channel::Send(const Message& message) {
+  std::string bytes;
+  STARLOG_RETURN_IF_ERROR(AppendMessage(message, &bytes));
+  const error_code ec = impl_->Run([&](auto handler) {
+    if (impl_->tls) {
+      asio::async_write(*impl_->tls, asio::buffer(bytes), handler);
+    } else {
+      asio::async_write(impl_->socket, asio::buffer(bytes), handler);
+    }
+  });
+  if (ec) return FromAsio(ec, "sending to " + impl_->peer);
+  impl_->sent += bytes.size();
+  return Status::OK();
+}
+
+Result<Message> Channel::Receive() {
+  char buffer[64 * 1024];
+  while (true) {
+    std::string_view view(impl_->in);
+    auto message = ReadMessage(&view);
+    if (message.ok()) {
+      impl_->in.erase(0, impl_->in.size() - view.size());
+      return message;
+    }
+    if (!message.status().IsNotFound()) {
+      return message.status().WithContext("from " + impl_->peer);
+    }
+    size_t n = 0;
+    const error_code ec = impl_->Run(
+        [&](auto handler) {
+          if (impl_->tls) {
+            impl_->tls->async_read_some(asio::buffer(buffer), handler);
+          } else {
+            impl_->socket.async_read_some(asio::buffer(buffer), handler);
+          }
+        },
+        &n);
+    if (ec) return FromAsio(ec, "receiving from " + impl_->peer);
+    impl_->in.append(buffer, n);
+    impl_->received += n;
+  }
+}
+
+void Channel::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
+const std::string& Channel::peer() const { return impl_->peer; }
+uint64_t Channel::bytes_received() const { return impl_->received; }
+uint64_t Channel::bytes_sent() const { return impl_->sent; }
+
+struct Listener::Impl {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::shared_ptr<asio::ssl::context> ssl;
+};
+
+Listener::Listener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Listener::~Listener() = default;
+
+Result<std::unique_ptr<Listener>> Listener::Bind(const std::string& address,
+                                                 const TlsOptions& tls) {
+  std::string host;
+  uint16_t port = 0;
+  STARLOG_RETURN_IF_ERROR(ParseAddress(address, &host, &port));
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return Status::InvalidArgument("TLS needs both a certificate and its private key");
+  }
+  auto impl = std::make_unique<Impl>();
+  if (!tls.cert_file.empty()) {
+    impl->ssl = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    impl->ssl->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    STARLOG_RETURN_IF_ERROR(Load(tls.cert_file, "certificate", [&](error_code& e) {
+      impl->ssl->use_certificate_chain_file(tls.cert_file, e);
+    }));
+    STARLOG_RETURN_IF_ERROR(Load(tls.key_file, "private key", [&](error_code& e) {
+      impl->ssl->use_private_key_file(tls.key_file, asio::ssl::context::pem, e);
+    }));
+  }
+  tcp::resolver resolver(impl->io);
+  error_code ec;
+  auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || endpoints.empty()) {
+    return Status::InvalidArgument("cannot resolve '" + host + "': " + ec.message());
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::Unavailable("cannot listen on " + address + ": " + ec.message());
+  return std::make_unique<Listener>(std::move(impl));
+}
+
+std::string Listener::address() const { return Endpoint(impl_->acceptor.local_endpoint()); }
+uint16_t Listener::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+Result<std::unique_ptr<Channel>> Listener::Accept(std::chrono::milliseconds timeout) {
+  auto channel = std::make_unique<Channel::Impl>();
+  std::optional<error_code> done;
+  impl_->acceptor.async_accept(channel->socket, [&](const error_code& ec) { done = ec; });
+  impl_->io.restart();
+  impl_->io.run_for(timeout);
+  if (!done) {
+    impl_->acceptor.cancel();
+    impl_->io.restart();
+    impl_->io.run();
+    return Status::TimedOut("no connection");
+  }
+  if (*done) return FromAsio(*done, "accepting a connection");
+  error_code ec;
+  channel->peer = Endpoint(channel->socket.remote_endpoint(ec));
+  channel->socket.set_option(tcp::no_delay(true), ec);
+  if (impl_->ssl) {
+    channel->ssl = impl_->ssl;
+    channel->tls =
+        std::make_unique<asio::ssl::stream<tcp::socket&>>(channel->socket, *channel->ssl);
+  }
+  return std::make_unique<Channel>(std::move(channel));
+}
+
+}  // namespace starlog::replication

@@ -1,0 +1,31 @@
+#pragma once
+
+// Copying one dataset's file from the primary: the bytes go to a temporary
+// name beside the target, are hashed as they arrive, and take the target's
+// place (renamed, after an fsync) only if size and XXH3-128 match what the
+// registry records. A mismatch is fetched again, a few times; what never
+// matches is not kept.
+
+#include <string>
+
+#include "starlog/codec/event.h"
+#include "starlog/replication/channel.h"
+#include "starlog/result.h"
+
+namespace starlog::replication {
+
+struct FetchOutcome {
+  bool copied = false;  // False: already present and intact, or failed.
+  uint64_t bytes = 0;   // Received, over all attempts.
+  std::string problem;  // Why the file could not be had; empty on success.
+};
+
+// Returns an error only when the connection fails (the caller reconnects);
+// a file the primary lacks or cannot send intact is an outcome with a problem.
+Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
+                               const codec::Artifact& artifact, int attempts = 3);
+
+// Whether "<root>/<artifact.path>" exists and matches "artifact".
+bool HasIntactFile(const std::string& root, const codec::Artifact& artifact);
+
+}  // namespace starlog::replication

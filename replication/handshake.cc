@@ -1,0 +1,130 @@
+#include "replication/handshake.h"
+
+#include "starlog/replication/auth.h"
+
+namespace starlog::replication {
+
+namespace {
+
+const char* NameOf(MessageType type) {
+  switch (type) {
+    case MessageType::kHello:
+      return "hello";
+    case MessageType::kAuth:
+      return "auth";
+    case MessageType::kStart:
+      return "start";
+    case MessageType::kEvents:
+      return "events";
+    case MessageType::kCaughtUp:
+      return "caught_up";
+    case MessageType::kAck:
+      return "ack";
+    case MessageType::kError:
+      return "error";
+    case MessageType::kFileRequest:
+      return "file_request";
+    case MessageType::kFileChunk:
+      return "file_chunk";
+    case MessageType::kHeadsRequest:
+      return "heads_request";
+    case MessageType::kHeads:
+      return "heads";
+  }
+  return "unknown";
+}
+
+std::string VersionMismatch(uint32_t primary, uint32_t peer) {
+  return "protocol version mismatch: the primary speaks version " + std::to_string(primary) +
+         ", its peer version " + std::to_string(peer) + "; upgrade the older side";
+}
+
+}  // namespace
+
+Status Refuse(Channel& channel, const Status& status) {
+  (void)channel.Send(Error{true, std::string(status.message())});
+  return status;
+}
+
+Status FromPeerError(const Error& error, const std::string& peer) {
+  const std::string text = peer + " says: " + error.message;
+  return error.refused ? Status::PermissionDenied("refused: " + text) : Status::Unavailable(text);
+}
+
+Status Unexpected(const Message& message, const char* expected, const std::string& peer) {
+  if (const auto* error = std::get_if<Error>(&message)) return FromPeerError(*error, peer);
+  return Status::Corruption(peer + " sent " + NameOf(TypeOf(message)) + " where " + expected +
+                            " was due");
+}
+
+Result<std::string> AcceptPeer(Channel& channel, const codec::Uuid& repository_id,
+                               const std::string& key) {
+  STARLOG_ASSIGN_OR_RETURN(Message first, channel.Receive());
+  const auto* hello = std::get_if<Hello>(&first);
+  if (hello == nullptr) return Unexpected(first, "hello", channel.peer());
+  if (hello->version != kProtocolVersion) {
+    return Refuse(channel, Status::NotSupported(VersionMismatch(kProtocolVersion, hello->version)));
+  }
+  if (hello->role != kRoleReplica && hello->role != kRoleVerifier) {
+    return Refuse(channel, Status::InvalidArgument("unknown role '" + hello->role + "'"));
+  }
+  if (hello->nonce.size() != kNonceSize) {
+    return Refuse(channel, Status::InvalidArgument("a nonce must be 16 bytes"));
+  }
+  if (!hello->repository_id.IsNil() && hello->repository_id != repository_id) {
+    return Refuse(channel,
+                  Status::Conflict("this primary serves repository " + repository_id.ToString() +
+                                   ", not " + hello->repository_id.ToString()));
+  }
+  const std::string role = hello->role;
+  const std::string peer_nonce = hello->nonce;
+  const std::string nonce = RandomNonce();
+  STARLOG_RETURN_IF_ERROR(
+      channel.Send(Hello{kProtocolVersion, repository_id, nonce, kRolePrimary}));
+  STARLOG_ASSIGN_OR_RETURN(Message proof, channel.Receive());
+  const auto* auth = std::get_if<Auth>(&proof);
+  if (auth == nullptr) return Unexpected(proof, "auth", channel.peer());
+  if (!MacMatches(ComputeMac(key, role, repository_id, nonce, peer_nonce), auth->mac)) {
+    return Refuse(channel, Status::PermissionDenied(
+                               "authentication failed: the " + role +
+                               "'s key is not the primary's (check --key on both sides)"));
+  }
+  STARLOG_RETURN_IF_ERROR(
+      channel.Send(Auth{ComputeMac(key, kRolePrimary, repository_id, peer_nonce, nonce)}));
+  return role;
+}
+
+Result<codec::Uuid> ConnectToPrimary(Channel& channel, const codec::Uuid& repository_id,
+                                     const std::string& role, const std::string& key) {
+  const std::string nonce = RandomNonce();
+  STARLOG_RETURN_IF_ERROR(channel.Send(Hello{kProtocolVersion, repository_id, nonce, role}));
+  STARLOG_ASSIGN_OR_RETURN(Message answer, channel.Receive());
+  const auto* hello = std::get_if<Hello>(&answer);
+  if (hello == nullptr) return Unexpected(answer, "hello", channel.peer());
+  if (hello->version != kProtocolVersion) {
+    return Refuse(channel, Status::NotSupported(VersionMismatch(hello->version, kProtocolVersion)));
+  }
+  if (hello->role != kRolePrimary || hello->nonce.size() != kNonceSize) {
+    return Refuse(channel, Status::Corruption(channel.peer() + " is not a starlog primary"));
+  }
+  if (!repository_id.IsNil() && hello->repository_id != repository_id) {
+    return Refuse(channel, Status::Conflict("the primary serves repository " +
+                                            hello->repository_id.ToString() + ", not " +
+                                            repository_id.ToString()));
+  }
+  const codec::Uuid primary_id = hello->repository_id;
+  const std::string primary_nonce = hello->nonce;
+  STARLOG_RETURN_IF_ERROR(
+      channel.Send(Auth{ComputeMac(key, role, primary_id, primary_nonce, nonce)}));
+  STARLOG_ASSIGN_OR_RETURN(Message proof, channel.Receive());
+  const auto* auth = std::get_if<Auth>(&proof);
+  if (auth == nullptr) return Unexpected(proof, "auth", channel.peer());
+  if (!MacMatches(ComputeMac(key, kRolePrimary, primary_id, nonce, primary_nonce), auth->mac)) {
+    return Refuse(channel,
+                  Status::PermissionDenied("authentication failed: the primary's key is not this " +
+                                           role + "'s (check --key on both sides)"));
+  }
+  return primary_id;
+}
+
+}  // namespace starlog::replication

@@ -1,0 +1,199 @@
+#include "replication/primary_session.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "replication/handshake.h"
+
+namespace starlog::replication {
+
+bool IsServablePath(const std::string& path) {
+  if (path.empty() || path.front() == '/' || path.find('\0') != std::string::npos) return false;
+  size_t begin = 0;
+  bool first = true;
+  while (begin <= path.size()) {
+    size_t end = path.find('/', begin);
+    if (end == std::string::npos) end = path.size();
+    const std::string_view part(path.data() + begin, end - begin);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (first && part == ".starlog") return false;
+    first = false;
+    begin = end + 1;
+  }
+  return true;
+}
+
+PrimarySession::PrimarySession(engine::EventStore& store, const ServerOptions& options,
+                               std::unique_ptr<Channel> channel,
+                               std::function<void(const std::string&)> log,
+                               const std::atomic<bool>& stopping)
+    : store_(store),
+      options_(options),
+      channel_(std::move(channel)),
+      log_(std::move(log)),
+      stopping_(stopping) {
+  channel_->set_timeout(options_.timeout);
+}
+
+Status PrimarySession::Run() {
+  const std::string peer = channel_->peer();
+  Status s = channel_->Handshake();
+  if (s.ok()) {
+    auto role = AcceptPeer(*channel_, store_.repository_id(), options_.key);
+    if (!role.ok()) {
+      log_(peer + ": refused: " + std::string(role.status().message()));
+      return role.status();
+    }
+    role_ = *role;
+    log_(peer + ": " + role_ + " connected");
+    s = Converse();
+  }
+  if (s.ok()) {
+    log_(peer + ": " + (role_.empty() ? "peer" : role_) + " left (at event " +
+         std::to_string(replica_head_) + ")");
+  } else {
+    log_(peer + ": " + s.ToString());
+  }
+  return s;
+}
+
+Status PrimarySession::Converse() {
+  while (!stopping_.load()) {
+    auto message = channel_->Receive();
+    if (!message.ok()) {
+      // A replica that is done simply closes.
+      if (message.status().IsIOError()) return Status::OK();
+      return message.status();
+    }
+    if (const auto* start = std::get_if<Start>(&*message)) {
+      STARLOG_RETURN_IF_ERROR(OnStart(*start));
+    } else if (const auto* ack = std::get_if<Ack>(&*message)) {
+      if (!started_ || ack->head < replica_head_) {
+        return Refuse(*channel_, Status::Corruption("ack out of order"));
+      }
+      replica_head_ = ack->head;
+      STARLOG_RETURN_IF_ERROR(SendNext(/*wait=*/true));
+    } else if (const auto* file = std::get_if<FileRequest>(&*message)) {
+      STARLOG_RETURN_IF_ERROR(SendFile(file->path));
+    } else if (const auto* heads = std::get_if<HeadsRequest>(&*message)) {
+      STARLOG_RETURN_IF_ERROR(SendHeads(*heads));
+    } else if (const auto* error = std::get_if<Error>(&*message)) {
+      return FromPeerError(*error, channel_->peer());
+    } else {
+      return Refuse(*channel_, Unexpected(*message, "a request", channel_->peer()));
+    }
+  }
+  (void)channel_->Send(Error{false, "the primary is shutting down"});
+  return Status::OK();
+}
+
+Status PrimarySession::OnStart(const Start& start) {
+  if (started_ || role_ != kRoleReplica) {
+    return Refuse(*channel_, Status::InvalidArgument("start sent twice or by a verifier"));
+  }
+  STARLOG_RETURN_IF_ERROR(store_.Refresh().status());
+  const engine::Head head = store_.head();
+  if (start.head > head.sequence) {
+    return Refuse(*channel_,
+                  Status::Conflict("the replica is ahead of the primary (its head is event " +
+                                   std::to_string(start.head) + ", the primary's " +
+                                   std::to_string(head.sequence) +
+                                   "): it diverged or follows another primary; nothing was "
+                                   "overwritten"));
+  }
+  STARLOG_ASSIGN_OR_RETURN(codec::Hash128 ours, store_.ChainHashAt(start.head));
+  if (ours != start.chain_hash) {
+    return Refuse(*channel_,
+                  Status::Conflict("the replica diverged: its chain hash at event " +
+                                   std::to_string(start.head) + " is " + start.chain_hash.ToHex() +
+                                   ", the primary's " + ours.ToHex() +
+                                   "; nothing was overwritten (find the first difference with "
+                                   "`starlog verify`)"));
+  }
+  started_ = true;
+  replica_head_ = start.head;
+  log_(channel_->peer() + ": replica starts after event " + std::to_string(start.head) +
+       " (primary at " + std::to_string(head.sequence) + ")");
+  return SendNext(/*wait=*/false);
+}
+
+WirePoint PrimarySession::PointOf(const engine::Head& head) const {
+  return WirePoint{head.sequence, head.commit_time_ns, head.chain_hash, head.state_digest};
+}
+
+Status PrimarySession::SendNext(bool wait) {
+  STARLOG_RETURN_IF_ERROR(store_.Refresh().status());
+  if (store_.head().sequence > replica_head_) return SendEvents(replica_head_);
+  if (wait && told_caught_up_) {
+    const Status s =
+        store_.WaitForChange(replica_head_, std::chrono::steady_clock::now() + options_.heartbeat);
+    if (s.ok()) return SendEvents(replica_head_);
+    if (!s.IsTimedOut()) return s;
+  }
+  told_caught_up_ = true;
+  return channel_->Send(CaughtUp{PointOf(store_.head())});
+}
+
+Status PrimarySession::SendEvents(uint64_t after) {
+  told_caught_up_ = false;
+  STARLOG_ASSIGN_OR_RETURN(auto records, store_.ReadLog(after + 1, options_.batch_events));
+  Events events;
+  events.primary_head = PointOf(store_.head());
+  size_t bytes = 0;
+  for (engine::LogRecord& r : records) {
+    // At least one event per message, however large.
+    if (!events.events.empty() && bytes + r.frame.size() > options_.batch_bytes) break;
+    bytes += r.frame.size();
+    events.events.push_back(WireEvent{
+        WirePoint{r.sequence, r.commit_time_ns, r.chain_hash, r.state_digest}, std::move(r.frame)});
+  }
+  return channel_->Send(events);
+}
+
+Status PrimarySession::SendFile(const std::string& path) {
+  if (!IsServablePath(path)) {
+    return Refuse(*channel_, Status::InvalidArgument("not a repository file path: '" + path + "'"));
+  }
+  const std::string full = store_.root() + "/" + path;
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(full.c_str(), "rb"), &std::fclose);
+  if (!file) {
+    log_(channel_->peer() + ": asked for " + path +
+         ", which cannot be opened: " + std::strerror(errno));
+    return channel_->Send(FileChunk{0, true, true, ""});
+  }
+  uint64_t offset = 0;
+  std::string buffer(kFileChunkSize, '\0');
+  while (true) {
+    const size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
+    if (n < buffer.size() && std::ferror(file.get())) {
+      return Status::IOError("read " + full + ": " + std::strerror(errno));
+    }
+    const bool last = n < buffer.size();
+    STARLOG_RETURN_IF_ERROR(
+        channel_->Send(FileChunk{offset, last, false, std::string(buffer.data(), n)}));
+    offset += n;
+    if (last) return Status::OK();
+  }
+}
+
+Status PrimarySession::SendHeads(const HeadsRequest& request) {
+  if (request.sequences.size() > 10'000) {
+    return Refuse(*channel_, Status::InvalidArgument("at most 10000 points per request"));
+  }
+  STARLOG_RETURN_IF_ERROR(store_.Refresh().status());
+  Heads heads;
+  heads.head = PointOf(store_.head());
+  for (uint64_t sequence : request.sequences) {
+    if (sequence > heads.head.sequence) continue;
+    if (sequence == 0) {
+      heads.points.push_back(WirePoint{});
+      continue;
+    }
+    STARLOG_ASSIGN_OR_RETURN(engine::Head at, store_.HeadAt(sequence));
+    heads.points.push_back(PointOf(at));
+  }
+  return channel_->Send(heads);
+}
+
+}  // namespace starlog::replication

@@ -1,0 +1,53 @@
+#pragma once
+
+// One connection on the primary: the handshake, then answering the peer
+// (events from where its log ends, files, points for verification) until it
+// leaves, fails, or the server stops.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "starlog/engine/event_store.h"
+#include "starlog/replication/channel.h"
+#include "starlog/replication/server.h"
+
+namespace starlog::replication {
+
+class PrimarySession {
+ public:
+  PrimarySession(engine::EventStore& store, const ServerOptions& options,
+                 std::unique_ptr<Channel> channel, std::function<void(const std::string&)> log,
+                 const std::atomic<bool>& stopping);
+
+  // Serves the peer. OK when it left in good order or the server stopped.
+  Status Run();
+
+ private:
+  Status Converse();
+  Status OnStart(const Start& start);
+  // After an ack (or start): the next events, or caught_up. With "wait", a
+  // replica already told it is caught up hears again only when there is
+  // something new or the heartbeat is due.
+  Status SendNext(bool wait);
+  Status SendEvents(uint64_t through);
+  Status SendFile(const std::string& path);
+  Status SendHeads(const HeadsRequest& request);
+  WirePoint PointOf(const engine::Head& head) const;
+
+  engine::EventStore& store_;
+  const ServerOptions& options_;
+  std::unique_ptr<Channel> channel_;
+  std::function<void(const std::string&)> log_;
+  const std::atomic<bool>& stopping_;
+  std::string role_;
+  bool started_ = false;
+  uint64_t replica_head_ = 0;
+  bool told_caught_up_ = false;
+};
+
+// Whether "path" may be served: relative, no "..", nothing under ".starlog".
+bool IsServablePath(const std::string& path);
+
+}  // namespace starlog::replication

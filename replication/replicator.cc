@@ -1,0 +1,288 @@
+#include "starlog/replication/replicator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "replication/file_fetch.h"
+#include "replication/handshake.h"
+#include "starlog/codec/event_codec.h"
+#include "starlog/engine/event_store.h"
+
+namespace starlog::replication {
+
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Final errors: retrying cannot help.
+bool IsFinal(const Status& s) {
+  return s.IsPermissionDenied() || s.IsInvalidArgument() || s.IsNotSupported() || s.IsConflict();
+}
+
+// One dataset file named by an event.
+struct FileToCopy {
+  codec::Uuid id;
+  codec::Artifact artifact;
+};
+
+class Replication {
+ public:
+  explicit Replication(const ReplicateOptions& options) : options_(options) {}
+
+  Status Run() {
+    STARLOG_RETURN_IF_ERROR(OpenExisting());
+    int failures = 0;
+    auto pause = std::chrono::milliseconds(100);
+    while (true) {
+      const Status s = Connection();
+      if (s.ok()) {
+        SetState(options_.follow ? "stopped" : "caught up");
+        return s;
+      }
+      status_.last_error = s.ToString();
+      status_.last_error_ns = NowNs();
+      Log(s.ToString());
+      if (IsFinal(s)) {
+        SetState("refused");
+        return s;
+      }
+      SetState("disconnected");
+      if (!options_.follow && ++failures > options_.retries) return s;
+      // Sleep in small steps, so a stop request is heard.
+      const auto until = std::chrono::steady_clock::now() + pause;
+      while (std::chrono::steady_clock::now() < until) {
+        if (Stopping()) return Status::OK();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      pause = std::min(pause * 2, options_.max_pause);
+    }
+  }
+
+ private:
+  bool Stopping() const { return options_.stop && options_.stop(); }
+  void Log(const std::string& line) const {
+    if (options_.log) options_.log(line);
+  }
+
+  Status OpenExisting() {
+    engine::StoreOptions store_options;
+    store_options.sync = false;  // One Sync() per batch instead.
+    auto store = engine::EventStore::Open(options_.root, store_options);
+    if (store.status().IsNotFound()) return Status::OK();  // Created on first contact.
+    STARLOG_RETURN_IF_ERROR(store.status());
+    if (!(*store)->is_replica()) {
+      return Status::InvalidArgument(options_.root +
+                                     " holds a primary repository, not a replica; replicate "
+                                     "into a new folder (or an existing replica)");
+    }
+    store_ = std::move(*store);
+    auto saved = ReadReplicationStatus(options_.root);
+    if (saved.ok()) status_ = std::move(*saved);
+    // Files are checked again from the start if the filter changed.
+    if (status_.copy_files != options_.copy_files ||
+        status_.file_collections != options_.file_collections) {
+      status_.files_through = 0;
+    }
+    return Status::OK();
+  }
+
+  void SetState(const std::string& state) {
+    status_.state = state;
+    WriteStatus(/*force=*/true);
+  }
+
+  void WriteStatus(bool force) {
+    status_.primary = options_.from;
+    status_.copy_files = options_.copy_files;
+    status_.file_collections = options_.file_collections;
+    if (store_) {
+      const engine::Head head = store_->head();
+      status_.head = head.sequence;
+      status_.head_time_ns = head.commit_time_ns;
+    }
+    if (options_.progress) options_.progress(status_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!store_ || (!force && now - last_write_ < std::chrono::milliseconds(250))) return;
+    last_write_ = now;
+    const Status s = WriteReplicationStatus(options_.root, status_);
+    if (!s.ok()) Log(s.ToString());
+  }
+
+  void Heard(const WirePoint& primary_head) {
+    status_.primary_head = primary_head.sequence;
+    status_.primary_head_time_ns = primary_head.commit_time_ns;
+    status_.last_contact_ns = NowNs();
+  }
+
+  // One connection, from connecting to its end.
+  Status Connection() {
+    SetState("connecting");
+    STARLOG_ASSIGN_OR_RETURN(auto channel,
+                             Channel::Connect(options_.from, options_.tls, options_.timeout));
+    channel_ = channel.get();
+    const codec::Uuid ours = store_ ? store_->repository_id() : codec::Uuid();
+    STARLOG_ASSIGN_OR_RETURN(codec::Uuid id,
+                             ConnectToPrimary(*channel, ours, kRoleReplica, options_.key));
+    if (!store_) {
+      engine::StoreOptions store_options;
+      store_options.sync = false;
+      STARLOG_ASSIGN_OR_RETURN(store_,
+                               engine::EventStore::CreateReplica(options_.root, id, store_options));
+      Log("created a replica of repository " + id.ToString() + " in " + options_.root);
+    }
+    STARLOG_RETURN_IF_ERROR(RetryFailedFiles());
+    STARLOG_RETURN_IF_ERROR(CopyFilesThrough(store_->head().sequence));
+    const engine::Head head = store_->head();
+    STARLOG_RETURN_IF_ERROR(channel->Send(Start{head.sequence, head.chain_hash}));
+    SetState("catching up");
+    while (!Stopping()) {
+      STARLOG_ASSIGN_OR_RETURN(Message message, channel->Receive());
+      if (const auto* events = std::get_if<Events>(&message)) {
+        Heard(events->primary_head);
+        STARLOG_RETURN_IF_ERROR(Apply(*events));
+        WriteStatus(/*force=*/false);
+      } else if (const auto* caught_up = std::get_if<CaughtUp>(&message)) {
+        Heard(caught_up->primary_head);
+        if (caught_up->primary_head.sequence != store_->head().sequence) {
+          return Status::Corruption("the primary says caught up at event " +
+                                    std::to_string(caught_up->primary_head.sequence) +
+                                    ", but the replica's head is " +
+                                    std::to_string(store_->head().sequence));
+        }
+        if (!options_.follow) return Status::OK();
+        if (status_.state != "following") {
+          SetState("following");
+        } else {
+          WriteStatus(/*force=*/false);
+        }
+      } else {
+        return Unexpected(message, "events", channel->peer());
+      }
+      STARLOG_RETURN_IF_ERROR(channel->Send(Ack{store_->head().sequence}));
+    }
+    return Status::OK();
+  }
+
+  Status Apply(const Events& events) {
+    if (status_.state != "catching up") SetState("catching up");
+    for (const WireEvent& e : events.events) {
+      const engine::Head expected{e.point.sequence, e.point.chain_hash, e.point.state_digest,
+                                  e.point.commit_time_ns};
+      STARLOG_RETURN_IF_ERROR(store_->ApplyReplicated(e.frame, expected).status());
+    }
+    STARLOG_RETURN_IF_ERROR(store_->Sync());
+    return CopyFilesThrough(store_->head().sequence);
+  }
+
+  // The collections whose datasets' files are wanted; none means all.
+  Result<std::set<std::string>> WantedCollections(const engine::RegistryView& view) const {
+    std::set<std::string> wanted;
+    for (const std::string& c : options_.file_collections) {
+      auto path = view.ResolveSearchPath({c});
+      if (path.status().IsNotFound()) continue;  // Not created yet.
+      STARLOG_RETURN_IF_ERROR(path.status());
+      wanted.insert(path->begin(), path->end());
+    }
+    return wanted;
+  }
+
+  // Whether the file is still the dataset's, and the dataset is wanted.
+  Result<bool> Wanted(const engine::RegistryView& view, const std::set<std::string>& wanted,
+                      const FileToCopy& file) const {
+    STARLOG_ASSIGN_OR_RETURN(auto ref, view.GetDataset(file.id));
+    if (!ref || !ref->artifact || ref->artifact->path != file.artifact.path) return false;
+    if (options_.file_collections.empty() || wanted.count(ref->run) != 0) return true;
+    STARLOG_ASSIGN_OR_RETURN(auto holders, view.CollectionsHolding(file.id));
+    return std::any_of(holders.begin(), holders.end(),
+                       [&](const std::string& c) { return wanted.count(c) != 0; });
+  }
+
+  Status Copy(const codec::Artifact& artifact) {
+    STARLOG_ASSIGN_OR_RETURN(FetchOutcome outcome, FetchFile(*channel_, options_.root, artifact));
+    status_.bytes_copied += outcome.bytes;
+    if (outcome.copied) ++status_.files_copied;
+    if (!outcome.problem.empty()) {
+      Log("file " + artifact.path + ": " + outcome.problem);
+      status_.failed_files.push_back(FailedFile{artifact, outcome.problem});
+      status_.last_error = "file " + artifact.path + ": " + outcome.problem;
+      status_.last_error_ns = NowNs();
+    }
+    return Status::OK();
+  }
+
+  Status RetryFailedFiles() {
+    if (!options_.copy_files || status_.failed_files.empty()) return Status::OK();
+    std::vector<FailedFile> failed;
+    failed.swap(status_.failed_files);
+    for (size_t i = 0; i < failed.size(); ++i) {
+      const Status s = Copy(failed[i].artifact);
+      if (!s.ok()) {
+        // Keep the untried ones listed.
+        status_.failed_files.insert(status_.failed_files.end(), failed.begin() + i, failed.end());
+        return s;
+      }
+    }
+    WriteStatus(/*force=*/true);
+    return Status::OK();
+  }
+
+  // Copies the files of events (files_through, through].
+  Status CopyFilesThrough(uint64_t through) {
+    if (status_.files_through >= through) return Status::OK();
+    if (!options_.copy_files) {
+      status_.files_through = through;
+      return Status::OK();
+    }
+    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store_->View());
+    STARLOG_ASSIGN_OR_RETURN(auto wanted, WantedCollections(view));
+    while (status_.files_through < through) {
+      const uint64_t from = status_.files_through + 1;
+      STARLOG_ASSIGN_OR_RETURN(auto records, store_->ReadLog(from, 1000));
+      if (records.empty()) break;
+      for (const engine::LogRecord& record : records) {
+        if (record.sequence > through) break;
+        STARLOG_ASSIGN_OR_RETURN(codec::Event event, codec::DecodeEventFrame(record.frame));
+        std::vector<FileToCopy> files;
+        if (const auto* reg = std::get_if<codec::RegisterDatasets>(&event.body)) {
+          for (const codec::DatasetEntry& d : reg->datasets) {
+            if (d.artifact) files.push_back({d.id, *d.artifact});
+          }
+        } else if (const auto* attach = std::get_if<codec::AttachArtifacts>(&event.body)) {
+          for (const codec::ArtifactEntry& a : attach->artifacts)
+            files.push_back({a.id, a.artifact});
+        }
+        for (const FileToCopy& file : files) {
+          STARLOG_ASSIGN_OR_RETURN(bool want, Wanted(view, wanted, file));
+          if (want) STARLOG_RETURN_IF_ERROR(Copy(file.artifact));
+        }
+        status_.files_through = record.sequence;
+      }
+      WriteStatus(/*force=*/false);
+    }
+    return Status::OK();
+  }
+
+  const ReplicateOptions& options_;
+  std::unique_ptr<engine::EventStore> store_;
+  Channel* channel_ = nullptr;  // The current connection's.
+  ReplicationStatus status_;
+  std::chrono::steady_clock::time_point last_write_{};
+};
+
+}  // namespace
+
+Status Replicate(const ReplicateOptions& options) {
+  if (options.key.size() < 16) {
+    return Status::InvalidArgument("the shared key must be at least 16 bytes");
+  }
+  Replication replication(options);
+  return replication.Run();
+}
+
+}  // namespace starlog::replication

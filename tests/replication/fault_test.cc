@@ -1,0 +1,205 @@
+// Faults between real processes: `starlog serve` and `starlog replicate` as
+// children, a proxy in this process cutting connections and corrupting bytes
+// on the wire, processes killed with SIGKILL and restarted. In every case the
+// replica must end with the primary's head and chain hash, every event
+// verified, none lost, doubled or out of order, and no unverified file kept.
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "tests/replication/replication_fixture.h"
+#include "tests/testutil/child_process.h"
+#include "tests/testutil/tcp_proxy.h"
+
+using namespace starlog;
+using namespace starlog::testutil;
+using codec::CollectionType;
+
+namespace {
+
+// A primary written by this process: a few hundred events, dozens of files.
+struct FaultPrimary {
+  explicit FaultPrimary(std::mt19937_64& rng) {
+    std::ofstream(key_dir.Sub("key")) << kKey << "\n";
+    for (int e = 100; e <= 101; ++e) {
+      for (int d = 0; d < 4; ++d) {
+        AddRawWithFile(fixture, "HSC/raw/all", e, d,
+                       std::string(2000 + rng() % 30000, static_cast<char>('a' + d)));
+      }
+    }
+    AddEvents(150);
+  }
+  void AddEvents(int n) {
+    for (int i = 0; i < n; ++i, ++added) {
+      fixture.CreateCollection("run/" + std::to_string(added), CollectionType::kRun);
+    }
+  }
+  std::string key() const { return key_dir.Sub("key"); }
+  engine::EventStore& store() { return fixture.store(); }
+
+  TempDir key_dir;
+  RegistryFixture fixture;
+  int added = 0;
+};
+
+// `starlog serve` on "listen"; returns the process once it reports its port.
+std::unique_ptr<ChildProcess> Serve(const FaultPrimary& primary, const std::string& listen,
+                                    uint16_t* port) {
+  auto child = std::make_unique<ChildProcess>(std::vector<std::string>{
+      STARLOG_BINARY, "serve", primary.fixture.root(), "--listen", listen, "--key", primary.key()});
+  auto line = child->ReadLine(std::chrono::milliseconds(10'000));
+  REQUIRE(line.has_value());
+  const size_t colon = line->rfind(':');
+  REQUIRE(colon != std::string::npos);
+  *port = static_cast<uint16_t>(std::stoul(line->substr(colon + 1)));
+  return child;
+}
+
+std::unique_ptr<ChildProcess> Follow(const FaultPrimary& primary, const std::string& replica,
+                                     const std::string& from) {
+  return std::make_unique<ChildProcess>(
+      std::vector<std::string>{STARLOG_BINARY, "replicate", replica, "--from", from, "--key",
+                               primary.key(), "--follow", "--no-sync"});
+}
+
+// Waits until the replica holds the primary's head and every file.
+bool CaughtUp(FaultPrimary& primary, const std::string& replica,
+              std::chrono::seconds limit = std::chrono::seconds(60)) {
+  const engine::Head want = primary.fixture.store().head();
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    engine::StoreOptions options;
+    options.read_only = true;
+    auto store = engine::EventStore::Open(replica, options);
+    if (store.ok() && (*store)->head().sequence == want.sequence) {
+      auto status = replication::ReadReplicationStatus(replica);
+      if (status.ok() && status->files_through == want.sequence) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// Every file the registry names is present and intact; no partial file is left.
+void RequireFilesIntact(FaultPrimary& primary, const std::string& replica) {
+  auto view = primary.fixture.store().View().value();
+  engine::DatasetQuery query;
+  query.dataset_type = "raw";
+  query.collections = {"HSC/raw/all"};
+  size_t files = 0;
+  const std::vector<engine::DatasetRef> refs = view.QueryDatasets(query).value();
+  for (const engine::DatasetRef& ref : refs) {
+    REQUIRE(ref.artifact.has_value());
+    INFO(ref.artifact->path);
+    auto copy = engine::DescribeFile(replica, ref.artifact->path);
+    REQUIRE(copy.ok());
+    CHECK(*copy == *ref.artifact);
+    ++files;
+  }
+  CHECK(files >= 8);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(replica)) {
+    INFO(entry.path());
+    CHECK(entry.path().string().find(".starlog-partial") == std::string::npos);
+  }
+}
+
+void Stop(std::unique_ptr<ChildProcess>& child) {
+  child->Kill(SIGTERM);
+  const int status = child->Wait();
+  CHECK(WIFEXITED(status));
+  child.reset();
+}
+
+}  // namespace
+
+TEST_CASE("Connections cut at random points, mid-message too, lose and double nothing",
+          "[replication][faults]") {
+  const uint64_t seed = std::random_device{}();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  FaultPrimary primary(rng);
+  uint16_t port = 0;
+  auto server = Serve(primary, "127.0.0.1:0", &port);
+  std::mutex rng_mu;
+  TcpProxy proxy(port, [&](int connection) {
+    std::lock_guard<std::mutex> lock(rng_mu);
+    if (connection >= 12) return Fault{};
+    return Fault{Fault::Kind::kCut, rng() % 120'000};
+  });
+  TempDir replica;
+  auto follower = Follow(primary, replica.path(), proxy.address());
+  REQUIRE(CaughtUp(primary, replica.path()));
+  primary.AddEvents(40);  // Live events, through the proxy too.
+  REQUIRE(CaughtUp(primary, replica.path()));
+  Stop(follower);
+  CHECK(proxy.faults() > 0);
+  RequireSameLog(primary.store(), replica.path());
+  RequireFilesIntact(primary, replica.path());
+  Stop(server);
+}
+
+TEST_CASE("A corrupted byte on the wire is detected and never applied", "[replication][faults]") {
+  const uint64_t seed = std::random_device{}();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  FaultPrimary primary(rng);
+  uint16_t port = 0;
+  auto server = Serve(primary, "127.0.0.1:0", &port);
+  std::mutex rng_mu;
+  TcpProxy proxy(port, [&](int connection) {
+    std::lock_guard<std::mutex> lock(rng_mu);
+    if (connection >= 10) return Fault{};
+    return Fault{Fault::Kind::kCorrupt, rng() % 150'000};
+  });
+  TempDir replica;
+  auto follower = Follow(primary, replica.path(), proxy.address());
+  REQUIRE(CaughtUp(primary, replica.path()));
+  Stop(follower);
+  CHECK(proxy.faults() > 0);
+  RequireSameLog(primary.store(), replica.path());
+  RequireFilesIntact(primary, replica.path());
+  Stop(server);
+}
+
+TEST_CASE("The primary restarted, the replica killed with SIGKILL and restarted",
+          "[replication][faults]") {
+  const uint64_t seed = std::random_device{}();
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  FaultPrimary primary(rng);
+  uint16_t port = 0;
+  auto server = Serve(primary, "127.0.0.1:0", &port);
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  TempDir replica;
+  auto follower = Follow(primary, replica.path(), address);
+  REQUIRE(CaughtUp(primary, replica.path()));
+
+  // The primary dies hard; events are written while it is down; it restarts.
+  server->Kill(SIGKILL);
+  server->Wait();
+  primary.AddEvents(30);
+  AddRawWithFile(primary.fixture, "HSC/raw/all", 200, 0, std::string(50'000, 'z'));
+  uint16_t again = 0;
+  server = Serve(primary, address, &again);
+  REQUIRE(again == port);
+  REQUIRE(CaughtUp(primary, replica.path()));
+
+  // The replica dies hard at random moments while catching up, and restarts.
+  for (int round = 0; round < 4; ++round) {
+    primary.AddEvents(100);
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+    follower->Kill(SIGKILL);
+    follower->Wait();
+    follower = Follow(primary, replica.path(), address);
+  }
+  REQUIRE(CaughtUp(primary, replica.path()));
+  Stop(follower);
+  RequireSameLog(primary.store(), replica.path());
+  RequireFilesIntact(primary, replica.path());
+  Stop(server);
+}

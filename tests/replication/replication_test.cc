@@ -1,0 +1,372 @@
+// Replication over real TCP on loopback: a server thread serving a primary,
+// the replicator making copies. Each rule of the issue has a test that fails
+// if the rule is broken.
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "replication/handshake.h"
+#include "replication/primary_session.h"
+#include "starlog/replication/auth.h"
+#include "starlog/replication/channel.h"
+#include "starlog/replication/replication_status.h"
+#include "starlog/replication/verify.h"
+#include "tests/replication/replication_fixture.h"
+
+using namespace starlog;
+using namespace starlog::replication;
+using namespace starlog::testutil;
+using codec::CollectionType;
+
+namespace {
+
+// A primary with some history: collections, chains, calibrations, datasets
+// with files.
+struct Primary {
+  Primary() {
+    fixture.CreateCollection("calib", CollectionType::kCalibration);
+    fixture.CreateCollection("tagged", CollectionType::kTagged);
+    const codec::Uuid bias = fixture.AddBias("HSC/raw/all", 1);
+    fixture.Append(codec::Certify{"calib", "bias", {{bias, {0, 100}}}});
+    for (int e = 100; e <= 101; ++e) {
+      for (int d = 0; d < 4; ++d) {
+        files.push_back(AddRawWithFile(fixture, "HSC/raw/all", e, d,
+                                       "SIMPLE  = T / exposure " + std::to_string(e * 10 + d) +
+                                           std::string(1000 * (d + 1), 'x')));
+      }
+    }
+    fixture.CreateCollection("HSC/defaults", CollectionType::kChained);
+    fixture.SetChain("HSC/defaults", {"calib", "HSC/raw/all"});
+  }
+  engine::EventStore& store() { return fixture.store(); }
+  const std::string& root() const { return fixture.root(); }
+
+  RegistryFixture fixture;
+  std::vector<codec::Artifact> files;
+};
+
+Status RunReplica(const ReplicateOptions& options) { return Replicate(options); }
+
+// Runs a following replicator in a thread until destruction.
+class Follower {
+ public:
+  explicit Follower(ReplicateOptions options) : options_(std::move(options)) {
+    options_.follow = true;
+    options_.stop = [this] { return stop_.load(); };
+    options_.progress = [this](const ReplicationStatus& s) { head_.store(s.head); };
+    thread_ = std::thread([this] { result_ = Replicate(options_); });
+  }
+  ~Follower() { (void)Stop(); }
+  Status Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    return result_;
+  }
+  // Waits until the replica's head reaches "sequence".
+  bool WaitFor(uint64_t sequence, std::chrono::seconds limit = std::chrono::seconds(20)) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (head_.load() >= sequence) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+ private:
+  ReplicateOptions options_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> head_{0};
+  Status result_;
+  std::thread thread_;
+};
+
+void AddCollections(engine::EventStore& store, const std::string& prefix, int n) {
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(
+        store
+            .Append(codec::CreateCollection{prefix + std::to_string(i), CollectionType::kRun, ""},
+                    "tester")
+            .ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("A replica catches up and equals its primary at every event, files included",
+          "[replication]") {
+  Primary primary;
+  ServerThread server(primary.root());
+  TempDir replica;
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  RequireSameLog(primary.store(), replica.path());
+  for (const codec::Artifact& file : primary.files) {
+    INFO(file.path);
+    CHECK(ReadWhole(replica.Sub(file.path)) == ReadWhole(primary.root() + "/" + file.path));
+  }
+  // Queries answer the same.
+  auto copy = OpenReadOnly(replica.path());
+  auto found = copy->View()->FindDataset("raw", RegistryFixture::RawId(101, 3), {"HSC/defaults"},
+                                         std::nullopt);
+  REQUIRE(found.ok());
+  CHECK(found->artifact == primary.files.back());
+  auto status = ReadReplicationStatus(replica.path()).value();
+  CHECK(status.state == "caught up");
+  CHECK(status.files_copied == primary.files.size());
+  CHECK(status.failed_files.empty());
+  CHECK(status.lag_events() == 0);
+  CHECK(server.Logged("replica connected"));
+}
+
+TEST_CASE("A replica refuses every write; replicating into a primary is refused", "[replication]") {
+  Primary primary;
+  ServerThread server(primary.root());
+  TempDir replica;
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  {
+    auto store = engine::EventStore::Open(replica.path(), {}).value();
+    const uint64_t head = store->head().sequence;
+    auto refused = store->Append(codec::CreateCollection{"mine", CollectionType::kRun, ""}, "me");
+    CHECK(refused.status().IsPermissionDenied());
+    CHECK(store->head().sequence == head);
+  }
+  Primary other;
+  other.fixture.Close();
+  auto into_primary = RunReplica(ReplicaOptions(other.root(), server.address()));
+  CHECK(into_primary.IsInvalidArgument());
+  CHECK(std::string(into_primary.message()).find("not a replica") != std::string::npos);
+}
+
+TEST_CASE("Following applies new events as they are written, and a rerun continues",
+          "[replication]") {
+  Primary primary;
+  ServerThread server(primary.root());
+  TempDir replica;
+  {
+    Follower follower(ReplicaOptions(replica.path(), server.address()));
+    REQUIRE(follower.WaitFor(primary.store().head().sequence));
+    AddCollections(primary.store(), "live/", 5);
+    AddRawWithFile(primary.fixture, "HSC/raw/all", 200, 0, "a new exposure");
+    REQUIRE(follower.WaitFor(primary.store().head().sequence));
+    REQUIRE(follower.Stop().ok());
+  }
+  RequireSameLog(primary.store(), replica.path());
+  CHECK(ReadWhole(replica.Sub("raw/200/raw_200_0.fits")) == "a new exposure");
+  CHECK(ReadReplicationStatus(replica.path()).value().state == "stopped");
+  // Written while no replica ran: the next run takes only what is new.
+  AddCollections(primary.store(), "later/", 3);
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  RequireSameLog(primary.store(), replica.path());
+}
+
+TEST_CASE("Several replicas at once; a stuck one holds up no writer and no other replica",
+          "[replication]") {
+  Primary primary;
+  ServerOptions options;
+  options.timeout = std::chrono::milliseconds(60'000);
+  ServerThread server(primary.root(), options);
+  // A replica that starts and then never reads nor acks.
+  auto stuck = Channel::Connect(server.address(), {}, std::chrono::milliseconds(5000)).value();
+  REQUIRE(ConnectToPrimary(*stuck, primary.store().repository_id(), kRoleReplica, kKey).ok());
+  REQUIRE(stuck->Send(Start{0, {}}).ok());
+  TempDir a, b;
+  Follower follower(ReplicaOptions(a.path(), server.address()));
+  REQUIRE(follower.WaitFor(primary.store().head().sequence));
+  AddCollections(primary.store(), "more/", 20);  // The writer is not held up.
+  REQUIRE(RunReplica(ReplicaOptions(b.path(), server.address())).ok());
+  REQUIRE(follower.WaitFor(primary.store().head().sequence));
+  CHECK(server.server().sessions() >= 2);
+  REQUIRE(follower.Stop().ok());
+  RequireSameLog(primary.store(), a.path());
+  RequireSameLog(primary.store(), b.path());
+}
+
+TEST_CASE("A wrong key, no key, another repository or another version is refused on both sides",
+          "[replication][auth]") {
+  Primary primary;
+  ServerThread server(primary.root());
+  TempDir replica;
+
+  auto wrong = ReplicaOptions(replica.path(), server.address());
+  wrong.key = "not the key the primary holds";
+  const Status s = RunReplica(wrong);
+  CHECK(s.IsPermissionDenied());
+  CHECK(std::string(s.message()).find("authentication failed") != std::string::npos);
+  CHECK(server.Logged("refused: authentication failed: the replica's key is not the primary's"));
+  CHECK_FALSE(std::filesystem::exists(replica.Sub(".starlog")));  // Nothing was created.
+
+  auto none = ReplicaOptions(replica.path(), server.address());
+  none.key = "";
+  CHECK(RunReplica(none).IsInvalidArgument());
+
+  // A replica of this primary, pointed at a primary of another repository.
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  Primary stranger;
+  ServerThread other(stranger.root());
+  const Status another = RunReplica(ReplicaOptions(replica.path(), other.address()));
+  CHECK(another.IsPermissionDenied());
+  CHECK(std::string(another.message()).find("not " + primary.store().repository_id().ToString()) !=
+        std::string::npos);
+  CHECK(other.Logged("this primary serves repository"));
+
+  // A peer speaking another protocol version.
+  auto channel = Channel::Connect(server.address(), {}, std::chrono::milliseconds(5000)).value();
+  REQUIRE(
+      channel->Send(Hello{kProtocolVersion + 1, {}, std::string(kNonceSize, 'n'), "replica"}).ok());
+  auto answer = channel->Receive();
+  REQUIRE(answer.ok());
+  const auto* error = std::get_if<Error>(&*answer);
+  REQUIRE(error != nullptr);
+  CHECK(error->refused);
+  CHECK(error->message.find("protocol version mismatch") != std::string::npos);
+  CHECK(server.Logged("protocol version mismatch"));
+
+  // And the replica refuses a primary that cannot prove the key: an
+  // impostor that answers hello and then sends a made-up proof.
+  auto listener = Listener::Bind("127.0.0.1:0", {}).value();
+  std::string impostor_heard;
+  std::thread impostor([&] {  // No REQUIRE off the main thread: Catch2 is not thread-safe.
+    auto peer = listener->Accept(std::chrono::milliseconds(10'000));
+    if (!peer.ok()) return;
+    auto hello = (*peer)->Receive();
+    if (!hello.ok() || !std::holds_alternative<Hello>(*hello)) return;
+    const codec::Uuid id = std::get<Hello>(*hello).repository_id;
+    if (!(*peer)->Send(Hello{kProtocolVersion, id, RandomNonce(), "primary"}).ok()) return;
+    if (!(*peer)->Receive().ok()) return;
+    if (!(*peer)->Send(Auth{std::string(32, 'm')}).ok()) return;
+    auto said = (*peer)->Receive();
+    if (said.ok() && std::holds_alternative<Error>(*said)) {
+      impostor_heard = std::get<Error>(*said).message;
+    }
+  });
+  const Status fooled = RunReplica(ReplicaOptions(replica.path(), listener->address()));
+  impostor.join();
+  CHECK(fooled.IsPermissionDenied());
+  CHECK(std::string(fooled.message()).find("the primary's key is not this replica's") !=
+        std::string::npos);
+  CHECK(impostor_heard.find("authentication failed") != std::string::npos);
+}
+
+TEST_CASE("A diverged replica is refused and told why; nothing is overwritten", "[replication]") {
+  // Two primaries that share their first events, then part.
+  TempDir a_dir, b_dir, replica;
+  {
+    auto a = engine::EventStore::Create(a_dir.Sub("repo"), {}).value();
+    AddCollections(*a, "shared/", 5);
+  }
+  std::filesystem::copy(a_dir.Sub("repo"), b_dir.Sub("repo"),
+                        std::filesystem::copy_options::recursive);
+  auto a = engine::EventStore::Open(a_dir.Sub("repo"), {}).value();
+  auto b = engine::EventStore::Open(b_dir.Sub("repo"), {}).value();
+  AddCollections(*a, "a/", 3);
+  AddCollections(*b, "b/", 10);
+  const uint64_t parted = 7;  // Event 1, five shared collections; a's and b's differ from 7.
+  REQUIRE(a->HeadAt(parted - 1).value().chain_hash == b->HeadAt(parted - 1).value().chain_hash);
+  REQUIRE(a->HeadAt(parted).value().chain_hash != b->HeadAt(parted).value().chain_hash);
+
+  ServerThread from_a(a_dir.Sub("repo"));
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), from_a.address())).ok());
+  const engine::Head before = OpenReadOnly(replica.path())->head();
+
+  ServerThread from_b(b_dir.Sub("repo"));
+  const Status s = RunReplica(ReplicaOptions(replica.path(), from_b.address()));
+  CHECK(s.IsPermissionDenied());
+  CHECK(std::string(s.message()).find("diverged") != std::string::npos);
+  CHECK(from_b.Logged("the replica diverged"));
+  CHECK(ReadReplicationStatus(replica.path()).value().state == "refused");
+  const engine::Head after = OpenReadOnly(replica.path())->head();
+  CHECK(after.sequence == before.sequence);
+  CHECK(after.chain_hash == before.chain_hash);
+
+  // verify finds where they part, against a folder and against a server.
+  auto copy = OpenReadOnly(replica.path());
+  VerifyOptions options;
+  options.key = kKey;
+  auto by_path = Verify(*copy, b_dir.Sub("repo"), options);
+  REQUIRE(by_path.ok());
+  CHECK_FALSE(by_path->agree);
+  CHECK(by_path->first_difference == parted);
+  auto by_server = Verify(*copy, from_b.address(), options);
+  REQUIRE(by_server.ok());
+  CHECK_FALSE(by_server->agree);
+  CHECK(by_server->first_difference == parted);
+  options.recompute = true;
+  auto good = Verify(*copy, from_a.address(), options);
+  REQUIRE(good.ok());
+  CHECK(good->agree);
+  CHECK(good->indexes_intact);
+  CHECK(good->common == a->head().sequence);
+
+  // A primary of the same repository with fewer events than the replica.
+  TempDir short_dir;
+  {
+    engine::CreateOptions create;
+    create.repository_id = a->repository_id();
+    REQUIRE(engine::EventStore::Create(short_dir.Sub("repo"), create).ok());
+  }
+  ServerThread from_short(short_dir.Sub("repo"));
+  const Status ahead = RunReplica(ReplicaOptions(replica.path(), from_short.address()));
+  CHECK(ahead.IsPermissionDenied());
+  CHECK(std::string(ahead.message()).find("ahead of the primary") != std::string::npos);
+  CHECK(OpenReadOnly(replica.path())->head().chain_hash == before.chain_hash);
+}
+
+TEST_CASE("Files: verified before kept, retried, metadata only, or only some collections",
+          "[replication][files]") {
+  Primary primary;
+  // Damage one file on the primary: its bytes no longer match the registry.
+  const codec::Artifact damaged = primary.files[2];
+  std::filesystem::resize_file(primary.root() + "/" + damaged.path, damaged.size / 2);
+  ServerThread server(primary.root());
+  TempDir replica;
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  CHECK_FALSE(std::filesystem::exists(replica.Sub(damaged.path)));
+  CHECK_FALSE(std::filesystem::exists(replica.Sub(damaged.path + ".starlog-partial")));
+  auto status = ReadReplicationStatus(replica.path()).value();
+  REQUIRE(status.failed_files.size() == 1);
+  CHECK(status.failed_files[0].artifact == damaged);
+  CHECK(status.failed_files[0].error.find("checksum differs") != std::string::npos);
+  CHECK(status.files_copied == primary.files.size() - 1);
+
+  // Mended on the primary: the next run fetches it.
+  std::filesystem::remove(primary.root() + "/" + damaged.path);
+  {
+    std::ofstream out(primary.root() + "/" + damaged.path, std::ios::binary);
+    out << "SIMPLE  = T / exposure 1002" << std::string(3000, 'x');
+  }
+  REQUIRE(engine::DescribeFile(primary.root(), damaged.path).value() == damaged);
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  CHECK(ReadWhole(replica.Sub(damaged.path)) == ReadWhole(primary.root() + "/" + damaged.path));
+  CHECK(ReadReplicationStatus(replica.path()).value().failed_files.empty());
+
+  TempDir metadata;
+  auto meta = ReplicaOptions(metadata.path(), server.address());
+  meta.copy_files = false;
+  REQUIRE(RunReplica(meta).ok());
+  RequireSameLog(primary.store(), metadata.path());
+  CHECK_FALSE(std::filesystem::exists(metadata.Sub("raw")));
+
+  // Only the files of datasets reachable from a chain that holds exposure 200's run.
+  primary.fixture.CreateCollection("HSC/runs/night2", CollectionType::kRun);
+  primary.fixture.CreateCollection("night2", CollectionType::kChained);
+  primary.fixture.SetChain("night2", {"HSC/runs/night2"});
+  AddRawWithFile(primary.fixture, "HSC/runs/night2", 200, 1, "night two");
+  TempDir some;
+  auto partial = ReplicaOptions(some.path(), server.address());
+  partial.file_collections = {"night*"};
+  REQUIRE(RunReplica(partial).ok());
+  CHECK(ReadWhole(some.Sub("raw/200/raw_200_1.fits")) == "night two");
+  CHECK_FALSE(std::filesystem::exists(some.Sub(primary.files[0].path)));
+  RequireSameLog(primary.store(), some.path());
+}
+
+TEST_CASE("Only repository files are served", "[replication][files]") {
+  CHECK(IsServablePath("raw/100/raw_100_0.fits"));
+  CHECK_FALSE(IsServablePath(""));
+  CHECK_FALSE(IsServablePath("/etc/passwd"));
+  CHECK_FALSE(IsServablePath("raw/../../etc/passwd"));
+  CHECK_FALSE(IsServablePath(".starlog/registry/CURRENT"));
+  CHECK_FALSE(IsServablePath("raw//x"));
+  CHECK(IsServablePath("raw/.starlog/x"));  // Only the top-level folder is private.
+}
