@@ -96,7 +96,13 @@ Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
   auto store = std::make_unique<EventStoreImpl>(root, writable);
   STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/false));
   STARLOG_RETURN_IF_ERROR(store->LoadMeta(/*check_indexes=*/false));
-  return store->RebuildIndexes(progress);
+  STARLOG_RETURN_IF_ERROR(store->RebuildIndexes(progress));
+  store.reset();
+  // Open once more, so RocksDB writes a fresh MANIFEST without the dropped
+  // families: Debian's RocksDB 7.8 crashes a secondary instance (a follower,
+  // such as `starlog serve`) that replays a family drop while catching up.
+  auto reopened = std::make_unique<EventStoreImpl>(root, writable);
+  return reopened->OpenDb(/*create=*/false);
 }
 
 }  // namespace starlog::engine

@@ -98,7 +98,13 @@ Result<codec::Uuid> ConnectToPrimary(Channel& channel, const codec::Uuid& reposi
                                      const std::string& role, const std::string& key) {
   const std::string nonce = RandomNonce();
   STARLOG_RETURN_IF_ERROR(channel.Send(Hello{kProtocolVersion, repository_id, nonce, role}));
-  STARLOG_ASSIGN_OR_RETURN(Message answer, channel.Receive());
+  auto received = channel.Receive();
+  if (!received.ok()) {
+    return received.status().WithContext(
+        "no answer to hello from " + channel.peer() +
+        " (is it a `starlog serve`, and does it serve over TLS? then give --tls-ca)");
+  }
+  Message answer = std::move(*received);
   const auto* hello = std::get_if<Hello>(&answer);
   if (hello == nullptr) return Unexpected(answer, "hello", channel.peer());
   if (hello->version != kProtocolVersion) {

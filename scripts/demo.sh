@@ -90,7 +90,7 @@ step "certify calibrations, valid from 2024-01-01 (TAI) on"
 starlog certify-calibrations "$repo" HSC/calib/DM-1/bias HSC/calib/DM-1 bias --begin-date 2024-01-01
 starlog certify-calibrations "$repo" HSC/calib/DM-1/flat HSC/calib/DM-1 flat --begin-date 2024-01-01
 
-head_of() { starlog info "$repo" --json | sed 's/.*"head_sequence":\([0-9]*\).*/\1/'; }
+head_of() { starlog info "${1:-$repo}" --json | sed 's/.*"head_sequence":\([0-9]*\).*/\1/'; }
 
 step "name this point: the inputs of the processing run to come"
 starlog snapshot create "$repo" DM-1-inputs
@@ -150,6 +150,36 @@ starlog rebuild "$repo"
 
 step "the end of the log, every frame and the hash chain verified as it is read"
 starlog log "$repo" --from $(( $(head_of) - 4 )) --hashes
+
+step "replicate over TCP on loopback: serve, copy to a second folder, follow, verify"
+head -c 32 /dev/urandom | base64 > demo/key  # The shared key; it never crosses the wire.
+mirror=demo/mirror
+# In the background, the binary itself (not the shell function), so that
+# `kill` reaches it.
+build/cli/starlog serve "$repo" --listen 127.0.0.1:0 --key demo/key > demo/serve.out 2> demo/serve.log &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q serving demo/serve.out 2>/dev/null && break; sleep 0.1; done
+address=$(sed -n 's/^serving .* on //p' demo/serve.out)
+echo "primary served on $address"
+starlog replicate "$mirror" --from "$address" --key demo/key
+build/cli/starlog replicate "$mirror" --from "$address" --key demo/key --follow 2> demo/follow.log &
+follower=$!
+starlog create-collection "$repo" HSC/runs/late --doc "written while a replica follows"
+for _ in $(seq 100); do
+  [[ $(head_of "$mirror") == $(head_of "$repo") ]] && break
+  sleep 0.1
+done
+kill $follower; wait $follower
+starlog status "$mirror"
+starlog verify "$mirror" --against "$address" --key demo/key --recompute
+starlog verify "$mirror" --against "$repo"
+cmp "$repo/HSC/raw/all/raw/HSC-903336-3.fits" "$mirror/HSC/raw/all/raw/HSC-903336-3.fits"
+echo "the files arrived intact"
+if starlog create-collection "$mirror" u/operator/oops 2> demo/refused.txt; then exit 1; fi
+echo "a write to the replica is refused: $(cat demo/refused.txt)"
+kill $server; wait $server
+trap - EXIT
 
 step "repository info"
 starlog info "$repo"

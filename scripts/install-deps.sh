@@ -13,6 +13,7 @@ packages=(
   catch2
   libcfitsio-dev
   libssl-dev
+  openssl  # The tests make TLS certificates with it.
 )
 # Fuzzers and sanitizer builds use clang; optional for the two README commands.
 if [[ "${STARLOG_WITH_CLANG:-0}" == 1 ]]; then

@@ -126,6 +126,30 @@ TEST_CASE("A half-finished rebuild is refused at open and can be run again", "[e
   REQUIRE(engine::EventStore::Open(dir.path(), engine::StoreOptions()).ok());
 }
 
+TEST_CASE("A follower opened after a rebuild catches up with later writes", "[engine][history]") {
+  // A rebuild drops and recreates the index families; a RocksDB secondary
+  // instance that replays those drops while catching up crashed (Debian's
+  // RocksDB 7.8), so a rebuild leaves a fresh MANIFEST behind.
+  testutil::TempDir dir;
+  {
+    engine::CreateOptions options;
+    options.store.sync = false;
+    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    REQUIRE(store->Append(codec::CreateCollection{"a", CollectionType::kRun, ""}, "x").ok());
+  }
+  REQUIRE(engine::EventStore::Rebuild(dir.path(), engine::StoreOptions()).ok());
+  engine::StoreOptions follow;
+  follow.follow = true;
+  auto follower = std::move(engine::EventStore::Open(dir.path(), follow)).value();
+  REQUIRE(follower->Refresh().ok());
+  {
+    auto writer = std::move(engine::EventStore::Open(dir.path(), engine::StoreOptions())).value();
+    REQUIRE(writer->Append(codec::CreateCollection{"b", CollectionType::kRun, ""}, "x").ok());
+    REQUIRE(follower->Refresh().ok());
+    CHECK(follower->head().sequence == writer->head().sequence);
+  }
+}
+
 TEST_CASE("Rebuild names the first event whose replay disagrees with its record",
           "[engine][history]") {
   testutil::TempDir dir;

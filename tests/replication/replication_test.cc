@@ -370,3 +370,47 @@ TEST_CASE("Only repository files are served", "[replication][files]") {
   CHECK_FALSE(IsServablePath("raw//x"));
   CHECK(IsServablePath("raw/.starlog/x"));  // Only the top-level folder is private.
 }
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1 (and localhost), made with the
+// openssl tool, in "dir"/<name>.pem and <name>.key.
+void MakeCertificate(const TempDir& dir, const std::string& name) {
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+      "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+      dir.Sub(name + ".key") + " -out " + dir.Sub(name + ".pem") + " 2>/dev/null";
+  REQUIRE(std::system(command.c_str()) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("Over TLS the primary's certificate is verified; plain and TLS do not mix",
+          "[replication][tls]") {
+  Primary primary;
+  TempDir certs;
+  MakeCertificate(certs, "server");
+  MakeCertificate(certs, "stranger");
+  ServerOptions options;
+  options.tls.cert_file = certs.Sub("server.pem");
+  options.tls.key_file = certs.Sub("server.key");
+  ServerThread server(primary.root(), options);
+  TempDir replica;
+
+  auto tls = ReplicaOptions(replica.path(), server.address());
+  tls.tls.ca_file = certs.Sub("server.pem");
+  REQUIRE(RunReplica(tls).ok());
+  RequireSameLog(primary.store(), replica.path());
+
+  // A certificate the replica does not trust: refused, nothing more sent.
+  tls.tls.ca_file = certs.Sub("stranger.pem");
+  const Status untrusted = RunReplica(tls);
+  CHECK(untrusted.IsPermissionDenied());
+  CHECK(std::string(untrusted.message()).find("TLS") != std::string::npos);
+
+  // A replica that does not speak TLS gets no hello, and is told why.
+  const Status plain = RunReplica(ReplicaOptions(replica.path(), server.address()));
+  CHECK_FALSE(plain.ok());
+  CHECK(std::string(plain.message()).find("--tls-ca") != std::string::npos);
+  CHECK(server.Logged("TLS handshake"));
+}
