@@ -1,9 +1,12 @@
 #include "starlog/engine/event_store.h"
 
+#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -80,6 +83,24 @@ void EventStoreImpl::CloseDb() {
     std::error_code ec;
     fs::remove_all(secondary_path_, ec);  // Best effort: a scratch folder.
   }
+  if (follow_lock_fd_ >= 0) ::close(follow_lock_fd_);
+}
+
+Result<int> LockFollowers(const std::string& root, bool exclusive) {
+  const std::string path = root + "/.starlog/followers.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("cannot open " + path);
+  if (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+    ::close(fd);
+    return exclusive ? Status::Unavailable(
+                           root +
+                           " is being followed (by `starlog serve` or `starlog wait`): stop "
+                           "them before rebuilding; a follower cannot survive its indexes "
+                           "being dropped")
+                     : Status::Unavailable("a rebuild of " + root +
+                                           " is running; follow it once the rebuild is done");
+  }
+  return fd;
 }
 
 Status EventStoreImpl::OpenDb(bool create) {
@@ -102,6 +123,7 @@ Status EventStoreImpl::OpenDb(bool create) {
   if (options_.follow) {
     // A secondary instance tails the writer's files; it needs a folder of its
     // own for its info log, and every file open.
+    STARLOG_ASSIGN_OR_RETURN(follow_lock_fd_, LockFollowers(root_, /*exclusive=*/false));
     char tmpl[] = "/tmp/starlog-follow-XXXXXX";
     if (mkdtemp(tmpl) == nullptr) return Status::IOError("cannot make a folder in /tmp");
     secondary_path_ = tmpl;

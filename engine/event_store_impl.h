@@ -82,6 +82,7 @@ class EventStoreImpl final : public EventStore {
   const std::string root_;
   const StoreOptions options_;
   std::string secondary_path_;  // A follower's scratch folder, removed on close.
+  int follow_lock_fd_ = -1;     // A follower's shared lock (FollowerLock).
   std::unique_ptr<rocksdb::DB> db_;
   DbHandles handles_;
   codec::Uuid repository_id_;
@@ -98,6 +99,12 @@ class EventStoreImpl final : public EventStore {
   // Fixed by event 1; shared with views, which may outlive a reopen.
   std::shared_ptr<const Universe> universe_;
 };
+
+// Locks "<root>/.starlog/followers.lock": shared by each follower, exclusive
+// by a rebuild, which drops the index families under them (a RocksDB
+// secondary instance does not survive that). Returns the descriptor that
+// holds the lock, or Unavailable naming who holds the other kind.
+Result<int> LockFollowers(const std::string& root, bool exclusive);
 
 // Key of the time index: commit time (sign-flipped, big-endian), sequence.
 std::string TimeKey(int64_t time_ns, uint64_t sequence);

@@ -1,5 +1,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -90,6 +91,11 @@ Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
   if (!std::filesystem::exists(std::filesystem::path(RegistryPath(root)) / "CURRENT", ec)) {
     return Status::NotFound("no starlog repository at " + root);
   }
+  STARLOG_ASSIGN_OR_RETURN(const int followers, LockFollowers(root, /*exclusive=*/true));
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{followers};
   StoreOptions writable = options;
   writable.read_only = false;
   writable.follow = false;
@@ -101,6 +107,7 @@ Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
   // Open once more, so RocksDB writes a fresh MANIFEST without the dropped
   // families: Debian's RocksDB 7.8 crashes a secondary instance (a follower,
   // such as `starlog serve`) that replays a family drop while catching up.
+  // (Followers are kept out during the rebuild by the lock above.)
   auto reopened = std::make_unique<EventStoreImpl>(root, writable);
   return reopened->OpenDb(/*create=*/false);
 }

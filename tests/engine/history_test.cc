@@ -137,9 +137,16 @@ TEST_CASE("A follower opened after a rebuild catches up with later writes", "[en
     auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
     REQUIRE(store->Append(codec::CreateCollection{"a", CollectionType::kRun, ""}, "x").ok());
   }
-  REQUIRE(engine::EventStore::Rebuild(dir.path(), engine::StoreOptions()).ok());
   engine::StoreOptions follow;
   follow.follow = true;
+  {
+    // Nor may a rebuild start under a follower.
+    auto early = std::move(engine::EventStore::Open(dir.path(), follow)).value();
+    const Status refused = engine::EventStore::Rebuild(dir.path(), engine::StoreOptions());
+    CHECK(refused.IsUnavailable());
+    CHECK(Says(refused, "is being followed"));
+  }
+  REQUIRE(engine::EventStore::Rebuild(dir.path(), engine::StoreOptions()).ok());
   auto follower = std::move(engine::EventStore::Open(dir.path(), follow)).value();
   REQUIRE(follower->Refresh().ok());
   {
