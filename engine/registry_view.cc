@@ -156,6 +156,17 @@ Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(
   return out;
 }
 
+Result<std::optional<codec::FieldMap>> RegistryView::GetDimensionRecord(
+    const std::string& element, const codec::FieldMap& data_id) const {
+  if (universe().Find(element) == nullptr) {
+    return Status::NotFound("no dimension element '" + element + "'");
+  }
+  RecordCache records(*impl_);
+  STARLOG_ASSIGN_OR_RETURN(const codec::FieldMap* found, records.Get(element, data_id));
+  if (found == nullptr) return std::optional<codec::FieldMap>();
+  return std::optional<codec::FieldMap>(*found);
+}
+
 Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
     const std::string& element, const WhereClause& where) const {
   const DimensionElement* e = universe().Find(element);

@@ -113,6 +113,11 @@ class RegistryView {
       const std::vector<std::string>& dimensions, const WhereClause& where,
       const std::optional<DatasetQuery>& datasets = std::nullopt) const;
 
+  // The record of "element" whose keys (its own and those it requires) are
+  // taken from "data_id"; nullopt if there is none, or a key is missing.
+  Result<std::optional<codec::FieldMap>> GetDimensionRecord(const std::string& element,
+                                                            const codec::FieldMap& data_id) const;
+
   // Records of "element" (keys and fields) satisfying "where".
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
                                                              const WhereClause& where) const;

@@ -1,0 +1,64 @@
+#pragma once
+
+// Ingest: FITS files in, datasets out. Each file's header is read (cfitsio),
+// the first translator whose match rule fits turns it into a data ID and
+// dimension records, the records the registry lacks are inserted, the file
+// is placed by its transfer mode at its template's path, and the datasets
+// are registered in batched events with deterministic ids (UUID v5 of type,
+// data ID and run, as the butler's DATAID_TYPE_RUN), so ingesting a file
+// twice never makes a duplicate. A file that cannot be read, matches no
+// translator or lacks a keyword is skipped with the reason; the rest go on.
+//
+// A failure to register a batch undoes that batch's file placements, so no
+// dataset is ever without its file; every copy is written under a temporary
+// name and renamed, so no half-written file is left (transfer.h).
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "starlog/engine/event_store.h"
+#include "starlog/engine/file_template.h"
+#include "starlog/engine/transfer.h"
+#include "starlog/engine/translator.h"
+
+namespace starlog::engine {
+
+struct IngestOptions {
+  std::string run;  // A RUN collection; created if it does not exist.
+  TransferMode transfer = TransferMode::kCopy;
+  std::vector<Translator> translators;
+  std::string dataset_type;  // Overrides the translator's, when set.
+  // Templates by dataset type; each is checked to give every dataset of its
+  // type a path of its own. Others use kDefaultFileTemplate.
+  std::map<std::string, FileTemplate> templates;
+  std::string actor;
+  size_t batch_size = 500;  // Files per registration event.
+  ProgressFn progress;      // (files done, files in all)
+};
+
+struct SkippedFile {
+  std::string file;
+  std::string reason;
+};
+
+struct IngestReport {
+  size_t files = 0;            // Files considered.
+  size_t ingested = 0;         // Registered now.
+  size_t already_present = 0;  // Registered before, with this very file.
+  size_t records_inserted = 0;
+  std::vector<SkippedFile> skipped;
+  uint64_t first_event = 0;  // Events appended (0 if none).
+  uint64_t last_event = 0;
+};
+
+// Files, and every regular file under each folder, sorted, in one list.
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& files_or_dirs);
+
+// Returns an error only for what stops the whole ingest (the run cannot be
+// made, a registration event is refused); skipped files are in the report.
+Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& files,
+                            const IngestOptions& options);
+
+}  // namespace starlog::engine

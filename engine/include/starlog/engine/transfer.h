@@ -1,0 +1,44 @@
+#pragma once
+
+// Putting a file where the repository keeps it. Every mode records the size
+// and XXH3-128 of the bytes, and none leaves a half-written file: a copy is
+// written under a temporary name, fsynced, then renamed into place.
+//
+//   direct     the file stays where it is; it must be under the root
+//   copy       copied
+//   move       renamed (copied, then the source removed, across file systems)
+//   hardlink   a hard link (same file system)
+//   symlink    a symbolic link to the source's absolute path
+//   relsymlink a symbolic link by a relative path
+
+#include <optional>
+#include <string>
+
+#include "starlog/codec/event.h"
+#include "starlog/result.h"
+
+namespace starlog::engine {
+
+enum class TransferMode { kDirect, kCopy, kMove, kHardlink, kSymlink, kRelsymlink };
+
+std::optional<TransferMode> TransferModeFromName(std::string_view name);
+std::string_view TransferModeName(TransferMode mode);
+
+// What was done, so it can be undone if registering the dataset fails.
+struct Placed {
+  codec::Artifact artifact;  // Path relative to the root, size, checksum.
+  std::string source;        // Absolute path of the source.
+  std::string target;        // Absolute path in the repository ("" for direct).
+  TransferMode mode = TransferMode::kDirect;
+};
+
+// Places "source" at "<root>/<relative>" (direct: ignores "relative" and
+// records the source's own path under the root). Conflict if a different
+// file is already there; an identical one is taken as is.
+Result<Placed> PlaceFile(const std::string& source, const std::string& root,
+                         const std::string& relative, TransferMode mode);
+
+// Undoes PlaceFile: removes what it created, moves a moved file back.
+void UndoPlace(const Placed& placed);
+
+}  // namespace starlog::engine

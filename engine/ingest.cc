@@ -1,0 +1,270 @@
+#include "starlog/engine/ingest.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "starlog/engine/artifact_files.h"
+#include "starlog/engine/dataset_ids.h"
+#include "starlog/engine/fits_header.h"
+
+namespace starlog::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One file, translated and ready to place and register.
+struct Pending {
+  std::string file;
+  std::string dataset_type;
+  codec::FieldMap data_id;
+  codec::Uuid id;
+  std::string relative;  // Where its template puts it.
+};
+
+// The records a file's values give, for the elements its data ID reaches
+// (keys, and what they imply, recursively), in universe order.
+std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const Universe& universe,
+                                                               const std::vector<std::string>& keys,
+                                                               const codec::FieldMap& values) {
+  std::set<std::string> reached(keys.begin(), keys.end());
+  std::vector<std::pair<std::string, codec::FieldMap>> out;
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    for (const DimensionElement& e : universe.elements()) {
+      if (reached.count(e.name) == 0) continue;
+      for (const std::string& i : e.implies) {
+        if (values.count(i) != 0 && reached.insert(i).second) grew = true;
+      }
+      for (const std::string& r : e.required) {
+        if (reached.insert(r).second) grew = true;
+      }
+    }
+  }
+  for (const DimensionElement& e : universe.elements()) {
+    if (reached.count(e.name) == 0) continue;
+    auto required = universe.RequiredKeys({e.name});
+    if (!required.ok()) continue;
+    codec::FieldMap record;
+    bool complete = true;
+    for (const std::string& k : *required) {
+      auto v = values.find(k);
+      if (v == values.end()) {
+        complete = false;
+        break;
+      }
+      record.emplace(k, v->second);
+    }
+    if (!complete) continue;
+    for (const std::string& i : e.implies) {
+      if (auto v = values.find(i); v != values.end()) record.emplace(i, v->second);
+    }
+    for (const DimensionField& f : e.fields) {
+      if (auto v = values.find(e.name + "." + f.name); v != values.end()) {
+        record.emplace(f.name, v->second);
+      }
+    }
+    out.emplace_back(e.name, std::move(record));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& files_or_dirs) {
+  std::vector<std::string> files;
+  for (const std::string& input : files_or_dirs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(input, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) found.push_back(it->path().string());
+      }
+      if (ec) return Status::IOError("cannot list " + input + ": " + ec.message());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(input, ec)) {
+      files.push_back(input);
+    } else {
+      return Status::NotFound("no file or folder " + input);
+    }
+  }
+  return files;
+}
+
+Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& files,
+                            const IngestOptions& options) {
+  IngestReport report;
+  report.files = files.size();
+  if (options.run.empty()) return Status::InvalidArgument("give the RUN collection to ingest into");
+  if (options.translators.empty()) return Status::InvalidArgument("give at least one translator");
+  const auto appended = [&](const Head& h) {
+    if (report.first_event == 0) report.first_event = h.sequence;
+    report.last_event = h.sequence;
+  };
+  {
+    STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
+    STARLOG_ASSIGN_OR_RETURN(auto run, view.GetCollection(options.run));
+    if (!run) {
+      STARLOG_ASSIGN_OR_RETURN(
+          Head h, store.Append(codec::CreateCollection{options.run, codec::CollectionType::kRun,
+                                                       "ingested raw files"},
+                               options.actor));
+      appended(h);
+    } else if (run->type != codec::CollectionType::kRun) {
+      return Status::InvalidArgument(options.run + " is not a RUN collection");
+    }
+  }
+  for (const auto& [type, file_template] : options.templates) {
+    STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
+    auto info = view.GetDatasetType(type);
+    if (!info.ok()) continue;  // Checked when a file of that type comes.
+    STARLOG_ASSIGN_OR_RETURN(auto keys, view.universe().RequiredKeys(info->dimensions));
+    STARLOG_RETURN_IF_ERROR(file_template.CheckUnique(keys));
+  }
+  STARLOG_ASSIGN_OR_RETURN(FileTemplate default_template,
+                           FileTemplate::Parse(kDefaultFileTemplate));
+
+  size_t done = 0;
+  for (size_t start = 0; start < files.size(); start += options.batch_size) {
+    const size_t end = std::min(files.size(), start + options.batch_size);
+    STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
+    const Universe& universe = view.universe();
+    std::vector<Pending> pending;
+    std::map<std::string, std::map<std::string, codec::FieldMap>>
+        records;                              // element -> key -> record
+    std::map<codec::Uuid, std::string> seen;  // Within this batch: id -> file.
+    for (size_t i = start; i < end; ++i) {
+      const std::string& file = files[i];
+      const auto skip = [&](const std::string& reason) {
+        report.skipped.push_back({file, reason});
+      };
+      auto header = ReadFitsHeader(file);
+      if (!header.ok()) {
+        skip(std::string(header.status().message()));
+        continue;
+      }
+      const Translator* translator = nullptr;
+      for (const Translator& t : options.translators) {
+        if (t.Matches(*header)) {
+          translator = &t;
+          break;
+        }
+      }
+      if (translator == nullptr) {
+        skip("no translator matches its header");
+        continue;
+      }
+      auto values = translator->Translate(*header, universe);
+      if (!values.ok()) {
+        skip(std::string(values.status().message()));
+        continue;
+      }
+      Pending p;
+      p.file = file;
+      p.dataset_type =
+          options.dataset_type.empty() ? translator->dataset_type : options.dataset_type;
+      auto type = view.GetDatasetType(p.dataset_type);
+      if (!type.ok()) {
+        skip(std::string(type.status().message()));
+        continue;
+      }
+      STARLOG_ASSIGN_OR_RETURN(auto keys, universe.RequiredKeys(type->dimensions));
+      std::string missing;
+      for (const std::string& k : keys) {
+        auto v = values->find(k);
+        if (v == values->end()) {
+          missing = k;
+          break;
+        }
+        p.data_id.emplace(k, v->second);
+      }
+      if (!missing.empty()) {
+        skip("translator " + translator->source + " gives no '" + missing + "'");
+        continue;
+      }
+      p.id = DeterministicDatasetId(p.dataset_type, p.data_id, options.run);
+      if (auto other = seen.find(p.id); other != seen.end()) {
+        skip("same data ID as " + other->second);
+        continue;
+      }
+      STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(p.id));
+      if (existing) {
+        auto mine =
+            DescribeFile(fs::path(file).parent_path().string(), fs::path(file).filename().string());
+        if (mine.ok() && existing->artifact && existing->artifact->size == mine->size &&
+            existing->artifact->checksum == mine->checksum) {
+          ++report.already_present;
+        } else {
+          skip("already registered as " + p.id.ToString() + " with another file");
+        }
+        continue;
+      }
+      codec::FieldMap template_values = *values;
+      template_values["run"] = options.run;
+      template_values["datasetType"] = p.dataset_type;
+      auto configured = options.templates.find(p.dataset_type);
+      const FileTemplate& t =
+          configured != options.templates.end() ? configured->second : default_template;
+      auto relative = t.Format(template_values, FileExtension(file));
+      if (!relative.ok()) {
+        skip(std::string(relative.status().message()));
+        continue;
+      }
+      p.relative = *relative;
+      for (auto& [element, record] : RecordsOf(universe, keys, *values)) {
+        records[element].emplace(EncodeDataId(record), record);
+      }
+      seen.emplace(p.id, file);
+      pending.push_back(std::move(p));
+    }
+    // The records the registry lacks, element by element in universe order.
+    for (const DimensionElement& e : universe.elements()) {
+      auto found = records.find(e.name);
+      if (found == records.end()) continue;
+      codec::InsertDimensionRecords insert{e.name, {}, false};
+      for (const auto& [key, record] : found->second) {
+        STARLOG_ASSIGN_OR_RETURN(auto there, view.GetDimensionRecord(e.name, record));
+        if (!there) insert.records.push_back(record);
+      }
+      if (insert.records.empty()) continue;
+      report.records_inserted += insert.records.size();
+      STARLOG_ASSIGN_OR_RETURN(Head h, store.Append(std::move(insert), options.actor));
+      appended(h);
+    }
+    // Files first, then the event that registers them; undone if refused.
+    std::map<std::string, codec::RegisterDatasets> by_type;
+    std::map<std::string, std::vector<Placed>> placed;  // By dataset type.
+    for (const Pending& p : pending) {
+      auto where = PlaceFile(p.file, store.root(), p.relative, options.transfer);
+      if (!where.ok()) {
+        report.skipped.push_back({p.file, std::string(where.status().message())});
+        continue;
+      }
+      placed[p.dataset_type].push_back(*where);
+      auto& event = by_type[p.dataset_type];
+      event.run = options.run;
+      event.dataset_type = p.dataset_type;
+      event.datasets.push_back(codec::DatasetEntry{p.id, p.data_id, where->artifact});
+    }
+    for (auto& [type, event] : by_type) {
+      const size_t n = event.datasets.size();
+      auto h = store.Append(std::move(event), options.actor);
+      if (!h.ok()) {
+        for (const Placed& p : placed[type]) UndoPlace(p);
+        return h.status().WithContext("registering " + std::to_string(n) + " " + type +
+                                      " datasets");
+      }
+      appended(*h);
+      report.ingested += n;
+    }
+    done = end;
+    if (options.progress) options.progress(done, files.size());
+  }
+  return report;
+}
+
+}  // namespace starlog::engine

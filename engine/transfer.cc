@@ -1,0 +1,162 @@
+#include "starlog/engine/transfer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "starlog/engine/artifact_files.h"
+
+namespace starlog::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Status Errno(const std::string& what) {
+  return Status::IOError(what + ": " + std::strerror(errno));
+}
+
+// Copies "from" to "to" through "to.starlog-partial", fsynced, renamed.
+Status CopyAtomically(const std::string& from, const std::string& to) {
+  const std::string temp = to + ".starlog-partial";
+  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return Errno("open " + from);
+  const int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) {
+    ::close(in);
+    return Errno("create " + temp);
+  }
+  Status s;
+  char buffer[1 << 16];
+  while (s.ok()) {
+    const ssize_t n = ::read(in, buffer, sizeof(buffer));
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      s = Errno("read " + from);
+      break;
+    }
+    for (ssize_t done = 0; done < n && s.ok();) {
+      const ssize_t w = ::write(out, buffer + done, static_cast<size_t>(n - done));
+      if (w < 0) {
+        if (errno != EINTR) s = Errno("write " + temp);
+        continue;
+      }
+      done += w;
+    }
+  }
+  if (s.ok() && ::fsync(out) != 0) s = Errno("fsync " + temp);
+  ::close(in);
+  ::close(out);
+  if (s.ok() && std::rename(temp.c_str(), to.c_str()) != 0) s = Errno("rename " + temp);
+  if (!s.ok()) std::remove(temp.c_str());
+  return s;
+}
+
+}  // namespace
+
+std::optional<TransferMode> TransferModeFromName(std::string_view name) {
+  for (TransferMode m :
+       {TransferMode::kDirect, TransferMode::kCopy, TransferMode::kMove, TransferMode::kHardlink,
+        TransferMode::kSymlink, TransferMode::kRelsymlink}) {
+    if (TransferModeName(m) == name) return m;
+  }
+  return std::nullopt;
+}
+
+std::string_view TransferModeName(TransferMode mode) {
+  switch (mode) {
+    case TransferMode::kDirect:
+      return "direct";
+    case TransferMode::kCopy:
+      return "copy";
+    case TransferMode::kMove:
+      return "move";
+    case TransferMode::kHardlink:
+      return "hardlink";
+    case TransferMode::kSymlink:
+      return "symlink";
+    case TransferMode::kRelsymlink:
+      return "relsymlink";
+  }
+  return "?";
+}
+
+Result<Placed> PlaceFile(const std::string& source, const std::string& root,
+                         const std::string& relative, TransferMode mode) {
+  std::error_code ec;
+  const fs::path src = fs::absolute(source, ec);
+  const fs::path base = fs::weakly_canonical(fs::absolute(root, ec), ec);
+  Placed placed;
+  placed.source = src.string();
+  placed.mode = mode;
+  if (mode == TransferMode::kDirect) {
+    const fs::path canonical = fs::weakly_canonical(src, ec);
+    const fs::path rel = canonical.lexically_relative(base);
+    if (rel.empty() || *rel.begin() == ".." || rel.is_absolute()) {
+      return Status::InvalidArgument(source + " is not under the repository root " + root +
+                                     "; direct transfer registers files in place");
+    }
+    STARLOG_ASSIGN_OR_RETURN(placed.artifact, DescribeFile(base.string(), rel.generic_string()));
+    return placed;
+  }
+  STARLOG_ASSIGN_OR_RETURN(codec::Artifact described,
+                           DescribeFile(src.parent_path().string(), src.filename().string()));
+  const fs::path target = base / relative;
+  placed.target = target.string();
+  placed.artifact = described;
+  placed.artifact.path = relative;
+  if (fs::exists(fs::symlink_status(target, ec))) {
+    auto there = DescribeFile(base.string(), relative);
+    if (there.ok() && there->size == described.size && there->checksum == described.checksum) {
+      placed.target.clear();  // Already in place; nothing to undo.
+      if (mode == TransferMode::kMove) fs::remove(src, ec);
+      return placed;
+    }
+    return Status::Conflict("a different file is already at " + relative + " in the repository");
+  }
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return Status::IOError("create " + target.parent_path().string() + ": " + ec.message());
+  switch (mode) {
+    case TransferMode::kCopy:
+      STARLOG_RETURN_IF_ERROR(CopyAtomically(src.string(), target.string()));
+      break;
+    case TransferMode::kMove:
+      if (std::rename(src.c_str(), target.c_str()) != 0) {
+        if (errno != EXDEV) return Errno("move " + src.string());
+        STARLOG_RETURN_IF_ERROR(CopyAtomically(src.string(), target.string()));
+        fs::remove(src, ec);
+      }
+      break;
+    case TransferMode::kHardlink:
+      if (::link(src.c_str(), target.c_str()) != 0) return Errno("hard link " + src.string());
+      break;
+    case TransferMode::kSymlink:
+      if (::symlink(src.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
+      break;
+    case TransferMode::kRelsymlink: {
+      const fs::path link = fs::weakly_canonical(src, ec).lexically_relative(target.parent_path());
+      if (::symlink(link.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
+      break;
+    }
+    case TransferMode::kDirect:
+      break;
+  }
+  return placed;
+}
+
+void UndoPlace(const Placed& placed) {
+  if (placed.target.empty()) return;
+  std::error_code ec;
+  if (placed.mode == TransferMode::kMove) {
+    if (std::rename(placed.target.c_str(), placed.source.c_str()) == 0) return;
+    if (fs::copy_file(placed.target, placed.source, ec)) fs::remove(placed.target, ec);
+    return;
+  }
+  fs::remove(placed.target, ec);
+}
+
+}  // namespace starlog::engine

@@ -1,0 +1,302 @@
+// Ingest of real FITS files written by cfitsio in the test: two instruments,
+// gzip and tile-compressed variants, a broken file, one missing a keyword;
+// every transfer mode; templates; ingesting twice.
+
+#include "starlog/engine/ingest.h"
+
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "starlog/engine/artifact_files.h"
+#include "starlog/engine/dataset_ids.h"
+#include "starlog/engine/event_store.h"
+#include "starlog/engine/file_template.h"
+#include "starlog/engine/fits_header.h"
+#include "tests/testutil/fits_writer.h"
+#include "tests/testutil/temp_dir.h"
+
+using namespace starlog;
+using namespace starlog::engine;
+using testutil::RawCards;
+using testutil::TempDir;
+using testutil::WriteFits;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kFakeCam[] = R"(# FakeCam: a small fake camera
+instrument FakeCam
+match INSTRUME FakeCam
+value exposure EXPNUM
+value detector CCDNUM
+value physical_filter FILTER
+value band FILTER map=FakeCam-R:r,FakeCam-I:i
+value exposure.observation_type IMGTYPE lower
+value exposure.target_name OBJECT optional
+value detector.full_name CCDNAME optional
+constant instrument.class_name fake.FakeCam
+timespan exposure DATE-OBS EXPTIME
+day_obs DATE-OBS -12
+)";
+
+constexpr char kOtherCam[] = R"(instrument OtherCam
+match INSTRUME other-cam
+value exposure EXPNUM
+value detector CCDNUM
+value physical_filter FILTER
+value band FILTER lower
+value exposure.observation_type IMGTYPE lower
+day_obs DATE-OBS 0
+)";
+
+struct Repo {
+  Repo() {
+    CreateOptions options;
+    options.store.sync = false;
+    store = std::move(EventStore::Create(dir.Sub("repo"), options)).value();
+    REQUIRE(store
+                ->Append(
+                    codec::RegisterDatasetType{
+                        "raw", {"instrument", "exposure", "detector"}, "Exposure", false},
+                    "t")
+                .ok());
+    fs::create_directories(dir.Sub("in"));
+  }
+  IngestOptions Options(const std::string& run = "FakeCam/raw/all") {
+    IngestOptions o;
+    o.run = run;
+    o.actor = "tester";
+    o.translators = {ParseTranslator(kFakeCam, "fakecam.cfg").value(),
+                     ParseTranslator(kOtherCam, "othercam.cfg").value()};
+    return o;
+  }
+  std::string In(const std::string& name) const { return dir.Sub("in/" + name); }
+  Result<IngestReport> Run(const std::vector<std::string>& inputs, const IngestOptions& o) {
+    auto files = ExpandInputs(inputs).value();
+    return Ingest(*store, files, o);
+  }
+  codec::FieldMap RawId(const std::string& instrument, int64_t exposure, int64_t detector) {
+    return {{"instrument", instrument}, {"exposure", exposure}, {"detector", detector}};
+  }
+
+  TempDir dir;
+  std::unique_ptr<EventStore> store;
+};
+
+}  // namespace
+
+TEST_CASE("cfitsio reads plain, gzip and tile-compressed headers", "[ingest][fits]") {
+  TempDir dir;
+  const auto cards =
+      RawCards("FakeCam", 10, 1, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05.5", 30);
+  WriteFits(dir.Sub("a.fits"), cards);
+  WriteFits(dir.Sub("b.fits.gz"), cards);
+  WriteFits(dir.Sub("c.fits.fz"), cards, /*tile_compress=*/true);
+  for (const char* name : {"a.fits", "b.fits.gz", "c.fits.fz"}) {
+    INFO(name);
+    auto header = ReadFitsHeader(dir.Sub(name));
+    REQUIRE(header.ok());
+    CHECK(header->at("INSTRUME").text == "FakeCam");
+    CHECK(header->at("EXPNUM").integer == 10);
+    CHECK(header->at("EXPTIME").number == 30);
+    CHECK(header->at("DATE-OBS").text == "2024-03-02T03:04:05.5");
+  }
+  std::ofstream(dir.Sub("text.fits")) << "this is not a FITS file\n";
+  auto bad = ReadFitsHeader(dir.Sub("text.fits"));
+  CHECK(bad.status().IsInvalidArgument());
+  CHECK(std::string(bad.status().message()).find("not a FITS file") != std::string::npos);
+  CHECK(ReadFitsHeader(dir.Sub("absent.fits")).status().IsNotFound());
+}
+
+TEST_CASE("Ingest derives data IDs and records from headers; bad files are skipped with reasons",
+          "[ingest]") {
+  Repo r;
+  for (int e : {10, 11}) {
+    for (int d : {0, 1}) {
+      WriteFits(r.In("fake_" + std::to_string(e) + "_" + std::to_string(d) + ".fits"),
+                RawCards("FakeCam", e, d, e == 10 ? "FakeCam-R" : "FakeCam-I", "SCIENCE",
+                         "2024-03-02T03:04:05", 30));
+    }
+  }
+  WriteFits(r.In("fake_12_0.fits.gz"),
+            RawCards("FakeCam", 12, 0, "FakeCam-R", "BIAS", "2024-03-02T13:00:00", 0));
+  WriteFits(r.In("fake_13_0.fits.fz"),
+            RawCards("FakeCam", 13, 0, "FakeCam-R", "FLAT", "2024-03-02T14:00:00", 2), true);
+  WriteFits(r.In("other_5_0.fits"),
+            RawCards("other-cam", 5, 0, "G", "science", "2024-03-03T01:00:00", 15));
+  std::ofstream(r.In("notes.txt")) << "not FITS at all";
+  auto lacking = RawCards("FakeCam", 14, 0, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 30);
+  lacking.erase(lacking.begin() + 1);  // No EXPNUM.
+  WriteFits(r.In("fake_no_expnum.fits"), lacking);
+  WriteFits(r.In("stranger.fits"), RawCards("Nobody", 1, 1, "X", "science", "2024-03-02", 1));
+
+  auto o = r.Options();
+  auto report = r.Run({r.dir.Sub("in")}, o);
+  REQUIRE(report.ok());
+  CHECK(report->files == 10);
+  CHECK(report->ingested == 7);
+  REQUIRE(report->skipped.size() == 3);
+  std::map<std::string, std::string> why;
+  for (const auto& s : report->skipped) why[fs::path(s.file).filename().string()] = s.reason;
+  CHECK(why["notes.txt"].find("not a FITS file") != std::string::npos);
+  CHECK(why["fake_no_expnum.fits"].find("lacks keyword EXPNUM") != std::string::npos);
+  CHECK(why["stranger.fits"].find("no translator matches") != std::string::npos);
+
+  auto view = r.store->View().value();
+  auto found = view.FindDataset("raw", r.RawId("FakeCam", 11, 1), {"FakeCam/raw/all"});
+  REQUIRE(found.ok());
+  CHECK(found->id == DeterministicDatasetId("raw", r.RawId("FakeCam", 11, 1), "FakeCam/raw/all"));
+  REQUIRE(found->artifact.has_value());
+  CHECK(DescribeFile(r.store->root(), found->artifact->path).value() == *found->artifact);
+  // Records from the header: implied filter and band, day_obs shifted by -12 h,
+  // the exposure's timespan in TAI (UTC + 37 s), optional fields when present.
+  auto exposure = view.GetDimensionRecord("exposure", r.RawId("FakeCam", 11, 1)).value();
+  REQUIRE(exposure.has_value());
+  CHECK(std::get<std::string>(exposure->at("physical_filter")) == "FakeCam-I");
+  CHECK(std::get<int64_t>(exposure->at("day_obs")) == 20240301);
+  CHECK(std::get<std::string>(exposure->at("observation_type")) == "science");
+  CHECK(std::get<std::string>(exposure->at("target_name")) == "COSMOS");
+  const int64_t begin = std::get<int64_t>(exposure->at("timespan_begin"));
+  CHECK(std::get<int64_t>(exposure->at("timespan_end")) - begin == 30'000'000'000);
+  auto filter =
+      view.GetDimensionRecord("physical_filter", {{"instrument", std::string("FakeCam")},
+                                                  {"physical_filter", std::string("FakeCam-I")}})
+          .value();
+  REQUIRE(filter.has_value());
+  CHECK(std::get<std::string>(filter->at("band")) == "i");
+  auto detector = view.GetDimensionRecord("detector", r.RawId("FakeCam", 0, 1)).value();
+  REQUIRE(detector.has_value());
+  CHECK(std::get<std::string>(detector->at("full_name")) == "ccd1");
+  CHECK(view.FindDataset("raw", r.RawId("OtherCam", 5, 0), {"FakeCam/raw/all"}).ok());
+  auto fz = view.FindDataset("raw", r.RawId("FakeCam", 13, 0), {"FakeCam/raw/all"}).value();
+  CHECK(fz.artifact->path.size() > 8);
+  CHECK(fz.artifact->path.substr(fz.artifact->path.size() - 8) == ".fits.fz");
+
+  // Ingesting the same files again makes no duplicate, and no event.
+  const uint64_t head = r.store->head().sequence;
+  auto again = r.Run({r.dir.Sub("in")}, o);
+  REQUIRE(again.ok());
+  CHECK(again->ingested == 0);
+  CHECK(again->already_present == 7);
+  CHECK(r.store->head().sequence == head);
+}
+
+TEST_CASE("Every transfer mode places the file and records its size and checksum",
+          "[ingest][transfer]") {
+  Repo r;
+  int exposure = 100;
+  for (const char* mode : {"copy", "move", "hardlink", "symlink", "relsymlink", "direct"}) {
+    INFO(mode);
+    const std::string source = std::string(mode) == "direct"
+                                   ? r.dir.Sub("repo/incoming/direct.fits")
+                                   : r.In(std::string(mode) + ".fits");
+    fs::create_directories(fs::path(source).parent_path());
+    WriteFits(source,
+              RawCards("FakeCam", exposure, 0, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+    const codec::Artifact before =
+        DescribeFile(fs::path(source).parent_path().string(), fs::path(source).filename().string())
+            .value();
+    auto o = r.Options();
+    o.transfer = *TransferModeFromName(mode);
+    auto report = r.Run({source}, o);
+    REQUIRE(report.ok());
+    REQUIRE(report->ingested == 1);
+    auto ref = r.store->View()
+                   ->FindDataset("raw", r.RawId("FakeCam", exposure, 0), {"FakeCam/raw/all"})
+                   .value();
+    REQUIRE(ref.artifact.has_value());
+    CHECK(ref.artifact->size == before.size);
+    CHECK(ref.artifact->checksum == before.checksum);
+    const std::string placed = r.store->root() + "/" + ref.artifact->path;
+    CHECK(DescribeFile(r.store->root(), ref.artifact->path).value().checksum == before.checksum);
+    const std::string m = mode;
+    if (m == "direct") CHECK(ref.artifact->path == "incoming/direct.fits");
+    if (m == "move") CHECK_FALSE(fs::exists(source));
+    if (m == "copy") {
+      CHECK(fs::exists(source));
+      CHECK_FALSE(fs::is_symlink(placed));
+    }
+    if (m == "hardlink") CHECK(fs::equivalent(source, placed));
+    if (m == "symlink") CHECK(fs::read_symlink(placed).is_absolute());
+    if (m == "relsymlink") CHECK(fs::read_symlink(placed).is_relative());
+    ++exposure;
+  }
+  // Direct transfer of a file outside the root is refused for that file.
+  WriteFits(r.In("outside.fits"),
+            RawCards("FakeCam", 200, 0, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+  auto o = r.Options();
+  o.transfer = TransferMode::kDirect;
+  auto report = r.Run({r.In("outside.fits")}, o);
+  REQUIRE(report.ok());
+  REQUIRE(report->skipped.size() == 1);
+  CHECK(report->skipped[0].reason.find("not under the repository root") != std::string::npos);
+}
+
+TEST_CASE("A refused registration leaves no file placed", "[ingest][transfer]") {
+  Repo r;
+  WriteFits(r.In("a.fits"),
+            RawCards("FakeCam", 10, 0, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+  REQUIRE(r.Run({r.In("a.fits")}, r.Options()).ok());
+  REQUIRE(r.store
+              ->Append(
+                  codec::RegisterDatasetType{
+                      "raw2", {"instrument", "exposure", "detector"}, "Exposure", false},
+                  "t")
+              .ok());
+  // Everything the second ingest needs exists, but the store refuses writes.
+  const std::string root = r.store->root();
+  r.store.reset();
+  StoreOptions read_only;
+  read_only.read_only = true;
+  r.store = std::move(EventStore::Open(root, read_only)).value();
+  auto o = r.Options();
+  o.dataset_type = "raw2";
+  auto report = r.Run({r.In("a.fits")}, o);
+  CHECK(report.status().IsPermissionDenied());
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root + "/FakeCam/raw/all")) {
+    if (!e.is_directory() && e.path().string().find("/raw2/") != std::string::npos) ++files;
+  }
+  CHECK(files == 0);
+}
+
+TEST_CASE("File templates: formats, optional fields, uniqueness", "[ingest][template]") {
+  auto t = FileTemplate::Parse(
+               "{run}/{datasetType}/{day_obs}/{exposure:08d}/"
+               "{instrument}_{physical_filter:?}_{detector:03d}")
+               .value();
+  codec::FieldMap v = {{"run", std::string("HSC/raw/all")},
+                       {"datasetType", std::string("raw")},
+                       {"day_obs", int64_t{20240301}},
+                       {"exposure", int64_t{903334}},
+                       {"instrument", std::string("HSC")},
+                       {"physical_filter", std::string("HSC-R")},
+                       {"detector", int64_t{7}}};
+  CHECK(t.Format(v, ".fits").value() == "HSC/raw/all/raw/20240301/00903334/HSC_HSC-R_007.fits");
+  v.erase("physical_filter");
+  CHECK(t.Format(v, ".fits").value() == "HSC/raw/all/raw/20240301/00903334/HSC_007.fits");
+  v.erase("day_obs");
+  auto missing = t.Format(v, ".fits");
+  CHECK(missing.status().IsInvalidArgument());
+  CHECK(std::string(missing.status().message()).find("'day_obs'") != std::string::npos);
+  CHECK(t.CheckUnique({"detector", "exposure", "instrument"}).ok());
+  auto loose = FileTemplate::Parse("{run}/{datasetType}/{exposure}.fits").value();
+  auto s = loose.CheckUnique({"detector", "exposure", "instrument"});
+  CHECK(s.IsInvalidArgument());
+  CHECK(std::string(s.message()).find("'detector'") != std::string::npos);
+  CHECK(FileTemplate::Parse("{run").status().IsInvalidArgument());
+  CHECK(FileTemplate::Parse("{run:x9}").status().IsInvalidArgument());
+  CHECK(FileExtension("a/b/c.fits.fz") == ".fits.fz");
+  CHECK(FileExtension("c.fits.gz") == ".fits.gz");
+}
+
+TEST_CASE("Translator configs name the line of an error", "[ingest][translator]") {
+  auto bad =
+      ParseTranslator("instrument X\nmatch INSTRUME X\nvalue exposure EXPNUM sideways\n", "x.cfg");
+  CHECK(bad.status().IsInvalidArgument());
+  CHECK(std::string(bad.status().message()).find("x.cfg line 3") != std::string::npos);
+  CHECK(ParseTranslator("value exposure EXPNUM\n", "y.cfg").status().IsInvalidArgument());
+}

@@ -1,0 +1,27 @@
+#pragma once
+
+// Real FITS files for tests, written by cfitsio: a small 16-bit image with
+// the header cards given. Names ending in ".gz" are gzip-compressed by
+// cfitsio on close; "tile_compress" writes a tile-compressed image (.fz),
+// whose primary header holds nothing but structure.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace starlog::testutil {
+
+struct Card {
+  std::string key;
+  std::variant<std::string, long long, double> value;
+};
+
+// Throws std::runtime_error naming cfitsio's complaint on failure.
+void WriteFits(const std::string& path, const std::vector<Card>& cards, bool tile_compress = false);
+
+// A raw frame of a fake camera, as an observatory would write it.
+std::vector<Card> RawCards(const std::string& instrument, long long exposure, long long detector,
+                           const std::string& filter, const std::string& type,
+                           const std::string& date_obs, double exptime);
+
+}  // namespace starlog::testutil
