@@ -18,6 +18,7 @@ const std::vector<CommandSpec>& AllCommands() {
       RemoveCollectionCommand(),
       CollectionChainCommand(),
       RegisterDatasetsCommand(),
+      IngestCommand(),
       AssociateCommand(),
       DisassociateCommand(),
       CertifyCalibrationsCommand(),
@@ -37,6 +38,7 @@ const std::vector<CommandSpec>& AllCommands() {
       DiffCommand(),
       DigestCommand(),
       RebuildCommand(),
+      FsckCommand(),
 
       ServeCommand(),
       ReplicateCommand(),

@@ -41,6 +41,8 @@ CommandSpec ServeCommand();
 CommandSpec ReplicateCommand();
 CommandSpec StatusCommand();
 CommandSpec VerifyCommand();
+CommandSpec IngestCommand();
+CommandSpec FsckCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

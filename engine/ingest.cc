@@ -215,8 +215,13 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
         continue;
       }
       p.relative = *relative;
+      // The first file to describe a record describes it (the butler, too,
+      // takes an exposure's record from one of its files).
       for (auto& [element, record] : RecordsOf(universe, keys, *values)) {
-        records[element].emplace(EncodeDataId(record), record);
+        STARLOG_ASSIGN_OR_RETURN(auto key_names, universe.RequiredKeys({element}));
+        codec::FieldMap keys_only;
+        for (const std::string& k : key_names) keys_only.emplace(k, record.at(k));
+        records[element].emplace(EncodeDataId(keys_only), record);
       }
       seen.emplace(p.id, file);
       pending.push_back(std::move(p));

@@ -156,6 +156,23 @@ Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(
   return out;
 }
 
+Result<std::vector<std::pair<codec::Uuid, codec::Artifact>>> RegistryView::Artifacts() const {
+  std::vector<std::pair<codec::Uuid, codec::Artifact>> out;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(
+      Family::kArtifacts, "", [&](std::string_view key, std::string_view v) {
+        auto artifact = keys::DecodeArtifact(v);
+        if (!artifact.ok() || key.size() != 16) {
+          failure = artifact.ok() ? Status::Corruption("bad artifact key") : artifact.status();
+          return false;
+        }
+        out.emplace_back(codec::Uuid::FromBytes(key.data()), std::move(*artifact));
+        return true;
+      }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  return out;
+}
+
 Result<std::optional<codec::FieldMap>> RegistryView::GetDimensionRecord(
     const std::string& element, const codec::FieldMap& data_id) const {
   if (universe().Find(element) == nullptr) {

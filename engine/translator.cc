@@ -95,8 +95,7 @@ Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
   }
   for (const ValueRule& rule : values) {
     auto it = header.find(rule.keyword);
-    if (it == header.end() ||
-        (it->second.kind == FitsCard::Kind::kString && it->second.text.empty())) {
+    if (it == header.end() || it->second.text.empty()) {  // Absent, or without a value.
       if (rule.optional) continue;
       return Status::InvalidArgument("lacks keyword " + rule.keyword + " (for " + rule.name + ")");
     }

@@ -142,6 +142,69 @@ starlog wait "$repo" --dataset-type raw --data-id instrument=HSC,exposure=903336
   --collections HSC/prompt --timeout 60s
 wait
 
+step "ingest FITS raws and master biases of a small fake camera, read by their headers"
+# A minimal FITS writer: 80-character header cards in 2880-byte blocks, then a
+# 16x16 16-bit image padded to a block (enough for cfitsio and for a butler).
+fits() {  # fits FILE INSTRUME EXPNUM CCDNUM FILTER IMGTYPE DATE-OBS EXPTIME
+  {
+    printf '%-80s' "SIMPLE  =                    T" "BITPIX  =                   16" \
+      "NAXIS   =                    2" "NAXIS1  =                   16" \
+      "NAXIS2  =                   16" "INSTRUME= '$2'" "EXPNUM  = $3" "CCDNUM  = $4" \
+      "FILTER  = '$5'" "IMGTYPE = '$6'" "OBJECT  = 'COSMOS'" "DATE-OBS= '$7'" \
+      "EXPTIME = $8" "TIMESYS = 'UTC'" "CCDNAME = 'ccd$4'" "END"
+    head -c $((2880 - 16 * 80)) /dev/zero | tr '\0' ' '
+    head -c 512 /dev/urandom
+    head -c $((2880 - 512)) /dev/zero
+  } > "$1"
+}
+cat > "$data/fakecam.cfg" <<'CFG'
+# FakeCam: how its FITS headers become data IDs and dimension records.
+instrument FakeCam
+match INSTRUME FakeCam
+value exposure EXPNUM
+value detector CCDNUM
+value physical_filter FILTER
+value band FILTER map=FakeCam-R:r,FakeCam-I:i
+value exposure.observation_type IMGTYPE lower
+value exposure.target_name OBJECT optional
+value detector.full_name CCDNAME optional
+constant instrument.class_name demo.FakeCam
+timespan exposure DATE-OBS EXPTIME
+day_obs DATE-OBS -12
+CFG
+incoming=demo/incoming
+mkdir -p "$incoming/raw" "$incoming/bias"
+for e in 1001 1002; do
+  for d in 0 1 2; do
+    fits "$incoming/raw/fake-$e-$d.fits" FakeCam "$e" "$d" FakeCam-R SCIENCE 2024-03-02T03:0$d:00 30
+  done
+done
+gzip "$incoming/raw/fake-1002-2.fits"  # cfitsio reads it compressed
+for d in 0 1 2; do
+  fits "$incoming/bias/bias-$d.fits" FakeCam 900 "$d" FakeCam-R BIAS 2024-03-01T20:00:00 0
+done
+echo "this is not a FITS file" > "$incoming/raw/notes.txt"
+fits "$incoming/raw/fake-no-expnum.fits" FakeCam "" 0 FakeCam-R SCIENCE 2024-03-02T03:00:00 30
+template='raw={run}/{datasetType}/{day_obs}/{exposure:08d}/{instrument}_{physical_filter}_{detector:03d}'
+if starlog ingest "$repo" "$incoming/raw" --run FakeCam/raw/all --translator "$data/fakecam.cfg" \
+    --template "$template"; then
+  echo "expected two files to be skipped"; exit 1
+fi
+echo "(exit status 1: some files were skipped, the rest ingested)"
+echo "ingesting the same files again: $(starlog ingest "$repo" "$incoming/raw/fake-1001-0.fits" \
+  --run FakeCam/raw/all --translator "$data/fakecam.cfg" --template "$template")"
+starlog ingest "$repo" "$incoming/bias" --run FakeCam/calib/bias --dataset-type bias \
+  --translator "$data/fakecam.cfg" --transfer move
+starlog create-collection "$repo" FakeCam/calib --type CALIBRATION --doc "FakeCam calibrations"
+starlog certify-calibrations "$repo" FakeCam/calib/bias FakeCam/calib bias --begin-date 2024-01-01
+starlog query-datasets "$repo" raw --collections FakeCam/raw/all
+starlog query-dimension-records "$repo" exposure --where "instrument = FakeCam"
+starlog find-dataset "$repo" bias --data-id instrument=FakeCam,detector=1 --collections FakeCam/calib \
+  --time 2024-03-02T00:00:00
+
+step "fsck: every file present and intact, and none unowned"
+starlog fsck "$repo"
+
 step "proof: the recorded state digest, recomputed from the indexes"
 starlog digest "$repo" --recompute
 

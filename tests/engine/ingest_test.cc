@@ -15,6 +15,7 @@
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/file_template.h"
 #include "starlog/engine/fits_header.h"
+#include "starlog/engine/fsck.h"
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -299,4 +300,55 @@ TEST_CASE("Translator configs name the line of an error", "[ingest][translator]"
   CHECK(bad.status().IsInvalidArgument());
   CHECK(std::string(bad.status().message()).find("x.cfg line 3") != std::string::npos);
   CHECK(ParseTranslator("value exposure EXPNUM\n", "y.cfg").status().IsInvalidArgument());
+}
+
+TEST_CASE("fsck finds missing, resized and altered files and files no dataset owns; --fix detaches "
+          "only the missing",
+          "[ingest][fsck]") {
+  Repo r;
+  for (int d = 0; d < 4; ++d) {
+    WriteFits(r.In("f" + std::to_string(d) + ".fits"),
+              RawCards("FakeCam", 10, d, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+  }
+  REQUIRE(r.Run({r.dir.Sub("in")}, r.Options()).ok());
+  auto clean = CheckFiles(*r.store).value();
+  CHECK(clean.files_checked == 4);
+  CHECK(clean.clean());
+
+  auto view = r.store->View().value();
+  const auto path_of = [&](int d) {
+    return view.FindDataset("raw", r.RawId("FakeCam", 10, d), {"FakeCam/raw/all"})
+        ->artifact->path;
+  };
+  const std::string root = r.store->root() + "/";
+  fs::remove(root + path_of(0));
+  fs::resize_file(root + path_of(1), 100);
+  {
+    std::fstream f(root + path_of(2), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(3000);
+    f.put('!');
+  }
+  std::ofstream(root + "stray.txt") << "nobody's";
+  std::ofstream(root + path_of(3) + ".starlog-partial") << "half";
+
+  auto report = CheckFiles(*r.store).value();
+  REQUIRE(report.problems.size() == 3);
+  std::map<std::string, FileProblem::Kind> kinds;
+  for (const FileProblem& p : report.problems) kinds[p.artifact.path] = p.kind;
+  CHECK(kinds[path_of(0)] == FileProblem::Kind::kMissing);
+  CHECK(kinds[path_of(1)] == FileProblem::Kind::kSize);
+  CHECK(kinds[path_of(2)] == FileProblem::Kind::kChecksum);
+  CHECK(report.unowned == std::vector<std::string>{path_of(3) + ".starlog-partial", "stray.txt"});
+
+  const uint64_t head = r.store->head().sequence;
+  auto fixed = DetachMissingFiles(*r.store, report, "fsck").value();
+  REQUIRE(fixed.has_value());
+  CHECK(fixed->sequence == head + 1);
+  auto after = CheckFiles(*r.store).value();
+  CHECK(after.problems.size() == 2);  // The others need a person.
+  CHECK(after.files_checked == 3);
+  auto detached =
+      r.store->View()->FindDataset("raw", r.RawId("FakeCam", 10, 0), {"FakeCam/raw/all"}).value();
+  CHECK_FALSE(detached.artifact.has_value());
+  CHECK_FALSE(DetachMissingFiles(*r.store, after, "fsck").value().has_value());
 }

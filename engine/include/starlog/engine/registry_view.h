@@ -93,6 +93,8 @@ class RegistryView {
 
   // --- datasets
   Result<std::optional<DatasetRef>> GetDataset(const codec::Uuid& id) const;
+  // Every dataset's file (dataset id and artifact), in id order.
+  Result<std::vector<std::pair<codec::Uuid, codec::Artifact>>> Artifacts() const;
   // The TAGGED and CALIBRATION collections holding dataset "id", by name.
   Result<std::vector<std::string>> CollectionsHolding(const codec::Uuid& id) const;
 

@@ -1,0 +1,118 @@
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/progress.h"
+#include "starlog/codec/json_writer.h"
+#include "starlog/engine/ingest.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Run(const ParsedArgs& args, Io& io) {
+  engine::IngestOptions options;
+  auto run = args.Get("run");
+  if (!run) return Status::InvalidArgument("give --run RUN (the RUN collection to ingest into)");
+  options.run = *run;
+  options.actor = ActingUser(args);
+  options.dataset_type = args.GetOr("dataset-type", "");
+  const std::string mode = args.GetOr("transfer", "copy");
+  auto transfer = engine::TransferModeFromName(mode);
+  if (!transfer) {
+    return Status::InvalidArgument("unknown transfer mode '" + mode +
+                                   "' (direct, copy, move, hardlink, symlink, relsymlink)");
+  }
+  options.transfer = *transfer;
+  const auto translators = args.GetAll("translator");
+  if (translators.empty()) return Status::InvalidArgument("give --translator FILE (one per instrument)");
+  for (const std::string& file : translators) {
+    STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
+    STARLOG_ASSIGN_OR_RETURN(engine::Translator t, engine::ParseTranslator(text, file));
+    options.translators.push_back(std::move(t));
+  }
+  for (const std::string& spec : args.GetAll("template")) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("--template wants DATASET_TYPE=TEMPLATE, got '" + spec + "'");
+    }
+    STARLOG_ASSIGN_OR_RETURN(auto t, engine::FileTemplate::Parse(spec.substr(eq + 1)));
+    options.templates.insert_or_assign(spec.substr(0, eq), std::move(t));
+  }
+  std::vector<std::string> inputs(args.positionals().begin() + 1, args.positionals().end());
+  STARLOG_ASSIGN_OR_RETURN(auto files, engine::ExpandInputs(inputs));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  engine::IngestReport report;
+  {
+    Progress progress(io, "ingest", "files");
+    options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+    STARLOG_ASSIGN_OR_RETURN(report, engine::Ingest(*store, files, options));
+  }
+  if (args.Has("json")) {
+    codec::JsonWriter w;
+    w.BeginObject();
+    w.Key("files").Uint(report.files);
+    w.Key("ingested").Uint(report.ingested);
+    w.Key("already_present").Uint(report.already_present);
+    w.Key("records_inserted").Uint(report.records_inserted);
+    w.Key("first_event").Uint(report.first_event);
+    w.Key("last_event").Uint(report.last_event);
+    w.Key("skipped").BeginArray();
+    for (const auto& s : report.skipped) {
+      w.BeginObject().Key("file").String(s.file).Key("reason").String(s.reason).EndObject();
+    }
+    w.EndArray().EndObject();
+    io.out << w.str() << "\n";
+  } else {
+    io.out << "ingested " << report.ingested << " of " << report.files << " files into "
+           << options.run << " (" << mode << ")";
+    if (report.last_event != 0) {
+      io.out << ", events " << report.first_event << "-" << report.last_event;
+    }
+    io.out << "; " << report.records_inserted << " dimension records inserted";
+    if (report.already_present > 0) io.out << "; " << report.already_present << " already there";
+    io.out << "\n";
+    for (const auto& s : report.skipped) io.out << "skipped " << s.file << ": " << s.reason << "\n";
+  }
+  if (!report.skipped.empty()) {
+    return Status::InvalidArgument(std::to_string(report.skipped.size()) +
+                                   " files were skipped (reasons above); the rest were ingested");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec IngestCommand() {
+  return {
+      .name = "ingest",
+      .summary = "register FITS files as datasets, reading data IDs from their headers",
+      .description =
+          "Reads each file's FITS header (plain, .gz, .Z or tile-compressed .fz) and turns\n"
+          "it into a data ID and dimension records by the first translator whose match\n"
+          "rule fits (one config file per instrument; see the README). Inserts the\n"
+          "records the registry lacks, places each file by the transfer mode at its\n"
+          "template's path, and registers the datasets in batches, with ids derived from\n"
+          "type, data ID and run: ingesting the same file twice adds nothing. A file that\n"
+          "is not FITS, matches no translator or lacks a keyword is skipped with the\n"
+          "reason; the rest go on, and the exit status is 1 when any was skipped.",
+      .positionals = {{"PATH", "repository folder"},
+                      {"FILES...", "FITS files, or folders to search", false, true}},
+      .options = {{"run", "RUN", "the RUN collection to ingest into (created if missing)"},
+                  {"translator", "FILE", "translator rules for an instrument", true},
+                  {"transfer", "MODE",
+                   "direct, copy (default), move, hardlink, symlink or relsymlink"},
+                  {"dataset-type", "T", "register as this dataset type, not the translator's"},
+                  {"template", "TYPE=TEMPLATE",
+                   "file template for a dataset type, checked to be unique", true},
+                  UserOption(),
+                  NoSyncOption(),
+                  JsonOption()},
+      .examples = {"starlog ingest repo /data/incoming --run FakeCam/raw/all --translator "
+                   "fakecam.cfg --transfer hardlink",
+                   "starlog ingest repo raw1.fits raw2.fits.fz --run FakeCam/raw/all --translator "
+                   "fakecam.cfg --template 'raw={run}/{datasetType}/{day_obs}/{exposure:08d}/"
+                   "{instrument}_{physical_filter}_{detector:03d}'"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli
