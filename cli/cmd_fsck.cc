@@ -44,13 +44,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   engine::FsckReport report;
   {
     Progress progress(io, "fsck", "files");
-    STARLOG_ASSIGN_OR_RETURN(report, engine::CheckFiles(*store, [&](uint64_t d, uint64_t t) {
-                               progress.Update(d, t);
-                             }));
+    STARLOG_ASSIGN_OR_RETURN(
+        report, engine::CheckFiles(*store, [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
   }
   uint64_t fixed_event = 0;
   if (fix) {
-    STARLOG_ASSIGN_OR_RETURN(auto head, engine::DetachMissingFiles(*store, report, ActingUser(args)));
+    STARLOG_ASSIGN_OR_RETURN(auto head,
+                             engine::DetachMissingFiles(*store, report, ActingUser(args)));
     if (head) {
       fixed_event = head->sequence;
       std::erase_if(report.problems, [](const engine::FileProblem& p) {

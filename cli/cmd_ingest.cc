@@ -23,7 +23,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   options.transfer = *transfer;
   const auto translators = args.GetAll("translator");
-  if (translators.empty()) return Status::InvalidArgument("give --translator FILE (one per instrument)");
+  if (translators.empty())
+    return Status::InvalidArgument("give --translator FILE (one per instrument)");
   for (const std::string& file : translators) {
     STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
     STARLOG_ASSIGN_OR_RETURN(engine::Translator t, engine::ParseTranslator(text, file));

@@ -12,10 +12,14 @@ namespace fs = std::filesystem;
 
 std::string_view FileProblemName(FileProblem::Kind kind) {
   switch (kind) {
-    case FileProblem::Kind::kMissing: return "missing";
-    case FileProblem::Kind::kSize: return "size";
-    case FileProblem::Kind::kChecksum: return "checksum";
-    case FileProblem::Kind::kUnreadable: return "unreadable";
+    case FileProblem::Kind::kMissing:
+      return "missing";
+    case FileProblem::Kind::kSize:
+      return "size";
+    case FileProblem::Kind::kChecksum:
+      return "checksum";
+    case FileProblem::Kind::kUnreadable:
+      return "unreadable";
   }
   return "?";
 }
@@ -42,8 +46,8 @@ Result<FsckReport> CheckFiles(const EventStore& store, const ProgressFn& progres
         problem(FileProblem::Kind::kUnreadable, ec.message());
       }
     } else if (size != artifact.size) {
-      problem(FileProblem::Kind::kSize, std::to_string(size) + " bytes, " +
-                                            std::to_string(artifact.size) + " recorded");
+      problem(FileProblem::Kind::kSize,
+              std::to_string(size) + " bytes, " + std::to_string(artifact.size) + " recorded");
     } else {
       auto found = DescribeFile(store.root(), artifact.path);
       if (!found.ok()) {

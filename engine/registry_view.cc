@@ -159,8 +159,8 @@ Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(
 Result<std::vector<std::pair<codec::Uuid, codec::Artifact>>> RegistryView::Artifacts() const {
   std::vector<std::pair<codec::Uuid, codec::Artifact>> out;
   Status failure;
-  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(
-      Family::kArtifacts, "", [&](std::string_view key, std::string_view v) {
+  STARLOG_RETURN_IF_ERROR(
+      impl_->reader().Scan(Family::kArtifacts, "", [&](std::string_view key, std::string_view v) {
         auto artifact = keys::DecodeArtifact(v);
         if (!artifact.ok() || key.size() != 16) {
           failure = artifact.ok() ? Status::Corruption("bad artifact key") : artifact.status();

@@ -19,8 +19,9 @@ bool Contains(const std::string& haystack, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("ingest reports what it skipped and exits 1; fsck finds a lost file and --fix detaches it",
-          "[cli][ingest]") {
+TEST_CASE(
+    "ingest reports what it skipped and exits 1; fsck finds a lost file and --fix detaches it",
+    "[cli][ingest]") {
   starlog::testutil::TempDir dir;
   const std::string repo = dir.Sub("repo");
   REQUIRE(RunStarlog({"create", repo, "--no-sync"}).exit_code == 0);
@@ -37,8 +38,8 @@ TEST_CASE("ingest reports what it skipped and exits 1; fsck finds a lost file an
         starlog::testutil::RawCards("Cam", 7, d, "R", "science", "2024-05-01T01:00:00", 5));
   }
   std::ofstream(dir.Sub("in/readme.txt")) << "hello";
-  const std::vector<std::string> ingest = {"ingest",       repo,           dir.Sub("in"), "--run",
-                                           "Cam/raw/all",  "--translator", dir.Sub("cam.cfg")};
+  const std::vector<std::string> ingest = {
+      "ingest", repo, dir.Sub("in"), "--run", "Cam/raw/all", "--translator", dir.Sub("cam.cfg")};
   auto r = RunStarlog(ingest);
   CHECK(r.exit_code == 1);
   CHECK(Contains(r.out, "ingested 3 of 4 files into Cam/raw/all"));
@@ -57,7 +58,8 @@ TEST_CASE("ingest reports what it skipped and exits 1; fsck finds a lost file an
   auto clean = RunStarlog({"fsck", repo});
   CHECK(clean.exit_code == 0);
   CHECK(Contains(clean.out, "checked 3 files"));
-  auto listed = RunStarlog({"query-datasets", repo, "raw", "--collections", "Cam/raw/all", "--json"});
+  auto listed =
+      RunStarlog({"query-datasets", repo, "raw", "--collections", "Cam/raw/all", "--json"});
   const size_t at = listed.out.find("\"path\":\"");
   REQUIRE(at != std::string::npos);
   const std::string path = listed.out.substr(at + 8, listed.out.find('"', at + 8) - at - 8);

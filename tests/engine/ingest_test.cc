@@ -302,9 +302,10 @@ TEST_CASE("Translator configs name the line of an error", "[ingest][translator]"
   CHECK(ParseTranslator("value exposure EXPNUM\n", "y.cfg").status().IsInvalidArgument());
 }
 
-TEST_CASE("fsck finds missing, resized and altered files and files no dataset owns; --fix detaches "
-          "only the missing",
-          "[ingest][fsck]") {
+TEST_CASE(
+    "fsck finds missing, resized and altered files and files no dataset owns; --fix detaches "
+    "only the missing",
+    "[ingest][fsck]") {
   Repo r;
   for (int d = 0; d < 4; ++d) {
     WriteFits(r.In("f" + std::to_string(d) + ".fits"),
@@ -317,8 +318,7 @@ TEST_CASE("fsck finds missing, resized and altered files and files no dataset ow
 
   auto view = r.store->View().value();
   const auto path_of = [&](int d) {
-    return view.FindDataset("raw", r.RawId("FakeCam", 10, d), {"FakeCam/raw/all"})
-        ->artifact->path;
+    return view.FindDataset("raw", r.RawId("FakeCam", 10, d), {"FakeCam/raw/all"})->artifact->path;
   };
   const std::string root = r.store->root() + "/";
   fs::remove(root + path_of(0));
