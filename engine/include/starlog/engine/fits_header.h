@@ -28,4 +28,7 @@ using FitsHeader = std::map<std::string, FitsCard>;
 // readable FITS file; NotFound if it does not exist.
 Result<FitsHeader> ReadFitsHeader(const std::string& path);
 
+// The same, from bytes in memory (uncompressed FITS); "name" names it in errors.
+Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name);
+
 }  // namespace starlog::engine
