@@ -32,6 +32,7 @@ const std::vector<CommandSpec>& AllCommands() {
       QueryDataIdsCommand(),
       QueryDimensionRecordsCommand(),
       FindDatasetCommand(),
+      LinkCommand(),
       WaitCommand(),
       // History and proof.
       SnapshotCommand(),

@@ -43,6 +43,7 @@ CommandSpec StatusCommand();
 CommandSpec VerifyCommand();
 CommandSpec IngestCommand();
 CommandSpec FsckCommand();
+CommandSpec LinkCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

@@ -202,6 +202,11 @@ starlog query-dimension-records "$repo" exposure --where "instrument = FakeCam"
 starlog find-dataset "$repo" bias --data-id instrument=FakeCam,detector=1 --collections FakeCam/calib \
   --time 2024-03-02T00:00:00
 
+step "link the inputs of a processing run into its own folder, by template"
+starlog link "$repo" raw --collections FakeCam/raw/all --where "exposure = 1001" \
+  --template '{run}/input/{exposure}/{instrument}-{detector:03d}' --to demo/run-tree --relative
+find demo/run-tree -type l | sort
+
 step "fsck: every file present and intact, and none unowned"
 starlog fsck "$repo"
 

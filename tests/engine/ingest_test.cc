@@ -16,6 +16,7 @@
 #include "starlog/engine/file_template.h"
 #include "starlog/engine/fits_header.h"
 #include "starlog/engine/fsck.h"
+#include "starlog/engine/link_tree.h"
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -351,4 +352,47 @@ TEST_CASE(
       r.store->View()->FindDataset("raw", r.RawId("FakeCam", 10, 0), {"FakeCam/raw/all"}).value();
   CHECK_FALSE(detached.artifact.has_value());
   CHECK_FALSE(DetachMissingFiles(*r.store, after, "fsck").value().has_value());
+}
+
+TEST_CASE("link makes a tree of symbolic links by template; a missing key is named",
+          "[ingest][link]") {
+  Repo r;
+  for (int d = 0; d < 3; ++d) {
+    WriteFits(r.In("f" + std::to_string(d) + ".fits"),
+              RawCards("FakeCam", 10, d, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+  }
+  REQUIRE(r.Run({r.dir.Sub("in")}, r.Options()).ok());
+  DatasetQuery query;
+  query.dataset_type = "raw";
+  query.collections = {"FakeCam/raw/all"};
+  auto refs = r.store->View()->QueryDatasets(query).value();
+  REQUIRE(refs.size() == 3);
+  auto t = FileTemplate::Parse("{run}/input/{exposure}/{detector:03d}").value();
+  LinkOptions options;
+  options.to = r.dir.Sub("tree");
+  auto made = LinkDatasets(r.store->root(), refs, t, options);
+  REQUIRE(made.ok());
+  CHECK(made->created == 3);
+  const std::string link = r.dir.Sub("tree/FakeCam/raw/all/input/10/001.fits");
+  REQUIRE(fs::is_symlink(link));
+  CHECK(fs::read_symlink(link).is_absolute());
+  CHECK(DescribeFile(r.dir.Sub("tree/FakeCam/raw/all/input/10"), "001.fits").value().checksum ==
+        refs[1].artifact->checksum);
+  CHECK(LinkDatasets(r.store->root(), refs, t, options)->unchanged == 3);  // Idempotent.
+
+  options.to = r.dir.Sub("relative");
+  options.relative = true;
+  REQUIRE(LinkDatasets(r.store->root(), refs, t, options).ok());
+  CHECK(fs::read_symlink(r.dir.Sub("relative/FakeCam/raw/all/input/10/000.fits")).is_relative());
+  CHECK(fs::exists(r.dir.Sub("relative/FakeCam/raw/all/input/10/000.fits")));
+
+  auto missing = LinkDatasets(r.store->root(), refs,
+                              FileTemplate::Parse("{run}/{visit}/{detector}").value(), options);
+  CHECK(missing.status().IsInvalidArgument());
+  CHECK(std::string(missing.status().message()).find("'visit'") != std::string::npos);
+  options.to = r.dir.Sub("shared");
+  auto shared =
+      LinkDatasets(r.store->root(), refs, FileTemplate::Parse("{run}/{exposure}").value(), options);
+  CHECK(shared.status().IsConflict());
+  CHECK_FALSE(fs::exists(r.dir.Sub("shared")));  // Nothing half done.
 }
