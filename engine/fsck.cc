@@ -31,7 +31,9 @@ Result<FsckReport> CheckFiles(const EventStore& store, const ProgressFn& progres
   STARLOG_ASSIGN_OR_RETURN(auto artifacts, view.Artifacts());
   std::set<std::string> owned;
   for (size_t i = 0; i < artifacts.size(); ++i) {
-    const auto& [id, artifact] = artifacts[i];
+    // Plain references: clang 14 cannot capture structured bindings.
+    const codec::Uuid& id = artifacts[i].first;
+    const codec::Artifact& artifact = artifacts[i].second;
     owned.insert(artifact.path);
     const auto problem = [&](FileProblem::Kind kind, std::string detail) {
       report.problems.push_back(FileProblem{kind, id, artifact, std::move(detail)});
