@@ -33,6 +33,8 @@ const std::vector<CommandSpec>& AllCommands() {
       QueryDimensionRecordsCommand(),
       FindDatasetCommand(),
       LinkCommand(),
+      ExportCommand(),
+      ImportCommand(),
       WaitCommand(),
       // History and proof.
       SnapshotCommand(),

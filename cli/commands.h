@@ -44,6 +44,8 @@ CommandSpec VerifyCommand();
 CommandSpec IngestCommand();
 CommandSpec FsckCommand();
 CommandSpec LinkCommand();
+CommandSpec ExportCommand();
+CommandSpec ImportCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

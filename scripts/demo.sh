@@ -207,6 +207,12 @@ starlog link "$repo" raw --collections FakeCam/raw/all --where "exposure = 1001"
   --template '{run}/input/{exposure}/{instrument}-{detector:03d}' --to demo/run-tree --relative
 find demo/run-tree -type l | sort
 
+step "export exposure 1001 with its records and files; import it into a fresh repository"
+starlog export "$repo" raw --collections FakeCam/raw/all --where "exposure = 1001" --to demo/bundle
+starlog create demo/other > /dev/null
+starlog import demo/other demo/bundle
+starlog query-datasets demo/other raw --collections FakeCam/raw/all
+
 step "fsck: every file present and intact, and none unowned"
 starlog fsck "$repo"
 

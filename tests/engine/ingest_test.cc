@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/bundle.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/file_template.h"
@@ -395,4 +396,60 @@ TEST_CASE("link makes a tree of symbolic links by template; a missing key is nam
       LinkDatasets(r.store->root(), refs, FileTemplate::Parse("{run}/{exposure}").value(), options);
   CHECK(shared.status().IsConflict());
   CHECK_FALSE(fs::exists(r.dir.Sub("shared")));  // Nothing half done.
+}
+
+TEST_CASE("export and import move datasets with their records and verified files",
+          "[ingest][bundle]") {
+  Repo source;
+  for (int d = 0; d < 3; ++d) {
+    WriteFits(source.In("f" + std::to_string(d) + ".fits"),
+              RawCards("FakeCam", 10, d, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+  }
+  REQUIRE(source.Run({source.dir.Sub("in")}, source.Options()).ok());
+  DatasetQuery query;
+  query.dataset_type = "raw";
+  query.collections = {"FakeCam/raw/all"};
+  query.where = WhereClause::Parse("detector IN (0, 2)").value();
+  auto view = source.store->View().value();
+  auto refs = view.QueryDatasets(query).value();
+  REQUIRE(refs.size() == 2);
+  const std::string bundle = source.dir.Sub("bundle");
+  auto exported = ExportBundle(*source.store, view, refs, bundle);
+  REQUIRE(exported.ok());
+  CHECK(exported->files == 2);
+  CHECK(exported->records >= 6);  // instrument, band, filter, day_obs, exposure, 2 detectors.
+  CHECK(ExportBundle(*source.store, view, refs, bundle).status().IsInvalidArgument());
+
+  TempDir target_dir;
+  CreateOptions options;
+  options.store.sync = false;
+  auto target = std::move(EventStore::Create(target_dir.Sub("repo"), options)).value();
+  auto imported = ImportBundle(*target, bundle, TransferMode::kCopy, "importer");
+  REQUIRE(imported.ok());
+  CHECK(imported->datasets == 2);
+  auto there =
+      target->View()->FindDataset("raw", source.RawId("FakeCam", 10, 2), {"FakeCam/raw/all"});
+  REQUIRE(there.ok());
+  CHECK(there->id == refs[1].id);
+  CHECK(DescribeFile(target->root(), there->artifact->path).value() == *there->artifact);
+  auto exposure = target->View()->GetDimensionRecord("exposure", source.RawId("FakeCam", 10, 0));
+  REQUIRE(exposure.ok());
+  CHECK(exposure->has_value());
+  CHECK_FALSE(
+      target->View()->FindDataset("raw", source.RawId("FakeCam", 10, 1), {"FakeCam/raw/all"}).ok());
+
+  // Twice: nothing new. A damaged bundle file: refused, nothing changed.
+  const uint64_t head = target->head().sequence;
+  auto again = ImportBundle(*target, bundle, TransferMode::kCopy, "importer");
+  REQUIRE(again.ok());
+  CHECK(again->already_present == 2);
+  CHECK(target->head().sequence == head);
+  TempDir other_dir;
+  auto other = std::move(EventStore::Create(other_dir.Sub("repo"), options)).value();
+  const uint64_t empty_head = other->head().sequence;
+  fs::resize_file(bundle + "/files/" + refs[0].artifact->path, 10);
+  auto damaged = ImportBundle(*other, bundle, TransferMode::kCopy, "importer");
+  CHECK(damaged.status().IsCorruption());
+  CHECK(std::string(damaged.status().message()).find(refs[0].artifact->path) != std::string::npos);
+  CHECK(other->head().sequence == empty_head);
 }
