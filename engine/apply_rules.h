@@ -18,6 +18,13 @@ struct ApplyContext {
 Status ApplyInitRepository(const codec::InitRepository& e, ApplyContext& ctx);
 Status ApplyCreateSnapshot(const codec::CreateSnapshot& e, ApplyContext& ctx);
 
+// The access policy (policy.h): setting it, and checking an event's actor
+// against it before the event applies.
+Status ApplySetPolicy(const codec::SetPolicy& e, ApplyContext& ctx);
+Status CheckAccess(const codec::Event& event, ApplyContext& ctx);
+// The policy in force, if one was ever set.
+Result<std::optional<codec::SetPolicy>> CurrentPolicy(const IndexBatch& batch);
+
 Status ApplyCreateCollection(const codec::CreateCollection& e, ApplyContext& ctx);
 Status ApplyRemoveCollection(const codec::RemoveCollection& e, ApplyContext& ctx);
 Status ApplySetChain(const codec::SetChain& e, ApplyContext& ctx);

@@ -434,6 +434,9 @@ Result<std::unique_ptr<EventStore>> EventStore::Create(const std::string& root,
   auto store = std::make_unique<EventStoreImpl>(root, options.store);
   STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/true));
   STARLOG_RETURN_IF_ERROR(store->Initialize(options));
+  if (options.policy) {
+    STARLOG_RETURN_IF_ERROR(store->Append(*options.policy, options.actor).status());
+  }
   return std::unique_ptr<EventStore>(std::move(store));
 }
 

@@ -6,6 +6,7 @@
 #include "engine/registry_view_impl.h"
 #include "starlog/codec/coding.h"
 #include "starlog/engine/glob.h"
+#include "starlog/engine/policy.h"
 
 namespace starlog::engine {
 
@@ -260,6 +261,14 @@ Result<DataIdPacker> RegistryView::MakePacker(const std::vector<std::string>& di
     bounds.push_back(std::move(bound));
   }
   return DataIdPacker::Create(universe(), dimensions, std::move(bounds));
+}
+
+Result<std::optional<codec::SetPolicy>> RegistryView::Policy() const {
+  STARLOG_ASSIGN_OR_RETURN(auto text, impl_->reader().Get(Family::kPolicy, "policy"));
+  if (!text) return std::optional<codec::SetPolicy>();
+  auto policy = ParsePolicy(*text);
+  if (!policy.ok()) return Status::Corruption("the stored access policy does not parse");
+  return std::optional<codec::SetPolicy>(std::move(*policy));
 }
 
 Result<std::vector<SnapshotInfo>> RegistryView::Snapshots() const {

@@ -8,6 +8,7 @@ namespace starlog::engine {
 
 Status ApplyEvent(const codec::Event& event, const Universe& universe, IndexBatch* batch) {
   ApplyContext ctx{universe, *batch};
+  STARLOG_RETURN_IF_ERROR(CheckAccess(event, ctx));
   return std::visit(
       [&](const auto& body) -> Status {
         using T = std::decay_t<decltype(body)>;
@@ -45,8 +46,7 @@ Status ApplyEvent(const codec::Event& event, const Universe& universe, IndexBatc
           return ApplyCreateSnapshot(body, ctx);
         } else {
           static_assert(std::is_same_v<T, codec::SetPolicy>, "every event type needs a rule");
-          return Status::NotSupported(
-              "set-policy: access policies are not supported by this version of starlog yet");
+          return ApplySetPolicy(body, ctx);
         }
       },
       event.body);

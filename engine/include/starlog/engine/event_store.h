@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,9 @@ struct CreateOptions {
   std::string actor;
   // The repository id. Nil: a new random one. Replicas pass their primary's.
   codec::Uuid repository_id;
+  // An access policy to set as event 2 (policy.h; DefaultPolicy(actor) is
+  // DMTN-167's). None: nothing is enforced until a policy is set.
+  std::optional<codec::SetPolicy> policy;
 };
 
 // Where the log ends.

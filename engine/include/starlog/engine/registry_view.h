@@ -128,6 +128,9 @@ class RegistryView {
   // records (string keys in record insertion order) and the universe.
   Result<DataIdPacker> MakePacker(const std::vector<std::string>& dimensions) const;
 
+  // --- access policy (policy.h); nullopt if none was ever set
+  Result<std::optional<codec::SetPolicy>> Policy() const;
+
   // --- snapshots
   Result<std::vector<SnapshotInfo>> Snapshots() const;
   Result<std::optional<uint64_t>> SnapshotSequence(const std::string& name) const;
