@@ -1,9 +1,12 @@
+#include <algorithm>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/table.h"
 #include "starlog/codec/event_codec.h"
 #include "starlog/codec/event_text.h"
 #include "starlog/codec/time_format.h"
+#include "starlog/engine/glob.h"
 
 namespace starlog::cli {
 
@@ -13,8 +16,20 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto from, args.GetUint("from"));
   STARLOG_ASSIGN_OR_RETURN(auto limit, args.GetUint("limit"));
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  uint64_t first = from.value_or(1);
+  if (auto since = args.Get("since")) {
+    STARLOG_ASSIGN_OR_RETURN(int64_t t, ParseTime(*since));
+    // The first event committed at or after "since".
+    STARLOG_ASSIGN_OR_RETURN(uint64_t before, store->SequenceAtTime(t - 1));
+    first = std::max(first, before + 1);
+  }
+  const auto actor = args.Get("actor");
+  const auto collection = args.Get("collection");
+  const bool filtered = actor.has_value() || collection.has_value();
+  // With filters, --limit counts the events shown, not those read.
   STARLOG_ASSIGN_OR_RETURN(auto records,
-                           store->ReadLog(from.value_or(1), limit.value_or(SIZE_MAX)));
+                           store->ReadLog(first, filtered ? SIZE_MAX : limit.value_or(SIZE_MAX)));
+  size_t shown = 0;
   const bool json = args.Has("json");
   const bool hashes = args.Has("hashes");
   Table table(hashes ? std::vector<std::string>{"SEQ", "TIME (UTC)", "ACTOR", "EVENT", "DETAILS",
@@ -23,6 +38,16 @@ Status Run(const ParsedArgs& args, Io& io) {
   for (const engine::LogRecord& r : records) {
     auto event = codec::DecodeEventFrame(r.frame);
     if (!event.ok()) return event.status().WithContext("event " + std::to_string(r.sequence));
+    if (actor && event->actor != *actor) continue;
+    if (collection) {
+      const auto named = codec::CollectionsNamed(event->body);
+      if (std::none_of(named.begin(), named.end(),
+                       [&](const std::string& c) { return engine::GlobMatch(*collection, c); })) {
+        continue;
+      }
+    }
+    if (limit && shown >= *limit) break;
+    ++shown;
     if (json) {
       codec::JsonWriter j;
       codec::WriteEventJson(*event, &j);
@@ -52,13 +77,19 @@ CommandSpec LogCommand() {
       .description =
           "Reads events from --from on, checks each frame's checksum and the chain hash\n"
           "H(n) = XXH3-128(H(n-1) || frame(n)), and prints them. A damaged event stops the\n"
-          "listing with an error naming its sequence. --json prints one object per line.",
+          "listing with an error naming its sequence. --json prints one object per line.\n"
+          "--actor, --collection and --since answer \"who changed this, and when\".",
       .positionals = {{"PATH", "repository folder"}},
       .options = {{"from", "N", "first sequence to print (default: 1)"},
                   {"limit", "K", "print at most K events"},
                   {"hashes", "", "add the chain hash after each event"},
+                  {"actor", "USER", "only events made by USER"},
+                  {"collection", "C", "only events naming collection C (a glob)"},
+                  {"since", "TIME", "only events committed at or after TIME (UTC)"},
                   JsonOption()},
       .examples = {"starlog log /data/repo --from 100 --limit 20",
+                   "starlog log /data/repo --collection 'HSC/calib*' --since 2024-03-01T00:00:00Z",
+                   "starlog log /data/repo --actor alice",
                    "starlog log /data/repo --json | jq .type"},
       .run = Run,
   };

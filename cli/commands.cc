@@ -38,6 +38,7 @@ const std::vector<CommandSpec>& AllCommands() {
       WaitCommand(),
       // History and proof.
       SnapshotCommand(),
+      PolicyCommand(),
       DiffCommand(),
       DigestCommand(),
       RebuildCommand(),

@@ -46,6 +46,7 @@ CommandSpec FsckCommand();
 CommandSpec LinkCommand();
 CommandSpec ExportCommand();
 CommandSpec ImportCommand();
+CommandSpec PolicyCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

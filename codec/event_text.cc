@@ -236,4 +236,26 @@ void WriteEventJson(const Event& event, JsonWriter* j) {
   j->EndObject();
 }
 
+std::vector<std::string> CollectionsNamed(const EventBody& body) {
+  return std::visit(
+      [](const auto& e) -> std::vector<std::string> {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, CreateCollection> || std::is_same_v<T, RemoveCollection>) {
+          return {e.name};
+        } else if constexpr (std::is_same_v<T, SetChain>) {
+          std::vector<std::string> out = {e.name};
+          out.insert(out.end(), e.children.begin(), e.children.end());
+          return out;
+        } else if constexpr (std::is_same_v<T, RegisterDatasets>) {
+          return {e.run};
+        } else if constexpr (std::is_same_v<T, Tag> || std::is_same_v<T, Untag> ||
+                             std::is_same_v<T, Certify> || std::is_same_v<T, Decertify>) {
+          return {e.collection};
+        } else {
+          return {};
+        }
+      },
+      body);
+}
+
 }  // namespace starlog::codec

@@ -216,6 +216,15 @@ starlog query-datasets demo/other raw --collections FakeCam/raw/all
 step "fsck: every file present and intact, and none unowned"
 starlog fsck "$repo"
 
+step "who may write what: the DMTN-167 policy set at creation, enforced on every write"
+if starlog create-collection "$repo" HSC/raw/extra --user alice 2> demo/refused.txt; then exit 1; fi
+cat demo/refused.txt
+starlog policy grant "$repo" operators alice
+starlog create-collection "$repo" HSC/raw/extra --user alice
+starlog create-collection "$repo" u/alice/DM-99 --user alice --doc "alice's own"
+starlog policy show "$repo"
+starlog log "$repo" --actor alice
+
 step "proof: the recorded state digest, recomputed from the indexes"
 starlog digest "$repo" --recompute
 

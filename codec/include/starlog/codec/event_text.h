@@ -4,6 +4,7 @@
 // with every field.
 
 #include <string>
+#include <vector>
 
 #include "starlog/codec/event.h"
 #include "starlog/codec/json_writer.h"
@@ -12,6 +13,10 @@ namespace starlog::codec {
 
 // "CHAINED HSC/defaults (doc: ...)", "3 datasets of bias into run HSC/calib/...".
 std::string DescribeEventBody(const EventBody& body);
+
+// The collections an event names (created, removed, redefined, written to,
+// and a chain's children); datasets it names by id alone are not resolved.
+std::vector<std::string> CollectionsNamed(const EventBody& body);
 
 // Writes {"sequence":..,"commit_time":..,"actor":..,"type":..,"body":{...}}.
 void WriteEventJson(const Event& event, JsonWriter* json);

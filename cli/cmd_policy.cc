@@ -1,0 +1,148 @@
+#include <algorithm>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/table.h"
+#include "starlog/codec/json_writer.h"
+#include "starlog/engine/policy.h"
+
+namespace starlog::cli {
+
+namespace {
+
+Status Show(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  STARLOG_ASSIGN_OR_RETURN(auto policy, view.Policy());
+  if (!policy) {
+    io.out << "no access policy: every user may write everything (starlog policy init sets "
+              "DMTN-167's)\n";
+    return Status::OK();
+  }
+  if (args.Has("json")) {
+    codec::JsonWriter w;
+    w.BeginObject().Key("roles").BeginObject();
+    for (const auto& r : policy->roles) {
+      w.Key(r.name).BeginArray();
+      for (const auto& u : r.users) w.String(u);
+      w.EndArray();
+    }
+    w.EndObject().Key("rules").BeginArray();
+    for (const auto& r : policy->rules) {
+      w.BeginObject().Key("pattern").String(r.pattern).Key("roles").BeginArray();
+      for (const auto& role : r.roles) w.String(role);
+      w.EndArray().EndObject();
+    }
+    w.EndArray().EndObject();
+    io.out << w.str() << "\n";
+    return Status::OK();
+  }
+  Table roles({"ROLE", "USERS"});
+  for (const auto& r : policy->roles) {
+    std::string users;
+    for (const auto& u : r.users) users += (users.empty() ? "" : ", ") + u;
+    roles.AddRow({r.name, users.empty() ? "-" : users});
+  }
+  roles.Print(io.out);
+  io.out << "\n";
+  Table rules({"COLLECTIONS", "WRITABLE BY"});
+  for (const auto& r : policy->rules) {
+    std::string who;
+    for (const auto& role : r.roles) who += (who.empty() ? "" : ", ") + role;
+    rules.AddRow({r.pattern, who});
+  }
+  rules.AddRow({"u/<user>/*", "<user> only"});
+  rules.AddRow({"anything else", "admin"});
+  rules.Print(io.out);
+  return Status::OK();
+}
+
+Status Write(const ParsedArgs& args, Io& io, codec::SetPolicy policy, const std::string& what) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  const uint64_t before = store->head().sequence;
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(std::move(policy), ActingUser(args)));
+  ReportAppend(io, before, head.sequence, what);
+  return Status::OK();
+}
+
+Result<codec::SetPolicy> Current(const ParsedArgs& args) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+  STARLOG_ASSIGN_OR_RETURN(auto policy, view.Policy());
+  if (!policy)
+    return Status::NotFound("the repository has no policy yet: run `starlog policy init`");
+  return *policy;
+}
+
+Status Grant(const ParsedArgs& args, Io& io, bool grant) {
+  if (args.positional_count() != 3) {
+    return Status::InvalidArgument(std::string("usage: policy ") + (grant ? "grant" : "revoke") +
+                                   " PATH ROLE USER");
+  }
+  const std::string& role = args.positional(1);
+  const std::string& user = args.positional(2);
+  STARLOG_ASSIGN_OR_RETURN(codec::SetPolicy policy, Current(args));
+  auto it = std::find_if(policy.roles.begin(), policy.roles.end(),
+                         [&](const codec::PolicyRole& r) { return r.name == role; });
+  if (it == policy.roles.end()) {
+    if (!grant) return Status::NotFound("no role '" + role + "'");
+    policy.roles.push_back({role, {}});
+    it = policy.roles.end() - 1;
+  }
+  auto& users = it->users;
+  const bool has = std::find(users.begin(), users.end(), user) != users.end();
+  if (grant && !has) users.push_back(user);
+  if (!grant) std::erase(users, user);
+  return Write(args, io, std::move(policy),
+               (grant ? "granted " : "revoked ") + role + (grant ? " to " : " from ") + user);
+}
+
+Status Run(const ParsedArgs& args, Io& io) {
+  const std::string& action = args.positional(0);
+  ParsedArgs rest = args;
+  rest.DropFirstPositional();
+  if (action == "show") return Show(rest, io);
+  if (action == "grant") return Grant(rest, io, true);
+  if (action == "revoke") return Grant(rest, io, false);
+  if (action == "init") {
+    return Write(rest, io, engine::DefaultPolicy(ActingUser(rest)),
+                 "set the DMTN-167 policy, with " + ActingUser(rest) + " as admin");
+  }
+  if (action == "set") {
+    if (rest.positional_count() != 2) return Status::InvalidArgument("usage: policy set PATH FILE");
+    STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(rest.positional(1)));
+    STARLOG_ASSIGN_OR_RETURN(codec::SetPolicy policy, engine::ParsePolicy(text));
+    return Write(rest, io, std::move(policy), "set the policy from " + rest.positional(1));
+  }
+  return Status::InvalidArgument("unknown policy action '" + action +
+                                 "'; use show, init, set, grant or revoke");
+}
+
+}  // namespace
+
+CommandSpec PolicyCommand() {
+  return {
+      .name = "policy",
+      .summary = "who may write which collections: show, init, set, grant, revoke",
+      .description =
+          "The access policy is data in the log (it replicates and has history): roles\n"
+          "granted to users, and rules mapping collection patterns to the roles that may\n"
+          "write them; the first rule that matches decides. Admins may write anything and\n"
+          "alone change the policy; u/<user>/... is <user>'s only; shared chains may not\n"
+          "point into u/. New repositories start with DMTN-167's policy, the creator as\n"
+          "admin.\n"
+          "  show PATH                 roles and rules (--as-of for the past, --json)\n"
+          "  init PATH                 set DMTN-167's policy (for a repository without one)\n"
+          "  set PATH FILE             lines 'role NAME USER,...' and 'rule PATTERN ROLE,...'\n"
+          "  grant|revoke PATH ROLE USER",
+      .positionals = {{"ACTION", "show, init, set, grant or revoke"},
+                      {"PATH", "repository folder"},
+                      {"ARGS...", "FILE for set; ROLE USER for grant and revoke", true, true}},
+      .options = {AsOfOption(), JsonOption(), UserOption(), NoSyncOption()},
+      .examples = {"starlog policy show repo", "starlog policy grant repo operators alice",
+                   "starlog policy revoke repo cpp bob", "starlog policy set repo policy.txt"},
+      .run = Run,
+  };
+}
+
+}  // namespace starlog::cli
