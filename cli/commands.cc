@@ -39,6 +39,8 @@ const std::vector<CommandSpec>& AllCommands() {
       // History and proof.
       SnapshotCommand(),
       PolicyCommand(),
+      CheckConventionsCommand(),
+      CompletionCommand(),
       DiffCommand(),
       DigestCommand(),
       RebuildCommand(),

@@ -47,6 +47,8 @@ CommandSpec LinkCommand();
 CommandSpec ExportCommand();
 CommandSpec ImportCommand();
 CommandSpec PolicyCommand();
+CommandSpec CheckConventionsCommand();
+CommandSpec CompletionCommand();
 
 const std::vector<CommandSpec>& AllCommands();
 

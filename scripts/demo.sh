@@ -225,6 +225,14 @@ starlog create-collection "$repo" u/alice/DM-99 --user alice --doc "alice's own"
 starlog policy show "$repo"
 starlog log "$repo" --actor alice
 
+step "DMTN-167 naming conventions: what this repository does differently (exit status 1)"
+if starlog check-conventions "$repo"; then echo "(all conventional)"; fi
+
+step "bash completion, installed for this user (new shells pick it up)"
+completions="${XDG_DATA_HOME:-$HOME/.local/share}/bash-completion/completions"
+mkdir -p "$completions" && starlog completion > "$completions/starlog"
+echo "installed $completions/starlog"
+
 step "proof: the recorded state digest, recomputed from the indexes"
 starlog digest "$repo" --recompute
 

@@ -2,6 +2,9 @@
 // grants by an admin, personal collections, and the log asked who did what.
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/temp_dir.h"
@@ -61,4 +64,40 @@ TEST_CASE("policy: refusals name the rule; an admin grants; the log says who did
   REQUIRE(RunStarlog({"create", open, "--no-policy", "--user", "boss"}).exit_code == 0);
   CHECK(RunStarlog({"create-collection", open, "HSC/raw/all", "--user", "anyone"}).exit_code == 0);
   CHECK(Contains(RunStarlog({"policy", "show", open}).out, "no access policy"));
+}
+
+TEST_CASE(
+    "check-conventions reports what breaks DMTN-167; bash completion knows commands, options "
+    "and the repository's collections",
+    "[cli][policy]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  REQUIRE(RunStarlog({"create", repo, "--no-sync", "--user", "boss"}).exit_code == 0);
+  { std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n"; }
+  REQUIRE(RunStarlog(
+              {"insert-dimension-records", repo, "instrument", dir.Sub("i.csv"), "--user", "boss"})
+              .exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "HSC/raw/all", "--user", "boss"}).exit_code == 0);
+  CHECK(RunStarlog({"check-conventions", repo}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "HSC/calib", "--user", "boss"}).exit_code == 0);
+  auto report = RunStarlog({"check-conventions", repo, "--json"});
+  CHECK(report.exit_code == 1);
+  CHECK(Contains(report.out, "\"collection\":\"HSC/calib\""));
+  CHECK(Contains(report.out, "should be CHAINED"));
+
+  const std::string bin = std::filesystem::path(STARLOG_BINARY).parent_path().string();
+  const std::string script = "PATH=" + bin + ":$PATH; source <(starlog completion); " +
+                             "COMP_WORDS=(starlog check-c); COMP_CWORD=1; _starlog; " +
+                             "echo \"${COMPREPLY[@]}\"; " + "COMP_WORDS=(starlog query-datasets " +
+                             repo + " raw --collections HSC/r); COMP_CWORD=5; _starlog; " +
+                             "echo \"${COMPREPLY[@]}\"";
+  std::ofstream(dir.Sub("complete.sh")) << script << "\n";
+  const std::string out = dir.Sub("complete.out");
+  REQUIRE(std::system(("bash " + dir.Sub("complete.sh") + " > " + out).c_str()) == 0);
+  std::ifstream in(out);
+  std::string commands, collections;
+  std::getline(in, commands);
+  std::getline(in, collections);
+  CHECK(commands == "check-conventions");
+  CHECK(collections == "HSC/raw/all");
 }

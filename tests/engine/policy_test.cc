@@ -4,7 +4,9 @@
 #include "starlog/engine/policy.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 
+#include "starlog/engine/conventions.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/event_store.h"
 #include "tests/testutil/temp_dir.h"
@@ -163,4 +165,43 @@ TEST_CASE("A rebuild replays the policy's verdicts; a repository without one enf
   auto open = std::move(EventStore::Create(dir.path(), {})).value();
   CHECK(open->Append(Policed::Run("anything/goes"), "anyone").ok());
   CHECK_FALSE(open->View()->Policy().value().has_value());
+}
+
+TEST_CASE(
+    "check-conventions reports names of the wrong type, names outside the scheme and shared "
+    "chains into u/",
+    "[policy][conventions]") {
+  testutil::TempDir dir;
+  auto store = std::move(EventStore::Create(dir.path(), {})).value();
+  REQUIRE(store
+              ->Append(
+                  codec::InsertDimensionRecords{
+                      "instrument", {{{"instrument", std::string("HSC")}}}, false},
+                  "x")
+              .ok());
+  const std::vector<std::pair<std::string, CollectionType>> collections = {
+      {"HSC/raw/all", CollectionType::kRun},
+      {"HSC/raw", CollectionType::kRun},
+      {"HSC/raw/DM-1", CollectionType::kTagged},
+      {"HSC/calib/DM-1", CollectionType::kCalibration},
+      {"HSC/calib/DM-1/bias", CollectionType::kRun},
+      {"HSC/runs/RC2/w_01/DM-2", CollectionType::kRun},
+      {"refcats/DM-3", CollectionType::kRun},
+      {"skymaps", CollectionType::kRun},
+      {"u/alice/x", CollectionType::kRun},
+      {"scratch", CollectionType::kRun},
+      {"HSC/defaults", CollectionType::kChained},
+  };
+  for (const auto& [name, type] : collections) {
+    REQUIRE(store->Append(codec::CreateCollection{name, type, ""}, "x").ok());
+  }
+  REQUIRE(store->Append(codec::SetChain{"HSC/defaults", {"HSC/raw/all", "u/alice/x"}}, "x").ok());
+  auto findings = CheckConventions(store->View().value()).value();
+  std::map<std::string, std::string> problems;
+  for (const auto& f : findings) problems[f.collection] += f.problem + ";";
+  CHECK(problems.size() == 4);
+  CHECK(problems["HSC/raw"].find("should be CHAINED") != std::string::npos);
+  CHECK(problems["HSC/runs/RC2/w_01/DM-2"].find("should be CHAINED") != std::string::npos);
+  CHECK(problems["scratch"].find("not a DMTN-167 name") != std::string::npos);
+  CHECK(problems["HSC/defaults"].find("personal collection u/alice/x") != std::string::npos);
 }
