@@ -43,6 +43,11 @@ class ParsedArgs {
     if (!positionals_.empty()) positionals_.erase(positionals_.begin());
   }
 
+  // Sets an option as if it had been given (for options every command takes).
+  void Set(const std::string& option, const std::string& value) {
+    options_[option].push_back(value);
+  }
+
   // The option as an unsigned integer; InvalidArgument naming it otherwise.
   Result<std::optional<uint64_t>> GetUint(const std::string& option) const;
 

@@ -63,7 +63,9 @@ void PrintOverview(std::ostream& out) {
   for (const CommandSpec& c : AllCommands()) {
     out << "  " << std::left << std::setw(26) << c.name << c.summary << "\n";
   }
-  out << "\nRun `starlog COMMAND --help` for the options of one command.\n";
+  out << "\nRun `starlog COMMAND --help` for the options of one command. Every command\n"
+         "also takes --read-only: the repository is opened without the write lock, and\n"
+         "any write is refused.\n";
 }
 
 }  // namespace
@@ -81,7 +83,9 @@ int RunCli(const std::vector<std::string>& args, Io& io) {
     io.err << "starlog: unknown command '" << args[0] << "' (see `starlog --help`)\n";
     return 2;
   }
-  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  // --read-only, accepted by every command: writes are then refused.
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  const bool read_only = std::erase(rest, std::string("--read-only")) > 0;
   for (const std::string& a : rest) {
     if (a == "--") break;
     if (a == "--help" || a == "-h") {
@@ -94,6 +98,7 @@ int RunCli(const std::vector<std::string>& args, Io& io) {
     io.err << "starlog " << command->name << ": " << parsed.status().message() << "\n";
     return 2;
   }
+  if (read_only) parsed->Set("read-only", "");
   Status s = command->run(*parsed, io);
   if (!s.ok()) {
     io.err << "starlog " << command->name << ": " << s.ToString() << "\n";

@@ -49,6 +49,7 @@ std::string ActingUser(const ParsedArgs& args) {
 Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args) {
   engine::StoreOptions options;
   options.sync = !args.Has("no-sync");
+  options.read_only = args.Has("read-only");  // Every write is then refused.
   return engine::EventStore::Open(args.positional(0), options);
 }
 

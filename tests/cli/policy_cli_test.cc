@@ -101,3 +101,17 @@ TEST_CASE(
   CHECK(commands == "check-conventions");
   CHECK(collections == "HSC/raw/all");
 }
+
+TEST_CASE("--read-only on any command refuses every write", "[cli][policy]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  REQUIRE(RunStarlog({"create", repo, "--no-sync"}).exit_code == 0);
+  const std::string before = RunStarlog({"info", repo, "--json"}).out;
+  auto refused = RunStarlog({"create-collection", repo, "u/x/y", "--read-only"});
+  CHECK(refused.exit_code == 1);
+  CHECK(Contains(refused.err, "is open read-only"));
+  auto snapshot = RunStarlog({"snapshot", "create", repo, "s", "--read-only"});
+  CHECK(snapshot.exit_code == 1);
+  CHECK(RunStarlog({"info", repo, "--json"}).out == before);
+  CHECK(RunStarlog({"query-collections", repo, "--read-only"}).exit_code == 0);
+}
