@@ -102,7 +102,7 @@ TEST_CASE(
   CHECK(collections == "HSC/raw/all");
 }
 
-TEST_CASE("--read-only on any command refuses every write", "[cli][policy]") {
+TEST_CASE("Any command given --read-only refuses every write", "[cli][policy]") {
   starlog::testutil::TempDir dir;
   const std::string repo = dir.Sub("repo");
   REQUIRE(RunStarlog({"create", repo, "--no-sync"}).exit_code == 0);
