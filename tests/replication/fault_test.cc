@@ -115,10 +115,10 @@ void Stop(std::unique_ptr<ChildProcess>& child) {
   child.reset();
 }
 
-}  // namespace
-
-TEST_CASE("Connections cut at random points, mid-message too, lose and double nothing",
-          "[replication][faults]") {
+// Replicates through a proxy that breaks the first "faulty" connections with
+// "kind" at a random offset below "range", writing "live" more events once the
+// replica has caught up; then checks the replica is the primary's copy.
+void ReplicateThroughFaults(Fault::Kind kind, int faulty, uint64_t range, int live) {
   const uint64_t seed = std::random_device{}();
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
@@ -128,14 +128,16 @@ TEST_CASE("Connections cut at random points, mid-message too, lose and double no
   std::mutex rng_mu;
   TcpProxy proxy(port, [&](int connection) {
     std::lock_guard<std::mutex> lock(rng_mu);
-    if (connection >= 12) return Fault{};
-    return Fault{Fault::Kind::kCut, rng() % 120'000};
+    if (connection >= faulty) return Fault{};
+    return Fault{kind, rng() % range};
   });
   TempDir replica;
   auto follower = Follow(primary, replica.path(), proxy.address());
   REQUIRE(CaughtUp(primary, replica.path()));
-  primary.AddEvents(40);  // Live events, through the proxy too.
-  REQUIRE(CaughtUp(primary, replica.path()));
+  if (live > 0) {
+    primary.AddEvents(live);  // Live events, through the proxy too.
+    REQUIRE(CaughtUp(primary, replica.path()));
+  }
   Stop(follower);
   CHECK(proxy.faults() > 0);
   RequireSameLog(primary.store(), replica.path());
@@ -143,27 +145,15 @@ TEST_CASE("Connections cut at random points, mid-message too, lose and double no
   Stop(server);
 }
 
+}  // namespace
+
+TEST_CASE("Connections cut at random points, mid-message too, lose and double nothing",
+          "[replication][faults]") {
+  ReplicateThroughFaults(Fault::Kind::kCut, 12, 120'000, 40);
+}
+
 TEST_CASE("A corrupted byte on the wire is detected and never applied", "[replication][faults]") {
-  const uint64_t seed = std::random_device{}();
-  INFO("seed " << seed);
-  std::mt19937_64 rng(seed);
-  FaultPrimary primary(rng);
-  uint16_t port = 0;
-  auto server = Serve(primary, "127.0.0.1:0", &port);
-  std::mutex rng_mu;
-  TcpProxy proxy(port, [&](int connection) {
-    std::lock_guard<std::mutex> lock(rng_mu);
-    if (connection >= 10) return Fault{};
-    return Fault{Fault::Kind::kCorrupt, rng() % 150'000};
-  });
-  TempDir replica;
-  auto follower = Follow(primary, replica.path(), proxy.address());
-  REQUIRE(CaughtUp(primary, replica.path()));
-  Stop(follower);
-  CHECK(proxy.faults() > 0);
-  RequireSameLog(primary.store(), replica.path());
-  RequireFilesIntact(primary, replica.path());
-  Stop(server);
+  ReplicateThroughFaults(Fault::Kind::kCorrupt, 10, 150'000, 0);
 }
 
 TEST_CASE("The primary restarted, the replica killed with SIGKILL and restarted",
