@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <sstream>
 
 #include "starlog/codec/time_format.h"
@@ -72,7 +73,11 @@ Result<int64_t> HeaderTimeTai(const FitsHeader& header, const std::string& keywo
   auto sys = header.find("TIMESYS");
   const bool tai = sys != header.end() && Upper(sys->second.text) == "TAI";
   // TAI - UTC has been 37 s since 2017 (the only epoch these files come from).
-  return tai ? *ns : *ns + 37'000'000'000;
+  constexpr int64_t kLeap = 37'000'000'000;
+  if (!tai && *ns > std::numeric_limits<int64_t>::max() - kLeap) {
+    return Status::InvalidArgument(keyword + " is out of range");
+  }
+  return tai ? *ns : *ns + kLeap;
 }
 
 }  // namespace
@@ -119,9 +124,19 @@ Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
         (t->second.kind != FitsCard::Kind::kFloat && t->second.kind != FitsCard::Kind::kInt)) {
       return Status::InvalidArgument("lacks a numeric keyword " + timespan_exptime_keyword);
     }
+    // Exposures last seconds to hours; anything past a day, or negative, is
+    // a broken header (and would overflow nanoseconds).
+    const double seconds = t->second.number;
+    if (!(seconds >= 0 && seconds <= 86'400)) {
+      return Status::InvalidArgument(timespan_exptime_keyword +
+                                     " is not an exposure time: " + t->second.text);
+    }
+    const int64_t duration = static_cast<int64_t>(seconds * 1e9 + 0.5);
+    if (begin > std::numeric_limits<int64_t>::max() - duration) {
+      return Status::InvalidArgument(timespan_begin_keyword + " is out of range");
+    }
     out[timespan_element + ".timespan_begin"] = begin;
-    out[timespan_element + ".timespan_end"] =
-        begin + static_cast<int64_t>(t->second.number * 1e9 + 0.5);
+    out[timespan_element + ".timespan_end"] = begin + duration;
   }
   if (!day_obs_keyword.empty()) {
     auto it = header.find(day_obs_keyword);
@@ -129,6 +144,11 @@ Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
     auto ns = codec::ParseIsoTime(it->second.text);
     if (!ns.ok()) {
       return Status::InvalidArgument(day_obs_keyword + " is not a time: '" + it->second.text + "'");
+    }
+    constexpr int64_t kTwoDays = 48LL * 3600 * 1'000'000'000;
+    if (*ns > std::numeric_limits<int64_t>::max() - kTwoDays ||
+        *ns < std::numeric_limits<int64_t>::min() + kTwoDays) {
+      return Status::InvalidArgument(day_obs_keyword + " is out of range");
     }
     using namespace std::chrono;
     const auto shifted = sys_time<nanoseconds>(nanoseconds(*ns)) + hours(day_obs_offset_hours);
@@ -197,8 +217,11 @@ Result<Translator> ParseTranslator(std::string_view text, const std::string& sou
     } else if (verb == "day_obs" && w.size() == 3) {
       t.day_obs_keyword = Upper(w[1]);
       char* end = nullptr;
-      t.day_obs_offset_hours = static_cast<int>(std::strtol(w[2].c_str(), &end, 10));
-      if (end == nullptr || *end != '\0') return bad("day_obs wants KEYWORD HOURS");
+      const long hours = std::strtol(w[2].c_str(), &end, 10);
+      if (end == nullptr || *end != '\0' || hours < -48 || hours > 48) {
+        return bad("day_obs wants KEYWORD HOURS, the hours between -48 and 48");
+      }
+      t.day_obs_offset_hours = static_cast<int>(hours);
     } else {
       return bad("cannot read '" + line +
                  "' (instrument, match, dataset_type, value, constant, timespan, day_obs)");

@@ -453,3 +453,23 @@ TEST_CASE("export and import move datasets with their records and verified files
   CHECK(std::string(damaged.status().message()).find(refs[0].artifact->path) != std::string::npos);
   CHECK(other->head().sequence == empty_head);
 }
+
+TEST_CASE(
+    "Translators refuse values that would overflow: hours past two days, absurd exposure "
+    "times",
+    "[ingest][translator]") {
+  CHECK(ParseTranslator("instrument X\nmatch INSTRUME X\nday_obs DATE-OBS 9999999\n", "x.cfg")
+            .status()
+            .IsInvalidArgument());
+  auto t = ParseTranslator("instrument X\nmatch INSTRUME X\ntimespan exposure DATE-OBS EXPTIME\n",
+                           "x.cfg")
+               .value();
+  FitsHeader header;
+  header["DATE-OBS"] = {FitsCard::Kind::kString, "2024-03-02T03:04:05", 0, 0};
+  header["EXPTIME"] = {FitsCard::Kind::kFloat, "1e300", 0, 1e300};
+  auto r = t.Translate(header, Universe::Default());
+  CHECK(r.status().IsInvalidArgument());
+  CHECK(std::string(r.status().message()).find("not an exposure time") != std::string::npos);
+  header["EXPTIME"] = {FitsCard::Kind::kFloat, "-1", 0, -1};
+  CHECK(t.Translate(header, Universe::Default()).status().IsInvalidArgument());
+}
