@@ -387,7 +387,7 @@ int main(int argc, char** argv) {
   }
   for (auto* h : raw_handles) raw->DestroyColumnFamilyHandle(h);
   delete raw;
-  BenchReplication(dir + "/repo", dir, rebuild_rate, report);
+  BenchReplication(dir + "/repo", dir, rebuild_rate, datasets, report);
 
   report.Print(std::cout);
   report.WriteJson(out);
