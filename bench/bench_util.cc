@@ -1,5 +1,6 @@
 #include "bench/bench_util.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
@@ -34,8 +35,14 @@ std::string Number(double v) {
 double ResidentMiB() { return StatusKb("VmRSS:") / 1024; }
 double PeakResidentMiB() { return StatusKb("VmHWM:") / 1024; }
 
+// Linux resets the peak resident size (VmHWM) to the current one when "5" is
+// written to clear_refs: each figure's peak then covers only its own work.
+void ResetPeakResident() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
 void Report::Add(Figure f) {
   f.peak_mib = PeakResidentMiB();
+  run_peak_mib_ = std::max(run_peak_mib_, f.peak_mib);
+  ResetPeakResident();
   std::cout << "  " << f.name << ": " << Number(f.value) << " " << f.unit << std::endl;
   figures_.push_back(std::move(f));
 }
@@ -43,15 +50,18 @@ void Report::Add(Figure f) {
 void Report::Print(std::ostream& out) const {
   out << "\n"
       << std::left << std::setw(58) << "FIGURE" << std::setw(22) << "VALUE" << std::setw(34)
-      << "BASELINE (same run)" << std::setw(9) << "RATIO"
+      << "BASELINE (same run)" << std::setw(9) << "RATIO" << std::setw(10) << "PEAK MiB"
       << "TARGET\n";
   for (const Figure& f : figures_) {
     std::string baseline = f.baseline > 0 ? Number(f.baseline) + " " + f.baseline_name : "-";
     std::string ratio = f.baseline > 0 ? Number(f.value / f.baseline) : "-";
     out << std::left << std::setw(58) << f.name << std::setw(22) << (Number(f.value) + " " + f.unit)
-        << std::setw(34) << baseline << std::setw(9) << ratio << f.target << "\n";
+        << std::setw(34) << baseline << std::setw(9) << ratio << std::setw(10) << Number(f.peak_mib)
+        << f.target << "\n";
   }
-  out << "\npeak resident memory of the whole run: " << Number(PeakResidentMiB()) << " MiB\n";
+  out << "\nPEAK MiB: the largest resident size while measuring that figure (since the one\n"
+         "above). Peak resident memory of the whole run: "
+      << Number(std::max(run_peak_mib_, PeakResidentMiB())) << " MiB\n";
 }
 
 void Report::WriteJson(const std::string& path) const {

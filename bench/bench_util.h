@@ -42,6 +42,8 @@ class Latencies {
 // Resident and peak resident memory of this process, in MiB (/proc/self/status).
 double ResidentMiB();
 double PeakResidentMiB();
+// Starts a new peak from the current resident size (Linux).
+void ResetPeakResident();
 
 struct Figure {
   std::string name;
@@ -61,6 +63,7 @@ class Report {
 
  private:
   std::vector<Figure> figures_;
+  double run_peak_mib_ = 0;
 };
 
 }  // namespace starlog::bench
