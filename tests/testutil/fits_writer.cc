@@ -2,6 +2,9 @@
 
 #include <fitsio.h>
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace starlog::testutil {
@@ -17,7 +20,45 @@ void Check(int status, const std::string& what) {
 
 }  // namespace
 
+std::string CompressZ(const std::string& in) {
+  std::string out = {'\x1f', '\x9d', static_cast<char>(0x80 | 16)};  // Block mode, 16 bits.
+  uint64_t acc = 0;
+  int pending = 0;
+  uint64_t bits = 0;  // Since the header.
+  const auto put = [&](unsigned code, int width) {
+    acc |= static_cast<uint64_t>(code) << pending;
+    pending += width;
+    bits += static_cast<uint64_t>(width);
+    while (pending >= 8) {
+      out.push_back(static_cast<char>(acc & 0xff));
+      acc >>= 8;
+      pending -= 8;
+    }
+  };
+  int run = 0;
+  for (unsigned char c : in) {
+    if (run == 254) {
+      put(256, 9);  // CLEAR; the decoder then skips to the next 8-code group.
+      while (bits % 72 != 0) put(0, 1);
+      run = 0;
+    }
+    put(c, 9);
+    ++run;
+  }
+  if (pending > 0) out.push_back(static_cast<char>(acc & 0xff));
+  return out;
+}
+
 void WriteFits(const std::string& path, const std::vector<Card>& cards, bool tile_compress) {
+  if (path.size() > 2 && path.compare(path.size() - 2, 2, ".Z") == 0) {
+    const std::string plain = path.substr(0, path.size() - 2) + ".plain";
+    WriteFits(plain, cards, tile_compress);
+    std::ifstream in(plain, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(path, std::ios::binary) << CompressZ(bytes);
+    std::remove(plain.c_str());
+    return;
+  }
   fitsfile* f = nullptr;
   int status = 0;
   // "!" overwrites; "[compress]" asks for a tile-compressed image HDU.

@@ -16,7 +16,13 @@ struct Card {
   std::variant<std::string, long long, double> value;
 };
 
-// Throws std::runtime_error naming cfitsio's complaint on failure.
+// Unix compress (.Z) of "in", which cfitsio reads (and nothing on a Debian
+// base can write): literal 9-bit codes only, with a CLEAR every 254 codes so
+// the code width never grows, padded as decoders expect after a CLEAR.
+std::string CompressZ(const std::string& in);
+
+// Throws std::runtime_error naming cfitsio's complaint on failure. A name
+// ending in ".Z" is written plain, then compressed with CompressZ.
 void WriteFits(const std::string& path, const std::vector<Card>& cards, bool tile_compress = false);
 
 // A raw frame of a fake camera, as an observatory would write it.
