@@ -10,12 +10,6 @@ namespace starlog::cli {
 
 namespace {
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Status Run(const ParsedArgs& args, Io& io) {
   replication::ServerOptions options;
   options.root = args.positional(0);
@@ -23,7 +17,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(options.key, SharedKey(args));
   options.tls = Tls(args);
   options.log = [&io](const std::string& line) {
-    io.err << codec::FormatIsoTime(NowNs(), 3) << " " << line << std::endl;
+    io.err << codec::FormatIsoTime(codec::NowUtcNs(), 3) << " " << line << std::endl;
   };
   STARLOG_ASSIGN_OR_RETURN(auto server, replication::Server::Start(options));
   const std::atomic<bool>& stop = StopOnSignal();

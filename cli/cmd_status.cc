@@ -10,12 +10,6 @@ namespace starlog::cli {
 
 namespace {
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string Seconds(int64_t ns) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.1f s", static_cast<double>(ns) / 1e9);
@@ -24,7 +18,7 @@ std::string Seconds(int64_t ns) {
 
 std::string When(int64_t ns) {
   if (ns == 0) return "never";
-  return codec::FormatIsoTime(ns, 0) + " (" + Seconds(NowNs() - ns) + " ago)";
+  return codec::FormatIsoTime(ns, 0) + " (" + Seconds(codec::NowUtcNs() - ns) + " ago)";
 }
 
 Status Run(const ParsedArgs& args, Io& io) {

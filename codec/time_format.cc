@@ -1,6 +1,7 @@
 #include "starlog/codec/time_format.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 namespace starlog::codec {
@@ -131,6 +132,12 @@ Result<int64_t> ParseIsoTime(std::string_view text) {
   }
   const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return ((days * 24 + h) * 60 + mi) * 60'000'000'000 + sec * 1'000'000'000 + frac_ns;
+}
+
+int64_t NowUtcNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace starlog::codec

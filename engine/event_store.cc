@@ -22,6 +22,7 @@
 #include "starlog/codec/chain.h"
 #include "starlog/codec/coding.h"
 #include "starlog/codec/event_codec.h"
+#include "starlog/codec/time_format.h"
 
 namespace starlog::engine {
 
@@ -40,12 +41,6 @@ std::string TimeKey(int64_t time_ns, uint64_t sequence) {
 }
 
 namespace {
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 codec::Uuid RandomUuid() {
   std::random_device rd;
@@ -280,7 +275,7 @@ Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_vie
   codec::Event event;
   event.sequence = head_.sequence + 1;
   // Commit times never go backwards, so the time index is ordered like the log.
-  event.commit_time_ns = std::max(NowNs(), head_.commit_time_ns);
+  event.commit_time_ns = std::max(codec::NowUtcNs(), head_.commit_time_ns);
   event.actor = std::string(actor);
   event.body = std::move(body);
   if (event.sequence == 1 && event.type() != codec::EventType::kInitRepository) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "engine/config_lines.h"
 #include "starlog/engine/glob.h"
 
 namespace starlog::engine {
@@ -85,18 +86,11 @@ Status CheckCollectionWrite(const codec::SetPolicy& policy, std::string_view use
 
 Result<codec::SetPolicy> ParsePolicy(std::string_view text) {
   codec::SetPolicy p;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::istringstream words(line);
-    std::vector<std::string> w;
-    for (std::string x; words >> x;) w.push_back(x);
-    if (w.empty()) continue;
+  for (const ConfigLine& statement : ConfigLines(text)) {
+    const std::vector<std::string>& w = statement.words;
     const auto bad = [&](const std::string& why) {
-      return Status::InvalidArgument("policy line " + std::to_string(number) + ": " + why);
+      return Status::InvalidArgument("policy line " + std::to_string(statement.number) + ": " +
+                                     why);
     };
     if (w[0] == "role" && (w.size() == 2 || w.size() == 3)) {
       p.roles.push_back({w[1], w.size() == 3 ? SplitCommas(w[2]) : std::vector<std::string>{}});

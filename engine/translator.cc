@@ -5,6 +5,7 @@
 #include <limits>
 #include <sstream>
 
+#include "engine/config_lines.h"
 #include "starlog/codec/time_format.h"
 
 namespace starlog::engine {
@@ -19,14 +20,6 @@ std::string Lower(std::string s) {
 std::string Upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
   return s;
-}
-
-std::vector<std::string> Words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> words;
-  std::string w;
-  while (in >> w) words.push_back(w);
-  return words;
 }
 
 // The type a named value takes: an element's key, or one of its fields.
@@ -163,16 +156,11 @@ Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
 Result<Translator> ParseTranslator(std::string_view text, const std::string& source) {
   Translator t;
   t.source = source;
-  std::istringstream in{std::string(text)};
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    const std::vector<std::string> w = Words(line);
-    if (w.empty()) continue;
+  for (const ConfigLine& statement : ConfigLines(text)) {
+    const std::vector<std::string>& w = statement.words;
     const auto bad = [&](const std::string& why) {
-      return Status::InvalidArgument(source + " line " + std::to_string(number) + ": " + why);
+      return Status::InvalidArgument(source + " line " + std::to_string(statement.number) + ": " +
+                                     why);
     };
     const std::string& verb = w[0];
     if (verb == "instrument" && w.size() == 2) {
@@ -223,8 +211,9 @@ Result<Translator> ParseTranslator(std::string_view text, const std::string& sou
       }
       t.day_obs_offset_hours = static_cast<int>(hours);
     } else {
-      return bad("cannot read '" + line +
-                 "' (instrument, match, dataset_type, value, constant, timespan, day_obs)");
+      return bad("cannot read '" + verb + "' with " + std::to_string(w.size() - 1) +
+                 " arguments (statements: instrument, match, dataset_type, value, constant, "
+                 "timespan, day_obs)");
     }
   }
   if (t.instrument.empty() || t.match_keyword.empty()) {

@@ -74,8 +74,6 @@ struct Channel::Impl {
   std::chrono::milliseconds timeout = kDefaultTimeout;
   std::string peer;
   std::string in;  // Received bytes not yet read as messages.
-  uint64_t received = 0;
-  uint64_t sent = 0;
 
   // Runs one asynchronous operation to completion or the timeout. "start"
   // begins it with a completion handler taking (error_code, size_t).
@@ -161,7 +159,6 @@ Status Channel::Send(const Message& message) {
     }
   });
   if (ec) return FromAsio(ec, "sending to " + impl_->peer);
-  impl_->sent += bytes.size();
   return Status::OK();
 }
 
@@ -189,14 +186,11 @@ Result<Message> Channel::Receive() {
         &n);
     if (ec) return FromAsio(ec, "receiving from " + impl_->peer);
     impl_->in.append(buffer, n);
-    impl_->received += n;
   }
 }
 
 void Channel::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
 const std::string& Channel::peer() const { return impl_->peer; }
-uint64_t Channel::bytes_received() const { return impl_->received; }
-uint64_t Channel::bytes_sent() const { return impl_->sent; }
 
 struct Listener::Impl {
   asio::io_context io;

@@ -91,12 +91,13 @@ Status FetchOnce(Channel& channel, const std::string& target, const codec::Artif
   return Status::OK();
 }
 
-}  // namespace
-
+// Whether "<root>/<artifact.path>" exists and matches "artifact".
 bool HasIntactFile(const std::string& root, const codec::Artifact& artifact) {
   auto found = engine::DescribeFile(root, artifact.path);
   return found.ok() && found->size == artifact.size && found->checksum == artifact.checksum;
 }
+
+}  // namespace
 
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
                                const codec::Artifact& artifact, int attempts) {

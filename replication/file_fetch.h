@@ -25,7 +25,4 @@ struct FetchOutcome {
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
                                const codec::Artifact& artifact, int attempts = 3);
 
-// Whether "<root>/<artifact.path>" exists and matches "artifact".
-bool HasIntactFile(const std::string& root, const codec::Artifact& artifact);
-
 }  // namespace starlog::replication

@@ -8,17 +8,12 @@
 #include "replication/file_fetch.h"
 #include "replication/handshake.h"
 #include "starlog/codec/event_codec.h"
+#include "starlog/codec/time_format.h"
 #include "starlog/engine/event_store.h"
 
 namespace starlog::replication {
 
 namespace {
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Final errors: retrying cannot help.
 bool IsFinal(const Status& s) {
@@ -46,7 +41,7 @@ class Replication {
         return s;
       }
       status_.last_error = s.ToString();
-      status_.last_error_ns = NowNs();
+      status_.last_error_ns = codec::NowUtcNs();
       Log(s.ToString());
       if (IsFinal(s)) {
         SetState("refused");
@@ -117,7 +112,7 @@ class Replication {
   void Heard(const WirePoint& primary_head) {
     status_.primary_head = primary_head.sequence;
     status_.primary_head_time_ns = primary_head.commit_time_ns;
-    status_.last_contact_ns = NowNs();
+    status_.last_contact_ns = codec::NowUtcNs();
   }
 
   // One connection, from connecting to its end.
@@ -211,7 +206,7 @@ class Replication {
       Log("file " + artifact.path + ": " + outcome.problem);
       status_.failed_files.push_back(FailedFile{artifact, outcome.problem});
       status_.last_error = "file " + artifact.path + ": " + outcome.problem;
-      status_.last_error_ns = NowNs();
+      status_.last_error_ns = codec::NowUtcNs();
     }
     return Status::OK();
   }

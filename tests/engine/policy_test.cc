@@ -91,6 +91,15 @@ TEST_CASE("Personal collections are their owner's alone", "[policy]") {
   r.Ok("alice", codec::RegisterDatasets{"u/alice/scratch", "thing", {{uuid, id, std::nullopt}}});
   CHECK(r.As("bob", codec::RemoveDatasets{{uuid}}).IsPermissionDenied());
   CHECK(r.As("bob", codec::DetachArtifacts{{uuid}}).IsPermissionDenied());
+  CHECK(r.As("bob", codec::AttachArtifacts{{{uuid, codec::Artifact{"x.fits", 1, {}}}}})
+            .IsPermissionDenied());
+  // Replacing a shared dimension record is an admin's job; inserting a new one is anyone's.
+  CHECK(Says(r.As("alice",
+                  codec::InsertDimensionRecords{
+                      "instrument", {{{"instrument", std::string("HSC")}}}, true}),
+             "only admins"));
+  r.Ok("alice",
+       codec::InsertDimensionRecords{"instrument", {{{"instrument", std::string("LSST")}}}, false});
   r.Ok("alice", codec::RemoveDatasets{{uuid}});
 }
 

@@ -23,4 +23,7 @@ std::string FormatIsoTime(int64_t ns, int fraction_digits = -1);
 // text otherwise.
 Result<int64_t> ParseIsoTime(std::string_view text);
 
+// The system clock now, in UTC nanoseconds since the Unix epoch.
+int64_t NowUtcNs();
+
 }  // namespace starlog::codec

@@ -58,8 +58,6 @@ class Channel {
   void set_timeout(std::chrono::milliseconds timeout);
   // "host:port" of the other end.
   const std::string& peer() const;
-  uint64_t bytes_received() const;
-  uint64_t bytes_sent() const;
 
  private:
   std::unique_ptr<Impl> impl_;
