@@ -2,7 +2,7 @@
 // figure beside a raw-RocksDB baseline measured in the same run (the physical
 // limit for the same keys), then writes the figures to a JSON file.
 //
-//   starlog_bench [--quick|--full] [--dir DIR] [--out FILE]
+//   starlog_bench [--quick|--full] [--dir DIR] [--out FILE] [--keep]
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -210,6 +210,7 @@ int main(int argc, char** argv) {
   Scale scale;
   std::string dir = "/tmp/starlog-bench";
   std::string out = "bench.json";
+  bool keep = false;  // Leave the repositories behind, to profile commands on them.
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") {
@@ -218,10 +219,12 @@ int main(int argc, char** argv) {
       scale = {50'000, 200, 1'000'000, 50, 1'000'000};
     } else if (a == "--dir" && i + 1 < argc) {
       dir = argv[++i];
+    } else if (a == "--keep") {
+      keep = true;
     } else if (a == "--out" && i + 1 < argc) {
       out = argv[++i];
     } else {
-      std::cerr << "usage: starlog_bench [--quick|--full] [--dir DIR] [--out FILE]\n";
+      std::cerr << "usage: starlog_bench [--quick|--full] [--dir DIR] [--out FILE] [--keep]\n";
       return 2;
     }
   }
@@ -392,6 +395,6 @@ int main(int argc, char** argv) {
   report.Print(std::cout);
   report.WriteJson(out);
   std::cout << "figures written to " << out << "\n";
-  fs::remove_all(dir);
+  if (!keep) fs::remove_all(dir);
   return 0;
 }

@@ -1,5 +1,6 @@
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "engine/apply_helpers.h"
 #include "engine/apply_rules.h"
@@ -33,7 +34,8 @@ Status ValidateArtifactPath(const std::string& path) {
 }
 
 // Checks that every dimension value of "data_id" has its record, caching
-// what it has seen within one event.
+// what it has seen within one event: a batch of a thousand datasets names a
+// few hundred records, each read once.
 class RecordChecker {
  public:
   RecordChecker(const IndexBatch& batch, const Universe& universe)
@@ -41,13 +43,17 @@ class RecordChecker {
 
   Status Check(const codec::FieldMap& data_id) {
     for (const auto& [key, value] : data_id) {
-      STARLOG_ASSIGN_OR_RETURN(auto names, universe_.RequiredKeys({key}));
-      codec::FieldMap keys_only;
-      for (const std::string& k : names) keys_only.emplace(k, data_id.at(k));
-      std::string record_key = keys::DimensionRecord(key, EncodeDataId(keys_only));
+      auto names = required_.find(key);
+      if (names == required_.end()) {
+        STARLOG_ASSIGN_OR_RETURN(auto keys, universe_.RequiredKeys({key}));
+        names = required_.emplace(key, std::move(keys)).first;
+      }
+      STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdKeys(data_id, names->second));
+      std::string record_key = keys::DimensionRecord(key, values);
       if (seen_.count(record_key)) continue;
       STARLOG_ASSIGN_OR_RETURN(auto found, batch_.Get(Family::kDimensionRecords, record_key));
       if (!found) {
+        STARLOG_ASSIGN_OR_RETURN(codec::FieldMap keys_only, DecodeDataId(values));
         return Status::NotFound("no " + key + " record for {" + codec::FieldMapToString(keys_only) +
                                 "}; insert it with insert-dimension-records first");
       }
@@ -59,7 +65,8 @@ class RecordChecker {
  private:
   const IndexBatch& batch_;
   const Universe& universe_;
-  std::set<std::string> seen_;
+  std::map<std::string, std::vector<std::string>, std::less<>> required_;
+  std::unordered_set<std::string> seen_;
 };
 
 }  // namespace
@@ -73,12 +80,16 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
   STARLOG_ASSIGN_OR_RETURN(auto required, ctx.universe.RequiredKeys(type.dimensions));
   RecordChecker records(batch, ctx.universe);
   for (const codec::DatasetEntry& d : e.datasets) {
-    const std::string where = "dataset " + d.id.ToString();
+    // Named only when something is wrong: a thousand datasets an event.
+    auto where = [&d] { return "dataset " + d.id.ToString(); };
     if (d.id.IsNil()) return Status::InvalidArgument("a dataset has the nil UUID");
-    STARLOG_RETURN_IF_ERROR(ctx.universe.ValidateDataId(required, d.data_id).WithContext(where));
-    STARLOG_RETURN_IF_ERROR(records.Check(d.data_id).WithContext(where));
-    if (d.artifact)
-      STARLOG_RETURN_IF_ERROR(ValidateArtifactPath(d.artifact->path).WithContext(where));
+    if (Status s = ctx.universe.ValidateDataId(required, d.data_id); !s.ok()) {
+      return s.WithContext(where());
+    }
+    if (Status s = records.Check(d.data_id); !s.ok()) return s.WithContext(where());
+    if (d.artifact) {
+      if (Status s = ValidateArtifactPath(d.artifact->path); !s.ok()) return s.WithContext(where());
+    }
     const std::string data_id = EncodeDataId(d.data_id);
 
     STARLOG_ASSIGN_OR_RETURN(auto same_id, FindDataset(batch, d.id));
@@ -86,7 +97,7 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
       if (same_id->run == e.run && same_id->type == e.dataset_type && same_id->data_id == data_id) {
         continue;  // Already registered, identically: registering again is a no-op.
       }
-      return Status::Conflict(where + " already exists as " + same_id->type + " in run " +
+      return Status::Conflict(where() + " already exists as " + same_id->type + " in run " +
                               Quoted(same_id->run));
     }
     const std::string key = keys::Dataset(e.run, e.dataset_type, data_id);

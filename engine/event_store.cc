@@ -13,6 +13,7 @@
 #include <random>
 
 #include "engine/event_store_impl.h"
+#include "engine/family_options.h"
 #include "engine/meta_keys.h"
 #include "engine/registry_keys.h"
 #include "engine/registry_view_impl.h"
@@ -108,8 +109,8 @@ Status EventStoreImpl::OpenDb(bool create) {
   db_options.max_background_jobs = 2;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
-  for (std::string_view name : kFamilyNames) {
-    descriptors.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+  for (int i = 0; i < kFamilyCount; ++i) {
+    descriptors.emplace_back(std::string(kFamilyNames[i]), FamilyOptions(static_cast<Family>(i)));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
@@ -295,29 +296,30 @@ Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_vie
 
   std::string frame;
   STARLOG_RETURN_IF_ERROR(codec::AppendEventFrame(event, &frame));
-  return CommitLocked(event, frame, index, batch, nullptr);
+  Head next = head_;
+  std::array<FamilyStats, kFamilyCount> stats = stats_;
+  STARLOG_RETURN_IF_ERROR(StageLocked(event, frame, index, batch, nullptr, &next, &stats));
+  STARLOG_RETURN_IF_ERROR(
+      PublishLocked(batch, next, stats, "append event " + std::to_string(next.sequence)));
+  return head_;
 }
 
-Result<Head> EventStoreImpl::CommitLocked(const codec::Event& event, std::string_view frame,
-                                          const IndexBatch& index, rocksdb::WriteBatch& batch,
-                                          const Head* expected) {
+Status EventStoreImpl::StageLocked(const codec::Event& event, std::string_view frame,
+                                   const IndexBatch& index, rocksdb::WriteBatch& batch,
+                                   const Head* expected, Head* head,
+                                   std::array<FamilyStats, kFamilyCount>* stats) const {
+  const Head& prev = *head;
   Head next;
   next.sequence = event.sequence;
-  next.chain_hash = codec::NextChainHash(head_.chain_hash, frame);
+  next.chain_hash = codec::NextChainHash(prev.chain_hash, frame);
   next.commit_time_ns = event.commit_time_ns;
-  next.state_digest = head_.state_digest;
-  std::array<FamilyStats, kFamilyCount> stats = stats_;
+  next.state_digest = prev.state_digest;
   for (const auto& [family, delta] : index.deltas()) {
-    FamilyStats& fs = stats[static_cast<int>(family)];
-    fs.live_entries += static_cast<uint64_t>(delta.live_entries);
-    fs.digest = fs.digest + delta.added - delta.removed;
     next.state_digest = next.state_digest + delta.added - delta.removed;
-    batch.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + fs.name,
-              EncodeFamilyStats(fs));
   }
-  const std::string where = "event " + std::to_string(next.sequence);
   if (expected != nullptr) {
     // A replicated event must land exactly as it did on the primary.
+    const std::string where = "event " + std::to_string(next.sequence);
     if (next.chain_hash != expected->chain_hash) {
       return Status::Corruption(where + ": chain hash " + next.chain_hash.ToHex() +
                                 " differs from the primary's " + expected->chain_hash.ToHex());
@@ -328,19 +330,36 @@ Result<Head> EventStoreImpl::CommitLocked(const codec::Event& event, std::string
     }
   }
   const std::string seq_key = codec::SequenceKey(next.sequence);
-  const std::string head_record = EncodeHead(next);
   batch.Put(handles_[Family::kLog], seq_key, std::string(frame));
-  batch.Put(handles_[Family::kHeads], seq_key, head_record);
+  batch.Put(handles_[Family::kHeads], seq_key, EncodeHead(next));
   batch.Put(handles_[Family::kTime], TimeKey(next.commit_time_ns, next.sequence), "");
-  batch.Put(handles_[Family::kMeta], std::string(kMetaHead), head_record);
-  STARLOG_RETURN_IF_ERROR(Write(&batch, "append " + where));
-  head_ = next;
-  stats_ = stats;
-  head_moved_.notify_all();
-  return head_;
+  for (const auto& [family, delta] : index.deltas()) {
+    FamilyStats& fs = (*stats)[static_cast<int>(family)];
+    fs.live_entries += static_cast<uint64_t>(delta.live_entries);
+    fs.digest = fs.digest + delta.added - delta.removed;
+  }
+  *head = next;
+  return Status::OK();
 }
 
-Result<Head> EventStoreImpl::ApplyReplicated(std::string_view frame, const Head& expected) {
+Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
+                                     const std::array<FamilyStats, kFamilyCount>& stats,
+                                     std::string_view what) {
+  for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
+    const FamilyStats& fs = stats[i];
+    if (fs.live_entries == stats_[i].live_entries && fs.digest == stats_[i].digest) continue;
+    batch.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + fs.name,
+              EncodeFamilyStats(fs));
+  }
+  batch.Put(handles_[Family::kMeta], std::string(kMetaHead), EncodeHead(head));
+  STARLOG_RETURN_IF_ERROR(Write(&batch, what));
+  head_ = head;
+  stats_ = stats;
+  head_moved_.notify_all();
+  return Status::OK();
+}
+
+Result<Head> EventStoreImpl::ApplyReplicated(const std::vector<ReplicatedEvent>& events) {
   if (!replica_) {
     return Status::PermissionDenied("repository " + root_ +
                                     " is a primary; only replicas take replicated events");
@@ -349,29 +368,65 @@ Result<Head> EventStoreImpl::ApplyReplicated(std::string_view frame, const Head&
     return Status::PermissionDenied("repository " + root_ + " is open read-only");
   }
   std::lock_guard<std::mutex> lock(mu_);
-  const std::string where = "replicated event " + std::to_string(expected.sequence);
-  STARLOG_ASSIGN_OR_RETURN(codec::Event event, codec::DecodeEventFrame(frame));
-  if (event.sequence != head_.sequence + 1 || expected.sequence != event.sequence) {
-    return Status::Corruption(where + " carries sequence " + std::to_string(event.sequence) +
-                              "; the replica's head is " + std::to_string(head_.sequence));
+  ReplayGroup group(handles_);
+  Head head = head_;
+  std::array<FamilyStats, kFamilyCount> stats = stats_;
+  auto publish = [&] {
+    const std::string what = "replicated events " + std::to_string(head_.sequence + 1) + " to " +
+                             std::to_string(head.sequence);
+    return PublishLocked(*group.batch(), head, stats, what);
+  };
+  for (const ReplicatedEvent& e : events) {
+    Status applied = ApplyOneReplicated(e, group, &head, &stats);
+    if (!applied.ok()) {
+      // Keep what came before the refused event.
+      if (group.events() > 0) STARLOG_RETURN_IF_ERROR(publish());
+      return applied;
+    }
+    if (group.Full()) {
+      STARLOG_RETURN_IF_ERROR(publish());
+      group.Reset();
+    }
   }
-  if (event.commit_time_ns != expected.commit_time_ns) {
+  if (group.events() > 0) STARLOG_RETURN_IF_ERROR(publish());
+  return head_;
+}
+
+Status EventStoreImpl::ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup& group, Head* head,
+                                          std::array<FamilyStats, kFamilyCount>* stats) {
+  const std::string where = "replicated event " + std::to_string(e.expected.sequence);
+  STARLOG_ASSIGN_OR_RETURN(codec::Event event, codec::DecodeEventFrame(e.frame));
+  if (event.sequence != head->sequence + 1 || e.expected.sequence != event.sequence) {
+    return Status::Corruption(where + " carries sequence " + std::to_string(event.sequence) +
+                              "; the replica's head is " + std::to_string(head->sequence));
+  }
+  if (event.commit_time_ns != e.expected.commit_time_ns) {
     return Status::Corruption(where + ": commit time differs from the primary's record");
   }
+  std::shared_ptr<const Universe> universe = universe_;
   if (const auto* init = std::get_if<codec::InitRepository>(&event.body)) {
     if (init->repository_id != repository_id_) {
       return Status::Corruption(where + " is of repository " + init->repository_id.ToString() +
                                 ", not " + repository_id_.ToString());
     }
     STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
-    universe_ = std::make_shared<const Universe>(std::move(declared));
+    universe = std::make_shared<const Universe>(std::move(declared));
   }
-  if (universe_ == nullptr) return Status::Corruption(where + ": no init-repository before it");
-  rocksdb::WriteBatch batch;
-  IndexBatch index(handles_, event.sequence, &batch);
-  Status applied = ApplyEvent(event, *universe_, &index);
-  if (!applied.ok()) return Status::Corruption(where + " does not apply: " + applied.ToString());
-  return CommitLocked(event, frame, index, batch, &expected);
+  if (universe == nullptr) return Status::Corruption(where + ": no init-repository before it");
+  IndexBatch index = group.Begin(event.sequence);
+  Status applied = ApplyEvent(event, *universe, &index);
+  if (applied.ok()) {
+    applied = StageLocked(event, e.frame, index, *group.batch(), &e.expected, head, stats);
+  } else {
+    applied = Status::Corruption(where + " does not apply: " + applied.ToString());
+  }
+  if (!applied.ok()) {
+    group.Drop();
+    return applied;
+  }
+  group.Keep(std::move(index));
+  universe_ = universe;
+  return Status::OK();
 }
 
 Status EventStoreImpl::Sync() {
@@ -400,7 +455,7 @@ Status EventStoreImpl::CheckIndexesPresent() const {
   // hold entries but holds none was lost (dropped, or its files removed).
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     if (stats_[i].live_entries == 0) continue;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_.cf[i]));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ScanOptions(), handles_.cf[i]));
     it->SeekToFirst();
     if (!it->Valid()) {
       STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "check index " + stats_[i].name));

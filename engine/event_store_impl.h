@@ -58,7 +58,8 @@ class EventStoreImpl final : public EventStore {
   Status WaitForChange(uint64_t after, std::chrono::steady_clock::time_point deadline) override;
   Result<bool> Refresh() override;
   bool is_replica() const override { return replica_; }
-  Result<Head> ApplyReplicated(std::string_view frame, const Head& expected) override;
+  using EventStore::ApplyReplicated;
+  Result<Head> ApplyReplicated(const std::vector<ReplicatedEvent>& events) override;
   Result<uint64_t> SequenceAtTime(int64_t time_ns) const override;
   Status VerifyLog() const override;
   Status Sync() override;
@@ -67,12 +68,21 @@ class EventStoreImpl final : public EventStore {
   // REQUIRES: mu_ held. "*batch" may already hold writes to commit with the event.
   Result<Head> AppendLocked(codec::EventBody body, std::string_view actor,
                             rocksdb::WriteBatch* batch);
-  // REQUIRES: mu_ held. Writes "event" (already applied to "index") with its
-  // frame and the new head; with "expected", first checks that the chain hash
-  // and state digest come out as the primary's did.
-  Result<Head> CommitLocked(const codec::Event& event, std::string_view frame,
-                            const IndexBatch& index, rocksdb::WriteBatch& batch,
-                            const Head* expected);
+  // REQUIRES: mu_ held. Adds "event" (already applied to "index") and its
+  // frame to "batch", and advances "*head" (from the head before it) and
+  // "*stats"; with "expected", first checks that the chain hash and state
+  // digest come out as the primary's did.
+  Status StageLocked(const codec::Event& event, std::string_view frame, const IndexBatch& index,
+                     rocksdb::WriteBatch& batch, const Head* expected, Head* head,
+                     std::array<FamilyStats, kFamilyCount>* stats) const;
+  // REQUIRES: mu_ held. Adds the new head and the changed family stats to
+  // "batch", writes it and makes "head" and "stats" the store's.
+  Status PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
+                       const std::array<FamilyStats, kFamilyCount>& stats, std::string_view what);
+  // REQUIRES: mu_ held. Decodes, checks and applies one replicated event into
+  // "group", advancing "*head" and "*stats"; leaves the group unchanged if it fails.
+  Status ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup& group, Head* head,
+                            std::array<FamilyStats, kFamilyCount>* stats);
   Status Write(rocksdb::WriteBatch* batch, std::string_view what);
   Status CheckIndexesPresent() const;
   // Records the repository id and format version in "*batch" and in memory.

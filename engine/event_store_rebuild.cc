@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/event_store_impl.h"
+#include "engine/family_options.h"
 #include "engine/meta_keys.h"
 #include "engine/rocks_status.h"
 #include "engine/state_machine.h"
@@ -28,9 +29,9 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
     STARLOG_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamily(cf), "drop index " + stats_[i].name));
     STARLOG_RETURN_IF_ERROR(FromRocks(db_->DestroyColumnFamilyHandle(cf), "drop index"));
     cf = nullptr;
-    STARLOG_RETURN_IF_ERROR(
-        FromRocks(db_->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), stats_[i].name, &cf),
-                  "create index " + stats_[i].name));
+    STARLOG_RETURN_IF_ERROR(FromRocks(
+        db_->CreateColumnFamily(FamilyOptions(static_cast<Family>(i)), stats_[i].name, &cf),
+        "create index " + stats_[i].name));
     stats_[i].live_entries = 0;
     stats_[i].digest = {};
   }
@@ -39,6 +40,15 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
   codec::Hash128 digest;
   constexpr size_t kChunk = 1024;
   uint64_t next = 1;
+  // Many events to a write: each event sees the ones before it through the
+  // group's overlay, as it would have seen them in the database.
+  ReplayGroup group(handles_);
+  auto flush = [&](uint64_t through) {
+    STARLOG_RETURN_IF_ERROR(
+        Write(group.batch(), "rebuild through event " + std::to_string(through)));
+    group.Reset();
+    return Status::OK();
+  };
   if (progress) progress(0, last);
   while (next <= last) {
     STARLOG_ASSIGN_OR_RETURN(std::vector<LogRecord> records, ReadLog(next, kChunk));
@@ -52,8 +62,7 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
         universe = std::make_shared<const Universe>(std::move(declared));
       }
       if (universe == nullptr) return Status::Corruption(where + ": no init-repository before it");
-      rocksdb::WriteBatch batch;
-      IndexBatch index(handles_, r.sequence, &batch);
+      IndexBatch index = group.Begin(r.sequence);
       Status applied = ApplyEvent(*event, *universe, &index);
       if (!applied.ok()) {
         return Status::Corruption(where + " no longer applies: " + applied.ToString());
@@ -69,11 +78,13 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
                                   " differs from the recorded " + r.state_digest.ToHex() +
                                   "; the first event whose replay disagrees");
       }
-      STARLOG_RETURN_IF_ERROR(Write(&batch, "rebuild " + where));
+      group.Keep(std::move(index));
+      if (group.Full()) STARLOG_RETURN_IF_ERROR(flush(r.sequence));
     }
     next = records.back().sequence + 1;
     if (progress) progress(next - 1, last);
   }
+  if (group.events() > 0) STARLOG_RETURN_IF_ERROR(flush(last));
   rocksdb::WriteBatch finish;
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     finish.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + stats_[i].name,

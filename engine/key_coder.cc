@@ -5,12 +5,18 @@
 namespace starlog::engine {
 
 KeyWriter& KeyWriter::String(std::string_view s) {
-  for (char c : s) {
-    key_.push_back(c);
-    if (c == '\0') key_.push_back('\xff');
+  // Runs without a NUL are copied whole; each NUL becomes 00 ff.
+  while (!s.empty()) {
+    const size_t nul = s.find('\0');
+    if (nul == std::string_view::npos) {
+      key_.append(s);
+      break;
+    }
+    key_.append(s.data(), nul);
+    key_.append("\0\xff", 2);
+    s.remove_prefix(nul + 1);
   }
-  key_.push_back('\0');
-  key_.push_back('\x01');
+  key_.append("\0\x01", 2);
   return *this;
 }
 

@@ -260,15 +260,35 @@ Result<codec::FieldMap> Universe::ParseFields(std::string_view text,
   return out;
 }
 
+namespace {
+
+void WriteField(KeyWriter& w, const std::string& key, const codec::FieldValue& value) {
+  w.String(key);
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    w.Raw(std::string_view("s", 1)).String(*s);
+  } else {
+    w.Raw(std::string_view("i", 1)).Int(std::get<int64_t>(value));
+  }
+}
+
+}  // namespace
+
 std::string EncodeDataId(const codec::FieldMap& data_id) {
   KeyWriter w;
-  for (const auto& [key, value] : data_id) {
-    w.String(key);
-    if (const auto* s = std::get_if<std::string>(&value)) {
-      w.Raw(std::string_view("s", 1)).String(*s);
-    } else {
-      w.Raw(std::string_view("i", 1)).Int(std::get<int64_t>(value));
+  for (const auto& [key, value] : data_id) WriteField(w, key, value);
+  return w.Take();
+}
+
+Result<std::string> EncodeDataIdKeys(const codec::FieldMap& data_id,
+                                     const std::vector<std::string>& keys) {
+  KeyWriter w;
+  for (const std::string& key : keys) {
+    auto it = data_id.find(key);
+    if (it == data_id.end()) {
+      return Status::InvalidArgument("data ID {" + codec::FieldMapToString(data_id) +
+                                     "} is missing '" + key + "'");
     }
+    WriteField(w, key, it->second);
   }
   return w.Take();
 }

@@ -37,16 +37,8 @@ codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::strin
 
 Result<std::optional<std::string>> IndexReader::Get(Family family,
                                                     std::string_view logical_key) const {
-  std::unique_ptr<rocksdb::Iterator> owned;
-  std::optional<IteratorCache::Lease> lease;
-  rocksdb::Iterator* it = nullptr;
-  if (cache_ != nullptr) {
-    lease.emplace(cache_->Get(family));
-    it = (*lease).operator->();
-  } else {
-    owned.reset(h_.db->NewIterator(rocksdb::ReadOptions(), h_[family]));
-    it = owned.get();
-  }
+  IteratorCache own(h_);
+  IteratorCache::Lease it = (cache_ != nullptr ? cache_ : &own)->Get(family, /*scan=*/false);
   const std::string target = VersionedKey(logical_key, as_of_);
   it->Seek(target);
   if (!it->Valid()) {
@@ -65,8 +57,8 @@ Result<std::optional<std::string>> IndexReader::Get(Family family,
 }
 
 Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& fn) const {
-  rocksdb::ReadOptions ro;
-  std::unique_ptr<rocksdb::Iterator> it(h_.db->NewIterator(ro, h_[family]));
+  IteratorCache own(h_);
+  IteratorCache::Lease it = (cache_ != nullptr ? cache_ : &own)->Get(family, /*scan=*/true);
   // A few Next()s are cheaper than a Seek(); past that, a key with a long
   // history is skipped with one Seek(), so a scan costs about the same as of
   // any point, however many versions came later.
@@ -112,9 +104,15 @@ Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& f
 
 Result<std::optional<std::string>> IndexBatch::Get(Family family,
                                                    std::string_view logical_key) const {
-  auto it = overlay_.find(OverlayKey(family, std::string(logical_key)));
-  if (it != overlay_.end()) return it->second;
-  return reader_.Get(family, logical_key);
+  OverlayKey key(family, std::string(logical_key));
+  if (auto it = overlay_.find(key); it != overlay_.end()) return it->second;
+  if (pending_ != nullptr) {
+    if (auto it = pending_->find(key); it != pending_->end()) return it->second;
+  }
+  if (auto it = read_.find(key); it != read_.end()) return it->second;
+  STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> stored, reader_.Get(family, logical_key));
+  read_.emplace(std::move(key), stored);
+  return stored;
 }
 
 Status IndexBatch::Scan(Family family, std::string_view prefix,
@@ -125,10 +123,14 @@ Status IndexBatch::Scan(Family family, std::string_view prefix,
     merged.emplace(std::string(k), std::string(v));
     return true;
   }));
-  for (auto it = overlay_.lower_bound(OverlayKey(family, std::string(prefix)));
-       it != overlay_.end() && it->first.first == family && StartsWith(it->first.second, prefix);
-       ++it) {
-    merged[it->first.second] = it->second;
+  // The earlier events' changes first, then this event's, which are newer.
+  for (const IndexOverlay* overlay : {pending_, static_cast<const IndexOverlay*>(&overlay_)}) {
+    if (overlay == nullptr) continue;
+    for (auto it = overlay->lower_bound(OverlayKey(family, std::string(prefix)));
+         it != overlay->end() && it->first.first == family && StartsWith(it->first.second, prefix);
+         ++it) {
+      merged[it->first.second] = it->second;
+    }
   }
   for (const auto& [k, v] : merged) {
     if (v && !fn(k, *v)) break;
@@ -167,6 +169,42 @@ Status IndexBatch::Delete(Family family, std::string_view logical_key) {
       "batch put"));
   overlay_[OverlayKey(family, std::string(logical_key))] = std::nullopt;
   return Status::OK();
+}
+
+void IndexBatch::MergeInto(IndexOverlay* pending) && {
+  for (auto& [key, value] : overlay_) (*pending)[key] = std::move(value);
+  overlay_.clear();
+}
+
+IndexBatch ReplayGroup::Begin(uint64_t sequence) {
+  batch_.SetSavePoint();
+  return IndexBatch(h_, sequence, &batch_, cache_.get(), &pending_);
+}
+
+void ReplayGroup::Keep(IndexBatch&& event) {
+  std::move(event).MergeInto(&pending_);
+  batch_.PopSavePoint();
+  ++events_;
+}
+
+void ReplayGroup::Drop() { batch_.RollbackToSavePoint(); }
+
+bool ReplayGroup::Full() const {
+  // Bounds the overlay's memory and the size of one write; past a few
+  // thousand entries, a larger group saves nothing measurable.
+  constexpr size_t kMaxPending = 200'000;
+  constexpr size_t kMaxBytes = 32 << 20;
+  constexpr int kMaxEvents = 4096;
+  return pending_.size() >= kMaxPending || batch_.GetDataSize() >= kMaxBytes ||
+         events_ >= kMaxEvents;
+}
+
+void ReplayGroup::Reset() {
+  batch_.Clear();
+  pending_.clear();
+  events_ = 0;
+  // New iterators: the old ones do not see what was just written.
+  cache_ = std::make_unique<IteratorCache>(h_);
 }
 
 }  // namespace starlog::engine

@@ -63,6 +63,10 @@ class IndexReader {
   IteratorCache* cache_;
 };
 
+// Index changes not yet in the database, by family and logical key; nullopt
+// for an entry that was ended.
+using IndexOverlay = std::map<std::pair<Family, std::string>, std::optional<std::string>>;
+
 // The index changes of one event, collected into the event's WriteBatch.
 // Reads see the repository's latest state with this batch's own changes laid
 // over it, so validation of an event sees what earlier parts of it did.
@@ -74,8 +78,18 @@ class IndexBatch {
       : h_(handles),
         sequence_(sequence),
         batch_(batch),
-        cache_(std::make_unique<IteratorCache>(handles)),
-        reader_(handles, kLatest, cache_.get()) {}
+        owned_cache_(std::make_unique<IteratorCache>(handles)),
+        reader_(handles, kLatest, owned_cache_.get()) {}
+  // For one of several events written in one batch (ReplayGroup): reads see
+  // the database through "cache", then "pending", the changes of the events
+  // before this one, then this event's own. Both must outlive this.
+  IndexBatch(const DbHandles& handles, uint64_t sequence, rocksdb::WriteBatch* batch,
+             IteratorCache* cache, const IndexOverlay* pending)
+      : h_(handles),
+        sequence_(sequence),
+        batch_(batch),
+        pending_(pending),
+        reader_(handles, kLatest, cache) {}
 
   uint64_t sequence() const { return sequence_; }
 
@@ -95,18 +109,58 @@ class IndexBatch {
   };
   const std::map<Family, FamilyDelta>& deltas() const { return deltas_; }
 
+  // Moves this event's changes into "pending", for the events after it.
+  void MergeInto(IndexOverlay* pending) &&;
+
  private:
-  using OverlayKey = std::pair<Family, std::string>;
+  using OverlayKey = IndexOverlay::key_type;
 
   const DbHandles& h_;
   uint64_t sequence_;
   rocksdb::WriteBatch* batch_;
+  const IndexOverlay* pending_ = nullptr;
   // The committed state before this event: the writer holds the store's
   // lock, so iterators made during the event see all of it and nothing else.
-  std::unique_ptr<IteratorCache> cache_;
+  std::unique_ptr<IteratorCache> owned_cache_;
   IndexReader reader_;
-  std::map<OverlayKey, std::optional<std::string>> overlay_;
+  IndexOverlay overlay_;
+  // What this event read from the database, so that writing a key it has
+  // just checked costs no second seek (Put and Delete read the old value
+  // for the digest). The database does not change during an event.
+  mutable IndexOverlay read_;
   std::map<Family, FamilyDelta> deltas_;
+};
+
+// Events replayed one after another into one WriteBatch (a rebuild, a replica
+// catching up): a write and a set of iterators per group instead of per
+// event. Each event sees the ones before it through the pending overlay; a
+// refused event is rolled back alone, so the events before it can still be
+// written. The caller holds the writer's lock throughout.
+class ReplayGroup {
+ public:
+  explicit ReplayGroup(const DbHandles& handles) : h_(handles) { Reset(); }
+
+  // An IndexBatch for the next event; Keep() or Drop() it before the next.
+  IndexBatch Begin(uint64_t sequence);
+  // The event applied: later events see its changes and they will be written.
+  void Keep(IndexBatch&& event);
+  // The event refused: its writes leave the batch.
+  void Drop();
+
+  rocksdb::WriteBatch* batch() { return &batch_; }
+  int events() const { return events_; }
+  // Whether the group has grown big enough to write now.
+  bool Full() const;
+  // After the batch was written: starts an empty group, whose iterators see
+  // what was written.
+  void Reset();
+
+ private:
+  const DbHandles& h_;
+  rocksdb::WriteBatch batch_;
+  std::unique_ptr<IteratorCache> cache_;
+  IndexOverlay pending_;
+  int events_ = 0;
 };
 
 }  // namespace starlog::engine

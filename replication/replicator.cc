@@ -166,11 +166,14 @@ class Replication {
 
   Status Apply(const Events& events) {
     if (status_.state != "catching up") SetState("catching up");
+    std::vector<engine::EventStore::ReplicatedEvent> batch;
+    batch.reserve(events.events.size());
     for (const WireEvent& e : events.events) {
-      const engine::Head expected{e.point.sequence, e.point.chain_hash, e.point.state_digest,
-                                  e.point.commit_time_ns};
-      STARLOG_RETURN_IF_ERROR(store_->ApplyReplicated(e.frame, expected).status());
+      batch.push_back(
+          {e.frame,
+           {e.point.sequence, e.point.chain_hash, e.point.state_digest, e.point.commit_time_ns}});
     }
+    STARLOG_RETURN_IF_ERROR(store_->ApplyReplicated(batch).status());
     STARLOG_RETURN_IF_ERROR(store_->Sync());
     return CopyFilesThrough(store_->head().sequence);
   }

@@ -128,3 +128,43 @@ TEST_CASE("Damaged, misplaced or foreign frames are refused and change nothing",
       (*other)->ApplyReplicated(f.records[0].frame, ReplicaFixture::Expected(f.records[0]));
   CHECK(Says(foreign.status(), "is of repository"));
 }
+
+TEST_CASE("Replicated events applied as one batch see each other and end identical",
+          "[engine][replica]") {
+  ReplicaFixture f;
+  std::vector<engine::EventStore::ReplicatedEvent> batch;
+  for (const auto& r : f.records) batch.push_back({r.frame, ReplicaFixture::Expected(r)});
+  auto head = f.replica->ApplyReplicated(batch);
+  REQUIRE(head.ok());
+  CHECK(head->sequence == f.primary.store().head().sequence);
+  CHECK(head->chain_hash == f.primary.store().head().chain_hash);
+  CHECK(f.replica->ComputeStateDigest()->total == f.primary.store().head().state_digest);
+  CHECK(f.replica->VerifyLog().ok());
+}
+
+TEST_CASE("A refused event in a batch keeps the events before it and nothing after",
+          "[engine][replica]") {
+  ReplicaFixture f;
+  REQUIRE(f.records.size() > 4);
+  const size_t bad = f.records.size() / 2;
+  std::vector<engine::EventStore::ReplicatedEvent> batch;
+  for (const auto& r : f.records) batch.push_back({r.frame, ReplicaFixture::Expected(r)});
+  batch[bad].expected.state_digest.low ^= 1;
+  auto applied = f.replica->ApplyReplicated(batch);
+  REQUIRE(applied.status().IsCorruption());
+  CHECK(Says(applied.status(), "event " + std::to_string(f.records[bad].sequence)));
+  CHECK(Says(applied.status(), "state digest"));
+
+  // Events before the bad one are there, durable and whole; it and the rest are not.
+  const std::string root = f.dir.path();
+  f.replica.reset();
+  f.replica = std::move(engine::EventStore::Open(root, engine::StoreOptions()).value());
+  CHECK(f.replica->head().sequence == f.records[bad - 1].sequence);
+  CHECK(f.replica->head().chain_hash == f.records[bad - 1].chain_hash);
+  CHECK(f.replica->VerifyLog().ok());
+  CHECK(f.replica->ComputeStateDigest()->total == f.records[bad - 1].state_digest);
+
+  // And it goes on from there.
+  for (size_t i = bad; i < f.records.size(); ++i) REQUIRE(f.Apply(i).ok());
+  CHECK(f.replica->head().state_digest == f.primary.store().head().state_digest);
+}

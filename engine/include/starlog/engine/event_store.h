@@ -185,12 +185,21 @@ class EventStore {
   // Whether this repository is a replica (read-only to clients).
   virtual bool is_replica() const = 0;
 
-  // For a replica: applies the primary's next event. "frame" is the event as
-  // the primary stored it and "expected" the head the primary recorded after
-  // it. The frame's checksum, its sequence (head + 1), the chain hash and the
-  // state digest after applying it through the same apply path as appends
-  // must all match, or nothing is written and Corruption says which failed.
-  virtual Result<Head> ApplyReplicated(std::string_view frame, const Head& expected) = 0;
+  // For a replica: applies the primary's next events, in order. Each "frame"
+  // is an event as the primary stored it and "expected" the head the primary
+  // recorded after it. The frame's checksum, its sequence (head + 1), the
+  // chain hash and the state digest after applying it through the same apply
+  // path as appends must all match, or nothing of that event is written and
+  // Corruption says which failed; the events before it are kept. Consecutive
+  // events are written together, many to a RocksDB write.
+  struct ReplicatedEvent {
+    std::string_view frame;
+    Head expected;
+  };
+  virtual Result<Head> ApplyReplicated(const std::vector<ReplicatedEvent>& events) = 0;
+  Result<Head> ApplyReplicated(std::string_view frame, const Head& expected) {
+    return ApplyReplicated(std::vector<ReplicatedEvent>{{frame, expected}});
+  }
 
   // The newest sequence committed at or before "time_ns"; 0 if none.
   virtual Result<uint64_t> SequenceAtTime(int64_t time_ns) const = 0;

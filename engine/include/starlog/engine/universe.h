@@ -85,6 +85,10 @@ std::string_view DefaultUniverseText();
 // followed by its typed value, order-preserving (integers sort numerically).
 // Equal data IDs have equal bytes.
 std::string EncodeDataId(const codec::FieldMap& data_id);
+// EncodeDataId of the part of "data_id" with the given keys, which must be
+// sorted; InvalidArgument names a key it lacks.
+Result<std::string> EncodeDataIdKeys(const codec::FieldMap& data_id,
+                                     const std::vector<std::string>& keys);
 Result<codec::FieldMap> DecodeDataId(std::string_view bytes);
 
 }  // namespace starlog::engine

@@ -1,0 +1,81 @@
+#include "engine/family_options.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include <memory>
+
+namespace starlog::engine {
+
+namespace {
+
+constexpr size_t kVersionSuffix = 8;  // be64(~sequence), versioned_index.h.
+
+// Maps an index entry's key to its logical key. Its name is stored with each
+// table file; a file written under another name (or none) is read without
+// its filter, never wrongly.
+class LogicalKeyTransform final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "starlog.LogicalKey.v1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - kVersionSuffix);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= kVersionSuffix; }
+};
+
+// One block cache for every family of every repository in the process: its
+// size bounds the memory of table blocks, indexes and filters, whatever the
+// size of the repository.
+std::shared_ptr<rocksdb::Cache> BlockCache() {
+  static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(128 << 20);
+  return cache;
+}
+
+std::shared_ptr<rocksdb::TableFactory> IndexTables() {
+  static const std::shared_ptr<rocksdb::TableFactory> factory = [] {
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = BlockCache();
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    t.whole_key_filtering = false;  // Only the logical key is ever looked up.
+    t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    return std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(t));
+  }();
+  return factory;
+}
+
+std::shared_ptr<rocksdb::TableFactory> PlainTables() {
+  static const std::shared_ptr<rocksdb::TableFactory> factory = [] {
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = BlockCache();
+    return std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(t));
+  }();
+  return factory;
+}
+
+}  // namespace
+
+rocksdb::ColumnFamilyOptions FamilyOptions(Family family) {
+  rocksdb::ColumnFamilyOptions o;
+  if (!IsIndexFamily(family)) {
+    o.table_factory = PlainTables();
+    return o;
+  }
+  o.table_factory = IndexTables();
+  o.prefix_extractor = std::make_shared<LogicalKeyTransform>();
+  // About 1.3 MB of bloom bits per 64 MB memtable: ~16 bits per entry.
+  o.memtable_prefix_bloom_size_ratio = 0.02;
+  return o;
+}
+
+rocksdb::ReadOptions PointReadOptions() { return rocksdb::ReadOptions(); }
+
+rocksdb::ReadOptions ScanOptions() {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  return ro;
+}
+
+}  // namespace starlog::engine
