@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -106,25 +107,43 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
                                              const codec::FieldMap& data_id,
                                              const std::vector<std::string>& collections,
                                              std::optional<codec::Timespan> validity) const {
+  // What depends only on the type and the collections is worked out once per
+  // view (the state as of a view never changes): a lookup costs its seeks.
   STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(dataset_type));
   const std::string parent = SplitTypeName(dataset_type).parent;
-  STARLOG_ASSIGN_OR_RETURN(auto required, universe().RequiredKeys(type.dimensions));
-  STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(required, data_id));
-  STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(collections));
+  auto required = impl_->CachedKeys(parent);
+  if (required == nullptr) {
+    STARLOG_ASSIGN_OR_RETURN(auto keys, universe().RequiredKeys(type.dimensions));
+    required = std::make_shared<const std::vector<std::string>>(std::move(keys));
+    impl_->CacheKeys(parent, required);
+  }
+  STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(*required, data_id));
+  std::string path_key;
+  for (const std::string& c : collections) path_key.append(c).push_back('\0');
+  auto search = impl_->CachedPath(path_key);
+  if (search == nullptr) {
+    Impl::SearchPath resolved;
+    STARLOG_ASSIGN_OR_RETURN(resolved.names, ResolveSearchPath(collections));
+    for (const std::string& name : resolved.names) {
+      STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
+      // Resolved paths hold only existing RUN, TAGGED and CALIBRATION collections.
+      if (!info) return Status::Corruption("search path names a missing collection");
+      resolved.types.push_back(info->type);
+      if (info->type != codec::CollectionType::kCalibration) resolved.any_run_or_tagged = true;
+    }
+    search = std::make_shared<const Impl::SearchPath>(std::move(resolved));
+    impl_->CachePath(path_key, search);
+  }
+  const std::vector<std::string>& path = search->names;
   const std::string data_id_bytes = EncodeDataId(data_id);
   const IndexReader reader = impl_->reader();
 
   // Every RUN and TAGGED collection holding this (type, data ID), in one short
   // scan: the cost does not grow with the length of the search path. Skipped
   // when the path holds only CALIBRATION collections.
-  bool any_run_or_tagged = false;
-  for (const std::string& name : path) {
-    STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
-    if (info && info->type != codec::CollectionType::kCalibration) any_run_or_tagged = true;
-  }
-  std::map<std::string, codec::Uuid, std::less<>> holders;
+  std::vector<std::pair<std::string, codec::Uuid>> holders;
   Status failure;
-  if (any_run_or_tagged)
+  if (search->any_run_or_tagged)
     STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kDatasetLookup,
                                         keys::LookupPrefix(parent, data_id_bytes),
                                         [&](std::string_view k, std::string_view v) {
@@ -134,36 +153,77 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
                                             failure = Status::Corruption("dataset_lookup entry");
                                             return false;
                                           }
-                                          holders.emplace(std::move(key->collection), *id);
+                                          holders.emplace_back(std::move(key->collection), *id);
                                           return true;
                                         }));
   STARLOG_RETURN_IF_ERROR(failure);
 
-  for (const std::string& name : path) {
+  for (size_t i = 0; i < path.size(); ++i) {
+    const std::string& name = path[i];
+    const codec::CollectionType collection_type = search->types[i];
     std::optional<codec::Uuid> found;
     std::optional<codec::Timespan> found_validity;
-    if (auto it = holders.find(name); it != holders.end()) {
-      found = it->second;
-    } else if (type.is_calibration) {
-      STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
-      if (!info || info->type != codec::CollectionType::kCalibration) continue;
+    auto holder = std::find_if(holders.begin(), holders.end(),
+                               [&](const auto& h) { return h.first == name; });
+    if (holder != holders.end()) {
+      found = holder->second;
+      if (collection_type == codec::CollectionType::kRun) {
+        // Found in its RUN: the run, type and data ID are known already, so
+        // only the file is read, not the dataset's record.
+        DatasetRef ref;
+        ref.id = *found;
+        ref.dataset_type = dataset_type;
+        ref.run = name;
+        ref.collection = name;
+        ref.data_id = data_id;
+        STARLOG_ASSIGN_OR_RETURN(auto artifact,
+                                 reader.Get(Family::kArtifacts, keys::ArtifactKey(*found)));
+        if (artifact) {
+          STARLOG_ASSIGN_OR_RETURN(ref.artifact, keys::DecodeArtifact(*artifact));
+        }
+        return ref;
+      }
+    } else if (type.is_calibration && collection_type == codec::CollectionType::kCalibration) {
       if (!validity) {
         return Status::InvalidArgument("searching CALIBRATION collection " + Quoted(name) +
                                        " needs a time or timespan");
       }
+      // A data ID's validity ranges never overlap within a collection (certify
+      // refuses that), so of those beginning at or before the span's start
+      // only the last can reach into it: one seek backwards. Those beginning
+      // inside the span come after it, in one seek forwards, which a lookup
+      // at a time (a one-nanosecond span) does not need. Not a scan of every
+      // epoch.
+      const std::string prefix = keys::CalibrationPrefix(name, parent, data_id_bytes);
+      const int64_t t = validity->begin;
+      const std::string after_start =
+          t < std::numeric_limits<int64_t>::max()
+              ? keys::Calibration(name, parent, data_id_bytes, t + 1)
+              : prefix + std::string(17, '\xff');  // Past every key under the prefix.
       std::vector<keys::CalibrationEntry> matches;
-      STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kCalibrations,
-                                          keys::CalibrationPrefix(name, parent, data_id_bytes),
-                                          [&](std::string_view k, std::string_view v) {
-                                            auto entry = keys::DecodeCalibration(k, v);
-                                            if (!entry.ok()) {
-                                              failure = entry.status();
-                                              return false;
-                                            }
-                                            if (entry->validity.Overlaps(*validity))
-                                              matches.push_back(std::move(entry).value());
-                                            return true;
-                                          }));
+      STARLOG_ASSIGN_OR_RETURN(auto earlier,
+                               reader.LastBefore(Family::kCalibrations, prefix, after_start));
+      if (earlier) {
+        STARLOG_ASSIGN_OR_RETURN(auto entry,
+                                 keys::DecodeCalibration(earlier->logical_key, earlier->payload));
+        if (entry.validity.Overlaps(*validity)) matches.push_back(std::move(entry));
+      }
+      if (t < std::numeric_limits<int64_t>::max() && validity->end > t + 1) {
+        STARLOG_RETURN_IF_ERROR(reader.ScanFrom(Family::kCalibrations, prefix, after_start,
+                                                [&](std::string_view k, std::string_view v) {
+                                                  auto entry = keys::DecodeCalibration(k, v);
+                                                  if (!entry.ok()) {
+                                                    failure = entry.status();
+                                                    return false;
+                                                  }
+                                                  if (entry->validity.begin >= validity->end)
+                                                    return false;
+                                                  if (entry->validity.Overlaps(*validity))
+                                                    matches.push_back(std::move(entry).value());
+                                                  return matches.size() <
+                                                         2;  // Two already make a conflict.
+                                                }));
+      }
       STARLOG_RETURN_IF_ERROR(failure);
       if (matches.size() > 1) {
         return Status::Conflict(dataset_type + " {" + codec::FieldMapToString(data_id) +

@@ -52,6 +52,33 @@ class RegistryView::Impl {
     types_.emplace(name, info);
   }
 
+  // A search path as FindDataset uses it: the collections it expands to,
+  // with their types. Keyed by the names (or patterns) asked for.
+  struct SearchPath {
+    std::vector<std::string> names;
+    std::vector<codec::CollectionType> types;
+    bool any_run_or_tagged = false;
+  };
+  std::shared_ptr<const SearchPath> CachedPath(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = paths_.find(key);
+    return it == paths_.end() ? nullptr : it->second;
+  }
+  void CachePath(const std::string& key, std::shared_ptr<const SearchPath> path) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    paths_.emplace(key, std::move(path));
+  }
+  // The data ID keys a dataset type's data IDs have (Universe::RequiredKeys).
+  std::shared_ptr<const std::vector<std::string>> CachedKeys(const std::string& type) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = type_keys_.find(type);
+    return it == type_keys_.end() ? nullptr : it->second;
+  }
+  void CacheKeys(const std::string& type, std::shared_ptr<const std::vector<std::string>> k) const {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    type_keys_.emplace(type, std::move(k));
+  }
+
  private:
   DbHandles handles_;
   uint64_t as_of_;
@@ -60,6 +87,8 @@ class RegistryView::Impl {
   mutable std::mutex cache_mu_;
   mutable std::map<std::string, std::optional<CollectionInfo>> collections_;
   mutable std::map<std::string, DatasetTypeInfo> types_;
+  mutable std::map<std::string, std::shared_ptr<const SearchPath>> paths_;
+  mutable std::map<std::string, std::shared_ptr<const std::vector<std::string>>> type_keys_;
 };
 
 // "calexp.wcs" -> parent "calexp", component "wcs".

@@ -57,13 +57,18 @@ Result<std::optional<std::string>> IndexReader::Get(Family family,
 }
 
 Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& fn) const {
+  return ScanFrom(family, prefix, prefix, fn);
+}
+
+Status IndexReader::ScanFrom(Family family, std::string_view prefix, std::string_view start,
+                             const ScanFn& fn) const {
   IteratorCache own(h_);
   IteratorCache::Lease it = (cache_ != nullptr ? cache_ : &own)->Get(family, /*scan=*/true);
   // A few Next()s are cheaper than a Seek(); past that, a key with a long
   // history is skipped with one Seek(), so a scan costs about the same as of
   // any point, however many versions came later.
   constexpr int kStepsBeforeSeek = 4;
-  it->Seek(prefix);
+  it->Seek(start);
   while (it->Valid()) {
     const std::string_view k = it->key().ToStringView();
     if (!StartsWith(k, prefix)) break;
@@ -100,6 +105,42 @@ Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& f
     }
   }
   return FromRocks(it->status(), "index scan");
+}
+
+Result<std::optional<IndexReader::Entry>> IndexReader::LastBefore(Family family,
+                                                                  std::string_view prefix,
+                                                                  std::string_view before) const {
+  IteratorCache own(h_);
+  IteratorCache::Lease it = (cache_ != nullptr ? cache_ : &own)->Get(family, /*scan=*/true);
+  // Every version of a logical key below "before" sorts below "before" too
+  // (a logical key is never a prefix of another), and the oldest version of
+  // each sorts last. Walking backwards, each key's versions come oldest
+  // first: the last one seen at or before the reader's sequence is the one
+  // in force then.
+  it->SeekForPrev(before);
+  while (it->Valid()) {
+    const std::string_view k = it->key().ToStringView();
+    if (!StartsWith(k, prefix)) break;
+    if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
+    const std::string logical(k.substr(0, k.size() - 8));
+    std::optional<std::string> in_force;  // The value; empty string view for "ended".
+    bool ended = false;
+    for (; it->Valid(); it->Prev()) {
+      const std::string_view kk = it->key().ToStringView();
+      if (kk.size() != logical.size() + 8 || !StartsWith(kk, logical)) break;
+      const uint64_t sequence = ~codec::DecodeBigEndian64(kk.data() + logical.size());
+      if (sequence > as_of_) continue;  // Newer than the reader: not yet in force.
+      const rocksdb::Slice v = it->value();
+      if (v.empty() || (v[0] != kLive && v[0] != kEnded)) {
+        return Status::Corruption("index entry with an unknown version flag");
+      }
+      ended = v[0] == kEnded;
+      in_force = ended ? std::string() : std::string(v.data() + 1, v.size() - 1);
+    }
+    if (in_force && !ended) return std::optional<Entry>(Entry{logical, std::move(*in_force)});
+  }
+  STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index scan backwards"));
+  return std::optional<Entry>();
 }
 
 Result<std::optional<std::string>> IndexBatch::Get(Family family,

@@ -56,6 +56,19 @@ class IndexReader {
   // returns false to stop early.
   using ScanFn = std::function<bool(std::string_view logical_key, std::string_view payload)>;
   Status Scan(Family family, std::string_view prefix, const ScanFn& fn) const;
+  // The same, from the first logical key at or after "start" (which starts
+  // with "prefix"): a range scan in one seek.
+  Status ScanFrom(Family family, std::string_view prefix, std::string_view start,
+                  const ScanFn& fn) const;
+
+  // The live entry, as of the reader's sequence, with the greatest logical key
+  // that starts with "prefix" and sorts before "before": a seek backwards.
+  struct Entry {
+    std::string logical_key;
+    std::string payload;
+  };
+  Result<std::optional<Entry>> LastBefore(Family family, std::string_view prefix,
+                                          std::string_view before) const;
 
  private:
   const DbHandles& h_;

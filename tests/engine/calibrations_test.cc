@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <random>
 
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/registry_fixture.h"
@@ -118,4 +119,63 @@ TEST_CASE("A calibration search without a time is refused clearly", "[engine][ca
   f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}}});
   auto s = f.View().FindDataset("bias", RegistryFixture::BiasId(1), {"HSC/calib/DM-1"});
   CHECK(Says(s.status(), "needs a time"));
+}
+
+TEST_CASE("Lookups at any time or span agree with a scan of every validity range",
+          "[engine][calib]") {
+  // FindDataset seeks to the one range that can hold a time instead of
+  // scanning them all; checked here against the full scan of QueryDatasets,
+  // at every boundary, through decertified gaps and as of earlier points.
+  RegistryFixture f;
+  f.CreateCollection("calib", CollectionType::kCalibration);
+  std::mt19937 rng(7);
+  std::vector<codec::Uuid> biases;
+  for (int k = 0; k < 12; ++k) {
+    const std::string run = "bias/run" + std::to_string(k);
+    f.CreateCollection(run, CollectionType::kRun);
+    biases.push_back(f.AddBias(run, 1));
+  }
+  std::vector<int64_t> boundaries;
+  int64_t t = -50;
+  std::vector<uint64_t> points;
+  for (int k = 0; k < 12; ++k) {
+    const int64_t begin = t + static_cast<int64_t>(rng() % 3);  // Sometimes a gap.
+    const int64_t end = begin + 1 + static_cast<int64_t>(rng() % 20);
+    f.Append(codec::Certify{"calib", "bias", {{biases[static_cast<size_t>(k)], {begin, end}}}});
+    boundaries.insert(boundaries.end(), {begin, end});
+    t = end;
+    points.push_back(f.head());
+  }
+  // Holes punched into some ranges, and a range certified over a hole.
+  for (int k = 0; k < 4; ++k) {
+    const int64_t at = boundaries[rng() % boundaries.size()];
+    f.Append(codec::Decertify{"calib", "bias", {}, {at - 1, at + 2}});
+    points.push_back(f.head());
+  }
+  std::vector<int64_t> times;
+  for (int64_t b : boundaries) times.insert(times.end(), {b - 2, b - 1, b, b + 1});
+  times.insert(times.end(), {codec::kUnboundedBegin, codec::kUnboundedEnd - 1});
+  for (uint64_t point : points) {
+    engine::RegistryView view = f.View(point);
+    for (int64_t begin : times) {
+      for (int64_t length : {int64_t{1}, int64_t{3}, int64_t{25}}) {
+        const int64_t end =
+            begin > codec::kUnboundedEnd - length ? codec::kUnboundedEnd : begin + length;
+        const Timespan span{begin, end};
+        auto all = view.QueryDatasets({"bias", {"calib"}, {}, false, span});
+        REQUIRE(all.ok());
+        auto found = view.FindDataset("bias", RegistryFixture::BiasId(1), {"calib"}, span);
+        INFO("as of " << point << ", span [" << begin << ", " << end << ")");
+        if (all->empty()) {
+          CHECK(found.status().IsNotFound());
+        } else if (all->size() == 1) {
+          REQUIRE(found.ok());
+          CHECK(found->id == (*all)[0].id);
+          CHECK(*found->validity == *(*all)[0].validity);
+        } else {
+          CHECK(found.status().IsConflict());
+        }
+      }
+    }
+  }
 }
