@@ -242,15 +242,26 @@ int main(int argc, char** argv) {
   engine::CreateOptions create;
   create.store.sync = false;
   auto store = Must(engine::EventStore::Create(dir + "/repo", create), "create");
-  Setup(*store, scale);
+  double append_seconds = 0;  // Time spent appending the log, to compare its rebuild with.
+  double registration_rate = 0;
   {
+    Stopwatch setup;
+    Setup(*store, scale);
+    append_seconds += setup.Seconds();
     Stopwatch sw;
     for (int b = 0; b < scale.exposures / kExposuresPerBatch; ++b) {
       Must(store->Append(Batch(b, scale.detectors, kExposuresPerBatch), "bench"), "register");
     }
-    report.Add({"register datasets, batches of 1,000", datasets / sw.Seconds(), "datasets/s",
+    append_seconds += sw.Seconds();
+    registration_rate = datasets / sw.Seconds();
+    report.Add({"register datasets, batches of 1,000", registration_rate, "datasets/s",
                 baseline_reg, "raw RocksDB", ">= 50% of raw and >= 100,000/s"});
   }
+  // A copy of the repository as registration left it, whose rebuild and
+  // replication are counted in datasets and compared with registration.
+  store.reset();
+  fs::copy(dir + "/repo", dir + "/registered", fs::copy_options::recursive);
+  store = Must(engine::EventStore::Open(dir + "/repo", create.store), "reopen");
 
   // --- find-first through a chain of 10 RUN collections.
   const double baseline_read = BaselineReads(raw, raw_handles[6], scale.lookups);
@@ -288,6 +299,7 @@ int main(int argc, char** argv) {
          "calib");
     constexpr int64_t kEpoch = 1'000'000'000'000;
     const int calib_detectors = std::min(scale.detectors, 200);
+    Stopwatch calib_appends;
     for (int k = 0; k < scale.epochs; ++k) {
       const std::string run = "calib/run" + std::to_string(k);
       Must(store->Append(codec::CreateCollection{run, codec::CollectionType::kRun, ""}, "b"),
@@ -303,6 +315,7 @@ int main(int argc, char** argv) {
       Must(store->Append(e, "b"), "bias");
       Must(store->Append(c, "b"), "certify");
     }
+    append_seconds += calib_appends.Seconds();
     view = Must(store->View(), "view");
     auto r = TimeLookups(scale.lookups, [&](int) {
       const int64_t t = static_cast<int64_t>(rng() % (scale.epochs * kEpoch / 1000)) * 1000;
@@ -346,6 +359,7 @@ int main(int argc, char** argv) {
         Must(store->Append(codec::Untag{"churn", {id}}, "b"), "untag");
       }
     }
+    append_seconds += sw.Seconds();
     report.Add({"small events appended (tag, untag, set-chain)", scale.history / sw.Seconds(),
                 "events/s", 0, "", ""});
     Must(store->Append(codec::SetChain{"chain", runs}, "b"), "chain");
@@ -368,19 +382,25 @@ int main(int argc, char** argv) {
 
   // --- rebuild from the log, and open.
   const uint64_t events = store->head().sequence;
-  double rebuild_rate = 0;
   view.reset();
   store.reset();
+  engine::StoreOptions unsynced;
+  unsynced.sync = false;
+  double rebuild_registered = 0;
   {
     Stopwatch sw;
-    engine::StoreOptions options;
-    options.sync = false;
-    Check(engine::EventStore::Rebuild(dir + "/repo", options), "rebuild");
+    Check(engine::EventStore::Rebuild(dir + "/registered", unsynced), "rebuild");
+    rebuild_registered = datasets / sw.Seconds();
+    report.Add({"rebuild, registrations only (" + std::to_string(datasets) + " datasets)",
+                rebuild_registered, "datasets/s", registration_rate, "registration", "ratio >= 1"});
+  }
+  double rebuild_rate = 0;
+  {
+    Stopwatch sw;
+    Check(engine::EventStore::Rebuild(dir + "/repo", unsynced), "rebuild");
     rebuild_rate = events / sw.Seconds();
-    report.Add({"rebuild from the log (" + std::to_string(events) + " events)",
-                events / sw.Seconds(), "events/s", 0, "", ""});
-    report.Add({"rebuild, datasets re-indexed", datasets / sw.Seconds(), "datasets/s", 0, "",
-                ">= registration rate"});
+    report.Add({"rebuild, the whole log (" + std::to_string(events) + " events)", rebuild_rate,
+                "events/s", events / append_seconds, "appending it", "ratio >= 1"});
   }
   {
     Stopwatch sw;
@@ -390,7 +410,16 @@ int main(int argc, char** argv) {
   }
   for (auto* h : raw_handles) raw->DestroyColumnFamilyHandle(h);
   delete raw;
-  BenchReplication(dir + "/repo", dir, rebuild_rate, datasets, report);
+  const uint64_t registered_events = [&] {
+    engine::StoreOptions read_only;
+    read_only.read_only = true;
+    return Must(engine::EventStore::Open(dir + "/registered", read_only), "open")->head().sequence;
+  }();
+  BenchReplication(
+      {{dir + "/registered", "registrations only",
+        rebuild_registered * static_cast<double>(registered_events) / datasets, datasets},
+       {dir + "/repo", "the whole log", rebuild_rate, 0}},
+      dir, report);
 
   report.Print(std::cout);
   report.WriteJson(out);

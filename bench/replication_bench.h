@@ -6,14 +6,23 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bench/bench_util.h"
 
 namespace starlog::bench {
 
-// "repo" is a closed repository with history; "scratch" a folder to use.
-// "datasets" is how many the repository holds.
-void BenchReplication(const std::string& repo, const std::string& scratch, double rebuild_rate,
-                      uint64_t datasets, Report& report);
+// The figures of one log replayed by a replica.
+struct CatchUpInput {
+  std::string repo;          // A closed repository.
+  std::string label;         // What its log holds, for the figure's name.
+  double local_rebuild = 0;  // Its rebuild, events/s: the same apply path, no network.
+  uint64_t datasets = 0;     // Datasets it registers: reported per second when > 0.
+};
+
+// Catch-up of each log in "logs" (metadata only), the lag of a following
+// replica of the last one, and file copying; in folders under "scratch".
+void BenchReplication(const std::vector<CatchUpInput>& logs, const std::string& scratch,
+                      Report& report);
 
 }  // namespace starlog::bench

@@ -231,10 +231,12 @@ void ReplayGroup::Keep(IndexBatch&& event) {
 void ReplayGroup::Drop() { batch_.RollbackToSavePoint(); }
 
 bool ReplayGroup::Full() const {
-  // Bounds the overlay's memory and the size of one write; past a few
-  // thousand entries, a larger group saves nothing measurable.
-  constexpr size_t kMaxPending = 200'000;
-  constexpr size_t kMaxBytes = 32 << 20;
+  // Grouping pays for small events (a write and fresh iterators per event
+  // cost more than the event itself); an event of a thousand datasets is a
+  // big enough write alone, and a large overlay makes every read of the
+  // events after it slower. So a group ends after a few thousand entries.
+  constexpr size_t kMaxPending = 16'000;
+  constexpr size_t kMaxBytes = 4 << 20;
   constexpr int kMaxEvents = 4096;
   return pending_.size() >= kMaxPending || batch_.GetDataSize() >= kMaxBytes ||
          events_ >= kMaxEvents;
