@@ -66,6 +66,16 @@ Result<std::vector<Candidate>> ScanCollection(const IndexReader& reader,
   return out;
 }
 
+// Fills "ref->artifact" from the index, if the dataset has a file.
+Status ReadArtifact(const IndexReader& reader, DatasetRef* ref) {
+  STARLOG_ASSIGN_OR_RETURN(auto artifact,
+                           reader.Get(Family::kArtifacts, keys::ArtifactKey(ref->id)));
+  if (artifact) {
+    STARLOG_ASSIGN_OR_RETURN(ref->artifact, keys::DecodeArtifact(*artifact));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
@@ -79,10 +89,7 @@ Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id
   ref.run = record.run;
   ref.collection = record.run;
   STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(record.data_id));
-  STARLOG_ASSIGN_OR_RETURN(auto artifact, reader.Get(Family::kArtifacts, keys::ArtifactKey(id)));
-  if (artifact) {
-    STARLOG_ASSIGN_OR_RETURN(ref.artifact, keys::DecodeArtifact(*artifact));
-  }
+  STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
   return std::optional<DatasetRef>(std::move(ref));
 }
 
@@ -176,11 +183,7 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
         ref.run = name;
         ref.collection = name;
         ref.data_id = data_id;
-        STARLOG_ASSIGN_OR_RETURN(auto artifact,
-                                 reader.Get(Family::kArtifacts, keys::ArtifactKey(*found)));
-        if (artifact) {
-          STARLOG_ASSIGN_OR_RETURN(ref.artifact, keys::DecodeArtifact(*artifact));
-        }
+        STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
         return ref;
       }
     } else if (type.is_calibration && collection_type == codec::CollectionType::kCalibration) {
@@ -200,29 +203,27 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
           t < std::numeric_limits<int64_t>::max()
               ? keys::Calibration(name, parent, data_id_bytes, t + 1)
               : prefix + std::string(17, '\xff');  // Past every key under the prefix.
-      std::vector<keys::CalibrationEntry> matches;
+      std::vector<keys::CalibrationValidity> matches;
       STARLOG_ASSIGN_OR_RETURN(auto earlier,
                                reader.LastBefore(Family::kCalibrations, prefix, after_start));
       if (earlier) {
-        STARLOG_ASSIGN_OR_RETURN(auto entry,
-                                 keys::DecodeCalibration(earlier->logical_key, earlier->payload));
+        STARLOG_ASSIGN_OR_RETURN(
+            auto entry, keys::DecodeCalibrationValidity(earlier->logical_key, earlier->payload));
         if (entry.validity.Overlaps(*validity)) matches.push_back(std::move(entry));
       }
       if (t < std::numeric_limits<int64_t>::max() && validity->end > t + 1) {
-        STARLOG_RETURN_IF_ERROR(reader.ScanFrom(Family::kCalibrations, prefix, after_start,
-                                                [&](std::string_view k, std::string_view v) {
-                                                  auto entry = keys::DecodeCalibration(k, v);
-                                                  if (!entry.ok()) {
-                                                    failure = entry.status();
-                                                    return false;
-                                                  }
-                                                  if (entry->validity.begin >= validity->end)
-                                                    return false;
-                                                  if (entry->validity.Overlaps(*validity))
-                                                    matches.push_back(std::move(entry).value());
-                                                  return matches.size() <
-                                                         2;  // Two already make a conflict.
-                                                }));
+        auto collect = [&](std::string_view k, std::string_view v) {
+          auto entry = keys::DecodeCalibrationValidity(k, v);
+          if (!entry.ok()) {
+            failure = entry.status();
+            return false;
+          }
+          if (entry->validity.begin >= validity->end) return false;
+          if (entry->validity.Overlaps(*validity)) matches.push_back(*entry);
+          return matches.size() < 2;  // Two already make a conflict.
+        };
+        STARLOG_RETURN_IF_ERROR(
+            reader.ScanFrom(Family::kCalibrations, prefix, after_start, collect));
       }
       STARLOG_RETURN_IF_ERROR(failure);
       if (matches.size() > 1) {
@@ -239,12 +240,21 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
       found_validity = matches[0].validity;
     }
     if (!found) continue;
-    STARLOG_ASSIGN_OR_RETURN(auto ref, GetDataset(*found));
-    if (!ref) return Status::Corruption("index names dataset " + found->ToString() + ", absent");
-    ref->dataset_type = dataset_type;
-    ref->collection = name;
-    ref->validity = found_validity;
-    return *std::move(ref);
+    // The data ID is the one asked for; the run and the file are read.
+    STARLOG_ASSIGN_OR_RETURN(auto payload,
+                             reader.Get(Family::kDatasetIds, keys::DatasetId(*found)));
+    if (!payload)
+      return Status::Corruption("index names dataset " + found->ToString() + ", absent");
+    STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
+    DatasetRef ref;
+    ref.id = *found;
+    ref.dataset_type = dataset_type;
+    ref.run = std::move(record.run);
+    ref.data_id = data_id;
+    ref.collection = name;
+    ref.validity = found_validity;
+    STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
+    return ref;
   }
   return Status::NotFound(
       "no " + dataset_type + " {" + codec::FieldMapToString(data_id) + "}" +

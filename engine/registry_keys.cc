@@ -179,6 +179,20 @@ Result<CalibrationEntry> DecodeCalibration(std::string_view key, std::string_vie
   return out;
 }
 
+Result<CalibrationValidity> DecodeCalibrationValidity(std::string_view key,
+                                                      std::string_view payload) {
+  // The key ends in Int(begin), the payload is the UUID then Int(end).
+  if (key.size() < 8) return Status::Corruption("calibrations key too short");
+  CalibrationValidity out;
+  KeyReader k(key.substr(key.size() - 8));
+  STARLOG_ASSIGN_OR_RETURN(out.validity.begin, k.Int());
+  KeyReader v(payload);
+  STARLOG_ASSIGN_OR_RETURN(std::string_view id, v.Raw(16));
+  out.id = codec::Uuid::FromBytes(id.data());
+  STARLOG_ASSIGN_OR_RETURN(out.validity.end, v.Int());
+  return out;
+}
+
 std::string DimensionRecord(std::string_view element, std::string_view key_data_id) {
   return KeyWriter().String(element).String(key_data_id).Take();
 }

@@ -114,6 +114,14 @@ struct CalibrationEntry {
 };
 std::string EncodeCalibrationValue(const codec::Uuid& id, int64_t end);
 Result<CalibrationEntry> DecodeCalibration(std::string_view key, std::string_view payload);
+// Only the dataset and its validity range of a calibrations entry, whose
+// logical key the caller knows already: nothing copied.
+struct CalibrationValidity {
+  codec::Uuid id;
+  codec::Timespan validity;
+};
+Result<CalibrationValidity> DecodeCalibrationValidity(std::string_view key,
+                                                      std::string_view payload);
 
 // dimension_records
 std::string DimensionRecord(std::string_view element, std::string_view key_data_id);

@@ -37,8 +37,9 @@ codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::strin
 
 Result<std::optional<std::string>> IndexReader::Get(Family family,
                                                     std::string_view logical_key) const {
-  IteratorCache own(h_);
-  IteratorCache::Lease it = (cache_ != nullptr ? cache_ : &own)->Get(family, /*scan=*/false);
+  std::optional<IteratorCache> own;  // Only for a reader without a cache.
+  IteratorCache::Lease it =
+      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/false);
   const std::string target = VersionedKey(logical_key, as_of_);
   it->Seek(target);
   if (!it->Valid()) {
@@ -62,8 +63,9 @@ Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& f
 
 Status IndexReader::ScanFrom(Family family, std::string_view prefix, std::string_view start,
                              const ScanFn& fn) const {
-  IteratorCache own(h_);
-  IteratorCache::Lease it = (cache_ != nullptr ? cache_ : &own)->Get(family, /*scan=*/true);
+  std::optional<IteratorCache> own;  // Only for a reader without a cache.
+  IteratorCache::Lease it =
+      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/true);
   // A few Next()s are cheaper than a Seek(); past that, a key with a long
   // history is skipped with one Seek(), so a scan costs about the same as of
   // any point, however many versions came later.
@@ -110,36 +112,28 @@ Status IndexReader::ScanFrom(Family family, std::string_view prefix, std::string
 Result<std::optional<IndexReader::Entry>> IndexReader::LastBefore(Family family,
                                                                   std::string_view prefix,
                                                                   std::string_view before) const {
-  IteratorCache own(h_);
-  IteratorCache::Lease it = (cache_ != nullptr ? cache_ : &own)->Get(family, /*scan=*/true);
-  // Every version of a logical key below "before" sorts below "before" too
-  // (a logical key is never a prefix of another), and the oldest version of
-  // each sorts last. Walking backwards, each key's versions come oldest
-  // first: the last one seen at or before the reader's sequence is the one
-  // in force then.
-  it->SeekForPrev(before);
-  while (it->Valid()) {
+  std::optional<IteratorCache> own;  // Only for a reader without a cache.
+  IteratorCache::Lease it =
+      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/true);
+  // Every version of a logical key below "before" sorts below it too (no
+  // logical key is a prefix of another), so one seek backwards finds the
+  // greatest logical key below it; its version as of the reader is then one
+  // seek forwards (Get). Stepping backwards version by version would cost a
+  // search of RocksDB's memtable per step. An entry ended by then sends the
+  // search to the logical key before it.
+  std::string target(before);
+  while (true) {
+    it->SeekForPrev(target);
+    if (!it->Valid()) break;
     const std::string_view k = it->key().ToStringView();
     if (!StartsWith(k, prefix)) break;
     if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
-    const std::string logical(k.substr(0, k.size() - 8));
-    std::optional<std::string> in_force;  // The value; empty string view for "ended".
-    bool ended = false;
-    for (; it->Valid(); it->Prev()) {
-      const std::string_view kk = it->key().ToStringView();
-      if (kk.size() != logical.size() + 8 || !StartsWith(kk, logical)) break;
-      const uint64_t sequence = ~codec::DecodeBigEndian64(kk.data() + logical.size());
-      if (sequence > as_of_) continue;  // Newer than the reader: not yet in force.
-      const rocksdb::Slice v = it->value();
-      if (v.empty() || (v[0] != kLive && v[0] != kEnded)) {
-        return Status::Corruption("index entry with an unknown version flag");
-      }
-      ended = v[0] == kEnded;
-      in_force = ended ? std::string() : std::string(v.data() + 1, v.size() - 1);
-    }
-    if (in_force && !ended) return std::optional<Entry>(Entry{logical, std::move(*in_force)});
+    std::string logical(k.substr(0, k.size() - 8));
+    STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> payload, Get(family, logical));
+    if (payload) return std::optional<Entry>(Entry{std::move(logical), std::move(*payload)});
+    target = std::move(logical);
   }
-  STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index scan backwards"));
+  STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index seek backwards"));
   return std::optional<Entry>();
 }
 
