@@ -165,20 +165,6 @@ std::string EncodeCalibrationValue(const codec::Uuid& id, int64_t end) {
   return KeyWriter().Raw(U(id)).Int(end).Take();
 }
 
-Result<CalibrationEntry> DecodeCalibration(std::string_view key, std::string_view payload) {
-  CalibrationEntry out;
-  KeyReader k(key);
-  STARLOG_ASSIGN_OR_RETURN(out.collection, k.String());
-  STARLOG_ASSIGN_OR_RETURN(out.type, k.String());
-  STARLOG_ASSIGN_OR_RETURN(out.data_id, k.String());
-  STARLOG_ASSIGN_OR_RETURN(out.validity.begin, k.Int());
-  KeyReader v(payload);
-  STARLOG_ASSIGN_OR_RETURN(std::string_view id, v.Raw(16));
-  out.id = codec::Uuid::FromBytes(id.data());
-  STARLOG_ASSIGN_OR_RETURN(out.validity.end, v.Int());
-  return out;
-}
-
 Result<CalibrationValidity> DecodeCalibrationValidity(std::string_view key,
                                                       std::string_view payload) {
   // The key ends in Int(begin), the payload is the UUID then Int(end).
@@ -190,6 +176,18 @@ Result<CalibrationValidity> DecodeCalibrationValidity(std::string_view key,
   STARLOG_ASSIGN_OR_RETURN(std::string_view id, v.Raw(16));
   out.id = codec::Uuid::FromBytes(id.data());
   STARLOG_ASSIGN_OR_RETURN(out.validity.end, v.Int());
+  return out;
+}
+
+Result<CalibrationEntry> DecodeCalibration(std::string_view key, std::string_view payload) {
+  CalibrationEntry out;
+  KeyReader k(key);
+  STARLOG_ASSIGN_OR_RETURN(out.collection, k.String());
+  STARLOG_ASSIGN_OR_RETURN(out.type, k.String());
+  STARLOG_ASSIGN_OR_RETURN(out.data_id, k.String());
+  STARLOG_ASSIGN_OR_RETURN(auto validity, DecodeCalibrationValidity(key, payload));
+  out.id = validity.id;
+  out.validity = validity.validity;
   return out;
 }
 
