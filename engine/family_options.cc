@@ -39,7 +39,17 @@ std::shared_ptr<rocksdb::TableFactory> IndexTables() {
     t.block_cache = BlockCache();
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     t.whole_key_filtering = false;  // Only the logical key is ever looked up.
+    // Indexes and filters partitioned into small blocks that live in the
+    // block cache like data, with only their top levels pinned: a file's
+    // whole filter (a megabyte for a large file) is never read for one key,
+    // and at ten million datasets the metadata alone outgrows any fixed
+    // share of the cache without thrashing it.
+    t.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+    t.partition_filters = true;
+    t.metadata_block_size = 4096;
     t.cache_index_and_filter_blocks = true;
+    t.cache_index_and_filter_blocks_with_high_priority = true;
+    t.pin_top_level_index_and_filter = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
     return std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(t));
   }();
