@@ -2,7 +2,7 @@
 // figure beside a raw-RocksDB baseline measured in the same run (the physical
 // limit for the same keys), then writes the figures to a JSON file.
 //
-//   starlog_bench [--quick|--full] [--dir DIR] [--out FILE] [--keep]
+//   starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] [--keep]
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -219,12 +219,15 @@ int main(int argc, char** argv) {
       scale = {50'000, 200, 1'000'000, 50, 1'000'000};
     } else if (a == "--dir" && i + 1 < argc) {
       dir = argv[++i];
+    } else if (a == "--exposures" && i + 1 < argc) {
+      scale.exposures = std::max(10, std::atoi(argv[++i]));  // Datasets = 200 x this.
     } else if (a == "--keep") {
       keep = true;
     } else if (a == "--out" && i + 1 < argc) {
       out = argv[++i];
     } else {
-      std::cerr << "usage: starlog_bench [--quick|--full] [--dir DIR] [--out FILE] [--keep]\n";
+      std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
+                   "[--keep]\n";
       return 2;
     }
   }

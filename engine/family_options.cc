@@ -25,6 +25,32 @@ class LogicalKeyTransform final : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice& key) const override { return key.size() >= kVersionSuffix; }
 };
 
+// dataset_lookup keys begin with the dataset type and the data ID, each a
+// KeyWriter string ended by 00 01 (a NUL inside is written 00 ff, so 00 01
+// ends a string and nothing else). Its filter is on those two: find-first's
+// scan of every collection holding a data ID reads only the files that hold
+// it, like a point read.
+class TypeAndDataIdTransform final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "starlog.TypeAndDataId.v1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), EndOfTwoStrings(key));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return EndOfTwoStrings(key) != 0; }
+
+ private:
+  // The length of the first two strings of "key", or 0 if it has fewer.
+  static size_t EndOfTwoStrings(const rocksdb::Slice& key) {
+    int ends = 0;
+    for (size_t i = 0; i + 1 < key.size(); ++i) {
+      if (key[i] != '\0') continue;
+      if (key[i + 1] == '\x01' && ++ends == 2) return i + 2;
+      ++i;  // Skip the byte after the NUL: 01 (an end) or ff (an escape).
+    }
+    return 0;
+  }
+};
+
 // One block cache for every family of every repository in the process: its
 // size bounds the memory of table blocks, indexes and filters, whatever the
 // size of the repository.
@@ -74,7 +100,11 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family) {
     return o;
   }
   o.table_factory = IndexTables();
-  o.prefix_extractor = std::make_shared<LogicalKeyTransform>();
+  if (family == Family::kDatasetLookup) {
+    o.prefix_extractor = std::make_shared<TypeAndDataIdTransform>();
+  } else {
+    o.prefix_extractor = std::make_shared<LogicalKeyTransform>();
+  }
   // About 1.3 MB of bloom bits per 64 MB memtable: ~16 bits per entry.
   o.memtable_prefix_bloom_size_ratio = 0.02;
   return o;

@@ -8,7 +8,9 @@
 //
 // Point reads of an index family use prefix seeks (PointReadOptions); every
 // scan must read in total order (ScanOptions), since a scan's prefix is
-// shorter than a logical key.
+// shorter than a logical key. The one exception is dataset_lookup, whose
+// filter is on a key's dataset type and data ID: a scan of exactly those
+// (IndexReader::ScanFiltered) may use a prefix seek.
 
 #include <rocksdb/options.h>
 

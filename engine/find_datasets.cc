@@ -151,18 +151,18 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
   std::vector<std::pair<std::string, codec::Uuid>> holders;
   Status failure;
   if (search->any_run_or_tagged)
-    STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kDatasetLookup,
-                                        keys::LookupPrefix(parent, data_id_bytes),
-                                        [&](std::string_view k, std::string_view v) {
-                                          auto key = keys::DecodeLookup(k);
-                                          auto id = keys::DecodeUuid(v);
-                                          if (!key.ok() || !id.ok()) {
-                                            failure = Status::Corruption("dataset_lookup entry");
-                                            return false;
-                                          }
-                                          holders.emplace_back(std::move(key->collection), *id);
-                                          return true;
-                                        }));
+    STARLOG_RETURN_IF_ERROR(
+        reader.ScanFiltered(Family::kDatasetLookup, keys::LookupPrefix(parent, data_id_bytes),
+                            [&](std::string_view k, std::string_view v) {
+                              auto key = keys::DecodeLookup(k);
+                              auto id = keys::DecodeUuid(v);
+                              if (!key.ok() || !id.ok()) {
+                                failure = Status::Corruption("dataset_lookup entry");
+                                return false;
+                              }
+                              holders.emplace_back(std::move(key->collection), *id);
+                              return true;
+                            }));
   STARLOG_RETURN_IF_ERROR(failure);
 
   for (size_t i = 0; i < path.size(); ++i) {

@@ -66,6 +66,18 @@ Status IndexReader::ScanFrom(Family family, std::string_view prefix, std::string
   std::optional<IteratorCache> own;  // Only for a reader without a cache.
   IteratorCache::Lease it =
       (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/true);
+  return ScanWith(it.get(), prefix, start, fn);
+}
+
+Status IndexReader::ScanFiltered(Family family, std::string_view prefix, const ScanFn& fn) const {
+  std::optional<IteratorCache> own;  // Only for a reader without a cache.
+  IteratorCache::Lease it =
+      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/false);
+  return ScanWith(it.get(), prefix, prefix, fn);
+}
+
+Status IndexReader::ScanWith(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
+                             const ScanFn& fn) const {
   // A few Next()s are cheaper than a Seek(); past that, a key with a long
   // history is skipped with one Seek(), so a scan costs about the same as of
   // any point, however many versions came later.

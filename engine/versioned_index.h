@@ -61,6 +61,11 @@ class IndexReader {
   Status ScanFrom(Family family, std::string_view prefix, std::string_view start,
                   const ScanFn& fn) const;
 
+  // Scan's answer for a "prefix" that is exactly what the family's prefix
+  // extractor makes of every key under it (family_options.h): a prefix seek,
+  // which skips the files whose filters lack it.
+  Status ScanFiltered(Family family, std::string_view prefix, const ScanFn& fn) const;
+
   // The live entry, as of the reader's sequence, with the greatest logical key
   // that starts with "prefix" and sorts before "before": a seek backwards.
   struct Entry {
@@ -71,6 +76,9 @@ class IndexReader {
                                           std::string_view before) const;
 
  private:
+  Status ScanWith(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
+                  const ScanFn& fn) const;
+
   const DbHandles& h_;
   uint64_t as_of_;
   IteratorCache* cache_;

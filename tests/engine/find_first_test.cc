@@ -115,3 +115,46 @@ TEST_CASE("Data IDs of the datasets a query finds", "[engine][query]") {
   REQUIRE(ids.ok());
   CHECK(ids->size() == 2);  // Exposures 100 and 101, each once.
 }
+
+TEST_CASE("Lookups read through table files and their filters as through the memtable",
+          "[engine][find]") {
+  // Each session below ends in table files of its own (closing flushes), so
+  // a lookup's versions and holders are spread over several files, each with
+  // its bloom filter on the logical key or, for dataset_lookup, on the type
+  // and data ID.
+  RegistryFixture f;
+  for (const char* c : {"run/a", "run/b"}) f.CreateCollection(c, CollectionType::kRun);
+  f.CreateCollection("t", CollectionType::kTagged);
+  f.CreateCollection("c", CollectionType::kChained);
+  f.SetChain("c", {"t", "run/b", "run/a"});
+  std::vector<codec::Uuid> in_a, in_b;
+  for (int64_t d = 0; d < 4; ++d) in_a.push_back(f.AddRaw("run/a", 100, d));
+  const uint64_t first = f.head();
+  f.Reopen();
+  for (int64_t d = 0; d < 2; ++d) in_b.push_back(f.AddRaw("run/b", 100, d));
+  f.Append(codec::Tag{"t", {in_a[3]}});
+  const uint64_t second = f.head();
+  f.Reopen();
+  f.Append(codec::Untag{"t", {in_a[3]}});
+  f.Append(codec::Tag{"t", {in_a[2]}});
+  f.Reopen();
+
+  auto expect = [&](uint64_t as_of, int64_t detector, const codec::Uuid& id,
+                    const std::string& collection) {
+    INFO("as of " << as_of << ", detector " << detector);
+    auto found = f.View(as_of).FindDataset("raw", RegistryFixture::RawId(100, detector), {"c"});
+    REQUIRE(found.ok());
+    CHECK(found->id == id);
+    CHECK(found->collection == collection);
+    CHECK(found->run == (collection == "t" ? "run/a" : collection));
+  };
+  for (int64_t d = 0; d < 4; ++d) expect(first, d, in_a[static_cast<size_t>(d)], "run/a");
+  expect(second, 0, in_b[0], "run/b");
+  expect(second, 3, in_a[3], "t");
+  expect(second, 2, in_a[2], "run/a");
+  expect(engine::kAtHead, 1, in_b[1], "run/b");
+  expect(engine::kAtHead, 2, in_a[2], "t");
+  expect(engine::kAtHead, 3, in_a[3], "run/a");
+  CHECK(f.View().FindDataset("raw", RegistryFixture::RawId(101, 0), {"c"}).status().IsNotFound());
+  CHECK(f.store().ComputeStateDigest()->total == f.store().head().state_digest);
+}

@@ -69,6 +69,15 @@ RegistryFixture::RegistryFixture() {
   CreateCollection("HSC/raw/all", CollectionType::kRun);
 }
 
+void RegistryFixture::Reopen() {
+  store_.reset();
+  engine::StoreOptions options;
+  options.sync = false;
+  auto store = engine::EventStore::Open(dir_.path(), options);
+  REQUIRE(store.ok());
+  store_ = std::move(store).value();
+}
+
 engine::Head RegistryFixture::Append(codec::EventBody body, const std::string& actor) {
   auto head = store_->Append(std::move(body), actor);
   INFO(head.status().ToString());

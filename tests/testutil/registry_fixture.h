@@ -20,6 +20,9 @@ class RegistryFixture {
   engine::EventStore& store() { return *store_; }
   // Closes the store (to rebuild it, say); the folder stays until destruction.
   void Close() { store_.reset(); }
+  // Closes and opens the store again; closing flushes RocksDB's memtables, so
+  // what was written before lives in table files after.
+  void Reopen();
   const std::string& root() const { return dir_.path(); }
   uint64_t head() const { return store_->head().sequence; }
 
