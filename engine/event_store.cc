@@ -284,11 +284,7 @@ Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_vie
   }
 
   IndexBatch index(handles_, event.sequence, &batch);
-  if (const auto* init = std::get_if<codec::InitRepository>(&event.body)) {
-    STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
-    universe_ = std::make_shared<const Universe>(std::move(declared));
-  }
-  if (universe_ == nullptr) return Status::Corruption("repository without a universe");
+  STARLOG_ASSIGN_OR_RETURN(universe_, UniverseFor(event, universe_, "repository " + root_));
   STARLOG_RETURN_IF_ERROR(ApplyEvent(event, *universe_, &index));
   if (index.deltas().empty() && event.type() != codec::EventType::kInitRepository) {
     return head_;  // Nothing would change: not an event.
@@ -403,16 +399,13 @@ Status EventStoreImpl::ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup&
   if (event.commit_time_ns != e.expected.commit_time_ns) {
     return Status::Corruption(where + ": commit time differs from the primary's record");
   }
-  std::shared_ptr<const Universe> universe = universe_;
   if (const auto* init = std::get_if<codec::InitRepository>(&event.body)) {
     if (init->repository_id != repository_id_) {
       return Status::Corruption(where + " is of repository " + init->repository_id.ToString() +
                                 ", not " + repository_id_.ToString());
     }
-    STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
-    universe = std::make_shared<const Universe>(std::move(declared));
   }
-  if (universe == nullptr) return Status::Corruption(where + ": no init-repository before it");
+  STARLOG_ASSIGN_OR_RETURN(auto universe, UniverseFor(event, universe_, where));
   IndexBatch index = group.Begin(event.sequence);
   Status applied = ApplyEvent(event, *universe, &index);
   if (applied.ok()) {
@@ -471,6 +464,19 @@ Status EventStoreImpl::Write(rocksdb::WriteBatch* batch, std::string_view what) 
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocks(db_->Write(wo, batch), what);
+}
+
+Result<std::shared_ptr<const Universe>> UniverseFor(const codec::Event& event,
+                                                    std::shared_ptr<const Universe> current,
+                                                    std::string_view where) {
+  if (const auto* init = std::get_if<codec::InitRepository>(&event.body)) {
+    STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
+    return std::make_shared<const Universe>(std::move(declared));
+  }
+  if (current == nullptr) {
+    return Status::Corruption(std::string(where) + ": no init-repository before it");
+  }
+  return current;
 }
 
 Result<std::unique_ptr<EventStore>> EventStore::Create(const std::string& root,

@@ -116,6 +116,12 @@ class EventStoreImpl final : public EventStore {
 // holds the lock, or Unavailable naming who holds the other kind.
 Result<int> LockFollowers(const std::string& root, bool exclusive);
 
+// The universe to apply "event" with: the one it declares if it is an
+// init-repository, else "current". Corruption, naming "where", if neither.
+Result<std::shared_ptr<const Universe>> UniverseFor(const codec::Event& event,
+                                                    std::shared_ptr<const Universe> current,
+                                                    std::string_view where);
+
 // Key of the time index: commit time (sign-flipped, big-endian), sequence.
 std::string TimeKey(int64_t time_ns, uint64_t sequence);
 

@@ -68,11 +68,7 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
       const std::string where = "event " + std::to_string(r.sequence);
       auto event = codec::DecodeEventFrame(r.frame);
       if (!event.ok()) return event.status().WithContext(where);
-      if (const auto* init = std::get_if<codec::InitRepository>(&event->body)) {
-        STARLOG_ASSIGN_OR_RETURN(Universe declared, Universe::Parse(init->universe));
-        universe = std::make_shared<const Universe>(std::move(declared));
-      }
-      if (universe == nullptr) return Status::Corruption(where + ": no init-repository before it");
+      STARLOG_ASSIGN_OR_RETURN(universe, UniverseFor(*event, universe, where));
       IndexBatch index = group.Begin(r.sequence);
       Status applied = ApplyEvent(*event, *universe, &index);
       if (!applied.ok()) {

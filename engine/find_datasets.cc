@@ -76,6 +76,72 @@ Status ReadArtifact(const IndexReader& reader, DatasetRef* ref) {
   return Status::OK();
 }
 
+// The entries of CALIBRATION collection "collection" for (type, data ID)
+// whose validity overlaps "span"; at most two (two are already a conflict).
+// A data ID's validity ranges never overlap within a collection (certify
+// refuses that), so of those beginning at or before the span's start only
+// the last can reach into it: one seek backwards. Those beginning inside the
+// span come after it, in one seek forwards, which a lookup at a time (a
+// one-nanosecond span) does not need. Not a scan of every epoch.
+Result<std::vector<keys::CalibrationValidity>> CalibrationsAt(const IndexReader& reader,
+                                                              const std::string& collection,
+                                                              const std::string& type,
+                                                              const std::string& data_id_bytes,
+                                                              const codec::Timespan& span) {
+  const std::string prefix = keys::CalibrationPrefix(collection, type, data_id_bytes);
+  const int64_t t = span.begin;
+  const bool at_end_of_time = t == std::numeric_limits<int64_t>::max();
+  const std::string after_start =
+      at_end_of_time ? prefix + std::string(17, '\xff')  // Past every key under the prefix.
+                     : keys::Calibration(collection, type, data_id_bytes, t + 1);
+  std::vector<keys::CalibrationValidity> matches;
+  STARLOG_ASSIGN_OR_RETURN(auto earlier,
+                           reader.LastBefore(Family::kCalibrations, prefix, after_start));
+  if (earlier) {
+    STARLOG_ASSIGN_OR_RETURN(
+        auto entry, keys::DecodeCalibrationValidity(earlier->logical_key, earlier->payload));
+    if (entry.validity.Overlaps(span)) matches.push_back(entry);
+  }
+  if (at_end_of_time || span.end <= t + 1) return matches;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(reader.ScanFrom(Family::kCalibrations, prefix, after_start,
+                                          [&](std::string_view k, std::string_view v) {
+                                            auto entry = keys::DecodeCalibrationValidity(k, v);
+                                            if (!entry.ok()) {
+                                              failure = entry.status();
+                                              return false;
+                                            }
+                                            if (entry->validity.begin >= span.end) return false;
+                                            if (entry->validity.Overlaps(span))
+                                              matches.push_back(*entry);
+                                            return matches.size() < 2;
+                                          }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  return matches;
+}
+
+// "collections" resolved (ResolveSearchPath) with the types of what it holds,
+// once per view.
+Result<std::shared_ptr<const RegistryView::Impl::SearchPath>> SearchPathOf(
+    const RegistryView& view, const RegistryView::Impl& impl,
+    const std::vector<std::string>& collections) {
+  std::string key;
+  for (const std::string& c : collections) key.append(c).push_back('\0');
+  if (auto cached = impl.search_paths.Get(key)) return *cached;
+  RegistryView::Impl::SearchPath resolved;
+  STARLOG_ASSIGN_OR_RETURN(resolved.names, view.ResolveSearchPath(collections));
+  for (const std::string& name : resolved.names) {
+    STARLOG_ASSIGN_OR_RETURN(auto info, view.GetCollection(name));
+    // Resolved paths hold only existing RUN, TAGGED and CALIBRATION collections.
+    if (!info) return Status::Corruption("search path names a missing collection");
+    resolved.types.push_back(info->type);
+    if (info->type != codec::CollectionType::kCalibration) resolved.any_run_or_tagged = true;
+  }
+  auto path = std::make_shared<const RegistryView::Impl::SearchPath>(std::move(resolved));
+  impl.search_paths.Put(key, path);
+  return path;
+}
+
 }  // namespace
 
 Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
@@ -118,29 +184,16 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
   // view (the state as of a view never changes): a lookup costs its seeks.
   STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(dataset_type));
   const std::string parent = SplitTypeName(dataset_type).parent;
-  auto required = impl_->CachedKeys(parent);
-  if (required == nullptr) {
+  std::shared_ptr<const std::vector<std::string>> required;
+  if (auto cached = impl_->type_keys.Get(parent)) {
+    required = *cached;
+  } else {
     STARLOG_ASSIGN_OR_RETURN(auto keys, universe().RequiredKeys(type.dimensions));
     required = std::make_shared<const std::vector<std::string>>(std::move(keys));
-    impl_->CacheKeys(parent, required);
+    impl_->type_keys.Put(parent, required);
   }
   STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(*required, data_id));
-  std::string path_key;
-  for (const std::string& c : collections) path_key.append(c).push_back('\0');
-  auto search = impl_->CachedPath(path_key);
-  if (search == nullptr) {
-    Impl::SearchPath resolved;
-    STARLOG_ASSIGN_OR_RETURN(resolved.names, ResolveSearchPath(collections));
-    for (const std::string& name : resolved.names) {
-      STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
-      // Resolved paths hold only existing RUN, TAGGED and CALIBRATION collections.
-      if (!info) return Status::Corruption("search path names a missing collection");
-      resolved.types.push_back(info->type);
-      if (info->type != codec::CollectionType::kCalibration) resolved.any_run_or_tagged = true;
-    }
-    search = std::make_shared<const Impl::SearchPath>(std::move(resolved));
-    impl_->CachePath(path_key, search);
-  }
+  STARLOG_ASSIGN_OR_RETURN(auto search, SearchPathOf(*this, *impl_, collections));
   const std::vector<std::string>& path = search->names;
   const std::string data_id_bytes = EncodeDataId(data_id);
   const IndexReader reader = impl_->reader();
@@ -168,64 +221,18 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
   for (size_t i = 0; i < path.size(); ++i) {
     const std::string& name = path[i];
     const codec::CollectionType collection_type = search->types[i];
-    std::optional<codec::Uuid> found;
-    std::optional<codec::Timespan> found_validity;
+    DatasetRef ref;
     auto holder = std::find_if(holders.begin(), holders.end(),
                                [&](const auto& h) { return h.first == name; });
     if (holder != holders.end()) {
-      found = holder->second;
-      if (collection_type == codec::CollectionType::kRun) {
-        // Found in its RUN: the run, type and data ID are known already, so
-        // only the file is read, not the dataset's record.
-        DatasetRef ref;
-        ref.id = *found;
-        ref.dataset_type = dataset_type;
-        ref.run = name;
-        ref.collection = name;
-        ref.data_id = data_id;
-        STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
-        return ref;
-      }
+      ref.id = holder->second;
     } else if (type.is_calibration && collection_type == codec::CollectionType::kCalibration) {
       if (!validity) {
         return Status::InvalidArgument("searching CALIBRATION collection " + Quoted(name) +
                                        " needs a time or timespan");
       }
-      // A data ID's validity ranges never overlap within a collection (certify
-      // refuses that), so of those beginning at or before the span's start
-      // only the last can reach into it: one seek backwards. Those beginning
-      // inside the span come after it, in one seek forwards, which a lookup
-      // at a time (a one-nanosecond span) does not need. Not a scan of every
-      // epoch.
-      const std::string prefix = keys::CalibrationPrefix(name, parent, data_id_bytes);
-      const int64_t t = validity->begin;
-      const std::string after_start =
-          t < std::numeric_limits<int64_t>::max()
-              ? keys::Calibration(name, parent, data_id_bytes, t + 1)
-              : prefix + std::string(17, '\xff');  // Past every key under the prefix.
-      std::vector<keys::CalibrationValidity> matches;
-      STARLOG_ASSIGN_OR_RETURN(auto earlier,
-                               reader.LastBefore(Family::kCalibrations, prefix, after_start));
-      if (earlier) {
-        STARLOG_ASSIGN_OR_RETURN(
-            auto entry, keys::DecodeCalibrationValidity(earlier->logical_key, earlier->payload));
-        if (entry.validity.Overlaps(*validity)) matches.push_back(std::move(entry));
-      }
-      if (t < std::numeric_limits<int64_t>::max() && validity->end > t + 1) {
-        auto collect = [&](std::string_view k, std::string_view v) {
-          auto entry = keys::DecodeCalibrationValidity(k, v);
-          if (!entry.ok()) {
-            failure = entry.status();
-            return false;
-          }
-          if (entry->validity.begin >= validity->end) return false;
-          if (entry->validity.Overlaps(*validity)) matches.push_back(*entry);
-          return matches.size() < 2;  // Two already make a conflict.
-        };
-        STARLOG_RETURN_IF_ERROR(
-            reader.ScanFrom(Family::kCalibrations, prefix, after_start, collect));
-      }
-      STARLOG_RETURN_IF_ERROR(failure);
+      STARLOG_ASSIGN_OR_RETURN(auto matches,
+                               CalibrationsAt(reader, name, parent, data_id_bytes, *validity));
       if (matches.size() > 1) {
         return Status::Conflict(dataset_type + " {" + codec::FieldMapToString(data_id) +
                                 "}: " + codec::TimespanToString(*validity) +
@@ -236,23 +243,27 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
                                 codec::TimespanToString(matches[1].validity));
       }
       if (matches.empty()) continue;
-      found = matches[0].id;
-      found_validity = matches[0].validity;
+      ref.id = matches[0].id;
+      ref.validity = matches[0].validity;
+    } else {
+      continue;
     }
-    if (!found) continue;
-    // The data ID is the one asked for; the run and the file are read.
-    STARLOG_ASSIGN_OR_RETURN(auto payload,
-                             reader.Get(Family::kDatasetIds, keys::DatasetId(*found)));
-    if (!payload)
-      return Status::Corruption("index names dataset " + found->ToString() + ", absent");
-    STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
-    DatasetRef ref;
-    ref.id = *found;
+    // The type and data ID are the ones asked for. Found in its RUN, the run
+    // is known too, and the dataset's record need not be read.
     ref.dataset_type = dataset_type;
-    ref.run = std::move(record.run);
     ref.data_id = data_id;
     ref.collection = name;
-    ref.validity = found_validity;
+    if (collection_type == codec::CollectionType::kRun) {
+      ref.run = name;
+    } else {
+      STARLOG_ASSIGN_OR_RETURN(auto payload,
+                               reader.Get(Family::kDatasetIds, keys::DatasetId(ref.id)));
+      if (!payload) {
+        return Status::Corruption("index names dataset " + ref.id.ToString() + ", absent");
+      }
+      STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
+      ref.run = std::move(record.run);
+    }
     STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
     return ref;
   }

@@ -6,10 +6,10 @@
 // a fixed sequence, or the validation of events under the writer's lock, needs.
 //
 // Point reads and scans need iterators of their own kind (family_options.h):
-// "scan" chooses. Thread-safe: Get() hands an iterator out for the lease's lifetime and takes
-// it back after; a second lease of the same family while the first is held
-// (a scan whose callback reads the same family) gets another iterator. The
-// cache must be destroyed before the database is closed.
+// "scan" chooses. Thread-safe: Get() hands an iterator out for the lease's
+// lifetime and takes it back after; a second lease of the same family while
+// the first is held (a scan whose callback reads the same family) gets
+// another iterator. The cache must be destroyed before the database is closed.
 
 #include <rocksdb/db.h>
 

@@ -43,16 +43,16 @@ uint64_t RegistryView::sequence() const { return impl_->as_of(); }
 const Universe& RegistryView::universe() const { return impl_->universe(); }
 
 Result<std::optional<CollectionInfo>> RegistryView::GetCollection(const std::string& name) const {
-  if (auto cached = impl_->CachedCollection(name)) return *cached;
+  if (auto cached = impl_->collections.Get(name)) return *cached;
   const IndexReader reader = impl_->reader();
   STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kCollections, keys::Collection(name)));
   if (!payload) {
-    impl_->CacheCollection(name, std::nullopt);
+    impl_->collections.Put(name, std::nullopt);
     return std::optional<CollectionInfo>();
   }
   STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeCollection(*payload));
   STARLOG_ASSIGN_OR_RETURN(auto info, MakeCollectionInfo(reader, name, record));
-  impl_->CacheCollection(name, info);
+  impl_->collections.Put(name, info);
   return std::optional<CollectionInfo>(std::move(info));
 }
 
@@ -122,14 +122,14 @@ Result<std::vector<std::string>> RegistryView::ResolveSearchPath(
 }
 
 Result<DatasetTypeInfo> RegistryView::GetDatasetType(const std::string& name) const {
-  if (auto cached = impl_->CachedType(name)) return *cached;
+  if (auto cached = impl_->types.Get(name)) return *cached;
   const TypeName t = SplitTypeName(name);
   STARLOG_ASSIGN_OR_RETURN(auto payload,
                            impl_->reader().Get(Family::kDatasetTypes, keys::DatasetType(t.parent)));
   if (!payload) return Status::NotFound("no dataset type " + Quoted(t.parent));
   STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetType(*payload));
   DatasetTypeInfo info{name, record.dimensions, record.storage_class, record.is_calibration};
-  impl_->CacheType(name, info);
+  impl_->types.Put(name, info);
   return info;
 }
 

@@ -17,6 +17,27 @@
 
 namespace starlog::engine {
 
+// What a view has worked out once and need not work out again: the state as
+// of a view's sequence never changes. Thread-safe.
+template <typename V>
+class ViewMemo {
+ public:
+  std::optional<V> Get(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Put(const std::string& key, V value) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    map_.emplace(key, std::move(value));
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<std::string, V> map_;
+};
+
 class RegistryView::Impl {
  public:
   Impl(DbHandles handles, uint64_t as_of, std::shared_ptr<const Universe> universe)
@@ -29,66 +50,26 @@ class RegistryView::Impl {
   uint64_t as_of() const { return as_of_; }
   const Universe& universe() const { return *universe_; }
 
-  // What a view has read once it need not read again: the state as of a
-  // sequence never changes. Collections (with children) and dataset types.
-  std::optional<std::optional<CollectionInfo>> CachedCollection(const std::string& name) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    auto it = collections_.find(name);
-    if (it == collections_.end()) return std::nullopt;
-    return it->second;
-  }
-  void CacheCollection(const std::string& name, const std::optional<CollectionInfo>& info) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    collections_.emplace(name, info);
-  }
-  std::optional<DatasetTypeInfo> CachedType(const std::string& name) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    auto it = types_.find(name);
-    if (it == types_.end()) return std::nullopt;
-    return it->second;
-  }
-  void CacheType(const std::string& name, const DatasetTypeInfo& info) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    types_.emplace(name, info);
-  }
-
   // A search path as FindDataset uses it: the collections it expands to,
-  // with their types. Keyed by the names (or patterns) asked for.
+  // with their types.
   struct SearchPath {
     std::vector<std::string> names;
     std::vector<codec::CollectionType> types;
     bool any_run_or_tagged = false;
   };
-  std::shared_ptr<const SearchPath> CachedPath(const std::string& key) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    auto it = paths_.find(key);
-    return it == paths_.end() ? nullptr : it->second;
-  }
-  void CachePath(const std::string& key, std::shared_ptr<const SearchPath> path) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    paths_.emplace(key, std::move(path));
-  }
-  // The data ID keys a dataset type's data IDs have (Universe::RequiredKeys).
-  std::shared_ptr<const std::vector<std::string>> CachedKeys(const std::string& type) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    auto it = type_keys_.find(type);
-    return it == type_keys_.end() ? nullptr : it->second;
-  }
-  void CacheKeys(const std::string& type, std::shared_ptr<const std::vector<std::string>> k) const {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    type_keys_.emplace(type, std::move(k));
-  }
+
+  ViewMemo<std::optional<CollectionInfo>> collections;  // By name; nullopt: none such.
+  ViewMemo<DatasetTypeInfo> types;                      // By name as asked for.
+  // By the names (or patterns) asked for, each followed by a NUL.
+  ViewMemo<std::shared_ptr<const SearchPath>> search_paths;
+  // A parent dataset type's data ID keys (Universe::RequiredKeys).
+  ViewMemo<std::shared_ptr<const std::vector<std::string>>> type_keys;
 
  private:
   DbHandles handles_;
   uint64_t as_of_;
   std::shared_ptr<const Universe> universe_;
   std::unique_ptr<IteratorCache> iterators_;
-  mutable std::mutex cache_mu_;
-  mutable std::map<std::string, std::optional<CollectionInfo>> collections_;
-  mutable std::map<std::string, DatasetTypeInfo> types_;
-  mutable std::map<std::string, std::shared_ptr<const SearchPath>> paths_;
-  mutable std::map<std::string, std::shared_ptr<const std::vector<std::string>>> type_keys_;
 };
 
 // "calexp.wcs" -> parent "calexp", component "wcs".

@@ -37,9 +37,8 @@ codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::strin
 
 Result<std::optional<std::string>> IndexReader::Get(Family family,
                                                     std::string_view logical_key) const {
-  std::optional<IteratorCache> own;  // Only for a reader without a cache.
-  IteratorCache::Lease it =
-      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/false);
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/false, own);
   const std::string target = VersionedKey(logical_key, as_of_);
   it->Seek(target);
   if (!it->Valid()) {
@@ -63,16 +62,14 @@ Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& f
 
 Status IndexReader::ScanFrom(Family family, std::string_view prefix, std::string_view start,
                              const ScanFn& fn) const {
-  std::optional<IteratorCache> own;  // Only for a reader without a cache.
-  IteratorCache::Lease it =
-      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/true);
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/true, own);
   return ScanWith(it.get(), prefix, start, fn);
 }
 
 Status IndexReader::ScanFiltered(Family family, std::string_view prefix, const ScanFn& fn) const {
-  std::optional<IteratorCache> own;  // Only for a reader without a cache.
-  IteratorCache::Lease it =
-      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/false);
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/false, own);
   return ScanWith(it.get(), prefix, prefix, fn);
 }
 
@@ -124,9 +121,8 @@ Status IndexReader::ScanWith(rocksdb::Iterator* it, std::string_view prefix, std
 Result<std::optional<IndexReader::Entry>> IndexReader::LastBefore(Family family,
                                                                   std::string_view prefix,
                                                                   std::string_view before) const {
-  std::optional<IteratorCache> own;  // Only for a reader without a cache.
-  IteratorCache::Lease it =
-      (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, /*scan=*/true);
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/true, own);
   // Every version of a logical key below "before" sorts below it too (no
   // logical key is a prefix of another), so one seek backwards finds the
   // greatest logical key below it; its version as of the reader is then one

@@ -78,6 +78,11 @@ class IndexReader {
  private:
   Status ScanWith(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
                   const ScanFn& fn) const;
+  // An iterator of the kind asked for, from the reader's cache, or from
+  // "own" (made here) for a reader without one.
+  IteratorCache::Lease Lease(Family family, bool scan, std::optional<IteratorCache>& own) const {
+    return (cache_ != nullptr ? cache_ : &own.emplace(h_))->Get(family, scan);
+  }
 
   const DbHandles& h_;
   uint64_t as_of_;

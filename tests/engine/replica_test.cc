@@ -163,6 +163,15 @@ TEST_CASE("A refused event in a batch keeps the events before it and nothing aft
   CHECK(f.replica->head().chain_hash == f.records[bad - 1].chain_hash);
   CHECK(f.replica->VerifyLog().ok());
   CHECK(f.replica->ComputeStateDigest()->total == f.records[bad - 1].state_digest);
+  // The per-family counts and digests kept in meta left the refused event out too.
+  const auto recomputed = f.replica->ComputeStateDigest()->families;
+  const auto kept = f.replica->Info()->families;
+  REQUIRE(kept.size() == recomputed.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    INFO(kept[i].name);
+    CHECK(kept[i].live_entries == recomputed[i].live_entries);
+    CHECK(kept[i].digest == recomputed[i].digest);
+  }
 
   // And it goes on from there.
   for (size_t i = bad; i < f.records.size(); ++i) REQUIRE(f.Apply(i).ok());
