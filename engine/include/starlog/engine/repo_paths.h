@@ -1,0 +1,55 @@
+#pragma once
+
+// The one place that decides whether a path names a file inside a
+// repository. Every path that comes from outside (a bundle's manifest, a CSV
+// or JSON row, a template's values, a replicated event, a peer's request) is
+// checked here before any file is touched, so that importing, ingesting,
+// serving and applying all agree on what "inside the root" means.
+//
+// A repository-relative path, as the registry records it:
+//
+//   path      := component ("/" component)*      at most kMaxRelativePathLength bytes
+//   component := one or more bytes of valid UTF-8, no NUL, no control
+//                characters (U+0000..U+001F, U+007F), neither "." nor ".."
+//
+// It is not absolute, has no empty component (no leading, trailing or double
+// "/"), and its first component is not ".starlog": that folder holds the
+// registry itself and is never a dataset's file.
+
+#include <string>
+#include <string_view>
+
+#include "starlog/result.h"
+
+namespace starlog::engine {
+
+// The folder inside a root that belongs to starlog, never to a dataset.
+inline constexpr std::string_view kPrivateFolder = ".starlog";
+inline constexpr size_t kMaxRelativePathLength = 4096;
+
+// Checks "path" against the grammar above, by its bytes alone. Returns
+// InvalidArgument naming the offending component or byte offset.
+Status ValidateRelativePath(std::string_view path);
+
+// Resolves "<root>/<relative>" on disk to an existing regular file inside the
+// root: "relative" must pass ValidateRelativePath, and its real path (every
+// symbolic link followed) must lie under the real path of "root" and outside
+// "<root>/.starlog". Returns the resolved absolute path; NotFound if nothing
+// is there; InvalidArgument if it escapes the root or is not a regular file
+// (a folder, a FIFO, a device, a socket).
+Result<std::string> ResolveFileInRoot(const std::string& root, std::string_view relative);
+
+// Checks that a file may be created at "<root>/<relative>": "relative" passes
+// ValidateRelativePath and the deepest folder of it that already exists
+// resolves (symbolic links followed) under the root and outside
+// "<root>/.starlog", so writing there cannot land outside the repository.
+// Whatever is at the path itself is not examined.
+Status CheckTargetInRoot(const std::string& root, std::string_view relative);
+
+// Checks that "path" (absolute or relative to the working folder) is an
+// existing regular file once links are followed; InvalidArgument naming what
+// it is otherwise (a FIFO or a device would block or never end), NotFound if
+// it does not exist.
+Status CheckRegularFile(const std::string& path);
+
+}  // namespace starlog::engine
