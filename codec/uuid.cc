@@ -1,5 +1,9 @@
 #include "starlog/codec/uuid.h"
 
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace starlog::codec {
@@ -60,6 +64,29 @@ Result<Uuid> Uuid::Parse(std::string_view text) {
 Uuid Uuid::FromBytes(const char* p) {
   Uuid u;
   std::memcpy(u.bytes.data(), p, 16);
+  return u;
+}
+
+void FillRandom(void* out, size_t size) {
+  auto* p = static_cast<unsigned char*>(out);
+  while (size > 0) {
+    const ssize_t n = ::getrandom(p, size, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      // Only on a kernel without getrandom (before Linux 3.17): no id is
+      // better than one that may repeat.
+      std::abort();
+    }
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+Uuid RandomUuidV4() {
+  Uuid u;
+  FillRandom(u.bytes.data(), u.bytes.size());
+  u.bytes[6] = static_cast<uint8_t>((u.bytes[6] & 0x0f) | 0x40);  // Version 4.
+  u.bytes[8] = static_cast<uint8_t>((u.bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant.
   return u;
 }
 

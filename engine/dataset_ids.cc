@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <chrono>
-#include <random>
 
 namespace starlog::engine {
 
@@ -48,16 +47,15 @@ codec::Uuid DeterministicDatasetId(std::string_view dataset_type, const codec::F
 }
 
 codec::Uuid RandomDatasetId() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
   const uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 std::chrono::system_clock::now().time_since_epoch())
                                                 .count());
   codec::Uuid u;
   for (int i = 0; i < 6; ++i) u.bytes[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
-  const uint64_t r1 = rng();
-  const uint64_t r2 = rng();
-  for (int i = 6; i < 8; ++i) u.bytes[i] = static_cast<uint8_t>(r1 >> (8 * i));
-  for (int i = 8; i < 16; ++i) u.bytes[i] = static_cast<uint8_t>(r2 >> (8 * (i - 8)));
+  // 74 random bits from the kernel: ids from processes started in the same
+  // millisecond must not collide, which a generator seeded per process with
+  // a few bits cannot promise.
+  codec::FillRandom(u.bytes.data() + 6, 10);
   u.bytes[6] = static_cast<uint8_t>((u.bytes[6] & 0x0f) | 0x70);  // Version 7.
   u.bytes[8] = static_cast<uint8_t>((u.bytes[8] & 0x3f) | 0x80);
   return u;

@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <random>
 
 #include "engine/event_store_impl.h"
 #include "engine/family_options.h"
@@ -40,19 +39,6 @@ std::string TimeKey(int64_t time_ns, uint64_t sequence) {
   codec::PutBigEndian64(&key, sequence);
   return key;
 }
-
-namespace {
-
-codec::Uuid RandomUuid() {
-  std::random_device rd;
-  codec::Uuid u;
-  for (auto& b : u.bytes) b = static_cast<uint8_t>(rd());
-  u.bytes[6] = (u.bytes[6] & 0x0f) | 0x40;  // Version 4.
-  u.bytes[8] = (u.bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant.
-  return u;
-}
-
-}  // namespace
 
 EventStoreImpl::EventStoreImpl(std::string root, StoreOptions options)
     : root_(std::move(root)), options_(options) {
@@ -161,7 +147,8 @@ void EventStoreImpl::PutIdentity(const codec::Uuid& repository_id, rocksdb::Writ
 
 Status EventStoreImpl::Initialize(const CreateOptions& options) {
   rocksdb::WriteBatch batch;
-  PutIdentity(options.repository_id.IsNil() ? RandomUuid() : options.repository_id, &batch);
+  PutIdentity(options.repository_id.IsNil() ? codec::RandomUuidV4() : options.repository_id,
+              &batch);
   // The meta entries and event 1 land in one write: a crash during Create
   // leaves either a whole repository or none.
   // The universe's full text goes into event 1, so the log alone says what it

@@ -30,4 +30,12 @@ struct Uuid {
   static Uuid FromBytes(const char* p);
 };
 
+// Fills "out" with "size" bytes from the operating system's random source
+// (getrandom(2)), never from a seeded generator: ids drawn in processes
+// started at the same moment, or in a forked child, must not repeat.
+void FillRandom(void* out, size_t size);
+
+// A random UUID v4 (repository ids).
+Uuid RandomUuidV4();
+
 }  // namespace starlog::codec
