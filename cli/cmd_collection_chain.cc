@@ -1,6 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/chain_edit.h"
+#include "starlog/engine/atomic_edits.h"
 
 namespace starlog::cli {
 
@@ -12,34 +12,12 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(engine::ChainEdit edit,
                            engine::ParseChainEdit(args.GetOr("mode", "redefine")));
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-  STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetCollection(parent));
-  std::vector<std::string> current;
-  if (existing) {
-    if (existing->type != codec::CollectionType::kChained) {
-      return Status::Conflict("'" + parent + "' is a " +
-                              std::string(codec::CollectionTypeName(existing->type)) +
-                              " collection, not CHAINED");
-    }
-    current = existing->children;
-  }
-  STARLOG_ASSIGN_OR_RETURN(auto children, engine::EditChain(current, edit, names));
   const uint64_t before = store->head().sequence;
-  if (!existing) {
-    // A new chain: check the children before creating it, so a refusal leaves nothing behind.
-    for (const auto& child : children) {
-      STARLOG_ASSIGN_OR_RETURN(auto c, view.GetCollection(child));
-      if (!c) return Status::NotFound("no collection '" + child + "' (nothing was created)");
-    }
-    STARLOG_RETURN_IF_ERROR(
-        store
-            ->Append(codec::CreateCollection{parent, codec::CollectionType::kChained,
-                                             args.GetOr("doc", "")},
-                     ActingUser(args))
-            .status());
-  }
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head,
-                           store->Append(codec::SetChain{parent, children}, ActingUser(args)));
+  STARLOG_ASSIGN_OR_RETURN(engine::EditedChain edited,
+                           engine::EditCollectionChain(*store, parent, edit, names,
+                                                       args.GetOr("doc", ""), ActingUser(args)));
+  const engine::Head& head = edited.head;
+  const auto& children = edited.children;
   std::string shown;
   for (const auto& c : children) shown += (shown.empty() ? "" : ", ") + c;
   ReportAppend(io, before, head.sequence, parent + " = [" + shown + "]");

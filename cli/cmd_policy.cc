@@ -4,6 +4,7 @@
 #include "cli/common.h"
 #include "cli/table.h"
 #include "starlog/codec/json_writer.h"
+#include "starlog/engine/atomic_edits.h"
 #include "starlog/engine/policy.h"
 
 namespace starlog::cli {
@@ -65,15 +66,6 @@ Status Write(const ParsedArgs& args, Io& io, codec::SetPolicy policy, const std:
   return Status::OK();
 }
 
-Result<codec::SetPolicy> Current(const ParsedArgs& args) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-  STARLOG_ASSIGN_OR_RETURN(auto policy, view.Policy());
-  if (!policy)
-    return Status::NotFound("the repository has no policy yet: run `starlog policy init`");
-  return *policy;
-}
-
 Status Grant(const ParsedArgs& args, Io& io, bool grant) {
   if (args.positional_count() != 3) {
     return Status::InvalidArgument(std::string("usage: policy ") + (grant ? "grant" : "revoke") +
@@ -81,20 +73,13 @@ Status Grant(const ParsedArgs& args, Io& io, bool grant) {
   }
   const std::string& role = args.positional(1);
   const std::string& user = args.positional(2);
-  STARLOG_ASSIGN_OR_RETURN(codec::SetPolicy policy, Current(args));
-  auto it = std::find_if(policy.roles.begin(), policy.roles.end(),
-                         [&](const codec::PolicyRole& r) { return r.name == role; });
-  if (it == policy.roles.end()) {
-    if (!grant) return Status::NotFound("no role '" + role + "'");
-    policy.roles.push_back({role, {}});
-    it = policy.roles.end() - 1;
-  }
-  auto& users = it->users;
-  const bool has = std::find(users.begin(), users.end(), user) != users.end();
-  if (grant && !has) users.push_back(user);
-  if (!grant) std::erase(users, user);
-  return Write(args, io, std::move(policy),
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  const uint64_t before = store->head().sequence;
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head,
+                           engine::EditPolicyRole(*store, role, user, grant, ActingUser(args)));
+  ReportAppend(io, before, head.sequence,
                (grant ? "granted " : "revoked ") + role + (grant ? " to " : " from ") + user);
+  return Status::OK();
 }
 
 Status Run(const ParsedArgs& args, Io& io) {

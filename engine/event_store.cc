@@ -244,7 +244,7 @@ Result<RepositoryInfo> EventStoreImpl::Info() const {
   return info;
 }
 
-Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view actor) {
+Status EventStoreImpl::CheckAppendable() const {
   if (read_only()) {
     return Status::PermissionDenied("repository " + root_ + " is open read-only");
   }
@@ -252,39 +252,110 @@ Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view acto
     return Status::PermissionDenied("repository " + root_ +
                                     " is a replica: it takes events only from its primary");
   }
+  return Status::OK();
+}
+
+Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view actor) {
+  STARLOG_RETURN_IF_ERROR(CheckAppendable());
   std::lock_guard<std::mutex> lock(mu_);
   rocksdb::WriteBatch batch;
   return AppendLocked(std::move(body), actor, &batch);
 }
 
+Result<Head> EventStoreImpl::AppendAll(std::vector<codec::EventBody> bodies,
+                                       std::string_view actor) {
+  STARLOG_RETURN_IF_ERROR(CheckAppendable());
+  std::lock_guard<std::mutex> lock(mu_);
+  return AppendAllLocked(std::move(bodies), actor);
+}
+
+Result<Head> EventStoreImpl::AppendPlanned(const Plan& plan, std::string_view actor) {
+  STARLOG_RETURN_IF_ERROR(CheckAppendable());
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<codec::EventBody> bodies;
+  {
+    // The view lives only while the plan reads it: its iterators must be
+    // gone before the write they would not see.
+    const RegistryView view(
+        std::make_shared<const RegistryView::Impl>(handles_, head_.sequence, universe_));
+    STARLOG_ASSIGN_OR_RETURN(bodies, plan(view));
+  }
+  return AppendAllLocked(std::move(bodies), actor);
+}
+
 Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_view actor,
                                           rocksdb::WriteBatch* batch_ptr) {
   rocksdb::WriteBatch& batch = *batch_ptr;
-  codec::Event event;
-  event.sequence = head_.sequence + 1;
+  IndexBatch index(handles_, head_.sequence + 1, &batch);
   // Commit times never go backwards, so the time index is ordered like the log.
-  event.commit_time_ns = std::max(codec::NowUtcNs(), head_.commit_time_ns);
+  const int64_t time_ns = std::max(codec::NowUtcNs(), head_.commit_time_ns);
+  std::shared_ptr<const Universe> universe = universe_;
+  Head next = head_;
+  std::array<FamilyStats, kFamilyCount> stats = stats_;
+  STARLOG_ASSIGN_OR_RETURN(bool staged, StageBodyLocked(std::move(body), actor, time_ns, index,
+                                                        batch, &universe, &next, &stats));
+  if (!staged) return head_;  // Nothing would change: not an event.
+  STARLOG_RETURN_IF_ERROR(
+      PublishLocked(batch, next, stats, "append event " + std::to_string(next.sequence)));
+  universe_ = std::move(universe);
+  return head_;
+}
+
+Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodies,
+                                             std::string_view actor) {
+  if (bodies.size() == 1) {
+    rocksdb::WriteBatch batch;
+    return AppendLocked(std::move(bodies.front()), actor, &batch);
+  }
+  // Each event sees the ones before it through the group's overlay; the
+  // group is written once, after the last, or not at all.
+  ReplayGroup group(handles_);
+  const int64_t time_ns = std::max(codec::NowUtcNs(), head_.commit_time_ns);
+  std::shared_ptr<const Universe> universe = universe_;
+  Head next = head_;
+  std::array<FamilyStats, kFamilyCount> stats = stats_;
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    IndexBatch index = group.Begin(next.sequence + 1);
+    auto staged = StageBodyLocked(std::move(bodies[i]), actor, time_ns, index, *group.batch(),
+                                  &universe, &next, &stats);
+    if (!staged.ok()) {
+      return staged.status().WithContext("event " + std::to_string(i + 1) + " of " +
+                                         std::to_string(bodies.size()) + " (nothing was written)");
+    }
+    if (*staged) {
+      group.Keep(std::move(index));
+    } else {
+      group.Drop();
+    }
+  }
+  if (group.events() == 0) return head_;
+  STARLOG_RETURN_IF_ERROR(PublishLocked(*group.batch(), next, stats,
+                                        "append events " + std::to_string(head_.sequence + 1) +
+                                            " to " + std::to_string(next.sequence)));
+  universe_ = std::move(universe);
+  return head_;
+}
+
+Result<bool> EventStoreImpl::StageBodyLocked(codec::EventBody body, std::string_view actor,
+                                             int64_t time_ns, IndexBatch& index,
+                                             rocksdb::WriteBatch& batch,
+                                             std::shared_ptr<const Universe>* universe, Head* head,
+                                             std::array<FamilyStats, kFamilyCount>* stats) const {
+  codec::Event event;
+  event.sequence = head->sequence + 1;
+  event.commit_time_ns = time_ns;
   event.actor = std::string(actor);
   event.body = std::move(body);
   if (event.sequence == 1 && event.type() != codec::EventType::kInitRepository) {
     return Status::InvalidArgument("the first event of a repository must be init-repository");
   }
-
-  IndexBatch index(handles_, event.sequence, &batch);
-  STARLOG_ASSIGN_OR_RETURN(universe_, UniverseFor(event, universe_, "repository " + root_));
-  STARLOG_RETURN_IF_ERROR(ApplyEvent(event, *universe_, &index));
-  if (index.deltas().empty() && event.type() != codec::EventType::kInitRepository) {
-    return head_;  // Nothing would change: not an event.
-  }
-
+  STARLOG_ASSIGN_OR_RETURN(*universe, UniverseFor(event, *universe, "repository " + root_));
+  STARLOG_RETURN_IF_ERROR(ApplyEvent(event, **universe, &index));
+  if (index.deltas().empty() && event.type() != codec::EventType::kInitRepository) return false;
   std::string frame;
   STARLOG_RETURN_IF_ERROR(codec::AppendEventFrame(event, &frame));
-  Head next = head_;
-  std::array<FamilyStats, kFamilyCount> stats = stats_;
-  STARLOG_RETURN_IF_ERROR(StageLocked(event, frame, index, batch, nullptr, &next, &stats));
-  STARLOG_RETURN_IF_ERROR(
-      PublishLocked(batch, next, stats, "append event " + std::to_string(next.sequence)));
-  return head_;
+  STARLOG_RETURN_IF_ERROR(StageLocked(event, frame, index, batch, nullptr, head, stats));
+  return true;
 }
 
 Status EventStoreImpl::StageLocked(const codec::Event& event, std::string_view frame,

@@ -50,6 +50,8 @@ class EventStoreImpl final : public EventStore {
   Head head() const override;
   Result<RepositoryInfo> Info() const override;
   Result<Head> Append(codec::EventBody body, std::string_view actor) override;
+  Result<Head> AppendAll(std::vector<codec::EventBody> bodies, std::string_view actor) override;
+  Result<Head> AppendPlanned(const Plan& plan, std::string_view actor) override;
   Result<RegistryView> View(uint64_t as_of) const override;
   Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override;
   Result<codec::Hash128> ChainHashAt(uint64_t sequence) const override;
@@ -65,9 +67,22 @@ class EventStoreImpl final : public EventStore {
   Status Sync() override;
 
  private:
+  // PermissionDenied unless clients may append (not read-only, not a replica).
+  Status CheckAppendable() const;
   // REQUIRES: mu_ held. "*batch" may already hold writes to commit with the event.
   Result<Head> AppendLocked(codec::EventBody body, std::string_view actor,
                             rocksdb::WriteBatch* batch);
+  // REQUIRES: mu_ held. AppendAll's work: every body or none.
+  Result<Head> AppendAllLocked(std::vector<codec::EventBody> bodies, std::string_view actor);
+  // REQUIRES: mu_ held. Makes the next event (sequence head + 1 of "*head",
+  // committed at "time_ns") of "body", applies it to "index" with
+  // "*universe" (replaced if the event declares one) and stages it into
+  // "batch", advancing "*head" and "*stats". Returns false, staging nothing,
+  // for an event that would change nothing.
+  Result<bool> StageBodyLocked(codec::EventBody body, std::string_view actor, int64_t time_ns,
+                               IndexBatch& index, rocksdb::WriteBatch& batch,
+                               std::shared_ptr<const Universe>* universe, Head* head,
+                               std::array<FamilyStats, kFamilyCount>* stats) const;
   // REQUIRES: mu_ held. Adds "event" (already applied to "index") and its
   // frame to "batch", and advances "*head" (from the head before it) and
   // "*stats"; with "expected", first checks that the chain hash and state

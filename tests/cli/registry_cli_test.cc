@@ -217,7 +217,7 @@ TEST_CASE("Every kind of rejected registry command leaves the log as it was", "[
   r.Rejected({"register-datasets", repo, "raw", "HSC/raw/all", r.Path("raws.csv")},
              "already holds raw");
   r.Rejected({"collection-chain", repo, "new/chain", "HSC/raw/all", "nope"},
-             "no collection 'nope' (nothing was created)");
+             "no collection 'nope'");
   r.Ok({"collection-chain", repo, "a", "HSC/raw/all"});
   r.Ok({"collection-chain", repo, "b", "a"});
   r.Rejected({"collection-chain", repo, "a", "b"}, "would form a cycle: a -> b -> a");

@@ -1,0 +1,51 @@
+#pragma once
+
+// Registry commands that read before they write or append several events.
+// Each is one EventStore::AppendPlanned: it is all or nothing, and no other
+// writer can come between what it read and what it writes. The CLI, the
+// service and the Python module call these, never a loop of appends.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "starlog/engine/chain_edit.h"
+#include "starlog/engine/event_store.h"
+#include "starlog/result.h"
+
+namespace starlog::engine {
+
+struct RemovedRuns {
+  std::vector<std::string> runs;  // Sorted by name.
+  Head head;
+};
+
+// Removes every RUN collection matching "patterns" (names or globs) with all
+// its datasets. NotFound if none matches; if any is refused (a chain refers
+// to it, the policy forbids it) none is removed and the status names it.
+Result<RemovedRuns> RemoveRuns(EventStore& store, const std::vector<std::string>& patterns,
+                               std::string_view actor);
+
+struct EditedChain {
+  std::vector<std::string> children;  // The chain's children afterwards.
+  bool created = false;               // Whether the chain was created.
+  Head head;
+};
+
+// Applies "edit" with "names" to CHAINED collection "chain", creating it
+// (with "doc") if it does not exist: the creation and the definition are
+// one atomic write, so a refused definition leaves no empty chain. Conflict
+// if "chain" exists and is not CHAINED.
+Result<EditedChain> EditCollectionChain(EventStore& store, const std::string& chain, ChainEdit edit,
+                                        const std::vector<std::string>& names,
+                                        const std::string& doc, std::string_view actor);
+
+// Adds "user" to (or, with "grant" false, removes them from) role "role" of
+// the access policy, reading and writing it under the writer's lock so that
+// no concurrent change of the policy is lost. Granting a role that does not
+// exist creates it; revoking from one is NotFound. NotFound if there is no
+// policy yet.
+Result<Head> EditPolicyRole(EventStore& store, const std::string& role, const std::string& user,
+                            bool grant, std::string_view actor);
+
+}  // namespace starlog::engine
