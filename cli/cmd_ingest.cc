@@ -92,7 +92,9 @@ CommandSpec IngestCommand() {
           "rule fits (one config file per instrument; see the README). Inserts the\n"
           "records the registry lacks, places each file by the transfer mode at its\n"
           "template's path, and registers the datasets in batches, with ids derived from\n"
-          "type, data ID and run: ingesting the same file twice adds nothing. A file that\n"
+          "type, data ID and run: ingesting the same file twice adds nothing. Each batch\n"
+          "(the new RUN with the first, its records, its datasets) is one atomic write:\n"
+          "a refused batch places no file and registers nothing. A file that\n"
           "is not FITS, matches no translator or lacks a keyword is skipped with the\n"
           "reason; the rest go on, and the exit status is 1 when any was skipped.",
       .positionals = {{"PATH", "repository folder"},

@@ -215,11 +215,11 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
     }
     entries.push_back(std::move(e));
   }
+  // Everything the bundle adds goes in one atomic write, after its files are
+  // in place: a refusal anywhere leaves the registry as it was and removes
+  // the files placed for it.
   ImportReport report;
-  const auto appended = [&](const Head& h) {
-    if (report.first_event == 0) report.first_event = h.sequence;
-    report.last_event = h.sequence;
-  };
+  std::vector<codec::EventBody> additions;
   STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
   for (const codec::JsonValue& t : Member(bundle, "dataset_types").array) {
     codec::RegisterDatasetType type{Member(t, "name").text,
@@ -229,18 +229,13 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
     for (const codec::JsonValue& d : Member(t, "dimensions").array)
       type.dimensions.push_back(d.text);
     if (view.GetDatasetType(type.name).ok()) continue;  // Append checks an existing one agrees.
-    STARLOG_ASSIGN_OR_RETURN(Head h, store.Append(std::move(type), actor));
-    appended(h);
+    additions.emplace_back(std::move(type));
   }
   for (const codec::JsonValue& r : Member(bundle, "runs").array) {
     STARLOG_ASSIGN_OR_RETURN(auto there, view.GetCollection(Member(r, "name").text));
     if (there) continue;
-    STARLOG_ASSIGN_OR_RETURN(
-        Head h,
-        store.Append(codec::CreateCollection{Member(r, "name").text, codec::CollectionType::kRun,
-                                             Member(r, "doc").text},
-                     actor));
-    appended(h);
+    additions.emplace_back(codec::CreateCollection{
+        Member(r, "name").text, codec::CollectionType::kRun, Member(r, "doc").text});
   }
   // Records, in the bundle's order (the universe's), one event per element.
   std::vector<codec::InsertDimensionRecords> inserts;
@@ -256,13 +251,14 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
   }
   for (auto& insert : inserts) {
     report.records_inserted += insert.records.size();
-    STARLOG_ASSIGN_OR_RETURN(Head h, store.Append(std::move(insert), actor));
-    appended(h);
+    additions.emplace_back(std::move(insert));
   }
   // Files, then the events registering them, by run and type.
-  STARLOG_ASSIGN_OR_RETURN(view, store.View());
   std::map<std::pair<std::string, std::string>, codec::RegisterDatasets> events;
-  std::map<std::pair<std::string, std::string>, std::vector<Placed>> placed;
+  std::vector<Placed> placed;
+  const auto undo = [&] {
+    for (const Placed& p : placed) UndoPlace(p);
+  };
   for (const Entry& e : entries) {
     STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(e.id));
     if (existing) {
@@ -270,35 +266,34 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
         ++report.already_present;
         continue;
       }
+      undo();
       return Status::Conflict("dataset " + e.id.ToString() +
                               " is already in the repository with another file");
     }
     auto where = PlaceFile((fs::path(files) / e.artifact.path).string(), store.root(),
                            e.artifact.path, mode);
     if (!where.ok()) {
-      for (const auto& [k, group] : placed) {
-        for (const Placed& p : group) UndoPlace(p);
-      }
-      return where.status();
+      undo();
+      return where.status().WithContext("nothing was imported");
     }
-    const Placed& p = *where;
+    placed.push_back(*where);
     const auto key = std::make_pair(e.run, e.type);
-    placed[key].push_back(p);
     auto& event = events[key];
     event.run = e.run;
     event.dataset_type = e.type;
-    event.datasets.push_back(codec::DatasetEntry{e.id, e.data_id, p.artifact});
+    event.datasets.push_back(codec::DatasetEntry{e.id, e.data_id, where->artifact});
+    ++report.datasets;
   }
-  for (auto& [key, event] : events) {
-    const size_t n = event.datasets.size();
-    auto h = store.Append(std::move(event), actor);
-    if (!h.ok()) {
-      for (const Placed& p : placed[key]) UndoPlace(p);
-      return h.status().WithContext("importing " + std::to_string(n) + " " + key.second +
-                                    " datasets into " + key.first);
-    }
-    appended(*h);
-    report.datasets += n;
+  for (auto& [key, event] : events) additions.emplace_back(std::move(event));
+  const uint64_t before = store.head().sequence;
+  auto head = store.AppendAll(std::move(additions), actor);
+  if (!head.ok()) {
+    undo();
+    return head.status().WithContext("nothing was imported");
+  }
+  if (head->sequence > before) {
+    report.first_event = before + 1;
+    report.last_event = head->sequence;
   }
   return report;
 }

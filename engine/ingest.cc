@@ -101,19 +101,14 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
   report.files = files.size();
   if (options.run.empty()) return Status::InvalidArgument("give the RUN collection to ingest into");
   if (options.translators.empty()) return Status::InvalidArgument("give at least one translator");
-  const auto appended = [&](const Head& h) {
-    if (report.first_event == 0) report.first_event = h.sequence;
-    report.last_event = h.sequence;
-  };
+  // The RUN, when it is new, is created with the first batch's datasets, so
+  // an ingest that registers nothing leaves no empty RUN behind.
+  bool create_run = false;
   {
     STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
     STARLOG_ASSIGN_OR_RETURN(auto run, view.GetCollection(options.run));
     if (!run) {
-      STARLOG_ASSIGN_OR_RETURN(
-          Head h, store.Append(codec::CreateCollection{options.run, codec::CollectionType::kRun,
-                                                       "ingested raw files"},
-                               options.actor));
-      appended(h);
+      create_run = true;
     } else if (run->type != codec::CollectionType::kRun) {
       return Status::InvalidArgument(options.run + " is not a RUN collection");
     }
@@ -226,7 +221,16 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
       seen.emplace(p.id, file);
       pending.push_back(std::move(p));
     }
-    // The records the registry lacks, element by element in universe order.
+    // Each batch is one atomic write: the RUN if new, the records the
+    // registry lacks (element by element in universe order), then the
+    // datasets, whose files are placed first and removed again if the write
+    // is refused.
+    std::vector<codec::EventBody> additions;
+    if (create_run) {
+      additions.emplace_back(
+          codec::CreateCollection{options.run, codec::CollectionType::kRun, "ingested raw files"});
+    }
+    size_t records_inserted = 0;
     for (const DimensionElement& e : universe.elements()) {
       auto found = records.find(e.name);
       if (found == records.end()) continue;
@@ -236,35 +240,44 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
         if (!there) insert.records.push_back(record);
       }
       if (insert.records.empty()) continue;
-      report.records_inserted += insert.records.size();
-      STARLOG_ASSIGN_OR_RETURN(Head h, store.Append(std::move(insert), options.actor));
-      appended(h);
+      records_inserted += insert.records.size();
+      additions.emplace_back(std::move(insert));
     }
-    // Files first, then the event that registers them; undone if refused.
     std::map<std::string, codec::RegisterDatasets> by_type;
-    std::map<std::string, std::vector<Placed>> placed;  // By dataset type.
+    std::vector<Placed> placed;
     for (const Pending& p : pending) {
       auto where = PlaceFile(p.file, store.root(), p.relative, options.transfer);
       if (!where.ok()) {
         report.skipped.push_back({p.file, std::string(where.status().message())});
         continue;
       }
-      placed[p.dataset_type].push_back(*where);
+      placed.push_back(*where);
       auto& event = by_type[p.dataset_type];
       event.run = options.run;
       event.dataset_type = p.dataset_type;
       event.datasets.push_back(codec::DatasetEntry{p.id, p.data_id, where->artifact});
     }
+    size_t ingested = 0;
     for (auto& [type, event] : by_type) {
-      const size_t n = event.datasets.size();
-      auto h = store.Append(std::move(event), options.actor);
+      ingested += event.datasets.size();
+      additions.emplace_back(std::move(event));
+    }
+    if (ingested > 0) {
+      const uint64_t before = store.head().sequence;
+      auto h = store.AppendAll(std::move(additions), options.actor);
       if (!h.ok()) {
-        for (const Placed& p : placed[type]) UndoPlace(p);
-        return h.status().WithContext("registering " + std::to_string(n) + " " + type +
-                                      " datasets");
+        for (const Placed& p : placed) UndoPlace(p);
+        return h.status().WithContext("registering " + std::to_string(ingested) +
+                                      " datasets (files " + std::to_string(start + 1) + " to " +
+                                      std::to_string(end) + " were not ingested)");
       }
-      appended(*h);
-      report.ingested += n;
+      if (h->sequence > before) {
+        if (report.first_event == 0) report.first_event = before + 1;
+        report.last_event = h->sequence;
+      }
+      create_run = false;
+      report.records_inserted += records_inserted;
+      report.ingested += ingested;
     }
     done = end;
     if (options.progress) options.progress(done, files.size());

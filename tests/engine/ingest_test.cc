@@ -18,6 +18,7 @@
 #include "starlog/engine/fits_header.h"
 #include "starlog/engine/fsck.h"
 #include "starlog/engine/link_tree.h"
+#include "starlog/engine/policy.h"
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -475,4 +476,57 @@ TEST_CASE(
   CHECK(std::string(r.status().message()).find("not an exposure time") != std::string::npos);
   header["EXPTIME"] = {FitsCard::Kind::kFloat, "-1", 0, -1};
   CHECK(t.Translate(header, Universe::Default()).status().IsInvalidArgument());
+}
+
+TEST_CASE("An ingest that registers nothing leaves no empty RUN", "[ingest][atomic]") {
+  Repo r;
+  WriteFits(r.In("stranger.fits"), RawCards("Nobody", 1, 1, "X", "science", "2024-03-02", 1));
+  const uint64_t head = r.store->head().sequence;
+  auto report = r.Run({r.In("stranger.fits")}, r.Options("FakeCam/raw/new"));
+  REQUIRE(report.ok());
+  CHECK(report->ingested == 0);
+  CHECK(report->skipped.size() == 1);
+  CHECK(r.store->head().sequence == head);
+  CHECK_FALSE(r.store->View()->GetCollection("FakeCam/raw/new").value().has_value());
+}
+
+TEST_CASE("A refused import adds no dataset type, RUN, record or file",
+          "[ingest][bundle][atomic]") {
+  Repo source;
+  WriteFits(source.In("f0.fits"),
+            RawCards("FakeCam", 10, 0, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+  REQUIRE(source.Run({source.dir.Sub("in")}, source.Options()).ok());
+  auto view = source.store->View().value();
+  DatasetQuery query;
+  query.dataset_type = "raw";
+  query.collections = {"FakeCam/raw/all"};
+  auto refs = view.QueryDatasets(query).value();
+  const std::string bundle = source.dir.Sub("bundle");
+  REQUIRE(ExportBundle(*source.store, view, refs, bundle).ok());
+
+  // Under DMTN-167's policy anyone may register the dataset type and insert
+  // the records, but only operators may create FakeCam/raw/all: the import
+  // is refused after those events, and none of them may stay.
+  TempDir target_dir;
+  CreateOptions options;
+  options.store.sync = false;
+  options.actor = "boss";
+  options.policy = DefaultPolicy("boss");
+  auto target = std::move(EventStore::Create(target_dir.Sub("repo"), options)).value();
+  const Head before = target->head();
+  auto imported = ImportBundle(*target, bundle, TransferMode::kCopy, "alice");
+  REQUIRE_FALSE(imported.ok());
+  CHECK(imported.status().IsPermissionDenied());
+  CHECK(std::string(imported.status().message()).find("nothing was imported") != std::string::npos);
+  CHECK(target->head().sequence == before.sequence);
+  CHECK(target->head().chain_hash == before.chain_hash);
+  CHECK_FALSE(target->View()->GetDatasetType("raw").ok());
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(target_dir.Sub("repo"))) {
+    if (e.is_regular_file() && e.path().string().find("/.starlog/") == std::string::npos) ++files;
+  }
+  CHECK(files == 0);
+  // An operator's import of the same bundle goes through whole.
+  REQUIRE(ImportBundle(*target, bundle, TransferMode::kCopy, "boss").ok());
+  CHECK(target->View()->GetDatasetType("raw").ok());
 }
