@@ -11,6 +11,15 @@ Status Run(const ParsedArgs& args, Io& io) {
   std::vector<std::string> names(args.positionals().begin() + 2, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(engine::ChainEdit edit,
                            engine::ParseChainEdit(args.GetOr("mode", "redefine")));
+  if (names.empty() && edit != engine::ChainEdit::kPop &&
+      !(edit == engine::ChainEdit::kRedefine && args.Has("mode"))) {
+    // One forgotten argument must not empty a chain such as HSC/defaults.
+    return Status::InvalidArgument(
+        "no children given for " + parent +
+        (edit == engine::ChainEdit::kRedefine
+             ? "; to make it empty, say so: --mode redefine with no children"
+             : "; name the collections to " + args.GetOr("mode", "")));
+  }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(engine::EditedChain edited,
@@ -34,6 +43,8 @@ CommandSpec CollectionChainCommand() {
           "--mode redefine (default) sets the children; prepend and extend add them at the\n"
           "front or back (moving any already there); remove takes them out; pop takes out\n"
           "the children at the given 0-based positions (the first when none is given).\n"
+          "Without children only pop and an explicit --mode redefine (which empties the\n"
+          "chain) are taken; a chain and its definition are created in one atomic write.\n"
           "Cycles are refused with the cycle named. The event records the whole new list.",
       .positionals = {{"PATH", "repository folder"},
                       {"CHAIN", "the CHAINED collection"},

@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "starlog/engine/atomic_edits.h"
 
 namespace starlog::cli {
 
@@ -14,11 +15,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   const uint64_t before = store->head().sequence;
-  codec::CreateCollection event{args.positional(1), *type, args.GetOr("doc", "")};
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(event, ActingUser(args)));
-  ReportAppend(
-      io, before, head.sequence,
-      "created " + std::string(codec::CollectionTypeName(*type)) + " collection " + event.name);
+  const std::string& name = args.positional(1);
+  std::optional<std::string> doc;
+  if (args.Has("doc")) doc = args.GetOr("doc", "");
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head,
+                           engine::EnsureCollection(*store, name, *type, doc, ActingUser(args)));
+  ReportAppend(io, before, head.sequence,
+               "created " + std::string(codec::CollectionTypeName(*type)) + " collection " + name);
   return Status::OK();
 }
 
@@ -30,8 +33,9 @@ CommandSpec CreateCollectionCommand() {
       .summary = "create a RUN, TAGGED, CHAINED or CALIBRATION collection",
       .description =
           "Names use letters, digits and _-.+@:/ (at most 256 bytes, no glob\n"
-          "characters). Creating a collection that exists with the same type only\n"
-          "updates its documentation; with another type it is an error.",
+          "characters). Creating a collection that exists with the same type changes\n"
+          "nothing, except its documentation when --doc is given; with another type it\n"
+          "is an error.",
       .positionals = {{"PATH", "repository folder"}, {"NAME", "collection name"}},
       .options = {{"type", "TYPE", "RUN (default), TAGGED, CHAINED or CALIBRATION"},
                   {"doc", "TEXT", "documentation string"},

@@ -10,6 +10,21 @@ std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 }  // namespace
 
+Result<Head> EnsureCollection(EventStore& store, const std::string& name,
+                              codec::CollectionType type, const std::optional<std::string>& doc,
+                              std::string_view actor) {
+  return store.AppendPlanned(
+      [&](const RegistryView& view) -> Result<std::vector<codec::EventBody>> {
+        std::string text = doc.value_or("");
+        if (!doc) {
+          STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetCollection(name));
+          if (existing) text = existing->doc;
+        }
+        return std::vector<codec::EventBody>{codec::CreateCollection{name, type, std::move(text)}};
+      },
+      actor);
+}
+
 Result<RemovedRuns> RemoveRuns(EventStore& store, const std::vector<std::string>& patterns,
                                std::string_view actor) {
   RemovedRuns removed;

@@ -132,6 +132,30 @@ TEST_CASE("Chains: create, edit by mode, find through them", "[cli][registry]") 
   CHECK(Contains(found.out, "HSC/raw/all"));
 }
 
+TEST_CASE("A chain is emptied only when asked; a re-created collection keeps its doc",
+          "[cli][registry]") {
+  CliRepo r;
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/raw/all", "calib/run"});
+  // A forgotten argument must not empty HSC/defaults.
+  r.Rejected({"collection-chain", r.repo(), "HSC/defaults"}, "no children given");
+  r.Rejected({"collection-chain", r.repo(), "HSC/defaults", "--mode", "prepend"},
+             "name the collections to prepend");
+  auto tree = r.Ok({"query-collections", r.repo(), "HSC/defaults", "--json"});
+  CHECK(Contains(tree.out, R"("children":["HSC/raw/all","calib/run"])"));
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "--mode", "redefine"});
+  tree = r.Ok({"query-collections", r.repo(), "HSC/defaults", "--json"});
+  CHECK(Contains(tree.out, R"("children":[])"));
+
+  r.Ok({"create-collection", r.repo(), "scratch/run", "--doc", "the first night"});
+  auto again = r.Ok({"create-collection", r.repo(), "scratch/run", "--type", "RUN"});
+  CHECK(Contains(again.out, "already so, nothing changed"));
+  auto listed = r.Ok({"query-collections", r.repo(), "scratch/run", "--json"});
+  CHECK(Contains(listed.out, "the first night"));
+  r.Ok({"create-collection", r.repo(), "scratch/run", "--doc", "both nights"});
+  listed = r.Ok({"query-collections", r.repo(), "scratch/run", "--json"});
+  CHECK(Contains(listed.out, "both nights"));
+}
+
 TEST_CASE("Calibrations: certify, find at a time, decertify", "[cli][registry]") {
   CliRepo r;
   r.Ok({"certify-calibrations", r.repo(), "calib/run", "HSC/calib/DM-1", "bias", "--begin-date",

@@ -5,6 +5,7 @@
 // writer can come between what it read and what it writes. The CLI, the
 // service and the Python module call these, never a loop of appends.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,14 @@
 #include "starlog/result.h"
 
 namespace starlog::engine {
+
+// Creates collection "name" of "type" with "doc". If it exists with that
+// type, its doc becomes "doc" when one is given and stays as it is when not
+// (as the butler's registerCollection leaves an existing one alone); another
+// type is Conflict.
+Result<Head> EnsureCollection(EventStore& store, const std::string& name,
+                              codec::CollectionType type, const std::optional<std::string>& doc,
+                              std::string_view actor);
 
 struct RemovedRuns {
   std::vector<std::string> runs;  // Sorted by name.
