@@ -1,34 +1,98 @@
+#include <unistd.h>
+
+#include <iostream>
+
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "starlog/engine/prune.h"
 
 namespace starlog::cli {
 
 namespace {
 
+// Asks on the terminal; anything but y or yes declines.
+bool Confirmed(Io& io, const std::string& question) {
+  io.err << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
 Status Run(const ParsedArgs& args, Io& io) {
+  if (args.Has("unstore") && args.Has("purge")) {
+    return Status::InvalidArgument("--unstore and --purge exclude each other");
+  }
+  const engine::PruneMode mode = args.Has("purge")     ? engine::PruneMode::kPurge
+                                 : args.Has("unstore") ? engine::PruneMode::kUnstore
+                                                       : engine::PruneMode::kForget;
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-  codec::RemoveDatasets e;
+  std::vector<codec::Uuid> ids;
+  std::vector<engine::DatasetRef> shown;
   for (const std::string& text : args.GetAll("id")) {
     STARLOG_ASSIGN_OR_RETURN(auto id, codec::Uuid::Parse(text));
-    e.ids.push_back(id);
+    STARLOG_ASSIGN_OR_RETURN(auto ref, view.GetDataset(id));
+    if (!ref) return Status::NotFound("no dataset " + text);
+    ids.push_back(id);
+    shown.push_back(std::move(*ref));
   }
   if (auto type = args.Get("dataset-type")) {
     STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
     STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-    STARLOG_ASSIGN_OR_RETURN(auto refs,
-                             view.QueryDatasets({*type, collections, where, false, std::nullopt}));
-    for (const auto& r : refs) e.ids.push_back(r.id);
+    // Find-first, as query-datasets answers by default: what a user previews
+    // with one is what the other removes. --find-all takes the shadowed too.
+    STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets({*type, collections, where,
+                                                            !args.Has("find-all"), std::nullopt}));
+    for (auto& r : refs) {
+      ids.push_back(r.id);
+      shown.push_back(std::move(r));
+    }
   }
-  if (e.ids.empty()) {
+  if (ids.empty()) {
+    if (args.Has("dataset-type")) {
+      io.out << "no datasets match; nothing pruned\n";
+      return Status::OK();
+    }
     return Status::InvalidArgument(
         "nothing to prune: give --id, or --dataset-type with "
         "--collections (and --where)");
   }
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
-  io.out << "pruned " << e.ids.size() << " datasets (event " << head.sequence
-         << "); their files, if any, are left on disk\n";
-  return Status::OK();
+  const char* action = mode == engine::PruneMode::kUnstore ? "would delete the files of"
+                       : mode == engine::PruneMode::kPurge ? "would remove, with their files,"
+                                                           : "would remove";
+  if (args.Has("dry-run") || (io.terminal && !args.Has("no-confirm"))) {
+    io.out << action << " " << ids.size() << " datasets:\n";
+    for (const auto& r : shown) {
+      io.out << "  " << r.id.ToString() << "  " << r.dataset_type << "  " << r.run << "  {"
+             << codec::FieldMapToString(r.data_id) << "}\n";
+    }
+    if (args.Has("dry-run")) return Status::OK();
+    if (::isatty(STDIN_FILENO) != 1 || !Confirmed(io, "Go ahead?")) {
+      io.out << "nothing pruned\n";
+      return Status::OK();
+    }
+  }
+  STARLOG_ASSIGN_OR_RETURN(engine::PruneReport report,
+                           engine::PruneDatasets(*store, ids, mode, ActingUser(args)));
+  switch (mode) {
+    case engine::PruneMode::kForget:
+      io.out << "pruned " << report.datasets << " datasets (event " << report.head.sequence
+             << "); their files, if any, are left on disk\n";
+      break;
+    case engine::PruneMode::kUnstore:
+      io.out << "unstored " << report.datasets << " datasets (event " << report.head.sequence
+             << "): " << report.files_deleted << " files deleted\n";
+      break;
+    case engine::PruneMode::kPurge:
+      io.out << "purged " << report.datasets << " datasets (event " << report.head.sequence
+             << "): " << report.files_deleted << " files deleted\n";
+      break;
+  }
+  for (const std::string& e : report.file_errors) io.err << "not deleted: " << e << "\n";
+  return report.file_errors.empty()
+             ? Status::OK()
+             : Status::IOError(std::to_string(report.file_errors.size()) +
+                               " files could not be deleted (the registry no longer claims them)");
 }
 
 }  // namespace
@@ -38,16 +102,29 @@ CommandSpec PruneDatasetsCommand() {
       .name = "prune-datasets",
       .summary = "remove datasets from the registry, and from every collection holding them",
       .description =
-          "By id, or by query. The datasets leave their RUN and every TAGGED and\n"
-          "CALIBRATION collection; files stay on disk (fsck lists them as unowned).",
+          "By id, or by query: --dataset-type with --collections finds, like\n"
+          "query-datasets, the first match per data ID along the search path; --find-all\n"
+          "takes every match, the shadowed ones too. The datasets leave their RUN and every\n"
+          "TAGGED and CALIBRATION collection. Files: by default they stay on disk (fsck\n"
+          "lists them as unowned); --purge deletes them too; --unstore deletes only the\n"
+          "files and keeps the datasets, without files. Files are deleted after the\n"
+          "registry's change is durable. On a terminal the datasets are listed and a\n"
+          "confirmation asked (--no-confirm skips it); --dry-run only lists them.",
       .positionals = {{"PATH", "repository folder"}},
       .options = {{"id", "UUID", "a dataset id", true},
                   {"dataset-type", "T", "prune datasets of this type the query finds"},
                   CollectionsOption(),
                   WhereOption(),
+                  {"find-all", "", "every match along the search path, not only the first"},
+                  {"purge", "", "delete the files too"},
+                  {"unstore", "", "delete the files, keep the datasets (without files)"},
+                  {"dry-run", "", "list what would be pruned, change nothing"},
+                  {"no-confirm", "", "do not ask on a terminal"},
                   UserOption(),
                   NoSyncOption()},
       .examples = {"starlog prune-datasets repo --dataset-type calexp --collections u/alice/tmp",
+                   "starlog prune-datasets repo --dataset-type calexp --collections u/alice/tmp "
+                   "--purge --dry-run",
                    "starlog prune-datasets repo --id 4fa35c72-f4a9-5106-8947-b65ef4096e96"},
       .run = Run,
   };

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "starlog/codec/hash.h"
@@ -154,6 +155,61 @@ TEST_CASE("A chain is emptied only when asked; a re-created collection keeps its
   r.Ok({"create-collection", r.repo(), "scratch/run", "--doc", "both nights"});
   listed = r.Ok({"query-collections", r.repo(), "scratch/run", "--json"});
   CHECK(Contains(listed.out, "both nights"));
+}
+
+TEST_CASE("prune-datasets removes what query-datasets shows; files go only when asked",
+          "[cli][registry]") {
+  CliRepo r;
+  // The same data IDs in two runs, searched through one chain: the newer run
+  // shadows the older.
+  r.Ok({"create-collection", r.repo(), "run/new"});
+  for (int d : {0, 1}) {
+    std::ofstream(r.repo() + "/new-" + std::to_string(d) + ".fits") << "new" << d;
+  }
+  r.Write("new.csv",
+          "instrument,exposure,detector,path\nHSC,10,0,new-0.fits\nHSC,10,1,new-1.fits\n");
+  r.Ok({"register-datasets", r.repo(), "raw", "run/new", r.Path("new.csv")});
+  r.Ok({"collection-chain", r.repo(), "defaults", "run/new", "HSC/raw/all"});
+  const auto count = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"query-datasets",      r.repo(),     "raw",   "--collections",
+                                  "run/new,HSC/raw/all", "--find-all", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const std::string out = r.Ok(args).out;
+    size_t n = 0;
+    for (size_t at = out.find("\"id\""); at != std::string::npos; at = out.find("\"id\"", at + 1))
+      ++n;
+    return n;
+  };
+  REQUIRE(count({}) == 5);  // 2 in run/new, 3 in HSC/raw/all.
+
+  auto dry = r.Ok({"prune-datasets", r.repo(), "--dataset-type", "raw", "--collections", "defaults",
+                   "--where", "exposure = 10", "--dry-run", "--purge"});
+  CHECK(Contains(dry.out, "would remove, with their files, 2 datasets"));
+  CHECK(count({}) == 5);
+  // Find-first: only the two in run/new, not the shadowed ones in HSC/raw/all.
+  auto pruned = r.Ok({"prune-datasets", r.repo(), "--dataset-type", "raw", "--collections",
+                      "defaults", "--where", "exposure = 10", "--purge"});
+  CHECK(Contains(pruned.out, "purged 2 datasets"));
+  CHECK(Contains(pruned.out, "2 files deleted"));
+  CHECK(count({}) == 3);
+  CHECK_FALSE(std::filesystem::exists(r.repo() + "/new-0.fits"));
+
+  // --unstore keeps the dataset and deletes its file.
+  std::ofstream(r.repo() + "/keep.fits") << "keep";
+  r.Write("keep.csv", "instrument,exposure,detector,path\nHSC,11,0,keep.fits\n");
+  r.Ok({"register-datasets", r.repo(), "raw", "run/new", r.Path("keep.csv")});
+  auto unstored = r.Ok({"prune-datasets", r.repo(), "--dataset-type", "raw", "--collections",
+                        "run/new", "--unstore"});
+  CHECK(Contains(unstored.out, "unstored 1 datasets"));
+  CHECK_FALSE(std::filesystem::exists(r.repo() + "/keep.fits"));
+  auto kept = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "run/new", "--json"});
+  CHECK(Contains(kept.out, "\"exposure\":11"));
+  CHECK_FALSE(Contains(kept.out, "keep.fits"));
+
+  // --find-all takes the shadowed ones too; the default keeps files.
+  r.Ok({"prune-datasets", r.repo(), "--dataset-type", "raw", "--collections", "defaults",
+        "--find-all"});
+  CHECK(count({}) == 0);
 }
 
 TEST_CASE("Calibrations: certify, find at a time, decertify", "[cli][registry]") {

@@ -1,0 +1,36 @@
+#pragma once
+
+// Removing datasets, and the files behind them, as the butler's
+// prune-datasets does. The registry changes first, in one event; files are
+// deleted only after that write is durable, so a crash in between leaves
+// files no dataset owns (fsck lists them), never a dataset whose file is gone.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "starlog/engine/event_store.h"
+
+namespace starlog::engine {
+
+enum class PruneMode {
+  kForget,   // The datasets leave the registry; their files stay on disk.
+  kUnstore,  // The files are deleted; the datasets stay, without files.
+  kPurge,    // Both: the datasets leave the registry and their files are deleted.
+};
+
+struct PruneReport {
+  size_t datasets = 0;       // Datasets removed (or, for kUnstore, unstored).
+  size_t files_deleted = 0;  // Files removed from disk.
+  // Files that could not be deleted (the registry no longer claims them).
+  std::vector<std::string> file_errors;
+  Head head;
+};
+
+// Prunes datasets "ids" (each must exist) by "mode", as one event. A file is
+// deleted only where its recorded path lies inside the root (a symbolic link
+// placed by ingest is removed itself, never what it points to).
+Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uuid>& ids,
+                                  PruneMode mode, std::string_view actor);
+
+}  // namespace starlog::engine

@@ -1,0 +1,59 @@
+#include "starlog/engine/prune.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "starlog/engine/repo_paths.h"
+
+namespace starlog::engine {
+
+Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uuid>& ids,
+                                  PruneMode mode, std::string_view actor) {
+  PruneReport report;
+  std::vector<std::string> files;
+  STARLOG_ASSIGN_OR_RETURN(
+      report.head, store.AppendPlanned(
+                       [&](const RegistryView& view) -> Result<std::vector<codec::EventBody>> {
+                         files.clear();
+                         std::vector<codec::Uuid> with_files;
+                         for (const codec::Uuid& id : ids) {
+                           STARLOG_ASSIGN_OR_RETURN(auto ref, view.GetDataset(id));
+                           if (!ref) return Status::NotFound("no dataset " + id.ToString());
+                           if (ref->artifact) {
+                             files.push_back(ref->artifact->path);
+                             with_files.push_back(id);
+                           }
+                         }
+                         std::vector<codec::EventBody> events;
+                         if (mode == PruneMode::kUnstore) {
+                           if (!with_files.empty())
+                             events.emplace_back(codec::DetachArtifacts{with_files});
+                         } else if (!ids.empty()) {
+                           events.emplace_back(codec::RemoveDatasets{ids});
+                         }
+                         return events;
+                       },
+                       actor));
+  report.datasets = mode == PruneMode::kUnstore ? files.size() : ids.size();
+  if (mode == PruneMode::kForget) return report;
+  // The registry no longer claims these files; a failure to delete one
+  // leaves an unowned file, which is reported, not an error of the prune.
+  STARLOG_RETURN_IF_ERROR(store.Sync());
+  for (const std::string& path : files) {
+    if (Status inside = CheckTargetInRoot(store.root(), path); !inside.ok()) {
+      report.file_errors.push_back(path + ": " + std::string(inside.message()));
+      continue;
+    }
+    const std::string full = store.root() + "/" + path;
+    if (::unlink(full.c_str()) != 0 && errno != ENOENT) {
+      report.file_errors.push_back(path + ": " + std::strerror(errno));
+      continue;
+    }
+    ++report.files_deleted;
+  }
+  return report;
+}
+
+}  // namespace starlog::engine
