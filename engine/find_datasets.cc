@@ -353,9 +353,24 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
           auto have = p.find(k);
           if (have != p.end() && have->second != r.at(k)) compatible = false;
         }
+        // An implied dimension's value is the one this record names (an
+        // exposure's physical_filter), not every value there is.
+        for (const std::string& d : e.implies) {
+          auto named = r.find(d);
+          auto have = p.find(d);
+          if (named != r.end() && have != p.end() && have->second != named->second) {
+            compatible = false;
+          }
+        }
         if (!compatible) continue;
         codec::FieldMap joined = p;
         for (const std::string& k : element_keys) joined.emplace(k, r.at(k));
+        for (const std::string& d : e.implies) {
+          auto named = r.find(d);
+          if (named != r.end() && std::binary_search(keys.begin(), keys.end(), d)) {
+            joined.emplace(d, named->second);
+          }
+        }
         next.push_back(std::move(joined));
       }
     }

@@ -86,6 +86,28 @@ TEST_CASE("Data IDs come from joined dimension records", "[engine][dimensions]")
   CHECK(few->size() == 2);
 }
 
+TEST_CASE("An implied dimension takes the value its record names, not every value",
+          "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  auto v = f.View();
+  // Exposure 101 was taken through HSC-I: one row, not one per filter.
+  auto one = v.QueryDataIds({"exposure", "physical_filter"},
+                            *engine::WhereClause::Parse("exposure = 101"));
+  REQUIRE(one.ok());
+  REQUIRE(one->size() == 1);
+  CHECK(std::get<std::string>(one->front().at("physical_filter")) == "HSC-I");
+  // HSC-R implies band r, and only r.
+  auto bands = v.QueryDataIds({"physical_filter", "band"},
+                              *engine::WhereClause::Parse("physical_filter = 'HSC-R'"));
+  REQUIRE(bands.ok());
+  REQUIRE(bands->size() == 1);
+  CHECK(std::get<std::string>(bands->front().at("band")) == "r");
+  // Every exposure with its own filter and band: three rows.
+  auto all = v.QueryDataIds({"exposure", "physical_filter", "band"}, {});
+  REQUIRE(all.ok());
+  CHECK(all->size() == 3);
+}
+
 TEST_CASE("A packer takes its bounds from the repository's records", "[engine][dimensions]") {
   testutil::RegistryFixture f;
   auto packer = f.View().MakePacker({"exposure", "detector"});
