@@ -8,7 +8,17 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   const std::string& parent = args.positional(1);
-  std::vector<std::string> names(args.positionals().begin() + 2, args.positionals().end());
+  // Children may come comma-separated, as the butler's command splits them.
+  std::vector<std::string> names;
+  for (auto it = args.positionals().begin() + 2; it != args.positionals().end(); ++it) {
+    size_t start = 0;
+    while (start <= it->size()) {
+      size_t comma = it->find(',', start);
+      if (comma == std::string::npos) comma = it->size();
+      if (comma > start) names.push_back(it->substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
   STARLOG_ASSIGN_OR_RETURN(engine::ChainEdit edit,
                            engine::ParseChainEdit(args.GetOr("mode", "redefine")));
   if (names.empty() && edit != engine::ChainEdit::kPop &&
@@ -22,9 +32,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::EditedChain edited,
-                           engine::EditCollectionChain(*store, parent, edit, names,
-                                                       args.GetOr("doc", ""), ActingUser(args)));
+  STARLOG_ASSIGN_OR_RETURN(
+      engine::EditedChain edited,
+      engine::EditCollectionChain(*store, parent, edit, names, args.GetOr("doc", ""),
+                                  ActingUser(args), args.Has("flatten")));
   const engine::Head& head = edited.head;
   const auto& children = edited.children;
   std::string shown;
@@ -42,7 +53,9 @@ CommandSpec CollectionChainCommand() {
       .description =
           "--mode redefine (default) sets the children; prepend and extend add them at the\n"
           "front or back (moving any already there); remove takes them out; pop takes out\n"
-          "the children at the given 0-based positions (the first when none is given).\n"
+          "the children at the given positions (0 first, -1 last; the first when none is\n"
+          "given). Children may be comma-separated; one given twice counts once. --flatten\n"
+          "puts the collections a child chain searches in place of the chain.\n"
           "Without children only pop and an explicit --mode redefine (which empties the\n"
           "chain) are taken; a chain and its definition are created in one atomic write.\n"
           "Cycles are refused with the cycle named. The event records the whole new list.",
@@ -51,6 +64,7 @@ CommandSpec CollectionChainCommand() {
                       {"CHILDREN...", "collections (or positions, for pop)", true, true}},
       .options = {{"mode", "MODE", "redefine, prepend, extend, remove or pop"},
                   {"doc", "TEXT", "documentation, when the chain is created"},
+                  {"flatten", "", "replace child chains by the collections they search"},
                   UserOption(),
                   NoSyncOption()},
       .examples = {"starlog collection-chain repo HSC/calib HSC/calib/DM-2 HSC/calib/DM-1",

@@ -49,7 +49,11 @@ Result<RemovedRuns> RemoveRuns(EventStore& store, const std::vector<std::string>
 
 Result<EditedChain> EditCollectionChain(EventStore& store, const std::string& chain, ChainEdit edit,
                                         const std::vector<std::string>& names,
-                                        const std::string& doc, std::string_view actor) {
+                                        const std::string& doc, std::string_view actor,
+                                        bool flatten) {
+  if (flatten && edit == ChainEdit::kPop) {
+    return Status::InvalidArgument("--flatten names collections; pop takes positions");
+  }
   EditedChain edited;
   STARLOG_ASSIGN_OR_RETURN(
       edited.head,
@@ -69,7 +73,11 @@ Result<EditedChain> EditCollectionChain(EventStore& store, const std::string& ch
               events.emplace_back(
                   codec::CreateCollection{chain, codec::CollectionType::kChained, doc});
             }
-            STARLOG_ASSIGN_OR_RETURN(edited.children, EditChain(current, edit, names));
+            std::vector<std::string> given = names;
+            if (flatten) {
+              STARLOG_ASSIGN_OR_RETURN(given, view.ResolveSearchPath(names));
+            }
+            STARLOG_ASSIGN_OR_RETURN(edited.children, EditChain(current, edit, given));
             edited.created = !existing;
             events.emplace_back(codec::SetChain{chain, edited.children});
             return events;

@@ -1,6 +1,7 @@
 #include "starlog/engine/chain_edit.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 namespace starlog::engine {
@@ -16,7 +17,13 @@ Result<ChainEdit> ParseChainEdit(std::string_view mode) {
 }
 
 Result<std::vector<std::string>> EditChain(const std::vector<std::string>& current, ChainEdit edit,
-                                           const std::vector<std::string>& names) {
+                                           const std::vector<std::string>& given) {
+  // A name given twice counts once, where it first stands (as the butler's
+  // chains hold each child once).
+  std::vector<std::string> names;
+  for (const auto& n : given) {
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
   const auto without = [&](const std::vector<std::string>& drop) {
     std::vector<std::string> out;
     for (const auto& c : current) {
@@ -45,31 +52,29 @@ Result<std::vector<std::string>> EditChain(const std::vector<std::string>& curre
       }
       return without(names);
     case ChainEdit::kPop: {
-      std::set<size_t> positions;
+      // Positions as Python counts them: 0 first, -1 last.
+      const auto size = static_cast<int64_t>(current.size());
+      std::set<int64_t> positions;
       for (const auto& n : names) {
-        size_t used = 0;
-        long long index = -1;
-        try {
-          index = std::stoll(n, &used);
-        } catch (...) {
-          used = 0;
+        int64_t index = 0;
+        const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), index);
+        if (ec != std::errc() || end != n.data() + n.size()) {
+          return Status::InvalidArgument("pop takes child positions (0 first, -1 last), not '" + n +
+                                         "'");
         }
-        if (used != n.size() || index < 0) {
-          return Status::InvalidArgument("pop takes child positions (0-based), not '" + n + "'");
-        }
-        if (static_cast<size_t>(index) >= current.size()) {
-          return Status::InvalidArgument("the chain has " + std::to_string(current.size()) +
+        if (index < -size || index >= size) {
+          return Status::InvalidArgument("the chain has " + std::to_string(size) +
                                          " children; there is no position " + n);
         }
-        positions.insert(static_cast<size_t>(index));
+        positions.insert(index < 0 ? index + size : index);
       }
       if (positions.empty()) {
         if (current.empty()) return Status::InvalidArgument("the chain is empty: nothing to pop");
         positions.insert(0);
       }
       std::vector<std::string> out;
-      for (size_t i = 0; i < current.size(); ++i) {
-        if (!positions.count(i)) out.push_back(current[i]);
+      for (int64_t i = 0; i < size; ++i) {
+        if (!positions.count(i)) out.push_back(current[static_cast<size_t>(i)]);
       }
       return out;
     }

@@ -227,10 +227,9 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
     if (holder != holders.end()) {
       ref.id = holder->second;
     } else if (type.is_calibration && collection_type == codec::CollectionType::kCalibration) {
-      if (!validity) {
-        return Status::InvalidArgument("searching CALIBRATION collection " + Quoted(name) +
-                                       " needs a time or timespan");
-      }
+      // Without a time a CALIBRATION collection has no one answer; Gen3's
+      // findDataset then does not search it, and neither does this.
+      if (!validity) continue;
       STARLOG_ASSIGN_OR_RETURN(auto matches,
                                CalibrationsAt(reader, name, parent, data_id_bytes, *validity));
       if (matches.size() > 1) {

@@ -114,11 +114,19 @@ TEST_CASE("A timespan over two validity ranges is an error naming both", "[engin
   CHECK(one->id == f.late);
 }
 
-TEST_CASE("A calibration search without a time is refused clearly", "[engine][calib]") {
+TEST_CASE("A lookup without a time skips CALIBRATION collections, as Gen3's does",
+          "[engine][calib]") {
   CalibFixture f;
   f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}}});
   auto s = f.View().FindDataset("bias", RegistryFixture::BiasId(1), {"HSC/calib/DM-1"});
-  CHECK(Says(s.status(), "needs a time"));
+  CHECK(s.status().IsNotFound());
+  CHECK(Says(s.status(), "HSC/calib/DM-1"));
+  // Through a path that also holds a RUN, the RUN's dataset is found.
+  auto in_run = f.View().FindDataset("bias", RegistryFixture::BiasId(1),
+                                     {"HSC/calib/DM-1", "HSC/calib/bias/run2"});
+  REQUIRE(in_run.ok());
+  CHECK(in_run->id == f.late);
+  CHECK(in_run->collection == "HSC/calib/bias/run2");
 }
 
 TEST_CASE("Lookups at any time or span agree with a scan of every validity range",

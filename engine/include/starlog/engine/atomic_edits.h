@@ -43,11 +43,13 @@ struct EditedChain {
 
 // Applies "edit" with "names" to CHAINED collection "chain", creating it
 // (with "doc") if it does not exist: the creation and the definition are
-// one atomic write, so a refused definition leaves no empty chain. Conflict
-// if "chain" exists and is not CHAINED.
+// one atomic write, so a refused definition leaves no empty chain. With
+// "flatten", chains among "names" stand for the collections they search, in
+// order (not for pop). Conflict if "chain" exists and is not CHAINED.
 Result<EditedChain> EditCollectionChain(EventStore& store, const std::string& chain, ChainEdit edit,
                                         const std::vector<std::string>& names,
-                                        const std::string& doc, std::string_view actor);
+                                        const std::string& doc, std::string_view actor,
+                                        bool flatten = false);
 
 // Adds "user" to (or, with "grant" false, removes them from) role "role" of
 // the access policy, reading and writing it under the writer's lock so that

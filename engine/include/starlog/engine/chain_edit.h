@@ -17,12 +17,14 @@ enum class ChainEdit {
   kPrepend,   // "names" go first (moved there if already present).
   kExtend,    // "names" go last (moved there if already present).
   kRemove,    // "names" are taken out; NotFound names one that is not there.
-  kPop,       // Takes out the children at the positions "names" holds (0-based; default 0).
+  kPop,  // Takes out the children at the positions "names" holds (0 first, -1 last; default 0).
 };
 
 // "redefine", "prepend", "extend", "remove", "pop", as `collection-chain --mode` takes.
 Result<ChainEdit> ParseChainEdit(std::string_view mode);
 
+// The children after "edit" with "names" (each counted once, where it first
+// stands) on "current".
 Result<std::vector<std::string>> EditChain(const std::vector<std::string>& current, ChainEdit edit,
                                            const std::vector<std::string>& names);
 
