@@ -96,6 +96,8 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& fi
   for (const std::string& input : files_or_dirs) {
     std::error_code ec;
     if (fs::is_directory(input, ec)) {
+      // Named itself (a link to it, too): it is still the registry's folder.
+      if (fs::canonical(input, ec).filename() == kPrivateFolder) continue;
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(input, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {

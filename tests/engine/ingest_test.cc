@@ -490,6 +490,7 @@ TEST_CASE("Ingest of the repository root never walks into .starlog", "[ingest][p
     INFO(f);
     CHECK(f.find("/.starlog") == std::string::npos);
   }
+  CHECK(ExpandInputs({r.store->root() + "/.starlog"}).value().empty());
   // Named one by one, the registry's files are skipped, unread.
   auto o = r.Options();
   o.transfer = TransferMode::kDirect;
