@@ -38,7 +38,7 @@ Status Run(const ParsedArgs& args, Io& io) {
         STARLOG_ASSIGN_OR_RETURN(entry.id, codec::Uuid::Parse(value));
       } else if (column == "path" && !value.empty()) {
         // The file must be there: what is recorded is what it holds.
-        auto artifact = engine::DescribeFile(store->root(), value);
+        auto artifact = engine::DescribeFileInRoot(store->root(), value);
         if (!artifact.ok()) return artifact.status().WithContext(where);
         entry.artifact = std::move(artifact).value();
       }
@@ -65,7 +65,9 @@ CommandSpec RegisterDatasetsCommand() {
           "and \"id\", an explicit UUID. Without \"id\" the id follows --id-mode: unique (a\n"
           "random, time-ordered UUID v7), datatype or datatype-run (the Gen3 butler's\n"
           "deterministic UUID v5, so the same dataset has the same id in both). One event\n"
-          "registers the whole file, or nothing.",
+          "registers the whole file, or nothing. A path is relative to the root, without\n"
+          "'..' and outside .starlog/, and names a regular file; registering a dataset\n"
+          "again with another file (path, size or checksum) is a conflict.",
       .positionals = {{"PATH", "repository folder"},
                       {"DATASET_TYPE", "a registered dataset type"},
                       {"RUN", "an existing RUN collection"},

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "starlog/codec/text.h"
+
 namespace starlog::codec {
 
 namespace {
@@ -262,6 +264,16 @@ const JsonValue* JsonValue::Find(std::string_view key) const {
   return nullptr;
 }
 
-Result<JsonValue> ParseJson(std::string_view text) { return Parser(text).Document(); }
+Result<JsonValue> ParseJson(std::string_view input) {
+  const std::string_view text = StripBom(input);
+  const size_t bom = input.size() - text.size();
+  if (const size_t bad = InvalidUtf8Offset(text); bad != std::string_view::npos) {
+    size_t line = 1;
+    for (size_t i = 0; i < bad; ++i) line += text[i] == '\n' ? 1 : 0;
+    return Status::InvalidArgument("JSON: not valid UTF-8 at line " + std::to_string(line) +
+                                   ", byte offset " + std::to_string(bad + bom));
+  }
+  return Parser(text).Document();
+}
 
 }  // namespace starlog::codec

@@ -1,12 +1,30 @@
 #include "starlog/codec/json_writer.h"
 
+#include "starlog/codec/text.h"
+
 namespace starlog::codec {
 
 std::string JsonEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Stored text is valid UTF-8, but file names on disk and peers' words
+      // need not be: a byte that begins no valid sequence becomes U+FFFD, so
+      // the output is always valid JSON.
+      const auto lead = static_cast<unsigned char>(c);
+      const size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      const std::string_view sequence = s.substr(i, length);
+      if (sequence.size() == length && InvalidUtf8Offset(sequence) == std::string_view::npos) {
+        out.append(sequence);
+        i += length - 1;
+      } else {
+        out += "\\ufffd";
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";

@@ -93,6 +93,8 @@ Status RemoveCalibrationContents(std::string_view collection, IndexBatch& batch)
 
 Status ApplyCreateCollection(const codec::CreateCollection& e, ApplyContext& ctx) {
   STARLOG_RETURN_IF_ERROR(ValidateCollectionName(e.name));
+  STARLOG_RETURN_IF_ERROR(
+      ValidateText("doc of collection " + Quoted(e.name), e.doc, kMaxDocLength, true));
   STARLOG_ASSIGN_OR_RETURN(auto existing, FindCollection(ctx.batch, e.name));
   if (existing) {
     if (existing->type != e.type) {

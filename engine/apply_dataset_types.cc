@@ -27,6 +27,8 @@ Status ApplyRegisterDatasetType(const codec::RegisterDatasetType& e, ApplyContex
   if (e.storage_class.empty()) {
     return Status::InvalidArgument("dataset type " + Quoted(e.name) + " needs a storage class");
   }
+  STARLOG_RETURN_IF_ERROR(ValidateText("storage class of dataset type " + Quoted(e.name),
+                                       e.storage_class, kMaxShortTextLength));
   keys::DatasetTypeRecord record{e.dimensions, e.storage_class, e.is_calibration};
   std::sort(record.dimensions.begin(), record.dimensions.end());
   if (std::adjacent_find(record.dimensions.begin(), record.dimensions.end()) !=

@@ -4,33 +4,24 @@
 
 #include "engine/apply_helpers.h"
 #include "engine/apply_rules.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
 
 namespace {
 
-// Artifact paths are relative to the repository root and stay inside it.
+// Artifact paths are relative to the repository root and stay inside it,
+// outside .starlog: the one rule of repo_paths.h, for every event, replicated
+// ones and the log's own during rebuild alike.
 Status ValidateArtifactPath(const std::string& path) {
-  if (path.empty()) return Status::InvalidArgument("artifact path is empty");
-  if (path.front() == '/') {
-    return Status::InvalidArgument("artifact path " + Quoted(path) +
-                                   " must be relative to the repository root");
-  }
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    const std::string_view part(path.data() + start, slash - start);
-    if (part.empty() || part == "." || part == "..") {
-      return Status::InvalidArgument("artifact path " + Quoted(path) +
-                                     " has an empty, '.' or '..' component");
-    }
-    start = slash + 1;
-  }
-  if (path.find('\0') != std::string::npos) {
-    return Status::InvalidArgument("artifact path contains a NUL byte");
-  }
-  return Status::OK();
+  return ValidateRelativePath(path).WithContext("artifact path");
+}
+
+// How an artifact is named in a message: path, size and checksum.
+std::string DescribeArtifact(const std::optional<codec::Artifact>& a) {
+  if (!a) return "no file";
+  return "file " + Quoted(a->path) + " (" + std::to_string(a->size) + " bytes, XXH3-128 " +
+         a->checksum.ToHex() + ")";
 }
 
 // Checks that every dimension value of "data_id" has its record, caching
@@ -95,7 +86,18 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
     STARLOG_ASSIGN_OR_RETURN(auto same_id, FindDataset(batch, d.id));
     if (same_id) {
       if (same_id->run == e.run && same_id->type == e.dataset_type && same_id->data_id == data_id) {
-        continue;  // Already registered, identically: registering again is a no-op.
+        // The same dataset again: a no-op, unless it comes with a file that
+        // is not the one recorded (another path, size or checksum).
+        if (!d.artifact) continue;
+        STARLOG_ASSIGN_OR_RETURN(auto existing,
+                                 batch.Get(Family::kArtifacts, keys::ArtifactKey(d.id)));
+        std::optional<codec::Artifact> old;
+        if (existing) {
+          STARLOG_ASSIGN_OR_RETURN(old, keys::DecodeArtifact(*existing));
+        }
+        if (old == d.artifact) continue;
+        return Status::Conflict(where() + " is already registered with " + DescribeArtifact(old) +
+                                ", not " + DescribeArtifact(d.artifact));
       }
       return Status::Conflict(where() + " already exists as " + same_id->type + " in run " +
                               Quoted(same_id->run));

@@ -1,5 +1,6 @@
 #include "engine/apply_helpers.h"
 #include "engine/apply_rules.h"
+#include "engine/names.h"
 
 namespace starlog::engine {
 
@@ -57,6 +58,9 @@ Status ApplyInsertDimensionRecords(const codec::InsertDimensionRecords& e, Apply
       if (std::holds_alternative<std::string>(value) != (*type == ValueType::kString)) {
         return Status::InvalidArgument(e.element + " record " + shown + ": " + Quoted(name) +
                                        " must be " + std::string(ValueTypeName(*type)));
+      }
+      if (const auto* text = std::get_if<std::string>(&value)) {
+        STARLOG_RETURN_IF_ERROR(ValidateText(e.element + "." + name, *text, kMaxRecordValueLength));
       }
     }
     // The records this one depends on must exist (as foreign keys would insist).

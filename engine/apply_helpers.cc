@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <vector>
 
+#include "starlog/codec/text.h"
+
 namespace starlog::engine {
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quoted(std::string_view s) { return "'" + codec::Printable(s) + "'"; }
 
 Result<std::optional<keys::CollectionRecord>> FindCollection(const IndexBatch& batch,
                                                              std::string_view name) {

@@ -1,37 +1,97 @@
 #include "starlog/engine/artifact_files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <memory>
+#include <filesystem>
+
+#include "starlog/codec/text.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
 
+namespace fs = std::filesystem;
+
+namespace {
+
+// Closes a descriptor when it goes out of scope.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 Result<codec::Artifact> DescribeFile(const std::string& root, const std::string& relative_path) {
   const std::string full = root + "/" + relative_path;
-  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(full.c_str(), "rb"), &std::fclose);
-  if (!file) {
-    if (errno == ENOENT) return Status::NotFound("no file " + full);
-    return Status::IOError("open " + full + ": " + std::strerror(errno));
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  // It changes nothing for a regular file, and nothing else is read.
+  Fd file(::open(full.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (file.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound("no file " + codec::Printable(full));
+    return Status::IOError("open " + codec::Printable(full) + ": " + std::strerror(errno));
+  }
+  struct stat st;
+  if (::fstat(file.get(), &st) != 0) {
+    return Status::IOError("stat " + codec::Printable(full) + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    // CheckRegularFile names what it is (a FIFO, a device, a folder).
+    Status s = CheckRegularFile(full);
+    return s.ok() ? Status::InvalidArgument(codec::Printable(full) + " is not a regular file") : s;
   }
   codec::Xxh3Wide hash;
   codec::Artifact artifact;
   artifact.path = relative_path;
   std::string buffer(1 << 20, '\0');
   while (true) {
-    const size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
-    if (n > 0) {
-      hash.Update(std::string_view(buffer.data(), n));
-      artifact.size += n;
+    const ssize_t n = ::read(file.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOError("read " + codec::Printable(full) + ": " + std::strerror(errno));
     }
-    if (n < buffer.size()) {
-      if (std::ferror(file.get()))
-        return Status::IOError("read " + full + ": " + std::strerror(errno));
-      break;
-    }
+    if (n == 0) break;
+    hash.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    artifact.size += static_cast<uint64_t>(n);
   }
   artifact.checksum = hash.Digest();
   return artifact;
+}
+
+Result<codec::Artifact> DescribeFileInRoot(const std::string& root, const std::string& relative) {
+  // The folders on the way must stay in the root; the file itself may be a
+  // symbolic link out of it (what the symlink transfer modes make), but not
+  // into the registry's own folder.
+  STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(root, relative));
+  std::error_code ec;
+  const fs::path real_root = fs::canonical(root, ec);
+  if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
+  const fs::path resolved = fs::canonical(real_root / relative, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) {
+      return Status::NotFound("no file " + codec::Printable(root + "/" + relative));
+    }
+    return Status::IOError("resolve " + codec::Printable(relative) + ": " + ec.message());
+  }
+  const fs::path inside = resolved.lexically_relative(real_root);
+  if (!inside.empty() && *inside.begin() == kPrivateFolder) {
+    return Status::InvalidArgument("path '" + codec::Printable(relative) +
+                                   "' leads into the registry's own " +
+                                   std::string(kPrivateFolder) + " folder");
+  }
+  return DescribeFile(root, relative);
 }
 
 }  // namespace starlog::engine

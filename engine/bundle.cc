@@ -6,9 +6,12 @@
 #include <set>
 #include <sstream>
 
+#include "engine/names.h"
 #include "starlog/codec/json_reader.h"
 #include "starlog/codec/json_writer.h"
+#include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
 
@@ -206,14 +209,30 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
     e.artifact.size = static_cast<uint64_t>(Member(d, "size").integer);
     STARLOG_ASSIGN_OR_RETURN(e.artifact.checksum,
                              codec::Hash128::FromHex(Member(d, "checksum").text));
-    auto there = DescribeFile(files, e.artifact.path);
+    const std::string where = "bundle dataset " + e.id.ToString();
+    STARLOG_RETURN_IF_ERROR(ValidateCollectionName(e.run).WithContext(where));
+    STARLOG_RETURN_IF_ERROR(ValidateDatasetTypeName(e.type).WithContext(where));
+    // The path names a file in the bundle and one in the repository: both
+    // must stay where they belong before either is read or written.
+    STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(store.root(), e.artifact.path).WithContext(where));
+    auto source = ResolveFileInRoot(files, e.artifact.path);
+    if (!source.ok() && !source.status().IsNotFound()) {
+      return source.status().WithContext(where + " (in the bundle)");
+    }
+    auto there = source.ok() ? DescribeFile(files, e.artifact.path) : source.status();
     if (!there.ok() || there->size != e.artifact.size || there->checksum != e.artifact.checksum) {
       return Status::Corruption(
-          "bundle file " + e.artifact.path +
+          "bundle file " + codec::Printable(e.artifact.path) +
           (there.ok() ? " does not match its size and checksum" : " is missing") +
           "; nothing was imported");
     }
     entries.push_back(std::move(e));
+  }
+  for (const codec::JsonValue& t : Member(bundle, "dataset_types").array) {
+    STARLOG_RETURN_IF_ERROR(ValidateDatasetTypeName(Member(t, "name").text).WithContext("bundle"));
+  }
+  for (const codec::JsonValue& r : Member(bundle, "runs").array) {
+    STARLOG_RETURN_IF_ERROR(ValidateCollectionName(Member(r, "name").text).WithContext("bundle"));
   }
   // Everything the bundle adds goes in one atomic write, after its files are
   // in place: a refusal anywhere leaves the registry as it was and removes
@@ -291,6 +310,7 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
     undo();
     return head.status().WithContext("nothing was imported");
   }
+  for (const Placed& p : placed) CommitPlace(p);
   if (head->sequence > before) {
     report.first_event = before + 1;
     report.last_event = head->sequence;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "starlog/engine/repo_paths.h"
+
 namespace starlog::engine {
 
 Result<FileTemplate> FileTemplate::Parse(std::string_view text) {
@@ -108,6 +110,11 @@ Result<std::string> FileTemplate::Format(const codec::FieldMap& values,
   const size_t slash = path.rfind('/');
   const std::string last = path.substr(slash == std::string::npos ? 0 : slash + 1);
   if (last.find('.') == std::string::npos) path += extension;
+  // Values come from headers and records: whatever they hold, the path they
+  // make is an artifact path or nothing (never into .starlog, never out).
+  if (Status s = ValidateRelativePath(path); !s.ok()) {
+    return s.WithContext("file template '" + text_ + "'");
+  }
   return path;
 }
 

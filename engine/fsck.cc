@@ -5,6 +5,7 @@
 #include <set>
 
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
 
@@ -38,6 +39,13 @@ Result<FsckReport> CheckFiles(const EventStore& store, const ProgressFn& progres
     const auto problem = [&](FileProblem::Kind kind, std::string detail) {
       report.problems.push_back(FileProblem{kind, id, artifact, std::move(detail)});
     };
+    // A recorded path passed the same rule when it was appended; checked
+    // again before the file is touched, as every path from the log is.
+    if (Status s = ValidateRelativePath(artifact.path); !s.ok()) {
+      problem(FileProblem::Kind::kUnreadable, std::string(s.message()));
+      ++report.files_checked;
+      continue;
+    }
     const fs::path full = fs::path(store.root()) / artifact.path;
     std::error_code ec;
     const auto size = fs::file_size(full, ec);
@@ -69,7 +77,7 @@ Result<FsckReport> CheckFiles(const EventStore& store, const ProgressFn& progres
   for (auto it = fs::recursive_directory_iterator(root, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path rel = it->path().lexically_relative(root);
-    if (rel.begin() != rel.end() && *rel.begin() == ".starlog") {
+    if (rel.begin() != rel.end() && *rel.begin() == kPrivateFolder) {
       it.disable_recursion_pending();
       continue;
     }

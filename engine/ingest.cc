@@ -7,6 +7,7 @@
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/fits_header.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
 
@@ -71,6 +72,23 @@ std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const Universe& u
   return out;
 }
 
+// Whether "file" may be read as an input: a regular file, not inside
+// "<root>/.starlog".
+Status CheckIngestable(const std::string& file, const std::string& root) {
+  STARLOG_RETURN_IF_ERROR(CheckRegularFile(file));
+  std::error_code ec;
+  const fs::path real = fs::canonical(file, ec);
+  if (ec) return Status::IOError("resolve " + file + ": " + ec.message());
+  const fs::path real_root = fs::canonical(root, ec);
+  if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
+  const fs::path inside = real.lexically_relative(real_root);
+  if (!inside.empty() && *inside.begin() == kPrivateFolder) {
+    return Status::InvalidArgument("inside the registry's own " + std::string(kPrivateFolder) +
+                                   " folder");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& files_or_dirs) {
@@ -78,9 +96,17 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& fi
   for (const std::string& input : files_or_dirs) {
     std::error_code ec;
     if (fs::is_directory(input, ec)) {
+      // Named itself (a link to it, too): it is still the registry's folder.
+      if (fs::canonical(input, ec).filename() == kPrivateFolder) continue;
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(input, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        // A registry's own folder (this repository's, when the root itself
+        // is given, or another's) never holds data: not even looked into.
+        if (it->path().filename() == kPrivateFolder) {
+          it.disable_recursion_pending();
+          continue;
+        }
         if (it->is_regular_file(ec)) found.push_back(it->path().string());
       }
       if (ec) return Status::IOError("cannot list " + input + ": " + ec.message());
@@ -137,6 +163,12 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
       const auto skip = [&](const std::string& reason) {
         report.skipped.push_back({file, reason});
       };
+      // Before the file is opened: a FIFO would block with the write lock
+      // held, and the registry's own files are never data.
+      if (Status s = CheckIngestable(file, store.root()); !s.ok()) {
+        skip(std::string(s.message()));
+        continue;
+      }
       auto header = ReadFitsHeader(file);
       if (!header.ok()) {
         skip(std::string(header.status().message()));
@@ -275,6 +307,7 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
         if (report.first_event == 0) report.first_event = before + 1;
         report.last_event = h->sequence;
       }
+      for (const Placed& p : placed) CommitPlace(p);
       create_run = false;
       report.records_inserted += records_inserted;
       report.ingested += ingested;

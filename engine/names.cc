@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "starlog/codec/text.h"
+#include "starlog/engine/repo_paths.h"
+
 namespace starlog::engine {
 
 namespace {
@@ -19,7 +22,7 @@ bool IsIdentifier(std::string_view s) {
   return true;
 }
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quoted(std::string_view s) { return "'" + codec::Printable(s) + "'"; }
 
 }  // namespace
 
@@ -44,6 +47,50 @@ Status ValidateCollectionName(std::string_view name) {
   if (name.front() == '/' || name.back() == '/' || name.find("//") != std::string_view::npos) {
     return Status::InvalidArgument("collection name " + Quoted(name) +
                                    " has an empty '/'-separated segment");
+  }
+  // A RUN's name is a folder in file templates ({run}): no segment may climb
+  // or stand still, and the first may not be the registry's own folder.
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t slash = name.find('/', start);
+    if (slash == std::string_view::npos) slash = name.size();
+    const std::string_view segment = name.substr(start, slash - start);
+    if (segment == "." || segment == "..") {
+      return Status::InvalidArgument("collection name " + Quoted(name) + " has a " +
+                                     Quoted(segment) + " segment");
+    }
+    if (start == 0 && segment == kPrivateFolder) {
+      return Status::InvalidArgument("collection name " + Quoted(name) + " starts with " +
+                                     Quoted(kPrivateFolder) +
+                                     ", the registry's own folder in the repository");
+    }
+    start = slash + 1;
+  }
+  return Status::OK();
+}
+
+Status ValidateText(std::string_view what, std::string_view text, size_t max_length,
+                    bool multiline) {
+  if (text.size() > max_length) {
+    return Status::InvalidArgument(std::string(what) + " is " + std::to_string(text.size()) +
+                                   " bytes; the limit is " + std::to_string(max_length));
+  }
+  // Shown in part: the text may be long, and escaped: it may be binary.
+  const std::string shown = Quoted(text.substr(0, 60)) + (text.size() > 60 ? "..." : "");
+  if (const size_t bad = codec::InvalidUtf8Offset(text); bad != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " " + shown +
+                                   " is not valid UTF-8 (byte offset " + std::to_string(bad) + ")");
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c1 =
+        c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xA0;
+    const bool allowed = multiline && (c == '\n' || c == '\t');
+    if (((c < 0x20 || c == 0x7F) && !allowed) || c1) {
+      return Status::InvalidArgument(std::string(what) + " " + shown +
+                                     " has a control character at byte offset " +
+                                     std::to_string(i));
+    }
   }
   return Status::OK();
 }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "engine/config_lines.h"
+#include "engine/names.h"
 #include "starlog/engine/glob.h"
 
 namespace starlog::engine {
@@ -115,12 +116,32 @@ std::string FormatPolicy(const codec::SetPolicy& policy) {
   return out;
 }
 
+namespace {
+
+// A role or user name, which must survive the policy's stored text form: one
+// word of printable UTF-8, no commas or comment marks.
+Status ValidatePolicyWord(std::string_view what, std::string_view word) {
+  STARLOG_RETURN_IF_ERROR(ValidateText(what, word, kMaxShortTextLength));
+  if (const size_t bad = word.find_first_of(" ,#"); bad != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " '" + std::string(word) + "' has '" +
+                                   word[bad] + "' at byte offset " + std::to_string(bad) +
+                                   "; names in a policy are single words without ',' or '#'");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ValidatePolicy(const codec::SetPolicy& policy) {
   std::vector<std::string> names;
   bool admin = false;
   for (const codec::PolicyRole& r : policy.roles) {
     if (r.name.empty() || r.name == kAnyone) {
       return Status::InvalidArgument("a role needs a name other than '*'");
+    }
+    STARLOG_RETURN_IF_ERROR(ValidatePolicyWord("role name", r.name));
+    for (const std::string& user : r.users) {
+      STARLOG_RETURN_IF_ERROR(ValidatePolicyWord("user name in role '" + r.name + "'", user));
     }
     if (std::find(names.begin(), names.end(), r.name) != names.end()) {
       return Status::InvalidArgument("role '" + r.name + "' is defined twice");

@@ -3,11 +3,13 @@
 #include <type_traits>
 
 #include "engine/apply_rules.h"
+#include "engine/names.h"
 
 namespace starlog::engine {
 
 Status ApplyEvent(const codec::Event& event, const Universe& universe, IndexBatch* batch) {
   ApplyContext ctx{universe, *batch};
+  STARLOG_RETURN_IF_ERROR(ValidateText("actor", event.actor, kMaxShortTextLength));
   STARLOG_RETURN_IF_ERROR(CheckAccess(event, ctx));
   return std::visit(
       [&](const auto& body) -> Status {

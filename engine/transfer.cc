@@ -7,7 +7,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
 
@@ -89,35 +91,70 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
                          const std::string& relative, TransferMode mode) {
   std::error_code ec;
   const fs::path src = fs::absolute(source, ec);
-  const fs::path base = fs::weakly_canonical(fs::absolute(root, ec), ec);
+  if (ec) return Status::IOError("resolve " + codec::Printable(source) + ": " + ec.message());
+  const fs::path base = fs::canonical(root, ec);
+  if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
   Placed placed;
   placed.source = src.string();
   placed.mode = mode;
+  // Everything is checked before anything is touched: the source is a regular
+  // file (a FIFO would block), and never the registry's own.
+  STARLOG_RETURN_IF_ERROR(CheckRegularFile(src.string()));
+  const fs::path real_src = fs::canonical(src, ec);
+  if (ec) return Status::IOError("resolve " + codec::Printable(source) + ": " + ec.message());
+  const fs::path src_in_root = real_src.lexically_relative(base);
+  const bool src_under_root =
+      !src_in_root.empty() && *src_in_root.begin() != ".." && !src_in_root.is_absolute();
+  if (src_under_root && *src_in_root.begin() == kPrivateFolder) {
+    return Status::InvalidArgument(codec::Printable(source) + " is inside the registry's own " +
+                                   std::string(kPrivateFolder) + " folder");
+  }
   if (mode == TransferMode::kDirect) {
-    const fs::path canonical = fs::weakly_canonical(src, ec);
-    const fs::path rel = canonical.lexically_relative(base);
-    if (rel.empty() || *rel.begin() == ".." || rel.is_absolute()) {
-      return Status::InvalidArgument(source + " is not under the repository root " + root +
+    if (!src_under_root) {
+      return Status::InvalidArgument(codec::Printable(source) +
+                                     " is not under the repository root " + root +
                                      "; direct transfer registers files in place");
     }
-    STARLOG_ASSIGN_OR_RETURN(placed.artifact, DescribeFile(base.string(), rel.generic_string()));
+    const std::string rel = src_in_root.generic_string();
+    STARLOG_RETURN_IF_ERROR(ResolveFileInRoot(base.string(), rel).status());
+    STARLOG_ASSIGN_OR_RETURN(placed.artifact, DescribeFile(base.string(), rel));
     return placed;
+  }
+  STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(base.string(), relative));
+  const fs::path target = base / relative;
+  if (fs::exists(fs::symlink_status(target, ec))) {
+    // Already there: the very file (the source named through the repository,
+    // or a hard link of it), or an identical copy. Either way nothing is
+    // placed and nothing is removed now; a moved source goes only once the
+    // registration is durable (CommitPlace), and never when it is the target.
+    if (fs::equivalent(real_src, target, ec)) {
+      STARLOG_ASSIGN_OR_RETURN(placed.artifact, DescribeFile(base.string(), relative));
+      placed.remove_source_on_commit =
+          mode == TransferMode::kMove && fs::canonical(target, ec) != real_src && !ec;
+      return placed;
+    }
+    STARLOG_ASSIGN_OR_RETURN(codec::Artifact described,
+                             DescribeFile(src.parent_path().string(), src.filename().string()));
+    placed.artifact = described;
+    placed.artifact.path = relative;
+    auto resolved = ResolveFileInRoot(base.string(), relative);
+    if (!resolved.ok()) {
+      return Status::Conflict("something else is at " + codec::Printable(relative) +
+                              " in the repository: " + std::string(resolved.status().message()));
+    }
+    auto there = DescribeFile(base.string(), relative);
+    if (there.ok() && there->size == described.size && there->checksum == described.checksum) {
+      placed.remove_source_on_commit = mode == TransferMode::kMove;
+      return placed;
+    }
+    return Status::Conflict("a different file is already at " + codec::Printable(relative) +
+                            " in the repository");
   }
   STARLOG_ASSIGN_OR_RETURN(codec::Artifact described,
                            DescribeFile(src.parent_path().string(), src.filename().string()));
-  const fs::path target = base / relative;
   placed.target = target.string();
   placed.artifact = described;
   placed.artifact.path = relative;
-  if (fs::exists(fs::symlink_status(target, ec))) {
-    auto there = DescribeFile(base.string(), relative);
-    if (there.ok() && there->size == described.size && there->checksum == described.checksum) {
-      placed.target.clear();  // Already in place; nothing to undo.
-      if (mode == TransferMode::kMove) fs::remove(src, ec);
-      return placed;
-    }
-    return Status::Conflict("a different file is already at " + relative + " in the repository");
-  }
   fs::create_directories(target.parent_path(), ec);
   if (ec) return Status::IOError("create " + target.parent_path().string() + ": " + ec.message());
   switch (mode) {
@@ -138,7 +175,7 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
       if (::symlink(src.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
       break;
     case TransferMode::kRelsymlink: {
-      const fs::path link = fs::weakly_canonical(src, ec).lexically_relative(target.parent_path());
+      const fs::path link = real_src.lexically_relative(target.parent_path());
       if (::symlink(link.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
       break;
     }
@@ -157,6 +194,12 @@ void UndoPlace(const Placed& placed) {
     return;
   }
   fs::remove(placed.target, ec);
+}
+
+void CommitPlace(const Placed& placed) {
+  if (!placed.remove_source_on_commit) return;
+  std::error_code ec;
+  fs::remove(placed.source, ec);  // Best effort: the registered copy is in place.
 }
 
 }  // namespace starlog::engine

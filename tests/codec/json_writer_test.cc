@@ -16,3 +16,11 @@ TEST_CASE("JsonWriter escapes quotes, backslashes and control characters", "[cod
   j.String(std::string("a\"b\\c\nd\x01", 8));
   CHECK(j.str() == R"("a\"b\\c\nd\u0001")");
 }
+
+TEST_CASE("JsonWriter keeps valid UTF-8 and writes U+FFFD for bytes that are not",
+          "[codec][json]") {
+  JsonWriter j;
+  j.String("caf\xC3\xA9 \xF0\x9F\x94\xAD|\xFF|\xC3(|\xED\xA0\x80|\xE2\x82");
+  CHECK(j.str() ==
+        "\"caf\xC3\xA9 \xF0\x9F\x94\xAD|\\ufffd|\\ufffd(|\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\"");
+}

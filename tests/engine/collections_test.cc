@@ -124,3 +124,23 @@ TEST_CASE("A view as of an earlier event sees the chain as it was", "[engine][ch
   CHECK(*f.View().ResolveSearchPath({"chain"}) == std::vector<std::string>{"r2", "r1"});
   CHECK(f.store().View(f.head() + 1).status().IsInvalidArgument());
 }
+
+TEST_CASE("Docs, storage classes and actors are checked text", "[engine][collections][text]") {
+  testutil::RegistryFixture f;
+  CHECK(f.TryAppend(codec::CreateCollection{"a", CollectionType::kRun, "two\nlines\tok"}).ok());
+  auto esc = f.TryAppend(codec::CreateCollection{"b", CollectionType::kRun, "\x1b[2J"});
+  CHECK(esc.IsInvalidArgument());
+  CHECK(Says(esc, "doc of collection 'b'"));
+  CHECK(Says(esc, "byte offset 0"));
+  auto utf8 = f.TryAppend(codec::CreateCollection{"b", CollectionType::kRun, "ok \xff"});
+  CHECK(Says(utf8, "not valid UTF-8 (byte offset 3)"));
+  CHECK(f.TryAppend(codec::CreateCollection{"b", CollectionType::kRun, std::string(65 << 10, 'd')})
+            .IsInvalidArgument());
+  auto storage =
+      f.TryAppend(codec::RegisterDatasetType{"calexp", {"instrument"}, "Exposure\xc0", false});
+  CHECK(storage.IsInvalidArgument());
+  CHECK(Says(storage, "storage class of dataset type 'calexp'"));
+  auto actor = f.TryAppend(codec::CreateCollection{"c", CollectionType::kRun, ""}, "eve\r\nadmin");
+  CHECK(actor.IsInvalidArgument());
+  CHECK(Says(actor, "actor"));
+}

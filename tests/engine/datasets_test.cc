@@ -58,6 +58,35 @@ TEST_CASE("Registering the same dataset again is a no-op", "[engine][datasets]")
   CHECK(f.head() == before);
 }
 
+TEST_CASE("Registering an existing dataset with another file is a conflict naming both",
+          "[engine][datasets]") {
+  RegistryFixture f;
+  const codec::Uuid id = engine::RandomDatasetId();
+  const codec::Artifact first{"HSC/raw/a.fits", 10, {1, 2}};
+  f.Append(RegisterDatasets{"HSC/raw/all", "raw", {{id, RegistryFixture::RawId(100, 1), first}}});
+  const uint64_t before = f.head();
+  // Identical, or without a file: a no-op.
+  CHECK(f.TryAppend(
+             RegisterDatasets{"HSC/raw/all", "raw", {{id, RegistryFixture::RawId(100, 1), first}}})
+            .ok());
+  CHECK(f.TryAppend(
+             RegisterDatasets{"HSC/raw/all", "raw", {{id, RegistryFixture::RawId(100, 1), {}}}})
+            .ok());
+  CHECK(f.head() == before);
+  for (const codec::Artifact& other : {codec::Artifact{"HSC/raw/b.fits", 10, {1, 2}},
+                                       codec::Artifact{"HSC/raw/a.fits", 11, {1, 2}},
+                                       codec::Artifact{"HSC/raw/a.fits", 10, {1, 3}}}) {
+    INFO(other.path << " " << other.size);
+    auto s = f.TryAppend(
+        RegisterDatasets{"HSC/raw/all", "raw", {{id, RegistryFixture::RawId(100, 1), other}}});
+    CHECK(s.IsConflict());
+    CHECK(Says(s, "'HSC/raw/a.fits' (10 bytes, XXH3-128 " + first.checksum.ToHex() + ")"));
+    CHECK(Says(s, "'" + other.path + "' (" + std::to_string(other.size) + " bytes, XXH3-128 " +
+                      other.checksum.ToHex() + ")"));
+  }
+  CHECK(f.head() == before);
+}
+
 TEST_CASE("A dataset id cannot be reused for another dataset", "[engine][datasets]") {
   RegistryFixture f;
   const codec::Uuid id = f.AddRaw("HSC/raw/all", 100, 1);
@@ -86,7 +115,11 @@ TEST_CASE("Registration checks the run, the type, the data ID and its records",
   CHECK(Says(no_record, "no exposure record for {exposure=999, instrument=HSC}"));
   CHECK(f.TryAppend(RegisterDatasets{"HSC/raw/all", "raw", {{codec::Uuid(), id, {}}}})
             .IsInvalidArgument());
-  for (const char* path : {"/abs/x.fits", "a/../../x.fits", "a//b", ""}) {
+  for (const char* path :
+       {"/abs/x.fits", "a/../../x.fits", "a//b", "", ".starlog/registry/9.log", ".starlog",
+        "a/\x01"
+        "b.fits",
+        "a/\xc3(.fits"}) {
     INFO(path);
     CHECK(f.TryAppend(
                RegisterDatasets{"HSC/raw/all", "raw", {{uuid, id, codec::Artifact{path, 1, {}}}}})
@@ -133,6 +166,9 @@ TEST_CASE("Artifacts attach to and detach from datasets", "[engine][datasets]") 
   CHECK_FALSE((*f.View().GetDataset(raw))->artifact.has_value());
   CHECK(f.TryAppend(codec::DetachArtifacts{{raw}}).IsNotFound());
   CHECK(f.TryAppend(codec::AttachArtifacts{{{engine::RandomDatasetId(), file}}}).IsNotFound());
+  auto planted = f.TryAppend(codec::AttachArtifacts{{{raw, {".starlog/registry/9.log", 1, {}}}}});
+  CHECK(planted.IsInvalidArgument());
+  CHECK(Says(planted, ".starlog"));
 }
 
 TEST_CASE("TAGGED collections hold one dataset per type and data ID", "[engine][tags]") {

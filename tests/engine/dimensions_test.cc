@@ -117,3 +117,37 @@ TEST_CASE("A packer takes its bounds from the repository's records", "[engine][d
   auto id = testutil::RegistryFixture::RawId(101, 3);
   CHECK(*packer->Unpack(*packer->Pack(id)) == id);
 }
+
+TEST_CASE("Record values are valid UTF-8, without control characters, at most 64 KiB",
+          "[engine][dimensions][text]") {
+  testutil::RegistryFixture f;
+  const auto exposure = [](std::string target) {
+    return InsertDimensionRecords{"exposure",
+                                  {{{"instrument", S("HSC")},
+                                    {"exposure", int64_t{300}},
+                                    {"physical_filter", S("HSC-R")},
+                                    {"observation_type", S("science")},
+                                    {"target_name", std::move(target)}}},
+                                  false};
+  };
+  const std::pair<std::string, std::string> bad[] = {
+      {std::string("M\0"
+                   "31",
+                   4),
+       "control character at byte offset 1"},
+      {"M31\n", "control character at byte offset 3"},
+      {"\x1b]0;owned\x07", "control character at byte offset 0"},
+      {"M\xc3"
+       "31",
+       "not valid UTF-8 (byte offset 1)"},
+      {std::string(1 << 20, 'x'), "1048576 bytes; the limit is 65536"}};
+  for (const auto& [value, says] : bad) {
+    INFO(says);
+    auto s = f.TryAppend(exposure(value));
+    CHECK(s.IsInvalidArgument());
+    CHECK(Says(s, "exposure.target_name"));
+    CHECK(Says(s, says));
+  }
+  CHECK(f.TryAppend(exposure("M31 \xe2\x80\x94 Andromeda")).ok());
+  CHECK(f.TryAppend(exposure(std::string(64 << 10, 'x'))).IsConflict());  // Fits; exists.
+}

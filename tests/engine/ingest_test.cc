@@ -19,6 +19,7 @@
 #include "starlog/engine/fsck.h"
 #include "starlog/engine/link_tree.h"
 #include "starlog/engine/policy.h"
+#include "tests/testutil/fifo_guard.h"
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -529,4 +530,56 @@ TEST_CASE("A refused import adds no dataset type, RUN, record or file",
   // An operator's import of the same bundle goes through whole.
   REQUIRE(ImportBundle(*target, bundle, TransferMode::kCopy, "boss").ok());
   CHECK(target->View()->GetDatasetType("raw").ok());
+}
+
+TEST_CASE("Ingest of the repository root never walks into .starlog", "[ingest][paths]") {
+  Repo r;
+  fs::create_directories(r.dir.Sub("repo/incoming"));
+  WriteFits(r.dir.Sub("repo/incoming/a.fits"),
+            RawCards("FakeCam", 30, 0, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+  auto files = ExpandInputs({r.store->root()});
+  REQUIRE(files.ok());
+  REQUIRE_FALSE(files->empty());
+  for (const std::string& f : *files) {
+    INFO(f);
+    CHECK(f.find("/.starlog") == std::string::npos);
+  }
+  CHECK(ExpandInputs({r.store->root() + "/.starlog"}).value().empty());
+  // Named one by one, the registry's files are skipped, unread.
+  auto o = r.Options();
+  o.transfer = TransferMode::kDirect;
+  auto report = Ingest(*r.store, {r.store->root() + "/.starlog/registry/CURRENT"}, o);
+  REQUIRE(report.ok());
+  REQUIRE(report->skipped.size() == 1);
+  CHECK(report->skipped[0].reason.find("registry's own .starlog folder") != std::string::npos);
+  CHECK(Ingest(*r.store, *files, o).ok());
+}
+
+TEST_CASE("Ingest skips a FIFO with a clear reason instead of waiting on it",
+          "[ingest][paths][fifo]") {
+  Repo r;
+  testutil::GuardedFifo fifo(r.In("pipe.fits"));
+  auto report = r.Run({r.In("pipe.fits")}, r.Options());
+  REQUIRE(report.ok());
+  REQUIRE(report->skipped.size() == 1);
+  CHECK(report->skipped[0].reason.find("a FIFO") != std::string::npos);
+  // Walking a folder takes regular files only.
+  CHECK(ExpandInputs({r.dir.Sub("in")}).value().empty());
+}
+
+TEST_CASE("A template value cannot steer a path out of the root or into .starlog",
+          "[ingest][template][paths]") {
+  auto t = FileTemplate::Parse("{instrument}/{run}/{detector:03d}").value();
+  codec::FieldMap v = {{"run", std::string("HSC/raw/all")},
+                       {"instrument", std::string("HSC")},
+                       {"detector", int64_t{7}}};
+  CHECK(t.Format(v, ".fits").value() == "HSC/HSC/raw/all/007.fits");
+  for (const char* instrument : {".starlog",
+                                 "a\x01"
+                                 "b",
+                                 "\xff"}) {
+    INFO(instrument);
+    v["instrument"] = std::string(instrument);
+    CHECK(t.Format(v, ".fits").status().IsInvalidArgument());
+  }
 }

@@ -20,6 +20,39 @@ TEST_CASE("Collection names follow the naming rules", "[engine][names]") {
   CHECK(ValidateCollectionName(std::string(kMaxCollectionNameLength + 1, 'a')).IsInvalidArgument());
 }
 
+TEST_CASE("Collection names have no '.' or '..' segment and do not start with .starlog",
+          "[engine][names]") {
+  for (const char* good :
+       {"HSC/runs/x.y", "a/.b", "a/..b", "u/alice/.starlog", ".starlogs/x", "HSC/.hidden"}) {
+    INFO(good);
+    CHECK(ValidateCollectionName(good).ok());
+  }
+  for (const char* bad : {"HSC/runs/../x", "HSC/./x", "..", ".", "../x", "x/..", "x/.", ".starlog",
+                          ".starlog/registry", ".starlog/registry/999999.log"}) {
+    INFO(bad);
+    CHECK(ValidateCollectionName(bad).IsInvalidArgument());
+  }
+  CHECK(ValidateCollectionName("HSC/runs/../x").message().find("'..' segment") !=
+        std::string_view::npos);
+}
+
+TEST_CASE("Text is valid UTF-8 without control characters, within its limit", "[engine][names]") {
+  CHECK(ValidateText("doc", "caf\xc3\xa9 \xf0\x9f\x94\xad", 100).ok());
+  CHECK(ValidateText("doc", "two\nlines\tand a tab", 100, true).ok());
+  auto newline = ValidateText("value", "two\nlines", 100);
+  CHECK(newline.IsInvalidArgument());
+  CHECK(newline.message().find("control character at byte offset 3") != std::string_view::npos);
+  auto bad = ValidateText("value", "ab\xc3(", 100);
+  CHECK(bad.message().find("not valid UTF-8 (byte offset 2)") != std::string_view::npos);
+  CHECK(ValidateText("doc", std::string("a\0b", 3), 100, true).IsInvalidArgument());
+  CHECK(ValidateText("doc", "esc\x1b[31m", 100, true).IsInvalidArgument());
+  CHECK(ValidateText("doc", "c1 \xc2\x9b", 100, true).IsInvalidArgument());
+  CHECK(ValidateText("doc", "del\x7f", 100, true).IsInvalidArgument());
+  CHECK(ValidateText("doc", std::string(100, 'a'), 100).ok());
+  auto big = ValidateText("doc", std::string(101, 'a'), 100);
+  CHECK(big.message().find("101 bytes; the limit is 100") != std::string_view::npos);
+}
+
 TEST_CASE("An invalid collection name error names the character", "[engine][names]") {
   auto s = ValidateCollectionName("HSC/raw/*");
   CHECK(s.message().find("'*'") != std::string_view::npos);

@@ -214,3 +214,16 @@ TEST_CASE(
   CHECK(problems["scratch"].find("not a DMTN-167 name") != std::string::npos);
   CHECK(problems["HSC/defaults"].find("personal collection u/alice/x") != std::string::npos);
 }
+
+TEST_CASE("Role and user names in a policy are single printable words", "[engine][policy]") {
+  Policed p;
+  codec::SetPolicy policy = *p.store->View()->Policy().value();
+  for (const std::string bad : {"eve\nrole admin eve", "eve,bob", "a b", "x#y", "\xff"}) {
+    INFO(bad);
+    codec::SetPolicy changed = policy;
+    changed.roles[0].users.push_back(bad);
+    CHECK(p.As("boss", changed).IsInvalidArgument());
+  }
+  // The stored policy still parses: later events are judged as before.
+  p.Ok("boss", Policed::Run("refcats"));
+}

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "starlog/codec/chain.h"
+#include "starlog/codec/event_codec.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/registry_fixture.h"
 
@@ -176,4 +178,38 @@ TEST_CASE("A refused event in a batch keeps the events before it and nothing aft
   // And it goes on from there.
   for (size_t i = bad; i < f.records.size(); ++i) REQUIRE(f.Apply(i).ok());
   CHECK(f.replica->head().state_digest == f.primary.store().head().state_digest);
+}
+
+TEST_CASE("A replicated event with a path into .starlog or control characters is refused",
+          "[engine][replica][paths]") {
+  ReplicaFixture f;
+  for (size_t i = 0; i < f.records.size(); ++i) REQUIRE(f.Apply(i).ok());
+  const engine::Head before = f.replica->head();
+  // Events a primary would never have appended, framed and chained correctly.
+  const auto refused = [&](codec::EventBody body) {
+    codec::Event event{before.sequence + 1, before.commit_time_ns + 1, "tester", std::move(body)};
+    std::string frame;
+    REQUIRE(codec::AppendEventFrame(event, &frame).ok());
+    engine::Head expected = before;
+    expected.sequence = event.sequence;
+    expected.commit_time_ns = event.commit_time_ns;
+    expected.chain_hash = codec::NextChainHash(before.chain_hash, frame);
+    return f.replica->ApplyReplicated(frame, expected).status();
+  };
+  auto planted = refused(codec::RegisterDatasets{
+      "HSC/raw/all",
+      "raw",
+      {{codec::Uuid::Parse("00000000-0000-4000-8000-000000000009").value(),
+        RegistryFixture::RawId(101, 3), codec::Artifact{".starlog/registry/999999.log", 1, {}}}}});
+  CHECK_FALSE(planted.ok());
+  CHECK(Says(planted, ".starlog"));
+  auto control = refused(codec::InsertDimensionRecords{"detector",
+                                                       {{{"instrument", std::string("HSC")},
+                                                         {"detector", int64_t{9}},
+                                                         {"full_name", std::string("\x1b[2J")}}},
+                                                       false});
+  CHECK_FALSE(control.ok());
+  CHECK(Says(control, "detector.full_name"));
+  CHECK(f.replica->head().sequence == before.sequence);
+  CHECK(f.replica->head().chain_hash == before.chain_hash);
 }

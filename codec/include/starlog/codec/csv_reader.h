@@ -17,8 +17,10 @@ struct CsvTable {
   std::vector<std::vector<std::string>> rows;  // Each as long as the header.
 };
 
-// Returns InvalidArgument naming the line of a row whose field count differs
-// from the header's, an unterminated quote, or a duplicate column.
+// A UTF-8 byte order mark at the start is skipped. Returns InvalidArgument
+// naming the line of a row whose field count differs from the header's, an
+// unterminated quote, or a duplicate column; the line and byte offset (in
+// "text", the mark counted) of bytes that are not valid UTF-8.
 Result<CsvTable> ParseCsv(std::string_view text);
 
 }  // namespace starlog::codec

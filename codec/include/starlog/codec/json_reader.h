@@ -33,7 +33,9 @@ struct JsonValue {
   const JsonValue* Find(std::string_view key) const;
 };
 
-// Returns InvalidArgument naming the line and column of the first error.
+// A UTF-8 byte order mark at the start is skipped. Returns InvalidArgument
+// naming the line and column of the first error, or the byte offset (in
+// "text", the mark counted) of the first byte that is not valid UTF-8.
 Result<JsonValue> ParseJson(std::string_view text);
 
 }  // namespace starlog::codec

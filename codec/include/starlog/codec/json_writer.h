@@ -35,6 +35,9 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// "s" as a JSON string literal: quotes, backslashes and control characters
+// escaped; a byte that begins no valid UTF-8 sequence written as U+FFFD, so
+// the result is valid JSON whatever "s" holds.
 std::string JsonEscape(std::string_view s);
 
 }  // namespace starlog::codec

@@ -29,7 +29,9 @@ class FileTemplate {
   const std::string& text() const { return text_; }
 
   // The path for "values". InvalidArgument names a required field that is
-  // missing, and the template.
+  // missing, and the template; or says why the path the values make is not
+  // an artifact path (ValidateRelativePath: a value that climbs out with
+  // "..", leads into .starlog, or holds control characters).
   Result<std::string> Format(const codec::FieldMap& values,
                              const std::string& extension = "") const;
 

@@ -53,7 +53,9 @@ struct IngestReport {
   uint64_t last_event = 0;
 };
 
-// Files, and every regular file under each folder, sorted, in one list.
+// Files, and every regular file under each folder, sorted, in one list. A
+// folder named ".starlog" (a registry's own, as when the repository root is
+// given) is never walked into.
 Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& files_or_dirs);
 
 // Returns an error only for what stops the whole ingest (the run cannot be

@@ -30,15 +30,25 @@ struct Placed {
   std::string source;        // Absolute path of the source.
   std::string target;        // Absolute path in the repository ("" for direct).
   TransferMode mode = TransferMode::kDirect;
+  // Move mode, when an identical file was already at the target: the source
+  // is removed by CommitPlace once the registration is durable, never before.
+  bool remove_source_on_commit = false;
 };
 
 // Places "source" at "<root>/<relative>" (direct: ignores "relative" and
-// records the source's own path under the root). Conflict if a different
-// file is already there; an identical one is taken as is.
+// records the source's own path under the root). Before anything is touched
+// the source must be a regular file outside "<root>/.starlog" and
+// "relative" must pass CheckTargetInRoot (repo_paths.h): InvalidArgument
+// otherwise. Conflict if a different file is already there; an identical
+// one (or the source itself) is taken as is, and nothing is removed then.
 Result<Placed> PlaceFile(const std::string& source, const std::string& root,
                          const std::string& relative, TransferMode mode);
 
 // Undoes PlaceFile: removes what it created, moves a moved file back.
 void UndoPlace(const Placed& placed);
+
+// Finishes PlaceFile once the registration that needed it is durable: a
+// moved source whose identical copy was already in place is removed now.
+void CommitPlace(const Placed& placed);
 
 }  // namespace starlog::engine
