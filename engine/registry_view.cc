@@ -5,14 +5,15 @@
 #include "engine/key_coder.h"
 #include "engine/registry_view_impl.h"
 #include "starlog/codec/coding.h"
+#include "starlog/codec/text.h"
 #include "starlog/engine/glob.h"
 #include "starlog/engine/policy.h"
 
 namespace starlog::engine {
 
-namespace {
+using codec::Quoted;
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+namespace {
 
 Result<CollectionInfo> MakeCollectionInfo(const IndexReader& reader, std::string name,
                                           const keys::CollectionRecord& record) {

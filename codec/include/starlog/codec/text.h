@@ -21,6 +21,9 @@ size_t InvalidUtf8Offset(std::string_view text);
 // For text a peer or a file sent, which is shown, never parsed again.
 std::string Printable(std::string_view text);
 
+// "text" in single quotes, Printable: how messages name a name or a value.
+std::string Quoted(std::string_view text);
+
 // The UTF-8 byte order mark, which some editors put at the start of a CSV
 // or JSON file.
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
