@@ -51,7 +51,19 @@ TEST_CASE("A dataset type with datasets cannot be removed", "[engine][types]") {
   f.Append(codec::RemoveDatasets{{raw}});
   f.Append(codec::RemoveDatasetType{"raw"});
   CHECK(f.View().GetDatasetType("raw").status().IsNotFound());
-  CHECK(f.TryAppend(codec::RemoveDatasetType{"raw"}).IsNotFound());
+  // Removing it again does nothing and appends nothing, as in Gen3.
+  const uint64_t head = f.head();
+  CHECK(f.TryAppend(codec::RemoveDatasetType{"raw"}).ok());
+  CHECK(f.head() == head);
+}
+
+TEST_CASE("A dataset type may not have the name of a dimension", "[engine][types]") {
+  testutil::RegistryFixture f;
+  for (const char* name : {"instrument", "skymap", "exposure"}) {
+    auto refused = f.TryAppend(RegisterDatasetType{name, {"instrument"}, "Exposure", false});
+    CHECK(refused.IsInvalidArgument());
+    CHECK(Says(refused, "has the name of a dimension"));
+  }
 }
 
 TEST_CASE("Components are addressed as type.component", "[engine][types]") {
