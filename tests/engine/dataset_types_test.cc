@@ -77,6 +77,31 @@ TEST_CASE("Components are addressed as type.component", "[engine][types]") {
   CHECK(f.View().GetDatasetType("nothing.wcs").status().IsNotFound());
 }
 
+TEST_CASE("A component its storage class lacks is an error, not the parent", "[engine][types]") {
+  testutil::RegistryFixture f;
+  auto nonsense = f.View().GetDatasetType("raw.nonsense");
+  CHECK(nonsense.status().IsNotFound());
+  CHECK(Says(nonsense.status(), "has no component 'nonsense'"));
+  CHECK(Says(nonsense.status(), "wcs"));  // It names those there are.
+  auto wcs = f.View().GetDatasetType("raw.wcs");
+  REQUIRE(wcs.ok());
+  CHECK(wcs->storage_class == "Wcs");
+  f.Append(RegisterDatasetType{"config", {}, "Config", false});
+  CHECK(Says(f.View().GetDatasetType("config.wcs").status(), "it has no components"));
+  // Listed on request, after their parent.
+  auto listed = f.View().QueryDatasetTypes({"raw"}, /*components=*/true);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() > 3);
+  CHECK((*listed)[0].name == "raw");
+  CHECK((*listed)[1].name == "raw.image");
+  auto plain = f.View().QueryDatasetTypes({"raw"});
+  REQUIRE(plain.ok());
+  CHECK(plain->size() == 1);
+  auto only_wcs = f.View().QueryDatasetTypes({"*.wcs"}, true);
+  REQUIRE(only_wcs.ok());
+  for (const auto& t : *only_wcs) CHECK(t.name.find(".wcs") != std::string::npos);
+}
+
 TEST_CASE("Dataset types are listed by glob", "[engine][types]") {
   testutil::RegistryFixture f;
   auto all = f.View().QueryDatasetTypes({});
