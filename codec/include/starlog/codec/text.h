@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "starlog/result.h"
+
 namespace starlog::codec {
 
 // The byte offset of the first byte of "text" that does not begin a valid
@@ -32,5 +34,10 @@ inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 inline std::string_view StripBom(std::string_view text) {
   return text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? text.substr(kUtf8Bom.size()) : text;
 }
+
+// A whole document read from a file ("CSV", "JSON" for "format"): without a
+// leading byte order mark, and valid UTF-8 throughout, else InvalidArgument
+// "<format> line L: not valid UTF-8 at byte offset O" (O counted in "input").
+Result<std::string_view> DocumentText(std::string_view input, std::string_view format);
 
 }  // namespace starlog::codec
