@@ -101,16 +101,44 @@ void EventStoreImpl::FlushIfLogsPileUp() {
   // Best effort: the logs still hold every commit if the flush fails.
   if (!db_->Flush(rocksdb::FlushOptions(), all).ok()) return;
   static_cast<void>(MarkFlushed());  // Best effort, as in NoteCommitted.
+  CompactSmallTables();
   // Let the compactions that flush started finish (level 0 to 1 of small
   // families is quick), so that table files do not pile up at level 0 across
   // short-lived processes. Bounded: a large one resumes at the next open.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (std::chrono::steady_clock::now() < until) {
     uint64_t pending = 0, running = 0;
-    static_cast<void>(db_->GetIntProperty("rocksdb.compaction-pending", &pending));
+    static_cast<void>(db_->GetAggregatedIntProperty("rocksdb.compaction-pending", &pending));
     static_cast<void>(db_->GetIntProperty("rocksdb.num-running-compactions", &running));
     if (pending == 0 && running == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void EventStoreImpl::CompactSmallTables() {
+  // A family keyed by sequence (the log, the heads, the time index) gets a
+  // small table file per flush that overlaps nothing: RocksDB moves it down a
+  // level as it is and never merges it, so files piled up without bound.
+  // Merge a family's small files once there are a few: their key range is
+  // narrow for such a family, and the family itself small otherwise.
+  for (rocksdb::ColumnFamilyHandle* cf : handles_.cf) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(cf, &meta);
+    size_t small = 0;
+    std::string begin, end;
+    for (const auto& level : meta.levels) {
+      for (const auto& file : level.files) {
+        if (file.size >= kSmallTableBytes) continue;
+        if (small == 0 || file.smallestkey < begin) begin = file.smallestkey;
+        if (small == 0 || file.largestkey > end) end = file.largestkey;
+        ++small;
+      }
+    }
+    if (small <= kMaxSmallTables) continue;
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    const rocksdb::Slice b(begin), e(end);
+    static_cast<void>(db_->CompactRange(options, cf, &b, &e));  // Best effort: tidying.
   }
 }
 

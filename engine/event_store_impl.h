@@ -37,6 +37,10 @@ inline constexpr int kWriterMaxOpenFiles = 128;
 // this many bytes of them, are live (each open starts a new log).
 inline constexpr size_t kMaxLiveWalsAtClose = 8;
 inline constexpr uint64_t kMaxLiveWalBytesAtClose = 32 << 20;
+// A family's table files under kSmallTableBytes are merged once there are
+// more than kMaxSmallTables of them (CompactSmallTables).
+inline constexpr uint64_t kSmallTableBytes = 4 << 20;
+inline constexpr size_t kMaxSmallTables = 4;
 // RocksDB flushes the oldest families of a long-running writer past this.
 inline constexpr uint64_t kMaxTotalWalBytes = 128 << 20;
 // How often a reader opens again when the writer deleted a file under it.
@@ -136,6 +140,8 @@ class EventStoreImpl final : public EventStore {
   void NoteCommitted();
   // Flushes every family if the live write-ahead logs pass the bounds above.
   void FlushIfLogsPileUp();
+  // Merges the small table files of each family that has many.
+  void CompactSmallTables();
   // After a flush: writes a record that makes followers drop what they
   // replayed from the retired log (event_store_durability.cc).
   Status MarkFlushed();
