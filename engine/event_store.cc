@@ -188,6 +188,12 @@ Status EventStoreImpl::OpenDb(bool create) {
     if (s.ok() || writer || attempt >= kReaderOpenAttempts || !IsVanishedFile(s)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
   }
+  if (!s.ok() && secondary && options_.read_only && s.IsCorruption()) {
+    // A secondary instance refuses a damaged write-ahead log outright; the
+    // read-only open recovers up to the damage (point-in-time), so that the
+    // check against the acknowledged mark can say what was lost.
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db);
+  }
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return Status::Unavailable("repository " + root_ + " is open for writing by another process");
@@ -196,6 +202,11 @@ Status EventStoreImpl::OpenDb(bool create) {
         s.ToString().find("Column family not found") != std::string::npos) {
       return Status::Corruption("repository " + root_ + " has lost an index (" + s.ToString() +
                                 "); run `starlog rebuild " + root_ + "`");
+    }
+    if (s.IsCorruption() && options_.follow) {
+      return FromRocks(s, "follow repository " + root_ + " (run `starlog info " + root_ +
+                              "` to see what is damaged; `starlog repair` brings back a log "
+                              "that lost its tail)");
     }
     return FromRocks(s, "open repository " + root_);
   }
