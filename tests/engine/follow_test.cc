@@ -106,6 +106,16 @@ TEST_CASE("A follower sees every single write of a long-running writer within th
   CHECK(lags.back() < 500);
 }
 
+TEST_CASE("A follower sees a write that no other follows soon", "[engine][follow]") {
+  // The writer stays idle after each write: nothing but the commit itself
+  // may wake the follower (the issue: such a write came only with the next).
+  testutil::TempDir dir;
+  CreateRepo(dir.path());
+  const auto lags = FollowLagsMs(dir.path(), {"--sync", "--pause-ms", "700"}, 3);
+  INFO("max " << lags.back() << " ms");
+  CHECK(lags.back() < 200);
+}
+
 TEST_CASE("A follower sees every write of writers that open and close the repository each time",
           "[engine][follow]") {
   testutil::TempDir dir;
