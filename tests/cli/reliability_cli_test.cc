@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "starlog/engine/event_store.h"
 #include "tests/cli/cli_runner.h"
@@ -122,4 +123,50 @@ TEST_CASE("A log that lost acknowledged events is refused by every command until
   CHECK(HeadOf(repo) == acked);
   CHECK(RunStarlog({"digest", repo, "--recompute"}).exit_code == 0);
   CHECK(Contains(RunStarlog({"repair", "--help"}).out, "acknowledged"));
+}
+
+TEST_CASE("wait sees each of many registrations by CLI writers, flushing or not, within a second",
+          "[cli][reliability][wait]") {
+  TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  auto run = [&](const std::vector<std::string>& args) {
+    auto r = RunStarlog(args);
+    INFO(args[0] << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  run({"create", repo, "--no-policy"});
+  constexpr int kRounds = 12;
+  {
+    std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
+    std::ofstream d(dir.Sub("d.csv"));
+    d << "instrument,detector\n";
+    for (int i = 1; i <= kRounds; ++i) d << "HSC," << i << "\n";
+  }
+  run({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")});
+  run({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")});
+  run({"register-dataset-type", repo, "bias", "ExposureF", "instrument", "detector"});
+  run({"create-collection", repo, "run1"});
+  for (int i = 1; i <= kRounds; ++i) {
+    INFO("round " << i);
+    starlog::testutil::ChildProcess waiter({STARLOG_BINARY, "wait", repo, "--dataset-type", "bias",
+                                            "--data-id",
+                                            "instrument=HSC,detector=" + std::to_string(i),
+                                            "--collections", "run1", "--timeout", "20s"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    // A write in between, or not, so that the registration's close flushes
+    // in some rounds and not in others.
+    if (i % 3 != 0) run({"create-collection", repo, "other/" + std::to_string(i)});
+    std::ofstream(dir.Sub("b.csv")) << "instrument,detector\nHSC," << i << "\n";
+    run({"register-datasets", repo, "bias", "run1", dir.Sub("b.csv")});
+    const auto registered = std::chrono::steady_clock::now();
+    auto line = waiter.ReadLine(std::chrono::seconds(20));
+    const double waited_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - registered)
+            .count();
+    const int status = waiter.Wait();
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    REQUIRE(line.has_value());
+    CHECK(waited_ms < 1000);
+  }
 }
