@@ -62,9 +62,13 @@ std::unique_ptr<ChildProcess> Serve(const FaultPrimary& primary, const std::stri
 
 std::unique_ptr<ChildProcess> Follow(const FaultPrimary& primary, const std::string& replica,
                                      const std::string& from) {
-  return std::make_unique<ChildProcess>(
+  auto child = std::make_unique<ChildProcess>(
       std::vector<std::string>{STARLOG_BINARY, "replicate", replica, "--from", from, "--key",
                                primary.key(), "--follow", "--no-sync"});
+  // The replica may already hold the primary's head (from a run killed
+  // earlier): Stop must not send SIGTERM to a process still starting up.
+  REQUIRE(child->WaitUntilCatching(SIGTERM, std::chrono::seconds(20)));
+  return child;
 }
 
 // Waits until the replica holds the primary's head and every file.
