@@ -9,9 +9,10 @@
 #include <filesystem>
 
 #include "replication/handshake.h"
-#include "replication/primary_session.h"
 #include "starlog/codec/hash.h"
+#include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::replication {
 
@@ -65,6 +66,15 @@ Status FetchOnce(Channel& channel, const std::string& target, const codec::Artif
       break;
     }
     missing = chunk->missing;
+    // A primary that sends more than the registry records is broken or
+    // hostile: stop at once rather than fill the disk, and drop the connection
+    // (the rest of its stream is unread).
+    if (chunk->data.size() > artifact.size - size) {
+      outcome->problem = "the primary sent more than the " + std::to_string(artifact.size) +
+                         " bytes recorded; stopped and discarded";
+      s = Status::Corruption("file " + codec::Printable(artifact.path) + ": " + outcome->problem);
+      break;
+    }
     hash.Update(chunk->data);
     size += chunk->data.size();
     outcome->bytes += chunk->data.size();
@@ -102,8 +112,8 @@ bool HasIntactFile(const std::string& root, const codec::Artifact& artifact) {
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
                                const codec::Artifact& artifact, int attempts) {
   FetchOutcome outcome;
-  if (!IsServablePath(artifact.path)) {
-    outcome.problem = "not a path inside the repository: '" + artifact.path + "'";
+  if (const Status s = engine::CheckTargetInRoot(root, artifact.path); !s.ok()) {
+    outcome.problem = "not a path inside the repository: " + std::string(s.message());
     return outcome;
   }
   if (HasIntactFile(root, artifact)) return outcome;

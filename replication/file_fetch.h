@@ -20,8 +20,11 @@ struct FetchOutcome {
   std::string problem;  // Why the file could not be had; empty on success.
 };
 
-// Returns an error only when the connection fails (the caller reconnects);
-// a file the primary lacks or cannot send intact is an outcome with a problem.
+// Returns an error only when the connection fails (the caller reconnects),
+// or when the primary sends more bytes than the registry records for the
+// file: then the fetch stops at that chunk, keeps nothing, and returns
+// Corruption, since the rest of the stream is unread. A file the primary
+// lacks or cannot send intact is an outcome with a problem.
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
                                const codec::Artifact& artifact, int attempts = 3);
 
