@@ -39,10 +39,10 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 }
 
 // One attempt. Fills "problem" when what arrived is not the file recorded.
-Status FetchOnce(Channel& channel, const std::string& target, const codec::Artifact& artifact,
-                 FetchOutcome* outcome) {
+Status FetchOnce(Channel& channel, const std::string& target, const codec::Uuid& dataset_id,
+                 const codec::Artifact& artifact, FetchOutcome* outcome) {
   const std::string temp = target + ".starlog-partial";
-  STARLOG_RETURN_IF_ERROR(channel.Send(FileRequest{artifact.path}));
+  STARLOG_RETURN_IF_ERROR(channel.Send(FileRequest{artifact.path, dataset_id}));
   Fd out;
   out.fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out.fd < 0) return Status::IOError("create " + temp + ": " + std::strerror(errno));
@@ -110,7 +110,8 @@ bool HasIntactFile(const std::string& root, const codec::Artifact& artifact) {
 }  // namespace
 
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
-                               const codec::Artifact& artifact, int attempts) {
+                               const codec::Uuid& dataset_id, const codec::Artifact& artifact,
+                               int attempts) {
   FetchOutcome outcome;
   if (const Status s = engine::CheckTargetInRoot(root, artifact.path); !s.ok()) {
     outcome.problem = "not a path inside the repository: " + std::string(s.message());
@@ -122,7 +123,7 @@ Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
   std::filesystem::create_directories(std::filesystem::path(target).parent_path(), ec);
   if (ec) return Status::IOError("create the folder of " + target + ": " + ec.message());
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    STARLOG_RETURN_IF_ERROR(FetchOnce(channel, target, artifact, &outcome));
+    STARLOG_RETURN_IF_ERROR(FetchOnce(channel, target, dataset_id, artifact, &outcome));
     if (outcome.copied) return outcome;
   }
   return outcome;

@@ -25,7 +25,9 @@ struct FetchOutcome {
 // file: then the fetch stops at that chunk, keeps nothing, and returns
 // Corruption, since the rest of the stream is unread. A file the primary
 // lacks or cannot send intact is an outcome with a problem.
+// "artifact" is dataset "dataset_id"'s.
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
-                               const codec::Artifact& artifact, int attempts = 3);
+                               const codec::Uuid& dataset_id, const codec::Artifact& artifact,
+                               int attempts = 3);
 
 }  // namespace starlog::replication

@@ -66,7 +66,7 @@ Status PrimarySession::Converse() {
       replica_head_ = ack->head;
       STARLOG_RETURN_IF_ERROR(SendNext(/*wait=*/true));
     } else if (const auto* file = std::get_if<FileRequest>(&*message)) {
-      STARLOG_RETURN_IF_ERROR(SendFile(file->path));
+      STARLOG_RETURN_IF_ERROR(SendFile(*file));
     } else if (const auto* heads = std::get_if<HeadsRequest>(&*message)) {
       STARLOG_RETURN_IF_ERROR(SendHeads(*heads));
     } else if (const auto* error = std::get_if<Error>(&*message)) {
@@ -142,30 +142,22 @@ Status PrimarySession::SendEvents(uint64_t after) {
   return channel_->Send(events);
 }
 
-Result<bool> PrimarySession::IsRegistered(const std::string& path) {
-  const uint64_t at = store_.head().sequence;
-  if (!registered_ || registered_at_ != at) {
-    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store_.View());
-    STARLOG_ASSIGN_OR_RETURN(auto artifacts, view.Artifacts());
-    registered_.emplace();
-    for (auto& [id, artifact] : artifacts) registered_->insert(std::move(artifact.path));
-    registered_at_ = at;
-  }
-  return registered_->count(path) != 0;
-}
-
-Status PrimarySession::SendFile(const std::string& path) {
+Status PrimarySession::SendFile(const FileRequest& request) {
+  const std::string& path = request.path;
   const std::string shown = "'" + codec::Printable(path) + "'";
   if (const Status s = engine::ValidateRelativePath(path); !s.ok()) {
     return Refuse(*channel_, Status::InvalidArgument("not a repository file path: " +
                                                      std::string(s.message())));
   }
-  // Only a file some dataset owns, and only if it really lies in the root: a
-  // symbolic link out of it, or a path no dataset has, is answered as missing.
+  // Only the file the registry records for that dataset, and only if it
+  // really lies in the root: a path no dataset has, or a symbolic link out
+  // of the root, is answered as missing.
   STARLOG_RETURN_IF_ERROR(store_.Refresh().status());
-  STARLOG_ASSIGN_OR_RETURN(bool registered, IsRegistered(path));
-  if (!registered) {
-    log_(channel_->peer() + ": asked for " + shown + ", which is no dataset's file; not served");
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store_.View());
+  STARLOG_ASSIGN_OR_RETURN(auto dataset, view.GetDataset(request.dataset_id));
+  if (!dataset || !dataset->artifact || dataset->artifact->path != path) {
+    log_(channel_->peer() + ": asked for " + shown + ", which is not the file of dataset " +
+         request.dataset_id.ToString() + "; not served");
     return channel_->Send(FileChunk{0, true, true, ""});
   }
   auto resolved = engine::ResolveFileInRoot(store_.root(), path);

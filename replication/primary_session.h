@@ -7,8 +7,6 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <optional>
-#include <set>
 #include <string>
 
 #include "starlog/engine/event_store.h"
@@ -34,10 +32,10 @@ class PrimarySession {
   // something new or the heartbeat is due.
   Status SendNext(bool wait);
   Status SendEvents(uint64_t through);
-  // A file is served only if it is some dataset's artifact (at the head)
-  // and resolves to a regular file inside the root (engine/repo_paths.h).
-  Status SendFile(const std::string& path);
-  Result<bool> IsRegistered(const std::string& path);
+  // A file is served only if it is the artifact of the dataset named (at
+  // the head) and resolves to a regular file inside the root
+  // (engine/repo_paths.h).
+  Status SendFile(const FileRequest& request);
   Status SendHeads(const HeadsRequest& request);
   WirePoint PointOf(const engine::Head& head) const;
 
@@ -50,10 +48,6 @@ class PrimarySession {
   bool started_ = false;
   uint64_t replica_head_ = 0;
   bool told_caught_up_ = false;
-  // The paths of every dataset's file, as of event "registered_at_": read
-  // again when the head moves.
-  std::optional<std::set<std::string>> registered_;
-  uint64_t registered_at_ = 0;
 };
 
 }  // namespace starlog::replication

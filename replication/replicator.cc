@@ -188,13 +188,14 @@ class Replication {
     return filter.Wants(view, file.id, ref->run);
   }
 
-  Status Copy(const codec::Artifact& artifact) {
-    STARLOG_ASSIGN_OR_RETURN(FetchOutcome outcome, FetchFile(*channel_, options_.root, artifact));
+  Status Copy(const codec::Uuid& id, const codec::Artifact& artifact) {
+    STARLOG_ASSIGN_OR_RETURN(FetchOutcome outcome,
+                             FetchFile(*channel_, options_.root, id, artifact));
     status_.bytes_copied += outcome.bytes;
     if (outcome.copied) ++status_.files_copied;
     if (!outcome.problem.empty()) {
       Log("file " + artifact.path + ": " + outcome.problem);
-      status_.failed_files.push_back(FailedFile{artifact, outcome.problem});
+      status_.failed_files.push_back(FailedFile{artifact, outcome.problem, id});
       status_.last_error = "file " + artifact.path + ": " + outcome.problem;
       status_.last_error_ns = codec::NowUtcNs();
     }
@@ -206,7 +207,9 @@ class Replication {
     std::vector<FailedFile> failed;
     failed.swap(status_.failed_files);
     for (size_t i = 0; i < failed.size(); ++i) {
-      const Status s = Copy(failed[i].artifact);
+      // Listed before failures named their dataset: the recheck finds it.
+      if (failed[i].dataset_id.IsNil()) continue;
+      const Status s = Copy(failed[i].dataset_id, failed[i].artifact);
       if (!s.ok()) {
         // Keep the untried ones listed.
         status_.failed_files.insert(status_.failed_files.end(), failed.begin() + i, failed.end());
@@ -230,7 +233,7 @@ class Replication {
       Log("file " + problem.artifact.path + " is " +
           (problem.kind == engine::FileProblem::Kind::kMissing ? "missing" : "damaged") +
           " on the replica (" + problem.detail + "); fetching it again");
-      STARLOG_RETURN_IF_ERROR(Copy(problem.artifact));
+      STARLOG_RETURN_IF_ERROR(Copy(problem.id, problem.artifact));
     }
     WriteStatus(/*force=*/true);
     return Status::OK();
@@ -263,7 +266,7 @@ class Replication {
         }
         for (const FileToCopy& file : files) {
           STARLOG_ASSIGN_OR_RETURN(bool want, Wanted(view, filter, file));
-          if (want) STARLOG_RETURN_IF_ERROR(Copy(file.artifact));
+          if (want) STARLOG_RETURN_IF_ERROR(Copy(file.id, file.artifact));
         }
         status_.files_through = record.sequence;
       }

@@ -124,6 +124,7 @@ Status AppendMessage(const Message& message, std::string* out) {
           PutBytes(&payload, m.message);
         } else if constexpr (std::is_same_v<T, FileRequest>) {
           PutBytes(&payload, m.path);
+          payload.append(m.dataset_id.AsBytes());
         } else if constexpr (std::is_same_v<T, FileChunk>) {
           codec::PutFixed64(&payload, m.offset);
           payload.push_back(static_cast<char>((m.last ? 1 : 0) | (m.missing ? 2 : 0)));
@@ -213,7 +214,9 @@ Result<Message> ReadMessage(std::string_view* input) {
     }
     case MessageType::kFileRequest: {
       FileRequest m;
-      if (!r.Bytes(&m.path) || r.left() != 0) return Malformed("file_request");
+      if (!r.Bytes(&m.path) || !r.Uuid(&m.dataset_id) || r.left() != 0) {
+        return Malformed("file_request");
+      }
       out = std::move(m);
       break;
     }

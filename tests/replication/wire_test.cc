@@ -27,7 +27,7 @@ std::vector<Message> SampleMessages() {
       Ack{43},
       Error{true, "replica diverged at event 17"},
       Error{false, "primary is shutting down"},
-      FileRequest{"raw/r1/raw_1.fits"},
+      FileRequest{"raw/r1/raw_1.fits", id},
       FileChunk{0, false, false, std::string(3000, 'd')},
       FileChunk{3000, true, false, "end"},
       FileChunk{0, true, true, ""},

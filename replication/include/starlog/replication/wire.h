@@ -15,7 +15,7 @@
 //   caught_up := point primary_head
 //   ack       := fixed64 head
 //   error     := uint8 refused, bytes message
-//   file_request := bytes path
+//   file_request := bytes path, uuid(16) dataset_id
 //   file_chunk   := fixed64 offset, uint8 flags (1: last, 2: missing), bytes data
 //   heads_request := fixed32 count, count * fixed64 sequence
 //   heads     := point head, fixed32 count, count * point
@@ -64,8 +64,8 @@
 
 namespace starlog::replication {
 
-// 2: the repository id moved from hello to auth, and messages after the
-// handshake are sealed.
+// 2: the repository id moved from hello to auth, messages after the
+// handshake are sealed, and file_request names the dataset.
 inline constexpr uint32_t kProtocolVersion = 2;
 inline constexpr size_t kNonceSize = 16;
 
@@ -151,7 +151,8 @@ struct Error {
 };
 
 struct FileRequest {
-  std::string path;  // Relative to the repository root, as artifacts record it.
+  std::string path;        // Relative to the repository root, as artifacts record it.
+  codec::Uuid dataset_id;  // Whose artifact it is: the primary serves nothing else.
   friend bool operator==(const FileRequest&, const FileRequest&) = default;
 };
 
