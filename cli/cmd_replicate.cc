@@ -77,7 +77,12 @@ CommandSpec ReplicateCommand() {
           "Every event is verified (checksum, sequence, chain hash, state digest) before\n"
           "it is applied through the same code as on the primary. Each dataset's file is\n"
           "copied to the same relative path and kept only if its XXH3-128 matches the\n"
-          "registry's. A broken connection is retried with a growing pause; a refusal\n"
+          "registry's; a primary that sends more than the recorded size is cut off there.\n"
+          "Each run (each connection) first reads the files already copied again and\n"
+          "fetches those missing or damaged (size, XXH3-128) once more: that reads every\n"
+          "copied file. Every message after the handshake is authenticated by a MAC\n"
+          "under a per-connection key, so a relay without the key cannot forge one.\n"
+          "A broken connection is retried with a growing pause; a refusal\n"
           "(wrong key, another repository, a diverged replica) ends the command.\n"
           "A replica refuses every write command; `starlog status` shows its lag.",
       .positionals = {{"PATH", "the replica's folder (new, or an existing replica)"}},
