@@ -26,6 +26,8 @@ namespace {
 struct FaultPrimary {
   explicit FaultPrimary(std::mt19937_64& rng) {
     std::ofstream(key_dir.Sub("key")) << kKey << "\n";
+    std::filesystem::permissions(key_dir.Sub("key"), std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write);
     for (int e = 100; e <= 101; ++e) {
       for (int d = 0; d < 4; ++d) {
         AddRawWithFile(fixture, "HSC/raw/all", e, d,
@@ -133,7 +135,7 @@ void ReplicateThroughFaults(Fault::Kind kind, int faulty, uint64_t range, int li
   TcpProxy proxy(port, [&](int connection) {
     std::lock_guard<std::mutex> lock(rng_mu);
     if (connection >= faulty) return Fault{};
-    return Fault{kind, rng() % range};
+    return Fault{kind, rng() % range, nullptr};
   });
   TempDir replica;
   auto follower = Follow(primary, replica.path(), proxy.address());
