@@ -21,6 +21,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.tls = Tls(args);
   options.follow = args.Has("follow");
   options.copy_files = !args.Has("metadata-only");
+  options.recheck_contents = args.Has("recheck-contents");
   for (const std::string& value : args.GetAll("files-for")) {
     size_t begin = 0;
     while (begin <= value.size()) {
@@ -78,9 +79,11 @@ CommandSpec ReplicateCommand() {
           "it is applied through the same code as on the primary. Each dataset's file is\n"
           "copied to the same relative path and kept only if its XXH3-128 matches the\n"
           "registry's; a primary that sends more than the recorded size is cut off there.\n"
-          "Each run (each connection) first reads the files already copied again and\n"
-          "fetches those missing or damaged (size, XXH3-128) once more: that reads every\n"
-          "copied file. Every message after the handshake is authenticated by a MAC\n"
+          "Each run (each connection) first checks the files already copied (a stat\n"
+          "each) and fetches those missing or of the wrong size again; with\n"
+          "--recheck-contents it reads them all and fetches again any whose XXH3-128\n"
+          "differs (`starlog verify --files` finds those). Every message after the\n"
+          "handshake is authenticated by a MAC\n"
           "under a per-connection key, so a relay without the key cannot forge one.\n"
           "A broken connection is retried with a growing pause; a refusal\n"
           "(wrong key, another repository, a diverged replica) ends the command.\n"
@@ -94,6 +97,8 @@ CommandSpec ReplicateCommand() {
                   {"files-for", "C[,C...]",
                    "copy only the files of datasets in these collections (globs; chains expand)",
                    true},
+                  {"recheck-contents", "",
+                   "on connecting, read every copied file and fetch again any damaged"},
                   {"retries", "N", "without --follow: attempts after a failure (default 3)"},
                   NoSyncOption()},
       .examples = {"starlog replicate /mirror/repo --from primary.example.org:7650 --key key",

@@ -36,9 +36,9 @@ Status CheckFiles(const engine::EventStore& store, bool json, codec::JsonWriter*
     }
   }
   if (files.intact()) return Status::OK();
-  return Status::Conflict(std::to_string(files.missing) + " files missing and " +
-                          std::to_string(files.damaged) +
-                          " damaged (on a replica, `starlog replicate` fetches them again)");
+  return Status::Conflict(
+      std::to_string(files.missing) + " files missing and " + std::to_string(files.damaged) +
+      " damaged (on a replica, `starlog replicate --recheck-contents` fetches them again)");
 }
 
 Status Run(const ParsedArgs& args, Io& io) {

@@ -221,13 +221,15 @@ class Replication {
   }
 
   // Files copied before may have been lost or damaged since: on every
-  // connection each file already copied is checked by size and XXH3-128
-  // (reading it), and fetched again unless it is intact.
+  // connection each file already copied is checked, and fetched again unless
+  // it is intact. By a stat (presence and size): reading a facility's
+  // petabytes again on every reconnection is not an option; with
+  // recheck_contents, by size and XXH3-128.
   Status RecheckFiles() {
     if (!options_.copy_files || !store_ || status_.files_through == 0) return Status::OK();
     std::set<std::string> failed;
     for (const FailedFile& f : status_.failed_files) failed.insert(f.artifact.path);
-    STARLOG_ASSIGN_OR_RETURN(auto report, CheckWantedFiles(*store_, /*contents=*/true));
+    STARLOG_ASSIGN_OR_RETURN(auto report, CheckWantedFiles(*store_, options_.recheck_contents));
     for (const engine::FileProblem& problem : report.problems) {
       if (failed.count(problem.artifact.path) != 0) continue;  // Just retried.
       Log("file " + problem.artifact.path + " is " +

@@ -189,7 +189,7 @@ TEST_CASE("Replication refusals are clear on both sides", "[cli][replication]") 
 
 TEST_CASE(
     "Files lost or damaged on a replica: status counts them, verify --files finds them, "
-    "replicate fetches them again",
+    "replicate fetches them again (by a stat, or reading them all when asked)",
     "[cli][replication][files]") {
   Primary p;
   p.Run({"create-collection", p.repo, "run2"});
@@ -228,10 +228,19 @@ TEST_CASE(
   // Even when the copies agree on every event.
   CHECK(RunStarlog({"verify", mirror, "--against", p.repo, "--files"}).exit_code == 1);
 
+  // A plain run fetches what a stat finds lost (missing, cut short), without
+  // reading every file; a change in place needs --recheck-contents.
   auto again = RunStarlog({"replicate", mirror, "--from", served.address, "--key", p.key});
   INFO(again.err);
   CHECK(again.exit_code == 0);
   CHECK(Contains(again.err, "bias_1.fits is missing on the replica"));
+  auto after_stat = RunStarlog({"verify", mirror, "--files"});
+  CHECK(Contains(after_stat.out, "0 missing, 1 damaged"));
+  CHECK(Contains(after_stat.out, "checksum: bias_2.fits"));
+  auto read_all = RunStarlog(
+      {"replicate", mirror, "--from", served.address, "--key", p.key, "--recheck-contents"});
+  INFO(read_all.err);
+  CHECK(read_all.exit_code == 0);
   CHECK(RunStarlog({"verify", mirror, "--files"}).exit_code == 0);
   std::ifstream two(mirror + "/bias_2.fits");
   CHECK(std::string(std::istreambuf_iterator<char>(two), {}) == "SIMPLE  = T / bias two");

@@ -6,7 +6,8 @@
 // file_collections, replication_status.h). Files can be lost or damaged
 // after they arrived; `starlog status` counts them by a stat per file,
 // `starlog verify --files` by size and XXH3-128, and every `starlog
-// replicate` connection fetches them again.
+// replicate` connection fetches again those a stat finds missing or cut
+// short (all damaged ones, reading every file, with --recheck-contents).
 
 #include <cstdint>
 #include <set>
