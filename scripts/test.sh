@@ -17,7 +17,7 @@ echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 STARLOG_BUILD_DIR=build-asan scripts/build.sh -DSTARLOG_SANITIZE=ON
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest -j2 --output-on-failure --timeout 900)
+  ctest -j2 --output-on-failure --timeout 900 -LE slow)
 
 echo "== fuzzers (clang, libFuzzer + ASan + UBSan, bounded runs)"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
