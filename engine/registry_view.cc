@@ -191,14 +191,7 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
   if (e == nullptr) return Status::InvalidArgument("unknown dimension " + Quoted(element));
   STARLOG_ASSIGN_OR_RETURN(auto key_names, universe().RequiredKeys({element}));
   // Bare names in the where clause may name the record's own fields too.
-  WhereClause qualified = where;
-  for (WhereTerm& t : qualified.terms) {
-    if (t.element.empty() && universe().FieldType(*e, t.field) != nullptr &&
-        !std::binary_search(key_names.begin(), key_names.end(), t.field)) {
-      t.element = element;
-    }
-  }
-  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), qualified, key_names));
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, key_names, e));
   RecordCache cache(*impl_);
   std::vector<codec::FieldMap> records;
   Status failure;
