@@ -68,7 +68,7 @@ void PrintJson(const engine::RegistryDiff& d, Io& io) {
 Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   auto from_arg = args.Get("from");
-  if (!from_arg) return Status::InvalidArgument("give --from (and --to, default the head)");
+  if (!from_arg) return UsageError("give --from (and --to, default the head)");
   STARLOG_ASSIGN_OR_RETURN(uint64_t from, engine::ResolveAsOf(*store, *from_arg));
   uint64_t to = store->head().sequence;
   if (auto t = args.Get("to")) {

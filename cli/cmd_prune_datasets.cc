@@ -20,7 +20,7 @@ bool Confirmed(Io& io, const std::string& question) {
 
 Status Run(const ParsedArgs& args, Io& io) {
   if (args.Has("unstore") && args.Has("purge")) {
-    return Status::InvalidArgument("--unstore and --purge exclude each other");
+    return UsageError("--unstore and --purge exclude each other");
   }
   const engine::PruneMode mode = args.Has("purge")     ? engine::PruneMode::kPurge
                                  : args.Has("unstore") ? engine::PruneMode::kUnstore
@@ -53,7 +53,7 @@ Status Run(const ParsedArgs& args, Io& io) {
       io.out << "no datasets match; nothing pruned\n";
       return Status::OK();
     }
-    return Status::InvalidArgument(
+    return UsageError(
         "nothing to prune: give --id, or --dataset-type with "
         "--collections (and --where)");
   }
@@ -115,6 +115,7 @@ CommandSpec PruneDatasetsCommand() {
                   {"dataset-type", "T", "prune datasets of this type the query finds"},
                   CollectionsOption(),
                   WhereOption(),
+                  BindOption(),
                   {"find-all", "", "every match along the search path, not only the first"},
                   {"purge", "", "delete the files too"},
                   {"unstore", "", "delete the files, keep the datasets (without files)"},

@@ -10,7 +10,7 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   auto against = args.Get("against");
-  if (!against) return Status::InvalidArgument("give --against HOST:PORT or PATH");
+  if (!against) return UsageError("give --against HOST:PORT or PATH");
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   replication::VerifyOptions options;
   options.recompute = args.Has("recompute");

@@ -74,7 +74,7 @@ TEST_CASE("Rejected commands exit non-zero, say why, and leave the log as it was
   CHECK(Contains(other_type.err, "already exists as a RUN collection"));
 
   auto bad_type = RunStarlog({"create-collection", repo, "x", "--type", "FOLDER"});
-  CHECK(bad_type.exit_code == 1);
+  CHECK(bad_type.exit_code == 2);  // A bad choice is a usage error.
   CHECK(Contains(bad_type.err, "unknown collection type 'FOLDER'"));
 
   auto missing = RunStarlog({"remove-collection", repo, "no/such"});
@@ -99,7 +99,7 @@ TEST_CASE("Usage errors exit 2 and name the problem", "[cli]") {
   CHECK(bad_option.exit_code == 2);
   CHECK(Contains(bad_option.err, "unknown option --colour"));
   auto bad_number = RunStarlog({"log", "/nonexistent", "--from", "ten"});
-  CHECK(bad_number.exit_code == 1);
+  CHECK(bad_number.exit_code == 2);
   CHECK(Contains(bad_number.err, "--from takes a non-negative integer, not 'ten'"));
   CHECK(RunStarlog({}).exit_code == 2);
 }

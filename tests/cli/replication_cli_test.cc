@@ -150,7 +150,7 @@ TEST_CASE("Replication refusals are clear on both sides", "[cli][replication]") 
   CHECK(wrong.exit_code == 1);
   CHECK(Contains(wrong.err, "authentication failed"));
   auto none = RunStarlog({"replicate", p.dir.Sub("m"), "--from", served.address});
-  CHECK(none.exit_code == 1);
+  CHECK(none.exit_code == 2);  // A missing required option is a usage error.
   CHECK(Contains(none.err, "--key"));
   auto short_key =
       RunStarlog({"serve", p.repo, "--listen", "127.0.0.1:0", "--key", p.dir.Sub("i.csv")});
