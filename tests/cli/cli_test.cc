@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "cli/commands.h"
+#include "cli/table.h"
 #include "starlog/engine/event_store.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/temp_dir.h"
@@ -124,4 +126,23 @@ TEST_CASE("Every subcommand has --help with usage, options and an example", "[cl
   CHECK(overview.exit_code == 0);
   for (const auto& command : starlog::cli::AllCommands())
     CHECK(Contains(overview.out, command.name));
+}
+
+TEST_CASE("Tables pad cells by display width, not bytes", "[cli][table]") {
+  using starlog::cli::DisplayWidth;
+  CHECK(DisplayWidth("HSC") == 3);
+  CHECK(DisplayWidth("Éta") == 3);       // Two bytes for É, one column.
+  CHECK(DisplayWidth("仙女座") == 6);    // Wide: two columns each.
+  CHECK(DisplayWidth("e\u0301") == 1);   // A combining accent takes none.
+  CHECK(DisplayWidth("\xff\xfe") == 2);  // Not UTF-8: a column per byte.
+  starlog::cli::Table t({"NAME", "N"});
+  t.AddRow({"仙女座", "1"});
+  t.AddRow({"Éta", "2"});
+  std::ostringstream out;
+  t.Print(out);
+  CHECK(out.str() ==
+        "NAME    N\n"
+        "------  -\n"
+        "仙女座  1\n"
+        "Éta     2\n");
 }
