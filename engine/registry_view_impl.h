@@ -108,6 +108,10 @@ class BoundWhere {
   // expression is true, not if it is unknown for want of a record.
   Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records) const;
   bool empty() const { return !root_.has_value(); }
+  // The keys the clause pins down: those compared by "=" with a value, alone
+  // or in a top-level AND ("instrument = 'HSC' AND detector = 1"), so that a
+  // query may seek rather than scan. Matches must still be asked.
+  codec::FieldMap FixedKeys() const;
 
   enum class Truth : uint8_t { kFalse, kTrue, kUnknown };
   struct Ref {

@@ -229,6 +229,24 @@ Result<bool> BoundWhere::Matches(const codec::FieldMap& data_id, RecordCache& re
   return t == Truth::kTrue;
 }
 
+codec::FieldMap BoundWhere::FixedKeys() const {
+  codec::FieldMap fixed;
+  const auto add = [&](const Node& n) {
+    if (n.kind != WhereNode::Kind::kCompare || n.op != WhereNode::Op::kEq) return;
+    const bool lhs_ref = n.lhs.ref >= 0, rhs_ref = n.rhs.ref >= 0;
+    if (lhs_ref == rhs_ref) return;
+    const Ref& ref = refs_[static_cast<size_t>(lhs_ref ? n.lhs.ref : n.rhs.ref)];
+    if (ref.path.empty()) fixed.emplace(ref.field, (lhs_ref ? n.rhs : n.lhs).constant);
+  };
+  if (!root_) return fixed;
+  if (root_->kind == WhereNode::Kind::kAnd) {
+    for (const Node& c : root_->children) add(c);
+  } else {
+    add(*root_);
+  }
+  return fixed;
+}
+
 Result<const codec::FieldValue*> BoundWhere::Get(const Value& v, Context& ctx) const {
   if (v.ref < 0) return &v.constant;
   const size_t i = static_cast<size_t>(v.ref);

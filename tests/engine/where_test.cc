@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "engine/registry_view_impl.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/registry_fixture.h"
 
@@ -199,4 +200,37 @@ TEST_CASE("Where: names and types are checked once, against the query's dimensio
   CHECK(Says(bind_error("instrument IN (1..3)"), "is in no range"));
   CHECK(Says(bind_error("detector = instrument"), "compares detector, int, with instrument"));
   CHECK(Says(bind_error("exposure.observation_type = x"), "'exposure.observation_type'"));
+}
+
+TEST_CASE("Where: keys pinned by a top-level AND of equalities are found by a seek",
+          "[engine][where]") {
+  const auto fixed = [](std::string_view text) {
+    auto clause = WhereClause::Parse(text);
+    REQUIRE(clause.ok());
+    auto bound = engine::BoundWhere::Bind(engine::Universe::Default(), *clause,
+                                          {"detector", "exposure", "instrument"});
+    INFO(text << ": " << bound.status().ToString());
+    REQUIRE(bound.ok());
+    return bound->FixedKeys();
+  };
+  CHECK(fixed("detector = 1") == codec::FieldMap{{"detector", int64_t{1}}});
+  CHECK(fixed("instrument = HSC AND 7 = exposure AND detector > 2") ==
+        codec::FieldMap{{"instrument", std::string("HSC")}, {"exposure", int64_t{7}}});
+  CHECK(fixed("detector = 1 OR detector = 2").empty());
+  CHECK(fixed("NOT detector = 1").empty());
+  CHECK(fixed("band = r AND exposure.observation_type = science").empty());  // Not keys.
+
+  testutil::RegistryFixture f;
+  auto v = f.View();
+  const auto count = [&](std::string_view text) {
+    auto records = v.QueryDimensionRecords("detector", *WhereClause::Parse(text));
+    INFO(text << ": " << records.status().ToString());
+    REQUIRE(records.ok());
+    return records->size();
+  };
+  CHECK(count("instrument = 'HSC' AND detector = 2") == 1);
+  CHECK(count("instrument = 'HSC' AND detector = 2 AND full_name = 'ccd3'") == 0);
+  CHECK(count("instrument = 'HSC' AND detector = 9") == 0);
+  CHECK(count("instrument = 'HSC' AND detector = 2 AND detector = 3") == 0);
+  CHECK(count("instrument = 'HSC' AND detector >= 2") == 2);
 }
