@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/dataset_output.h"
 #include "starlog/engine/prune.h"
 
 namespace starlog::cli {
@@ -64,7 +65,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     io.out << action << " " << ids.size() << " datasets:\n";
     for (const auto& r : shown) {
       io.out << "  " << r.id.ToString() << "  " << r.dataset_type << "  " << r.run << "  {"
-             << codec::FieldMapToString(r.data_id) << "}\n";
+             << DataIdToString(r.data_id, view.universe()) << "}\n";
     }
     if (args.Has("dry-run")) return Status::OK();
     if (::isatty(STDIN_FILENO) != 1 || !Confirmed(io, "Go ahead?")) {

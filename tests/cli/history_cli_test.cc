@@ -90,7 +90,7 @@ TEST_CASE("diff shows what changed between two points", "[cli][history]") {
   r.Run({"register-datasets", r.repo, "bias", "run1", r.dir.Sub("b.csv")});
   r.Run({"create-collection", r.repo, "tagged", "--type", "TAGGED"});
   auto table = r.Out({"diff", r.repo, "--from", "start"});
-  CHECK(Contains(table, "bias detector=2, instrument=HSC"));
+  CHECK(Contains(table, "bias instrument=HSC, detector=2"));
   CHECK(Contains(table, "tagged"));
   auto json = r.Out({"diff", r.repo, "--from", "start", "--json"});
   CHECK(Contains(json, "\"datasets_added\":[{"));
