@@ -1,13 +1,17 @@
-// Fuzz target: --where clauses. Parsing must never crash, and a parsed clause
+// Fuzz target: --where clauses. Parsing must never crash, a parsed clause
 // must print as text that parses back to the same clause (with and without
-// bind values substituted).
+// bind values substituted), and binding it to the default universe's
+// dimensions must succeed or fail cleanly.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "engine/registry_view_impl.h"
+#include "starlog/engine/universe.h"
 #include "starlog/engine/where.h"
 
 namespace {
@@ -18,6 +22,12 @@ void CheckRoundTrip(std::string_view text, const starlog::engine::WhereBinds& bi
   const std::string printed = where->ToString();
   auto again = starlog::engine::WhereClause::Parse(printed);
   if (!again.ok() || again->ToString() != printed) std::abort();
+  const auto& universe = starlog::engine::Universe::Default();
+  const std::vector<std::string> keys = {"detector", "exposure", "instrument"};
+  auto bound = starlog::engine::BoundWhere::Bind(universe, *where, keys);
+  if (bound.ok()) static_cast<void>(bound->FixedKeys());
+  static_cast<void>(starlog::engine::BoundWhere::Bind(universe, *where, {"exposure", "instrument"},
+                                                      universe.Find("exposure")));
 }
 
 }  // namespace
