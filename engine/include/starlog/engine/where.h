@@ -16,9 +16,12 @@
 //   operand   := integer | 'text' | "text" | T'time' | name | word
 //   name      := ident [ . ident [ . ident ] ]   detector, exposure.observation_type,
 //                                                exposure.timespan.begin (= timespan_begin)
-//   word      := a bare string such as HSC-R or u/alice (letters, digits, _ - / :)
+//   word      := a bare string such as HSC-R or u/alice: a letter or _, then
+//                letters, digits, _ - / or :, with at least one of - / :
 //
-// Keywords (AND, OR, NOT, IN) are case-insensitive; names are not. A time
+// Keywords (AND, OR, NOT, IN; OVERLAPS is reserved) are case-insensitive;
+// names are not. Floating-point numbers and arithmetic are not taken: no
+// field holds one. A time
 // literal is T'2024-03-01T12:00:00' (ISO: UTC unless it ends in "/tai"),
 // T'60370.5' or T'mjd/60370.5' (MJD: TAI unless "/utc"), optionally with a
 // format prefix "iso/", "isot/" or "mjd/" and a scale suffix "/tai", "/utc" or
@@ -86,7 +89,9 @@ struct WhereNode {
   std::vector<WhereRange> ranges;   // ...and ranges.
   size_t column = 0;                // Where the predicate starts.
 
-  // The node as text, fully parenthesised below the top ("a = 1 AND (b = 2 OR c = 3)").
+  // The node as text that parses back to it, each AND or OR group below the
+  // top in parentheses ("a = 1 AND (b = 2 OR c = 3)"); times print as their
+  // nanoseconds.
   std::string ToString() const;
 };
 
