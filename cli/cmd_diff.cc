@@ -100,9 +100,10 @@ Status Run(const ParsedArgs& args, Io& io) {
               "from " + r.run + " (" + r.id.ToString() + ")"});
   }
   for (const auto& m : d.memberships) {
-    t.AddRow({m.added ? "+" : "-", m.validity ? "certification" : "tag",
-              m.dataset_type + " " + id(m.data_id),
-              m.collection + (m.validity ? " " + codec::TimespanToString(*m.validity) : "")});
+    t.AddRow(
+        {m.added ? "+" : "-", m.validity ? "certification" : "tag",
+         m.dataset_type + " " + id(m.data_id),
+         m.collection + (m.validity ? " " + codec::TimespanToString(*m.validity) + " TAI" : "")});
   }
   for (const auto& r : d.records) {
     t.AddRow({r.before ? "~" : "+", r.element + " record", id(r.after), ""});

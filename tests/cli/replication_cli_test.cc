@@ -86,6 +86,7 @@ TEST_CASE("serve in its own process; replicate, status and verify against it",
   CHECK(Contains(status.out, "primary     " + served.address + ", caught up"));
   CHECK(Contains(status.out, "lag         0 events"));
   CHECK(Contains(status.out, "last error  none"));
+  CHECK(Contains(status.out, " UTC ("));  // Times carry their scale.
   auto json = RunStarlog({"status", mirror, "--json"});
   CHECK(Contains(json.out, "\"role\":\"replica\""));
   CHECK(Contains(json.out, "\"lag_events\":0"));
