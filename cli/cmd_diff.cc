@@ -62,7 +62,17 @@ void PrintJson(const engine::RegistryDiff& d, Io& io) {
   }
   j.EndArray().Key("snapshots_added").BeginArray();
   for (const auto& s : d.snapshots_added) j.String(s.name);
-  j.EndArray().EndObject();
+  j.EndArray().Key("files").BeginArray();
+  for (const auto& a : d.artifacts) {
+    j.BeginObject().Key("id").String(a.id.ToString()).Key("dataset_type").String(a.dataset_type);
+    j.Key("data_id").String(codec::FieldMapToString(a.data_id));
+    j.Key("before")
+        .String(a.before ? a.before->path : "")
+        .Key("after")
+        .String(a.after ? a.after->path : "");
+    j.EndObject();
+  }
+  j.EndArray().Key("policy_changed").Bool(d.policy.has_value()).EndObject();
   io.out << j.str() << "\n";
 }
 
@@ -110,6 +120,22 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   for (const auto& s : d.snapshots_added) {
     t.AddRow({"+", "snapshot", s.name, "at " + std::to_string(s.sequence)});
+  }
+  for (const auto& a : d.artifacts) {
+    t.AddRow({!a.before  ? "+"
+              : !a.after ? "-"
+                         : "~",
+              "file", a.dataset_type + " " + id(a.data_id),
+              (a.before ? a.before->path : "-") + " -> " + (a.after ? a.after->path : "-")});
+  }
+  if (d.policy) {
+    const auto roles = [](const std::optional<codec::SetPolicy>& p) {
+      return p ? std::to_string(p->roles.size()) + " roles, " + std::to_string(p->rules.size()) +
+                     " rules"
+               : std::string("none");
+    };
+    t.AddRow({d.policy->before ? "~" : "+", "policy", "access policy",
+              roles(d.policy->before) + " -> " + roles(d.policy->after)});
   }
   t.Print(io.out);
   return Status::OK();

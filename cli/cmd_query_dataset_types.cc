@@ -11,7 +11,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(auto types, view.QueryDatasetTypes(patterns));
+  STARLOG_ASSIGN_OR_RETURN(auto types, view.QueryDatasetTypes(patterns, args.Has("components")));
   if (args.Has("json")) {
     codec::JsonWriter j;
     j.BeginArray();
@@ -41,11 +41,17 @@ CommandSpec QueryDatasetTypesCommand() {
   return {
       .name = "query-dataset-types",
       .summary = "list dataset types",
-      .description = "",
+      .description =
+          "With --components, each type is followed by the components its storage class\n"
+          "has (parent.component, with the component's storage class), as the butler's\n"
+          "--components lists them.",
       .positionals = {{"PATH", "repository folder"},
                       {"PATTERNS...", "names or globs (default: all)", true, true}},
-      .options = {AsOfOption(), JsonOption()},
+      .options = {{"components", "", "list the components of each type too"},
+                  AsOfOption(),
+                  JsonOption()},
       .examples = {"starlog query-dataset-types repo",
+                   "starlog query-dataset-types repo calexp --components",
                    "starlog query-dataset-types repo 'calexp*'"},
       .run = Run,
   };

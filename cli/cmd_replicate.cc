@@ -4,6 +4,7 @@
 #include "cli/common.h"
 #include "cli/peer_options.h"
 #include "cli/progress.h"
+#include "starlog/codec/text.h"
 #include "starlog/replication/replicator.h"
 
 namespace starlog::cli {
@@ -20,6 +21,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.tls = Tls(args);
   options.follow = args.Has("follow");
   options.copy_files = !args.Has("metadata-only");
+  options.recheck_contents = args.Has("recheck-contents");
   for (const std::string& value : args.GetAll("files-for")) {
     size_t begin = 0;
     while (begin <= value.size()) {
@@ -37,7 +39,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.sync = !args.Has("no-sync");
   const std::atomic<bool>& stop = StopOnSignal();
   options.stop = [&stop] { return stop.load(); };
-  options.log = [&io](const std::string& line) { io.err << "replicate: " << line << std::endl; };
+  // Lines may quote the primary (errors, file paths): printed escaped.
+  options.log = [&io](const std::string& line) {
+    io.err << "replicate: " << codec::Printable(line) << std::endl;
+  };
   replication::ReplicationStatus last;
   {
     Progress progress(io, "replicate", "events");
@@ -52,8 +57,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (!options.copy_files) io.out << " (metadata only)";
   io.out << "\n";
   if (!last.failed_files.empty()) {
-    std::string first =
-        last.failed_files.front().artifact.path + ": " + last.failed_files.front().error;
+    std::string first = codec::Printable(last.failed_files.front().artifact.path) + ": " +
+                        codec::Printable(last.failed_files.front().error);
     return Status::Corruption(std::to_string(last.failed_files.size()) +
                               " files could not be copied intact and were not kept (first: " +
                               first + "); they are retried on the next run");
@@ -73,7 +78,14 @@ CommandSpec ReplicateCommand() {
           "Every event is verified (checksum, sequence, chain hash, state digest) before\n"
           "it is applied through the same code as on the primary. Each dataset's file is\n"
           "copied to the same relative path and kept only if its XXH3-128 matches the\n"
-          "registry's. A broken connection is retried with a growing pause; a refusal\n"
+          "registry's; a primary that sends more than the recorded size is cut off there.\n"
+          "Each run (each connection) first checks the files already copied (a stat\n"
+          "each) and fetches those missing or of the wrong size again; with\n"
+          "--recheck-contents it reads them all and fetches again any whose XXH3-128\n"
+          "differs (`starlog verify --files` finds those). Every message after the\n"
+          "handshake is authenticated by a MAC\n"
+          "under a per-connection key, so a relay without the key cannot forge one.\n"
+          "A broken connection is retried with a growing pause; a refusal\n"
           "(wrong key, another repository, a diverged replica) ends the command.\n"
           "A replica refuses every write command; `starlog status` shows its lag.",
       .positionals = {{"PATH", "the replica's folder (new, or an existing replica)"}},
@@ -85,6 +97,8 @@ CommandSpec ReplicateCommand() {
                   {"files-for", "C[,C...]",
                    "copy only the files of datasets in these collections (globs; chains expand)",
                    true},
+                  {"recheck-contents", "",
+                   "on connecting, read every copied file and fetch again any damaged"},
                   {"retries", "N", "without --follow: attempts after a failure (default 3)"},
                   NoSyncOption()},
       .examples = {"starlog replicate /mirror/repo --from primary.example.org:7650 --key key",

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/peer_options.h"
+#include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/replication/server.h"
 
@@ -16,8 +17,17 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.listen = args.GetOr("listen", "127.0.0.1:7650");
   STARLOG_ASSIGN_OR_RETURN(options.key, SharedKey(args));
   options.tls = Tls(args);
+  STARLOG_ASSIGN_OR_RETURN(auto max_connections, args.GetUint("max-connections"));
+  if (max_connections) {
+    if (*max_connections < 1 || *max_connections > 10'000) {
+      return UsageError("--max-connections takes 1 to 10000");
+    }
+    options.max_connections = static_cast<int>(*max_connections);
+  }
   options.log = [&io](const std::string& line) {
-    io.err << codec::FormatIsoTime(codec::NowUtcNs(), 3) << " " << line << std::endl;
+    // Lines quote what peers sent (roles, paths, errors): printed escaped.
+    io.err << codec::FormatIsoTime(codec::NowUtcNs(), 3) << " " << codec::Printable(line)
+           << std::endl;
   };
   STARLOG_ASSIGN_OR_RETURN(auto server, replication::Server::Start(options));
   const std::atomic<bool>& stop = StopOnSignal();
@@ -48,6 +58,10 @@ CommandSpec ServeCommand() {
           "request. Any number at once, each paced by its own acks: a slow replica\n"
           "holds up no writer and no other replica. The server never takes the write\n"
           "lock, so other `starlog` commands keep writing while it serves.\n"
+          "At most --max-connections peers at once (more are closed at once); a peer\n"
+          "must finish the handshake within 10 s, and may send no more than a hello\n"
+          "before it has proven the key. Every message after the handshake carries a\n"
+          "MAC under a per-connection key, with or without TLS.\n"
           "Prints the address it listens on, then a line per connection on stderr.\n"
           "Ends on SIGINT or SIGTERM.",
       .positionals = {{"PATH", "repository folder"}},
@@ -55,7 +69,8 @@ CommandSpec ServeCommand() {
                    "address to listen on (default 127.0.0.1:7650; port 0 picks one)"},
                   KeyOption(),
                   {"tls-cert", "FILE", "serve over TLS with this certificate chain (PEM)"},
-                  {"tls-key", "FILE", "the certificate's private key (PEM)"}},
+                  {"tls-key", "FILE", "the certificate's private key (PEM)"},
+                  {"max-connections", "N", "peers served at once (default 64)"}},
       .examples = {"starlog serve /data/repo --listen 0.0.0.0:7650 --key /etc/starlog/key",
                    "starlog serve repo --listen 127.0.0.1:0 --key key --tls-cert cert.pem "
                    "--tls-key key.pem"},

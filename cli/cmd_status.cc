@@ -3,7 +3,9 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "starlog/codec/json_writer.h"
+#include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
+#include "starlog/replication/replica_files.h"
 #include "starlog/replication/replication_status.h"
 
 namespace starlog::cli {
@@ -43,10 +45,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   // The store is the truth about our own head; the file may lag it a little.
   s.head = head.sequence;
   s.head_time_ns = head.commit_time_ns;
+  // Files may be lost or damaged after they arrived: look, a stat per file.
+  STARLOG_ASSIGN_OR_RETURN(auto files, replication::CheckWantedFiles(*store, /*contents=*/false));
   if (args.Has("json")) {
     std::string json = replication::ReplicationStatusJson(s);
-    io.out << "{\"role\":\"replica\",\"chain_hash\":\"" << head.chain_hash.ToHex() << "\","
-           << json.substr(1) << "\n";
+    io.out << "{\"role\":\"replica\",\"chain_hash\":\"" << head.chain_hash.ToHex()
+           << "\",\"files_missing\":" << files.missing << ",\"files_damaged\":" << files.damaged
+           << "," << json.substr(1) << "\n";
     return Status::OK();
   }
   io.out << "replica     " << root << " (repository " << store->repository_id().ToString() << ")\n";
@@ -65,11 +70,23 @@ Status Run(const ParsedArgs& args, Io& io) {
     for (const std::string& c : s.file_collections) io.out << " " << c;
   }
   io.out << "\n";
+  io.out << "on disk     " << files.checked << " files wanted, " << files.missing << " missing, "
+         << files.damaged << " damaged (by size; `starlog verify --files` reads them)\n";
+  for (size_t i = 0; i < files.problems.size() && i < 10; ++i) {
+    const engine::FileProblem& p = files.problems[i];
+    io.out << "  " << engine::FileProblemName(p.kind) << ": " << codec::Printable(p.artifact.path)
+           << " (" << codec::Printable(p.detail) << ")\n";
+  }
+  if (files.problems.size() > 10) io.out << "  ... and " << files.problems.size() - 10 << " more\n";
   for (const replication::FailedFile& f : s.failed_files) {
-    io.out << "  not copied: " << f.artifact.path << ": " << f.error << "\n";
+    // Paths and errors came from the primary: printed escaped.
+    io.out << "  not copied: " << codec::Printable(f.artifact.path) << ": "
+           << codec::Printable(f.error) << "\n";
   }
   io.out << "last error  "
-         << (s.last_error.empty() ? "none" : s.last_error + ", at " + When(s.last_error_ns))
+         << (s.last_error.empty()
+                 ? "none"
+                 : codec::Printable(s.last_error) + ", at " + When(s.last_error_ns))
          << "\n";
   return Status::OK();
 }
@@ -84,7 +101,8 @@ CommandSpec StatusCommand() {
           "For a replica: the primary it replicates from and the state of replication\n"
           "(following, catching up, disconnected, refused), its head and the primary's\n"
           "as last heard, the lag in events and in commit-time seconds, the files copied\n"
-          "and any that could not be, and the last error. Reads the status that\n"
+          "and any that could not be, the files now missing or of the wrong size on disk\n"
+          "(one stat per file), and the last error. Reads the status that\n"
           "`starlog replicate` keeps up to date while it runs. For a primary: its head.",
       .positionals = {{"PATH", "repository folder"}},
       .options = {JsonOption()},

@@ -44,6 +44,7 @@ const std::vector<CommandSpec>& AllCommands() {
       DiffCommand(),
       DigestCommand(),
       RebuildCommand(),
+      RepairCommand(),
       FsckCommand(),
 
       ServeCommand(),

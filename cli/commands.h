@@ -35,6 +35,7 @@ CommandSpec FindDatasetCommand();
 CommandSpec SnapshotCommand();
 CommandSpec DigestCommand();
 CommandSpec RebuildCommand();
+CommandSpec RepairCommand();
 CommandSpec DiffCommand();
 CommandSpec WaitCommand();
 CommandSpec ServeCommand();

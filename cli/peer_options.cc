@@ -21,8 +21,8 @@ void OnSignal(int signal) {
 
 OptionSpec KeyOption() {
   return {"key", "FILE",
-          "the shared key (at least 16 bytes; the same file on both sides; it never crosses "
-          "the network)"};
+          "the shared key (at least 16 bytes; the same file on both sides, readable by its "
+          "owner only (chmod 600); it never crosses the network)"};
 }
 
 OptionSpec TlsCaOption() {

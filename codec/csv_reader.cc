@@ -7,15 +7,7 @@
 namespace starlog::codec {
 
 Result<CsvTable> ParseCsv(std::string_view input) {
-  // A byte order mark would otherwise become part of the first column's name.
-  const std::string_view text = StripBom(input);
-  const size_t bom = input.size() - text.size();
-  if (const size_t bad = InvalidUtf8Offset(text); bad != std::string_view::npos) {
-    size_t line = 1;
-    for (size_t i = 0; i < bad; ++i) line += text[i] == '\n' ? 1 : 0;
-    return Status::InvalidArgument("CSV line " + std::to_string(line) +
-                                   ": not valid UTF-8 at byte offset " + std::to_string(bad + bom));
-  }
+  STARLOG_ASSIGN_OR_RETURN(const std::string_view text, DocumentText(input, "CSV"));
   CsvTable table;
   size_t pos = 0;
   size_t line = 0;

@@ -265,14 +265,7 @@ const JsonValue* JsonValue::Find(std::string_view key) const {
 }
 
 Result<JsonValue> ParseJson(std::string_view input) {
-  const std::string_view text = StripBom(input);
-  const size_t bom = input.size() - text.size();
-  if (const size_t bad = InvalidUtf8Offset(text); bad != std::string_view::npos) {
-    size_t line = 1;
-    for (size_t i = 0; i < bad; ++i) line += text[i] == '\n' ? 1 : 0;
-    return Status::InvalidArgument("JSON: not valid UTF-8 at line " + std::to_string(line) +
-                                   ", byte offset " + std::to_string(bad + bom));
-  }
+  STARLOG_ASSIGN_OR_RETURN(const std::string_view text, DocumentText(input, "JSON"));
   return Parser(text).Document();
 }
 

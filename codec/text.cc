@@ -74,4 +74,18 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
+Result<std::string_view> DocumentText(std::string_view input, std::string_view format) {
+  // A byte order mark would otherwise become part of the first name read.
+  const std::string_view text = StripBom(input);
+  const size_t bad = InvalidUtf8Offset(text);
+  if (bad == std::string_view::npos) return text;
+  size_t line = 1;
+  for (size_t i = 0; i < bad; ++i) line += text[i] == '\n' ? 1 : 0;
+  return Status::InvalidArgument(std::string(format) + " line " + std::to_string(line) +
+                                 ": not valid UTF-8 at byte offset " +
+                                 std::to_string(bad + input.size() - text.size()));
+}
+
+std::string Quoted(std::string_view text) { return "'" + Printable(text) + "'"; }
+
 }  // namespace starlog::codec

@@ -7,8 +7,6 @@
 
 namespace starlog::engine {
 
-std::string Quoted(std::string_view s) { return "'" + codec::Printable(s) + "'"; }
-
 Result<std::optional<keys::CollectionRecord>> FindCollection(const IndexBatch& batch,
                                                              std::string_view name) {
   STARLOG_ASSIGN_OR_RETURN(auto payload, batch.Get(Family::kCollections, keys::Collection(name)));

@@ -8,10 +8,11 @@
 
 #include "engine/registry_keys.h"
 #include "engine/versioned_index.h"
+#include "starlog/codec/text.h"
 
 namespace starlog::engine {
 
-std::string Quoted(std::string_view s);
+using codec::Quoted;
 
 Result<std::optional<keys::CollectionRecord>> FindCollection(const IndexBatch& batch,
                                                              std::string_view name);

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "starlog/codec/text.h"
+#include "starlog/engine/glob.h"
+
 namespace starlog::engine {
 
-namespace {
+using codec::Quoted;
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
-
-}  // namespace
+namespace {}  // namespace
 
 Result<Head> EnsureCollection(EventStore& store, const std::string& name,
                               codec::CollectionType type, const std::optional<std::string>& doc,
@@ -32,6 +33,18 @@ Result<RemovedRuns> RemoveRuns(EventStore& store, const std::vector<std::string>
       removed.head,
       store.AppendPlanned(
           [&](const RegistryView& view) -> Result<std::vector<codec::EventBody>> {
+            // A name (not a pattern) of another kind of collection is named
+            // as such, not passed over.
+            for (const std::string& p : patterns) {
+              if (HasGlobCharacters(p)) continue;
+              STARLOG_ASSIGN_OR_RETURN(auto c, view.GetCollection(p));
+              if (!c) return Status::NotFound("no collection " + Quoted(p));
+              if (c->type != codec::CollectionType::kRun) {
+                return Status::InvalidArgument(
+                    Quoted(p) + " is a " + std::string(codec::CollectionTypeName(c->type)) +
+                    " collection, not a RUN; remove it with remove-collection");
+              }
+            }
             STARLOG_ASSIGN_OR_RETURN(
                 auto runs, view.QueryCollections(patterns, {codec::CollectionType::kRun}));
             if (runs.empty()) return Status::NotFound("no RUN collection matches");

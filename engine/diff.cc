@@ -18,14 +18,20 @@ struct Touched {
   std::set<std::string> membership_collections;  // TAGGED or CALIBRATION contents changed.
   std::set<std::string> removed_runs;
   std::set<std::string> snapshots;
+  std::set<codec::Uuid> artifacts;  // Datasets whose file was attached or detached.
+  bool policy = false;
   std::map<std::string, std::vector<codec::FieldMap>> records;  // element -> inserted records
 };
 
 void Collect(const codec::Event& event, Touched* t) {
+  // Every event type has a branch: a new one fails to compile here until
+  // diff says what it changes.
   std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, codec::CreateCollection>) {
+        if constexpr (std::is_same_v<T, codec::InitRepository>) {
+          // The repository's identity and universe: nothing a diff compares.
+        } else if constexpr (std::is_same_v<T, codec::CreateCollection>) {
           t->collections.insert(e.name);
         } else if constexpr (std::is_same_v<T, codec::RemoveCollection>) {
           t->collections.insert(e.name);
@@ -40,6 +46,10 @@ void Collect(const codec::Event& event, Touched* t) {
           for (const auto& d : e.datasets) t->datasets.insert(d.id);
         } else if constexpr (std::is_same_v<T, codec::RemoveDatasets>) {
           for (const auto& id : e.ids) t->datasets.insert(id);
+        } else if constexpr (std::is_same_v<T, codec::AttachArtifacts>) {
+          for (const auto& a : e.artifacts) t->artifacts.insert(a.id);
+        } else if constexpr (std::is_same_v<T, codec::DetachArtifacts>) {
+          for (const auto& id : e.ids) t->artifacts.insert(id);
         } else if constexpr (std::is_same_v<T, codec::Tag> || std::is_same_v<T, codec::Untag>) {
           t->membership_collections.insert(e.collection);
         } else if constexpr (std::is_same_v<T, codec::Certify> ||
@@ -50,6 +60,9 @@ void Collect(const codec::Event& event, Touched* t) {
           list.insert(list.end(), e.records.begin(), e.records.end());
         } else if constexpr (std::is_same_v<T, codec::CreateSnapshot>) {
           t->snapshots.insert(e.name);
+        } else {
+          static_assert(std::is_same_v<T, codec::SetPolicy>, "diff needs a branch per event type");
+          t->policy = true;
         }
       },
       event.body);
@@ -174,6 +187,19 @@ Result<RegistryDiff> DiffRegistry(const EventStore& store, uint64_t from, uint64
                               a.empty() ? std::nullopt : std::optional<codec::FieldMap>(a.front()),
                               b.front()});
     }
+  }
+  // Files attached or detached, of datasets there at both ends (a dataset
+  // added or removed in between brings its file with it).
+  for (const codec::Uuid& id : touched.artifacts) {
+    STARLOG_ASSIGN_OR_RETURN(auto a, before.GetDataset(id));
+    STARLOG_ASSIGN_OR_RETURN(auto b, after.GetDataset(id));
+    if (!a || !b || a->artifact == b->artifact) continue;
+    diff.artifacts.push_back({id, b->dataset_type, b->data_id, a->artifact, b->artifact});
+  }
+  if (touched.policy) {
+    STARLOG_ASSIGN_OR_RETURN(auto a, before.Policy());
+    STARLOG_ASSIGN_OR_RETURN(auto b, after.Policy());
+    if (a != b) diff.policy = PolicyChange{std::move(a), std::move(b)};
   }
   for (const std::string& name : touched.snapshots) {
     STARLOG_ASSIGN_OR_RETURN(auto a, before.SnapshotSequence(name));

@@ -10,9 +10,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "engine/event_store_impl.h"
 #include "engine/family_options.h"
+#include "engine/high_water.h"
+#include "engine/info_log.h"
 #include "engine/meta_keys.h"
 #include "engine/registry_keys.h"
 #include "engine/registry_view_impl.h"
@@ -49,12 +52,14 @@ EventStoreImpl::~EventStoreImpl() { CloseDb(); }
 
 void EventStoreImpl::CloseDb() {
   if (db_ == nullptr) return;
-  if (!read_only()) {
-    // Flushed memtables make the next open quick: RocksDB then has no
-    // write-ahead log to replay. Best effort: the WAL holds every commit anyway.
-    std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.cf.begin(), handles_.cf.end());
-    static_cast<void>(db_->Flush(rocksdb::FlushOptions(), all));
+  if (!read_only() && !lost_events_) {
+    // The write-ahead log is the durable record: flushing every family at
+    // each close left a handful of tiny table files per CLI command. Flush
+    // only once the logs pile up, so that an open has little to replay.
+    FlushIfLogsPileUp();
+    static_cast<void>(MarkFlushed());  // Best effort: for a background flush not yet marked.
   }
+  high_water_.Close();
   for (auto*& cf : handles_.cf) {
     if (cf != nullptr) static_cast<void>(db_->DestroyColumnFamilyHandle(cf));
     cf = nullptr;
@@ -70,15 +75,17 @@ void EventStoreImpl::CloseDb() {
 
 Result<int> LockFollowers(const std::string& root, bool exclusive) {
   const std::string path = root + "/.starlog/followers.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // A reader without write access to the repository still takes a shared lock.
+  if (fd < 0 && !exclusive) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError("cannot open " + path);
   if (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     ::close(fd);
     return exclusive ? Status::Unavailable(
                            root +
-                           " is being followed (by `starlog serve` or `starlog wait`): stop "
-                           "them before rebuilding; a follower cannot survive its indexes "
-                           "being dropped")
+                           " is being followed or read (by `starlog serve`, `starlog wait` or "
+                           "a command reading it): stop them before rebuilding; a reader "
+                           "cannot survive its indexes being dropped")
                      : Status::Unavailable("a rebuild of " + root +
                                            " is running; follow it once the rebuild is done");
   }
@@ -86,35 +93,96 @@ Result<int> LockFollowers(const std::string& root, bool exclusive) {
 }
 
 Status EventStoreImpl::OpenDb(bool create) {
+  const bool writer = !options_.read_only && !options_.follow;
+  const std::string path = RegistryPath(root_);
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = create;
   // A writer recreates an index family that went missing, empty, so that the
   // check at open reports it and `starlog rebuild` can refill it.
-  db_options.create_missing_column_families = !options_.read_only && !options_.follow;
+  db_options.create_missing_column_families = writer;
   db_options.error_if_exists = create;
   db_options.max_background_jobs = 2;
+  // Open files: a writer's table cache is bounded (it alone deletes table
+  // files, so it may close and reopen them). Readers and followers keep every
+  // table file open from the start (-1): a file the writer's compaction
+  // deletes later stays readable to them.
+  db_options.max_open_files = writer ? kWriterMaxOpenFiles : -1;
+  // Replaying the logs at open keeps their data in memory instead of writing
+  // it to new table files: a CLI command's open makes none (CloseDb flushes
+  // when the logs pile up). A repair flushes what it kept, so that the log
+  // file with the damage is retired.
+  db_options.avoid_flush_during_recovery = writer && !repairing_;
+  db_options.max_total_wal_size = kMaxTotalWalBytes;
+  // RocksDB opens table files with 16 new threads per family at each version
+  // it builds, a follower at every catch-up: most of its catch-up time (about
+  // 18 ms of 19 on a busy machine). There are few files to open.
+  db_options.max_file_opening_threads = 1;
+  if (writer) db_options.listeners.push_back(flush_listener_);
+  // A small info log that never fails (info_log.h); warnings and errors only.
+  if (create) {
+    std::error_code ec;
+    fs::create_directories(path, ec);  // RocksDB would make it; the log needs it first.
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kFamilyCount; ++i) {
     descriptors.emplace_back(std::string(kFamilyNames[i]), FamilyOptions(static_cast<Family>(i)));
   }
+  // Readers and followers open a secondary instance: unlike RocksDB's
+  // read-only open, it is made to run beside a writer (a read-only open that
+  // reads the MANIFEST just before the writer retires a log sees a state
+  // without that log's events, silently). It needs a folder of its own and a
+  // shared lock that keeps rebuilds out (followers.lock). A reader that
+  // cannot have one (no access to the lock file) opens read-only, as before.
+  bool secondary = !writer;
+  if (secondary) {
+    auto lock = LockFollowers(root_, /*exclusive=*/false);
+    if (!lock.ok() && (options_.follow || !lock.status().IsIOError())) return lock.status();
+    if (lock.ok()) {
+      follow_lock_fd_ = *lock;
+      char tmpl[] = "/tmp/starlog-follow-XXXXXX";
+      if (mkdtemp(tmpl) == nullptr) return Status::IOError("cannot make a folder in /tmp");
+      secondary_path_ = tmpl;
+    } else {
+      secondary = false;
+    }
+  }
+  db_options.info_log = NewInfoLog(secondary ? secondary_path_ : path, /*may_roll=*/writer);
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  const std::string path = RegistryPath(root_);
   rocksdb::Status s;
-  if (options_.follow) {
-    // A secondary instance tails the writer's files; it needs a folder of its
-    // own for its info log, and every file open.
-    STARLOG_ASSIGN_OR_RETURN(follow_lock_fd_, LockFollowers(root_, /*exclusive=*/false));
-    char tmpl[] = "/tmp/starlog-follow-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) return Status::IOError("cannot make a folder in /tmp");
-    secondary_path_ = tmpl;
-    db_options.max_open_files = -1;
-    s = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_path_, descriptors, &handles, &db);
-  } else if (options_.read_only) {
+  // A reader's open reads the MANIFEST, then the files it names; the writer
+  // may delete some in between (a compaction, a new MANIFEST, a retired log),
+  // and RocksDB then says "Corruption: Can't access ...sst". That is a race,
+  // not damage: open again, from the new MANIFEST.
+  for (int attempt = 1;; ++attempt) {
+    handles.clear();
+    db = nullptr;
+    if (secondary) {
+      s = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_path_, descriptors, &handles,
+                                       &db);
+      // Catch up once: the writer may have retired a log (its events now in
+      // a table file the first read of the MANIFEST did not name) meanwhile.
+      if (s.ok()) s = db->TryCatchUpWithPrimary();
+      if (!s.ok() && db != nullptr) {
+        for (auto* h : handles) static_cast<void>(db->DestroyColumnFamilyHandle(h));
+        delete db;
+        db = nullptr;
+      }
+    } else if (options_.read_only) {
+      s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db);
+    } else {
+      s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
+    }
+    if (s.ok() || writer || attempt >= kReaderOpenAttempts || !IsVanishedFile(s)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+  }
+  if (!s.ok() && secondary && options_.read_only && s.IsCorruption()) {
+    // A secondary instance refuses a damaged write-ahead log outright; the
+    // read-only open recovers up to the damage (point-in-time), so that the
+    // check against the acknowledged mark can say what was lost.
     s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &db);
-  } else {
-    s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
   }
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
@@ -125,6 +193,11 @@ Status EventStoreImpl::OpenDb(bool create) {
       return Status::Corruption("repository " + root_ + " has lost an index (" + s.ToString() +
                                 "); run `starlog rebuild " + root_ + "`");
     }
+    if (s.IsCorruption() && options_.follow) {
+      return FromRocks(s, "follow repository " + root_ + " (run `starlog info " + root_ +
+                              "` to see what is damaged; `starlog repair` brings back a log "
+                              "that lost its tail)");
+    }
     return FromRocks(s, "open repository " + root_);
   }
   db_.reset(db);
@@ -132,6 +205,7 @@ Status EventStoreImpl::OpenDb(bool create) {
   // handles[0] is the default family, which starlog does not use.
   static_cast<void>(db->DestroyColumnFamilyHandle(handles[0]));
   for (int i = 0; i < kFamilyCount; ++i) handles_.cf[i] = handles[i + 1];
+  if (writer) STARLOG_RETURN_IF_ERROR(high_water_.Open(root_));
   return Status::OK();
 }
 
@@ -409,6 +483,7 @@ Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& hea
   STARLOG_RETURN_IF_ERROR(Write(&batch, what));
   head_ = head;
   stats_ = stats;
+  NoteCommitted();
   head_moved_.notify_all();
   return Status::OK();
 }
@@ -482,7 +557,10 @@ Status EventStoreImpl::ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup&
 
 Status EventStoreImpl::Sync() {
   if (options_.read_only || options_.follow) return Status::OK();
-  return FromRocks(db_->SyncWAL(), "sync the log of " + root_);
+  STARLOG_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "sync the log of " + root_));
+  std::lock_guard<std::mutex> lock(mu_);
+  static_cast<void>(high_water_.Record(head_, /*sync=*/false));  // Best effort: see NoteCommitted.
+  return Status::OK();
 }
 
 Result<RegistryView> EventStoreImpl::View(uint64_t as_of) const {
@@ -576,10 +654,21 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& root,
   if (!fs::exists(fs::path(RegistryPath(root)) / "CURRENT", ec)) {
     return Status::NotFound("no starlog repository at " + root);
   }
-  auto store = std::make_unique<EventStoreImpl>(root, options);
-  STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/false));
-  STARLOG_RETURN_IF_ERROR(store->LoadMeta(/*check_indexes=*/true));
-  return std::unique_ptr<EventStore>(std::move(store));
+  for (int attempt = 1;; ++attempt) {
+    // Read before the log, so that it can never be ahead of what a reader
+    // opening under a live writer finds.
+    const std::optional<Head> acknowledged = ReadHighWater(root);
+    auto store = std::make_unique<EventStoreImpl>(root, options);
+    Status s = store->OpenDb(/*create=*/false);
+    if (s.ok()) s = store->LoadMeta(/*check_indexes=*/true);
+    if (s.ok()) s = store->CheckAcknowledged(acknowledged);
+    if (s.ok()) return std::unique_ptr<EventStore>(std::move(store));
+    // A reader racing the writer's flushes may see a state from before them:
+    // open again before calling anything lost or damaged.
+    if (!s.IsCorruption() || !store->read_only() || attempt >= kReaderOpenAttempts) return s;
+    store.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+  }
 }
 
 }  // namespace starlog::engine

@@ -43,6 +43,10 @@ Status EventStoreImpl::WaitForChange(uint64_t after,
   const int watch = inotify_add_watch(fd, RegistryPath(root_).c_str(),
                                       IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
   Status result = timed_out();
+  // After a wake-up, catch up once more shortly after: the writer's files
+  // change in several steps (a log record, a flush's MANIFEST edit, the
+  // record that marks the flush), and one catch-up may land between them.
+  bool settling = false;
   while (true) {
     auto moved = Refresh();
     if (!moved.ok()) {
@@ -57,8 +61,10 @@ Status EventStoreImpl::WaitForChange(uint64_t after,
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd p{fd, POLLIN, 0};
-    const int wait_ms = static_cast<int>(std::min<int64_t>(left.count(), watch < 0 ? 50 : 1000));
-    if (poll(&p, 1, wait_ms) > 0) {
+    const int backstop_ms = watch < 0 ? 50 : settling ? 20 : 1000;
+    const int wait_ms = static_cast<int>(std::min<int64_t>(left.count(), backstop_ms));
+    settling = poll(&p, 1, wait_ms) > 0;
+    if (settling) {
       char buffer[4096];
       while (read(fd, buffer, sizeof(buffer)) > 0) {
       }

@@ -7,15 +7,19 @@
 //   event_store_follow.cc   following another process's writes, waiting
 
 #include <rocksdb/db.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "engine/db_handles.h"
+#include "engine/high_water.h"
 #include "engine/versioned_index.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/universe.h"
@@ -26,6 +30,36 @@ namespace starlog::engine {
 inline constexpr std::string_view kMetaRebuilding = "rebuilding";
 // Meta key present in a replica: it takes events only from its primary.
 inline constexpr std::string_view kMetaReplica = "replica";
+
+// A writer's bound on open table files (RocksDB max_open_files).
+inline constexpr int kWriterMaxOpenFiles = 128;
+// A writer flushes its memtables on close once this many write-ahead logs, or
+// this many bytes of them, are live (each open starts a new log).
+inline constexpr size_t kMaxLiveWalsAtClose = 8;
+inline constexpr uint64_t kMaxLiveWalBytesAtClose = 32 << 20;
+// A family's table files under kSmallTableBytes are merged once there are
+// more than kMaxSmallTables of them (CompactSmallTables).
+inline constexpr uint64_t kSmallTableBytes = 4 << 20;
+inline constexpr size_t kMaxSmallTables = 4;
+// RocksDB flushes the oldest families of a long-running writer past this.
+inline constexpr uint64_t kMaxTotalWalBytes = 128 << 20;
+// How often a reader opens again when the writer deleted a file under it.
+inline constexpr int kReaderOpenAttempts = 10;
+
+// Whether a failed open of a reader names a file that the writer deleted
+// while the reader was opening (event_store_durability.cc).
+bool IsVanishedFile(const rocksdb::Status& s);
+
+// Notes that RocksDB flushed a memtable, so that the writer marks it for its
+// followers (EventStoreImpl::MarkFlushed).
+class FlushListener final : public rocksdb::EventListener {
+ public:
+  void OnFlushCompleted(rocksdb::DB* db, const rocksdb::FlushJobInfo& info) override;
+  bool TakeFlushed() { return flushed_.exchange(false); }
+
+ private:
+  std::atomic<bool> flushed_{false};
+};
 
 class EventStoreImpl final : public EventStore {
  public:
@@ -43,6 +77,19 @@ class EventStoreImpl final : public EventStore {
   Status LoadMeta(bool check_indexes);
   // Drops and replays every index (event_store_rebuild.cc).
   Status RebuildIndexes(const ProgressFn& progress);
+  // After LoadMeta: Corruption, naming what was lost, if the log ends before
+  // the "acknowledged" high-water mark read before opening (high_water.h), or
+  // holds another history there. Sets lost_events().
+  Status CheckAcknowledged(const std::optional<Head>& acknowledged);
+  bool lost_events() const { return lost_events_; }
+  // Opens as `starlog repair` does: point-in-time recovery, then a flush of
+  // what was kept. Set before OpenDb.
+  void set_repairing() { repairing_ = true; }
+  // Flushes every family and records the head as the acknowledged mark,
+  // durably (after a repair).
+  Status ResetAcknowledged();
+  // Test hook: flushes every family and compacts the log and meta families.
+  Status TEST_FlushAndCompact();
 
   const std::string& root() const override { return root_; }
   const codec::Uuid& repository_id() const override { return repository_id_; }
@@ -103,6 +150,16 @@ class EventStoreImpl final : public EventStore {
   // Records the repository id and format version in "*batch" and in memory.
   void PutIdentity(const codec::Uuid& repository_id, rocksdb::WriteBatch* batch);
   void CloseDb();
+  // REQUIRES: mu_ held. Records head_ in the high-water file after a synced
+  // commit (best effort: a missed update only makes the check at open weaker).
+  void NoteCommitted();
+  // Flushes every family if the live write-ahead logs pass the bounds above.
+  void FlushIfLogsPileUp();
+  // Merges the small table files of each family that has many.
+  void CompactSmallTables();
+  // After a flush: writes a record that makes followers drop what they
+  // replayed from the retired log (event_store_durability.cc).
+  Status MarkFlushed();
 
   const std::string root_;
   const StoreOptions options_;
@@ -113,6 +170,10 @@ class EventStoreImpl final : public EventStore {
   codec::Uuid repository_id_;
   uint32_t format_version_ = 0;
   bool replica_ = false;
+  HighWaterFile high_water_;  // A writer's acknowledged mark.
+  std::shared_ptr<FlushListener> flush_listener_ = std::make_shared<FlushListener>();
+  bool lost_events_ = false;
+  bool repairing_ = false;
 
   // Serializes a follower's catching up: several threads of one process (a
   // server's sessions) may refresh the same store at once.

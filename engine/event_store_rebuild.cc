@@ -117,9 +117,12 @@ Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
   StoreOptions writable = options;
   writable.read_only = false;
   writable.follow = false;
+  const std::optional<Head> acknowledged = ReadHighWater(root);
   auto store = std::make_unique<EventStoreImpl>(root, writable);
   STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/false));
   STARLOG_RETURN_IF_ERROR(store->LoadMeta(/*check_indexes=*/false));
+  // A log that lost acknowledged events is for `starlog repair`, not a rebuild.
+  STARLOG_RETURN_IF_ERROR(store->CheckAcknowledged(acknowledged));
   STARLOG_RETURN_IF_ERROR(store->RebuildIndexes(progress));
   store.reset();
   // Open once more, so RocksDB writes a fresh MANIFEST without the dropped

@@ -6,12 +6,29 @@
 #include "engine/key_coder.h"
 #include "engine/registry_view_impl.h"
 #include "starlog/codec/event_text.h"
+#include "starlog/codec/text.h"
+#include "starlog/engine/glob.h"
 
 namespace starlog::engine {
 
+using codec::Quoted;
+
 namespace {
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// Find-first takes the first match along an ordered path; a glob's matches
+// come in name order, which says nothing about precedence, so (as the
+// butler) it is refused there.
+Status RequireOrderedPath(const std::vector<std::string>& collections) {
+  for (const std::string& c : collections) {
+    if (HasGlobCharacters(c)) {
+      return Status::InvalidArgument(
+          "a find-first search needs an ordered list of collections; " + Quoted(c) +
+          " is a pattern, whose matches have no order: name the collections (or a chain), or "
+          "search all matches (--find-all)");
+    }
+  }
+  return Status::OK();
+}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
@@ -193,6 +210,7 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
     impl_->type_keys.Put(parent, required);
   }
   STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(*required, data_id));
+  STARLOG_RETURN_IF_ERROR(RequireOrderedPath(collections));
   STARLOG_ASSIGN_OR_RETURN(auto search, SearchPathOf(*this, *impl_, collections));
   const std::vector<std::string>& path = search->names;
   const std::string data_id_bytes = EncodeDataId(data_id);
@@ -277,6 +295,7 @@ Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetQuery& 
   const std::string parent = SplitTypeName(query.dataset_type).parent;
   STARLOG_ASSIGN_OR_RETURN(auto required, universe().RequiredKeys(type.dimensions));
   STARLOG_ASSIGN_OR_RETURN(BoundWhere where, BoundWhere::Bind(universe(), query.where, required));
+  if (query.find_first) STARLOG_RETURN_IF_ERROR(RequireOrderedPath(query.collections));
   STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(query.collections));
   const IndexReader reader = impl_->reader();
   RecordCache records(*impl_);

@@ -7,6 +7,8 @@
 
 namespace starlog::engine {
 
+using codec::Quoted;
+
 namespace {
 
 bool IsAlnum(char c) {
@@ -21,8 +23,6 @@ bool IsIdentifier(std::string_view s) {
   }
   return true;
 }
-
-std::string Quoted(std::string_view s) { return "'" + codec::Printable(s) + "'"; }
 
 }  // namespace
 

@@ -5,14 +5,16 @@
 #include "engine/key_coder.h"
 #include "engine/registry_view_impl.h"
 #include "starlog/codec/coding.h"
+#include "starlog/codec/text.h"
 #include "starlog/engine/glob.h"
 #include "starlog/engine/policy.h"
+#include "starlog/engine/storage_classes.h"
 
 namespace starlog::engine {
 
-namespace {
+using codec::Quoted;
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+namespace {
 
 Result<CollectionInfo> MakeCollectionInfo(const IndexReader& reader, std::string name,
                                           const keys::CollectionRecord& record) {
@@ -129,12 +131,26 @@ Result<DatasetTypeInfo> RegistryView::GetDatasetType(const std::string& name) co
   if (!payload) return Status::NotFound("no dataset type " + Quoted(t.parent));
   STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetType(*payload));
   DatasetTypeInfo info{name, record.dimensions, record.storage_class, record.is_calibration};
+  if (!t.component.empty()) {
+    // A component its storage class does not have is an error, not the parent.
+    auto component = FindComponent(record.storage_class, t.component);
+    if (!component) {
+      std::string known;
+      for (const auto& c : ComponentsOf(record.storage_class)) {
+        known += (known.empty() ? "" : ", ") + std::string(c.name);
+      }
+      return Status::NotFound("dataset type " + Quoted(t.parent) + " (storage class " +
+                              record.storage_class + ") has no component " + Quoted(t.component) +
+                              (known.empty() ? "; it has no components" : "; it has " + known));
+    }
+    info.storage_class = std::string(component->storage_class);
+  }
   impl_->types.Put(name, info);
   return info;
 }
 
 Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(
-    const std::vector<std::string>& patterns) const {
+    const std::vector<std::string>& patterns, bool components) const {
   for (const auto& p : patterns) STARLOG_RETURN_IF_ERROR(ValidateGlob(p));
   std::vector<DatasetTypeInfo> out;
   Status decode;
@@ -147,9 +163,20 @@ Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(
           decode = Status::Corruption("dataset_types entry");
           return false;
         }
-        if (patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
-                                            [&](const auto& p) { return GlobMatch(p, *name); })) {
+        const auto wanted = [&](const std::string& n) {
+          return patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
+                                                 [&](const auto& p) { return GlobMatch(p, n); });
+        };
+        if (wanted(*name)) {
           out.push_back({*name, record->dimensions, record->storage_class, record->is_calibration});
+        }
+        if (components) {
+          for (const auto& c : ComponentsOf(record->storage_class)) {
+            const std::string full = *name + "." + std::string(c.name);
+            if (!wanted(full) && !wanted(*name)) continue;
+            out.push_back(
+                {full, record->dimensions, std::string(c.storage_class), record->is_calibration});
+          }
         }
         return true;
       }));

@@ -11,11 +11,11 @@
 
 namespace starlog::engine {
 
+using codec::Quoted;
+
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string Quoted(std::string_view s) { return "'" + codec::Printable(s) + "'"; }
 
 // What kind of file "st" describes, for an error message.
 std::string_view KindOf(const struct stat& st) {

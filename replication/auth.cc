@@ -4,15 +4,29 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "starlog/codec/coding.h"
 #include "starlog/replication/wire.h"
 
 namespace starlog::replication {
 
 Result<std::string> ReadKeyFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::NotFound("cannot read key file " + path);
+  // As ssh does for a private key: a secret others can read is no secret.
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::PermissionDenied("UNPROTECTED KEY FILE: " + path + " has mode " + mode +
+                                    ", so other users can read or change the shared key; "
+                                    "refusing it (run `chmod 600 " +
+                                    path + "`)");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read key file " + path);
   std::stringstream text;
@@ -34,6 +48,18 @@ std::string RandomNonce() {
   return nonce;
 }
 
+namespace {
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  return std::string(reinterpret_cast<const char*>(mac), length);
+}
+
+}  // namespace
+
 std::string ComputeMac(std::string_view key, std::string_view role,
                        const codec::Uuid& repository_id, std::string_view peer_nonce,
                        std::string_view own_nonce) {
@@ -41,11 +67,27 @@ std::string ComputeMac(std::string_view key, std::string_view role,
   message.append(repository_id.AsBytes());
   message.append(peer_nonce);
   message.append(own_nonce);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
-  return std::string(reinterpret_cast<const char*>(mac), length);
+  return HmacSha256(key, message);
+}
+
+SessionKeys DeriveSessionKeys(std::string_view key, std::string_view replica_nonce,
+                              std::string_view primary_nonce) {
+  const auto derive = [&](std::string_view direction) {
+    std::string label = "starlog-session ";
+    label.append(direction);
+    label.append(replica_nonce);
+    label.append(primary_nonce);
+    return HmacSha256(key, label);
+  };
+  return SessionKeys{derive("primary->peer"), derive("peer->primary")};
+}
+
+std::string MessageTag(std::string_view direction_key, uint64_t counter, std::string_view frame) {
+  std::string message;
+  message.reserve(8 + frame.size());
+  codec::PutFixed64(&message, counter);
+  message.append(frame);
+  return HmacSha256(direction_key, message).substr(0, kTagSize);
 }
 
 bool MacMatches(std::string_view expected, std::string_view received) {

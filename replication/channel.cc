@@ -72,8 +72,35 @@ struct Channel::Impl {
   std::shared_ptr<asio::ssl::context> ssl;  // Set when the channel speaks TLS.
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;
   std::chrono::milliseconds timeout = kDefaultTimeout;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  size_t max_message_size = kMaxMessageSize;
+  bool sealed = false;
+  std::string send_key;
+  std::string receive_key;
+  uint64_t sent = 0;      // Messages sent since Seal: the next one's counter.
+  uint64_t received = 0;  // Likewise, received.
   std::string peer;
   std::string in;  // Received bytes not yet read as messages.
+
+  // The time left for one operation: the timeout, cut short by the deadline.
+  std::chrono::milliseconds Budget() const {
+    if (!deadline) return timeout;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *deadline - std::chrono::steady_clock::now());
+    return std::max(std::chrono::milliseconds(0), std::min(timeout, left));
+  }
+
+  // The message at the front of "in", removed from it; NotFound while it is
+  // incomplete.
+  Result<Message> Take() {
+    std::string_view view(in);
+    auto message = ReadChannelMessage(&view, max_message_size, sealed ? receive_key : "", received);
+    if (message.ok()) {
+      if (sealed) ++received;
+      in.erase(0, in.size() - view.size());
+    }
+    return message;
+  }
 
   // Runs one asynchronous operation to completion or the timeout. "start"
   // begins it with a completion handler taking (error_code, size_t).
@@ -85,7 +112,7 @@ struct Channel::Impl {
       if (bytes != nullptr) *bytes = n;
     });
     io.restart();
-    io.run_for(timeout);
+    io.run_for(Budget());
     if (!done) {
       // Abandon the operation: close the socket, let the handler see it.
       error_code ignored;
@@ -150,7 +177,11 @@ Status Channel::Handshake() {
 
 Status Channel::Send(const Message& message) {
   std::string bytes;
-  STARLOG_RETURN_IF_ERROR(AppendMessage(message, &bytes));
+  if (impl_->sealed) {
+    STARLOG_RETURN_IF_ERROR(AppendSealedMessage(message, impl_->send_key, impl_->sent++, &bytes));
+  } else {
+    STARLOG_RETURN_IF_ERROR(AppendMessage(message, &bytes));
+  }
   const error_code ec = impl_->Run([&](auto handler) {
     if (impl_->tls) {
       asio::async_write(*impl_->tls, asio::buffer(bytes), handler);
@@ -165,22 +196,20 @@ Status Channel::Send(const Message& message) {
 Result<Message> Channel::Receive() {
   char buffer[64 * 1024];
   while (true) {
-    std::string_view view(impl_->in);
-    auto message = ReadMessage(&view);
-    if (message.ok()) {
-      impl_->in.erase(0, impl_->in.size() - view.size());
-      return message;
-    }
+    auto message = impl_->Take();
+    if (message.ok()) return message;
     if (!message.status().IsNotFound()) {
       return message.status().WithContext("from " + impl_->peer);
     }
+    // Never more than the longest message allowed is held unread.
+    const size_t room = std::min(sizeof(buffer), impl_->max_message_size);
     size_t n = 0;
     const error_code ec = impl_->Run(
         [&](auto handler) {
           if (impl_->tls) {
-            impl_->tls->async_read_some(asio::buffer(buffer), handler);
+            impl_->tls->async_read_some(asio::buffer(buffer, room), handler);
           } else {
-            impl_->socket.async_read_some(asio::buffer(buffer), handler);
+            impl_->socket.async_read_some(asio::buffer(buffer, room), handler);
           }
         },
         &n);
@@ -190,6 +219,15 @@ Result<Message> Channel::Receive() {
 }
 
 void Channel::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
+void Channel::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  impl_->deadline = deadline;
+}
+void Channel::set_max_message_size(size_t bytes) { impl_->max_message_size = bytes; }
+void Channel::Seal(std::string send_key, std::string receive_key) {
+  impl_->sealed = true;
+  impl_->send_key = std::move(send_key);
+  impl_->receive_key = std::move(receive_key);
+}
 const std::string& Channel::peer() const { return impl_->peer; }
 
 struct Listener::Impl {

@@ -9,9 +9,10 @@
 #include <filesystem>
 
 #include "replication/handshake.h"
-#include "replication/primary_session.h"
 #include "starlog/codec/hash.h"
+#include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::replication {
 
@@ -38,10 +39,10 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 }
 
 // One attempt. Fills "problem" when what arrived is not the file recorded.
-Status FetchOnce(Channel& channel, const std::string& target, const codec::Artifact& artifact,
-                 FetchOutcome* outcome) {
+Status FetchOnce(Channel& channel, const std::string& target, const codec::Uuid& dataset_id,
+                 const codec::Artifact& artifact, FetchOutcome* outcome) {
   const std::string temp = target + ".starlog-partial";
-  STARLOG_RETURN_IF_ERROR(channel.Send(FileRequest{artifact.path}));
+  STARLOG_RETURN_IF_ERROR(channel.Send(FileRequest{artifact.path, dataset_id}));
   Fd out;
   out.fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out.fd < 0) return Status::IOError("create " + temp + ": " + std::strerror(errno));
@@ -65,6 +66,15 @@ Status FetchOnce(Channel& channel, const std::string& target, const codec::Artif
       break;
     }
     missing = chunk->missing;
+    // A primary that sends more than the registry records is broken or
+    // hostile: stop at once rather than fill the disk, and drop the connection
+    // (the rest of its stream is unread).
+    if (chunk->data.size() > artifact.size - size) {
+      outcome->problem = "the primary sent more than the " + std::to_string(artifact.size) +
+                         " bytes recorded; stopped and discarded";
+      s = Status::Corruption("file " + codec::Printable(artifact.path) + ": " + outcome->problem);
+      break;
+    }
     hash.Update(chunk->data);
     size += chunk->data.size();
     outcome->bytes += chunk->data.size();
@@ -100,10 +110,11 @@ bool HasIntactFile(const std::string& root, const codec::Artifact& artifact) {
 }  // namespace
 
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
-                               const codec::Artifact& artifact, int attempts) {
+                               const codec::Uuid& dataset_id, const codec::Artifact& artifact,
+                               int attempts) {
   FetchOutcome outcome;
-  if (!IsServablePath(artifact.path)) {
-    outcome.problem = "not a path inside the repository: '" + artifact.path + "'";
+  if (const Status s = engine::CheckTargetInRoot(root, artifact.path); !s.ok()) {
+    outcome.problem = "not a path inside the repository: " + std::string(s.message());
     return outcome;
   }
   if (HasIntactFile(root, artifact)) return outcome;
@@ -112,7 +123,7 @@ Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
   std::filesystem::create_directories(std::filesystem::path(target).parent_path(), ec);
   if (ec) return Status::IOError("create the folder of " + target + ": " + ec.message());
   for (int attempt = 0; attempt < attempts; ++attempt) {
-    STARLOG_RETURN_IF_ERROR(FetchOnce(channel, target, artifact, &outcome));
+    STARLOG_RETURN_IF_ERROR(FetchOnce(channel, target, dataset_id, artifact, &outcome));
     if (outcome.copied) return outcome;
   }
   return outcome;

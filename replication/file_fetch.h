@@ -20,9 +20,14 @@ struct FetchOutcome {
   std::string problem;  // Why the file could not be had; empty on success.
 };
 
-// Returns an error only when the connection fails (the caller reconnects);
-// a file the primary lacks or cannot send intact is an outcome with a problem.
+// Returns an error only when the connection fails (the caller reconnects),
+// or when the primary sends more bytes than the registry records for the
+// file: then the fetch stops at that chunk, keeps nothing, and returns
+// Corruption, since the rest of the stream is unread. A file the primary
+// lacks or cannot send intact is an outcome with a problem.
+// "artifact" is dataset "dataset_id"'s.
 Result<FetchOutcome> FetchFile(Channel& channel, const std::string& root,
-                               const codec::Artifact& artifact, int attempts = 3);
+                               const codec::Uuid& dataset_id, const codec::Artifact& artifact,
+                               int attempts = 3);
 
 }  // namespace starlog::replication

@@ -3,7 +3,11 @@
 // Both ends of the opening of a conversation (wire.h): hello both ways, then
 // each proves the shared key (auth.h), the peer first. Every refusal is sent
 // to the other side as a refused error, so both sides can say what went wrong.
+// Until the other side has proven the key, a message longer than
+// kMaxHandshakeMessageSize is refused and the repository id is not sent;
+// afterwards the channel is sealed (Channel::Seal) with the session's keys.
 
+#include <chrono>
 #include <string>
 
 #include "starlog/codec/uuid.h"
@@ -15,6 +19,10 @@ namespace starlog::replication {
 inline constexpr char kRolePrimary[] = "primary";
 inline constexpr char kRoleReplica[] = "replica";
 inline constexpr char kRoleVerifier[] = "verifier";
+
+// How long the replica's (or verifier's) side of the handshake may take in
+// all. The primary's is ServerOptions::handshake_timeout.
+inline constexpr std::chrono::milliseconds kHandshakeTimeout{10'000};
 
 // The primary's side. Returns the peer's role. PermissionDenied for a wrong
 // key, Conflict for another repository, NotSupported for another protocol

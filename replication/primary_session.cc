@@ -5,24 +5,11 @@
 #include <cstring>
 
 #include "replication/handshake.h"
+#include "starlog/codec/text.h"
+#include "starlog/engine/registry_view.h"
+#include "starlog/engine/repo_paths.h"
 
 namespace starlog::replication {
-
-bool IsServablePath(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find('\0') != std::string::npos) return false;
-  size_t begin = 0;
-  bool first = true;
-  while (begin <= path.size()) {
-    size_t end = path.find('/', begin);
-    if (end == std::string::npos) end = path.size();
-    const std::string_view part(path.data() + begin, end - begin);
-    if (part.empty() || part == "." || part == "..") return false;
-    if (first && part == ".starlog") return false;
-    first = false;
-    begin = end + 1;
-  }
-  return true;
-}
 
 PrimarySession::PrimarySession(engine::EventStore& store, const ServerOptions& options,
                                std::unique_ptr<Channel> channel,
@@ -38,9 +25,13 @@ PrimarySession::PrimarySession(engine::EventStore& store, const ServerOptions& o
 
 Status PrimarySession::Run() {
   const std::string peer = channel_->peer();
+  // One deadline for the whole handshake: a peer that trickles its bytes is
+  // dropped as surely as a silent one.
+  channel_->set_deadline(std::chrono::steady_clock::now() + options_.handshake_timeout);
   Status s = channel_->Handshake();
   if (s.ok()) {
     auto role = AcceptPeer(*channel_, store_.repository_id(), options_.key);
+    channel_->set_deadline(std::nullopt);
     if (!role.ok()) {
       log_(peer + ": refused: " + std::string(role.status().message()));
       return role.status();
@@ -75,7 +66,7 @@ Status PrimarySession::Converse() {
       replica_head_ = ack->head;
       STARLOG_RETURN_IF_ERROR(SendNext(/*wait=*/true));
     } else if (const auto* file = std::get_if<FileRequest>(&*message)) {
-      STARLOG_RETURN_IF_ERROR(SendFile(file->path));
+      STARLOG_RETURN_IF_ERROR(SendFile(*file));
     } else if (const auto* heads = std::get_if<HeadsRequest>(&*message)) {
       STARLOG_RETURN_IF_ERROR(SendHeads(*heads));
     } else if (const auto* error = std::get_if<Error>(&*message)) {
@@ -151,14 +142,34 @@ Status PrimarySession::SendEvents(uint64_t after) {
   return channel_->Send(events);
 }
 
-Status PrimarySession::SendFile(const std::string& path) {
-  if (!IsServablePath(path)) {
-    return Refuse(*channel_, Status::InvalidArgument("not a repository file path: '" + path + "'"));
+Status PrimarySession::SendFile(const FileRequest& request) {
+  const std::string& path = request.path;
+  const std::string shown = "'" + codec::Printable(path) + "'";
+  if (const Status s = engine::ValidateRelativePath(path); !s.ok()) {
+    return Refuse(*channel_, Status::InvalidArgument("not a repository file path: " +
+                                                     std::string(s.message())));
   }
-  const std::string full = store_.root() + "/" + path;
+  // Only the file the registry records for that dataset, and only if it
+  // really lies in the root: a path no dataset has, or a symbolic link out
+  // of the root, is answered as missing.
+  STARLOG_RETURN_IF_ERROR(store_.Refresh().status());
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store_.View());
+  STARLOG_ASSIGN_OR_RETURN(auto dataset, view.GetDataset(request.dataset_id));
+  if (!dataset || !dataset->artifact || dataset->artifact->path != path) {
+    log_(channel_->peer() + ": asked for " + shown + ", which is not the file of dataset " +
+         request.dataset_id.ToString() + "; not served");
+    return channel_->Send(FileChunk{0, true, true, ""});
+  }
+  auto resolved = engine::ResolveFileInRoot(store_.root(), path);
+  if (!resolved.ok()) {
+    log_(channel_->peer() + ": asked for " + shown +
+         ", not served: " + std::string(resolved.status().message()));
+    return channel_->Send(FileChunk{0, true, true, ""});
+  }
+  const std::string& full = *resolved;
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(full.c_str(), "rb"), &std::fclose);
   if (!file) {
-    log_(channel_->peer() + ": asked for " + path +
+    log_(channel_->peer() + ": asked for " + shown +
          ", which cannot be opened: " + std::strerror(errno));
     return channel_->Send(FileChunk{0, true, true, ""});
   }

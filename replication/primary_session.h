@@ -32,7 +32,10 @@ class PrimarySession {
   // something new or the heartbeat is due.
   Status SendNext(bool wait);
   Status SendEvents(uint64_t through);
-  Status SendFile(const std::string& path);
+  // A file is served only if it is the artifact of the dataset named (at
+  // the head) and resolves to a regular file inside the root
+  // (engine/repo_paths.h).
+  Status SendFile(const FileRequest& request);
   Status SendHeads(const HeadsRequest& request);
   WirePoint PointOf(const engine::Head& head) const;
 
@@ -46,8 +49,5 @@ class PrimarySession {
   uint64_t replica_head_ = 0;
   bool told_caught_up_ = false;
 };
-
-// Whether "path" may be served: relative, no "..", nothing under ".starlog".
-bool IsServablePath(const std::string& path);
 
 }  // namespace starlog::replication

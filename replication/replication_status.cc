@@ -58,6 +58,7 @@ std::string ReplicationStatusJson(const ReplicationStatus& s) {
   w.Key("failed_files").BeginArray();
   for (const FailedFile& f : s.failed_files) {
     w.BeginObject();
+    w.Key("dataset_id").String(f.dataset_id.ToString());
     w.Key("path").String(f.artifact.path);
     w.Key("size").Uint(f.artifact.size);
     w.Key("checksum").String(f.artifact.checksum.ToHex());
@@ -105,6 +106,7 @@ Result<ReplicationStatus> ReadReplicationStatus(const std::string& root) {
       if (!checksum.ok()) return Status::Corruption(path + ": a failed file's checksum is bad");
       failed.artifact.checksum = *checksum;
       failed.error = StringOf(f, "error");
+      if (auto id = codec::Uuid::Parse(StringOf(f, "dataset_id")); id.ok()) failed.dataset_id = *id;
       s.failed_files.push_back(std::move(failed));
     }
   }

@@ -10,6 +10,7 @@
 #include "starlog/codec/event_codec.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/event_store.h"
+#include "starlog/replication/replica_files.h"
 
 namespace starlog::replication {
 
@@ -132,6 +133,7 @@ class Replication {
       Log("created a replica of repository " + id.ToString() + " in " + options_.root);
     }
     STARLOG_RETURN_IF_ERROR(RetryFailedFiles());
+    STARLOG_RETURN_IF_ERROR(RecheckFiles());
     STARLOG_RETURN_IF_ERROR(CopyFilesThrough(store_->head().sequence));
     const engine::Head head = store_->head();
     STARLOG_RETURN_IF_ERROR(channel->Send(Start{head.sequence, head.chain_hash}));
@@ -178,36 +180,22 @@ class Replication {
     return CopyFilesThrough(store_->head().sequence);
   }
 
-  // The collections whose datasets' files are wanted; none means all.
-  Result<std::set<std::string>> WantedCollections(const engine::RegistryView& view) const {
-    std::set<std::string> wanted;
-    for (const std::string& c : options_.file_collections) {
-      auto path = view.ResolveSearchPath({c});
-      if (path.status().IsNotFound()) continue;  // Not created yet.
-      STARLOG_RETURN_IF_ERROR(path.status());
-      wanted.insert(path->begin(), path->end());
-    }
-    return wanted;
-  }
-
   // Whether the file is still the dataset's, and the dataset is wanted.
-  Result<bool> Wanted(const engine::RegistryView& view, const std::set<std::string>& wanted,
+  Result<bool> Wanted(const engine::RegistryView& view, const FileFilter& filter,
                       const FileToCopy& file) const {
     STARLOG_ASSIGN_OR_RETURN(auto ref, view.GetDataset(file.id));
     if (!ref || !ref->artifact || ref->artifact->path != file.artifact.path) return false;
-    if (options_.file_collections.empty() || wanted.count(ref->run) != 0) return true;
-    STARLOG_ASSIGN_OR_RETURN(auto holders, view.CollectionsHolding(file.id));
-    return std::any_of(holders.begin(), holders.end(),
-                       [&](const std::string& c) { return wanted.count(c) != 0; });
+    return filter.Wants(view, file.id, ref->run);
   }
 
-  Status Copy(const codec::Artifact& artifact) {
-    STARLOG_ASSIGN_OR_RETURN(FetchOutcome outcome, FetchFile(*channel_, options_.root, artifact));
+  Status Copy(const codec::Uuid& id, const codec::Artifact& artifact) {
+    STARLOG_ASSIGN_OR_RETURN(FetchOutcome outcome,
+                             FetchFile(*channel_, options_.root, id, artifact));
     status_.bytes_copied += outcome.bytes;
     if (outcome.copied) ++status_.files_copied;
     if (!outcome.problem.empty()) {
       Log("file " + artifact.path + ": " + outcome.problem);
-      status_.failed_files.push_back(FailedFile{artifact, outcome.problem});
+      status_.failed_files.push_back(FailedFile{artifact, outcome.problem, id});
       status_.last_error = "file " + artifact.path + ": " + outcome.problem;
       status_.last_error_ns = codec::NowUtcNs();
     }
@@ -219,12 +207,35 @@ class Replication {
     std::vector<FailedFile> failed;
     failed.swap(status_.failed_files);
     for (size_t i = 0; i < failed.size(); ++i) {
-      const Status s = Copy(failed[i].artifact);
+      // Listed before failures named their dataset: the recheck finds it.
+      if (failed[i].dataset_id.IsNil()) continue;
+      const Status s = Copy(failed[i].dataset_id, failed[i].artifact);
       if (!s.ok()) {
         // Keep the untried ones listed.
         status_.failed_files.insert(status_.failed_files.end(), failed.begin() + i, failed.end());
         return s;
       }
+    }
+    WriteStatus(/*force=*/true);
+    return Status::OK();
+  }
+
+  // Files copied before may have been lost or damaged since: on every
+  // connection each file already copied is checked, and fetched again unless
+  // it is intact. By a stat (presence and size): reading a facility's
+  // petabytes again on every reconnection is not an option; with
+  // recheck_contents, by size and XXH3-128.
+  Status RecheckFiles() {
+    if (!options_.copy_files || !store_ || status_.files_through == 0) return Status::OK();
+    std::set<std::string> failed;
+    for (const FailedFile& f : status_.failed_files) failed.insert(f.artifact.path);
+    STARLOG_ASSIGN_OR_RETURN(auto report, CheckWantedFiles(*store_, options_.recheck_contents));
+    for (const engine::FileProblem& problem : report.problems) {
+      if (failed.count(problem.artifact.path) != 0) continue;  // Just retried.
+      Log("file " + problem.artifact.path + " is " +
+          (problem.kind == engine::FileProblem::Kind::kMissing ? "missing" : "damaged") +
+          " on the replica (" + problem.detail + "); fetching it again");
+      STARLOG_RETURN_IF_ERROR(Copy(problem.id, problem.artifact));
     }
     WriteStatus(/*force=*/true);
     return Status::OK();
@@ -238,7 +249,7 @@ class Replication {
       return Status::OK();
     }
     STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store_->View());
-    STARLOG_ASSIGN_OR_RETURN(auto wanted, WantedCollections(view));
+    STARLOG_ASSIGN_OR_RETURN(FileFilter filter, FileFilter::Make(view, options_.file_collections));
     while (status_.files_through < through) {
       const uint64_t from = status_.files_through + 1;
       STARLOG_ASSIGN_OR_RETURN(auto records, store_->ReadLog(from, 1000));
@@ -256,8 +267,8 @@ class Replication {
             files.push_back({a.id, a.artifact});
         }
         for (const FileToCopy& file : files) {
-          STARLOG_ASSIGN_OR_RETURN(bool want, Wanted(view, wanted, file));
-          if (want) STARLOG_RETURN_IF_ERROR(Copy(file.artifact));
+          STARLOG_ASSIGN_OR_RETURN(bool want, Wanted(view, filter, file));
+          if (want) STARLOG_RETURN_IF_ERROR(Copy(file.id, file.artifact));
         }
         status_.files_through = record.sequence;
       }

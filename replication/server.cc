@@ -37,6 +37,12 @@ class ServerImpl final : public Server {
         continue;
       }
       std::lock_guard<std::mutex> lock(threads_mu_);
+      if (threads_.size() >= static_cast<size_t>(options_.max_connections)) {
+        // Closed before a byte is read: no thread, no buffer for it.
+        Log((*channel)->peer() + ": refused: already " + std::to_string(threads_.size()) +
+            " connections (at most " + std::to_string(options_.max_connections) + ")");
+        continue;
+      }
       auto& slot = threads_.emplace_back();
       slot.thread = std::thread([this, &slot, c = std::move(*channel)]() mutable {
         ++active_;
@@ -98,6 +104,9 @@ class ServerImpl final : public Server {
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   if (options.key.size() < 16) {
     return Status::InvalidArgument("the shared key must be at least 16 bytes");
+  }
+  if (options.max_connections < 1) {
+    return Status::InvalidArgument("at least one connection must be allowed");
   }
   engine::StoreOptions store_options;
   store_options.follow = true;

@@ -4,6 +4,7 @@
 
 #include "starlog/codec/coding.h"
 #include "starlog/codec/frame.h"
+#include "starlog/replication/auth.h"
 
 namespace starlog::replication {
 
@@ -103,6 +104,7 @@ Status AppendMessage(const Message& message, std::string* out) {
           PutBytes(&payload, m.role);
         } else if constexpr (std::is_same_v<T, Auth>) {
           PutBytes(&payload, m.mac);
+          payload.append(m.repository_id.AsBytes());
         } else if constexpr (std::is_same_v<T, Start>) {
           codec::PutFixed64(&payload, m.head);
           m.chain_hash.AppendTo(&payload);
@@ -122,6 +124,7 @@ Status AppendMessage(const Message& message, std::string* out) {
           PutBytes(&payload, m.message);
         } else if constexpr (std::is_same_v<T, FileRequest>) {
           PutBytes(&payload, m.path);
+          payload.append(m.dataset_id.AsBytes());
         } else if constexpr (std::is_same_v<T, FileChunk>) {
           codec::PutFixed64(&payload, m.offset);
           payload.push_back(static_cast<char>((m.last ? 1 : 0) | (m.missing ? 2 : 0)));
@@ -163,7 +166,7 @@ Result<Message> ReadMessage(std::string_view* input) {
     }
     case MessageType::kAuth: {
       Auth m;
-      if (!r.Bytes(&m.mac) || r.left() != 0) return Malformed("auth");
+      if (!r.Bytes(&m.mac) || !r.Uuid(&m.repository_id) || r.left() != 0) return Malformed("auth");
       out = std::move(m);
       break;
     }
@@ -211,7 +214,9 @@ Result<Message> ReadMessage(std::string_view* input) {
     }
     case MessageType::kFileRequest: {
       FileRequest m;
-      if (!r.Bytes(&m.path) || r.left() != 0) return Malformed("file_request");
+      if (!r.Bytes(&m.path) || !r.Uuid(&m.dataset_id) || r.left() != 0) {
+        return Malformed("file_request");
+      }
       out = std::move(m);
       break;
     }
@@ -253,6 +258,40 @@ Result<Message> ReadMessage(std::string_view* input) {
   }
   *input = in;
   return out;
+}
+
+Result<Message> ReadChannelMessage(std::string_view* input, size_t max_size,
+                                   std::string_view tag_key, uint64_t counter) {
+  if (input->size() < codec::kFrameOverhead) return Status::NotFound("partial frame");
+  const bool sealed = !tag_key.empty();
+  const uint64_t frame_size = codec::kFrameOverhead + codec::DecodeFixed32(input->data());
+  const uint64_t total = frame_size + (sealed ? kTagSize : 0);
+  if (total > max_size) {
+    return Status::Corruption("a message of " + std::to_string(total) + " bytes, more than the " +
+                              std::to_string(max_size) + " accepted" +
+                              (sealed ? "" : " before authentication"));
+  }
+  if (input->size() < total) return Status::NotFound("partial frame");
+  const std::string_view frame = input->substr(0, frame_size);
+  if (sealed &&
+      !MacMatches(MessageTag(tag_key, counter, frame), input->substr(frame_size, kTagSize))) {
+    return Status::Corruption(
+        "message authentication failed: a message without the session's tag (forged, altered, "
+        "replayed or dropped on the way)");
+  }
+  std::string_view view = frame;
+  STARLOG_ASSIGN_OR_RETURN(Message message, ReadMessage(&view));
+  if (!view.empty()) return Status::Corruption("a message shorter than its frame");
+  input->remove_prefix(total);
+  return message;
+}
+
+Status AppendSealedMessage(const Message& message, std::string_view tag_key, uint64_t counter,
+                           std::string* out) {
+  const size_t begin = out->size();
+  STARLOG_RETURN_IF_ERROR(AppendMessage(message, out));
+  out->append(MessageTag(tag_key, counter, std::string_view(*out).substr(begin)));
+  return Status::OK();
 }
 
 }  // namespace starlog::replication

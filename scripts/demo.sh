@@ -244,6 +244,7 @@ starlog log "$repo" --from $(( $(head_of) - 4 )) --hashes
 
 step "replicate over TCP on loopback: serve, copy to a second folder, follow, verify"
 head -c 32 /dev/urandom | base64 > demo/key  # The shared key; it never crosses the wire.
+chmod 600 demo/key  # Refused if group or others may read it, as ssh refuses a private key.
 mirror=demo/mirror
 # In the background, the binary itself (not the shell function), so that
 # `kill` reaches it.

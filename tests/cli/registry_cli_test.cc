@@ -269,7 +269,7 @@ TEST_CASE("Queries print tables and JSON, and answer as of a past point", "[cli]
   auto records =
       r.Ok({"query-dimension-records", r.repo(), "detector", "--where", "detector >= 1"});
   CHECK(Contains(records.out, "DETECTOR"));
-  auto raws = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/*"});
+  auto raws = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/*", "--find-all"});
   CHECK(Contains(raws.out, "instrument=HSC, detector=2, exposure=11"));
   CHECK(RunStarlog({"query-collections", r.repo(), "--as-of", "no-such-snapshot"}).exit_code == 1);
 }

@@ -109,6 +109,12 @@ TEST_CASE("remove-runs refused on one run removes none of them", "[atomic]") {
   CHECK(ok->runs == std::vector<std::string>{"u/alice/a", "u/alice/b"});
   CHECK(ok->head.sequence == before.sequence + 2);
   CHECK(RemoveRuns(*store, {"nothing/*"}, "alice").status().IsNotFound());
+  CHECK(RemoveRuns(*store, {"u/alice/none"}, "alice").status().IsNotFound());
+  REQUIRE(store->Append(codec::CreateCollection{"u/alice/t", CollectionType::kTagged, ""}, "alice")
+              .ok());
+  auto tagged = RemoveRuns(*store, {"u/alice/t"}, "alice");
+  CHECK(tagged.status().IsInvalidArgument());
+  CHECK(Says(tagged.status(), "'u/alice/t' is a TAGGED collection, not a RUN"));
 }
 
 TEST_CASE("A new chain whose definition is refused is not created", "[atomic]") {

@@ -51,7 +51,19 @@ TEST_CASE("A dataset type with datasets cannot be removed", "[engine][types]") {
   f.Append(codec::RemoveDatasets{{raw}});
   f.Append(codec::RemoveDatasetType{"raw"});
   CHECK(f.View().GetDatasetType("raw").status().IsNotFound());
-  CHECK(f.TryAppend(codec::RemoveDatasetType{"raw"}).IsNotFound());
+  // Removing it again does nothing and appends nothing, as in Gen3.
+  const uint64_t head = f.head();
+  CHECK(f.TryAppend(codec::RemoveDatasetType{"raw"}).ok());
+  CHECK(f.head() == head);
+}
+
+TEST_CASE("A dataset type may not have the name of a dimension", "[engine][types]") {
+  testutil::RegistryFixture f;
+  for (const char* name : {"instrument", "skymap", "exposure"}) {
+    auto refused = f.TryAppend(RegisterDatasetType{name, {"instrument"}, "Exposure", false});
+    CHECK(refused.IsInvalidArgument());
+    CHECK(Says(refused, "has the name of a dimension"));
+  }
 }
 
 TEST_CASE("Components are addressed as type.component", "[engine][types]") {
@@ -63,6 +75,31 @@ TEST_CASE("Components are addressed as type.component", "[engine][types]") {
   CHECK(component->dimensions == std::vector<std::string>{"detector", "instrument"});
   CHECK(f.TryAppend(codec::RemoveDatasetType{"bias.wcs"}).IsInvalidArgument());
   CHECK(f.View().GetDatasetType("nothing.wcs").status().IsNotFound());
+}
+
+TEST_CASE("A component its storage class lacks is an error, not the parent", "[engine][types]") {
+  testutil::RegistryFixture f;
+  auto nonsense = f.View().GetDatasetType("raw.nonsense");
+  CHECK(nonsense.status().IsNotFound());
+  CHECK(Says(nonsense.status(), "has no component 'nonsense'"));
+  CHECK(Says(nonsense.status(), "wcs"));  // It names those there are.
+  auto wcs = f.View().GetDatasetType("raw.wcs");
+  REQUIRE(wcs.ok());
+  CHECK(wcs->storage_class == "Wcs");
+  f.Append(RegisterDatasetType{"config", {}, "Config", false});
+  CHECK(Says(f.View().GetDatasetType("config.wcs").status(), "it has no components"));
+  // Listed on request, after their parent.
+  auto listed = f.View().QueryDatasetTypes({"raw"}, /*components=*/true);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() > 3);
+  CHECK((*listed)[0].name == "raw");
+  CHECK((*listed)[1].name == "raw.image");
+  auto plain = f.View().QueryDatasetTypes({"raw"});
+  REQUIRE(plain.ok());
+  CHECK(plain->size() == 1);
+  auto only_wcs = f.View().QueryDatasetTypes({"*.wcs"}, true);
+  REQUIRE(only_wcs.ok());
+  for (const auto& t : *only_wcs) CHECK(t.name.find(".wcs") != std::string::npos);
 }
 
 TEST_CASE("Dataset types are listed by glob", "[engine][types]") {

@@ -46,7 +46,8 @@ TEST_CASE("Find-first takes the first match along the chain", "[engine][find]") 
 
 TEST_CASE("A lookup that finds nothing lists the collections it searched", "[engine][find]") {
   ChainFixture f;
-  auto none = f.View().FindDataset("raw", RegistryFixture::RawId(200, 3), {"defaults", "HSC/*"});
+  auto none =
+      f.View().FindDataset("raw", RegistryFixture::RawId(200, 3), {"defaults", "HSC/raw/all"});
   CHECK(none.status().IsNotFound());
   CHECK(Says(none.status(), "run/new, run/old, HSC/raw/all"));
   auto bad_id = f.View().FindDataset("raw", RegistryFixture::BiasId(1), {"defaults"});
@@ -157,4 +158,17 @@ TEST_CASE("Lookups read through table files and their filters as through the mem
   expect(engine::kAtHead, 3, in_a[3], "run/a");
   CHECK(f.View().FindDataset("raw", RegistryFixture::RawId(101, 0), {"c"}).status().IsNotFound());
   CHECK(f.store().ComputeStateDigest()->total == f.store().head().state_digest);
+}
+
+TEST_CASE("Find-first refuses a pattern, whose matches have no order", "[engine][find]") {
+  ChainFixture f;
+  auto found = f.View().FindDataset("raw", RegistryFixture::RawId(100, 1), {"run/*"});
+  CHECK(found.status().IsInvalidArgument());
+  CHECK(Says(found.status(), "'run/*' is a pattern"));
+  engine::DatasetQuery q{"raw", {"run/*"}, {}, true, std::nullopt};
+  CHECK(f.View().QueryDatasets(q).status().IsInvalidArgument());
+  q.find_first = false;  // Every match: the order does not matter.
+  auto all = f.View().QueryDatasets(q);
+  REQUIRE(all.ok());
+  CHECK_FALSE(all->empty());
 }

@@ -6,7 +6,9 @@
 #include <thread>
 
 #include "starlog/codec/coding.h"
+#include "starlog/codec/hash.h"
 #include "starlog/engine/diff.h"
+#include "starlog/engine/policy.h"
 #include "starlog/engine/wait.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/raw_registry.h"
@@ -242,6 +244,30 @@ TEST_CASE("Diff lists net changes between two points", "[engine][history]") {
   REQUIRE(nothing.ok());
   CHECK(nothing->collections.empty());
   CHECK(engine::DiffRegistry(f.store(), 5, 2).status().IsInvalidArgument());
+}
+
+TEST_CASE("Diff reports files attached and detached, and a changed policy", "[engine][history]") {
+  RegistryFixture f;
+  const codec::Uuid raw = f.AddRaw("HSC/raw/all", 100, 1);
+  const uint64_t start = f.head();
+  codec::Artifact file{"raw/100_1.fits", 10, codec::Xxh3_128("0123456789")};
+  f.Append(codec::AttachArtifacts{{{raw, file}}});
+  f.Append(engine::DefaultPolicy("tester"));
+  auto d = engine::DiffRegistry(f.store(), start, f.head());
+  REQUIRE(d.ok());
+  REQUIRE(d->artifacts.size() == 1);
+  CHECK(d->artifacts[0].id == raw);
+  CHECK_FALSE(d->artifacts[0].before.has_value());
+  CHECK(d->artifacts[0].after->path == "raw/100_1.fits");
+  REQUIRE(d->policy.has_value());
+  CHECK_FALSE(d->policy->before.has_value());
+  const uint64_t attached = f.head();
+  f.Append(codec::DetachArtifacts{{raw}});
+  auto detached = engine::DiffRegistry(f.store(), attached, f.head());
+  REQUIRE(detached.ok());
+  REQUIRE(detached->artifacts.size() == 1);
+  CHECK_FALSE(detached->artifacts[0].after.has_value());
+  CHECK_FALSE(detached->policy.has_value());
 }
 
 TEST_CASE("WaitForDataset returns when another thread registers it", "[engine][wait]") {

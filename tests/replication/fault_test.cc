@@ -26,6 +26,8 @@ namespace {
 struct FaultPrimary {
   explicit FaultPrimary(std::mt19937_64& rng) {
     std::ofstream(key_dir.Sub("key")) << kKey << "\n";
+    std::filesystem::permissions(key_dir.Sub("key"), std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write);
     for (int e = 100; e <= 101; ++e) {
       for (int d = 0; d < 4; ++d) {
         AddRawWithFile(fixture, "HSC/raw/all", e, d,
@@ -62,9 +64,13 @@ std::unique_ptr<ChildProcess> Serve(const FaultPrimary& primary, const std::stri
 
 std::unique_ptr<ChildProcess> Follow(const FaultPrimary& primary, const std::string& replica,
                                      const std::string& from) {
-  return std::make_unique<ChildProcess>(
+  auto child = std::make_unique<ChildProcess>(
       std::vector<std::string>{STARLOG_BINARY, "replicate", replica, "--from", from, "--key",
                                primary.key(), "--follow", "--no-sync"});
+  // The replica may already hold the primary's head (from a run killed
+  // earlier): Stop must not send SIGTERM to a process still starting up.
+  REQUIRE(child->WaitUntilCatching(SIGTERM, std::chrono::seconds(20)));
+  return child;
 }
 
 // Waits until the replica holds the primary's head and every file.
@@ -129,7 +135,7 @@ void ReplicateThroughFaults(Fault::Kind kind, int faulty, uint64_t range, int li
   TcpProxy proxy(port, [&](int connection) {
     std::lock_guard<std::mutex> lock(rng_mu);
     if (connection >= faulty) return Fault{};
-    return Fault{kind, rng() % range};
+    return Fault{kind, rng() % range, nullptr};
   });
   TempDir replica;
   auto follower = Follow(primary, replica.path(), proxy.address());

@@ -2,18 +2,27 @@
 // the replicator making copies. Each rule of the issue has a test that fails
 // if the rule is broken.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
+#include "replication/file_fetch.h"
 #include "replication/handshake.h"
-#include "replication/primary_session.h"
+#include "starlog/codec/coding.h"
+#include "starlog/codec/frame.h"
 #include "starlog/replication/auth.h"
 #include "starlog/replication/channel.h"
 #include "starlog/replication/replication_status.h"
 #include "starlog/replication/verify.h"
 #include "tests/replication/replication_fixture.h"
+#include "tests/testutil/tcp_proxy.h"
 
 using namespace starlog;
 using namespace starlog::replication;
@@ -234,7 +243,7 @@ TEST_CASE("A wrong key, no key, another repository or another version is refused
     const codec::Uuid id = std::get<Hello>(*hello).repository_id;
     if (!(*peer)->Send(Hello{kProtocolVersion, id, RandomNonce(), "primary"}).ok()) return;
     if (!(*peer)->Receive().ok()) return;
-    if (!(*peer)->Send(Auth{std::string(32, 'm')}).ok()) return;
+    if (!(*peer)->Send(Auth{std::string(32, 'm'), id}).ok()) return;
     auto said = (*peer)->Receive();
     if (said.ok() && std::holds_alternative<Error>(*said)) {
       impostor_heard = std::get<Error>(*said).message;
@@ -361,14 +370,80 @@ TEST_CASE("Files: verified before kept, retried, metadata only, or only some col
   RequireSameLog(primary.store(), some.path());
 }
 
-TEST_CASE("Only repository files are served", "[replication][files]") {
-  CHECK(IsServablePath("raw/100/raw_100_0.fits"));
-  CHECK_FALSE(IsServablePath(""));
-  CHECK_FALSE(IsServablePath("/etc/passwd"));
-  CHECK_FALSE(IsServablePath("raw/../../etc/passwd"));
-  CHECK_FALSE(IsServablePath(".starlog/registry/CURRENT"));
-  CHECK_FALSE(IsServablePath("raw//x"));
-  CHECK(IsServablePath("raw/.starlog/x"));  // Only the top-level folder is private.
+namespace {
+
+// What a peer holding the key gets when it asks the server at "address" for
+// "path" as dataset "id"'s file: the bytes, or nullopt when the primary answers "missing". Any
+// other outcome (a refusal, a broken connection) is the status.
+Result<std::optional<std::string>> AskForFile(const std::string& address, const codec::Uuid& id,
+                                              const std::string& path) {
+  STARLOG_ASSIGN_OR_RETURN(auto channel,
+                           Channel::Connect(address, {}, std::chrono::milliseconds(5000)));
+  STARLOG_RETURN_IF_ERROR(ConnectToPrimary(*channel, codec::Uuid(), kRoleVerifier, kKey).status());
+  STARLOG_RETURN_IF_ERROR(channel->Send(FileRequest{path, id}));
+  std::string data;
+  while (true) {
+    STARLOG_ASSIGN_OR_RETURN(Message message, channel->Receive());
+    const auto* chunk = std::get_if<FileChunk>(&message);
+    if (chunk == nullptr) return Unexpected(message, "file_chunk", channel->peer());
+    if (chunk->missing) return std::optional<std::string>();
+    data += chunk->data;
+    if (chunk->last) return std::optional<std::string>(data);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Only registered files inside the root are served; links out of it are not",
+          "[replication][files]") {
+  Primary primary;
+  TempDir outside;
+  std::ofstream(outside.Sub("secret.txt")) << "the secret";
+  // A link to a folder outside the root, and a dataset whose file lies behind one.
+  std::filesystem::create_directory_symlink(outside.path(), primary.root() + "/evil");
+  std::filesystem::create_directory_symlink(outside.path(), primary.root() + "/raw/200");
+  const codec::Artifact linked = AddRawWithFile(primary.fixture, "HSC/raw/all", 200, 1, "outside");
+  REQUIRE(std::filesystem::exists(outside.Sub("raw_200_1.fits")));
+  ServerThread server(primary.root());
+
+  const auto raw_id = [](int64_t exposure, int64_t detector) {
+    return engine::DeterministicDatasetId("raw", RegistryFixture::RawId(exposure, detector),
+                                          "HSC/raw/all");
+  };
+  // A dataset's file inside the root is served.
+  auto good = AskForFile(server.address(), raw_id(100, 0), primary.files[0].path);
+  REQUIRE(good.ok());
+  REQUIRE(good->has_value());
+  CHECK(**good == ReadWhole(primary.root() + "/" + primary.files[0].path));
+
+  // A path that is not the dataset's file, even one inside the root, is missing.
+  auto secret = AskForFile(server.address(), raw_id(100, 0), "evil/secret.txt");
+  REQUIRE(secret.ok());
+  CHECK_FALSE(secret->has_value());
+  CHECK(server.Logged("'evil/secret.txt', which is not the file of dataset"));
+  std::ofstream(primary.root() + "/unregistered.txt") << "not a dataset's";
+  auto unregistered = AskForFile(server.address(), codec::Uuid(), "unregistered.txt");
+  REQUIRE(unregistered.ok());
+  CHECK_FALSE(unregistered->has_value());
+  auto another = AskForFile(server.address(), raw_id(100, 1), primary.files[0].path);
+  REQUIRE(another.ok());
+  CHECK_FALSE(another->has_value());
+
+  // A dataset's file that leads out of the root through a link is missing too.
+  auto escaped = AskForFile(server.address(), raw_id(200, 1), linked.path);
+  REQUIRE(escaped.ok());
+  CHECK_FALSE(escaped->has_value());
+  CHECK(server.Logged("leads outside the repository"));
+
+  // Paths the grammar refuses end the conversation.
+  for (const std::string bad :
+       {"", "/etc/passwd", "raw/../../etc/passwd", ".starlog/registry/CURRENT", "raw//x"}) {
+    INFO(bad);
+    auto refused = AskForFile(server.address(), raw_id(100, 0), bad);
+    CHECK(refused.status().IsPermissionDenied());
+    CHECK(std::string(refused.status().message()).find("not a repository file path") !=
+          std::string::npos);
+  }
 }
 
 namespace {
@@ -413,4 +488,249 @@ TEST_CASE("Over TLS the primary's certificate is verified; plain and TLS do not 
   CHECK_FALSE(plain.ok());
   CHECK(std::string(plain.message()).find("--tls-ca") != std::string::npos);
   CHECK(server.Logged("TLS handshake"));
+}
+
+TEST_CASE("A primary that sends more than a file's recorded size is stopped at that size",
+          "[replication][files]") {
+  // A hostile primary: answers a request for a 4,000-byte file with 64 MiB.
+  auto listener = Listener::Bind("127.0.0.1:0", {}).value();
+  std::atomic<uint64_t> sent{0};
+  std::thread hostile([&] {
+    auto peer = listener->Accept(std::chrono::milliseconds(10'000));
+    if (!peer.ok() || !(*peer)->Receive().ok()) return;
+    const std::string chunk(kFileChunkSize, 'z');
+    for (int i = 0; i < 64; ++i) {
+      if (!(*peer)->Send(FileChunk{sent.load(), i == 63, false, chunk}).ok()) return;
+      sent += chunk.size();
+    }
+  });
+  TempDir replica;
+  codec::Artifact artifact{"raw/big.fits", 4000, codec::Hash128{1, 2}};
+  auto channel =
+      Channel::Connect(listener->address(), {}, std::chrono::milliseconds(10'000)).value();
+  const auto fetched = FetchFile(*channel, replica.path(), codec::Uuid(), artifact);
+  channel.reset();  // Closes the connection: the hostile side stops sending.
+  hostile.join();
+  CHECK(fetched.status().IsCorruption());
+  CHECK(std::string(fetched.status().message()).find("more than the 4000 bytes recorded") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(replica.Sub("raw/big.fits")));
+  CHECK_FALSE(std::filesystem::exists(replica.Sub("raw/big.fits.starlog-partial")));
+  // The replica read one chunk and stopped; socket buffers hold a few more at most.
+  CHECK(sent.load() < 24 * kFileChunkSize);
+}
+
+namespace {
+
+// A raw TCP connection to the loopback "address" (HOST:PORT), or -1.
+int RawConnect(const std::string& address) {
+  const uint16_t port = static_cast<uint16_t>(std::stoul(address.substr(address.rfind(':') + 1)));
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Whether the other end closed "fd" within "limit" (reading and dropping
+// whatever it sent before).
+bool ClosedWithin(int fd, std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  do {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, limit.count() == 0 ? 0 : 10) <= 0) continue;
+    char buffer[4096];
+    if (::recv(fd, buffer, sizeof(buffer), 0) <= 0) return true;
+  } while (std::chrono::steady_clock::now() < until);
+  return false;
+}
+
+int ThreadsOfThisProcess() {
+  return static_cast<int>(std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                                        std::filesystem::directory_iterator()));
+}
+
+}  // namespace
+
+TEST_CASE("Connections past the cap are closed at once; idle ones pile up no threads",
+          "[replication][dos]") {
+  Primary primary;
+  ServerOptions options;
+  options.max_connections = 4;
+  ServerThread server(primary.root(), options);
+  const int threads_before = ThreadsOfThisProcess();
+  std::vector<int> idle;
+  for (int i = 0; i < 40; ++i) idle.push_back(RawConnect(server.address()));
+  // Every connection past the fourth is closed by the server, soon.
+  int closed = 0;
+  std::vector<bool> seen(idle.size(), false);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (closed < 36 && std::chrono::steady_clock::now() < until) {
+    for (size_t i = 0; i < idle.size(); ++i) {
+      if (!seen[i] && ClosedWithin(idle[i], std::chrono::milliseconds(0))) {
+        seen[i] = true;
+        ++closed;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(closed == 36);
+  CHECK(server.server().sessions() <= 4);
+  CHECK(ThreadsOfThisProcess() - threads_before <= 4 + 2);  // Slack for RocksDB's own.
+  CHECK(server.Logged("refused: already 4 connections (at most 4)"));
+  for (int fd : idle) ::close(fd);
+  // Once they are gone, a replica is served as ever.
+  TempDir replica;
+  auto replicate = ReplicaOptions(replica.path(), server.address());
+  replicate.retries = 5;
+  REQUIRE(RunReplica(replicate).ok());
+  RequireSameLog(primary.store(), replica.path());
+}
+
+TEST_CASE("A peer that trickles its handshake is dropped at the handshake deadline",
+          "[replication][dos]") {
+  Primary primary;
+  ServerOptions options;
+  options.handshake_timeout = std::chrono::milliseconds(600);
+  ServerThread server(primary.root(), options);
+  std::string hello;
+  REQUIRE(AppendMessage(Hello{kProtocolVersion, {}, RandomNonce(), "replica"}, &hello).ok());
+  const int fd = RawConnect(server.address());
+  REQUIRE(fd >= 0);
+  // One byte every 100 ms: each read finishes long before the per-read timeout.
+  const auto begin = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (size_t i = 0; i < hello.size() && !closed; ++i) {
+    if (::send(fd, &hello[i], 1, MSG_NOSIGNAL) != 1) break;
+    closed = ClosedWithin(fd, std::chrono::milliseconds(100));
+  }
+  const auto took = std::chrono::steady_clock::now() - begin;
+  ::close(fd);
+  CHECK(closed);
+  CHECK(took < std::chrono::milliseconds(3000));
+  CHECK(server.Logged("timed out"));
+}
+
+TEST_CASE("Before the key is proven: nothing longer than a hello, and no repository id",
+          "[replication][dos]") {
+  Primary primary;
+  ServerThread server(primary.root());
+  // A frame header announcing 15 MiB: refused on its length, before it is buffered.
+  const int fd = RawConnect(server.address());
+  REQUIRE(fd >= 0);
+  std::string header;
+  codec::PutFixed32(&header, 15u << 20);
+  header.push_back(static_cast<char>(MessageType::kHello));
+  header.append(4096, 'x');
+  REQUIRE(::send(fd, header.data(), header.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(header.size()));
+  CHECK(ClosedWithin(fd, std::chrono::milliseconds(3000)));
+  ::close(fd);
+  CHECK(server.Logged("more than the 1024 accepted before authentication"));
+
+  // The primary's hello tells a peer that has not proven the key nothing of
+  // the repository; its auth, after the peer's proof, does.
+  auto channel = Channel::Connect(server.address(), {}, std::chrono::milliseconds(5000)).value();
+  const std::string nonce = RandomNonce();
+  REQUIRE(channel->Send(Hello{kProtocolVersion, {}, nonce, "replica"}).ok());
+  auto answer = channel->Receive();
+  REQUIRE(answer.ok());
+  REQUIRE(std::holds_alternative<Hello>(*answer));
+  const Hello primary_hello = std::get<Hello>(*answer);
+  CHECK(primary_hello.repository_id.IsNil());
+  REQUIRE(channel->Send(Auth{std::string(32, 'x'), {}}).ok());  // A wrong proof.
+  auto refusal = channel->Receive();
+  REQUIRE(refusal.ok());
+  REQUIRE(std::holds_alternative<Error>(*refusal));
+  CHECK(std::get<Error>(*refusal).message.find(primary.store().repository_id().ToString()) ==
+        std::string::npos);
+}
+
+TEST_CASE("A relay without the key cannot forge a message after the handshake",
+          "[replication][auth]") {
+  Primary primary;
+  ServerThread server(primary.root());
+  TempDir replica;
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  const uint64_t replica_head = primary.store().head().sequence;
+  AddCollections(primary.store(), "later/", 3);
+
+  // The relay forwards the primary's hello and auth, then answers for it:
+  // "caught up" at the replica's head, with a made-up tag.
+  std::string forged;
+  REQUIRE(AppendMessage(CaughtUp{WirePoint{replica_head, 0, {}, {}}}, &forged).ok());
+  forged.append(kTagSize, '\0');
+  struct Relayed {
+    std::string pending;
+    int frames = 0;
+    bool done = false;
+  };
+  auto state = std::make_shared<Relayed>();
+  const uint16_t port =
+      static_cast<uint16_t>(std::stoul(server.address().substr(server.address().rfind(':') + 1)));
+  TcpProxy relay(port, [&](int) {
+    Fault fault;
+    fault.kind = Fault::Kind::kRewrite;
+    fault.rewrite = [state, forged](std::string_view bytes) {
+      std::string out;
+      if (state->done) return out;
+      state->pending.append(bytes);
+      while (state->frames < 2 && state->pending.size() >= codec::kFrameOverhead) {
+        const size_t n = codec::kFrameOverhead + codec::DecodeFixed32(state->pending.data());
+        if (state->pending.size() < n) break;
+        out.append(state->pending, 0, n);
+        state->pending.erase(0, n);
+        ++state->frames;
+      }
+      if (state->frames == 2 && !state->pending.empty()) {
+        out += forged;
+        state->done = true;
+      }
+      return out;
+    };
+    return fault;
+  });
+  const Status s = RunReplica(ReplicaOptions(replica.path(), relay.address()));
+  CHECK(s.IsCorruption());
+  CHECK(std::string(s.message()).find("message authentication failed") != std::string::npos);
+  const ReplicationStatus status = ReadReplicationStatus(replica.path()).value();
+  CHECK(status.state != "caught up");
+  CHECK(OpenReadOnly(replica.path())->head().sequence == replica_head);
+
+  // Straight to the primary, the same replica catches up.
+  REQUIRE(RunReplica(ReplicaOptions(replica.path(), server.address())).ok());
+  RequireSameLog(primary.store(), replica.path());
+}
+
+TEST_CASE("Control characters a peer sends are escaped before they are logged or reported",
+          "[replication][auth]") {
+  Primary primary;
+  ServerThread server(primary.root());
+  // A peer with a terminal-clearing role: the serve log shows it escaped.
+  auto channel = Channel::Connect(server.address(), {}, std::chrono::milliseconds(5000)).value();
+  REQUIRE(channel->Send(Hello{kProtocolVersion, {}, RandomNonce(), "\x1b[2J\x07"}).ok());
+  auto refusal = channel->Receive();
+  REQUIRE(refusal.ok());
+  CHECK(server.Logged("unknown role '\\x1b[2J\\x07'"));
+  CHECK(server.Log().find('\x1b') == std::string::npos);
+
+  // A primary whose refusal carries escapes: the replica's error shows them escaped.
+  auto listener = Listener::Bind("127.0.0.1:0", {}).value();
+  std::thread hostile([&] {
+    auto peer = listener->Accept(std::chrono::milliseconds(10'000));
+    if (!peer.ok() || !(*peer)->Receive().ok()) return;
+    (void)(*peer)->Send(Error{true, "\x1b]0;owned\x07 go away"});
+  });
+  TempDir replica;
+  const Status s = RunReplica(ReplicaOptions(replica.path(), listener->address()));
+  hostile.join();
+  CHECK(s.IsPermissionDenied());
+  const std::string message(s.message());
+  CHECK(message.find('\x1b') == std::string::npos);
+  CHECK(message.find("\\x1b]0;owned\\x07 go away") != std::string::npos);
 }

@@ -6,7 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
+#include <string>
+#include <thread>
 
 extern char** environ;
 
@@ -63,6 +66,22 @@ std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds time
 
 void ChildProcess::Kill(int signal) {
   if (!reaped_) kill(pid_, signal);
+}
+
+bool ChildProcess::WaitUntilCatching(int signal, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string path = "/proc/" + std::to_string(pid_) + "/status";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream status(path);
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigCgt:", 0) != 0) continue;
+      const unsigned long long caught = std::stoull(line.substr(7), nullptr, 16);
+      if (caught & (1ull << (signal - 1))) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
 }
 
 int ChildProcess::Wait() {

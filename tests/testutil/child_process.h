@@ -27,6 +27,10 @@ class ChildProcess {
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
 
   void Kill(int signal);
+  // Waits until the child catches "signal" (has installed a handler for it,
+  // per /proc/PID/status), so that sending it does not kill a child still
+  // starting up. Returns false if "timeout" passes first.
+  bool WaitUntilCatching(int signal, std::chrono::milliseconds timeout);
   // Waits for the child to exit; returns its raw wait status.
   int Wait();
 

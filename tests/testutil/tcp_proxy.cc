@@ -89,6 +89,11 @@ void TcpProxy::Pump(int client, Fault fault) {
         open = false;
         break;
       }
+      if (from == server && fault.kind == Fault::Kind::kRewrite) {
+        const std::string out = fault.rewrite(std::string_view(buffer, static_cast<size_t>(n)));
+        if (!out.empty() && !SendAll(to, out.data(), out.size())) open = false;
+        continue;
+      }
       if (from == server && fault.kind != Fault::Kind::kNone) {
         const uint64_t end = downstream + static_cast<uint64_t>(n);
         if (fault.at >= downstream && fault.at < end) {

@@ -2,8 +2,8 @@
 
 // A TCP proxy for fault tests: forwards each connection made to its loopback
 // port to a target port, and breaks the ones its plan says to: cut after a
-// number of bytes from the target (mid-message, as like as not), or with one
-// of those bytes flipped.
+// number of bytes from the target (mid-message, as like as not), with one
+// of those bytes flipped, or rewritten as a relay in the middle pleases.
 
 #include <atomic>
 #include <cstdint>
@@ -11,14 +11,18 @@
 #include <list>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace starlog::testutil {
 
 struct Fault {
-  enum class Kind { kNone, kCut, kCorrupt };
+  enum class Kind { kNone, kCut, kCorrupt, kRewrite };
   Kind kind = Kind::kNone;
   uint64_t at = 0;  // Offset in the bytes flowing from the target.
+  // kRewrite: called with each piece of bytes from the target, in order;
+  // returns what the client gets instead.
+  std::function<std::string(std::string_view)> rewrite;
 };
 
 class TcpProxy {

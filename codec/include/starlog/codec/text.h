@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "starlog/result.h"
+
 namespace starlog::codec {
 
 // The byte offset of the first byte of "text" that does not begin a valid
@@ -21,6 +23,9 @@ size_t InvalidUtf8Offset(std::string_view text);
 // For text a peer or a file sent, which is shown, never parsed again.
 std::string Printable(std::string_view text);
 
+// "text" in single quotes, Printable: how messages name a name or a value.
+std::string Quoted(std::string_view text);
+
 // The UTF-8 byte order mark, which some editors put at the start of a CSV
 // or JSON file.
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
@@ -29,5 +34,10 @@ inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 inline std::string_view StripBom(std::string_view text) {
   return text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? text.substr(kUtf8Bom.size()) : text;
 }
+
+// A whole document read from a file ("CSV", "JSON" for "format"): without a
+// leading byte order mark, and valid UTF-8 throughout, else InvalidArgument
+// "<format> line L: not valid UTF-8 at byte offset O" (O counted in "input").
+Result<std::string_view> DocumentText(std::string_view input, std::string_view format);
 
 }  // namespace starlog::codec

@@ -1,8 +1,9 @@
 #pragma once
 
 // What changed in a registry between two points of its log: collections and
-// chains, dataset types, datasets, TAGGED and CALIBRATION memberships, and
-// dimension records. Net changes only: a dataset added and removed in between
+// chains, dataset types, datasets, TAGGED and CALIBRATION memberships,
+// dimension records, files attached and detached, snapshots and the access
+// policy. Net changes only: a dataset added and removed in between
 // does not appear. The cost follows the number of events in between, not the
 // size of the repository (apart from the contents of collections removed or
 // whose memberships changed, which are compared whole).
@@ -36,6 +37,20 @@ struct RecordChange {
   codec::FieldMap after;
 };
 
+// A dataset's file attached, detached or replaced.
+struct ArtifactChange {
+  codec::Uuid id;
+  std::string dataset_type;
+  codec::FieldMap data_id;
+  std::optional<codec::Artifact> before;  // Absent: attached in between.
+  std::optional<codec::Artifact> after;   // Absent: detached in between.
+};
+
+struct PolicyChange {
+  std::optional<codec::SetPolicy> before;  // Absent: none was set.
+  std::optional<codec::SetPolicy> after;
+};
+
 struct RegistryDiff {
   uint64_t from = 0;
   uint64_t to = 0;
@@ -47,6 +62,8 @@ struct RegistryDiff {
   std::vector<MembershipChange> memberships;
   std::vector<RecordChange> records;
   std::vector<SnapshotInfo> snapshots_added;
+  std::vector<ArtifactChange> artifacts;
+  std::optional<PolicyChange> policy;  // Set if the access policy changed.
 };
 
 // REQUIRES: from <= to <= head. InvalidArgument otherwise.

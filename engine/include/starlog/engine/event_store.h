@@ -104,6 +104,20 @@ struct LogRecord {
   int64_t commit_time_ns = 0;
 };
 
+// What `EventStore::Repair` found and did.
+struct RepairReport {
+  // The last event a writer acknowledged, from the high-water mark kept
+  // outside the log; 0 if there is none.
+  uint64_t acknowledged = 0;
+  // The events the log holds and that verify: the head after the repair.
+  uint64_t kept = 0;
+  // The acknowledged events that were lost: kept + 1 to acknowledged (none
+  // when dropped() is 0).
+  uint64_t dropped() const { return acknowledged > kept ? acknowledged - kept : 0; }
+  // Whether the indexes had to be rebuilt from the log.
+  bool rebuilt_indexes = false;
+};
+
 class EventStore {
  public:
   // Creates a repository at "root" (a new or empty folder) and appends event
@@ -123,7 +137,9 @@ class EventStore {
   // meta. Returns NotFound if "root" holds no repository, Unavailable if
   // another process has it open for writing, NotSupported for another format,
   // and Corruption (saying to run `starlog rebuild`) if its indexes were lost
-  // or a rebuild did not finish.
+  // or a rebuild did not finish, or (saying to run `starlog repair`, naming the
+  // acknowledged head and what the log holds) if the log ends before the last
+  // event a writer acknowledged.
   static Result<std::unique_ptr<EventStore>> Open(const std::string& root,
                                                   const StoreOptions& options);
 
@@ -134,6 +150,19 @@ class EventStore {
   // "progress", if set, is called now and then.
   static Status Rebuild(const std::string& root, const StoreOptions& options,
                         const ProgressFn& progress = nullptr);
+
+  // Brings back into use a repository that Open refused because its log
+  // holds fewer events than were acknowledged (Corruption saying to run
+  // `starlog repair`): RocksDB's write-ahead log lost its tail (damaged on
+  // disk). Recovers the log up to the damage (point-in-time), checks that
+  // every frame and the chain verify, rebuilds the indexes if they were lost,
+  // and records the head as the new acknowledged mark. Reports what was kept
+  // and what was dropped; the dropped events are gone from this copy (a
+  // replica refills from its primary). Returns Corruption, changing nothing,
+  // if the log that remains does not verify; Unavailable if another process
+  // has the repository open for writing.
+  static Result<RepairReport> Repair(const std::string& root, const StoreOptions& options,
+                                     const ProgressFn& progress = nullptr);
 
   virtual ~EventStore() = default;
 

@@ -86,10 +86,15 @@ class RegistryView {
       const std::vector<std::string>& names_or_patterns) const;
 
   // --- dataset types
-  // A name or "parent.component". NotFound if the (parent) type is unknown.
+  // A name or "parent.component" (whose storage class is the component's).
+  // NotFound if the parent type is unknown, or its storage class has no such
+  // component (storage_classes.h).
   Result<DatasetTypeInfo> GetDatasetType(const std::string& name) const;
-  Result<std::vector<DatasetTypeInfo>> QueryDatasetTypes(
-      const std::vector<std::string>& patterns) const;
+  // Dataset types whose names match any of "patterns" (all when empty), by
+  // name; with "components", each followed by its components (those whose
+  // full name, or whose parent, matches).
+  Result<std::vector<DatasetTypeInfo>> QueryDatasetTypes(const std::vector<std::string>& patterns,
+                                                         bool components = false) const;
 
   // --- datasets
   Result<std::optional<DatasetRef>> GetDataset(const codec::Uuid& id) const;

@@ -3,13 +3,19 @@
 // A connection that carries wire messages (wire.h): TCP, or TLS over TCP
 // where certificates are configured. Every operation is bounded by the
 // channel's timeout, so a peer that stops answering costs a TimedOut, never
-// a hung thread. Boost.Asio stays behind this header.
+// a hung thread, and a deadline can bound a whole exchange (the handshake).
+// Until the handshake ends a channel takes only messages the size of a hello
+// (set_max_message_size), refused by their announced length before anything
+// is buffered; after it, every message carries a tag (Seal, auth.h), so a
+// relay without the key can neither forge, alter, drop nor replay one.
+// Boost.Asio stays behind this header.
 //
 // Thread safety: one thread uses a channel at a time.
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "starlog/replication/wire.h"
@@ -52,10 +58,22 @@ class Channel {
 
   Status Send(const Message& message);
   // The next message. IOError when the peer closes or the connection breaks,
-  // Corruption for a damaged message, TimedOut after the timeout.
+  // Corruption for a damaged message, one longer than the maximum size, or
+  // (sealed) one whose tag is wrong; TimedOut after the timeout or past the
+  // deadline.
   Result<Message> Receive();
 
   void set_timeout(std::chrono::milliseconds timeout);
+  // Every operation also ends by "deadline" (nullopt: no deadline).
+  // Default: none.
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+  // The longest message (framing and tag included) Receive accepts; a longer
+  // one is Corruption as soon as its length is read. Default: kMaxMessageSize.
+  void set_max_message_size(size_t bytes);
+  // From now on every message sent carries a tag under "send_key" and every
+  // one received must carry a right one under "receive_key" (auth.h), the
+  // counters of both directions starting at 0. Irreversible.
+  void Seal(std::string send_key, std::string receive_key);
   // "host:port" of the other end.
   const std::string& peer() const;
 

@@ -23,6 +23,7 @@ namespace starlog::replication {
 struct FailedFile {
   codec::Artifact artifact;
   std::string error;
+  codec::Uuid dataset_id;  // Whose file it is.
 };
 
 struct ReplicationStatus {

@@ -40,6 +40,10 @@ struct ReplicateOptions {
   // collections (names or globs; chains expand; empty: every dataset).
   bool copy_files = true;
   std::vector<std::string> file_collections;
+  // On connecting, files copied before are checked for loss: by a stat each
+  // (missing, wrong size) by default; with this, by size and XXH3-128,
+  // reading every one (bit rot that keeps the size). Default: false.
+  bool recheck_contents = false;
   // Without "follow": how many failed attempts in a row to retry.
   int retries = 3;
   std::chrono::milliseconds timeout = kDefaultTimeout;

@@ -1,7 +1,10 @@
 #pragma once
 
 // The primary's side of replication: serves a repository's log and files to
-// any number of replicas (and verifiers) over TCP, one thread per connection.
+// replicas (and verifiers) over TCP, one thread per connection, at most
+// max_connections at once: one more is closed as soon as it is accepted. A
+// peer has handshake_timeout for the whole handshake, and may send no more
+// than a hello's worth of bytes per message before it has proven the key.
 //
 // The server opens the repository as a follower (StoreOptions::follow): it
 // never takes the write lock, so `starlog` writers keep working while it
@@ -32,6 +35,11 @@ struct ServerOptions {
   std::chrono::milliseconds heartbeat{1000};
   // A peer silent this long (or slower to take what is sent) is dropped.
   std::chrono::milliseconds timeout = kDefaultTimeout;
+  // The whole handshake (TLS included), however the peer spreads its bytes,
+  // must end within this, or the connection is dropped. Default: 10 s.
+  std::chrono::milliseconds handshake_timeout{10'000};
+  // Connections served at once; more are closed at once. Default: 64.
+  int max_connections = 64;
   // An events message carries at most this many events, or this many bytes.
   size_t batch_events = 1000;
   size_t batch_bytes = 1 << 20;

@@ -5,8 +5,8 @@
 // one of the MessageType bytes below. Payload fields are little-endian
 // fixed-width integers and length-prefixed byte strings:
 //
-//   hello     := fixed32 version, uuid(16) repository_id, bytes nonce, bytes role
-//   auth      := bytes mac                      HMAC-SHA256, see auth.h
+//   hello     := fixed32 version, uuid(16) nil, bytes nonce, bytes role
+//   auth      := bytes mac, uuid(16) repository_id      mac: HMAC-SHA256, see auth.h
 //   start     := fixed64 head, hash128 chain_hash
 //   events    := point primary_head, fixed32 count, count * event
 //   event     := point, bytes frame
@@ -15,15 +15,29 @@
 //   caught_up := point primary_head
 //   ack       := fixed64 head
 //   error     := uint8 refused, bytes message
-//   file_request := bytes path
+//   file_request := bytes path, uuid(16) dataset_id
 //   file_chunk   := fixed64 offset, uint8 flags (1: last, 2: missing), bytes data
 //   heads_request := fixed32 count, count * fixed64 sequence
 //   heads     := point head, fixed32 count, count * point
 //   bytes     := fixed32 length, uint8[length]
 //
-// The conversation: the replica says hello (its repository id, or nil when
-// it is new, and a fresh nonce); the primary answers hello; each proves the
-// shared key with auth over both nonces; the replica states where its log
+// The four messages of the handshake (hello both ways, then auth both ways)
+// travel bare, each at most kMaxHandshakeMessageSize bytes. Every message
+// after them, in both directions, is sealed:
+//
+//   sealed    := frame tag
+//   tag       := uint8[kTagSize]    HMAC-SHA256 under the direction's session
+//                                   key, over the message's counter and frame
+//                                   (auth.h), truncated to 16 bytes
+//
+// A message whose tag is wrong ends the connection.
+//
+// The conversation: the replica says hello (a fresh nonce; hello's
+// repository id is always nil, so that nobody learns an id before proving
+// the key); the primary answers hello; the replica proves the shared key
+// with auth over both nonces and its repository id (nil when it is new);
+// the primary checks the proof and the id, then proves the key in turn with
+// auth carrying the repository id it serves; the replica states where its log
 // ends (start); the primary refuses a diverged replica with error, or sends
 // events from there on, caught_up when it has sent all it has, and more as
 // they come; the replica acks what it applied. After start the primary only
@@ -43,14 +57,23 @@
 #include <variant>
 #include <vector>
 
+#include "starlog/codec/frame.h"
 #include "starlog/codec/hash.h"
 #include "starlog/codec/uuid.h"
 #include "starlog/result.h"
 
 namespace starlog::replication {
 
-inline constexpr uint32_t kProtocolVersion = 1;
+// 2: the repository id moved from hello to auth, messages after the
+// handshake are sealed, and file_request names the dataset.
+inline constexpr uint32_t kProtocolVersion = 2;
 inline constexpr size_t kNonceSize = 16;
+
+// Longest message a channel accepts before the handshake ends: a hello or
+// auth with room to spare, or a refusal.
+inline constexpr size_t kMaxHandshakeMessageSize = 1024;
+// Longest message at all: a frame of the largest payload, and its tag.
+inline constexpr size_t kMaxMessageSize = codec::kFrameOverhead + codec::kMaxPayloadSize + 16;
 
 enum class MessageType : uint8_t {
   kHello = 1,
@@ -71,7 +94,7 @@ inline constexpr size_t kFileChunkSize = 1 << 20;
 
 struct Hello {
   uint32_t version = kProtocolVersion;
-  codec::Uuid repository_id;  // Nil: a new replica that has none yet.
+  codec::Uuid repository_id;  // Nil since version 2 (auth carries it).
   std::string nonce;          // kNonceSize random bytes.
   std::string role;           // "primary" or "replica".
   friend bool operator==(const Hello&, const Hello&) = default;
@@ -79,6 +102,8 @@ struct Hello {
 
 struct Auth {
   std::string mac;
+  // The replica's (nil when it is new), or the primary's.
+  codec::Uuid repository_id;
   friend bool operator==(const Auth&, const Auth&) = default;
 };
 
@@ -126,7 +151,8 @@ struct Error {
 };
 
 struct FileRequest {
-  std::string path;  // Relative to the repository root, as artifacts record it.
+  std::string path;        // Relative to the repository root, as artifacts record it.
+  codec::Uuid dataset_id;  // Whose artifact it is: the primary serves nothing else.
   friend bool operator==(const FileRequest&, const FileRequest&) = default;
 };
 
@@ -162,5 +188,17 @@ Status AppendMessage(const Message& message, std::string* out);
 // NotFound (not an error) when "*input" holds only part of a frame so far;
 // Corruption for a bad checksum, an unknown type or a malformed payload.
 Result<Message> ReadMessage(std::string_view* input);
+
+// As a channel reads: the message at the front of "*input", at most
+// "max_size" bytes with framing and tag, refused (Corruption) as soon as its
+// length says it is longer, before the rest has arrived. With a non-empty
+// "tag_key" the message must be sealed, its tag that of message "counter"
+// under that key (auth.h), or it is Corruption. NotFound while incomplete.
+Result<Message> ReadChannelMessage(std::string_view* input, size_t max_size,
+                                   std::string_view tag_key, uint64_t counter);
+
+// Appends "message" sealed as message "counter" under "tag_key".
+Status AppendSealedMessage(const Message& message, std::string_view tag_key, uint64_t counter,
+                           std::string* out);
 
 }  // namespace starlog::replication
