@@ -4,6 +4,29 @@
 
 namespace starlog::cli {
 
+namespace {
+constexpr std::string_view kUsageMarker = "usage error: ";
+}  // namespace
+
+Status UsageError(std::string_view message) {
+  return Status::InvalidArgument(std::string(kUsageMarker) + std::string(message));
+}
+
+bool IsUsageError(const Status& s) {
+  return s.IsInvalidArgument() && s.message().substr(0, kUsageMarker.size()) == kUsageMarker;
+}
+
+std::string_view UsageMessage(const Status& s) {
+  std::string_view m = s.message();
+  if (IsUsageError(s)) m.remove_prefix(kUsageMarker.size());
+  return m;
+}
+
+Status AsUsageError(Status s) {
+  if (!s.IsInvalidArgument() || IsUsageError(s)) return s;
+  return UsageError(s.message());
+}
+
 std::optional<std::string> ParsedArgs::Get(const std::string& option) const {
   auto it = options_.find(option);
   if (it == options_.end() || it->second.empty()) return std::nullopt;
@@ -24,8 +47,7 @@ Result<std::optional<uint64_t>> ParsedArgs::GetUint(const std::string& option) c
   if (!v) return std::optional<uint64_t>();
   if (v->empty() || v->size() > 19 ||
       !std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return Status::InvalidArgument("--" + option + " takes a non-negative integer, not '" + *v +
-                                   "'");
+    return UsageError("--" + option + " takes a non-negative integer, not '" + *v + "'");
   }
   return std::optional<uint64_t>(std::stoull(*v));
 }
@@ -52,22 +74,22 @@ Result<ParsedArgs> ArgParser::Parse(const CommandSpec& spec, const std::vector<s
     auto opt = std::find_if(spec.options.begin(), spec.options.end(),
                             [&](const OptionSpec& o) { return o.name == name; });
     if (opt == spec.options.end()) {
-      return Status::InvalidArgument("unknown option --" + name + " for `starlog " + spec.name +
-                                     "` (see `starlog " + spec.name + " --help`)");
+      return UsageError("unknown option --" + name + " for `starlog " + spec.name +
+                        "` (see `starlog " + spec.name + " --help`)");
     }
     std::string value;
     if (opt->value_name.empty()) {
-      if (inline_value) return Status::InvalidArgument("--" + name + " takes no value");
+      if (inline_value) return UsageError("--" + name + " takes no value");
     } else if (inline_value) {
       value = *inline_value;
     } else if (i + 1 < argv.size()) {
       value = argv[++i];
     } else {
-      return Status::InvalidArgument("--" + name + " needs a value (" + opt->value_name + ")");
+      return UsageError("--" + name + " needs a value (" + opt->value_name + ")");
     }
     auto& values = out.options_[name];
     if (!values.empty() && !opt->repeatable) {
-      return Status::InvalidArgument("--" + name + " given more than once");
+      return UsageError("--" + name + " given more than once");
     }
     values.push_back(value);
   }
@@ -79,13 +101,11 @@ Result<ParsedArgs> ArgParser::Parse(const CommandSpec& spec, const std::vector<s
   }
   if (out.positionals_.size() < required) {
     const PositionalSpec& missing = spec.positionals[out.positionals_.size()];
-    return Status::InvalidArgument("missing " + missing.name + " (see `starlog " + spec.name +
-                                   " --help`)");
+    return UsageError("missing " + missing.name + " (see `starlog " + spec.name + " --help`)");
   }
   if (!variadic && out.positionals_.size() > spec.positionals.size()) {
-    return Status::InvalidArgument("unexpected argument '" +
-                                   out.positionals_[spec.positionals.size()] + "' for `starlog " +
-                                   spec.name + "`");
+    return UsageError("unexpected argument '" + out.positionals_[spec.positionals.size()] +
+                      "' for `starlog " + spec.name + "`");
   }
   return out;
 }

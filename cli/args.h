@@ -7,11 +7,29 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "starlog/result.h"
 
 namespace starlog::cli {
+
+// A usage error: something wrong with the command line itself (an unknown or
+// missing option, a bad choice, an unparsable number, time or where clause),
+// as opposed to a request the repository refused or failed. RunCli exits 2
+// for the first kind and 1 for the second. A usage error is InvalidArgument
+// whose message carries a marker that RunCli strips when printing it.
+Status UsageError(std::string_view message);
+bool IsUsageError(const Status& s);
+// The message of a usage error, without its marker.
+std::string_view UsageMessage(const Status& s);
+// "s" as a usage error if it is InvalidArgument; otherwise unchanged.
+Status AsUsageError(Status s);
+template <typename T>
+Result<T> AsUsageError(Result<T> r) {
+  if (r.ok()) return r;
+  return AsUsageError(r.status());
+}
 
 struct OptionSpec {
   std::string name;        // Without the leading "--".
@@ -48,7 +66,7 @@ class ParsedArgs {
     options_[option].push_back(value);
   }
 
-  // The option as an unsigned integer; InvalidArgument naming it otherwise.
+  // The option as an unsigned integer; a usage error naming it otherwise.
   Result<std::optional<uint64_t>> GetUint(const std::string& option) const;
 
  private:
@@ -75,7 +93,7 @@ struct CommandSpec {
 
 class ArgParser {
  public:
-  // Parses "argv" (the words after the subcommand). Returns InvalidArgument
+  // Parses "argv" (the words after the subcommand). Returns a usage error
   // naming an unknown option, a missing value or a missing positional.
   static Result<ParsedArgs> Parse(const CommandSpec& spec, const std::vector<std::string>& argv);
 };

@@ -13,7 +13,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   engine::DatasetQuery query{args.GetOr("dataset-type", ""), collections, where,
                              !args.Has("find-all"), std::nullopt};
-  if (query.dataset_type.empty()) return Status::InvalidArgument("give --dataset-type");
+  if (query.dataset_type.empty()) return UsageError("give --dataset-type");
   STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
   codec::Tag e{tagged, {}};
   for (const auto& r : refs) e.ids.push_back(r.id);
@@ -37,6 +37,7 @@ CommandSpec AssociateCommand() {
       .options = {{"dataset-type", "T", "dataset type to associate"},
                   CollectionsOption(),
                   WhereOption(),
+                  BindOption(),
                   {"find-all", "", "every match along the path, not only the first per data ID"},
                   UserOption(),
                   NoSyncOption()},

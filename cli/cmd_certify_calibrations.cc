@@ -45,6 +45,7 @@ CommandSpec CertifyCalibrationsCommand() {
       .options = {{"begin-date", "T", "start of validity (TAI ISO 8601 or ns; default unbounded)"},
                   {"end-date", "T", "end of validity, exclusive (default unbounded)"},
                   WhereOption(),
+                  BindOption(),
                   UserOption(),
                   NoSyncOption()},
       .examples = {"starlog certify-calibrations repo HSC/calib/bias/run1 HSC/calib/DM-1 bias "

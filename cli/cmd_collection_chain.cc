@@ -20,15 +20,14 @@ Status Run(const ParsedArgs& args, Io& io) {
     }
   }
   STARLOG_ASSIGN_OR_RETURN(engine::ChainEdit edit,
-                           engine::ParseChainEdit(args.GetOr("mode", "redefine")));
+                           AsUsageError(engine::ParseChainEdit(args.GetOr("mode", "redefine"))));
   if (names.empty() && edit != engine::ChainEdit::kPop &&
       !(edit == engine::ChainEdit::kRedefine && args.Has("mode"))) {
     // One forgotten argument must not empty a chain such as HSC/defaults.
-    return Status::InvalidArgument(
-        "no children given for " + parent +
-        (edit == engine::ChainEdit::kRedefine
-             ? "; to make it empty, say so: --mode redefine with no children"
-             : "; name the collections to " + args.GetOr("mode", "")));
+    return UsageError("no children given for " + parent +
+                      (edit == engine::ChainEdit::kRedefine
+                           ? "; to make it empty, say so: --mode redefine with no children"
+                           : "; name the collections to " + args.GetOr("mode", "")));
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   const uint64_t before = store->head().sequence;

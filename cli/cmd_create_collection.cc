@@ -10,8 +10,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string type_name = args.GetOr("type", "RUN");
   auto type = codec::CollectionTypeFromName(type_name);
   if (!type) {
-    return Status::InvalidArgument("unknown collection type '" + type_name +
-                                   "'; use RUN, TAGGED, CHAINED or CALIBRATION");
+    return UsageError("unknown collection type '" + type_name +
+                      "'; use RUN, TAGGED, CHAINED or CALIBRATION");
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   const uint64_t before = store->head().sequence;

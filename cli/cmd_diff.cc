@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/dataset_output.h"
 #include "cli/table.h"
 #include "starlog/codec/event_text.h"
 #include "starlog/codec/json_writer.h"
@@ -78,7 +79,7 @@ void PrintJson(const engine::RegistryDiff& d, Io& io) {
 Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   auto from_arg = args.Get("from");
-  if (!from_arg) return Status::InvalidArgument("give --from (and --to, default the head)");
+  if (!from_arg) return UsageError("give --from (and --to, default the head)");
   STARLOG_ASSIGN_OR_RETURN(uint64_t from, engine::ResolveAsOf(*store, *from_arg));
   uint64_t to = store->head().sequence;
   if (auto t = args.Get("to")) {
@@ -89,6 +90,9 @@ Status Run(const ParsedArgs& args, Io& io) {
     PrintJson(d, io);
     return Status::OK();
   }
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View(to));
+  const engine::Universe& universe = view.universe();
+  const auto id = [&](const codec::FieldMap& data_id) { return DataIdToString(data_id, universe); };
   io.out << "changes from event " << d.from << " to event " << d.to << "\n\n";
   Table t({"CHANGE", "WHAT", "NAME", "DETAILS"});
   for (const auto& c : d.collections) {
@@ -98,20 +102,21 @@ Status Run(const ParsedArgs& args, Io& io) {
   for (const auto& x : d.types_added) t.AddRow({"+", "dataset type", x.name, x.storage_class});
   for (const auto& x : d.types_removed) t.AddRow({"-", "dataset type", x.name, x.storage_class});
   for (const auto& r : d.datasets_added) {
-    t.AddRow({"+", "dataset", r.dataset_type + " " + codec::FieldMapToString(r.data_id),
+    t.AddRow({"+", "dataset", r.dataset_type + " " + id(r.data_id),
               "in " + r.run + " (" + r.id.ToString() + ")"});
   }
   for (const auto& r : d.datasets_removed) {
-    t.AddRow({"-", "dataset", r.dataset_type + " " + codec::FieldMapToString(r.data_id),
+    t.AddRow({"-", "dataset", r.dataset_type + " " + id(r.data_id),
               "from " + r.run + " (" + r.id.ToString() + ")"});
   }
   for (const auto& m : d.memberships) {
-    t.AddRow({m.added ? "+" : "-", m.validity ? "certification" : "tag",
-              m.dataset_type + " " + codec::FieldMapToString(m.data_id),
-              m.collection + (m.validity ? " " + codec::TimespanToString(*m.validity) : "")});
+    t.AddRow(
+        {m.added ? "+" : "-", m.validity ? "certification" : "tag",
+         m.dataset_type + " " + id(m.data_id),
+         m.collection + (m.validity ? " " + codec::TimespanToString(*m.validity) + " TAI" : "")});
   }
   for (const auto& r : d.records) {
-    t.AddRow({r.before ? "~" : "+", r.element + " record", codec::FieldMapToString(r.after), ""});
+    t.AddRow({r.before ? "~" : "+", r.element + " record", id(r.after), ""});
   }
   for (const auto& s : d.snapshots_added) {
     t.AddRow({"+", "snapshot", s.name, "at " + std::to_string(s.sequence)});
@@ -120,7 +125,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     t.AddRow({!a.before  ? "+"
               : !a.after ? "-"
                          : "~",
-              "file", a.dataset_type + " " + codec::FieldMapToString(a.data_id),
+              "file", a.dataset_type + " " + id(a.data_id),
               (a.before ? a.before->path : "-") + " -> " + (a.after ? a.after->path : "-")});
   }
   if (d.policy) {

@@ -11,7 +11,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   engine::DatasetQuery query{args.GetOr("dataset-type", ""), {tagged}, where, false, std::nullopt};
-  if (query.dataset_type.empty()) return Status::InvalidArgument("give --dataset-type");
+  if (query.dataset_type.empty()) return UsageError("give --dataset-type");
   STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
   codec::Untag e{tagged, {}};
   for (const auto& r : refs) e.ids.push_back(r.id);
@@ -32,6 +32,7 @@ CommandSpec DisassociateCommand() {
       .positionals = {{"PATH", "repository folder"}, {"COLLECTION", "the TAGGED collection"}},
       .options = {{"dataset-type", "T", "dataset type to take out"},
                   WhereOption(),
+                  BindOption(),
                   UserOption(),
                   NoSyncOption()},
       .examples = {"starlog disassociate repo HSC/raw/DM-100 --dataset-type raw --where "

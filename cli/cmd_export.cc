@@ -8,7 +8,7 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   auto to = args.Get("to");
-  if (!to) return Status::InvalidArgument("give --to DIR (a new folder for the bundle)");
+  if (!to) return UsageError("give --to DIR (a new folder for the bundle)");
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   std::vector<engine::DatasetRef> refs;
@@ -43,6 +43,7 @@ CommandSpec ExportCommand() {
                       {"DATASET_TYPES...", "dataset types to export", false, true}},
       .options = {CollectionsOption(),
                   WhereOption(),
+                  BindOption(),
                   TimeOption(),
                   AsOfOption(),
                   {"to", "DIR", "a new (or empty) folder for the bundle"}},

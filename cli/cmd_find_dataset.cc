@@ -14,7 +14,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(args.GetOr("data-id", "")));
   STARLOG_ASSIGN_OR_RETURN(auto ref, view.FindDataset(type, data_id, collections, time));
-  PrintDatasets({ref}, args.Has("json"), io);
+  PrintDatasets({ref}, view.universe(), args.Has("json"), io);
   return Status::OK();
 }
 

@@ -10,8 +10,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string mode = args.GetOr("transfer", "copy");
   auto transfer = engine::TransferModeFromName(mode);
   if (!transfer) {
-    return Status::InvalidArgument("unknown transfer mode '" + mode +
-                                   "' (copy, move, hardlink, symlink, relsymlink)");
+    return UsageError("unknown transfer mode '" + mode +
+                      "' (copy, move, hardlink, symlink, relsymlink)");
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   STARLOG_ASSIGN_OR_RETURN(

@@ -11,20 +11,19 @@ namespace {
 Status Run(const ParsedArgs& args, Io& io) {
   engine::IngestOptions options;
   auto run = args.Get("run");
-  if (!run) return Status::InvalidArgument("give --run RUN (the RUN collection to ingest into)");
+  if (!run) return UsageError("give --run RUN (the RUN collection to ingest into)");
   options.run = *run;
   options.actor = ActingUser(args);
   options.dataset_type = args.GetOr("dataset-type", "");
   const std::string mode = args.GetOr("transfer", "copy");
   auto transfer = engine::TransferModeFromName(mode);
   if (!transfer) {
-    return Status::InvalidArgument("unknown transfer mode '" + mode +
-                                   "' (direct, copy, move, hardlink, symlink, relsymlink)");
+    return UsageError("unknown transfer mode '" + mode +
+                      "' (direct, copy, move, hardlink, symlink, relsymlink)");
   }
   options.transfer = *transfer;
   const auto translators = args.GetAll("translator");
-  if (translators.empty())
-    return Status::InvalidArgument("give --translator FILE (one per instrument)");
+  if (translators.empty()) return UsageError("give --translator FILE (one per instrument)");
   for (const std::string& file : translators) {
     STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
     STARLOG_ASSIGN_OR_RETURN(engine::Translator t, engine::ParseTranslator(text, file));
@@ -33,7 +32,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   for (const std::string& spec : args.GetAll("template")) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Status::InvalidArgument("--template wants DATASET_TYPE=TEMPLATE, got '" + spec + "'");
+      return UsageError("--template wants DATASET_TYPE=TEMPLATE, got '" + spec + "'");
     }
     STARLOG_ASSIGN_OR_RETURN(auto t, engine::FileTemplate::Parse(spec.substr(eq + 1)));
     options.templates.insert_or_assign(spec.substr(0, eq), std::move(t));

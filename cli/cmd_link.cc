@@ -8,10 +8,9 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   auto text = args.Get("template");
-  if (!text)
-    return Status::InvalidArgument("give --template, e.g. '{run}/{exposure}/{detector:03d}'");
+  if (!text) return UsageError("give --template, e.g. '{run}/{exposure}/{detector:03d}'");
   auto to = args.Get("to");
-  if (!to) return Status::InvalidArgument("give --to DIR (where the links go)");
+  if (!to) return UsageError("give --to DIR (where the links go)");
   STARLOG_ASSIGN_OR_RETURN(auto path_template, engine::FileTemplate::Parse(*text));
   engine::DatasetQuery query;
   query.dataset_type = args.positional(1);
@@ -46,6 +45,7 @@ CommandSpec LinkCommand() {
       .positionals = {{"PATH", "repository folder"}, {"DATASET_TYPE", "a dataset type"}},
       .options = {CollectionsOption(),
                   WhereOption(),
+                  BindOption(),
                   TimeOption(),
                   AsOfOption(),
                   {"template", "T",

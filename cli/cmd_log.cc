@@ -18,7 +18,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   uint64_t first = from.value_or(1);
   if (auto since = args.Get("since")) {
-    STARLOG_ASSIGN_OR_RETURN(int64_t t, ParseTime(*since));
+    STARLOG_ASSIGN_OR_RETURN(int64_t t, AsUsageError(ParseTime(*since)));
     // The first event committed at or after "since".
     STARLOG_ASSIGN_OR_RETURN(uint64_t before, store->SequenceAtTime(t - 1));
     first = std::max(first, before + 1);

@@ -68,8 +68,8 @@ Status Write(const ParsedArgs& args, Io& io, codec::SetPolicy policy, const std:
 
 Status Grant(const ParsedArgs& args, Io& io, bool grant) {
   if (args.positional_count() != 3) {
-    return Status::InvalidArgument(std::string("usage: policy ") + (grant ? "grant" : "revoke") +
-                                   " PATH ROLE USER");
+    return UsageError(std::string("usage: policy ") + (grant ? "grant" : "revoke") +
+                      " PATH ROLE USER");
   }
   const std::string& role = args.positional(1);
   const std::string& user = args.positional(2);
@@ -94,13 +94,12 @@ Status Run(const ParsedArgs& args, Io& io) {
                  "set the DMTN-167 policy, with " + ActingUser(rest) + " as admin");
   }
   if (action == "set") {
-    if (rest.positional_count() != 2) return Status::InvalidArgument("usage: policy set PATH FILE");
+    if (rest.positional_count() != 2) return UsageError("usage: policy set PATH FILE");
     STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(rest.positional(1)));
     STARLOG_ASSIGN_OR_RETURN(codec::SetPolicy policy, engine::ParsePolicy(text));
     return Write(rest, io, std::move(policy), "set the policy from " + rest.positional(1));
   }
-  return Status::InvalidArgument("unknown policy action '" + action +
-                                 "'; use show, init, set, grant or revoke");
+  return UsageError("unknown policy action '" + action + "'; use show, init, set, grant or revoke");
 }
 
 }  // namespace

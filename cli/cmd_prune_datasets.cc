@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/dataset_output.h"
 #include "starlog/engine/prune.h"
 
 namespace starlog::cli {
@@ -20,7 +21,7 @@ bool Confirmed(Io& io, const std::string& question) {
 
 Status Run(const ParsedArgs& args, Io& io) {
   if (args.Has("unstore") && args.Has("purge")) {
-    return Status::InvalidArgument("--unstore and --purge exclude each other");
+    return UsageError("--unstore and --purge exclude each other");
   }
   const engine::PruneMode mode = args.Has("purge")     ? engine::PruneMode::kPurge
                                  : args.Has("unstore") ? engine::PruneMode::kUnstore
@@ -53,7 +54,7 @@ Status Run(const ParsedArgs& args, Io& io) {
       io.out << "no datasets match; nothing pruned\n";
       return Status::OK();
     }
-    return Status::InvalidArgument(
+    return UsageError(
         "nothing to prune: give --id, or --dataset-type with "
         "--collections (and --where)");
   }
@@ -64,7 +65,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     io.out << action << " " << ids.size() << " datasets:\n";
     for (const auto& r : shown) {
       io.out << "  " << r.id.ToString() << "  " << r.dataset_type << "  " << r.run << "  {"
-             << codec::FieldMapToString(r.data_id) << "}\n";
+             << DataIdToString(r.data_id, view.universe()) << "}\n";
     }
     if (args.Has("dry-run")) return Status::OK();
     if (::isatty(STDIN_FILENO) != 1 || !Confirmed(io, "Go ahead?")) {
@@ -115,6 +116,7 @@ CommandSpec PruneDatasetsCommand() {
                   {"dataset-type", "T", "prune datasets of this type the query finds"},
                   CollectionsOption(),
                   WhereOption(),
+                  BindOption(),
                   {"find-all", "", "every match along the search path, not only the first"},
                   {"purge", "", "delete the files too"},
                   {"unstore", "", "delete the files, keep the datasets (without files)"},

@@ -13,12 +13,12 @@ Status Run(const ParsedArgs& args, Io& io) {
   std::vector<codec::CollectionType> types;
   for (const std::string& t : args.GetAll("type")) {
     auto type = codec::CollectionTypeFromName(t);
-    if (!type) return Status::InvalidArgument("unknown collection type '" + t + "'");
+    if (!type) return UsageError("unknown collection type '" + t + "'");
     types.push_back(*type);
   }
   const std::string chains = args.GetOr("chains", "tree");
   if (chains != "tree" && chains != "flatten" && chains != "no") {
-    return Status::InvalidArgument("--chains takes tree, flatten or no");
+    return UsageError("--chains takes tree, flatten or no");
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));

@@ -17,7 +17,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto ids, view.QueryDataIds(dimensions, where, datasets));
-  PrintFieldMaps(ids, args.Has("json"), io);
+  PrintFieldMaps(ids, view.universe(), nullptr, args.Has("json"), io);
   return Status::OK();
 }
 
@@ -34,6 +34,7 @@ CommandSpec QueryDataIdsCommand() {
       .positionals = {{"PATH", "repository folder"},
                       {"DIMENSIONS...", "dimensions of the data IDs", false, true}},
       .options = {WhereOption(),
+                  BindOption(),
                   {"datasets", "TYPE", "data IDs of datasets of TYPE in --collections"},
                   CollectionsOption(),
                   AsOfOption(),

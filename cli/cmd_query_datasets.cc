@@ -16,7 +16,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
-  PrintDatasets(refs, args.Has("json"), io);
+  PrintDatasets(refs, view.universe(), args.Has("json"), io);
   return Status::OK();
 }
 
@@ -30,21 +30,28 @@ CommandSpec QueryDatasetsCommand() {
           "Searches --collections in order (chains expanded, globs matched) and keeps the\n"
           "first dataset per data ID, unless --find-all. --where constrains data ID values,\n"
           "implied dimensions (band, physical_filter) and record fields\n"
-          "(exposure.observation_type). CALIBRATION collections need --time to search\n"
-          "find-first.",
+          "(exposure.observation_type) in the butler's language: AND, OR, NOT, parentheses,\n"
+          "IN (1, 5..9, 10..20:2), NOT IN, 'text', T'2024-03-01 12:00' (UTC; /tai for TAI);\n"
+          "--bind NAME=VALUE gives NAME in it a value. CALIBRATION collections need --time\n"
+          "to search find-first. Exit 2 for a usage error (a clause that does not parse\n"
+          "too), 1 when the repository refuses (a name its dimensions lack).",
       .positionals = {{"PATH", "repository folder"},
                       {"DATASET_TYPE", "a dataset type (or type.component)"}},
       .options = {CollectionsOption(),
                   WhereOption(),
+                  BindOption(),
                   {"find-all", "", "every match along the path"},
                   TimeOption(),
                   AsOfOption(),
                   JsonOption()},
-      .examples = {"starlog query-datasets repo raw --collections HSC/defaults --where "
-                   "\"band = r AND detector IN (0..3)\"",
-                   "starlog query-datasets repo bias --collections HSC/calib --time "
-                   "2024-03-01T12:00:00",
-                   "starlog query-datasets repo raw --collections HSC/raw/all --as-of DM-1-inputs"},
+      .examples =
+          {"starlog query-datasets repo raw --collections HSC/defaults --where "
+           "\"band = r AND detector IN (0..3)\"",
+           "starlog query-datasets repo raw --collections HSC/defaults --where "
+           "\"exposure = e AND NOT (detector = 9 OR detector IN (100..103))\" --bind e=903334",
+           "starlog query-datasets repo bias --collections HSC/calib --time "
+           "2024-03-01T12:00:00",
+           "starlog query-datasets repo raw --collections HSC/raw/all --as-of DM-1-inputs"},
       .run = Run,
   };
 }

@@ -11,7 +11,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto records, view.QueryDimensionRecords(args.positional(1), where));
-  PrintFieldMaps(records, args.Has("json"), io);
+  PrintFieldMaps(records, view.universe(), view.universe().Find(args.positional(1)),
+                 args.Has("json"), io);
   return Status::OK();
 }
 
@@ -24,7 +25,7 @@ CommandSpec QueryDimensionRecordsCommand() {
       .description = "",
       .positionals = {{"PATH", "repository folder"},
                       {"ELEMENT", "instrument, detector, exposure, ..."}},
-      .options = {WhereOption(), AsOfOption(), JsonOption()},
+      .options = {WhereOption(), BindOption(), AsOfOption(), JsonOption()},
       .examples = {"starlog query-dimension-records repo exposure --where "
                    "\"observation_type = bias\""},
       .run = Run,

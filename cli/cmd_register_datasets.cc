@@ -12,8 +12,7 @@ Result<engine::DatasetIdMode> IdMode(const std::string& mode) {
   if (mode == "unique") return engine::DatasetIdMode::kRandom;
   if (mode == "datatype") return engine::DatasetIdMode::kDataIdType;
   if (mode == "datatype-run") return engine::DatasetIdMode::kDataIdTypeRun;
-  return Status::InvalidArgument("unknown --id-mode '" + mode +
-                                 "'; use unique, datatype or datatype-run");
+  return UsageError("unknown --id-mode '" + mode + "'; use unique, datatype or datatype-run");
 }
 
 Status Run(const ParsedArgs& args, Io& io) {

@@ -15,7 +15,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   replication::ReplicateOptions options;
   options.root = args.positional(0);
   auto from = args.Get("from");
-  if (!from) return Status::InvalidArgument("give --from HOST:PORT (a `starlog serve`)");
+  if (!from) return UsageError("give --from HOST:PORT (a `starlog serve`)");
   options.from = *from;
   STARLOG_ASSIGN_OR_RETURN(options.key, SharedKey(args));
   options.tls = Tls(args);
@@ -32,7 +32,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     }
   }
   if (!options.copy_files && !options.file_collections.empty()) {
-    return Status::InvalidArgument("--metadata-only copies no files; drop --files-for");
+    return UsageError("--metadata-only copies no files; drop --files-for");
   }
   STARLOG_ASSIGN_OR_RETURN(auto retries, args.GetUint("retries"));
   if (retries) options.retries = static_cast<int>(std::min<uint64_t>(*retries, 1000));

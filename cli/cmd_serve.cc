@@ -20,7 +20,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto max_connections, args.GetUint("max-connections"));
   if (max_connections) {
     if (*max_connections < 1 || *max_connections > 10'000) {
-      return Status::InvalidArgument("--max-connections takes 1 to 10000");
+      return UsageError("--max-connections takes 1 to 10000");
     }
     options.max_connections = static_cast<int>(*max_connections);
   }

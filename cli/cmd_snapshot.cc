@@ -10,8 +10,7 @@ namespace starlog::cli {
 namespace {
 
 Status Create(const ParsedArgs& args, Io& io) {
-  if (args.positional_count() != 2)
-    return Status::InvalidArgument("usage: snapshot create PATH NAME");
+  if (args.positional_count() != 2) return UsageError("usage: snapshot create PATH NAME");
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   uint64_t at = store->head().sequence;
   if (auto point = args.Get("at")) {
@@ -30,8 +29,7 @@ Status Show(const ParsedArgs& args, Io& io, bool list) {
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto snapshots, view.Snapshots());
   if (!list) {
-    if (args.positional_count() != 2)
-      return Status::InvalidArgument("usage: snapshot show PATH NAME");
+    if (args.positional_count() != 2) return UsageError("usage: snapshot show PATH NAME");
     std::erase_if(snapshots, [&](const auto& s) { return s.name != args.positional(1); });
     if (snapshots.empty()) return Status::NotFound("no snapshot '" + args.positional(1) + "'");
   }
@@ -75,8 +73,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (action == "create") return Create(rest, io);
   if (action == "list") return Show(rest, io, /*list=*/true);
   if (action == "show") return Show(rest, io, /*list=*/false);
-  return Status::InvalidArgument("unknown snapshot action '" + action +
-                                 "'; use create, list or show");
+  return UsageError("unknown snapshot action '" + action + "'; use create, list or show");
 }
 
 }  // namespace

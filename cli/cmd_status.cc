@@ -20,7 +20,7 @@ std::string Seconds(int64_t ns) {
 
 std::string When(int64_t ns) {
   if (ns == 0) return "never";
-  return codec::FormatIsoTime(ns, 0) + " (" + Seconds(codec::NowUtcNs() - ns) + " ago)";
+  return codec::FormatIsoTime(ns, 0) + " UTC (" + Seconds(codec::NowUtcNs() - ns) + " ago)";
 }
 
 Status Run(const ParsedArgs& args, Io& io) {
@@ -58,7 +58,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   io.out << "primary     " << (s.primary.empty() ? "(never connected)" : s.primary) << ", "
          << (s.state.empty() ? "never run" : s.state) << "\n";
   io.out << "head        event " << s.head
-         << (s.head_time_ns ? " committed " + codec::FormatIsoTime(s.head_time_ns, 0) : "") << "\n";
+         << (s.head_time_ns ? " committed " + codec::FormatIsoTime(s.head_time_ns, 0) + " UTC" : "")
+         << "\n";
   io.out << "primary's   event " << s.primary_head << ", last heard " << When(s.last_contact_ns)
          << "\n";
   io.out << "lag         " << s.lag_events() << " events, " << Seconds(s.lag_ns()) << "\n";

@@ -44,7 +44,7 @@ Status CheckFiles(const engine::EventStore& store, bool json, codec::JsonWriter*
 Status Run(const ParsedArgs& args, Io& io) {
   auto against = args.Get("against");
   const bool files = args.Has("files");
-  if (!against && !files) return Status::InvalidArgument("give --against HOST:PORT or PATH");
+  if (!against && !files) return UsageError("give --against HOST:PORT or PATH");
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   const bool json = args.Has("json");
   codec::JsonWriter w;

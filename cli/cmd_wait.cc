@@ -22,14 +22,14 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& text) {
   if (unit == "m" || unit == "min") ms_per = 60'000;
   if (unit == "h") ms_per = 3'600'000;
   if (used == 0 || ms_per == 0 || value < 0 || value > 1e9) {
-    return Status::InvalidArgument("not a duration: '" + text + "' (e.g. 120s, 500ms, 2m)");
+    return UsageError("not a duration: '" + text + "' (e.g. 120s, 500ms, 2m)");
   }
   return std::chrono::milliseconds(static_cast<int64_t>(value * ms_per));
 }
 
 Status Run(const ParsedArgs& args, Io& io) {
   auto type = args.Get("dataset-type");
-  if (!type) return Status::InvalidArgument("give --dataset-type");
+  if (!type) return UsageError("give --dataset-type");
   STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
   STARLOG_ASSIGN_OR_RETURN(auto timeout, ParseDuration(args.GetOr("timeout", "120s")));
   STARLOG_ASSIGN_OR_RETURN(auto time, TimeSpanOption(args));
@@ -40,7 +40,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(args.GetOr("data-id", "")));
   STARLOG_ASSIGN_OR_RETURN(
       auto ref, engine::WaitForDataset(*store, *type, data_id, collections, time, timeout));
-  PrintDatasets({ref}, args.Has("json"), io);
+  PrintDatasets({ref}, view.universe(), args.Has("json"), io);
   return Status::OK();
 }
 

@@ -66,7 +66,10 @@ void PrintOverview(std::ostream& out) {
   }
   out << "\nRun `starlog COMMAND --help` for the options of one command. Every command\n"
          "also takes --read-only: the repository is opened without the write lock, and\n"
-         "any write is refused.\n";
+         "any write is refused.\n\n"
+         "Exit status: 0 on success, 1 when the repository refused or the command failed,\n"
+         "2 for a usage error (an unknown option, a missing argument or required option,\n"
+         "a bad choice, an unparsable number, time or --where clause).\n";
 }
 
 }  // namespace
@@ -95,17 +98,23 @@ int RunCli(const std::vector<std::string>& args, Io& io) {
     }
   }
   Result<ParsedArgs> parsed = ArgParser::Parse(*command, rest);
-  if (!parsed.ok()) {
-    io.err << "starlog " << command->name << ": " << parsed.status().message() << "\n";
+  Status s = parsed.status();
+  if (s.ok()) {
+    if (read_only) parsed->Set("read-only", "");
+    s = command->run(*parsed, io);
+  }
+  if (s.ok()) return 0;
+  if (IsUsageError(s)) {
+    const std::string_view message = UsageMessage(s);
+    io.err << "starlog " << command->name << ": " << message;
+    if (message.find("--help") == std::string_view::npos) {
+      io.err << " (see `starlog " << command->name << " --help`)";
+    }
+    io.err << "\n";
     return 2;
   }
-  if (read_only) parsed->Set("read-only", "");
-  Status s = command->run(*parsed, io);
-  if (!s.ok()) {
-    io.err << "starlog " << command->name << ": " << s.ToString() << "\n";
-    return 1;
-  }
-  return 0;
+  io.err << "starlog " << command->name << ": " << s.ToString() << "\n";
+  return 1;
 }
 
 }  // namespace starlog::cli

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -29,8 +30,13 @@ OptionSpec CollectionsOption() {
 }
 OptionSpec WhereOption() {
   return {"where", "EXPR",
-          "constraints, e.g. \"instrument=HSC AND detector IN (1..8) AND "
-          "exposure.observation_type=science\""};
+          "constraints in the butler's language, e.g. \"instrument = 'HSC' AND "
+          "(detector IN (1..8) OR detector = 50) AND NOT exposure.observation_type = 'bias'\" "
+          "(see README: --where)"};
+}
+OptionSpec BindOption() {
+  return {"bind", "NAME=VALUE", "a value for NAME in --where (an integer if it is one, else text)",
+          true};
 }
 OptionSpec TimeOption() {
   return {"time", "T", "for CALIBRATION collections: the time (TAI, ISO 8601 or ns)"};
@@ -77,13 +83,31 @@ Result<std::vector<std::string>> Collections(const ParsedArgs& args, bool requir
     }
   }
   if (out.empty() && required) {
-    return Status::InvalidArgument("give the collections to search with --collections");
+    return UsageError("give the collections to search with --collections");
   }
   return out;
 }
 
 Result<engine::WhereClause> Where(const ParsedArgs& args) {
-  return engine::WhereClause::Parse(args.GetOr("where", ""));
+  engine::WhereBinds binds;
+  for (const std::string& b : args.GetAll("bind")) {
+    const size_t eq = b.find('=');
+    const std::string name = b.substr(0, eq);
+    const bool identifier =
+        !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+        std::all_of(name.begin(), name.end(),
+                    [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    if (eq == std::string::npos || !identifier) {
+      return UsageError("--bind takes NAME=VALUE with NAME a name such as visit_id, not '" + b +
+                        "'");
+    }
+    if (!binds.emplace(name, engine::ParseBindValue(b.substr(eq + 1))).second) {
+      return UsageError("--bind " + name + " given more than once");
+    }
+  }
+  // A clause that does not parse is wrong on the command line; one naming
+  // what the repository's dimensions lack is refused by the query (exit 1).
+  return AsUsageError(engine::WhereClause::Parse(args.GetOr("where", ""), binds));
 }
 
 Result<int64_t> ParseTime(const std::string& text) {
@@ -103,20 +127,20 @@ Result<int64_t> ParseTime(const std::string& text) {
 Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args) {
   auto t = args.Get("time");
   if (!t) return std::optional<codec::Timespan>();
-  STARLOG_ASSIGN_OR_RETURN(int64_t ns, ParseTime(*t));
+  STARLOG_ASSIGN_OR_RETURN(int64_t ns, AsUsageError(ParseTime(*t)));
   return std::optional<codec::Timespan>(codec::Timespan{ns, ns + 1});
 }
 
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args) {
   codec::Timespan span;
   if (auto b = args.Get("begin-date")) {
-    STARLOG_ASSIGN_OR_RETURN(span.begin, ParseTime(*b));
+    STARLOG_ASSIGN_OR_RETURN(span.begin, AsUsageError(ParseTime(*b)));
   }
   if (auto e = args.Get("end-date")) {
-    STARLOG_ASSIGN_OR_RETURN(span.end, ParseTime(*e));
+    STARLOG_ASSIGN_OR_RETURN(span.end, AsUsageError(ParseTime(*e)));
   }
   if (span.IsEmpty()) {
-    return Status::InvalidArgument("--begin-date must come before --end-date");
+    return UsageError("--begin-date must come before --end-date");
   }
   return span;
 }

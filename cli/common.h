@@ -21,6 +21,7 @@ OptionSpec NoSyncOption();
 OptionSpec AsOfOption();
 OptionSpec CollectionsOption();
 OptionSpec WhereOption();
+OptionSpec BindOption();  // --bind NAME=VALUE, for --where.
 OptionSpec TimeOption();
 
 // --user, else $STARLOG_USER, else the login name.
@@ -34,10 +35,11 @@ Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args);
 // A view as of --as-of (the head when absent).
 Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventStore& store);
 
-// --collections values, each split on commas. InvalidArgument if none given
+// --collections values, each split on commas. A usage error if none given
 // and "required".
 Result<std::vector<std::string>> Collections(const ParsedArgs& args, bool required = true);
 
+// --where with its --bind values; a usage error if it does not parse.
 Result<engine::WhereClause> Where(const ParsedArgs& args);
 
 // A time as given on the command line: ISO 8601 (TAI for validity ranges,

@@ -5,6 +5,7 @@
 #include "cli/table.h"
 #include "starlog/codec/event_text.h"
 #include "starlog/codec/json_writer.h"
+#include "starlog/codec/time_format.h"
 
 namespace starlog::cli {
 
@@ -23,9 +24,42 @@ void WriteFields(const codec::FieldMap& fields, codec::JsonWriter& j) {
   j.EndObject();
 }
 
+bool IsTimeField(const std::string& name) {
+  return name == "timespan_begin" || name == "timespan_end";
+}
+
 }  // namespace
 
-void PrintDatasets(const std::vector<engine::DatasetRef>& refs, bool json, Io& io) {
+std::vector<std::string> DataIdOrder(const std::vector<codec::FieldMap>& rows,
+                                     const engine::Universe& universe,
+                                     const engine::DimensionElement* element) {
+  std::set<std::string> present;
+  for (const auto& r : rows) {
+    for (const auto& [k, v] : r) present.insert(k);
+  }
+  std::vector<std::string> out;
+  const auto take = [&](const std::string& k) {
+    if (present.erase(k)) out.push_back(k);
+  };
+  for (const engine::DimensionElement& e : universe.elements()) take(e.name);
+  if (element != nullptr) {
+    for (const engine::DimensionField& f : element->fields) take(f.name);
+  }
+  for (const std::string& k : present) out.push_back(k);
+  return out;
+}
+
+std::string DataIdToString(const codec::FieldMap& data_id, const engine::Universe& universe) {
+  std::string out;
+  for (const std::string& k : DataIdOrder({data_id}, universe)) {
+    if (!out.empty()) out += ", ";
+    out += k + "=" + codec::FieldValueToString(data_id.at(k));
+  }
+  return out;
+}
+
+void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Universe& universe,
+                   bool json, Io& io) {
   if (json) {
     codec::JsonWriter j;
     j.BeginArray();
@@ -55,7 +89,7 @@ void PrintDatasets(const std::vector<engine::DatasetRef>& refs, bool json, Io& i
   Table t(headers);
   for (const auto& r : refs) {
     std::vector<std::string> row = {r.dataset_type, r.collection,
-                                    codec::FieldMapToString(r.data_id), r.id.ToString()};
+                                    DataIdToString(r.data_id, universe), r.id.ToString()};
     if (any_validity) row.push_back(r.validity ? codec::TimespanToString(*r.validity) : "");
     if (any_path) row.push_back(r.artifact ? r.artifact->path : "");
     t.AddRow(std::move(row));
@@ -63,7 +97,8 @@ void PrintDatasets(const std::vector<engine::DatasetRef>& refs, bool json, Io& i
   t.Print(io.out);
 }
 
-void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, bool json, Io& io) {
+void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Universe& universe,
+                    const engine::DimensionElement* element, bool json, Io& io) {
   if (json) {
     codec::JsonWriter j;
     j.BeginArray();
@@ -72,17 +107,12 @@ void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, bool json, Io& io)
     io.out << j.str() << "\n";
     return;
   }
-  std::vector<std::string> columns;
-  std::set<std::string> seen;
-  for (const auto& r : rows) {
-    for (const auto& [k, v] : r) {
-      if (seen.insert(k).second) columns.push_back(k);
-    }
-  }
+  const std::vector<std::string> columns = DataIdOrder(rows, universe, element);
   std::vector<std::string> headers;
   for (const auto& c : columns) {
     std::string h;
     for (char ch : c) h.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    if (IsTimeField(c)) h += " (TAI)";
     headers.push_back(h);
   }
   Table t(headers);
@@ -90,7 +120,13 @@ void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, bool json, Io& io)
     std::vector<std::string> row;
     for (const auto& c : columns) {
       auto it = r.find(c);
-      row.push_back(it == r.end() ? "" : codec::FieldValueToString(it->second));
+      if (it == r.end()) {
+        row.emplace_back();
+      } else if (const auto* ns = std::get_if<int64_t>(&it->second); ns && IsTimeField(c)) {
+        row.push_back(codec::FormatIsoTime(*ns));
+      } else {
+        row.push_back(codec::FieldValueToString(it->second));
+      }
     }
     t.AddRow(std::move(row));
   }

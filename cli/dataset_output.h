@@ -9,8 +9,22 @@
 
 namespace starlog::cli {
 
-void PrintDatasets(const std::vector<engine::DatasetRef>& refs, bool json, Io& io);
-// Field maps (data IDs or dimension records) with one column per key.
-void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, bool json, Io& io);
+// Data IDs are shown in data-ID order (DataIdOrder).
+void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Universe& universe,
+                   bool json, Io& io);
+// Field maps (data IDs, or records of "element" when given) with one column
+// per key, in data-ID order. In tables the records' timespan_begin and
+// timespan_end (TAI nanoseconds) are shown as ISO times, labelled TAI.
+void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Universe& universe,
+                    const engine::DimensionElement* element, bool json, Io& io);
+
+// The keys of "rows" in data-ID order: dimensions in the universe's order
+// (instrument first, each after what it requires), then the fields of
+// "element" (if given) as it declares them, then any others by name.
+std::vector<std::string> DataIdOrder(const std::vector<codec::FieldMap>& rows,
+                                     const engine::Universe& universe,
+                                     const engine::DimensionElement* element = nullptr);
+// "instrument=HSC, detector=50, exposure=7" in data-ID order.
+std::string DataIdToString(const codec::FieldMap& data_id, const engine::Universe& universe);
 
 }  // namespace starlog::cli

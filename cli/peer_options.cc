@@ -31,7 +31,7 @@ OptionSpec TlsCaOption() {
 
 Result<std::string> SharedKey(const ParsedArgs& args) {
   auto file = args.Get("key");
-  if (!file) return Status::InvalidArgument("give --key FILE (the shared key)");
+  if (!file) return UsageError("give --key FILE (the shared key)");
   return replication::ReadKeyFile(*file);
 }
 

@@ -173,12 +173,12 @@ Result<RegistryDiff> DiffRegistry(const EventStore& store, uint64_t from, uint64
     STARLOG_ASSIGN_OR_RETURN(auto keys, after.universe().RequiredKeys({element}));
     std::set<std::string> seen;
     for (const codec::FieldMap& r : inserted) {
-      WhereClause where;
+      codec::FieldMap key_values;
       for (const std::string& k : keys) {
         auto it = r.find(k);
-        if (it == r.end()) continue;
-        where.terms.push_back({"", k, WhereTerm::Op::kEq, {it->second}});
+        if (it != r.end()) key_values.emplace(k, it->second);
       }
+      const WhereClause where = WhereClause::Equalities(key_values);
       if (!seen.insert(EncodeDataId(r)).second) continue;
       STARLOG_ASSIGN_OR_RETURN(auto a, before.QueryDimensionRecords(element, where));
       STARLOG_ASSIGN_OR_RETURN(auto b, after.QueryDimensionRecords(element, where));

@@ -218,15 +218,19 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
   if (e == nullptr) return Status::InvalidArgument("unknown dimension " + Quoted(element));
   STARLOG_ASSIGN_OR_RETURN(auto key_names, universe().RequiredKeys({element}));
   // Bare names in the where clause may name the record's own fields too.
-  WhereClause qualified = where;
-  for (WhereTerm& t : qualified.terms) {
-    if (t.element.empty() && universe().FieldType(*e, t.field) != nullptr &&
-        !std::binary_search(key_names.begin(), key_names.end(), t.field)) {
-      t.element = element;
-    }
-  }
-  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), qualified, key_names));
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, key_names, e));
   RecordCache cache(*impl_);
+  // Every key pinned by the clause (as diff asks, record by record): one seek.
+  const codec::FieldMap fixed = bound.FixedKeys();
+  if (std::all_of(key_names.begin(), key_names.end(),
+                  [&](const std::string& k) { return fixed.count(k) > 0; })) {
+    STARLOG_ASSIGN_OR_RETURN(const codec::FieldMap* found, cache.Get(element, fixed));
+    std::vector<codec::FieldMap> out;
+    if (found == nullptr) return out;
+    STARLOG_ASSIGN_OR_RETURN(bool ok, bound.Matches(*found, cache));
+    if (ok) out.push_back(*found);
+    return out;
+  }
   std::vector<codec::FieldMap> records;
   Status failure;
   STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kDimensionRecords,

@@ -91,28 +91,56 @@ class RecordCache {
   std::map<std::string, std::optional<codec::FieldMap>> cache_;
 };
 
-// A where clause checked against the keys of some data IDs: each term knows
-// whether it reads the data ID itself or an element's record.
+// A where clause bound to the keys of some data IDs, once per query: every
+// name knows whether it reads the data ID itself or an element's record, and
+// every literal was checked against the type of what it is compared with.
+// Matches then evaluates the tree per candidate, reading each record once.
 class BoundWhere {
  public:
-  // InvalidArgument names a term whose field is unknown for data IDs with
-  // "keys", or whose values have the wrong type.
+  // InvalidArgument names (with its column) a name that is unknown for data
+  // IDs with "keys", or a value of the wrong type. With "record_element",
+  // the candidates are records of that element, and a bare name that is one
+  // of its fields (not a key) names that field ("observation_type").
   static Result<BoundWhere> Bind(const Universe& universe, const WhereClause& where,
-                                 const std::vector<std::string>& keys);
+                                 const std::vector<std::string>& keys,
+                                 const DimensionElement* record_element = nullptr);
+  // Whether "data_id" (or record) satisfies the clause: true only if the
+  // expression is true, not if it is unknown for want of a record.
   Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records) const;
-  bool empty() const { return terms_.empty(); }
+  bool empty() const { return !root_.has_value(); }
+  // The keys the clause pins down: those compared by "=" with a value, alone
+  // or in a top-level AND ("instrument = 'HSC' AND detector = 1"), so that a
+  // query may seek rather than scan. Matches must still be asked.
+  codec::FieldMap FixedKeys() const;
 
- private:
-  struct Term {
-    const WhereTerm* term;
+  enum class Truth : uint8_t { kFalse, kTrue, kUnknown };
+  struct Ref {
     // The records to read, in order: the first is keyed by the data ID, each
     // next one is implied by the one before (exposure -> physical_filter).
     // Empty: the value is the data ID's own.
     std::vector<std::string> path;
     std::string field;
   };
-  std::vector<Term> terms_;
-  WhereClause where_;  // Owns the terms pointed to.
+  struct Value {
+    int ref = -1;  // Index into refs_, or -1 for "constant".
+    codec::FieldValue constant;
+  };
+  struct Node {
+    WhereNode::Kind kind = WhereNode::Kind::kCompare;
+    WhereNode::Op op = WhereNode::Op::kEq;
+    std::vector<Node> children;
+    Value lhs, rhs;
+    std::vector<Value> items;
+    std::vector<WhereRange> ranges;
+  };
+
+ private:
+  struct Context;
+  Result<Truth> Eval(const Node& node, Context& ctx) const;
+  Result<const codec::FieldValue*> Get(const Value& v, Context& ctx) const;
+
+  std::vector<Ref> refs_;
+  std::optional<Node> root_;
 };
 
 }  // namespace starlog::engine

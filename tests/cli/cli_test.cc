@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "cli/commands.h"
+#include "cli/table.h"
 #include "starlog/engine/event_store.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/temp_dir.h"
@@ -74,7 +76,7 @@ TEST_CASE("Rejected commands exit non-zero, say why, and leave the log as it was
   CHECK(Contains(other_type.err, "already exists as a RUN collection"));
 
   auto bad_type = RunStarlog({"create-collection", repo, "x", "--type", "FOLDER"});
-  CHECK(bad_type.exit_code == 1);
+  CHECK(bad_type.exit_code == 2);  // A bad choice is a usage error.
   CHECK(Contains(bad_type.err, "unknown collection type 'FOLDER'"));
 
   auto missing = RunStarlog({"remove-collection", repo, "no/such"});
@@ -99,7 +101,7 @@ TEST_CASE("Usage errors exit 2 and name the problem", "[cli]") {
   CHECK(bad_option.exit_code == 2);
   CHECK(Contains(bad_option.err, "unknown option --colour"));
   auto bad_number = RunStarlog({"log", "/nonexistent", "--from", "ten"});
-  CHECK(bad_number.exit_code == 1);
+  CHECK(bad_number.exit_code == 2);
   CHECK(Contains(bad_number.err, "--from takes a non-negative integer, not 'ten'"));
   CHECK(RunStarlog({}).exit_code == 2);
 }
@@ -124,4 +126,23 @@ TEST_CASE("Every subcommand has --help with usage, options and an example", "[cl
   CHECK(overview.exit_code == 0);
   for (const auto& command : starlog::cli::AllCommands())
     CHECK(Contains(overview.out, command.name));
+}
+
+TEST_CASE("Tables pad cells by display width, not bytes", "[cli][table]") {
+  using starlog::cli::DisplayWidth;
+  CHECK(DisplayWidth("HSC") == 3);
+  CHECK(DisplayWidth("Éta") == 3);       // Two bytes for É, one column.
+  CHECK(DisplayWidth("仙女座") == 6);    // Wide: two columns each.
+  CHECK(DisplayWidth("e\u0301") == 1);   // A combining accent takes none.
+  CHECK(DisplayWidth("\xff\xfe") == 2);  // Not UTF-8: a column per byte.
+  starlog::cli::Table t({"NAME", "N"});
+  t.AddRow({"仙女座", "1"});
+  t.AddRow({"Éta", "2"});
+  std::ostringstream out;
+  t.Print(out);
+  CHECK(out.str() ==
+        "NAME    N\n"
+        "------  -\n"
+        "仙女座  1\n"
+        "Éta     2\n");
 }

@@ -52,7 +52,7 @@ TEST_CASE(
   CHECK(Contains(again.out, "\"already_present\":1"));
   auto bad_mode = RunStarlog({"ingest", repo, dir.Sub("in/c0.fits"), "--run", "Cam/raw/all",
                               "--translator", dir.Sub("cam.cfg"), "--transfer", "teleport"});
-  CHECK(bad_mode.exit_code == 1);
+  CHECK(bad_mode.exit_code == 2);
   CHECK(Contains(bad_mode.err, "unknown transfer mode 'teleport'"));
 
   auto clean = RunStarlog({"fsck", repo});

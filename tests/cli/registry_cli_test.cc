@@ -59,13 +59,13 @@ class CliRepo {
     return r;
   }
 
-  // Runs a command that must be refused: exit 1, "message" on stderr, and
-  // the log exactly as it was.
-  void Rejected(const std::vector<std::string>& args, const std::string& message) {
+  // Runs a command that must be refused: exit "code" (1, or 2 for a usage
+  // error), "message" on stderr, and the log exactly as it was.
+  void Rejected(const std::vector<std::string>& args, const std::string& message, int code = 1) {
     const auto before = Head();
     CliResult r = RunStarlog(args);
     INFO(args[0] << " said: " << r.err);
-    CHECK(r.exit_code == 1);
+    CHECK(r.exit_code == code);
     CHECK(Contains(r.err, message));
     const auto after = Head();
     CHECK(after.sequence == before.sequence);
@@ -138,9 +138,9 @@ TEST_CASE("A chain is emptied only when asked; a re-created collection keeps its
   CliRepo r;
   r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/raw/all", "calib/run"});
   // A forgotten argument must not empty HSC/defaults.
-  r.Rejected({"collection-chain", r.repo(), "HSC/defaults"}, "no children given");
+  r.Rejected({"collection-chain", r.repo(), "HSC/defaults"}, "no children given", 2);
   r.Rejected({"collection-chain", r.repo(), "HSC/defaults", "--mode", "prepend"},
-             "name the collections to prepend");
+             "name the collections to prepend", 2);
   auto tree = r.Ok({"query-collections", r.repo(), "HSC/defaults", "--json"});
   CHECK(Contains(tree.out, R"("children":["HSC/raw/all","calib/run"])"));
   r.Ok({"collection-chain", r.repo(), "HSC/defaults", "--mode", "redefine"});
@@ -270,7 +270,7 @@ TEST_CASE("Queries print tables and JSON, and answer as of a past point", "[cli]
       r.Ok({"query-dimension-records", r.repo(), "detector", "--where", "detector >= 1"});
   CHECK(Contains(records.out, "DETECTOR"));
   auto raws = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/*", "--find-all"});
-  CHECK(Contains(raws.out, "detector=2, exposure=11, instrument=HSC"));
+  CHECK(Contains(raws.out, "instrument=HSC, detector=2, exposure=11"));
   CHECK(RunStarlog({"query-collections", r.repo(), "--as-of", "no-such-snapshot"}).exit_code == 1);
 }
 
@@ -316,10 +316,10 @@ TEST_CASE("Every kind of rejected registry command leaves the log as it was", "[
   r.Rejected(
       {"query-datasets", repo, "raw", "--collections", "HSC/raw/all", "--where", "detector = 'x'"},
       "detector is int");
-  r.Rejected({"prune-datasets", repo}, "nothing to prune");
+  r.Rejected({"prune-datasets", repo}, "nothing to prune", 2);
   r.Rejected({"decertify-calibrations", repo, "HSC/calib/DM-1", "bias", "--begin-date",
               "2024-02-01", "--end-date", "2024-01-01"},
-             "--begin-date must come before --end-date");
+             "--begin-date must come before --end-date", 2);
 }
 
 TEST_CASE("A repository created with its own universe uses it", "[cli][registry]") {
@@ -355,6 +355,96 @@ TEST_CASE("A repository created with its own universe uses it", "[cli][registry]
   auto found = RunStarlog({"query-datasets", repo, "arc", "--collections", "arcs", "--where",
                            "frame.lamp = ThAr AND arm = red"});
   CHECK(found.exit_code == 0);
-  CHECK(Contains(found.out, "arm=red, frame=7, telescope=VLT"));
+  CHECK(Contains(found.out, "telescope=VLT, arm=red, frame=7"));
   CHECK_FALSE(Contains(found.out, "arm=blue"));
+}
+
+TEST_CASE("Query commands: --where speaks the butler's language and --bind fills in its names",
+          "[cli][registry][where]") {
+  CliRepo r;
+  const auto count = [](const std::string& json) {
+    size_t n = 0;
+    for (size_t at = json.find("\"id\""); at != std::string::npos;
+         at = json.find("\"id\"", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  auto either = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--where",
+                      "detector = d OR (exposure = e AND NOT exposure.observation_type = "
+                      "'science')",
+                      "--bind", "d=0", "--bind", "e=11", "--json"});
+  CHECK(count(either.out) == 2);
+  CHECK(Contains(either.out, "\"detector\":0"));
+  CHECK(Contains(either.out, "\"detector\":2"));
+  auto ranged =
+      r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--where",
+            "detector NOT IN (0..2:2) AND instrument = inst", "--bind", "inst=HSC", "--json"});
+  CHECK(count(ranged.out) == 1);
+  CHECK(Contains(ranged.out, "\"detector\":1"));
+  // A clause that does not parse is a usage error that points at the column;
+  // a name the repository's dimensions lack is refused by the query.
+  auto syntax = RunStarlog({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all",
+                            "--where", "detector IN (0, 1"});
+  CHECK(syntax.exit_code == 2);
+  CHECK(Contains(syntax.err, "expected ',' or ')' at column 18"));
+  auto bad_bind = RunStarlog({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all",
+                              "--where", "detector = d", "--bind", "d"});
+  CHECK(bad_bind.exit_code == 2);
+  CHECK(Contains(bad_bind.err, "--bind takes NAME=VALUE"));
+  auto unknown = RunStarlog(
+      {"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--where", "tract = 1"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(Contains(unknown.err, "'tract' (column 1) names nothing known"));
+  auto help = RunStarlog({"query-datasets", "--help"});
+  CHECK(Contains(help.out, "--bind NAME=VALUE"));
+  CHECK(Contains(help.out, "NOT IN"));
+}
+
+TEST_CASE("Usage errors of every kind exit 2; refusals exit 1", "[cli][registry]") {
+  CliRepo r;
+  const std::string& repo = r.repo();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> usage = {
+      {{"query-datasets", repo, "raw", "--colour"}, "unknown option --colour"},
+      {{"register-dataset-type", repo, "flat"}, "missing STORAGE_CLASS"},
+      {{"collection-chain", repo, "c", "HSC/raw/all", "--mode", "nope"}, "unknown chain mode"},
+      {{"query-collections", repo, "--type", "FOLDER"}, "unknown collection type 'FOLDER'"},
+      {{"query-datasets", repo, "raw"}, "give the collections"},
+      {{"log", repo, "--limit", "many"}, "--limit takes a non-negative integer"},
+      {{"find-dataset", repo, "bias", "--collections", "calib/run", "--time", "yesterday"},
+       "yesterday"},
+      {{"query-datasets", repo, "raw", "--collections", "HSC/raw/all", "--where", "detector ="},
+       "at column"},
+  };
+  for (const auto& [args, message] : usage) {
+    r.Rejected(args, message, 2);
+  }
+  r.Rejected({"query-datasets", repo, "raw", "--collections", "no/such"}, "no/such", 1);
+  r.Rejected({"register-dataset-type", repo, "raw", "Exposure", "instrument"}, "already registered",
+             1);
+}
+
+TEST_CASE("Tables: data-ID columns in order, times as ISO in TAI, widths in characters",
+          "[cli][registry]") {
+  CliRepo r;
+  r.Write(
+      "named.json",
+      R"([{"instrument":"HSC","exposure":10,"physical_filter":"HSC-R","observation_type":"science",
+               "target_name":"仙女座","timespan_begin":1709287237000000000},
+              {"instrument":"HSC","exposure":11,"physical_filter":"HSC-R","observation_type":"bias",
+               "target_name":"Éta"}])");
+  r.Ok({"insert-dimension-records", r.repo(), "exposure", r.Path("named.json"), "--replace"});
+  auto records = r.Ok({"query-dimension-records", r.repo(), "exposure"});
+  INFO(records.out);
+  // Keys in the universe's order (instrument first), then the record's fields
+  // as the universe declares them; the time is ISO, labelled TAI.
+  CHECK(Contains(records.out,
+                 "INSTRUMENT  PHYSICAL_FILTER  EXPOSURE  OBSERVATION_TYPE  "
+                 "TARGET_NAME  TIMESPAN_BEGIN (TAI)\n"));
+  // The wide name takes six columns, the accented one three: the next
+  // column starts at the same place on both lines.
+  CHECK(Contains(records.out, "science           仙女座       2024-03-01T10:00:37\n"));
+  CHECK(Contains(records.out, "bias              Éta\n"));
+  auto ids = r.Ok({"query-data-ids", r.repo(), "exposure", "detector"});
+  CHECK(Contains(ids.out, "INSTRUMENT  DETECTOR  EXPOSURE\n"));
 }

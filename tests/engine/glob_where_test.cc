@@ -24,35 +24,43 @@ TEST_CASE("Globs match collection names", "[engine][glob]") {
   CHECK_FALSE(GlobMatch("*a*a*a*a*a*a*a*a*b", std::string(200, 'a')));
 }
 
-TEST_CASE("Where clauses parse into typed terms", "[engine][where]") {
+TEST_CASE("Where clauses of today's conjunction syntax parse as before", "[engine][where]") {
   auto w = WhereClause::Parse(
       "instrument = 'HSC' and detector IN (1, 2, 3) AND exposure.observation_type=science "
       "AND day_obs >= 20240101 AND exposure IN (10..20)");
   REQUIRE(w.ok());
-  REQUIRE(w->terms.size() == 6);
-  CHECK(w->terms[0].field == "instrument");
-  CHECK(w->terms[0].values[0] == codec::FieldValue(std::string("HSC")));
-  CHECK(w->terms[1].op == WhereTerm::Op::kIn);
-  CHECK(w->terms[1].values.size() == 3);
-  CHECK(w->terms[2].element == "exposure");
-  CHECK(w->terms[2].field == "observation_type");
-  CHECK(w->terms[3].op == WhereTerm::Op::kGe);
-  CHECK(w->terms[4].op == WhereTerm::Op::kGe);
-  CHECK(w->terms[5].op == WhereTerm::Op::kLe);
-  CHECK(w->terms[1].Matches(int64_t{2}));
-  CHECK_FALSE(w->terms[1].Matches(int64_t{4}));
-  CHECK_FALSE(w->terms[1].Matches(std::string("2")));
+  REQUIRE(w->root);
+  const WhereNode& all = *w->root;
+  CHECK(all.kind == WhereNode::Kind::kAnd);
+  REQUIRE(all.children.size() == 5);
+  CHECK(all.children[0].lhs.name == std::vector<std::string>{"instrument"});
+  CHECK(all.children[0].rhs.value == codec::FieldValue(std::string("HSC")));
+  CHECK(all.children[1].kind == WhereNode::Kind::kIn);
+  CHECK(all.children[1].items.size() == 3);
+  CHECK(all.children[2].lhs.name == std::vector<std::string>{"exposure", "observation_type"});
+  CHECK(all.children[2].rhs.kind == WhereOperand::Kind::kName);  // A word if no field.
+  CHECK(all.children[3].op == WhereNode::Op::kGe);
+  REQUIRE(all.children[4].ranges.size() == 1);
+  CHECK(all.children[4].ranges[0].Contains(10));
+  CHECK(all.children[4].ranges[0].Contains(20));
+  CHECK_FALSE(all.children[4].ranges[0].Contains(21));
+  CHECK(w->ToString() ==
+        "instrument = 'HSC' AND detector IN (1, 2, 3) AND exposure.observation_type = science "
+        "AND day_obs >= 20240101 AND exposure IN (10..20)");
   CHECK(WhereClause::Parse("")->empty());
+  CHECK(WhereClause::Parse("   ")->empty());
 }
 
 TEST_CASE("Malformed where clauses say what was expected where", "[engine][where]") {
   for (const char* bad :
-       {"detector", "detector ==", "detector = 1 OR detector = 2", "detector IN 1,2",
-        "detector IN (1, 2", "a = 'unclosed", "exposure IN (a..b)", "= 5", "detector = 1 AND"}) {
+       {"detector", "detector ==", "detector = 1 detector = 2", "detector IN 1,2",
+        "detector IN (1, 2", "a = 'unclosed", "exposure IN (a..b)", "= 5", "detector = 1 AND",
+        "(detector = 1", "detector = 1)", "NOT", "detector IN (1..5:0)", "a = 1.5", "a NOT = 1"}) {
     INFO(bad);
     auto w = WhereClause::Parse(bad);
     REQUIRE(w.status().IsInvalidArgument());
     CHECK(std::string(w.status().message()).find("expected") != std::string::npos);
+    CHECK(std::string(w.status().message()).find("at column") != std::string::npos);
   }
 }
 
