@@ -135,7 +135,11 @@ void ReplicateThroughFaults(Fault::Kind kind, int faulty, uint64_t range, int li
   TcpProxy proxy(port, [&](int connection) {
     std::lock_guard<std::mutex> lock(rng_mu);
     if (connection >= faulty) return Fault{};
-    return Fault{kind, rng() % range, nullptr};
+    // The first connection breaks early enough to be sure to break (it
+    // carries at least the 16 kB of the smallest files); a random offset up
+    // to "range" may lie past all a connection carries, and then the test
+    // would test nothing.
+    return Fault{kind, rng() % (connection == 0 ? 16'000 : range), nullptr};
   });
   TempDir replica;
   auto follower = Follow(primary, replica.path(), proxy.address());
