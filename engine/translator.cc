@@ -7,6 +7,7 @@
 
 #include "engine/config_lines.h"
 #include "starlog/codec/time_format.h"
+#include "starlog/engine/time_scales.h"
 
 namespace starlog::engine {
 
@@ -65,12 +66,10 @@ Result<int64_t> HeaderTimeTai(const FitsHeader& header, const std::string& keywo
   }
   auto sys = header.find("TIMESYS");
   const bool tai = sys != header.end() && Upper(sys->second.text) == "TAI";
-  // TAI - UTC has been 37 s since 2017 (the only epoch these files come from).
-  constexpr int64_t kLeap = 37'000'000'000;
-  if (!tai && *ns > std::numeric_limits<int64_t>::max() - kLeap) {
-    return Status::InvalidArgument(keyword + " is out of range");
-  }
-  return tai ? *ns : *ns + kLeap;
+  if (tai) return *ns;
+  auto converted = UtcToTai(*ns);  // ERFA's leap seconds: data before 2017 too.
+  if (!converted.ok()) return converted.status().WithContext(keyword);
+  return *converted;
 }
 
 }  // namespace

@@ -2,13 +2,13 @@
 
 #include "engine/where_time.h"
 
-#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "starlog/codec/time_format.h"
+#include "starlog/engine/time_scales.h"
 
 namespace starlog::engine {
 
@@ -17,47 +17,6 @@ namespace {
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 constexpr int64_t kNsPerDay = 86'400 * kNsPerSecond;
 constexpr double kMjdUnixEpoch = 40587.0;  // MJD of 1970-01-01.
-
-constexpr int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-// TAI - UTC from each date on (IERS Bulletin C); 10 s before 1972 as well,
-// where the real offset drifted and no data of ours is from.
-struct LeapStep {
-  int64_t utc_day;  // Days since 1970-01-01.
-  int seconds;
-};
-constexpr std::array<LeapStep, 27> kLeapSteps = {{
-    {DaysFromCivil(1972, 7, 1), 11}, {DaysFromCivil(1973, 1, 1), 12},
-    {DaysFromCivil(1974, 1, 1), 13}, {DaysFromCivil(1975, 1, 1), 14},
-    {DaysFromCivil(1976, 1, 1), 15}, {DaysFromCivil(1977, 1, 1), 16},
-    {DaysFromCivil(1978, 1, 1), 17}, {DaysFromCivil(1979, 1, 1), 18},
-    {DaysFromCivil(1980, 1, 1), 19}, {DaysFromCivil(1981, 7, 1), 20},
-    {DaysFromCivil(1982, 7, 1), 21}, {DaysFromCivil(1983, 7, 1), 22},
-    {DaysFromCivil(1985, 7, 1), 23}, {DaysFromCivil(1988, 1, 1), 24},
-    {DaysFromCivil(1990, 1, 1), 25}, {DaysFromCivil(1991, 1, 1), 26},
-    {DaysFromCivil(1992, 7, 1), 27}, {DaysFromCivil(1993, 7, 1), 28},
-    {DaysFromCivil(1994, 7, 1), 29}, {DaysFromCivil(1996, 1, 1), 30},
-    {DaysFromCivil(1997, 7, 1), 31}, {DaysFromCivil(1999, 1, 1), 32},
-    {DaysFromCivil(2006, 1, 1), 33}, {DaysFromCivil(2009, 1, 1), 34},
-    {DaysFromCivil(2012, 7, 1), 35}, {DaysFromCivil(2015, 7, 1), 36},
-    {DaysFromCivil(2017, 1, 1), 37},
-}};
-
-int64_t TaiMinusUtcNs(int64_t utc_ns) {
-  const int64_t day = utc_ns >= 0 ? utc_ns / kNsPerDay : -((-utc_ns - 1) / kNsPerDay) - 1;
-  int seconds = 10;
-  for (const LeapStep& step : kLeapSteps) {
-    if (day >= step.utc_day) seconds = step.seconds;
-  }
-  return seconds * kNsPerSecond;
-}
 
 bool LooksLikeNumber(std::string_view s) {
   double v = 0;
@@ -103,8 +62,11 @@ Result<int64_t> ParseTimeLiteral(std::string_view text) {
     ns = *parsed;
     if (scale.empty()) scale = "utc";
   }
-  // Far from any leap second, TT - TAI is 32.184 s exactly.
-  const int64_t shift = scale == "utc" ? TaiMinusUtcNs(ns) : scale == "tt" ? -32'184'000'000 : 0;
+  // TT - TAI is 32.184 s exactly; TAI - UTC comes from ERFA's table.
+  int64_t shift = scale == "tt" ? -32'184'000'000 : 0;
+  if (scale == "utc") {
+    STARLOG_ASSIGN_OR_RETURN(shift, TaiMinusUtcNs(ns));
+  }
   if ((shift > 0 && ns > std::numeric_limits<int64_t>::max() - shift) ||
       (shift < 0 && ns < std::numeric_limits<int64_t>::min() - shift)) {
     return Status::InvalidArgument("a time within the range of 64-bit nanoseconds");

@@ -12,6 +12,7 @@ packages=(
   libboost-dev libboost-system-dev
   catch2
   libcfitsio-dev
+  liberfa-dev  # UTC -> TAI by its leap-second table.
   libssl-dev
   openssl  # The tests make TLS certificates with it.
 )
