@@ -14,6 +14,11 @@ struct CliResult {
   std::string err;
 };
 
+// Whether "haystack" contains "needle" (for checks of what a command printed).
+inline bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
 // Runs `starlog ARGS...` in this process and captures its output.
 inline CliResult RunStarlog(const std::vector<std::string>& args) {
   std::ostringstream out, err;

@@ -7,14 +7,11 @@
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/temp_dir.h"
 
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 using starlog::testutil::TempDir;
 
 namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // The log's length, read through the library: what a rejected command must
 // leave unchanged.

@@ -11,13 +11,10 @@
 #include "tests/testutil/temp_dir.h"
 
 using starlog::testutil::ChildProcess;
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 
 namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 struct Repo {
   Repo() : repo(dir.Sub("repo")) {

@@ -8,16 +8,9 @@
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
 
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 namespace fs = std::filesystem;
-
-namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-}  // namespace
 
 TEST_CASE(
     "ingest reports what it skipped and exits 1; fsck finds a lost file and --fix detaches it",

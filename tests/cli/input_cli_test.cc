@@ -19,14 +19,11 @@
 
 using starlog::testutil::ChildProcess;
 using starlog::testutil::CliResult;
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 struct Repo {
   Repo() : repo(dir.Sub("repo")) {

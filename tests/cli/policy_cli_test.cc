@@ -9,15 +9,8 @@
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/temp_dir.h"
 
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
-
-namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-}  // namespace
 
 TEST_CASE("policy: refusals name the rule; an admin grants; the log says who did what",
           "[cli][policy]") {

@@ -8,13 +8,10 @@
 #include "tests/testutil/temp_dir.h"
 
 using starlog::testutil::CliResult;
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 
 namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // A repository built through the CLI, with an HSC-like camera's records.
 class CliRepo {

@@ -14,15 +14,12 @@
 #include "tests/testutil/child_process.h"
 #include "tests/testutil/temp_dir.h"
 
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 using starlog::testutil::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 uint64_t HeadOf(const std::string& repo) {
   auto store = starlog::engine::EventStore::Open(repo, starlog::engine::StoreOptions());

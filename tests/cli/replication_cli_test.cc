@@ -14,13 +14,10 @@
 #include "tests/testutil/temp_dir.h"
 
 using starlog::testutil::ChildProcess;
+using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 
 namespace {
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 struct Primary {
   Primary() : repo(dir.Sub("repo")), key(dir.Sub("key")) {
