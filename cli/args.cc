@@ -77,21 +77,27 @@ Result<ParsedArgs> ArgParser::Parse(const CommandSpec& spec, const std::vector<s
       return UsageError("unknown option --" + name + " for `starlog " + spec.name +
                         "` (see `starlog " + spec.name + " --help`)");
     }
-    std::string value;
-    if (opt->value_name.empty()) {
-      if (inline_value) return UsageError("--" + name + " takes no value");
-    } else if (inline_value) {
-      value = *inline_value;
-    } else if (i + 1 < argv.size()) {
-      value = argv[++i];
-    } else {
-      return UsageError("--" + name + " needs a value (" + opt->value_name + ")");
-    }
     auto& values = out.options_[name];
     if (!values.empty() && !opt->repeatable) {
       return UsageError("--" + name + " given more than once");
     }
-    values.push_back(value);
+    if (opt->value_name.empty()) {
+      if (inline_value) return UsageError("--" + name + " takes no value");
+      values.emplace_back();
+    } else if (opt->values > 1) {
+      // Several words, all of them values (--timespan BEGIN END).
+      if (inline_value || i + opt->values >= argv.size()) {
+        return UsageError("--" + name + " takes " + std::to_string(opt->values) + " values (" +
+                          opt->value_name + ")");
+      }
+      for (int k = 0; k < opt->values; ++k) values.push_back(argv[++i]);
+    } else if (inline_value) {
+      values.push_back(*inline_value);
+    } else if (i + 1 < argv.size()) {
+      values.push_back(argv[++i]);
+    } else {
+      return UsageError("--" + name + " needs a value (" + opt->value_name + ")");
+    }
   }
   size_t required = 0;
   bool variadic = false;

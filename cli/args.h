@@ -36,6 +36,7 @@ struct OptionSpec {
   std::string value_name;  // Empty: a flag that takes no value.
   std::string help;
   bool repeatable = false;
+  int values = 1;  // How many words follow the option (--timespan BEGIN END: 2).
 };
 
 struct PositionalSpec {

@@ -45,6 +45,7 @@ CommandSpec ExportCommand() {
                   WhereOption(),
                   BindOption(),
                   TimeOption(),
+                  TimespanOption(),
                   AsOfOption(),
                   {"to", "DIR", "a new (or empty) folder for the bundle"}},
       .examples =

@@ -33,6 +33,7 @@ CommandSpec FindDatasetCommand() {
                    "the data ID, e.g. instrument=HSC,exposure=903334,detector=50"},
                   CollectionsOption(),
                   TimeOption(),
+                  TimespanOption(),
                   AsOfOption(),
                   JsonOption()},
       .examples = {"starlog find-dataset repo bias --data-id instrument=HSC,detector=50 "

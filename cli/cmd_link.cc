@@ -47,6 +47,7 @@ CommandSpec LinkCommand() {
                   WhereOption(),
                   BindOption(),
                   TimeOption(),
+                  TimespanOption(),
                   AsOfOption(),
                   {"template", "T",
                    "path of each link, e.g. '{run}/{exposure:08d}/{detector:03d}'"},

@@ -42,6 +42,7 @@ CommandSpec QueryDatasetsCommand() {
                   BindOption(),
                   {"find-all", "", "every match along the path"},
                   TimeOption(),
+                  TimespanOption(),
                   AsOfOption(),
                   JsonOption()},
       .examples =

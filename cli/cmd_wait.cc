@@ -59,6 +59,7 @@ CommandSpec WaitCommand() {
                   {"data-id", "K=V,...", "its data ID"},
                   CollectionsOption(),
                   TimeOption(),
+                  TimespanOption(),
                   {"timeout", "DURATION", "how long to wait, e.g. 120s (default), 500ms, 2m"},
                   JsonOption()},
       .examples = {"starlog wait repo --dataset-type raw --data-id "

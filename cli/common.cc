@@ -41,6 +41,11 @@ OptionSpec BindOption() {
 OptionSpec TimeOption() {
   return {"time", "T", "for CALIBRATION collections: the time (TAI, ISO 8601 or ns)"};
 }
+OptionSpec TimespanOption() {
+  return {"timespan", "BEGIN END",
+          "for CALIBRATION collections: a span [BEGIN, END) (TAI); one range must cover it", false,
+          2};
+}
 
 std::string ActingUser(const ParsedArgs& args) {
   if (auto u = args.Get("user")) return *u;
@@ -125,6 +130,15 @@ Result<int64_t> ParseTime(const std::string& text) {
 }
 
 Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args) {
+  if (args.Has("timespan")) {
+    if (args.Has("time")) return UsageError("give --time or --timespan, not both");
+    const std::vector<std::string> ends = args.GetAll("timespan");
+    codec::Timespan span;
+    STARLOG_ASSIGN_OR_RETURN(span.begin, AsUsageError(ParseTime(ends.at(0))));
+    STARLOG_ASSIGN_OR_RETURN(span.end, AsUsageError(ParseTime(ends.at(1))));
+    if (span.end <= span.begin) return UsageError("--timespan: END must come after BEGIN");
+    return std::optional<codec::Timespan>(span);
+  }
   auto t = args.Get("time");
   if (!t) return std::optional<codec::Timespan>();
   STARLOG_ASSIGN_OR_RETURN(int64_t ns, AsUsageError(ParseTime(*t)));

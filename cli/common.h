@@ -23,6 +23,7 @@ OptionSpec CollectionsOption();
 OptionSpec WhereOption();
 OptionSpec BindOption();  // --bind NAME=VALUE, for --where.
 OptionSpec TimeOption();
+OptionSpec TimespanOption();
 
 // --user, else $STARLOG_USER, else the login name.
 std::string ActingUser(const ParsedArgs& args);
@@ -46,6 +47,8 @@ Result<engine::WhereClause> Where(const ParsedArgs& args);
 // as the butler takes them) or integer nanoseconds.
 Result<int64_t> ParseTime(const std::string& text);
 // --time T as a one-nanosecond span, if given.
+// --time T as a one-nanosecond span, or --timespan BEGIN END ([BEGIN, END)),
+// if either is given; a usage error if both are.
 Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args);
 // [--begin-date, --end-date), each end unbounded when absent.
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args);

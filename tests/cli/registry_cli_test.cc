@@ -227,6 +227,33 @@ TEST_CASE("Calibrations: certify, find at a time, decertify", "[cli][registry]")
                    "--find-all", "--json"});
   CHECK(Contains(all.out, "[2024-07-01T00:00:00, 2024-12-31T00:00:00)"));
   CHECK(Contains(all.out, "[2024-01-01T00:00:00, 2024-05-01T00:00:00)"));
+
+  // A timespan inside one range finds it; one across both is an ambiguity
+  // naming both ranges, as the butler's lookup over a timespan is.
+  auto inside = r.Ok({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                      "--collections", "HSC/calib/DM-1", "--timespan", "2024-08-01", "2024-09-01"});
+  CHECK(Contains(inside.out, "[2024-07-01T00:00:00, 2024-12-31T00:00:00)"));
+  auto across =
+      RunStarlog({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                  "--collections", "HSC/calib/DM-1", "--timespan", "2024-04-01", "2024-08-01"});
+  CHECK(across.exit_code == 1);
+  CHECK(Contains(across.err, "more than one validity range"));
+  CHECK(Contains(across.err, "2024-01-01T00:00:00, 2024-05-01T00:00:00"));
+  CHECK(Contains(across.err, "2024-07-01T00:00:00, 2024-12-31T00:00:00"));
+  auto queried = r.Ok({"query-datasets", r.repo(), "bias", "--collections", "HSC/calib/DM-1",
+                       "--timespan", "2024-08-01", "2024-09-01", "--json"});
+  CHECK(Contains(queried.out, "[2024-07-01T00:00:00, 2024-12-31T00:00:00)"));
+  // Usage errors: both options, a span that ends before it begins, one end only.
+  CHECK(RunStarlog({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                    "--collections", "HSC/calib/DM-1", "--time", "2024-08-01", "--timespan",
+                    "2024-08-01", "2024-09-01"})
+            .exit_code == 2);
+  CHECK(RunStarlog({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                    "--collections", "HSC/calib/DM-1", "--timespan", "2024-09-01", "2024-08-01"})
+            .exit_code == 2);
+  CHECK(RunStarlog({"find-dataset", r.repo(), "bias", "--collections", "HSC/calib/DM-1",
+                    "--data-id", "instrument=HSC,detector=1", "--timespan", "2024-09-01"})
+            .exit_code == 2);
 }
 
 TEST_CASE("Tags, pruning and removing runs through the CLI", "[cli][registry]") {
