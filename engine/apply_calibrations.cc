@@ -31,9 +31,17 @@ Status ApplyCertify(const codec::Certify& e, ApplyContext& ctx) {
     return Status::InvalidArgument("dataset type " + Quoted(e.dataset_type) +
                                    " is not a calibration type");
   }
+  // A validity [t, t) is the instant t, as Gen3's Timespan pads it: [t, t + 1 ns).
+  std::vector<codec::CertifyEntry> entries = e.entries;
+  for (codec::CertifyEntry& c : entries) {
+    const codec::Timespan& v = c.validity;
+    if (v.begin == v.end && v.begin != codec::kUnboundedBegin && v.end != codec::kUnboundedEnd) {
+      c.validity.end = v.begin + 1;
+    }
+  }
   // Entries of this call, per data ID, to refuse overlaps among themselves.
   std::map<std::string, std::vector<const codec::CertifyEntry*>> in_call;
-  for (const codec::CertifyEntry& c : e.entries) {
+  for (const codec::CertifyEntry& c : entries) {
     const std::string where = "dataset " + c.id.ToString();
     if (c.validity.IsEmpty()) {
       return Status::InvalidArgument(where + ": validity " + codec::TimespanToString(c.validity) +
@@ -86,6 +94,12 @@ Status ApplyDecertify(const codec::Decertify& e, ApplyContext& ctx) {
                                             "decertifying calibrations")
                               .status());
   STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, e.dataset_type));
+  if (!type.is_calibration) {
+    // Nothing of it can be certified, so "nothing to decertify" would hide a
+    // wrong type name (as the butler, refuse it).
+    return Status::InvalidArgument("dataset type " + Quoted(e.dataset_type) +
+                                   " is not a calibration type; there is nothing to decertify");
+  }
   if (e.span.IsEmpty()) {
     return Status::InvalidArgument("decertify span " + codec::TimespanToString(e.span) +
                                    " is empty");

@@ -79,7 +79,12 @@ TEST_CASE("Certification checks collection, type and timespan", "[engine][calib]
   CHECK(Says(f.TryAppend(codec::Certify{"HSC/calib/DM-1", "flat", {{f.early, {0, 1}}}}),
              "is a bias, not a flat"));
   CHECK(
-      Says(f.TryAppend(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {5, 5}}}}), "is empty"));
+      Says(f.TryAppend(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {6, 5}}}}), "is empty"));
+  // [t, t) is the instant t, as Gen3's Timespan pads it to [t, t + 1 ns).
+  REQUIRE(f.TryAppend(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {5, 5}}}}).ok());
+  CHECK(f.At(5)->id == f.early);
+  CHECK(f.At(6).status().IsNotFound());
+  CHECK(f.Entries() == std::vector<std::pair<codec::Uuid, Timespan>>{{f.early, {5, 6}}});
 }
 
 TEST_CASE("Decertifying trims the ends of ranges and splits them", "[engine][calib]") {
@@ -97,6 +102,11 @@ TEST_CASE("Decertifying trims the ends of ranges and splits them", "[engine][cal
   CHECK(split[2] == std::make_pair(f.late, Timespan{150, 200}));
   CHECK(f.At(145).status().IsNotFound());
   CHECK(f.At(95).status().IsNotFound());
+  // A type that is no calibration has nothing to decertify: refused, not a
+  // silent no-op that would hide a wrong name.
+  auto raw = f.TryAppend(codec::Decertify{"HSC/calib/DM-1", "raw", {}, {0, 200}});
+  CHECK(raw.IsInvalidArgument());
+  CHECK(Says(raw, "is not a calibration type"));
   CHECK(f.At(150)->id == f.late);
 }
 

@@ -128,7 +128,7 @@ class ModelRun {
   }
   Timespan Span() {
     int64_t a = static_cast<int64_t>(rng_() % 100), b = static_cast<int64_t>(rng_() % 100);
-    if (rng_() % 10 == 0) return {a, a};  // Empty: invalid.
+    if (rng_() % 10 == 0) return {a, a};  // An instant to certify, empty to decertify.
     if (a > b) std::swap(a, b);
     Timespan t{a, b + 1};
     if (rng_() % 8 == 0) t.begin = codec::kUnboundedBegin;
@@ -254,8 +254,9 @@ class ModelRun {
       case 7: {
         const std::string collection = Name();
         const Uuid id = SomeDataset();
-        const Timespan span = Span();
+        Timespan span = Span();
         *body = codec::Certify{collection, "bias", {{id, span}}};
+        if (span.begin == span.end) span.end = span.begin + 1;  // Gen3's instant: [t, t + 1 ns).
         if (!Is(collection, CollectionType::kCalibration) || span.IsEmpty() ||
             !m.datasets.count(id)) {
           return Outcome::kRejected;
