@@ -6,14 +6,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 #include "starlog/codec/text.h"
 #include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -71,26 +68,7 @@ Result<codec::Artifact> DescribeFile(const std::string& root, const std::string&
 }
 
 Result<codec::Artifact> DescribeFileInRoot(const std::string& root, const std::string& relative) {
-  // The folders on the way must stay in the root; the file itself may be a
-  // symbolic link out of it (what the symlink transfer modes make), but not
-  // into the registry's own folder.
-  STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(root, relative));
-  std::error_code ec;
-  const fs::path real_root = fs::canonical(root, ec);
-  if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
-  const fs::path resolved = fs::canonical(real_root / relative, ec);
-  if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) {
-      return Status::NotFound("no file " + codec::Printable(root + "/" + relative));
-    }
-    return Status::IOError("resolve " + codec::Printable(relative) + ": " + ec.message());
-  }
-  const fs::path inside = resolved.lexically_relative(real_root);
-  if (!inside.empty() && *inside.begin() == kPrivateFolder) {
-    return Status::InvalidArgument("path '" + codec::Printable(relative) +
-                                   "' leads into the registry's own " +
-                                   std::string(kPrivateFolder) + " folder");
-  }
+  STARLOG_RETURN_IF_ERROR(CheckArtifactInRoot(root, relative));
   return DescribeFile(root, relative);
 }
 

@@ -146,6 +146,25 @@ Status CheckTargetInRoot(const std::string& root, std::string_view relative) {
   return CheckResolvedInRoot(real_root, resolved, relative);
 }
 
+Status CheckArtifactInRoot(const std::string& root, std::string_view relative) {
+  STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(root, relative));
+  STARLOG_ASSIGN_OR_RETURN(fs::path real_root, RealRoot(root));
+  const fs::path full = real_root / fs::path(std::string(relative));
+  std::error_code ec;
+  const fs::path resolved = fs::canonical(full, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) {
+      return Status::NotFound("no file " + codec::Printable(full.string()));
+    }
+    return Status::IOError("resolve " + codec::Printable(full.string()) + ": " + ec.message());
+  }
+  if (IsWithin(resolved, real_root / kPrivateFolder)) {
+    return Status::InvalidArgument("path " + Quoted(relative) + " leads into the registry's own " +
+                                   std::string(kPrivateFolder) + " folder");
+  }
+  return Status::OK();
+}
+
 Status CheckRegularFile(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {

@@ -87,5 +87,24 @@ TEST_CASE("CheckTargetInRoot refuses a folder link that leads out of the root", 
   CHECK(CheckTargetInRoot(root, "../file.fits").IsInvalidArgument());
 }
 
+TEST_CASE("CheckArtifactInRoot lets a file link out, never into .starlog", "[paths]") {
+  testutil::TempDir dir;
+  const std::string root = dir.Sub("repo");
+  WriteFile(root + "/raw/a.fits", "data");
+  WriteFile(root + "/.starlog/registry/CURRENT", "x");
+  WriteFile(dir.Sub("staging/b.fits"), "staged");
+  fs::create_directories(dir.Sub("outside"));
+  fs::create_symlink(dir.Sub("staging/b.fits"), root + "/raw/b.fits");  // As symlink transfer.
+  fs::create_symlink(root + "/.starlog/registry/CURRENT", root + "/raw/c.fits");
+  fs::create_directory_symlink(dir.Sub("outside"), root + "/evil");
+  WriteFile(dir.Sub("outside/d.fits"), "d");
+  CHECK(CheckArtifactInRoot(root, "raw/a.fits").ok());
+  CHECK(CheckArtifactInRoot(root, "raw/b.fits").ok());
+  CHECK(CheckArtifactInRoot(root, "raw/c.fits").IsInvalidArgument());
+  CHECK(CheckArtifactInRoot(root, "evil/d.fits").IsInvalidArgument());  // A folder leads out.
+  CHECK(CheckArtifactInRoot(root, "raw/none.fits").IsNotFound());
+  CHECK(CheckArtifactInRoot(root, "../x").IsInvalidArgument());
+}
+
 }  // namespace
 }  // namespace starlog::engine

@@ -46,6 +46,13 @@ Result<std::string> ResolveFileInRoot(const std::string& root, std::string_view 
 // Whatever is at the path itself is not examined.
 Status CheckTargetInRoot(const std::string& root, std::string_view relative);
 
+// Checks a recorded artifact "relative" before its file is read: it passes
+// CheckTargetInRoot (the folders on its way stay in the root), and the file,
+// links followed, is not in "<root>/.starlog". Unlike ResolveFileInRoot the
+// file may lie outside the root through a link of its own, as the symlink
+// transfer modes make it. NotFound if nothing is there.
+Status CheckArtifactInRoot(const std::string& root, std::string_view relative);
+
 // Checks that "path" (absolute or relative to the working folder) is an
 // existing regular file once links are followed; InvalidArgument naming what
 // it is otherwise (a FIFO or a device would block or never end), NotFound if
