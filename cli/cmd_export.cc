@@ -1,6 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/bundle.h"
+#include "starlog/ingest/bundle.h"
 
 namespace starlog::cli {
 
@@ -21,7 +21,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
     refs.insert(refs.end(), found.begin(), found.end());
   }
-  STARLOG_ASSIGN_OR_RETURN(auto report, engine::ExportBundle(*store, view, refs, *to));
+  STARLOG_ASSIGN_OR_RETURN(auto report, ingest::ExportBundle(*store, view, refs, *to));
   io.out << "exported " << report.datasets << " datasets (" << report.files << " files, "
          << report.bytes << " bytes) and " << report.records << " dimension records to " << *to
          << "\n";

@@ -1,6 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/bundle.h"
+#include "starlog/ingest/bundle.h"
 
 namespace starlog::cli {
 
@@ -8,14 +8,14 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   const std::string mode = args.GetOr("transfer", "copy");
-  auto transfer = engine::TransferModeFromName(mode);
+  auto transfer = ingest::TransferModeFromName(mode);
   if (!transfer) {
     return UsageError("unknown transfer mode '" + mode +
                       "' (copy, move, hardlink, symlink, relsymlink)");
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   STARLOG_ASSIGN_OR_RETURN(
-      auto report, engine::ImportBundle(*store, args.positional(1), *transfer, ActingUser(args)));
+      auto report, ingest::ImportBundle(*store, args.positional(1), *transfer, ActingUser(args)));
   io.out << "imported " << report.datasets << " datasets";
   if (report.last_event != 0) {
     io.out << " (events " << report.first_event << "-" << report.last_event << ")";

@@ -2,21 +2,21 @@
 #include "cli/common.h"
 #include "cli/progress.h"
 #include "starlog/codec/json_writer.h"
-#include "starlog/engine/ingest.h"
+#include "starlog/ingest/ingest.h"
 
 namespace starlog::cli {
 
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  engine::IngestOptions options;
+  ingest::IngestOptions options;
   auto run = args.Get("run");
   if (!run) return UsageError("give --run RUN (the RUN collection to ingest into)");
   options.run = *run;
   options.actor = ActingUser(args);
   options.dataset_type = args.GetOr("dataset-type", "");
   const std::string mode = args.GetOr("transfer", "copy");
-  auto transfer = engine::TransferModeFromName(mode);
+  auto transfer = ingest::TransferModeFromName(mode);
   if (!transfer) {
     return UsageError("unknown transfer mode '" + mode +
                       "' (direct, copy, move, hardlink, symlink, relsymlink)");
@@ -26,7 +26,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (translators.empty()) return UsageError("give --translator FILE (one per instrument)");
   for (const std::string& file : translators) {
     STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
-    STARLOG_ASSIGN_OR_RETURN(engine::Translator t, engine::ParseTranslator(text, file));
+    STARLOG_ASSIGN_OR_RETURN(ingest::Translator t, ingest::ParseTranslator(text, file));
     options.translators.push_back(std::move(t));
   }
   for (const std::string& spec : args.GetAll("template")) {
@@ -34,17 +34,17 @@ Status Run(const ParsedArgs& args, Io& io) {
     if (eq == std::string::npos || eq == 0) {
       return UsageError("--template wants DATASET_TYPE=TEMPLATE, got '" + spec + "'");
     }
-    STARLOG_ASSIGN_OR_RETURN(auto t, engine::FileTemplate::Parse(spec.substr(eq + 1)));
+    STARLOG_ASSIGN_OR_RETURN(auto t, ingest::FileTemplate::Parse(spec.substr(eq + 1)));
     options.templates.insert_or_assign(spec.substr(0, eq), std::move(t));
   }
   std::vector<std::string> inputs(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(auto files, engine::ExpandInputs(inputs));
+  STARLOG_ASSIGN_OR_RETURN(auto files, ingest::ExpandInputs(inputs));
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
-  engine::IngestReport report;
+  ingest::IngestReport report;
   {
     Progress progress(io, "ingest", "files");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    STARLOG_ASSIGN_OR_RETURN(report, engine::Ingest(*store, files, options));
+    STARLOG_ASSIGN_OR_RETURN(report, ingest::Ingest(*store, files, options));
   }
   if (args.Has("json")) {
     codec::JsonWriter w;

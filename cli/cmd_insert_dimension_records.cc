@@ -1,6 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/text_rows.h"
+#include "starlog/ingest/text_rows.h"
 
 namespace starlog::cli {
 
@@ -10,7 +10,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& element_name = args.positional(1);
   const std::string& file = args.positional(2);
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
-  STARLOG_ASSIGN_OR_RETURN(auto rows, engine::ReadTextRows(text, IsJsonInput(args, file)));
+  STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   const engine::DimensionElement* element = view.universe().Find(element_name);
@@ -20,7 +20,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   codec::InsertDimensionRecords e{element_name, {}, args.Has("replace")};
   for (size_t i = 0; i < rows.size(); ++i) {
     STARLOG_ASSIGN_OR_RETURN(auto fields,
-                             engine::TypeFields(view.universe(), element, rows[i], {}, i + 1));
+                             ingest::TypeFields(view.universe(), element, rows[i], {}, i + 1));
     e.records.push_back(std::move(fields));
   }
   const uint64_t before = store->head().sequence;

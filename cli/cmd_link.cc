@@ -1,6 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/link_tree.h"
+#include "starlog/ingest/link_tree.h"
 
 namespace starlog::cli {
 
@@ -11,7 +11,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (!text) return UsageError("give --template, e.g. '{run}/{exposure}/{detector:03d}'");
   auto to = args.Get("to");
   if (!to) return UsageError("give --to DIR (where the links go)");
-  STARLOG_ASSIGN_OR_RETURN(auto path_template, engine::FileTemplate::Parse(*text));
+  STARLOG_ASSIGN_OR_RETURN(auto path_template, ingest::FileTemplate::Parse(*text));
   engine::DatasetQuery query;
   query.dataset_type = args.positional(1);
   STARLOG_ASSIGN_OR_RETURN(query.collections, Collections(args));
@@ -20,11 +20,11 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
-  engine::LinkOptions options;
+  ingest::LinkOptions options;
   options.to = *to;
   options.relative = args.Has("relative");
   STARLOG_ASSIGN_OR_RETURN(auto report,
-                           engine::LinkDatasets(store->root(), refs, path_template, options));
+                           ingest::LinkDatasets(store->root(), refs, path_template, options));
   io.out << "linked " << refs.size() << " datasets under " << *to << ": " << report.created
          << " links made, " << report.unchanged << " already there\n";
   return Status::OK();

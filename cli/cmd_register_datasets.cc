@@ -2,7 +2,7 @@
 #include "cli/common.h"
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/dataset_ids.h"
-#include "starlog/engine/text_rows.h"
+#include "starlog/ingest/text_rows.h"
 
 namespace starlog::cli {
 
@@ -21,13 +21,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& file = args.positional(3);
   STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args.GetOr("id-mode", "unique")));
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
-  STARLOG_ASSIGN_OR_RETURN(auto rows, engine::ReadTextRows(text, IsJsonInput(args, file)));
+  STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   codec::RegisterDatasets e{run, type, {}};
   for (size_t i = 0; i < rows.size(); ++i) {
     STARLOG_ASSIGN_OR_RETURN(
-        auto data_id, engine::TypeFields(view.universe(), nullptr, rows[i], {"id", "path"}, i + 1));
+        auto data_id, ingest::TypeFields(view.universe(), nullptr, rows[i], {"id", "path"}, i + 1));
     codec::DatasetEntry entry;
     entry.data_id = std::move(data_id);
     entry.id = engine::MakeDatasetId(mode, type, entry.data_id, run);

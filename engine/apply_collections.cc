@@ -3,7 +3,7 @@
 #include "engine/apply_helpers.h"
 #include "engine/apply_rules.h"
 #include "engine/key_coder.h"
-#include "engine/names.h"
+#include "starlog/engine/names.h"
 
 namespace starlog::engine {
 

@@ -1,7 +1,7 @@
 #include "engine/apply_helpers.h"
 #include "engine/apply_rules.h"
-#include "engine/names.h"
 #include "starlog/codec/coding.h"
+#include "starlog/engine/names.h"
 
 namespace starlog::engine {
 

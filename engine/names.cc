@@ -1,4 +1,4 @@
-#include "engine/names.h"
+#include "starlog/engine/names.h"
 
 #include <string>
 

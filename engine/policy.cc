@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <sstream>
 
-#include "engine/config_lines.h"
-#include "engine/names.h"
+#include "starlog/codec/config_lines.h"
 #include "starlog/engine/glob.h"
+#include "starlog/engine/names.h"
 
 namespace starlog::engine {
 
@@ -87,7 +87,7 @@ Status CheckCollectionWrite(const codec::SetPolicy& policy, std::string_view use
 
 Result<codec::SetPolicy> ParsePolicy(std::string_view text) {
   codec::SetPolicy p;
-  for (const ConfigLine& statement : ConfigLines(text)) {
+  for (const codec::ConfigLine& statement : codec::ConfigLines(text)) {
     const std::vector<std::string>& w = statement.words;
     const auto bad = [&](const std::string& why) {
       return Status::InvalidArgument("policy line " + std::to_string(statement.number) + ": " +

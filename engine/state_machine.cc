@@ -3,7 +3,7 @@
 #include <type_traits>
 
 #include "engine/apply_rules.h"
-#include "engine/names.h"
+#include "starlog/engine/names.h"
 
 namespace starlog::engine {
 

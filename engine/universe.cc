@@ -4,7 +4,7 @@
 #include <set>
 
 #include "engine/key_coder.h"
-#include "engine/names.h"
+#include "starlog/engine/names.h"
 
 namespace starlog::engine {
 

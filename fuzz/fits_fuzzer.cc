@@ -7,16 +7,16 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "starlog/engine/fits_header.h"
+#include "starlog/ingest/fits_header.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 1 << 16) return 0;
-  auto header = starlog::engine::ParseFitsHeader(
+  auto header = starlog::ingest::ParseFitsHeader(
       std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.fits");
   if (!header.ok()) return 0;
   for (const auto& [key, card] : *header) {
     if (key.empty()) std::abort();
-    if (card.kind == starlog::engine::FitsCard::Kind::kBool && card.integer > 1) std::abort();
+    if (card.kind == starlog::ingest::FitsCard::Kind::kBool && card.integer > 1) std::abort();
   }
   return 0;
 }

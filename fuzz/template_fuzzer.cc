@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "starlog/engine/file_template.h"
+#include "starlog/ingest/file_template.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 1 << 12) return 0;
-  auto t = starlog::engine::FileTemplate::Parse(
+  auto t = starlog::ingest::FileTemplate::Parse(
       std::string_view(reinterpret_cast<const char*>(data), size));
   if (!t.ok()) return 0;
   const starlog::codec::FieldMap values = {{"run", std::string("HSC/raw/all")},

@@ -1,11 +1,11 @@
-#include "starlog/engine/file_template.h"
+#include "starlog/ingest/file_template.h"
 
 #include <algorithm>
 #include <filesystem>
 
 #include "starlog/engine/repo_paths.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 Result<FileTemplate> FileTemplate::Parse(std::string_view text) {
   FileTemplate t;
@@ -112,7 +112,7 @@ Result<std::string> FileTemplate::Format(const codec::FieldMap& values,
   if (last.find('.') == std::string::npos) path += extension;
   // Values come from headers and records: whatever they hold, the path they
   // make is an artifact path or nothing (never into .starlog, never out).
-  if (Status s = ValidateRelativePath(path); !s.ok()) {
+  if (Status s = engine::ValidateRelativePath(path); !s.ok()) {
     return s.WithContext("file template '" + text_ + "'");
   }
   return path;
@@ -144,4 +144,4 @@ std::string FileExtension(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? "" : name.substr(dot);
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

@@ -1,4 +1,4 @@
-#include "starlog/engine/ingest.h"
+#include "starlog/ingest/ingest.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -6,10 +6,10 @@
 
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/dataset_ids.h"
-#include "starlog/engine/fits_header.h"
 #include "starlog/engine/repo_paths.h"
+#include "starlog/ingest/fits_header.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 namespace fs = std::filesystem;
 
@@ -26,7 +26,7 @@ struct Pending {
 
 // The records a file's values give, for the elements its data ID reaches
 // (keys, and what they imply, recursively), in universe order.
-std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const Universe& universe,
+std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const engine::Universe& universe,
                                                                const std::vector<std::string>& keys,
                                                                const codec::FieldMap& values) {
   std::set<std::string> reached(keys.begin(), keys.end());
@@ -34,7 +34,7 @@ std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const Universe& u
   bool grew = true;
   while (grew) {
     grew = false;
-    for (const DimensionElement& e : universe.elements()) {
+    for (const engine::DimensionElement& e : universe.elements()) {
       if (reached.count(e.name) == 0) continue;
       for (const std::string& i : e.implies) {
         if (values.count(i) != 0 && reached.insert(i).second) grew = true;
@@ -44,7 +44,7 @@ std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const Universe& u
       }
     }
   }
-  for (const DimensionElement& e : universe.elements()) {
+  for (const engine::DimensionElement& e : universe.elements()) {
     if (reached.count(e.name) == 0) continue;
     auto required = universe.RequiredKeys({e.name});
     if (!required.ok()) continue;
@@ -62,7 +62,7 @@ std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const Universe& u
     for (const std::string& i : e.implies) {
       if (auto v = values.find(i); v != values.end()) record.emplace(i, v->second);
     }
-    for (const DimensionField& f : e.fields) {
+    for (const engine::DimensionField& f : e.fields) {
       if (auto v = values.find(e.name + "." + f.name); v != values.end()) {
         record.emplace(f.name, v->second);
       }
@@ -75,16 +75,16 @@ std::vector<std::pair<std::string, codec::FieldMap>> RecordsOf(const Universe& u
 // Whether "file" may be read as an input: a regular file, not inside
 // "<root>/.starlog".
 Status CheckIngestable(const std::string& file, const std::string& root) {
-  STARLOG_RETURN_IF_ERROR(CheckRegularFile(file));
+  STARLOG_RETURN_IF_ERROR(engine::CheckRegularFile(file));
   std::error_code ec;
   const fs::path real = fs::canonical(file, ec);
   if (ec) return Status::IOError("resolve " + file + ": " + ec.message());
   const fs::path real_root = fs::canonical(root, ec);
   if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
   const fs::path inside = real.lexically_relative(real_root);
-  if (!inside.empty() && *inside.begin() == kPrivateFolder) {
-    return Status::InvalidArgument("inside the registry's own " + std::string(kPrivateFolder) +
-                                   " folder");
+  if (!inside.empty() && *inside.begin() == engine::kPrivateFolder) {
+    return Status::InvalidArgument("inside the registry's own " +
+                                   std::string(engine::kPrivateFolder) + " folder");
   }
   return Status::OK();
 }
@@ -97,13 +97,13 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& fi
     std::error_code ec;
     if (fs::is_directory(input, ec)) {
       // Named itself (a link to it, too): it is still the registry's folder.
-      if (fs::canonical(input, ec).filename() == kPrivateFolder) continue;
+      if (fs::canonical(input, ec).filename() == engine::kPrivateFolder) continue;
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(input, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         // A registry's own folder (this repository's, when the root itself
         // is given, or another's) never holds data: not even looked into.
-        if (it->path().filename() == kPrivateFolder) {
+        if (it->path().filename() == engine::kPrivateFolder) {
           it.disable_recursion_pending();
           continue;
         }
@@ -121,7 +121,7 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& fi
   return files;
 }
 
-Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& files,
+Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::string>& files,
                             const IngestOptions& options) {
   IngestReport report;
   report.files = files.size();
@@ -131,7 +131,7 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
   // an ingest that registers nothing leaves no empty RUN behind.
   bool create_run = false;
   {
-    STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
+    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
     STARLOG_ASSIGN_OR_RETURN(auto run, view.GetCollection(options.run));
     if (!run) {
       create_run = true;
@@ -140,7 +140,7 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
     }
   }
   for (const auto& [type, file_template] : options.templates) {
-    STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
+    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
     auto info = view.GetDatasetType(type);
     if (!info.ok()) continue;  // Checked when a file of that type comes.
     STARLOG_ASSIGN_OR_RETURN(auto keys, view.universe().RequiredKeys(info->dimensions));
@@ -152,8 +152,8 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
   size_t done = 0;
   for (size_t start = 0; start < files.size(); start += options.batch_size) {
     const size_t end = std::min(files.size(), start + options.batch_size);
-    STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
-    const Universe& universe = view.universe();
+    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
+    const engine::Universe& universe = view.universe();
     std::vector<Pending> pending;
     std::map<std::string, std::map<std::string, codec::FieldMap>>
         records;                              // element -> key -> record
@@ -213,15 +213,15 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
         skip("translator " + translator->source + " gives no '" + missing + "'");
         continue;
       }
-      p.id = DeterministicDatasetId(p.dataset_type, p.data_id, options.run);
+      p.id = engine::DeterministicDatasetId(p.dataset_type, p.data_id, options.run);
       if (auto other = seen.find(p.id); other != seen.end()) {
         skip("same data ID as " + other->second);
         continue;
       }
       STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(p.id));
       if (existing) {
-        auto mine =
-            DescribeFile(fs::path(file).parent_path().string(), fs::path(file).filename().string());
+        auto mine = engine::DescribeFile(fs::path(file).parent_path().string(),
+                                         fs::path(file).filename().string());
         if (mine.ok() && existing->artifact && existing->artifact->size == mine->size &&
             existing->artifact->checksum == mine->checksum) {
           ++report.already_present;
@@ -248,7 +248,7 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
         STARLOG_ASSIGN_OR_RETURN(auto key_names, universe.RequiredKeys({element}));
         codec::FieldMap keys_only;
         for (const std::string& k : key_names) keys_only.emplace(k, record.at(k));
-        records[element].emplace(EncodeDataId(keys_only), record);
+        records[element].emplace(engine::EncodeDataId(keys_only), record);
       }
       seen.emplace(p.id, file);
       pending.push_back(std::move(p));
@@ -263,7 +263,7 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
           codec::CreateCollection{options.run, codec::CollectionType::kRun, "ingested raw files"});
     }
     size_t records_inserted = 0;
-    for (const DimensionElement& e : universe.elements()) {
+    for (const engine::DimensionElement& e : universe.elements()) {
       auto found = records.find(e.name);
       if (found == records.end()) continue;
       codec::InsertDimensionRecords insert{e.name, {}, false};
@@ -318,4 +318,4 @@ Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& f
   return report;
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

@@ -12,7 +12,7 @@
 
 #include "starlog/result.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 struct FitsCard {
   enum class Kind { kString, kInt, kFloat, kBool, kOther };
@@ -31,4 +31,4 @@ Result<FitsHeader> ReadFitsHeader(const std::string& path);
 // The same, from bytes in memory (uncompressed FITS); "name" names it in errors.
 Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

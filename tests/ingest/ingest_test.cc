@@ -2,7 +2,7 @@
 // gzip and tile-compressed variants, a broken file, one missing a keyword;
 // every transfer mode; templates; ingesting twice.
 
-#include "starlog/engine/ingest.h"
+#include "starlog/ingest/ingest.h"
 
 #include <sys/stat.h>
 
@@ -11,20 +11,21 @@
 #include <fstream>
 
 #include "starlog/engine/artifact_files.h"
-#include "starlog/engine/bundle.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/event_store.h"
-#include "starlog/engine/file_template.h"
-#include "starlog/engine/fits_header.h"
 #include "starlog/engine/fsck.h"
-#include "starlog/engine/link_tree.h"
 #include "starlog/engine/policy.h"
+#include "starlog/ingest/bundle.h"
+#include "starlog/ingest/file_template.h"
+#include "starlog/ingest/fits_header.h"
+#include "starlog/ingest/link_tree.h"
 #include "tests/testutil/fifo_guard.h"
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
 
 using namespace starlog;
 using namespace starlog::engine;
+using namespace starlog::ingest;
 using testutil::RawCards;
 using testutil::TempDir;
 using testutil::WriteFits;

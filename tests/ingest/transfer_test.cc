@@ -2,7 +2,7 @@
 // to leave the root, enter .starlog, or name a FIFO or a device: every one is
 // refused before a file is touched, and no source is lost.
 
-#include "starlog/engine/transfer.h"
+#include "starlog/ingest/transfer.h"
 
 #include <unistd.h>
 
@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "starlog/engine/artifact_files.h"
-#include "starlog/engine/bundle.h"
 #include "starlog/engine/dataset_ids.h"
+#include "starlog/ingest/bundle.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/fifo_guard.h"
 #include "tests/testutil/registry_fixture.h"
@@ -21,6 +21,7 @@
 
 using namespace starlog;
 using namespace starlog::engine;
+using namespace starlog::ingest;
 using testutil::GuardedFifo;
 using testutil::RegistryFixture;
 using testutil::TempDir;

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "starlog/engine/event_store.h"
-#include "starlog/engine/transfer.h"
+#include "starlog/ingest/transfer.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 inline constexpr int kBundleVersion = 1;
 
@@ -27,8 +27,9 @@ struct ExportReport {
 
 // Writes "refs" (all with files) to the new folder "to", as seen by "view".
 // InvalidArgument if "to" exists and is not empty, or a dataset has no file.
-Result<ExportReport> ExportBundle(const EventStore& store, const RegistryView& view,
-                                  const std::vector<DatasetRef>& refs, const std::string& to);
+Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
+                                  const std::vector<engine::DatasetRef>& refs,
+                                  const std::string& to);
 
 struct ImportReport {
   size_t datasets = 0;         // Registered now.
@@ -41,7 +42,7 @@ struct ImportReport {
 // Imports the bundle in "from". Corruption names a file whose bytes do not
 // match the bundle's record (then nothing is changed); Conflict a dataset id
 // the target holds with another file.
-Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, TransferMode mode,
-                                  const std::string& actor);
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  TransferMode mode, const std::string& actor);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

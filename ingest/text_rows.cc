@@ -1,9 +1,9 @@
-#include "starlog/engine/text_rows.h"
+#include "starlog/ingest/text_rows.h"
 
 #include "starlog/codec/csv_reader.h"
 #include "starlog/codec/json_reader.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 Result<std::vector<TextRow>> ReadTextRows(std::string_view text, bool json) {
   std::vector<TextRow> rows;
@@ -46,9 +46,9 @@ Result<std::vector<TextRow>> ReadTextRows(std::string_view text, bool json) {
   return rows;
 }
 
-Result<codec::FieldMap> TypeFields(const Universe& universe, const DimensionElement* element,
-                                   const TextRow& row, const std::set<std::string>& extra,
-                                   size_t row_number) {
+Result<codec::FieldMap> TypeFields(const engine::Universe& universe,
+                                   const engine::DimensionElement* element, const TextRow& row,
+                                   const std::set<std::string>& extra, size_t row_number) {
   std::string text;
   for (const auto& [column, value] : row) {
     if (extra.count(column)) continue;
@@ -65,4 +65,4 @@ Result<codec::FieldMap> TypeFields(const Universe& universe, const DimensionElem
   return fields;
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

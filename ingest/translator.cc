@@ -1,15 +1,15 @@
-#include "starlog/engine/translator.h"
+#include "starlog/ingest/translator.h"
 
 #include <algorithm>
 #include <chrono>
 #include <limits>
 #include <sstream>
 
-#include "engine/config_lines.h"
+#include "starlog/codec/config_lines.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/time_scales.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 namespace {
 
@@ -24,16 +24,16 @@ std::string Upper(std::string s) {
 }
 
 // The type a named value takes: an element's key, or one of its fields.
-Result<ValueType> TypeOf(const Universe& universe, const std::string& name) {
+Result<engine::ValueType> TypeOf(const engine::Universe& universe, const std::string& name) {
   const size_t dot = name.find('.');
   if (dot == std::string::npos) {
-    const DimensionElement* e = universe.Find(name);
+    const engine::DimensionElement* e = universe.Find(name);
     if (e == nullptr) return Status::InvalidArgument("no dimension '" + name + "'");
     return e->key_type;
   }
-  const DimensionElement* e = universe.Find(name.substr(0, dot));
+  const engine::DimensionElement* e = universe.Find(name.substr(0, dot));
   if (e == nullptr) return Status::InvalidArgument("no dimension '" + name.substr(0, dot) + "'");
-  const ValueType* t = universe.FieldType(*e, name.substr(dot + 1));
+  const engine::ValueType* t = universe.FieldType(*e, name.substr(dot + 1));
   if (t == nullptr) {
     return Status::InvalidArgument("'" + e->name + "' records have no field '" +
                                    name.substr(dot + 1) + "'");
@@ -41,9 +41,9 @@ Result<ValueType> TypeOf(const Universe& universe, const std::string& name) {
   return *t;
 }
 
-Result<codec::FieldValue> Typed(const std::string& name, ValueType type, const FitsCard& card,
-                                const std::string& shown) {
-  if (type == ValueType::kString) {
+Result<codec::FieldValue> Typed(const std::string& name, engine::ValueType type,
+                                const FitsCard& card, const std::string& shown) {
+  if (type == engine::ValueType::kString) {
     if (card.kind == FitsCard::Kind::kInt) return codec::FieldValue(std::to_string(card.integer));
     return codec::FieldValue(shown);
   }
@@ -67,7 +67,7 @@ Result<int64_t> HeaderTimeTai(const FitsHeader& header, const std::string& keywo
   auto sys = header.find("TIMESYS");
   const bool tai = sys != header.end() && Upper(sys->second.text) == "TAI";
   if (tai) return *ns;
-  auto converted = UtcToTai(*ns);  // ERFA's leap seconds: data before 2017 too.
+  auto converted = engine::UtcToTai(*ns);  // ERFA's leap seconds: data before 2017 too.
   if (!converted.ok()) return converted.status().WithContext(keyword);
   return *converted;
 }
@@ -80,11 +80,11 @@ bool Translator::Matches(const FitsHeader& header) const {
 }
 
 Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
-                                              const Universe& universe) const {
+                                              const engine::Universe& universe) const {
   codec::FieldMap out;
   out.emplace("instrument", instrument);
   for (const auto& [name, value] : constants) {
-    STARLOG_ASSIGN_OR_RETURN(ValueType type, TypeOf(universe, name));
+    STARLOG_ASSIGN_OR_RETURN(engine::ValueType type, TypeOf(universe, name));
     FitsCard card;
     card.kind = FitsCard::Kind::kString;
     card.text = value;
@@ -101,7 +101,7 @@ Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
     if (auto m = rule.map.find(shown); m != rule.map.end()) shown = m->second;
     if (rule.lower) shown = Lower(shown);
     if (rule.upper) shown = Upper(shown);
-    STARLOG_ASSIGN_OR_RETURN(ValueType type, TypeOf(universe, rule.name));
+    STARLOG_ASSIGN_OR_RETURN(engine::ValueType type, TypeOf(universe, rule.name));
     FitsCard card = it->second;
     if (shown != it->second.text) {
       card.kind = FitsCard::Kind::kString;
@@ -155,7 +155,7 @@ Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
 Result<Translator> ParseTranslator(std::string_view text, const std::string& source) {
   Translator t;
   t.source = source;
-  for (const ConfigLine& statement : ConfigLines(text)) {
+  for (const codec::ConfigLine& statement : codec::ConfigLines(text)) {
     const std::vector<std::string>& w = statement.words;
     const auto bad = [&](const std::string& why) {
       return Status::InvalidArgument(source + " line " + std::to_string(statement.number) + ": " +
@@ -221,4 +221,4 @@ Result<Translator> ParseTranslator(std::string_view text, const std::string& sou
   return t;
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

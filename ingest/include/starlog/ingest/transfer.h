@@ -17,7 +17,7 @@
 #include "starlog/codec/event.h"
 #include "starlog/result.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 enum class TransferMode { kDirect, kCopy, kMove, kHardlink, kSymlink, kRelsymlink };
 
@@ -38,7 +38,7 @@ struct Placed {
 // Places "source" at "<root>/<relative>" (direct: ignores "relative" and
 // records the source's own path under the root). Before anything is touched
 // the source must be a regular file outside "<root>/.starlog" and
-// "relative" must pass CheckTargetInRoot (repo_paths.h): InvalidArgument
+// "relative" must pass engine::CheckTargetInRoot (repo_paths.h): InvalidArgument
 // otherwise. Conflict if a different file is already there; an identical
 // one (or the source itself) is taken as is, and nothing is removed then.
 Result<Placed> PlaceFile(const std::string& source, const std::string& root,
@@ -51,4 +51,4 @@ void UndoPlace(const Placed& placed);
 // moved source whose identical copy was already in place is removed now.
 void CommitPlace(const Placed& placed);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

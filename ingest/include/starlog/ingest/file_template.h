@@ -19,7 +19,7 @@
 #include "starlog/codec/data_id.h"
 #include "starlog/result.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 class FileTemplate {
  public:
@@ -30,7 +30,7 @@ class FileTemplate {
 
   // The path for "values". InvalidArgument names a required field that is
   // missing, and the template; or says why the path the values make is not
-  // an artifact path (ValidateRelativePath: a value that climbs out with
+  // an artifact path (engine::ValidateRelativePath: a value that climbs out with
   // "..", leads into .starlog, or holds control characters).
   Result<std::string> Format(const codec::FieldMap& values,
                              const std::string& extension = "") const;
@@ -67,4 +67,4 @@ inline constexpr char kDefaultFileTemplate[] =
 // whatever follows the first dot of the name.
 std::string FileExtension(const std::string& path);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

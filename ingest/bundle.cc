@@ -1,4 +1,4 @@
-#include "starlog/engine/bundle.h"
+#include "starlog/ingest/bundle.h"
 
 #include <filesystem>
 #include <fstream>
@@ -6,14 +6,14 @@
 #include <set>
 #include <sstream>
 
-#include "engine/names.h"
 #include "starlog/codec/json_reader.h"
 #include "starlog/codec/json_writer.h"
 #include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/names.h"
 #include "starlog/engine/repo_paths.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 namespace fs = std::filesystem;
 
@@ -58,14 +58,14 @@ const codec::JsonValue& Member(const codec::JsonValue& v, const char* key) {
 }
 
 // Adds the record of "element" for "data_id", and those its record implies.
-Status CollectRecords(const RegistryView& view, const std::string& element,
+Status CollectRecords(const engine::RegistryView& view, const std::string& element,
                       const codec::FieldMap& data_id,
                       std::map<std::string, std::map<std::string, codec::FieldMap>>* out) {
   STARLOG_ASSIGN_OR_RETURN(auto record, view.GetDimensionRecord(element, data_id));
   if (!record) return Status::OK();
   auto& of_element = (*out)[element];
-  if (!of_element.emplace(EncodeDataId(*record), *record).second) return Status::OK();
-  const DimensionElement* e = view.universe().Find(element);
+  if (!of_element.emplace(engine::EncodeDataId(*record), *record).second) return Status::OK();
+  const engine::DimensionElement* e = view.universe().Find(element);
   for (const std::string& required : e->required) {
     STARLOG_RETURN_IF_ERROR(CollectRecords(view, required, *record, out));
   }
@@ -79,8 +79,9 @@ Status CollectRecords(const RegistryView& view, const std::string& element,
 
 }  // namespace
 
-Result<ExportReport> ExportBundle(const EventStore& store, const RegistryView& view,
-                                  const std::vector<DatasetRef>& refs, const std::string& to) {
+Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
+                                  const std::vector<engine::DatasetRef>& refs,
+                                  const std::string& to) {
   std::error_code ec;
   if (fs::exists(to, ec) && !fs::is_empty(to, ec)) {
     return Status::InvalidArgument(to + " exists and is not empty; export into a new folder");
@@ -88,7 +89,7 @@ Result<ExportReport> ExportBundle(const EventStore& store, const RegistryView& v
   ExportReport report;
   std::map<std::string, std::map<std::string, codec::FieldMap>> records;
   std::set<std::string> types, runs;
-  for (const DatasetRef& ref : refs) {
+  for (const engine::DatasetRef& ref : refs) {
     if (!ref.artifact) {
       return Status::InvalidArgument("dataset " + ref.id.ToString() + " has no file to export");
     }
@@ -107,7 +108,7 @@ Result<ExportReport> ExportBundle(const EventStore& store, const RegistryView& v
   w.Key("source_sequence").Uint(view.sequence());
   w.Key("dataset_types").BeginArray();
   for (const std::string& name : types) {
-    STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo info, view.GetDatasetType(name));
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetTypeInfo info, view.GetDatasetType(name));
     w.BeginObject().Key("name").String(info.name).Key("dimensions").BeginArray();
     for (const std::string& d : info.dimensions) w.String(d);
     w.EndArray().Key("storage_class").String(info.storage_class);
@@ -122,7 +123,7 @@ Result<ExportReport> ExportBundle(const EventStore& store, const RegistryView& v
   w.EndArray();
   // In universe order, so an import inserts what others refer to first.
   w.Key("dimension_records").BeginArray();
-  for (const DimensionElement& e : view.universe().elements()) {
+  for (const engine::DimensionElement& e : view.universe().elements()) {
     auto found = records.find(e.name);
     if (found == records.end()) continue;
     for (const auto& [key, record] : found->second) {
@@ -136,7 +137,7 @@ Result<ExportReport> ExportBundle(const EventStore& store, const RegistryView& v
   fs::create_directories(fs::path(to) / "files", ec);
   if (ec) return Status::IOError("create " + to + ": " + ec.message());
   w.Key("datasets").BeginArray();
-  for (const DatasetRef& ref : refs) {
+  for (const engine::DatasetRef& ref : refs) {
     const codec::Artifact& a = *ref.artifact;
     w.BeginObject();
     w.Key("id").String(ref.id.ToString());
@@ -170,8 +171,8 @@ Result<ExportReport> ExportBundle(const EventStore& store, const RegistryView& v
   return report;
 }
 
-Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, TransferMode mode,
-                                  const std::string& actor) {
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  TransferMode mode, const std::string& actor) {
   if (mode == TransferMode::kDirect) {
     return Status::InvalidArgument(
         "a bundle's files are outside the repository: use copy, move, "
@@ -210,16 +211,17 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
     STARLOG_ASSIGN_OR_RETURN(e.artifact.checksum,
                              codec::Hash128::FromHex(Member(d, "checksum").text));
     const std::string where = "bundle dataset " + e.id.ToString();
-    STARLOG_RETURN_IF_ERROR(ValidateCollectionName(e.run).WithContext(where));
-    STARLOG_RETURN_IF_ERROR(ValidateDatasetTypeName(e.type).WithContext(where));
+    STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(e.run).WithContext(where));
+    STARLOG_RETURN_IF_ERROR(engine::ValidateDatasetTypeName(e.type).WithContext(where));
     // The path names a file in the bundle and one in the repository: both
     // must stay where they belong before either is read or written.
-    STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(store.root(), e.artifact.path).WithContext(where));
-    auto source = ResolveFileInRoot(files, e.artifact.path);
+    STARLOG_RETURN_IF_ERROR(
+        engine::CheckTargetInRoot(store.root(), e.artifact.path).WithContext(where));
+    auto source = engine::ResolveFileInRoot(files, e.artifact.path);
     if (!source.ok() && !source.status().IsNotFound()) {
       return source.status().WithContext(where + " (in the bundle)");
     }
-    auto there = source.ok() ? DescribeFile(files, e.artifact.path) : source.status();
+    auto there = source.ok() ? engine::DescribeFile(files, e.artifact.path) : source.status();
     if (!there.ok() || there->size != e.artifact.size || there->checksum != e.artifact.checksum) {
       return Status::Corruption(
           "bundle file " + codec::Printable(e.artifact.path) +
@@ -229,17 +231,19 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
     entries.push_back(std::move(e));
   }
   for (const codec::JsonValue& t : Member(bundle, "dataset_types").array) {
-    STARLOG_RETURN_IF_ERROR(ValidateDatasetTypeName(Member(t, "name").text).WithContext("bundle"));
+    STARLOG_RETURN_IF_ERROR(
+        engine::ValidateDatasetTypeName(Member(t, "name").text).WithContext("bundle"));
   }
   for (const codec::JsonValue& r : Member(bundle, "runs").array) {
-    STARLOG_RETURN_IF_ERROR(ValidateCollectionName(Member(r, "name").text).WithContext("bundle"));
+    STARLOG_RETURN_IF_ERROR(
+        engine::ValidateCollectionName(Member(r, "name").text).WithContext("bundle"));
   }
   // Everything the bundle adds goes in one atomic write, after its files are
   // in place: a refusal anywhere leaves the registry as it was and removes
   // the files placed for it.
   ImportReport report;
   std::vector<codec::EventBody> additions;
-  STARLOG_ASSIGN_OR_RETURN(RegistryView view, store.View());
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
   for (const codec::JsonValue& t : Member(bundle, "dataset_types").array) {
     codec::RegisterDatasetType type{Member(t, "name").text,
                                     {},
@@ -318,4 +322,4 @@ Result<ImportReport> ImportBundle(EventStore& store, const std::string& from, Tr
   return report;
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "starlog/engine/event_store.h"
-#include "starlog/engine/file_template.h"
-#include "starlog/engine/transfer.h"
-#include "starlog/engine/translator.h"
+#include "starlog/ingest/file_template.h"
+#include "starlog/ingest/transfer.h"
+#include "starlog/ingest/translator.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 struct IngestOptions {
   std::string run;  // A RUN collection; created if it does not exist.
@@ -34,8 +34,8 @@ struct IngestOptions {
   // type a path of its own. Others use kDefaultFileTemplate.
   std::map<std::string, FileTemplate> templates;
   std::string actor;
-  size_t batch_size = 500;  // Files per registration event.
-  ProgressFn progress;      // (files done, files in all)
+  size_t batch_size = 500;      // Files per registration event.
+  engine::ProgressFn progress;  // (files done, files in all)
 };
 
 struct SkippedFile {
@@ -60,7 +60,7 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& fi
 
 // Returns an error only for what stops the whole ingest (the run cannot be
 // made, a registration event is refused); skipped files are in the report.
-Result<IngestReport> Ingest(EventStore& store, const std::vector<std::string>& files,
+Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::string>& files,
                             const IngestOptions& options);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

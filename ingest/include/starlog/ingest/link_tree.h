@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "starlog/engine/file_template.h"
 #include "starlog/engine/registry_view.h"
+#include "starlog/ingest/file_template.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 struct LinkOptions {
   std::string to;         // The folder the tree goes under (created if needed).
@@ -27,7 +27,8 @@ struct LinkReport {
 // "root" is the repository's. InvalidArgument names a dataset whose data ID
 // lacks a field the template needs, or that has no file; Conflict names two
 // datasets that would share a path, or a path already taken by something else.
-Result<LinkReport> LinkDatasets(const std::string& root, const std::vector<DatasetRef>& refs,
+Result<LinkReport> LinkDatasets(const std::string& root,
+                                const std::vector<engine::DatasetRef>& refs,
                                 const FileTemplate& path_template, const LinkOptions& options);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

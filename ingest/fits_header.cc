@@ -1,4 +1,4 @@
-#include "starlog/engine/fits_header.h"
+#include "starlog/ingest/fits_header.h"
 
 #include <fitsio.h>
 // ffgbyt, for reading raw header blocks (see ReadExtensionCards); this header,
@@ -11,7 +11,7 @@ extern "C" {
 #include <filesystem>
 #include <memory>
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 namespace {
 
@@ -170,4 +170,4 @@ Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& na
   return HeaderOf(file.get(), name);
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

@@ -1,4 +1,4 @@
-#include "starlog/engine/transfer.h"
+#include "starlog/ingest/transfer.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/repo_paths.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 namespace fs = std::filesystem;
 
@@ -99,15 +99,15 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
   placed.mode = mode;
   // Everything is checked before anything is touched: the source is a regular
   // file (a FIFO would block), and never the registry's own.
-  STARLOG_RETURN_IF_ERROR(CheckRegularFile(src.string()));
+  STARLOG_RETURN_IF_ERROR(engine::CheckRegularFile(src.string()));
   const fs::path real_src = fs::canonical(src, ec);
   if (ec) return Status::IOError("resolve " + codec::Printable(source) + ": " + ec.message());
   const fs::path src_in_root = real_src.lexically_relative(base);
   const bool src_under_root =
       !src_in_root.empty() && *src_in_root.begin() != ".." && !src_in_root.is_absolute();
-  if (src_under_root && *src_in_root.begin() == kPrivateFolder) {
+  if (src_under_root && *src_in_root.begin() == engine::kPrivateFolder) {
     return Status::InvalidArgument(codec::Printable(source) + " is inside the registry's own " +
-                                   std::string(kPrivateFolder) + " folder");
+                                   std::string(engine::kPrivateFolder) + " folder");
   }
   if (mode == TransferMode::kDirect) {
     if (!src_under_root) {
@@ -116,11 +116,11 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
                                      "; direct transfer registers files in place");
     }
     const std::string rel = src_in_root.generic_string();
-    STARLOG_RETURN_IF_ERROR(ResolveFileInRoot(base.string(), rel).status());
-    STARLOG_ASSIGN_OR_RETURN(placed.artifact, DescribeFile(base.string(), rel));
+    STARLOG_RETURN_IF_ERROR(engine::ResolveFileInRoot(base.string(), rel).status());
+    STARLOG_ASSIGN_OR_RETURN(placed.artifact, engine::DescribeFile(base.string(), rel));
     return placed;
   }
-  STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(base.string(), relative));
+  STARLOG_RETURN_IF_ERROR(engine::CheckTargetInRoot(base.string(), relative));
   const fs::path target = base / relative;
   if (fs::exists(fs::symlink_status(target, ec))) {
     // Already there: the very file (the source named through the repository,
@@ -128,21 +128,22 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
     // placed and nothing is removed now; a moved source goes only once the
     // registration is durable (CommitPlace), and never when it is the target.
     if (fs::equivalent(real_src, target, ec)) {
-      STARLOG_ASSIGN_OR_RETURN(placed.artifact, DescribeFile(base.string(), relative));
+      STARLOG_ASSIGN_OR_RETURN(placed.artifact, engine::DescribeFile(base.string(), relative));
       placed.remove_source_on_commit =
           mode == TransferMode::kMove && fs::canonical(target, ec) != real_src && !ec;
       return placed;
     }
-    STARLOG_ASSIGN_OR_RETURN(codec::Artifact described,
-                             DescribeFile(src.parent_path().string(), src.filename().string()));
+    STARLOG_ASSIGN_OR_RETURN(
+        codec::Artifact described,
+        engine::DescribeFile(src.parent_path().string(), src.filename().string()));
     placed.artifact = described;
     placed.artifact.path = relative;
-    auto resolved = ResolveFileInRoot(base.string(), relative);
+    auto resolved = engine::ResolveFileInRoot(base.string(), relative);
     if (!resolved.ok()) {
       return Status::Conflict("something else is at " + codec::Printable(relative) +
                               " in the repository: " + std::string(resolved.status().message()));
     }
-    auto there = DescribeFile(base.string(), relative);
+    auto there = engine::DescribeFile(base.string(), relative);
     if (there.ok() && there->size == described.size && there->checksum == described.checksum) {
       placed.remove_source_on_commit = mode == TransferMode::kMove;
       return placed;
@@ -150,8 +151,9 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
     return Status::Conflict("a different file is already at " + codec::Printable(relative) +
                             " in the repository");
   }
-  STARLOG_ASSIGN_OR_RETURN(codec::Artifact described,
-                           DescribeFile(src.parent_path().string(), src.filename().string()));
+  STARLOG_ASSIGN_OR_RETURN(
+      codec::Artifact described,
+      engine::DescribeFile(src.parent_path().string(), src.filename().string()));
   placed.target = target.string();
   placed.artifact = described;
   placed.artifact.path = relative;
@@ -202,4 +204,4 @@ void CommitPlace(const Placed& placed) {
   fs::remove(placed.source, ec);  // Best effort: the registered copy is in place.
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

@@ -25,11 +25,11 @@
 #include <vector>
 
 #include "starlog/codec/data_id.h"
-#include "starlog/engine/fits_header.h"
 #include "starlog/engine/universe.h"
+#include "starlog/ingest/fits_header.h"
 #include "starlog/result.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 struct ValueRule {
   std::string name;     // "exposure" or "exposure.observation_type".
@@ -58,11 +58,12 @@ struct Translator {
   bool Matches(const FitsHeader& header) const;
   // Every named value (keys and "element.field"s) of one file, typed by
   // "universe". InvalidArgument names a missing keyword or a bad value.
-  Result<codec::FieldMap> Translate(const FitsHeader& header, const Universe& universe) const;
+  Result<codec::FieldMap> Translate(const FitsHeader& header,
+                                    const engine::Universe& universe) const;
 };
 
 // Parses a translator config ("source" names it in errors). InvalidArgument
 // names the line of an error.
 Result<Translator> ParseTranslator(std::string_view text, const std::string& source);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

@@ -1,20 +1,21 @@
-#include "starlog/engine/link_tree.h"
+#include "starlog/ingest/link_tree.h"
 
 #include <filesystem>
 #include <map>
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 namespace fs = std::filesystem;
 
-Result<LinkReport> LinkDatasets(const std::string& root, const std::vector<DatasetRef>& refs,
+Result<LinkReport> LinkDatasets(const std::string& root,
+                                const std::vector<engine::DatasetRef>& refs,
                                 const FileTemplate& path_template, const LinkOptions& options) {
   std::error_code ec;
   const fs::path base = fs::absolute(root, ec);
   const fs::path to = fs::absolute(options.to, ec);
   // Every path first.
-  std::map<std::string, const DatasetRef*> links;
-  for (const DatasetRef& ref : refs) {
+  std::map<std::string, const engine::DatasetRef*> links;
+  for (const engine::DatasetRef& ref : refs) {
     if (!ref.artifact) {
       return Status::InvalidArgument("dataset " + ref.id.ToString() + " (" + ref.dataset_type +
                                      ") has no file to link to");
@@ -59,4 +60,4 @@ Result<LinkReport> LinkDatasets(const std::string& root, const std::vector<Datas
   return report;
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest

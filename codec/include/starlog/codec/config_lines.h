@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace starlog::engine {
+namespace starlog::codec {
 
 struct ConfigLine {
   int number = 0;
@@ -32,4 +32,4 @@ inline std::vector<ConfigLine> ConfigLines(std::string_view text) {
   return out;
 }
 
-}  // namespace starlog::engine
+}  // namespace starlog::codec

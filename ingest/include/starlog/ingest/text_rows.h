@@ -17,7 +17,7 @@
 #include "starlog/engine/universe.h"
 #include "starlog/result.h"
 
-namespace starlog::engine {
+namespace starlog::ingest {
 
 using TextRow = std::vector<std::pair<std::string, std::string>>;
 
@@ -29,8 +29,8 @@ Result<std::vector<TextRow>> ReadTextRows(std::string_view text, bool json);
 // element, as data ID dimensions). Columns named in "extra" are skipped and
 // left to the caller. InvalidArgument names an unknown column or a value of
 // the wrong type, with the row number "row_number".
-Result<codec::FieldMap> TypeFields(const Universe& universe, const DimensionElement* element,
-                                   const TextRow& row, const std::set<std::string>& extra,
-                                   size_t row_number);
+Result<codec::FieldMap> TypeFields(const engine::Universe& universe,
+                                   const engine::DimensionElement* element, const TextRow& row,
+                                   const std::set<std::string>& extra, size_t row_number);
 
-}  // namespace starlog::engine
+}  // namespace starlog::ingest
