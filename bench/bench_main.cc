@@ -18,8 +18,8 @@
 
 #include "bench/bench_util.h"
 #include "bench/replication_bench.h"
-#include "engine/registry_keys.h"
-#include "engine/versioned_index.h"
+#include "engine/model/registry_keys.h"
+#include "engine/store/versioned_index.h"
 #include "starlog/codec/chain.h"
 #include "starlog/codec/coding.h"
 #include "starlog/codec/event_codec.h"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/registry_view_impl.h"
+#include "engine/query/registry_view_impl.h"
 #include "starlog/engine/universe.h"
 #include "starlog/engine/where.h"
 

@@ -21,7 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/event_store_impl.h"
+#include "engine/store/event_store_impl.h"
 #include "starlog/engine/event_store.h"
 
 using namespace starlog;

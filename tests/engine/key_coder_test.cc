@@ -1,4 +1,4 @@
-#include "engine/key_coder.h"
+#include "engine/store/key_coder.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,10 +1,10 @@
-#include "engine/versioned_index.h"
+#include "engine/store/versioned_index.h"
 
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
 
-#include "engine/key_coder.h"
+#include "engine/store/key_coder.h"
 #include "tests/testutil/temp_dir.h"
 
 using namespace starlog;

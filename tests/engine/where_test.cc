@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "engine/registry_view_impl.h"
+#include "engine/query/registry_view_impl.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/registry_fixture.h"
 

@@ -1,0 +1,165 @@
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include "engine/model/apply_helpers.h"
+#include "engine/model/apply_rules.h"
+#include "starlog/engine/repo_paths.h"
+
+namespace starlog::engine {
+
+namespace {
+
+// Artifact paths are relative to the repository root and stay inside it,
+// outside .starlog: the one rule of repo_paths.h, for every event, replicated
+// ones and the log's own during rebuild alike.
+Status ValidateArtifactPath(const std::string& path) {
+  return ValidateRelativePath(path).WithContext("artifact path");
+}
+
+// How an artifact is named in a message: path, size and checksum.
+std::string DescribeArtifact(const std::optional<codec::Artifact>& a) {
+  if (!a) return "no file";
+  return "file " + Quoted(a->path) + " (" + std::to_string(a->size) + " bytes, XXH3-128 " +
+         a->checksum.ToHex() + ")";
+}
+
+// Checks that every dimension value of "data_id" has its record, caching
+// what it has seen within one event: a batch of a thousand datasets names a
+// few hundred records, each read once.
+class RecordChecker {
+ public:
+  RecordChecker(const IndexBatch& batch, const Universe& universe)
+      : batch_(batch), universe_(universe) {}
+
+  Status Check(const codec::FieldMap& data_id) {
+    for (const auto& [key, value] : data_id) {
+      auto names = required_.find(key);
+      if (names == required_.end()) {
+        STARLOG_ASSIGN_OR_RETURN(auto keys, universe_.RequiredKeys({key}));
+        names = required_.emplace(key, std::move(keys)).first;
+      }
+      STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdKeys(data_id, names->second));
+      std::string record_key = keys::DimensionRecord(key, values);
+      if (seen_.count(record_key)) continue;
+      STARLOG_ASSIGN_OR_RETURN(auto found, batch_.Get(Family::kDimensionRecords, record_key));
+      if (!found) {
+        STARLOG_ASSIGN_OR_RETURN(codec::FieldMap keys_only, DecodeDataId(values));
+        return Status::NotFound("no " + key + " record for {" + codec::FieldMapToString(keys_only) +
+                                "}; insert it with insert-dimension-records first");
+      }
+      seen_.insert(std::move(record_key));
+    }
+    return Status::OK();
+  }
+
+ private:
+  const IndexBatch& batch_;
+  const Universe& universe_;
+  std::map<std::string, std::vector<std::string>, std::less<>> required_;
+  std::unordered_set<std::string> seen_;
+};
+
+}  // namespace
+
+Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx) {
+  IndexBatch& batch = ctx.batch;
+  STARLOG_RETURN_IF_ERROR(
+      RequireCollection(batch, e.run, codec::CollectionType::kRun, "registering datasets")
+          .status());
+  STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, e.dataset_type));
+  STARLOG_ASSIGN_OR_RETURN(auto required, ctx.universe.RequiredKeys(type.dimensions));
+  RecordChecker records(batch, ctx.universe);
+  for (const codec::DatasetEntry& d : e.datasets) {
+    // Named only when something is wrong: a thousand datasets an event.
+    auto where = [&d] { return "dataset " + d.id.ToString(); };
+    if (d.id.IsNil()) return Status::InvalidArgument("a dataset has the nil UUID");
+    if (Status s = ctx.universe.ValidateDataId(required, d.data_id); !s.ok()) {
+      return s.WithContext(where());
+    }
+    if (Status s = records.Check(d.data_id); !s.ok()) return s.WithContext(where());
+    if (d.artifact) {
+      if (Status s = ValidateArtifactPath(d.artifact->path); !s.ok()) return s.WithContext(where());
+    }
+    const std::string data_id = EncodeDataId(d.data_id);
+
+    STARLOG_ASSIGN_OR_RETURN(auto same_id, FindDataset(batch, d.id));
+    if (same_id) {
+      if (same_id->run == e.run && same_id->type == e.dataset_type && same_id->data_id == data_id) {
+        // The same dataset again: a no-op, unless it comes with a file that
+        // is not the one recorded (another path, size or checksum).
+        if (!d.artifact) continue;
+        STARLOG_ASSIGN_OR_RETURN(auto existing,
+                                 batch.Get(Family::kArtifacts, keys::ArtifactKey(d.id)));
+        std::optional<codec::Artifact> old;
+        if (existing) {
+          STARLOG_ASSIGN_OR_RETURN(old, keys::DecodeArtifact(*existing));
+        }
+        if (old == d.artifact) continue;
+        return Status::Conflict(where() + " is already registered with " + DescribeArtifact(old) +
+                                ", not " + DescribeArtifact(d.artifact));
+      }
+      return Status::Conflict(where() + " already exists as " + same_id->type + " in run " +
+                              Quoted(same_id->run));
+    }
+    const std::string key = keys::Dataset(e.run, e.dataset_type, data_id);
+    STARLOG_ASSIGN_OR_RETURN(auto occupant, batch.Get(Family::kDatasets, key));
+    if (occupant) {
+      STARLOG_ASSIGN_OR_RETURN(codec::Uuid other, keys::DecodeUuid(*occupant));
+      return Status::Conflict("run " + Quoted(e.run) + " already holds " + e.dataset_type + " {" +
+                              codec::FieldMapToString(d.data_id) + "} as dataset " +
+                              other.ToString());
+    }
+    STARLOG_RETURN_IF_ERROR(batch.Put(Family::kDatasets, key, d.id.AsBytes()));
+    STARLOG_RETURN_IF_ERROR(batch.Put(Family::kDatasetIds, keys::DatasetId(d.id),
+                                      keys::EncodeDatasetRecord({e.run, e.dataset_type, data_id})));
+    STARLOG_RETURN_IF_ERROR(batch.Put(
+        Family::kDatasetLookup, keys::Lookup(e.dataset_type, data_id, e.run), d.id.AsBytes()));
+    if (d.artifact) {
+      STARLOG_RETURN_IF_ERROR(batch.Put(Family::kArtifacts, keys::ArtifactKey(d.id),
+                                        keys::EncodeArtifact(*d.artifact)));
+    }
+  }
+  return Status::OK();
+}
+
+Status ApplyRemoveDatasets(const codec::RemoveDatasets& e, ApplyContext& ctx) {
+  for (const codec::Uuid& id : e.ids) {
+    STARLOG_ASSIGN_OR_RETURN(auto record, FindDataset(ctx.batch, id));
+    if (!record) return Status::NotFound("no dataset " + id.ToString());
+    STARLOG_RETURN_IF_ERROR(RemoveDatasetEverywhere(ctx.batch, id, *record));
+  }
+  return Status::OK();
+}
+
+Status ApplyAttachArtifacts(const codec::AttachArtifacts& e, ApplyContext& ctx) {
+  for (const codec::ArtifactEntry& a : e.artifacts) {
+    const std::string where = "dataset " + a.id.ToString();
+    STARLOG_ASSIGN_OR_RETURN(auto record, FindDataset(ctx.batch, a.id));
+    if (!record) return Status::NotFound("no " + where);
+    STARLOG_RETURN_IF_ERROR(ValidateArtifactPath(a.artifact.path).WithContext(where));
+    STARLOG_ASSIGN_OR_RETURN(auto existing,
+                             ctx.batch.Get(Family::kArtifacts, keys::ArtifactKey(a.id)));
+    if (existing) {
+      STARLOG_ASSIGN_OR_RETURN(auto old, keys::DecodeArtifact(*existing));
+      if (old == a.artifact) continue;
+      return Status::Conflict(where + " already has the file " + Quoted(old.path) +
+                              "; detach it first");
+    }
+    STARLOG_RETURN_IF_ERROR(ctx.batch.Put(Family::kArtifacts, keys::ArtifactKey(a.id),
+                                          keys::EncodeArtifact(a.artifact)));
+  }
+  return Status::OK();
+}
+
+Status ApplyDetachArtifacts(const codec::DetachArtifacts& e, ApplyContext& ctx) {
+  for (const codec::Uuid& id : e.ids) {
+    STARLOG_ASSIGN_OR_RETURN(auto existing,
+                             ctx.batch.Get(Family::kArtifacts, keys::ArtifactKey(id)));
+    if (!existing) return Status::NotFound("dataset " + id.ToString() + " has no file attached");
+    STARLOG_RETURN_IF_ERROR(ctx.batch.Delete(Family::kArtifacts, keys::ArtifactKey(id)));
+  }
+  return Status::OK();
+}
+
+}  // namespace starlog::engine

@@ -1,0 +1,44 @@
+#pragma once
+
+// Reads of the registry state that several transition rules share.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/model/registry_keys.h"
+#include "engine/store/versioned_index.h"
+#include "starlog/codec/text.h"
+
+namespace starlog::engine {
+
+using codec::Quoted;
+
+Result<std::optional<keys::CollectionRecord>> FindCollection(const IndexBatch& batch,
+                                                             std::string_view name);
+// NotFound if absent; Conflict if not of "type" (the message says what
+// "action" needed).
+Result<keys::CollectionRecord> RequireCollection(const IndexBatch& batch, std::string_view name,
+                                                 codec::CollectionType type,
+                                                 std::string_view action);
+
+Result<keys::DatasetTypeRecord> RequireDatasetType(const IndexBatch& batch, std::string_view name);
+
+Result<std::optional<keys::DatasetRecord>> FindDataset(const IndexBatch& batch,
+                                                       const codec::Uuid& id);
+
+// Takes a dataset out of everything: its RUN, every TAGGED and CALIBRATION
+// collection, and its artifact.
+Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,
+                               const keys::DatasetRecord& record);
+
+// Every calibration entry whose key starts with "prefix" (a
+// keys::CalibrationPrefix), as the batch sees it.
+Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexBatch& batch,
+                                                                    const std::string& prefix);
+
+// Removes one calibration entry, and the dataset's membership of the
+// collection when no other entry of it remains there.
+Status RemoveCalibrationEntry(IndexBatch& batch, const keys::CalibrationEntry& entry);
+
+}  // namespace starlog::engine

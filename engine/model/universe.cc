@@ -1,0 +1,315 @@
+#include "starlog/engine/universe.h"
+
+#include <algorithm>
+#include <set>
+
+#include "engine/store/key_coder.h"
+#include "starlog/engine/names.h"
+
+namespace starlog::engine {
+
+namespace {
+
+constexpr std::string_view kDefaultUniverse =
+    R"(# starlog's built-in dimension universe, after the Gen3 butler's.
+element instrument      key=string fields=class_name:string,detector_max:int,exposure_max:int,visit_max:int
+element band            key=string
+element physical_filter key=string requires=instrument implies=band
+element detector        key=int    requires=instrument fields=full_name:string,purpose:string max=4095
+element day_obs         key=int    requires=instrument max=99991231
+element exposure        key=int    requires=instrument implies=physical_filter,day_obs fields=obs_id:string,observation_type:string,target_name:string,timespan_begin:int,timespan_end:int max=1099511627775
+element visit           key=int    requires=instrument implies=physical_filter,day_obs fields=name:string,timespan_begin:int,timespan_end:int max=1099511627775
+element skymap          key=string fields=hash:string
+element tract           key=int    requires=skymap max=65535
+element patch           key=int    requires=skymap,tract max=4095
+)";
+
+std::vector<std::string> SplitCommas(std::string_view s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string_view::npos) comma = s.size();
+    std::string part(s.substr(start, comma - start));
+    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ') part.pop_back();
+    out.push_back(part);
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<ValueType> ParseType(std::string_view s) {
+  if (s == "int") return ValueType::kInt;
+  if (s == "string") return ValueType::kString;
+  return Status::InvalidArgument("unknown type '" + std::string(s) + "' (use int or string)");
+}
+
+Result<DimensionElement> ParseElementLine(const std::vector<std::string>& words,
+                                          const Universe& so_far) {
+  if (words.size() < 3 || words[0] != "element") {
+    return Status::InvalidArgument(
+        "expected: element NAME key=int|string [requires=...] "
+        "[implies=...] [fields=...] [max=N]");
+  }
+  DimensionElement e;
+  e.name = words[1];
+  STARLOG_RETURN_IF_ERROR(ValidateIdentifier("element name", e.name));
+  if (so_far.Find(e.name) != nullptr) {
+    return Status::InvalidArgument("element '" + e.name + "' is defined twice");
+  }
+  bool have_key = false;
+  for (size_t i = 2; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    const size_t eq = w.find('=');
+    if (eq == std::string::npos)
+      return Status::InvalidArgument("expected name=value, got '" + w + "'");
+    const std::string attr = w.substr(0, eq);
+    const std::string value = w.substr(eq + 1);
+    if (attr == "key") {
+      STARLOG_ASSIGN_OR_RETURN(e.key_type, ParseType(value));
+      have_key = true;
+    } else if (attr == "requires" || attr == "implies") {
+      for (const std::string& dep : SplitCommas(value)) {
+        if (so_far.Find(dep) == nullptr) {
+          return Status::InvalidArgument("element '" + e.name + "' " + attr + " '" + dep +
+                                         "', which is not defined above it");
+        }
+        (attr == "requires" ? e.required : e.implies).push_back(dep);
+      }
+    } else if (attr == "fields") {
+      for (const std::string& f : SplitCommas(value)) {
+        const size_t colon = f.find(':');
+        if (colon == std::string::npos) {
+          return Status::InvalidArgument("field '" + f + "' needs a type (name:int|string)");
+        }
+        DimensionField field{f.substr(0, colon), ValueType::kString};
+        STARLOG_RETURN_IF_ERROR(ValidateIdentifier("field name", field.name));
+        STARLOG_ASSIGN_OR_RETURN(field.type, ParseType(f.substr(colon + 1)));
+        e.fields.push_back(field);
+      }
+    } else if (attr == "max") {
+      if (value.empty() || value.size() > 19 ||
+          !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return Status::InvalidArgument("max must be a non-negative integer, got '" + value + "'");
+      }
+      e.max = std::stoull(value);
+    } else {
+      return Status::InvalidArgument("unknown attribute '" + attr + "'");
+    }
+  }
+  if (!have_key) return Status::InvalidArgument("element '" + e.name + "' has no key=int|string");
+  return e;
+}
+
+}  // namespace
+
+std::string_view ValueTypeName(ValueType type) {
+  return type == ValueType::kInt ? "int" : "string";
+}
+
+std::string_view DefaultUniverseText() { return kDefaultUniverse; }
+
+Result<Universe> Universe::Parse(std::string_view text) {
+  if (text.empty()) return Default();
+  Universe u;
+  size_t line_no = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(start, nl - start);
+    start = nl + 1;
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    std::vector<std::string> words;
+    size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+      size_t j = i;
+      while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+      if (j > i) words.emplace_back(line.substr(i, j - i));
+      i = j;
+    }
+    if (words.empty()) continue;
+    auto element = ParseElementLine(words, u);
+    if (!element.ok()) {
+      return Status::InvalidArgument("universe line " + std::to_string(line_no) + ": " +
+                                     std::string(element.status().message()));
+    }
+    u.elements_.push_back(std::move(element).value());
+  }
+  if (u.elements_.empty()) return Status::InvalidArgument("universe defines no elements");
+  return u;
+}
+
+const Universe& Universe::Default() {
+  static const Universe* universe = [] {
+    auto parsed = Parse(kDefaultUniverse);
+    return new Universe(std::move(parsed).value());
+  }();
+  return *universe;
+}
+
+const DimensionElement* Universe::Find(std::string_view name) const {
+  for (const DimensionElement& e : elements_) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+Result<std::vector<std::string>> Universe::RequiredKeys(
+    const std::vector<std::string>& dimensions) const {
+  std::set<std::string> keys;
+  std::vector<std::string> todo(dimensions.begin(), dimensions.end());
+  while (!todo.empty()) {
+    const std::string name = todo.back();
+    todo.pop_back();
+    const DimensionElement* e = Find(name);
+    if (e == nullptr) return Status::InvalidArgument("unknown dimension '" + name + "'");
+    if (!keys.insert(name).second) continue;
+    todo.insert(todo.end(), e->required.begin(), e->required.end());
+  }
+  return std::vector<std::string>(keys.begin(), keys.end());
+}
+
+Status Universe::ValidateDataId(const std::vector<std::string>& required_keys,
+                                const codec::FieldMap& data_id) const {
+  for (const std::string& key : required_keys) {
+    auto it = data_id.find(key);
+    if (it == data_id.end()) {
+      return Status::InvalidArgument("data ID {" + codec::FieldMapToString(data_id) +
+                                     "} is missing '" + key + "'");
+    }
+    const DimensionElement* e = Find(key);
+    const bool is_string = std::holds_alternative<std::string>(it->second);
+    if (e != nullptr && is_string != (e->key_type == ValueType::kString)) {
+      return Status::InvalidArgument("data ID key '" + key + "' must be " +
+                                     std::string(ValueTypeName(e->key_type)) + ", got '" +
+                                     codec::FieldValueToString(it->second) + "'");
+    }
+  }
+  for (const auto& [key, value] : data_id) {
+    if (!std::binary_search(required_keys.begin(), required_keys.end(), key)) {
+      std::string expected;
+      for (const auto& k : required_keys) expected += (expected.empty() ? "" : ", ") + k;
+      return Status::InvalidArgument("data ID key '" + key + "' is not one of {" + expected + "}");
+    }
+  }
+  return Status::OK();
+}
+
+const ValueType* Universe::FieldType(const DimensionElement& element, std::string_view name) const {
+  if (name == element.name) return &element.key_type;
+  for (const std::string& dep : element.required) {
+    if (dep == name) return &Find(dep)->key_type;
+  }
+  for (const std::string& dep : element.implies) {
+    if (dep == name) return &Find(dep)->key_type;
+  }
+  for (const DimensionField& f : element.fields) {
+    if (f.name == name) return &f.type;
+  }
+  return nullptr;
+}
+
+Result<codec::FieldMap> Universe::ParseFields(std::string_view text,
+                                              const DimensionElement* element) const {
+  codec::FieldMap out;
+  if (text.empty()) return out;
+  for (const std::string& part : SplitCommas(text)) {
+    const size_t eq = part.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("expected key=value, got '" + part + "'");
+    }
+    const std::string key = part.substr(0, eq);
+    const std::string value = part.substr(eq + 1);
+    const ValueType* type = nullptr;
+    if (element != nullptr) type = FieldType(*element, key);
+    if (type == nullptr) {
+      if (const DimensionElement* e = Find(key)) type = &e->key_type;
+    }
+    if (type == nullptr && element != nullptr) {
+      return Status::InvalidArgument("'" + key + "' is no key or field of " + element->name);
+    }
+    if (type == nullptr) {
+      return Status::InvalidArgument("unknown dimension '" + key + "' in '" + std::string(text) +
+                                     "'");
+    }
+    codec::FieldValue v;
+    if (*type == ValueType::kInt) {
+      size_t used = 0;
+      long long parsed = 0;
+      bool ok = !value.empty();
+      try {
+        parsed = std::stoll(value, &used);
+      } catch (...) {
+        ok = false;
+      }
+      if (!ok || used != value.size()) {
+        return Status::InvalidArgument("'" + key + "' takes an integer, got '" + value + "'");
+      }
+      v = static_cast<int64_t>(parsed);
+    } else {
+      v = value;
+    }
+    if (!out.emplace(key, std::move(v)).second) {
+      return Status::InvalidArgument("'" + key + "' given twice in '" + std::string(text) + "'");
+    }
+  }
+  return out;
+}
+
+namespace {
+
+void WriteField(KeyWriter& w, const std::string& key, const codec::FieldValue& value) {
+  w.String(key);
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    w.Raw(std::string_view("s", 1)).String(*s);
+  } else {
+    w.Raw(std::string_view("i", 1)).Int(std::get<int64_t>(value));
+  }
+}
+
+}  // namespace
+
+std::string EncodeDataId(const codec::FieldMap& data_id) {
+  KeyWriter w;
+  for (const auto& [key, value] : data_id) WriteField(w, key, value);
+  return w.Take();
+}
+
+Result<std::string> EncodeDataIdKeys(const codec::FieldMap& data_id,
+                                     const std::vector<std::string>& keys) {
+  KeyWriter w;
+  for (const std::string& key : keys) {
+    auto it = data_id.find(key);
+    if (it == data_id.end()) {
+      return Status::InvalidArgument("data ID {" + codec::FieldMapToString(data_id) +
+                                     "} is missing '" + key + "'");
+    }
+    WriteField(w, key, it->second);
+  }
+  return w.Take();
+}
+
+Result<codec::FieldMap> DecodeDataId(std::string_view bytes) {
+  codec::FieldMap out;
+  KeyReader r(bytes);
+  while (!r.done()) {
+    STARLOG_ASSIGN_OR_RETURN(std::string key, r.String());
+    STARLOG_ASSIGN_OR_RETURN(std::string_view tag, r.Raw(1));
+    if (tag == "s") {
+      STARLOG_ASSIGN_OR_RETURN(std::string s, r.String());
+      out.emplace(std::move(key), std::move(s));
+    } else if (tag == "i") {
+      STARLOG_ASSIGN_OR_RETURN(int64_t v, r.Int());
+      out.emplace(std::move(key), v);
+    } else {
+      return Status::Corruption("data ID bytes with an unknown value tag");
+    }
+  }
+  return out;
+}
+
+}  // namespace starlog::engine

@@ -1,0 +1,406 @@
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "engine/query/registry_view_impl.h"
+#include "engine/store/key_coder.h"
+#include "starlog/codec/event_text.h"
+#include "starlog/codec/text.h"
+#include "starlog/engine/glob.h"
+
+namespace starlog::engine {
+
+using codec::Quoted;
+
+namespace {
+
+// Find-first takes the first match along an ordered path; a glob's matches
+// come in name order, which says nothing about precedence, so (as the
+// butler) it is refused there.
+Status RequireOrderedPath(const std::vector<std::string>& collections) {
+  for (const std::string& c : collections) {
+    if (HasGlobCharacters(c)) {
+      return Status::InvalidArgument(
+          "a find-first search needs an ordered list of collections; " + Quoted(c) +
+          " is a pattern, whose matches have no order: name the collections (or a chain), or "
+          "search all matches (--find-all)");
+    }
+  }
+  return Status::OK();
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// One candidate found while scanning a collection.
+struct Candidate {
+  codec::Uuid id;
+  std::string data_id;  // Canonical bytes.
+  std::optional<codec::Timespan> validity;
+};
+
+Result<std::vector<Candidate>> ScanCollection(const IndexReader& reader,
+                                              const CollectionInfo& collection,
+                                              const std::string& type,
+                                              const std::optional<codec::Timespan>& validity) {
+  std::vector<Candidate> out;
+  Status failure;
+  if (collection.type == codec::CollectionType::kCalibration) {
+    STARLOG_RETURN_IF_ERROR(
+        reader.Scan(Family::kCalibrations, keys::CalibrationPrefix(collection.name, type),
+                    [&](std::string_view k, std::string_view v) {
+                      auto entry = keys::DecodeCalibration(k, v);
+                      if (!entry.ok()) {
+                        failure = entry.status();
+                        return false;
+                      }
+                      if (!validity || entry->validity.Overlaps(*validity)) {
+                        out.push_back({entry->id, std::move(entry->data_id), entry->validity});
+                      }
+                      return true;
+                    }));
+  } else {
+    const bool run = collection.type == codec::CollectionType::kRun;
+    STARLOG_RETURN_IF_ERROR(reader.Scan(
+        run ? Family::kDatasets : Family::kTags,
+        run ? keys::DatasetPrefix(collection.name, type) : keys::TagPrefix(collection.name, type),
+        [&](std::string_view k, std::string_view v) {
+          auto key = keys::DecodeDatasetKey(k);  // Tags keys share the layout.
+          auto id = keys::DecodeUuid(v);
+          if (!key.ok() || !id.ok()) {
+            failure = Status::Corruption("dataset entry");
+            return false;
+          }
+          out.push_back({*id, std::move(key->data_id), std::nullopt});
+          return true;
+        }));
+  }
+  STARLOG_RETURN_IF_ERROR(failure);
+  return out;
+}
+
+// Fills "ref->artifact" from the index, if the dataset has a file.
+Status ReadArtifact(const IndexReader& reader, DatasetRef* ref) {
+  STARLOG_ASSIGN_OR_RETURN(auto artifact,
+                           reader.Get(Family::kArtifacts, keys::ArtifactKey(ref->id)));
+  if (artifact) {
+    STARLOG_ASSIGN_OR_RETURN(ref->artifact, keys::DecodeArtifact(*artifact));
+  }
+  return Status::OK();
+}
+
+// The entries of CALIBRATION collection "collection" for (type, data ID)
+// whose validity overlaps "span"; at most two (two are already a conflict).
+// A data ID's validity ranges never overlap within a collection (certify
+// refuses that), so of those beginning at or before the span's start only
+// the last can reach into it: one seek backwards. Those beginning inside the
+// span come after it, in one seek forwards, which a lookup at a time (a
+// one-nanosecond span) does not need. Not a scan of every epoch.
+Result<std::vector<keys::CalibrationValidity>> CalibrationsAt(const IndexReader& reader,
+                                                              const std::string& collection,
+                                                              const std::string& type,
+                                                              const std::string& data_id_bytes,
+                                                              const codec::Timespan& span) {
+  const std::string prefix = keys::CalibrationPrefix(collection, type, data_id_bytes);
+  const int64_t t = span.begin;
+  const bool at_end_of_time = t == std::numeric_limits<int64_t>::max();
+  const std::string after_start =
+      at_end_of_time ? prefix + std::string(17, '\xff')  // Past every key under the prefix.
+                     : keys::Calibration(collection, type, data_id_bytes, t + 1);
+  std::vector<keys::CalibrationValidity> matches;
+  STARLOG_ASSIGN_OR_RETURN(auto earlier,
+                           reader.LastBefore(Family::kCalibrations, prefix, after_start));
+  if (earlier) {
+    STARLOG_ASSIGN_OR_RETURN(
+        auto entry, keys::DecodeCalibrationValidity(earlier->logical_key, earlier->payload));
+    if (entry.validity.Overlaps(span)) matches.push_back(entry);
+  }
+  if (at_end_of_time || span.end <= t + 1) return matches;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(reader.ScanFrom(Family::kCalibrations, prefix, after_start,
+                                          [&](std::string_view k, std::string_view v) {
+                                            auto entry = keys::DecodeCalibrationValidity(k, v);
+                                            if (!entry.ok()) {
+                                              failure = entry.status();
+                                              return false;
+                                            }
+                                            if (entry->validity.begin >= span.end) return false;
+                                            if (entry->validity.Overlaps(span))
+                                              matches.push_back(*entry);
+                                            return matches.size() < 2;
+                                          }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  return matches;
+}
+
+// "collections" resolved (ResolveSearchPath) with the types of what it holds,
+// once per view.
+Result<std::shared_ptr<const RegistryView::Impl::SearchPath>> SearchPathOf(
+    const RegistryView& view, const RegistryView::Impl& impl,
+    const std::vector<std::string>& collections) {
+  std::string key;
+  for (const std::string& c : collections) key.append(c).push_back('\0');
+  if (auto cached = impl.search_paths.Get(key)) return *cached;
+  RegistryView::Impl::SearchPath resolved;
+  STARLOG_ASSIGN_OR_RETURN(resolved.names, view.ResolveSearchPath(collections));
+  for (const std::string& name : resolved.names) {
+    STARLOG_ASSIGN_OR_RETURN(auto info, view.GetCollection(name));
+    // Resolved paths hold only existing RUN, TAGGED and CALIBRATION collections.
+    if (!info) return Status::Corruption("search path names a missing collection");
+    resolved.types.push_back(info->type);
+    if (info->type != codec::CollectionType::kCalibration) resolved.any_run_or_tagged = true;
+  }
+  auto path = std::make_shared<const RegistryView::Impl::SearchPath>(std::move(resolved));
+  impl.search_paths.Put(key, path);
+  return path;
+}
+
+}  // namespace
+
+Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
+  const IndexReader reader = impl_->reader();
+  STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kDatasetIds, keys::DatasetId(id)));
+  if (!payload) return std::optional<DatasetRef>();
+  STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
+  DatasetRef ref;
+  ref.id = id;
+  ref.dataset_type = record.type;
+  ref.run = record.run;
+  ref.collection = record.run;
+  STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(record.data_id));
+  STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
+  return std::optional<DatasetRef>(std::move(ref));
+}
+
+Result<std::vector<std::string>> RegistryView::CollectionsHolding(const codec::Uuid& id) const {
+  std::vector<std::string> out;
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kDatasetTags, keys::MembershipPrefix(id),
+                                               [&](std::string_view k, std::string_view) {
+                                                 auto collection = keys::MembershipCollection(k);
+                                                 if (!collection.ok()) {
+                                                   failure = collection.status();
+                                                   return false;
+                                                 }
+                                                 out.push_back(std::move(collection).value());
+                                                 return true;
+                                               }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  return out;
+}
+
+Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
+                                             const codec::FieldMap& data_id,
+                                             const std::vector<std::string>& collections,
+                                             std::optional<codec::Timespan> validity) const {
+  // What depends only on the type and the collections is worked out once per
+  // view (the state as of a view never changes): a lookup costs its seeks.
+  STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(dataset_type));
+  const std::string parent = SplitTypeName(dataset_type).parent;
+  std::shared_ptr<const std::vector<std::string>> required;
+  if (auto cached = impl_->type_keys.Get(parent)) {
+    required = *cached;
+  } else {
+    STARLOG_ASSIGN_OR_RETURN(auto keys, universe().RequiredKeys(type.dimensions));
+    required = std::make_shared<const std::vector<std::string>>(std::move(keys));
+    impl_->type_keys.Put(parent, required);
+  }
+  STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(*required, data_id));
+  STARLOG_RETURN_IF_ERROR(RequireOrderedPath(collections));
+  STARLOG_ASSIGN_OR_RETURN(auto search, SearchPathOf(*this, *impl_, collections));
+  const std::vector<std::string>& path = search->names;
+  const std::string data_id_bytes = EncodeDataId(data_id);
+  const IndexReader reader = impl_->reader();
+
+  // Every RUN and TAGGED collection holding this (type, data ID), in one short
+  // scan: the cost does not grow with the length of the search path. Skipped
+  // when the path holds only CALIBRATION collections.
+  std::vector<std::pair<std::string, codec::Uuid>> holders;
+  Status failure;
+  if (search->any_run_or_tagged)
+    STARLOG_RETURN_IF_ERROR(
+        reader.ScanFiltered(Family::kDatasetLookup, keys::LookupPrefix(parent, data_id_bytes),
+                            [&](std::string_view k, std::string_view v) {
+                              auto key = keys::DecodeLookup(k);
+                              auto id = keys::DecodeUuid(v);
+                              if (!key.ok() || !id.ok()) {
+                                failure = Status::Corruption("dataset_lookup entry");
+                                return false;
+                              }
+                              holders.emplace_back(std::move(key->collection), *id);
+                              return true;
+                            }));
+  STARLOG_RETURN_IF_ERROR(failure);
+
+  for (size_t i = 0; i < path.size(); ++i) {
+    const std::string& name = path[i];
+    const codec::CollectionType collection_type = search->types[i];
+    DatasetRef ref;
+    auto holder = std::find_if(holders.begin(), holders.end(),
+                               [&](const auto& h) { return h.first == name; });
+    if (holder != holders.end()) {
+      ref.id = holder->second;
+    } else if (type.is_calibration && collection_type == codec::CollectionType::kCalibration) {
+      // Without a time a CALIBRATION collection has no one answer; Gen3's
+      // findDataset then does not search it, and neither does this.
+      if (!validity) continue;
+      STARLOG_ASSIGN_OR_RETURN(auto matches,
+                               CalibrationsAt(reader, name, parent, data_id_bytes, *validity));
+      if (matches.size() > 1) {
+        return Status::Conflict(dataset_type + " {" + codec::FieldMapToString(data_id) +
+                                "}: " + codec::TimespanToString(*validity) +
+                                " falls in more than one validity range in " + Quoted(name) +
+                                ": dataset " + matches[0].id.ToString() + " " +
+                                codec::TimespanToString(matches[0].validity) + " and dataset " +
+                                matches[1].id.ToString() + " " +
+                                codec::TimespanToString(matches[1].validity));
+      }
+      if (matches.empty()) continue;
+      ref.id = matches[0].id;
+      ref.validity = matches[0].validity;
+    } else {
+      continue;
+    }
+    // The type and data ID are the ones asked for. Found in its RUN, the run
+    // is known too, and the dataset's record need not be read.
+    ref.dataset_type = dataset_type;
+    ref.data_id = data_id;
+    ref.collection = name;
+    if (collection_type == codec::CollectionType::kRun) {
+      ref.run = name;
+    } else {
+      STARLOG_ASSIGN_OR_RETURN(auto payload,
+                               reader.Get(Family::kDatasetIds, keys::DatasetId(ref.id)));
+      if (!payload) {
+        return Status::Corruption("index names dataset " + ref.id.ToString() + ", absent");
+      }
+      STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
+      ref.run = std::move(record.run);
+    }
+    STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
+    return ref;
+  }
+  return Status::NotFound(
+      "no " + dataset_type + " {" + codec::FieldMapToString(data_id) + "}" +
+      (validity ? " valid in " + codec::TimespanToString(*validity) : "") +
+      " in the collections searched: " + (path.empty() ? std::string("(none)") : JoinNames(path)));
+}
+
+Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetQuery& query) const {
+  STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(query.dataset_type));
+  const std::string parent = SplitTypeName(query.dataset_type).parent;
+  STARLOG_ASSIGN_OR_RETURN(auto required, universe().RequiredKeys(type.dimensions));
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere where, BoundWhere::Bind(universe(), query.where, required));
+  if (query.find_first) STARLOG_RETURN_IF_ERROR(RequireOrderedPath(query.collections));
+  STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(query.collections));
+  const IndexReader reader = impl_->reader();
+  RecordCache records(*impl_);
+  std::set<std::string> seen;  // Data IDs already found (find-first).
+  std::vector<DatasetRef> out;
+  for (const std::string& name : path) {
+    STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
+    if (!info) continue;
+    if (info->type == codec::CollectionType::kCalibration) {
+      if (!type.is_calibration) continue;
+      if (query.find_first && !query.validity) {
+        return Status::InvalidArgument("a find-first search of CALIBRATION collection " +
+                                       Quoted(name) + " needs a time or timespan");
+      }
+    }
+    STARLOG_ASSIGN_OR_RETURN(auto candidates,
+                             ScanCollection(reader, *info, parent, query.validity));
+    for (Candidate& c : candidates) {
+      if (query.find_first && seen.count(c.data_id)) continue;
+      STARLOG_ASSIGN_OR_RETURN(codec::FieldMap data_id, DecodeDataId(c.data_id));
+      STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(data_id, records));
+      if (!match) continue;
+      if (query.find_first) seen.insert(c.data_id);
+      STARLOG_ASSIGN_OR_RETURN(auto ref, GetDataset(c.id));
+      if (!ref) return Status::Corruption("index names dataset " + c.id.ToString() + ", absent");
+      ref->dataset_type = query.dataset_type;
+      ref->collection = name;
+      ref->validity = c.validity;
+      out.push_back(*std::move(ref));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
+    const std::vector<std::string>& dimensions, const WhereClause& where,
+    const std::optional<DatasetQuery>& datasets) const {
+  STARLOG_ASSIGN_OR_RETURN(auto keys, universe().RequiredKeys(dimensions));
+  std::set<std::string> distinct;
+  std::vector<codec::FieldMap> out;
+  if (datasets) {
+    DatasetQuery q = *datasets;
+    STARLOG_ASSIGN_OR_RETURN(auto refs, QueryDatasets(q));
+    STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
+    RecordCache records(*impl_);
+    for (const DatasetRef& ref : refs) {
+      codec::FieldMap projected;
+      for (const std::string& k : keys) {
+        auto it = ref.data_id.find(k);
+        if (it == ref.data_id.end()) {
+          return Status::InvalidArgument("datasets of " + q.dataset_type + " have no '" + k +
+                                         "' in their data IDs");
+        }
+        projected.emplace(k, it->second);
+      }
+      STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(projected, records));
+      if (match && distinct.insert(EncodeDataId(projected)).second) out.push_back(projected);
+    }
+    return out;
+  }
+  // From the dimension records: join the elements' records on shared keys, in
+  // the universe's order (each element after what it requires).
+  std::vector<codec::FieldMap> partial = {codec::FieldMap()};
+  for (const DimensionElement& e : universe().elements()) {
+    if (!std::binary_search(keys.begin(), keys.end(), e.name)) continue;
+    STARLOG_ASSIGN_OR_RETURN(auto records, QueryDimensionRecords(e.name, {}));
+    STARLOG_ASSIGN_OR_RETURN(auto element_keys, universe().RequiredKeys({e.name}));
+    std::vector<codec::FieldMap> next;
+    for (const codec::FieldMap& p : partial) {
+      for (const codec::FieldMap& r : records) {
+        bool compatible = true;
+        for (const std::string& k : element_keys) {
+          auto have = p.find(k);
+          if (have != p.end() && have->second != r.at(k)) compatible = false;
+        }
+        // An implied dimension's value is the one this record names (an
+        // exposure's physical_filter), not every value there is.
+        for (const std::string& d : e.implies) {
+          auto named = r.find(d);
+          auto have = p.find(d);
+          if (named != r.end() && have != p.end() && have->second != named->second) {
+            compatible = false;
+          }
+        }
+        if (!compatible) continue;
+        codec::FieldMap joined = p;
+        for (const std::string& k : element_keys) joined.emplace(k, r.at(k));
+        for (const std::string& d : e.implies) {
+          auto named = r.find(d);
+          if (named != r.end() && std::binary_search(keys.begin(), keys.end(), d)) {
+            joined.emplace(d, named->second);
+          }
+        }
+        next.push_back(std::move(joined));
+      }
+    }
+    partial = std::move(next);
+  }
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
+  RecordCache records(*impl_);
+  for (codec::FieldMap& d : partial) {
+    STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(d, records));
+    if (match && distinct.insert(EncodeDataId(d)).second) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace starlog::engine

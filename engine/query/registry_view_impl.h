@@ -1,0 +1,146 @@
+#pragma once
+
+// What a RegistryView holds, and the helpers its query files share.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/registry_keys.h"
+#include "engine/store/db_handles.h"
+#include "engine/store/iterator_cache.h"
+#include "engine/store/versioned_index.h"
+#include "starlog/engine/registry_view.h"
+
+namespace starlog::engine {
+
+// What a view has worked out once and need not work out again: the state as
+// of a view's sequence never changes. Thread-safe.
+template <typename V>
+class ViewMemo {
+ public:
+  std::optional<V> Get(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Put(const std::string& key, V value) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    map_.emplace(key, std::move(value));
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::map<std::string, V> map_;
+};
+
+class RegistryView::Impl {
+ public:
+  Impl(DbHandles handles, uint64_t as_of, std::shared_ptr<const Universe> universe)
+      : handles_(handles),
+        as_of_(as_of),
+        universe_(std::move(universe)),
+        iterators_(std::make_unique<IteratorCache>(handles_)) {}
+
+  const IndexReader reader() const { return IndexReader(handles_, as_of_, iterators_.get()); }
+  uint64_t as_of() const { return as_of_; }
+  const Universe& universe() const { return *universe_; }
+
+  // A search path as FindDataset uses it: the collections it expands to,
+  // with their types.
+  struct SearchPath {
+    std::vector<std::string> names;
+    std::vector<codec::CollectionType> types;
+    bool any_run_or_tagged = false;
+  };
+
+  ViewMemo<std::optional<CollectionInfo>> collections;  // By name; nullopt: none such.
+  ViewMemo<DatasetTypeInfo> types;                      // By name as asked for.
+  // By the names (or patterns) asked for, each followed by a NUL.
+  ViewMemo<std::shared_ptr<const SearchPath>> search_paths;
+  // A parent dataset type's data ID keys (Universe::RequiredKeys).
+  ViewMemo<std::shared_ptr<const std::vector<std::string>>> type_keys;
+
+ private:
+  DbHandles handles_;
+  uint64_t as_of_;
+  std::shared_ptr<const Universe> universe_;
+  std::unique_ptr<IteratorCache> iterators_;
+};
+
+// "calexp.wcs" -> parent "calexp", component "wcs".
+struct TypeName {
+  std::string parent;
+  std::string component;
+};
+TypeName SplitTypeName(const std::string& name);
+
+// Records looked up while evaluating where clauses, cached per query.
+class RecordCache {
+ public:
+  explicit RecordCache(const RegistryView::Impl& view) : view_(view) {}
+  // The record of "element" whose keys come from "data_id"; null if absent.
+  Result<const codec::FieldMap*> Get(const std::string& element, const codec::FieldMap& data_id);
+
+ private:
+  const RegistryView::Impl& view_;
+  std::map<std::string, std::optional<codec::FieldMap>> cache_;
+};
+
+// A where clause bound to the keys of some data IDs, once per query: every
+// name knows whether it reads the data ID itself or an element's record, and
+// every literal was checked against the type of what it is compared with.
+// Matches then evaluates the tree per candidate, reading each record once.
+class BoundWhere {
+ public:
+  // InvalidArgument names (with its column) a name that is unknown for data
+  // IDs with "keys", or a value of the wrong type. With "record_element",
+  // the candidates are records of that element, and a bare name that is one
+  // of its fields (not a key) names that field ("observation_type").
+  static Result<BoundWhere> Bind(const Universe& universe, const WhereClause& where,
+                                 const std::vector<std::string>& keys,
+                                 const DimensionElement* record_element = nullptr);
+  // Whether "data_id" (or record) satisfies the clause: true only if the
+  // expression is true, not if it is unknown for want of a record.
+  Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records) const;
+  bool empty() const { return !root_.has_value(); }
+  // The keys the clause pins down: those compared by "=" with a value, alone
+  // or in a top-level AND ("instrument = 'HSC' AND detector = 1"), so that a
+  // query may seek rather than scan. Matches must still be asked.
+  codec::FieldMap FixedKeys() const;
+
+  enum class Truth : uint8_t { kFalse, kTrue, kUnknown };
+  struct Ref {
+    // The records to read, in order: the first is keyed by the data ID, each
+    // next one is implied by the one before (exposure -> physical_filter).
+    // Empty: the value is the data ID's own.
+    std::vector<std::string> path;
+    std::string field;
+  };
+  struct Value {
+    int ref = -1;  // Index into refs_, or -1 for "constant".
+    codec::FieldValue constant;
+  };
+  struct Node {
+    WhereNode::Kind kind = WhereNode::Kind::kCompare;
+    WhereNode::Op op = WhereNode::Op::kEq;
+    std::vector<Node> children;
+    Value lhs, rhs;
+    std::vector<Value> items;
+    std::vector<WhereRange> ranges;
+  };
+
+ private:
+  struct Context;
+  Result<Truth> Eval(const Node& node, Context& ctx) const;
+  Result<const codec::FieldValue*> Get(const Value& v, Context& ctx) const;
+
+  std::vector<Ref> refs_;
+  std::optional<Node> root_;
+};
+
+}  // namespace starlog::engine

@@ -1,0 +1,322 @@
+#include <algorithm>
+
+#include "engine/query/registry_view_impl.h"
+
+namespace starlog::engine {
+
+Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
+                                                const codec::FieldMap& data_id) {
+  STARLOG_ASSIGN_OR_RETURN(auto key_names, view_.universe().RequiredKeys({element}));
+  codec::FieldMap keys_only;
+  for (const std::string& k : key_names) {
+    auto it = data_id.find(k);
+    if (it == data_id.end()) return static_cast<const codec::FieldMap*>(nullptr);
+    keys_only.emplace(k, it->second);
+  }
+  const std::string key = keys::DimensionRecord(element, EncodeDataId(keys_only));
+  auto cached = cache_.find(key);
+  if (cached == cache_.end()) {
+    STARLOG_ASSIGN_OR_RETURN(auto payload, view_.reader().Get(Family::kDimensionRecords, key));
+    std::optional<codec::FieldMap> record;
+    if (payload) {
+      STARLOG_ASSIGN_OR_RETURN(auto value, keys::DecodeDimensionRecord(*payload));
+      record = std::move(value.record);
+    }
+    cached = cache_.emplace(key, std::move(record)).first;
+  }
+  return cached->second ? &*cached->second : nullptr;
+}
+
+namespace {
+
+// The shortest chain of elements from one of "keys" to "target", each
+// implying the next (exposure -> physical_filter -> band); empty if none.
+std::vector<std::string> ImpliedPath(const Universe& universe, const std::vector<std::string>& keys,
+                                     const std::string& target) {
+  std::vector<std::vector<std::string>> frontier;
+  for (const std::string& k : keys) frontier.push_back({k});
+  for (size_t depth = 0; depth < universe.elements().size() && !frontier.empty(); ++depth) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& path : frontier) {
+      if (path.back() == target) return path;
+      for (const std::string& implied : universe.Find(path.back())->implies) {
+        auto longer = path;
+        longer.push_back(implied);
+        next.push_back(std::move(longer));
+      }
+    }
+    frontier = std::move(next);
+  }
+  return {};
+}
+
+std::string Known(const std::vector<std::string>& keys) {
+  std::string known;
+  for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
+  return known;
+}
+
+// Turns a parsed tree into a bound one; see BoundWhere::Bind.
+class Binder {
+ public:
+  Binder(const Universe& universe, const std::vector<std::string>& keys,
+         const DimensionElement* record_element, std::vector<BoundWhere::Ref>& refs)
+      : universe_(universe), keys_(keys), record_element_(record_element), refs_(refs) {}
+
+  Result<BoundWhere::Node> Bind(const WhereNode& in) {
+    BoundWhere::Node out;
+    out.kind = in.kind;
+    out.op = in.op;
+    out.ranges = in.ranges;
+    for (const WhereNode& c : in.children) {
+      STARLOG_ASSIGN_OR_RETURN(BoundWhere::Node child, Bind(c));
+      out.children.push_back(std::move(child));
+    }
+    if (in.kind == WhereNode::Kind::kCompare) {
+      STARLOG_ASSIGN_OR_RETURN(auto lhs, Resolve(in.lhs));
+      STARLOG_ASSIGN_OR_RETURN(auto rhs, Resolve(in.rhs));
+      // A bare name that names nothing is a word, if the other side is a field.
+      if (!lhs && !(rhs && rhs->type)) return Unknown(in.lhs);
+      if (!rhs && !(lhs && lhs->type)) return Unknown(in.rhs);
+      if (!lhs) lhs = Word(in.lhs);
+      if (!rhs) rhs = Word(in.rhs);
+      if (lhs->type && rhs->type && *lhs->type != *rhs->type) {
+        return Status::InvalidArgument(
+            "where: '" + in.ToString() + "' (column " + std::to_string(in.column) + ") compares " +
+            in.lhs.ToString() + ", " + std::string(ValueTypeName(*lhs->type)) + ", with " +
+            in.rhs.ToString() + ", " + std::string(ValueTypeName(*rhs->type)));
+      }
+      STARLOG_RETURN_IF_ERROR(CheckType(in, in.lhs, *lhs, in.rhs, *rhs));
+      STARLOG_RETURN_IF_ERROR(CheckType(in, in.rhs, *rhs, in.lhs, *lhs));
+      out.lhs = std::move(lhs->value);
+      out.rhs = std::move(rhs->value);
+    } else if (in.kind == WhereNode::Kind::kIn) {
+      STARLOG_ASSIGN_OR_RETURN(auto lhs, Resolve(in.lhs));
+      if (!lhs) return Unknown(in.lhs);
+      for (const WhereOperand& item : in.items) {
+        STARLOG_ASSIGN_OR_RETURN(auto v, Resolve(item));
+        if (!v && !lhs->type) return Unknown(item);
+        if (!v) v = Word(item);
+        STARLOG_RETURN_IF_ERROR(CheckType(in, in.lhs, *lhs, item, *v));
+        STARLOG_RETURN_IF_ERROR(CheckType(in, item, *v, in.lhs, *lhs));
+        out.items.push_back(std::move(v->value));
+      }
+      const bool int_lhs = lhs->type ? *lhs->type == ValueType::kInt
+                                     : std::holds_alternative<int64_t>(lhs->value.constant);
+      if (!in.ranges.empty() && !int_lhs) {
+        return Status::InvalidArgument("where: '" + in.ToString() + "' (column " +
+                                       std::to_string(in.column) + "): " + in.lhs.ToString() +
+                                       " is no integer, so it is in no range");
+      }
+      out.lhs = std::move(lhs->value);
+    }
+    return out;
+  }
+
+ private:
+  struct Resolved {
+    BoundWhere::Value value;
+    std::optional<ValueType> type;  // Set for a field.
+  };
+
+  bool HasKey(const std::string& k) const {
+    return std::binary_search(keys_.begin(), keys_.end(), k);
+  }
+
+  Status Unknown(const WhereOperand& name) const {
+    return Status::InvalidArgument(
+        "where: '" + name.ToString() + "' (column " + std::to_string(name.column) +
+        ") names nothing known for data IDs over {" + Known(keys_) + "}");
+  }
+
+  static Resolved Word(const WhereOperand& name) {
+    return Resolved{BoundWhere::Value{-1, codec::FieldValue(name.ToString())}, std::nullopt};
+  }
+
+  // A constant compared with a field must have the field's type.
+  Status CheckType(const WhereNode& in, const WhereOperand& field, const Resolved& f,
+                   const WhereOperand& value, const Resolved& v) const {
+    if (!f.type || v.type) return Status::OK();
+    const bool is_string = std::holds_alternative<std::string>(v.value.constant);
+    if (is_string == (*f.type == ValueType::kString)) return Status::OK();
+    return Status::InvalidArgument("where: '" + in.ToString() + "' (column " +
+                                   std::to_string(value.column) + "): " + field.ToString() +
+                                   " is " + std::string(ValueTypeName(*f.type)) + ", not " +
+                                   value.ToString());
+  }
+
+  // A value, a field, or nullopt for a single name that names nothing.
+  Result<std::optional<Resolved>> Resolve(const WhereOperand& in) {
+    if (in.kind == WhereOperand::Kind::kValue) {
+      return std::optional<Resolved>(Resolved{BoundWhere::Value{-1, in.value}, std::nullopt});
+    }
+    std::string element, field;
+    if (in.name.size() == 1) {
+      field = in.name[0];
+      if (record_element_ != nullptr && !HasKey(field) &&
+          universe_.FieldType(*record_element_, field) != nullptr) {
+        element = record_element_->name;
+      }
+    } else {
+      element = in.name[0];
+      field = in.name[1];
+      if (in.name.size() == 3) field += "_" + in.name[2];  // timespan.begin
+    }
+    BoundWhere::Ref ref;
+    const ValueType* type = nullptr;
+    if (element.empty()) {
+      if (HasKey(field)) {
+        type = &universe_.Find(field)->key_type;
+      } else if (universe_.Find(field) != nullptr) {
+        // A dimension implied by the keys: read it from the record implying it.
+        std::vector<std::string> path = ImpliedPath(universe_, keys_, field);
+        if (path.size() >= 2) {
+          path.pop_back();
+          ref.path = std::move(path);
+          type = &universe_.Find(field)->key_type;
+        }
+      }
+      if (type == nullptr) return std::optional<Resolved>();
+    } else if (const DimensionElement* e = universe_.Find(element)) {
+      ref.path = ImpliedPath(universe_, keys_, element);
+      if (!ref.path.empty()) type = universe_.FieldType(*e, field);
+    }
+    if (type == nullptr) return Unknown(in);
+    ref.field = field;
+    // The same field named twice is read once.
+    int index = -1;
+    for (size_t i = 0; i < refs_.size(); ++i) {
+      if (refs_[i].path == ref.path && refs_[i].field == ref.field) index = static_cast<int>(i);
+    }
+    if (index < 0) {
+      index = static_cast<int>(refs_.size());
+      refs_.push_back(std::move(ref));
+    }
+    return std::optional<Resolved>(Resolved{BoundWhere::Value{index, {}}, *type});
+  }
+
+  const Universe& universe_;
+  const std::vector<std::string>& keys_;
+  const DimensionElement* record_element_;
+  std::vector<BoundWhere::Ref>& refs_;
+};
+
+}  // namespace
+
+struct BoundWhere::Context {
+  const codec::FieldMap& data_id;
+  RecordCache& records;
+  std::vector<char> resolved;                    // Per ref: looked up yet?
+  std::vector<const codec::FieldValue*> values;  // Per ref: null if absent.
+};
+
+Result<BoundWhere> BoundWhere::Bind(const Universe& universe, const WhereClause& where,
+                                    const std::vector<std::string>& keys,
+                                    const DimensionElement* record_element) {
+  BoundWhere bound;
+  if (!where.root) return bound;
+  Binder binder(universe, keys, record_element, bound.refs_);
+  STARLOG_ASSIGN_OR_RETURN(Node root, binder.Bind(*where.root));
+  bound.root_ = std::move(root);
+  return bound;
+}
+
+Result<bool> BoundWhere::Matches(const codec::FieldMap& data_id, RecordCache& records) const {
+  if (!root_) return true;
+  Context ctx{data_id, records, std::vector<char>(refs_.size(), 0),
+              std::vector<const codec::FieldValue*>(refs_.size(), nullptr)};
+  STARLOG_ASSIGN_OR_RETURN(Truth t, Eval(*root_, ctx));
+  return t == Truth::kTrue;
+}
+
+codec::FieldMap BoundWhere::FixedKeys() const {
+  codec::FieldMap fixed;
+  const auto add = [&](const Node& n) {
+    if (n.kind != WhereNode::Kind::kCompare || n.op != WhereNode::Op::kEq) return;
+    const bool lhs_ref = n.lhs.ref >= 0, rhs_ref = n.rhs.ref >= 0;
+    if (lhs_ref == rhs_ref) return;
+    const Ref& ref = refs_[static_cast<size_t>(lhs_ref ? n.lhs.ref : n.rhs.ref)];
+    if (ref.path.empty()) fixed.emplace(ref.field, (lhs_ref ? n.rhs : n.lhs).constant);
+  };
+  if (!root_) return fixed;
+  if (root_->kind == WhereNode::Kind::kAnd) {
+    for (const Node& c : root_->children) add(c);
+  } else {
+    add(*root_);
+  }
+  return fixed;
+}
+
+Result<const codec::FieldValue*> BoundWhere::Get(const Value& v, Context& ctx) const {
+  if (v.ref < 0) return &v.constant;
+  const size_t i = static_cast<size_t>(v.ref);
+  if (ctx.resolved[i]) return ctx.values[i];
+  ctx.resolved[i] = 1;
+  const Ref& ref = refs_[i];
+  const codec::FieldMap* source = &ctx.data_id;
+  if (!ref.path.empty()) {
+    codec::FieldMap expanded = ctx.data_id;
+    for (size_t p = 0; p < ref.path.size(); ++p) {
+      STARLOG_ASSIGN_OR_RETURN(source, ctx.records.Get(ref.path[p], expanded));
+      if (source == nullptr) return nullptr;  // No record: nothing to compare.
+      if (p + 1 < ref.path.size()) {
+        auto implied = source->find(ref.path[p + 1]);
+        if (implied == source->end()) return nullptr;
+        expanded[ref.path[p + 1]] = implied->second;
+      }
+    }
+  }
+  auto it = source->find(ref.field);
+  ctx.values[i] = it == source->end() ? nullptr : &it->second;
+  return ctx.values[i];
+}
+
+Result<BoundWhere::Truth> BoundWhere::Eval(const Node& node, Context& ctx) const {
+  switch (node.kind) {
+    case WhereNode::Kind::kAnd:
+    case WhereNode::Kind::kOr: {
+      // AND: false wins, then unknown; OR: true wins, then unknown.
+      const Truth decisive = node.kind == WhereNode::Kind::kAnd ? Truth::kFalse : Truth::kTrue;
+      Truth result = node.kind == WhereNode::Kind::kAnd ? Truth::kTrue : Truth::kFalse;
+      for (const Node& c : node.children) {
+        STARLOG_ASSIGN_OR_RETURN(Truth t, Eval(c, ctx));
+        if (t == decisive) return t;
+        if (t == Truth::kUnknown) result = t;
+      }
+      return result;
+    }
+    case WhereNode::Kind::kNot: {
+      STARLOG_ASSIGN_OR_RETURN(Truth t, Eval(node.children.front(), ctx));
+      if (t == Truth::kUnknown) return t;
+      return t == Truth::kTrue ? Truth::kFalse : Truth::kTrue;
+    }
+    case WhereNode::Kind::kCompare: {
+      STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* a, Get(node.lhs, ctx));
+      STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* b, Get(node.rhs, ctx));
+      if (a == nullptr || b == nullptr) return Truth::kUnknown;
+      return CompareValues(*a, node.op, *b) ? Truth::kTrue : Truth::kFalse;
+    }
+    case WhereNode::Kind::kIn: {
+      STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* a, Get(node.lhs, ctx));
+      if (a == nullptr) return Truth::kUnknown;
+      Truth result = Truth::kFalse;
+      for (const Value& item : node.items) {
+        STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* b, Get(item, ctx));
+        if (b == nullptr) {
+          result = Truth::kUnknown;
+        } else if (*a == *b) {
+          return Truth::kTrue;
+        }
+      }
+      if (const auto* i = std::get_if<int64_t>(a)) {
+        for (const WhereRange& r : node.ranges) {
+          if (r.Contains(*i)) return Truth::kTrue;
+        }
+      }
+      return result;
+    }
+  }
+  return Truth::kFalse;
+}
+
+}  // namespace starlog::engine

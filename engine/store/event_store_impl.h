@@ -1,0 +1,204 @@
+#pragma once
+
+// The EventStore behind the public interface. Its parts live in:
+//   event_store.cc          opening, creating, appending
+//   event_store_read.cc     the log, heads, times, digests
+//   event_store_rebuild.cc  dropping and replaying the indexes
+//   event_store_follow.cc   following another process's writes, waiting
+
+#include <rocksdb/db.h>
+#include <rocksdb/listener.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "engine/store/db_handles.h"
+#include "engine/store/high_water.h"
+#include "engine/store/versioned_index.h"
+#include "starlog/engine/event_store.h"
+#include "starlog/engine/universe.h"
+
+namespace starlog::engine {
+
+// Meta key present while a rebuild is under way (and after one failed).
+inline constexpr std::string_view kMetaRebuilding = "rebuilding";
+// Meta key present in a replica: it takes events only from its primary.
+inline constexpr std::string_view kMetaReplica = "replica";
+
+// A writer's bound on open table files (RocksDB max_open_files).
+inline constexpr int kWriterMaxOpenFiles = 128;
+// A writer flushes its memtables on close once this many write-ahead logs, or
+// this many bytes of them, are live (each open starts a new log).
+inline constexpr size_t kMaxLiveWalsAtClose = 8;
+inline constexpr uint64_t kMaxLiveWalBytesAtClose = 32 << 20;
+// A family's table files under kSmallTableBytes are merged once there are
+// more than kMaxSmallTables of them (CompactSmallTables).
+inline constexpr uint64_t kSmallTableBytes = 4 << 20;
+inline constexpr size_t kMaxSmallTables = 4;
+// RocksDB flushes the oldest families of a long-running writer past this.
+inline constexpr uint64_t kMaxTotalWalBytes = 128 << 20;
+// How often a reader opens again when the writer deleted a file under it.
+inline constexpr int kReaderOpenAttempts = 10;
+
+// Whether a failed open of a reader names a file that the writer deleted
+// while the reader was opening (event_store_durability.cc).
+bool IsVanishedFile(const rocksdb::Status& s);
+
+// Notes that RocksDB flushed a memtable, so that the writer marks it for its
+// followers (EventStoreImpl::MarkFlushed).
+class FlushListener final : public rocksdb::EventListener {
+ public:
+  void OnFlushCompleted(rocksdb::DB* db, const rocksdb::FlushJobInfo& info) override;
+  bool TakeFlushed() { return flushed_.exchange(false); }
+
+ private:
+  std::atomic<bool> flushed_{false};
+};
+
+class EventStoreImpl final : public EventStore {
+ public:
+  EventStoreImpl(std::string root, StoreOptions options);
+  ~EventStoreImpl() override;
+
+  // Opens (or with "create", creates) the RocksDB database.
+  Status OpenDb(bool create);
+  // Writes the meta entries and event 1 of a new repository, atomically.
+  Status Initialize(const CreateOptions& options);
+  // Writes the meta entries of an empty replica (its events come from the primary).
+  Status InitializeReplica(const codec::Uuid& repository_id);
+  // Reads id, format, head, universe and family stats. With "check_indexes",
+  // refuses a repository whose indexes are lost or half rebuilt.
+  Status LoadMeta(bool check_indexes);
+  // Drops and replays every index (event_store_rebuild.cc).
+  Status RebuildIndexes(const ProgressFn& progress);
+  // After LoadMeta: Corruption, naming what was lost, if the log ends before
+  // the "acknowledged" high-water mark read before opening (high_water.h), or
+  // holds another history there. Sets lost_events().
+  Status CheckAcknowledged(const std::optional<Head>& acknowledged);
+  bool lost_events() const { return lost_events_; }
+  // Opens as `starlog repair` does: point-in-time recovery, then a flush of
+  // what was kept. Set before OpenDb.
+  void set_repairing() { repairing_ = true; }
+  // Flushes every family and records the head as the acknowledged mark,
+  // durably (after a repair).
+  Status ResetAcknowledged();
+  // Test hook: flushes every family and compacts the log and meta families.
+  Status TEST_FlushAndCompact();
+
+  const std::string& root() const override { return root_; }
+  const codec::Uuid& repository_id() const override { return repository_id_; }
+  bool read_only() const override { return options_.read_only || options_.follow; }
+  Head head() const override;
+  Result<RepositoryInfo> Info() const override;
+  Result<Head> Append(codec::EventBody body, std::string_view actor) override;
+  Result<Head> AppendAll(std::vector<codec::EventBody> bodies, std::string_view actor) override;
+  Result<Head> AppendPlanned(const Plan& plan, std::string_view actor) override;
+  Result<RegistryView> View(uint64_t as_of) const override;
+  Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override;
+  Result<codec::Hash128> ChainHashAt(uint64_t sequence) const override;
+  Result<Head> HeadAt(uint64_t sequence) const override;
+  Result<DigestReport> ComputeStateDigest(uint64_t as_of) const override;
+  Status WaitForChange(uint64_t after, std::chrono::steady_clock::time_point deadline) override;
+  Result<bool> Refresh() override;
+  bool is_replica() const override { return replica_; }
+  using EventStore::ApplyReplicated;
+  Result<Head> ApplyReplicated(const std::vector<ReplicatedEvent>& events) override;
+  Result<uint64_t> SequenceAtTime(int64_t time_ns) const override;
+  Status VerifyLog() const override;
+  Status Sync() override;
+
+ private:
+  // PermissionDenied unless clients may append (not read-only, not a replica).
+  Status CheckAppendable() const;
+  // REQUIRES: mu_ held. "*batch" may already hold writes to commit with the event.
+  Result<Head> AppendLocked(codec::EventBody body, std::string_view actor,
+                            rocksdb::WriteBatch* batch);
+  // REQUIRES: mu_ held. AppendAll's work: every body or none.
+  Result<Head> AppendAllLocked(std::vector<codec::EventBody> bodies, std::string_view actor);
+  // REQUIRES: mu_ held. Makes the next event (sequence head + 1 of "*head",
+  // committed at "time_ns") of "body", applies it to "index" with
+  // "*universe" (replaced if the event declares one) and stages it into
+  // "batch", advancing "*head" and "*stats". Returns false, staging nothing,
+  // for an event that would change nothing.
+  Result<bool> StageBodyLocked(codec::EventBody body, std::string_view actor, int64_t time_ns,
+                               IndexBatch& index, rocksdb::WriteBatch& batch,
+                               std::shared_ptr<const Universe>* universe, Head* head,
+                               std::array<FamilyStats, kFamilyCount>* stats) const;
+  // REQUIRES: mu_ held. Adds "event" (already applied to "index") and its
+  // frame to "batch", and advances "*head" (from the head before it) and
+  // "*stats"; with "expected", first checks that the chain hash and state
+  // digest come out as the primary's did.
+  Status StageLocked(const codec::Event& event, std::string_view frame, const IndexBatch& index,
+                     rocksdb::WriteBatch& batch, const Head* expected, Head* head,
+                     std::array<FamilyStats, kFamilyCount>* stats) const;
+  // REQUIRES: mu_ held. Adds the new head and the changed family stats to
+  // "batch", writes it and makes "head" and "stats" the store's.
+  Status PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
+                       const std::array<FamilyStats, kFamilyCount>& stats, std::string_view what);
+  // REQUIRES: mu_ held. Decodes, checks and applies one replicated event into
+  // "group", advancing "*head" and "*stats"; leaves the group unchanged if it fails.
+  Status ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup& group, Head* head,
+                            std::array<FamilyStats, kFamilyCount>* stats);
+  Status Write(rocksdb::WriteBatch* batch, std::string_view what);
+  Status CheckIndexesPresent() const;
+  // Records the repository id and format version in "*batch" and in memory.
+  void PutIdentity(const codec::Uuid& repository_id, rocksdb::WriteBatch* batch);
+  void CloseDb();
+  // REQUIRES: mu_ held. Records head_ in the high-water file after a synced
+  // commit (best effort: a missed update only makes the check at open weaker).
+  void NoteCommitted();
+  // Flushes every family if the live write-ahead logs pass the bounds above.
+  void FlushIfLogsPileUp();
+  // Merges the small table files of each family that has many.
+  void CompactSmallTables();
+  // After a flush: writes a record that makes followers drop what they
+  // replayed from the retired log (event_store_durability.cc).
+  Status MarkFlushed();
+
+  const std::string root_;
+  const StoreOptions options_;
+  std::string secondary_path_;  // A follower's scratch folder, removed on close.
+  int follow_lock_fd_ = -1;     // A follower's shared lock (FollowerLock).
+  std::unique_ptr<rocksdb::DB> db_;
+  DbHandles handles_;
+  codec::Uuid repository_id_;
+  uint32_t format_version_ = 0;
+  bool replica_ = false;
+  HighWaterFile high_water_;  // A writer's acknowledged mark.
+  std::shared_ptr<FlushListener> flush_listener_ = std::make_shared<FlushListener>();
+  bool lost_events_ = false;
+  bool repairing_ = false;
+
+  // Serializes a follower's catching up: several threads of one process (a
+  // server's sessions) may refresh the same store at once.
+  std::mutex refresh_mu_;
+  mutable std::mutex mu_;  // Serializes appends; guards the members below.
+  std::condition_variable head_moved_;
+  Head head_;
+  std::array<FamilyStats, kFamilyCount> stats_;
+  // Fixed by event 1; shared with views, which may outlive a reopen.
+  std::shared_ptr<const Universe> universe_;
+};
+
+// Locks "<root>/.starlog/followers.lock": shared by each follower, exclusive
+// by a rebuild, which drops the index families under them (a RocksDB
+// secondary instance does not survive that). Returns the descriptor that
+// holds the lock, or Unavailable naming who holds the other kind.
+Result<int> LockFollowers(const std::string& root, bool exclusive);
+
+// The universe to apply "event" with: the one it declares if it is an
+// init-repository, else "current". Corruption, naming "where", if neither.
+Result<std::shared_ptr<const Universe>> UniverseFor(const codec::Event& event,
+                                                    std::shared_ptr<const Universe> current,
+                                                    std::string_view where);
+
+// Key of the time index: commit time (sign-flipped, big-endian), sequence.
+std::string TimeKey(int64_t time_ns, uint64_t sequence);
+
+}  // namespace starlog::engine

@@ -1,0 +1,136 @@
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "engine/model/state_machine.h"
+#include "engine/store/event_store_impl.h"
+#include "engine/store/family_options.h"
+#include "engine/store/meta_keys.h"
+#include "engine/store/rocks_status.h"
+#include "engine/store/versioned_index.h"
+#include "starlog/codec/event_codec.h"
+
+namespace starlog::engine {
+
+Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
+  // No lock: EventStore::Rebuild owns this store alone, and ReadLog below
+  // takes mu_ itself.
+  const uint64_t last = head().sequence;
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  // Mark first: a crash from here on leaves a repository that says it needs
+  // this rebuild, never one that looks whole.
+  STARLOG_RETURN_IF_ERROR(FromRocks(
+      db_->Put(sync, handles_[Family::kMeta], std::string(kMetaRebuilding), "1"), "mark rebuild"));
+  // All families in one call each way: RocksDB rewrites its options file per call.
+  std::vector<rocksdb::ColumnFamilyHandle*> dropped;
+  std::vector<rocksdb::ColumnFamilyDescriptor> fresh;
+  for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
+    dropped.push_back(handles_.cf[i]);
+    fresh.emplace_back(stats_[i].name, FamilyOptions(static_cast<Family>(i)));
+  }
+  STARLOG_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamilies(dropped), "drop the indexes"));
+  for (rocksdb::ColumnFamilyHandle* cf : dropped) {
+    STARLOG_RETURN_IF_ERROR(FromRocks(db_->DestroyColumnFamilyHandle(cf), "drop the indexes"));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> created;
+  STARLOG_RETURN_IF_ERROR(
+      FromRocks(db_->CreateColumnFamilies(fresh, &created), "create the indexes"));
+  for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
+    handles_.cf[i] = created[static_cast<size_t>(i - kFirstIndexFamily)];
+    stats_[i].live_entries = 0;
+    stats_[i].digest = {};
+  }
+
+  std::shared_ptr<const Universe> universe;
+  codec::Hash128 digest;
+  constexpr size_t kChunk = 1024;
+  uint64_t next = 1;
+  // Many events to a write: each event sees the ones before it through the
+  // group's overlay, as it would have seen them in the database.
+  ReplayGroup group(handles_);
+  auto flush = [&](uint64_t through) {
+    // Unsynced: until the synced write that removes the rebuild mark below
+    // (which makes every earlier write of the log durable too), a crash
+    // leaves a repository marked for rebuild, whatever made it to disk.
+    STARLOG_RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), group.batch()),
+                                      "rebuild through event " + std::to_string(through)));
+    group.Reset();
+    return Status::OK();
+  };
+  if (progress) progress(0, last);
+  while (next <= last) {
+    STARLOG_ASSIGN_OR_RETURN(std::vector<LogRecord> records, ReadLog(next, kChunk));
+    if (records.empty()) break;
+    for (const LogRecord& r : records) {
+      const std::string where = "event " + std::to_string(r.sequence);
+      auto event = codec::DecodeEventFrame(r.frame);
+      if (!event.ok()) return event.status().WithContext(where);
+      STARLOG_ASSIGN_OR_RETURN(universe, UniverseFor(*event, universe, where));
+      IndexBatch index = group.Begin(r.sequence);
+      Status applied = ApplyEvent(*event, *universe, &index);
+      if (!applied.ok()) {
+        return Status::Corruption(where + " no longer applies: " + applied.ToString());
+      }
+      for (const auto& [family, delta] : index.deltas()) {
+        FamilyStats& fs = stats_[static_cast<int>(family)];
+        fs.live_entries += static_cast<uint64_t>(delta.live_entries);
+        fs.digest = fs.digest + delta.added - delta.removed;
+        digest = digest + delta.added - delta.removed;
+      }
+      if (digest != r.state_digest) {
+        return Status::Corruption(where + ": the rebuilt state digest " + digest.ToHex() +
+                                  " differs from the recorded " + r.state_digest.ToHex() +
+                                  "; the first event whose replay disagrees");
+      }
+      group.Keep(std::move(index));
+      if (group.Full()) STARLOG_RETURN_IF_ERROR(flush(r.sequence));
+    }
+    next = records.back().sequence + 1;
+    if (progress) progress(next - 1, last);
+  }
+  if (group.events() > 0) STARLOG_RETURN_IF_ERROR(flush(last));
+  rocksdb::WriteBatch finish;
+  for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
+    finish.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + stats_[i].name,
+               EncodeFamilyStats(stats_[i]));
+  }
+  finish.Delete(handles_[Family::kMeta], std::string(kMetaRebuilding));
+  STARLOG_RETURN_IF_ERROR(FromRocks(db_->Write(sync, &finish), "finish rebuild"));
+  universe_ = universe;
+  return Status::OK();
+}
+
+Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
+                           const ProgressFn& progress) {
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(RegistryPath(root)) / "CURRENT", ec)) {
+    return Status::NotFound("no starlog repository at " + root);
+  }
+  STARLOG_ASSIGN_OR_RETURN(const int followers, LockFollowers(root, /*exclusive=*/true));
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }
+  } unlock{followers};
+  StoreOptions writable = options;
+  writable.read_only = false;
+  writable.follow = false;
+  const std::optional<Head> acknowledged = ReadHighWater(root);
+  auto store = std::make_unique<EventStoreImpl>(root, writable);
+  STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/false));
+  STARLOG_RETURN_IF_ERROR(store->LoadMeta(/*check_indexes=*/false));
+  // A log that lost acknowledged events is for `starlog repair`, not a rebuild.
+  STARLOG_RETURN_IF_ERROR(store->CheckAcknowledged(acknowledged));
+  STARLOG_RETURN_IF_ERROR(store->RebuildIndexes(progress));
+  store.reset();
+  // Open once more, so RocksDB writes a fresh MANIFEST without the dropped
+  // families: Debian's RocksDB 7.8 crashes a secondary instance (a follower,
+  // such as `starlog serve`) that replays a family drop while catching up.
+  // (Followers are kept out during the rebuild by the lock above.)
+  auto reopened = std::make_unique<EventStoreImpl>(root, writable);
+  return reopened->OpenDb(/*create=*/false);
+}
+
+}  // namespace starlog::engine

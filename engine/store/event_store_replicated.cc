@@ -1,0 +1,83 @@
+// Applying events a primary sent: each frame re-verified and re-applied as
+// the primary did, so a replica holds only what it could have written itself.
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "engine/model/state_machine.h"
+#include "engine/store/event_store_impl.h"
+#include "engine/store/rocks_status.h"
+#include "starlog/codec/chain.h"
+#include "starlog/codec/event_codec.h"
+#include "starlog/engine/event_store.h"
+
+namespace starlog::engine {
+
+Result<Head> EventStoreImpl::ApplyReplicated(const std::vector<ReplicatedEvent>& events) {
+  if (!replica_) {
+    return Status::PermissionDenied("repository " + root_ +
+                                    " is a primary; only replicas take replicated events");
+  }
+  if (options_.read_only || options_.follow) {
+    return Status::PermissionDenied("repository " + root_ + " is open read-only");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ReplayGroup group(handles_);
+  Head head = head_;
+  std::array<FamilyStats, kFamilyCount> stats = stats_;
+  auto publish = [&] {
+    const std::string what = "replicated events " + std::to_string(head_.sequence + 1) + " to " +
+                             std::to_string(head.sequence);
+    return PublishLocked(*group.batch(), head, stats, what);
+  };
+  for (const ReplicatedEvent& e : events) {
+    Status applied = ApplyOneReplicated(e, group, &head, &stats);
+    if (!applied.ok()) {
+      // Keep what came before the refused event.
+      if (group.events() > 0) STARLOG_RETURN_IF_ERROR(publish());
+      return applied;
+    }
+    if (group.Full()) {
+      STARLOG_RETURN_IF_ERROR(publish());
+      group.Reset();
+    }
+  }
+  if (group.events() > 0) STARLOG_RETURN_IF_ERROR(publish());
+  return head_;
+}
+
+Status EventStoreImpl::ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup& group, Head* head,
+                                          std::array<FamilyStats, kFamilyCount>* stats) {
+  const std::string where = "replicated event " + std::to_string(e.expected.sequence);
+  STARLOG_ASSIGN_OR_RETURN(codec::Event event, codec::DecodeEventFrame(e.frame));
+  if (event.sequence != head->sequence + 1 || e.expected.sequence != event.sequence) {
+    return Status::Corruption(where + " carries sequence " + std::to_string(event.sequence) +
+                              "; the replica's head is " + std::to_string(head->sequence));
+  }
+  if (event.commit_time_ns != e.expected.commit_time_ns) {
+    return Status::Corruption(where + ": commit time differs from the primary's record");
+  }
+  if (const auto* init = std::get_if<codec::InitRepository>(&event.body)) {
+    if (init->repository_id != repository_id_) {
+      return Status::Corruption(where + " is of repository " + init->repository_id.ToString() +
+                                ", not " + repository_id_.ToString());
+    }
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto universe, UniverseFor(event, universe_, where));
+  IndexBatch index = group.Begin(event.sequence);
+  Status applied = ApplyEvent(event, *universe, &index);
+  if (applied.ok()) {
+    applied = StageLocked(event, e.frame, index, *group.batch(), &e.expected, head, stats);
+  } else {
+    applied = Status::Corruption(where + " does not apply: " + applied.ToString());
+  }
+  if (!applied.ok()) {
+    group.Drop();
+    return applied;
+  }
+  group.Keep(std::move(index));
+  universe_ = universe;
+  return Status::OK();
+}
+
+}  // namespace starlog::engine

@@ -1,0 +1,255 @@
+#include "engine/store/versioned_index.h"
+
+#include <memory>
+#include <optional>
+
+#include "engine/store/rocks_status.h"
+#include "starlog/codec/coding.h"
+
+namespace starlog::engine {
+
+namespace {
+
+constexpr char kLive = '\x01';
+constexpr char kEnded = '\x00';
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+std::string VersionedKey(std::string_view logical_key, uint64_t sequence) {
+  std::string key(logical_key);
+  codec::PutBigEndian64(&key, ~sequence);
+  return key;
+}
+
+codec::Hash128 EntryHash(Family family, std::string_view logical_key, std::string_view payload) {
+  std::string buf;
+  buf.reserve(1 + 4 + logical_key.size() + payload.size());
+  buf.push_back(static_cast<char>(family));
+  codec::PutFixed32(&buf, static_cast<uint32_t>(logical_key.size()));
+  buf.append(logical_key);
+  buf.append(payload);
+  return codec::Xxh3_128(buf);
+}
+
+Result<std::optional<std::string>> IndexReader::Get(Family family,
+                                                    std::string_view logical_key) const {
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/false, own);
+  const std::string target = VersionedKey(logical_key, as_of_);
+  it->Seek(target);
+  if (!it->Valid()) {
+    STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index read"));
+    return std::optional<std::string>();
+  }
+  const rocksdb::Slice k = it->key();
+  if (k.size() != logical_key.size() + 8 || !StartsWith(k.ToStringView(), logical_key)) {
+    return std::optional<std::string>();
+  }
+  const rocksdb::Slice v = it->value();
+  if (v.empty()) return Status::Corruption("index entry with an empty value");
+  if (v[0] == kEnded) return std::optional<std::string>();
+  if (v[0] != kLive) return Status::Corruption("index entry with an unknown version flag");
+  return std::optional<std::string>(std::string(v.data() + 1, v.size() - 1));
+}
+
+Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& fn) const {
+  return ScanFrom(family, prefix, prefix, fn);
+}
+
+Status IndexReader::ScanFrom(Family family, std::string_view prefix, std::string_view start,
+                             const ScanFn& fn) const {
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/true, own);
+  return ScanWith(it.get(), prefix, start, fn);
+}
+
+Status IndexReader::ScanFiltered(Family family, std::string_view prefix, const ScanFn& fn) const {
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/false, own);
+  return ScanWith(it.get(), prefix, prefix, fn);
+}
+
+Status IndexReader::ScanWith(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
+                             const ScanFn& fn) const {
+  // A few Next()s are cheaper than a Seek(); past that, a key with a long
+  // history is skipped with one Seek(), so a scan costs about the same as of
+  // any point, however many versions came later.
+  constexpr int kStepsBeforeSeek = 4;
+  it->Seek(start);
+  while (it->Valid()) {
+    const std::string_view k = it->key().ToStringView();
+    if (!StartsWith(k, prefix)) break;
+    if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
+    const std::string logical(k.substr(0, k.size() - 8));
+    const uint64_t sequence = ~codec::DecodeBigEndian64(k.data() + logical.size());
+    if (sequence > as_of_) {
+      // Newer than the point asked for: jump to the newest version at or before it.
+      it->Seek(VersionedKey(logical, as_of_));
+      continue;
+    }
+    const rocksdb::Slice v = it->value();
+    if (v.empty() || (v[0] != kLive && v[0] != kEnded)) {
+      return Status::Corruption("index entry with an unknown version flag");
+    }
+    if (v[0] == kLive && !fn(logical, std::string_view(v.data() + 1, v.size() - 1))) {
+      return Status::OK();
+    }
+    // Move past the older versions of this key.
+    int steps = 0;
+    for (it->Next(); it->Valid() && steps < kStepsBeforeSeek; it->Next(), ++steps) {
+      const rocksdb::Slice next = it->key();
+      if (next.size() != logical.size() + 8 || !StartsWith(next.ToStringView(), logical)) break;
+    }
+    if (it->Valid() && steps == kStepsBeforeSeek) {
+      const rocksdb::Slice next = it->key();
+      if (next.size() == logical.size() + 8 && StartsWith(next.ToStringView(), logical)) {
+        it->Seek(VersionedKey(logical, 0));  // ~0: past every version of "logical".
+        if (it->Valid() && it->key().size() == logical.size() + 8 &&
+            StartsWith(it->key().ToStringView(), logical)) {
+          it->Next();
+        }
+      }
+    }
+  }
+  return FromRocks(it->status(), "index scan");
+}
+
+Result<std::optional<IndexReader::Entry>> IndexReader::LastBefore(Family family,
+                                                                  std::string_view prefix,
+                                                                  std::string_view before) const {
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/true, own);
+  // Every version of a logical key below "before" sorts below it too (no
+  // logical key is a prefix of another), so one seek backwards finds the
+  // greatest logical key below it; its version as of the reader is then one
+  // seek forwards (Get). Stepping backwards version by version would cost a
+  // search of RocksDB's memtable per step. An entry ended by then sends the
+  // search to the logical key before it.
+  std::string target(before);
+  while (true) {
+    it->SeekForPrev(target);
+    if (!it->Valid()) break;
+    const std::string_view k = it->key().ToStringView();
+    if (!StartsWith(k, prefix)) break;
+    if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
+    std::string logical(k.substr(0, k.size() - 8));
+    STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> payload, Get(family, logical));
+    if (payload) return std::optional<Entry>(Entry{std::move(logical), std::move(*payload)});
+    target = std::move(logical);
+  }
+  STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index seek backwards"));
+  return std::optional<Entry>();
+}
+
+Result<std::optional<std::string>> IndexBatch::Get(Family family,
+                                                   std::string_view logical_key) const {
+  OverlayKey key(family, std::string(logical_key));
+  if (auto it = overlay_.find(key); it != overlay_.end()) return it->second;
+  if (pending_ != nullptr) {
+    if (auto it = pending_->find(key); it != pending_->end()) return it->second;
+  }
+  if (auto it = read_.find(key); it != read_.end()) return it->second;
+  STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> stored, reader_.Get(family, logical_key));
+  read_.emplace(std::move(key), stored);
+  return stored;
+}
+
+Status IndexBatch::Scan(Family family, std::string_view prefix,
+                        const IndexReader::ScanFn& fn) const {
+  // Merge the stored entries with this batch's overlay, in key order.
+  std::map<std::string, std::optional<std::string>, std::less<>> merged;
+  STARLOG_RETURN_IF_ERROR(reader_.Scan(family, prefix, [&](std::string_view k, std::string_view v) {
+    merged.emplace(std::string(k), std::string(v));
+    return true;
+  }));
+  // The earlier events' changes first, then this event's, which are newer.
+  for (const IndexOverlay* overlay : {pending_, static_cast<const IndexOverlay*>(&overlay_)}) {
+    if (overlay == nullptr) continue;
+    for (auto it = overlay->lower_bound(OverlayKey(family, std::string(prefix)));
+         it != overlay->end() && it->first.first == family && StartsWith(it->first.second, prefix);
+         ++it) {
+      merged[it->first.second] = it->second;
+    }
+  }
+  for (const auto& [k, v] : merged) {
+    if (v && !fn(k, *v)) break;
+  }
+  return Status::OK();
+}
+
+Status IndexBatch::Put(Family family, std::string_view logical_key, std::string_view payload) {
+  STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
+  if (old && *old == payload) return Status::OK();  // No new version for an unchanged entry.
+  FamilyDelta& d = deltas_[family];
+  if (old) {
+    d.removed = d.removed + EntryHash(family, logical_key, *old);
+    --d.live_entries;
+  }
+  d.added = d.added + EntryHash(family, logical_key, payload);
+  ++d.live_entries;
+  std::string value;
+  value.reserve(1 + payload.size());
+  value.push_back(kLive);
+  value.append(payload);
+  STARLOG_RETURN_IF_ERROR(
+      FromRocks(batch_->Put(h_[family], VersionedKey(logical_key, sequence_), value), "batch put"));
+  overlay_[OverlayKey(family, std::string(logical_key))] = std::string(payload);
+  return Status::OK();
+}
+
+Status IndexBatch::Delete(Family family, std::string_view logical_key) {
+  STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
+  if (!old) return Status::OK();
+  FamilyDelta& d = deltas_[family];
+  d.removed = d.removed + EntryHash(family, logical_key, *old);
+  --d.live_entries;
+  STARLOG_RETURN_IF_ERROR(FromRocks(
+      batch_->Put(h_[family], VersionedKey(logical_key, sequence_), std::string(1, kEnded)),
+      "batch put"));
+  overlay_[OverlayKey(family, std::string(logical_key))] = std::nullopt;
+  return Status::OK();
+}
+
+void IndexBatch::MergeInto(IndexOverlay* pending) && {
+  for (auto& [key, value] : overlay_) (*pending)[key] = std::move(value);
+  overlay_.clear();
+}
+
+IndexBatch ReplayGroup::Begin(uint64_t sequence) {
+  batch_.SetSavePoint();
+  return IndexBatch(h_, sequence, &batch_, cache_.get(), &pending_);
+}
+
+void ReplayGroup::Keep(IndexBatch&& event) {
+  std::move(event).MergeInto(&pending_);
+  batch_.PopSavePoint();
+  ++events_;
+}
+
+void ReplayGroup::Drop() { batch_.RollbackToSavePoint(); }
+
+bool ReplayGroup::Full() const {
+  // Grouping pays for small events (a write and fresh iterators per event
+  // cost more than the event itself); an event of a thousand datasets is a
+  // big enough write alone, and a large overlay makes every read of the
+  // events after it slower. So a group ends after a few thousand entries.
+  constexpr size_t kMaxPending = 16'000;
+  constexpr size_t kMaxBytes = 4 << 20;
+  constexpr int kMaxEvents = 4096;
+  return pending_.size() >= kMaxPending || batch_.GetDataSize() >= kMaxBytes ||
+         events_ >= kMaxEvents;
+}
+
+void ReplayGroup::Reset() {
+  batch_.Clear();
+  pending_.clear();
+  events_ = 0;
+  // New iterators: the old ones do not see what was just written.
+  cache_ = std::make_unique<IteratorCache>(h_);
+}
+
+}  // namespace starlog::engine
