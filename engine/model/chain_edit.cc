@@ -1,4 +1,4 @@
-#include "engine/model/chain_edit.h"
+#include "starlog/engine/chain_edit.h"
 
 #include <algorithm>
 #include <charconv>

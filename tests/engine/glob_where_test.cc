@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "engine/model/chain_edit.h"
+#include "starlog/engine/chain_edit.h"
 #include "starlog/engine/glob.h"
 #include "starlog/engine/where.h"
 

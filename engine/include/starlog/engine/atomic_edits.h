@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/model/chain_edit.h"
+#include "starlog/engine/chain_edit.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/result.h"
 
