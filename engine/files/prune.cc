@@ -13,9 +13,11 @@ Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uu
                                   PruneMode mode, std::string_view actor) {
   PruneReport report;
   std::vector<std::string> files;
+  uint64_t before = 0;  // The head the plan read, under the writer's lock.
   STARLOG_ASSIGN_OR_RETURN(
       report.head, store.AppendPlanned(
                        [&](const RegistryView& view) -> Result<std::vector<codec::EventBody>> {
+                         before = view.sequence();
                          files.clear();
                          std::vector<codec::Uuid> with_files;
                          for (const codec::Uuid& id : ids) {
@@ -36,6 +38,7 @@ Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uu
                          return events;
                        },
                        actor));
+  if (report.head.sequence > before) report.first = before + 1;
   report.datasets = mode == PruneMode::kUnstore ? files.size() : ids.size();
   if (mode == PruneMode::kForget) return report;
   // The registry no longer claims these files; a failure to delete one

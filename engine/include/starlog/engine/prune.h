@@ -25,6 +25,7 @@ struct PruneReport {
   // Files that could not be deleted (the registry no longer claims them).
   std::vector<std::string> file_errors;
   Head head;
+  uint64_t first = 0;  // The first event the prune appended; 0 if none.
 };
 
 // Prunes datasets "ids" (each must exist) by "mode", as one event. A file is
