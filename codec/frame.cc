@@ -39,6 +39,11 @@ Status AppendRawFrame(uint8_t type, std::string_view payload, std::string* dst) 
   return Status::OK();
 }
 
+uint64_t AnnouncedFrameSize(std::string_view input) {
+  if (input.size() < kFrameOverhead) return 0;
+  return kFrameOverhead + uint64_t{DecodeFixed32(input.data())};
+}
+
 Result<RawFrame> ReadRawFrame(std::string_view* input) {
   const std::string_view in = *input;
   if (in.size() < kFrameOverhead) {

@@ -145,9 +145,9 @@ Status AppendMessage(const Message& message, std::string* out) {
 
 Result<Message> ReadMessage(std::string_view* input) {
   // A partial frame is not an error on a stream: wait for more bytes.
-  if (input->size() < codec::kFrameOverhead) return Status::NotFound("partial frame");
-  const uint32_t length = codec::DecodeFixed32(input->data());
-  if (length <= codec::kMaxPayloadSize && input->size() < codec::kFrameOverhead + length) {
+  const uint64_t announced = codec::AnnouncedFrameSize(*input);
+  if (announced == 0 ||
+      (announced <= codec::kFrameOverhead + codec::kMaxPayloadSize && input->size() < announced)) {
     return Status::NotFound("partial frame");
   }
   std::string_view in = *input;
@@ -262,9 +262,9 @@ Result<Message> ReadMessage(std::string_view* input) {
 
 Result<Message> ReadChannelMessage(std::string_view* input, size_t max_size,
                                    std::string_view tag_key, uint64_t counter) {
-  if (input->size() < codec::kFrameOverhead) return Status::NotFound("partial frame");
+  const uint64_t frame_size = codec::AnnouncedFrameSize(*input);
+  if (frame_size == 0) return Status::NotFound("partial frame");
   const bool sealed = !tag_key.empty();
-  const uint64_t frame_size = codec::kFrameOverhead + codec::DecodeFixed32(input->data());
   const uint64_t total = frame_size + (sealed ? kTagSize : 0);
   if (total > max_size) {
     return Status::Corruption("a message of " + std::to_string(total) + " bytes, more than the " +

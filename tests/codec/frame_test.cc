@@ -140,3 +140,16 @@ TEST_CASE("A payload of exactly the limit round-trips", "[codec][frame][.slow]")
   REQUIRE(r.ok());
   CHECK(r->payload.size() == kMaxPayloadSize);
 }
+
+TEST_CASE("AnnouncedFrameSize reads a frame's size from its length alone", "[codec][frame]") {
+  std::string frame;
+  REQUIRE(starlog::codec::AppendRawFrame(9, "payload", &frame).ok());
+  using starlog::codec::AnnouncedFrameSize;
+  CHECK(AnnouncedFrameSize(frame) == frame.size());
+  CHECK(AnnouncedFrameSize(std::string_view(frame).substr(0, kFrameOverhead)) == frame.size());
+  CHECK(AnnouncedFrameSize(std::string_view(frame).substr(0, kFrameOverhead - 1)) == 0);
+  CHECK(AnnouncedFrameSize("") == 0);
+  // A length past the limit is announced as it is: the reader refuses it.
+  const std::string huge = std::string("\xff\xff\xff\xff") + std::string(kFrameOverhead, '\0');
+  CHECK(AnnouncedFrameSize(huge) == kFrameOverhead + uint64_t{0xffffffff});
+}

@@ -44,6 +44,13 @@ Status AppendFrame(EventType type, std::string_view payload, std::string* dst);
 // message says which. "*input" is left unchanged on failure.
 Result<Frame> ReadFrame(std::string_view* input);
 
+// For a reader of a byte stream: the size of the whole frame at the front of
+// "input" as its length field announces it, or 0 while fewer than
+// kFrameOverhead bytes have arrived. Nothing is checked but the arithmetic,
+// so that a reader can refuse a frame longer than it accepts (as soon as its
+// length is in) before it buffers the rest; ReadFrame does the checks.
+uint64_t AnnouncedFrameSize(std::string_view input);
+
 // Parses "bytes" as exactly one frame: trailing bytes are Corruption too.
 Result<Frame> ParseSingleFrame(std::string_view bytes);
 
