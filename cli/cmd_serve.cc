@@ -1,4 +1,6 @@
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -6,42 +8,115 @@
 #include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/replication/server.h"
+#include "starlog/service/server.h"
 
 namespace starlog::cli {
 
 namespace {
 
-Status Run(const ParsedArgs& args, Io& io) {
+using LogFn = std::function<void(const std::string&)>;
+
+Result<mode_t> ParseMode(const std::string& text) {
+  if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos) {
+    return UsageError("--socket-mode takes octal permission bits, such as 0660");
+  }
+  return static_cast<mode_t>(std::stoul(text, nullptr, 8));
+}
+
+Result<int> Bounded(const ParsedArgs& args, const std::string& option, int fallback) {
+  STARLOG_ASSIGN_OR_RETURN(auto value, args.GetUint(option));
+  if (!value) return fallback;
+  if (*value < 1 || *value > 10'000) return UsageError("--" + option + " takes 1 to 10000");
+  return static_cast<int>(*value);
+}
+
+// The service's duty: whether to run it, and its options.
+Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& args,
+                                                             const LogFn& log) {
+  // With a key and no service option, serve replicates only, as it did before
+  // the service existed: it takes no write lock, so local writers keep
+  // working. Until every command sends its writes to the service, a service
+  // would lock them out.
+  const bool asked = args.Has("service") || args.Has("socket") || args.Has("socket-mode") ||
+                     args.Has("max-clients");
+  if (args.Has("key") && !asked) return std::optional<service::ServerOptions>();
+  service::ServerOptions options;
+  options.root = args.positional(0);
+  options.socket_path = args.GetOr("socket", service::DefaultSocketPath(options.root));
+  if (auto mode = args.Get("socket-mode")) {
+    STARLOG_ASSIGN_OR_RETURN(options.socket_mode, ParseMode(*mode));
+  }
+  STARLOG_ASSIGN_OR_RETURN(options.max_connections,
+                           Bounded(args, "max-clients", options.max_connections));
+  options.log = [log](const std::string& line) { log("service: " + line); };
+  return std::optional<service::ServerOptions>(std::move(options));
+}
+
+// The replication duty, when a key is given.
+Result<std::optional<replication::ServerOptions>> ReplicationOptions(const ParsedArgs& args,
+                                                                     const LogFn& log) {
+  if (!args.Has("key")) return std::optional<replication::ServerOptions>();
   replication::ServerOptions options;
   options.root = args.positional(0);
   options.listen = args.GetOr("listen", "127.0.0.1:7650");
   STARLOG_ASSIGN_OR_RETURN(options.key, SharedKey(args));
   options.tls = Tls(args);
-  STARLOG_ASSIGN_OR_RETURN(auto max_connections, args.GetUint("max-connections"));
-  if (max_connections) {
-    if (*max_connections < 1 || *max_connections > 10'000) {
-      return UsageError("--max-connections takes 1 to 10000");
-    }
-    options.max_connections = static_cast<int>(*max_connections);
-  }
-  options.log = [&io](const std::string& line) {
+  STARLOG_ASSIGN_OR_RETURN(options.max_connections,
+                           Bounded(args, "max-connections", options.max_connections));
+  options.log = log;
+  return std::optional<replication::ServerOptions>(std::move(options));
+}
+
+Status Run(const ParsedArgs& args, Io& io) {
+  const std::string root = args.positional(0);
+  std::mutex log_mu;  // Both servers log, each from several threads.
+  const LogFn log = [&io, &log_mu](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mu);
     // Lines quote what peers sent (roles, paths, errors): printed escaped.
     io.err << codec::FormatIsoTime(codec::NowUtcNs(), 3) << " " << codec::Printable(line)
            << std::endl;
   };
-  STARLOG_ASSIGN_OR_RETURN(auto server, replication::Server::Start(options));
+  STARLOG_ASSIGN_OR_RETURN(auto service_options, ServiceOptions(args, log));
+  STARLOG_ASSIGN_OR_RETURN(auto replication_options, ReplicationOptions(args, log));
+  if (!args.Has("key") && (args.Has("listen") || args.Has("max-connections"))) {
+    return UsageError("--listen and --max-connections are for replication: give --key FILE too");
+  }
+
+  // The service first: it is the writer, and the replication server follows
+  // what it writes.
+  std::unique_ptr<service::Server> service;
+  if (service_options) {
+    STARLOG_ASSIGN_OR_RETURN(service, service::Server::Start(std::move(*service_options)));
+  }
+  std::unique_ptr<replication::Server> replication;
+  if (replication_options) {
+    STARLOG_ASSIGN_OR_RETURN(replication, replication::Server::Start(*replication_options));
+  }
+  const codec::Uuid& id = service ? service->repository_id() : replication->repository_id();
+
   const std::atomic<bool>& stop = StopOnSignal();
-  // Tests and scripts read this line to learn the port chosen for ":0".
-  io.out << "serving " << options.root << " (repository " << server->repository_id().ToString()
-         << ") on " << server->address() << (options.tls.cert_file.empty() ? "" : " over TLS")
-         << std::endl;
+  // Tests and scripts read this line: the socket, and (last, as before the
+  // service existed) the address chosen for ":0".
+  io.out << "serving " << root << " (repository " << id.ToString() << ")";
+  if (service) io.out << " on " << service->socket_path();
+  if (service && replication) io.out << " and";
+  if (replication) {
+    io.out << " on " << replication->address()
+           << (replication_options->tls.cert_file.empty() ? "" : " over TLS");
+  }
+  io.out << std::endl;
+
   std::thread watcher([&] {
     while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    server->Stop();
+    if (service) service->Stop();
+    if (replication) replication->Stop();
   });
-  server->Run();
+  std::thread service_thread;
+  if (service) service_thread = std::thread([&] { service->Run(); });
+  if (replication) replication->Run();
+  if (service_thread.joinable()) service_thread.join();
   watcher.join();
-  io.err << "stopped serving " << options.root << std::endl;
+  io.err << "stopped serving " << root << std::endl;
   return Status::OK();
 }
 
@@ -50,30 +125,52 @@ Status Run(const ParsedArgs& args, Io& io) {
 CommandSpec ServeCommand() {
   return {
       .name = "serve",
-      .summary = "serve a repository's log and files to replicas over TCP",
+      .summary = "run a repository's service: its one writer, and replication's primary",
       .description =
-          "The primary's side of replication. Replicas (`starlog replicate`) connect,\n"
-          "prove they hold the shared key, and receive every event from where their log\n"
-          "ends, then new events as they are written, and the files of datasets on\n"
-          "request. Any number at once, each paced by its own acks: a slow replica\n"
-          "holds up no writer and no other replica. The server never takes the write\n"
-          "lock, so other `starlog` commands keep writing while it serves.\n"
-          "At most --max-connections peers at once (more are closed at once); a peer\n"
-          "must finish the handshake within 10 s, and may send no more than a hello\n"
-          "before it has proven the key. Every message after the handshake carries a\n"
-          "MAC under a per-connection key, with or without TLS.\n"
-          "Prints the address it listens on, then a line per connection on stderr.\n"
+          "The service: the one process that writes the repository. It holds the write\n"
+          "lock and takes edits from clients on a Unix socket (default\n"
+          "PATH/.starlog/service.sock), many at once, recording each as the OS user of\n"
+          "the client's process, which the kernel reports (SO_PEERCRED): no flag or\n"
+          "message can claim another. Who may connect is the socket's mode\n"
+          "(--socket-mode, default 0660: the owner and the group); the repository's\n"
+          "files should be writable by the service's account only, or the recorded\n"
+          "users mean nothing. A socket left by a killed service is replaced; a second\n"
+          "service for the same socket is refused. At most --max-clients connections\n"
+          "at once (more are refused with an error); a client must say hello within\n"
+          "5 s, and one idle for 5 minutes is closed.\n"
+          "\n"
+          "Replication, with --key: the primary's side. Replicas (`starlog replicate`)\n"
+          "connect, prove they hold the shared key, and receive every event from where\n"
+          "their log ends, then new events as they are written, and the files of\n"
+          "datasets on request. Any number at once, each paced by its own acks: a slow\n"
+          "replica holds up no writer and no other replica. At most --max-connections\n"
+          "peers at once (more are closed at once); a peer must finish the handshake\n"
+          "within 10 s, and may send no more than a hello before it has proven the key.\n"
+          "Every message after the handshake carries a MAC under a per-connection key,\n"
+          "with or without TLS. With --key alone, serve replicates only and takes no\n"
+          "write lock, so other `starlog` commands keep writing; --service (or any\n"
+          "service option) runs the service too.\n"
+          "\n"
+          "Prints where it listens, then a line per connection on stderr.\n"
           "Ends on SIGINT or SIGTERM.",
       .positionals = {{"PATH", "repository folder"}},
-      .options = {{"listen", "HOST:PORT",
-                   "address to listen on (default 127.0.0.1:7650; port 0 picks one)"},
+      .options = {{"socket", "PATH",
+                   "the service's Unix socket (default PATH/.starlog/service.sock)"},
+                  {"socket-mode", "OCTAL", "the socket's permission bits (default 0660)"},
+                  {"max-clients", "N", "service connections at once (default 256)"},
+                  {"service", "", "run the service too when replicating (--key)"},
+                  {"listen", "HOST:PORT",
+                   "replication: address to listen on (default 127.0.0.1:7650; port 0 picks "
+                   "one)"},
                   KeyOption(),
-                  {"tls-cert", "FILE", "serve over TLS with this certificate chain (PEM)"},
+                  {"tls-cert", "FILE", "replication over TLS with this certificate chain (PEM)"},
                   {"tls-key", "FILE", "the certificate's private key (PEM)"},
-                  {"max-connections", "N", "peers served at once (default 64)"}},
-      .examples = {"starlog serve /data/repo --listen 0.0.0.0:7650 --key /etc/starlog/key",
-                   "starlog serve repo --listen 127.0.0.1:0 --key key --tls-cert cert.pem "
-                   "--tls-key key.pem"},
+                  {"max-connections", "N", "replication peers served at once (default 64)"}},
+      .examples =
+          {"starlog serve /data/repo --socket-mode 0660",
+           "starlog serve /data/repo --service --listen 0.0.0.0:7650 --key /etc/starlog/key",
+           "starlog serve repo --listen 127.0.0.1:0 --key key --tls-cert cert.pem "
+           "--tls-key key.pem"},
       .run = Run,
   };
 }

@@ -1,0 +1,120 @@
+#include "starlog/service/client.h"
+
+#include <algorithm>
+
+#include "service/message_stream.h"
+
+namespace starlog::service {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Largest reply accepted: replies are built by the service from bounded
+// requests, but a client trusts their length no more than the service trusts
+// a request's.
+constexpr size_t kMaxReplySize = kMaxRequestSize;
+
+// How long a client whose request could not be sent looks for the reason.
+constexpr std::chrono::milliseconds kRefusalWait{1000};
+
+const char* Name(MessageType type) {
+  switch (type) {
+    case MessageType::kHello:
+      return "hello";
+    case MessageType::kEdit:
+      return "edit";
+    case MessageType::kInfo:
+      return "info";
+    case MessageType::kStatus:
+      return "status";
+    case MessageType::kEditResult:
+      return "edit_result";
+    case MessageType::kInfoResult:
+      return "info_result";
+  }
+  return "unknown";
+}
+
+Status Unexpected(const Message& reply, std::string_view wanted) {
+  return Status::Corruption("the service answered " + std::string(Name(TypeOf(reply))) + " where " +
+                            std::string(wanted) + " was due");
+}
+
+}  // namespace
+
+Client::Client(std::unique_ptr<MessageStream> stream, std::string socket_path,
+               std::chrono::milliseconds timeout)
+    : stream_(std::move(stream)), socket_path_(std::move(socket_path)), timeout_(timeout) {}
+
+Client::~Client() = default;
+
+Result<std::unique_ptr<Client>> Client::Connect(const std::string& socket_path,
+                                                std::chrono::milliseconds timeout) {
+  auto stream = MessageStream::Connect(socket_path, Clock::now() + timeout);
+  if (!stream.ok() && stream.status().IsNotFound()) {
+    return Status::Unavailable(stream.status().message());
+  }
+  if (!stream.ok()) return stream.status();
+  return Handshake(std::move(*stream), socket_path, timeout);
+}
+
+Result<std::unique_ptr<Client>> Client::Handshake(std::unique_ptr<MessageStream> stream,
+                                                  const std::string& socket_path,
+                                                  std::chrono::milliseconds timeout) {
+  std::unique_ptr<Client> client(new Client(std::move(stream), socket_path, timeout));
+  STARLOG_ASSIGN_OR_RETURN(Message reply, client->Call(Hello{}));
+  const auto* hello = std::get_if<Hello>(&reply);
+  if (hello == nullptr) return Unexpected(reply, "hello");
+  if (hello->version != kServiceProtocolVersion) {
+    return Status::NotSupported("the service speaks protocol version " +
+                                std::to_string(hello->version) + "; this client speaks " +
+                                std::to_string(kServiceProtocolVersion));
+  }
+  client->user_ = hello->user;
+  client->repository_id_ = hello->repository_id;
+  return client;
+}
+
+Result<Message> Client::Call(const Message& request) {
+  const auto deadline = Clock::now() + timeout_;
+  const Status sent = stream_->Send(request, deadline);
+  if (!sent.ok()) {
+    // A service refusing a connection says why and closes it, perhaps before
+    // the request arrived: its reason, if it is there to read, says more
+    // than the broken pipe.
+    auto refusal = stream_->Receive(kMaxReplySize, std::min(deadline, Clock::now() + kRefusalWait));
+    if (refusal.ok()) {
+      if (auto* status = std::get_if<StatusReply>(&*refusal)) return std::move(status->status);
+    }
+    return sent;
+  }
+  STARLOG_ASSIGN_OR_RETURN(Message reply, stream_->Receive(kMaxReplySize, deadline));
+  if (auto* status = std::get_if<StatusReply>(&reply)) return std::move(status->status);
+  return reply;
+}
+
+Result<engine::EditResult> Client::Submit(const engine::Edit& edit) {
+  STARLOG_ASSIGN_OR_RETURN(Message reply, Call(EditRequest{edit}));
+  auto* result = std::get_if<EditReply>(&reply);
+  if (result == nullptr) return Unexpected(reply, "edit_result");
+  return std::move(result->result);
+}
+
+Result<ServiceInfo> Client::Info() {
+  STARLOG_ASSIGN_OR_RETURN(Message reply, Call(InfoRequest{}));
+  auto* info = std::get_if<InfoReply>(&reply);
+  if (info == nullptr) return Unexpected(reply, "info_result");
+  return info->info;
+}
+
+Result<std::unique_ptr<Client>> ConnectIfServed(const std::string& root,
+                                                std::chrono::milliseconds timeout) {
+  const std::string path = DefaultSocketPath(root);
+  auto stream = MessageStream::Connect(path, Clock::now() + timeout);
+  if (!stream.ok() && stream.status().IsNotFound()) return std::unique_ptr<Client>();
+  if (!stream.ok()) return stream.status();
+  return Client::Handshake(std::move(*stream), path, timeout);
+}
+
+}  // namespace starlog::service

@@ -1,0 +1,84 @@
+#pragma once
+
+// A client of the repository's service (server.h): sends edits to the one
+// process that writes the repository and returns what the engine returned
+// there, the same EditResult or the same Status (code and message) a local
+// engine::ApplyEdit would have. The actor recorded is the OS user this
+// process runs as, which the service reads from the socket: nothing here
+// chooses it.
+//
+// Thread safety: not thread-safe; one request at a time per Client. Open a
+// Client per thread for concurrent requests.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "starlog/codec/uuid.h"
+#include "starlog/engine/edits.h"
+#include "starlog/result.h"
+#include "starlog/service/protocol.h"
+#include "starlog/service/server.h"
+
+namespace starlog::service {
+
+class Client;
+class MessageStream;
+
+inline constexpr std::chrono::milliseconds kDefaultClientTimeout{30'000};
+
+// For commands that may run with or without a service: the client when a
+// service answers on the repository's default socket, nullptr when there is
+// none (no socket file, or a stale one nobody answers on); an error when one
+// answers but the connection fails (refused, another version, not allowed).
+Result<std::unique_ptr<Client>> ConnectIfServed(
+    const std::string& root, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+class Client {
+ public:
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Connects to the service on "socket_path" and says hello. Unavailable if
+  // nothing answers there, or the service refuses more connections;
+  // PermissionDenied if the socket's mode keeps this user out or the service
+  // cannot name this user; NotSupported for another protocol version;
+  // TimedOut after "timeout".
+  static Result<std::unique_ptr<Client>> Connect(
+      const std::string& socket_path, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
+  // Applies "edit" through the service; returns once it is durable. A refused
+  // edit changed nothing and comes back with the engine's status. An IOError
+  // or TimedOut means the answer was lost: the edit may or may not have been
+  // applied (whole, if it was), and this Client is of no further use.
+  Result<engine::EditResult> Submit(const engine::Edit& edit);
+
+  // The repository's id and head, as the service sees them now.
+  Result<ServiceInfo> Info();
+
+  // The user the service records this client's edits as.
+  const std::string& user() const { return user_; }
+  const codec::Uuid& repository_id() const { return repository_id_; }
+  const std::string& socket_path() const { return socket_path_; }
+
+ private:
+  friend Result<std::unique_ptr<Client>> ConnectIfServed(const std::string& root,
+                                                         std::chrono::milliseconds timeout);
+  // Says hello on "stream", connected to "socket_path".
+  static Result<std::unique_ptr<Client>> Handshake(std::unique_ptr<MessageStream> stream,
+                                                   const std::string& socket_path,
+                                                   std::chrono::milliseconds timeout);
+  Client(std::unique_ptr<MessageStream> stream, std::string socket_path,
+         std::chrono::milliseconds timeout);
+  // Sends "request" and returns the reply; a status reply as its Status.
+  Result<Message> Call(const Message& request);
+
+  std::unique_ptr<MessageStream> stream_;
+  std::string socket_path_;
+  std::chrono::milliseconds timeout_;
+  std::string user_;
+  codec::Uuid repository_id_;
+};
+
+}  // namespace starlog::service

@@ -1,0 +1,418 @@
+#include "starlog/service/protocol.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+
+#include "service/service_generated.h"
+#include "starlog/codec/event_codec.h"
+
+namespace starlog::service {
+
+namespace fbs = ::starlog::service::fb;
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+static_assert(static_cast<int>(fbs::Body_MAX) == std::variant_size_v<Message>,
+              "protocol.h and service.fbs disagree on the messages");
+static_assert(static_cast<int>(fbs::Edit_MAX) == std::variant_size_v<engine::Edit>,
+              "edits.h and service.fbs disagree on the edits");
+
+namespace {
+
+// ---------------------------------------------------------------- encoding
+
+fbs::Hash128 ToFb(const codec::Hash128& h) { return fbs::Hash128(h.low, h.high); }
+
+Offset<fbs::Head> EncodeHead(FlatBufferBuilder& b, const engine::Head& head) {
+  const fbs::Hash128 chain = ToFb(head.chain_hash);
+  const fbs::Hash128 digest = ToFb(head.state_digest);
+  return fbs::CreateHead(b, head.sequence, &chain, &digest, head.commit_time_ns);
+}
+
+Offset<flatbuffers::Vector<uint8_t>> EncodeBytes(FlatBufferBuilder& b, std::string_view bytes) {
+  return b.CreateVector(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
+
+fbs::ChainEditMode ToFb(engine::ChainEdit edit) {
+  switch (edit) {
+    case engine::ChainEdit::kRedefine:
+      return fbs::ChainEditMode_Redefine;
+    case engine::ChainEdit::kPrepend:
+      return fbs::ChainEditMode_Prepend;
+    case engine::ChainEdit::kExtend:
+      return fbs::ChainEditMode_Extend;
+    case engine::ChainEdit::kRemove:
+      return fbs::ChainEditMode_Remove;
+    case engine::ChainEdit::kPop:
+      return fbs::ChainEditMode_Pop;
+  }
+  return fbs::ChainEditMode_Redefine;
+}
+
+fbs::PruneMode ToFb(engine::PruneMode mode) {
+  switch (mode) {
+    case engine::PruneMode::kForget:
+      return fbs::PruneMode_Forget;
+    case engine::PruneMode::kUnstore:
+      return fbs::PruneMode_Unstore;
+    case engine::PruneMode::kPurge:
+      return fbs::PruneMode_Purge;
+  }
+  return fbs::PruneMode_Forget;
+}
+
+struct EditEncoder {
+  FlatBufferBuilder& b;
+
+  Offset<void> operator()(const engine::AppendEdit& e) {
+    std::vector<Offset<fbs::EventBytes>> events;
+    events.reserve(e.bodies.size());
+    for (const codec::EventBody& body : e.bodies) {
+      // Sequence, time and actor stay zero and empty: the service sets them.
+      codec::Event event;
+      event.body = body;
+      const std::string payload = codec::EncodeEventPayload(event);
+      events.push_back(
+          fbs::CreateEventBytes(b, static_cast<uint8_t>(event.type()), EncodeBytes(b, payload)));
+    }
+    return fbs::CreateAppendEdit(b, b.CreateVector(events)).Union();
+  }
+  Offset<void> operator()(const engine::EnsureCollectionEdit& e) {
+    auto name = b.CreateString(e.name);
+    auto doc = e.doc ? b.CreateString(*e.doc) : Offset<flatbuffers::String>();
+    return fbs::CreateEnsureCollectionEdit(b, name, static_cast<fbs::CollectionType>(e.type), doc)
+        .Union();
+  }
+  Offset<void> operator()(const engine::RemoveRunsEdit& e) {
+    return fbs::CreateRemoveRunsEdit(b, b.CreateVectorOfStrings(e.patterns)).Union();
+  }
+  Offset<void> operator()(const engine::ChainEditEdit& e) {
+    auto chain = b.CreateString(e.chain);
+    auto names = b.CreateVectorOfStrings(e.names);
+    auto doc = b.CreateString(e.doc);
+    return fbs::CreateChainEditEdit(b, chain, ToFb(e.edit), names, doc, e.flatten).Union();
+  }
+  Offset<void> operator()(const engine::PolicyRoleEdit& e) {
+    auto role = b.CreateString(e.role);
+    auto user = b.CreateString(e.user);
+    return fbs::CreatePolicyRoleEdit(b, role, user, e.grant).Union();
+  }
+  Offset<void> operator()(const engine::PruneEdit& e) {
+    std::string ids;
+    for (const codec::Uuid& id : e.ids) ids.append(id.AsBytes());
+    return fbs::CreatePruneEdit(b, EncodeBytes(b, ids), ToFb(e.mode)).Union();
+  }
+};
+
+struct BodyEncoder {
+  FlatBufferBuilder& b;
+
+  Offset<void> operator()(const Hello& m) {
+    auto id = m.repository_id.IsNil() ? Offset<flatbuffers::Vector<uint8_t>>()
+                                      : EncodeBytes(b, m.repository_id.AsBytes());
+    auto user = m.user.empty() ? Offset<flatbuffers::String>() : b.CreateString(m.user);
+    return fbs::CreateHello(b, m.version, id, user).Union();
+  }
+  Offset<void> operator()(const EditRequest& m) {
+    const Offset<void> edit = std::visit(EditEncoder{b}, m.edit);
+    return fbs::CreateEditRequest(b, static_cast<fbs::Edit>(m.edit.index() + 1), edit).Union();
+  }
+  Offset<void> operator()(const InfoRequest&) { return fbs::CreateInfoRequest(b).Union(); }
+  Offset<void> operator()(const StatusReply& m) {
+    auto message = b.CreateString(m.status.message());
+    return fbs::CreateStatusReply(b, static_cast<uint8_t>(m.status.code()), message).Union();
+  }
+  Offset<void> operator()(const EditReply& m) {
+    const engine::EditResult& r = m.result;
+    auto head = EncodeHead(b, r.head);
+    auto names = b.CreateVectorOfStrings(r.names);
+    auto errors = b.CreateVectorOfStrings(r.file_errors);
+    return fbs::CreateEditReply(b, head, r.first, names, r.created, r.datasets, r.files_deleted,
+                                errors)
+        .Union();
+  }
+  Offset<void> operator()(const InfoReply& m) {
+    auto id = EncodeBytes(b, m.info.repository_id.AsBytes());
+    auto head = EncodeHead(b, m.info.head);
+    return fbs::CreateInfoReply(b, id, head).Union();
+  }
+};
+
+// ---------------------------------------------------------------- decoding
+//
+// Every accessor below runs after the verifier accepted the buffer; what it
+// cannot know (enum ranges, id sizes, the event payloads inside an append) is
+// checked here.
+
+Status Malformed(std::string_view what) {
+  return Status::Corruption("malformed service message: " + std::string(what));
+}
+
+std::string Str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
+
+std::vector<std::string> Strings(const flatbuffers::Vector<Offset<flatbuffers::String>>* v) {
+  std::vector<std::string> out;
+  if (v == nullptr) return out;
+  out.reserve(v->size());
+  for (const auto* s : *v) out.push_back(Str(s));
+  return out;
+}
+
+std::string_view Bytes(const flatbuffers::Vector<uint8_t>* v) {
+  if (v == nullptr) return {};
+  return {reinterpret_cast<const char*>(v->data()), v->size()};
+}
+
+Result<codec::Uuid> DecodeUuid(const flatbuffers::Vector<uint8_t>* v, std::string_view what) {
+  const std::string_view bytes = Bytes(v);
+  if (bytes.size() != 16) return Malformed(std::string(what) + " is not 16 bytes");
+  return codec::Uuid::FromBytes(bytes.data());
+}
+
+codec::Hash128 FromFb(const fbs::Hash128* h) {
+  return h == nullptr ? codec::Hash128{} : codec::Hash128{h->low(), h->high()};
+}
+
+engine::Head DecodeHead(const fbs::Head& h) {
+  engine::Head head;
+  head.sequence = h.sequence();
+  head.chain_hash = FromFb(h.chain_hash());
+  head.state_digest = FromFb(h.state_digest());
+  head.commit_time_ns = h.commit_time_ns();
+  return head;
+}
+
+// Status has no public constructor from a code: one factory per code.
+// nullopt for kOk or a code this build does not know.
+std::optional<Status> StatusFromCode(uint8_t code, std::string_view message) {
+  using Code = Status::Code;
+  switch (static_cast<Code>(code)) {
+    case Code::kNotFound:
+      return Status::NotFound(message);
+    case Code::kInvalidArgument:
+      return Status::InvalidArgument(message);
+    case Code::kConflict:
+      return Status::Conflict(message);
+    case Code::kPermissionDenied:
+      return Status::PermissionDenied(message);
+    case Code::kCorruption:
+      return Status::Corruption(message);
+    case Code::kIOError:
+      return Status::IOError(message);
+    case Code::kUnavailable:
+      return Status::Unavailable(message);
+    case Code::kNotSupported:
+      return Status::NotSupported(message);
+    case Code::kTimedOut:
+      return Status::TimedOut(message);
+    case Code::kOk:
+      break;
+  }
+  return std::nullopt;
+}
+
+Result<engine::Edit> DecodeAppend(const fbs::AppendEdit& e) {
+  engine::AppendEdit out;
+  if (e.events() == nullptr) return engine::Edit(std::move(out));
+  out.bodies.reserve(e.events()->size());
+  size_t position = 0;
+  for (const fbs::EventBytes* bytes : *e.events()) {
+    ++position;
+    const auto context = [&] { return "event " + std::to_string(position) + " of the append"; };
+    if (!codec::IsKnownEventType(bytes->type())) {
+      return Malformed(context() + ": unknown event type " + std::to_string(bytes->type()));
+    }
+    auto event = codec::DecodeEventPayload(static_cast<codec::EventType>(bytes->type()),
+                                           Bytes(bytes->payload()));
+    if (!event.ok()) return event.status().WithContext(context());
+    // Only the body: whatever sequence, time or actor the payload claims is
+    // the client's invention.
+    out.bodies.push_back(std::move(event->body));
+  }
+  return engine::Edit(std::move(out));
+}
+
+Result<engine::Edit> DecodeEdit(const fbs::EditRequest& request) {
+  switch (request.edit_type()) {
+    case fbs::Edit_AppendEdit:
+      return DecodeAppend(*request.edit_as_AppendEdit());
+    case fbs::Edit_EnsureCollectionEdit: {
+      const auto* e = request.edit_as_EnsureCollectionEdit();
+      const uint8_t type = static_cast<uint8_t>(e->type());
+      if (type < 1 || type > static_cast<uint8_t>(codec::CollectionType::kCalibration)) {
+        return Malformed("collection type " + std::to_string(type));
+      }
+      engine::EnsureCollectionEdit out;
+      out.name = Str(e->name());
+      out.type = static_cast<codec::CollectionType>(type);
+      if (e->doc() != nullptr) out.doc = e->doc()->str();
+      return engine::Edit(std::move(out));
+    }
+    case fbs::Edit_RemoveRunsEdit:
+      return engine::Edit(
+          engine::RemoveRunsEdit{Strings(request.edit_as_RemoveRunsEdit()->patterns())});
+    case fbs::Edit_ChainEditEdit: {
+      const auto* e = request.edit_as_ChainEditEdit();
+      engine::ChainEditEdit out;
+      switch (e->mode()) {
+        case fbs::ChainEditMode_Redefine:
+          out.edit = engine::ChainEdit::kRedefine;
+          break;
+        case fbs::ChainEditMode_Prepend:
+          out.edit = engine::ChainEdit::kPrepend;
+          break;
+        case fbs::ChainEditMode_Extend:
+          out.edit = engine::ChainEdit::kExtend;
+          break;
+        case fbs::ChainEditMode_Remove:
+          out.edit = engine::ChainEdit::kRemove;
+          break;
+        case fbs::ChainEditMode_Pop:
+          out.edit = engine::ChainEdit::kPop;
+          break;
+        default:
+          return Malformed("chain edit mode " + std::to_string(static_cast<int>(e->mode())));
+      }
+      out.chain = Str(e->chain());
+      out.names = Strings(e->names());
+      out.doc = Str(e->doc());
+      out.flatten = e->flatten();
+      return engine::Edit(std::move(out));
+    }
+    case fbs::Edit_PolicyRoleEdit: {
+      const auto* e = request.edit_as_PolicyRoleEdit();
+      return engine::Edit(engine::PolicyRoleEdit{Str(e->role()), Str(e->user()), e->grant()});
+    }
+    case fbs::Edit_PruneEdit: {
+      const auto* e = request.edit_as_PruneEdit();
+      engine::PruneEdit out;
+      switch (e->mode()) {
+        case fbs::PruneMode_Forget:
+          out.mode = engine::PruneMode::kForget;
+          break;
+        case fbs::PruneMode_Unstore:
+          out.mode = engine::PruneMode::kUnstore;
+          break;
+        case fbs::PruneMode_Purge:
+          out.mode = engine::PruneMode::kPurge;
+          break;
+        default:
+          return Malformed("prune mode " + std::to_string(static_cast<int>(e->mode())));
+      }
+      const std::string_view ids = Bytes(e->ids());
+      if (ids.size() % 16 != 0) return Malformed("dataset ids are not 16 bytes each");
+      out.ids.reserve(ids.size() / 16);
+      for (size_t i = 0; i < ids.size(); i += 16)
+        out.ids.push_back(codec::Uuid::FromBytes(&ids[i]));
+      return engine::Edit(std::move(out));
+    }
+    case fbs::Edit_NONE:
+      break;
+  }
+  return Malformed("unknown edit " + std::to_string(static_cast<int>(request.edit_type())));
+}
+
+Result<Message> DecodeBody(const fbs::Message& m) {
+  switch (m.body_type()) {
+    case fbs::Body_Hello: {
+      const auto* h = m.body_as_Hello();
+      Hello out;
+      out.version = h->version();
+      if (h->repository_id() != nullptr) {
+        STARLOG_ASSIGN_OR_RETURN(out.repository_id,
+                                 DecodeUuid(h->repository_id(), "the repository id"));
+      }
+      out.user = Str(h->user());
+      return Message(std::move(out));
+    }
+    case fbs::Body_EditRequest: {
+      STARLOG_ASSIGN_OR_RETURN(engine::Edit edit, DecodeEdit(*m.body_as_EditRequest()));
+      return Message(EditRequest{std::move(edit)});
+    }
+    case fbs::Body_InfoRequest:
+      return Message(InfoRequest{});
+    case fbs::Body_StatusReply: {
+      const auto* s = m.body_as_StatusReply();
+      std::optional<Status> status = StatusFromCode(s->code(), Str(s->message()));
+      if (!status) return Malformed("status code " + std::to_string(s->code()));
+      return Message(StatusReply{std::move(*status)});
+    }
+    case fbs::Body_EditReply: {
+      const auto* r = m.body_as_EditReply();
+      EditReply out;
+      out.result.head = DecodeHead(*r->head());
+      out.result.first = r->first();
+      out.result.names = Strings(r->names());
+      out.result.created = r->created();
+      out.result.datasets = r->datasets();
+      out.result.files_deleted = r->files_deleted();
+      out.result.file_errors = Strings(r->file_errors());
+      return Message(std::move(out));
+    }
+    case fbs::Body_InfoReply: {
+      const auto* r = m.body_as_InfoReply();
+      InfoReply out;
+      STARLOG_ASSIGN_OR_RETURN(out.info.repository_id,
+                               DecodeUuid(r->repository_id(), "the repository id"));
+      out.info.head = DecodeHead(*r->head());
+      return Message(std::move(out));
+    }
+    case fbs::Body_NONE:
+      break;
+  }
+  return Malformed("no body");
+}
+
+}  // namespace
+
+MessageType TypeOf(const Message& message) { return static_cast<MessageType>(message.index() + 1); }
+
+Status AppendMessage(const Message& message, std::string* out) {
+  if (const auto* reply = std::get_if<StatusReply>(&message); reply && reply->status.ok()) {
+    return Status::InvalidArgument("a status reply must carry an error");
+  }
+  FlatBufferBuilder b(256);
+  const Offset<void> body = std::visit(BodyEncoder{b}, message);
+  b.Finish(fbs::CreateMessage(b, static_cast<fbs::Body>(message.index() + 1), body));
+  const std::string_view payload(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  return codec::AppendRawFrame(static_cast<uint8_t>(TypeOf(message)), payload, out);
+}
+
+Result<Message> DecodeMessage(std::string_view bytes) {
+  if (bytes.size() > kMaxRequestSize) {
+    return Status::Corruption("a message of " + std::to_string(bytes.size()) +
+                              " bytes, more than the " + std::to_string(kMaxRequestSize) +
+                              " accepted");
+  }
+  std::string_view in = bytes;
+  STARLOG_ASSIGN_OR_RETURN(codec::RawFrame frame, codec::ReadRawFrame(&in));
+  if (!in.empty()) {
+    return Status::Corruption(std::to_string(in.size()) + " trailing bytes after the message");
+  }
+  if (frame.type > std::variant_size_v<Message>) {
+    return Status::Corruption("unknown service message type " + std::to_string(frame.type));
+  }
+  // FlatBuffers reads its fields in place, aligned: the payload starts 5
+  // bytes into the frame, so verify and read an aligned copy.
+  const std::string payload(frame.payload);
+  flatbuffers::Verifier::Options options;
+  options.max_depth = 16;
+  options.max_tables = 10'000'000;
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(payload.data()), payload.size(),
+                                 options);
+  if (!fbs::VerifyMessageBuffer(verifier)) {
+    return Status::Corruption("service message fails FlatBuffers verification");
+  }
+  const fbs::Message* m = fbs::GetMessage(payload.data());
+  if (static_cast<uint8_t>(m->body_type()) != frame.type) {
+    return Status::Corruption("frame type " + std::to_string(frame.type) +
+                              " differs from the message's type " +
+                              std::to_string(static_cast<int>(m->body_type())));
+  }
+  return DecodeBody(*m);
+}
+
+}  // namespace starlog::service

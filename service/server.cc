@@ -1,0 +1,235 @@
+#include "starlog/service/server.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "service/message_stream.h"
+#include "service/peer_identity.h"
+#include "service/unix_listener.h"
+#include "starlog/engine/edits.h"
+
+namespace starlog::service {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A refusal sent to a connection that is about to be closed: at most this
+// long, so that a peer that reads nothing costs the server nothing.
+constexpr std::chrono::milliseconds kRefusalTimeout{200};
+
+// One thread per connection, at most max_connections of them. An edit blocks
+// its caller until it is durable, and the store shares one fsync among all
+// the edits waiting at that moment: the number of edits a commit can carry is
+// the number of threads blocked in ApplyEdit. An Asio pool would need as many
+// threads as connections to let them all wait at once, and with them the
+// same memory, plus a second scheduler; a thread per connection is the
+// simplest design with the same bound.
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(ServerOptions options, std::unique_ptr<engine::EventStore> store,
+             std::unique_ptr<UnixListener> listener)
+      : options_(std::move(options)), store_(std::move(store)), listener_(std::move(listener)) {}
+
+  ~ServerImpl() override {
+    Stop();
+    WaitForSessions();
+  }
+
+  const std::string& socket_path() const override { return options_.socket_path; }
+  const codec::Uuid& repository_id() const override { return store_->repository_id(); }
+  int sessions() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(sessions_.size());
+  }
+
+  void Stop() override {
+    stopping_.store(true);
+    // A session waiting for a request reads end-of-file and ends; one applying
+    // an edit finishes it and still sends its reply.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int fd : sessions_) ::shutdown(fd, SHUT_RD);
+  }
+
+  void Run() override {
+    while (!stopping_.load()) {
+      auto fd = listener_->Accept(std::chrono::milliseconds(200));
+      if (!fd.ok()) {
+        if (!fd.status().IsTimedOut()) Log("accept: " + fd.status().ToString());
+        continue;
+      }
+      Admit(*fd);
+    }
+    listener_.reset();  // Closes the socket and removes its file.
+    WaitForSessions();
+  }
+
+ private:
+  void Log(const std::string& line) {
+    if (!options_.log) return;
+    std::lock_guard<std::mutex> lock(log_mu_);
+    options_.log(line);
+  }
+
+  // Starts a session for "fd", or refuses it when the server is full.
+  void Admit(int fd) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_.load() || sessions_.size() >= static_cast<size_t>(options_.max_connections)) {
+      const size_t open = sessions_.size();
+      lock.unlock();
+      const Status refusal =
+          stopping_.load()
+              ? Status::Unavailable("the service is stopping")
+              : Status::Unavailable("the service is serving " + std::to_string(open) +
+                                    " connections, its limit (--max-clients); try again later");
+      Log("refused a connection: " + std::string(refusal.message()));
+      auto stream = MessageStream::Adopt(fd);
+      static_cast<void>(stream->Send(StatusReply{refusal}, Clock::now() + kRefusalTimeout));
+      return;  // Best effort: the refusal is a courtesy, closing is the point.
+    }
+    sessions_.insert(fd);
+    lock.unlock();
+    try {
+      std::thread([this, fd] {
+        Serve(fd);
+        End(fd);
+      }).detach();
+    } catch (const std::system_error& e) {
+      Log(std::string("cannot start a thread for a connection: ") + e.what());
+      End(fd);
+    }
+  }
+
+  // Under the lock: Stop never shuts down a descriptor number reused by
+  // something else, and the destructor (waiting for the set to empty) cannot
+  // destroy "ended_" while it is being notified. The session's thread touches
+  // nothing of the server after this.
+  void End(int fd) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_.erase(fd);
+    ::close(fd);
+    ended_.notify_all();
+  }
+
+  void WaitForSessions() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ended_.wait(lock, [&] { return sessions_.empty(); });
+  }
+
+  // Sends "refusal" and lets the connection end.
+  void Refuse(MessageStream& stream, const std::string& who, const Status& refusal) {
+    Log(who + ": refused: " + refusal.ToString());
+    static_cast<void>(stream.Send(StatusReply{refusal}, Clock::now() + kRefusalTimeout));
+  }
+
+  // One connection, from hello to close. The stream does not own "fd": End
+  // closes it.
+  void Serve(int fd) {
+    auto stream = MessageStream::Adopt(::dup(fd));
+    const auto hello_deadline = Clock::now() + options_.hello_timeout;
+    auto peer = IdentifyPeer(fd);
+    if (!peer.ok()) return Refuse(*stream, "a client", peer.status());
+    const std::string who = peer->user + " (uid " + std::to_string(peer->uid) + ", pid " +
+                            std::to_string(peer->pid) + ")";
+
+    auto hello = stream->Receive(kMaxHelloSize, hello_deadline);
+    if (!hello.ok()) {
+      if (hello.status().IsCorruption()) return Refuse(*stream, who, hello.status());
+      Log(who + ": no hello: " + hello.status().ToString());
+      return;
+    }
+    const auto* h = std::get_if<Hello>(&*hello);
+    if (h == nullptr) {
+      return Refuse(*stream, who,
+                    Status::InvalidArgument("a client begins with hello, not message type " +
+                                            std::to_string(static_cast<int>(TypeOf(*hello)))));
+    }
+    if (h->version != kServiceProtocolVersion) {
+      return Refuse(
+          *stream, who,
+          Status::NotSupported("this service speaks protocol version " +
+                               std::to_string(kServiceProtocolVersion) +
+                               "; the client speaks version " + std::to_string(h->version)));
+    }
+    Hello answer;
+    answer.repository_id = store_->repository_id();
+    answer.user = peer->user;
+    if (!stream->Send(answer, Clock::now() + options_.io_timeout).ok()) return;
+    Log(who + ": connected");
+
+    while (true) {
+      auto request = stream->Receive(kMaxRequestSize, Clock::now() + options_.idle_timeout);
+      if (!request.ok()) {
+        if (request.status().IsCorruption()) return Refuse(*stream, who, request.status());
+        if (request.status().IsTimedOut()) Log(who + ": closed after the idle timeout");
+        return;  // The client closed, or the server is stopping.
+      }
+      auto reply = Handle(*request, peer->user);
+      if (!reply.ok()) return Refuse(*stream, who, reply.status());
+      const Status sent = stream->Send(*reply, Clock::now() + options_.io_timeout);
+      if (!sent.ok()) {
+        // The edit stands: it was applied whole before the reply was lost.
+        Log(who + ": reply lost: " + sent.ToString());
+        return;
+      }
+    }
+  }
+
+  // The reply to one request; an error ends the connection (a message a
+  // client does not send).
+  Result<Message> Handle(const Message& request, const std::string& user) {
+    if (const auto* edit = std::get_if<EditRequest>(&request)) {
+      auto result = engine::ApplyEdit(*store_, edit->edit, user);
+      if (!result.ok()) return Message(StatusReply{result.status()});
+      return Message(EditReply{std::move(*result)});
+    }
+    if (std::holds_alternative<InfoRequest>(request)) {
+      return Message(InfoReply{ServiceInfo{store_->repository_id(), store_->head()}});
+    }
+    return Status::InvalidArgument("a client sends edit or info requests, not message type " +
+                                   std::to_string(static_cast<int>(TypeOf(request))));
+  }
+
+  const ServerOptions options_;
+  std::unique_ptr<engine::EventStore> store_;
+  std::unique_ptr<UnixListener> listener_;
+  std::atomic<bool> stopping_{false};
+  std::mutex log_mu_;
+  mutable std::mutex mu_;
+  std::condition_variable ended_;
+  std::set<int> sessions_;  // GUARDED_BY(mu_): the sockets of running sessions.
+};
+
+}  // namespace
+
+std::string DefaultSocketPath(const std::string& root) { return root + "/.starlog/service.sock"; }
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
+  if (options.max_connections < 1) {
+    return Status::InvalidArgument("at least one connection must be allowed");
+  }
+  if (options.store.read_only || options.store.follow) {
+    return Status::InvalidArgument(
+        "the service is the repository's writer: it cannot be read-only");
+  }
+  if (options.socket_path.empty()) options.socket_path = DefaultSocketPath(options.root);
+  // Asked first, so that a second service is told who answers rather than
+  // that the repository is locked.
+  STARLOG_ASSIGN_OR_RETURN(const bool answers, UnixListener::Answers(options.socket_path));
+  if (answers) {
+    return Status::Unavailable("a service already answers on " + options.socket_path);
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto store, engine::EventStore::Open(options.root, options.store));
+  STARLOG_ASSIGN_OR_RETURN(auto listener,
+                           UnixListener::Bind(options.socket_path, options.socket_mode));
+  return std::unique_ptr<Server>(
+      new ServerImpl(std::move(options), std::move(store), std::move(listener)));
+}
+
+}  // namespace starlog::service
