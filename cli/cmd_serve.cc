@@ -20,7 +20,9 @@ Result<mode_t> ParseMode(const std::string& text) {
   if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos) {
     return UsageError("--socket-mode takes octal permission bits, such as 0660");
   }
-  return static_cast<mode_t>(std::stoul(text, nullptr, 8));
+  const unsigned long mode = std::stoul(text, nullptr, 8);
+  if (mode > 0777) return UsageError("--socket-mode takes permission bits only (at most 0777)");
+  return static_cast<mode_t>(mode);
 }
 
 Result<int> Bounded(const ParsedArgs& args, const std::string& option, int fallback) {

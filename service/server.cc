@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -131,7 +133,12 @@ class ServerImpl final : public Server {
   // One connection, from hello to close. The stream does not own "fd": End
   // closes it.
   void Serve(int fd) {
-    auto stream = MessageStream::Adopt(::dup(fd));
+    const int own = ::dup(fd);
+    if (own < 0) {
+      Log(std::string("cannot serve a connection: dup: ") + std::strerror(errno));
+      return;
+    }
+    auto stream = MessageStream::Adopt(own);
     const auto hello_deadline = Clock::now() + options_.hello_timeout;
     auto peer = IdentifyPeer(fd);
     if (!peer.ok()) return Refuse(*stream, "a client", peer.status());

@@ -449,3 +449,16 @@ TEST_CASE("serve runs the service and replication together, or replication alone
     CHECK(local.exit_code == 0);
   }
 }
+
+TEST_CASE("serve refuses service options it cannot honour", "[service]") {
+  TempDir dir;
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"serve", dir.path(), "--socket-mode", "4777"},
+                                             {"serve", dir.path(), "--socket-mode", "rw-rw----"},
+                                             {"serve", dir.path(), "--max-clients", "0"},
+                                             {"serve", dir.path(), "--listen", "127.0.0.1:0"}}) {
+    auto r = RunStarlog(args);
+    INFO(args[2] << ": " << r.err);
+    CHECK(r.exit_code == 2);
+  }
+}
