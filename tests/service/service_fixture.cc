@@ -11,10 +11,12 @@
 
 namespace starlog::testutil {
 
-ServedRepository::ServedRepository(const std::vector<std::string>& serve_args)
+ServedRepository::ServedRepository(const std::vector<std::string>& serve_args,
+                                   std::optional<codec::SetPolicy> policy)
     : root_(dir_.Sub("repo")) {
   engine::CreateOptions options;
   options.actor = "admin";
+  options.policy = std::move(policy);
   options.store.sync = false;
   REQUIRE(engine::EventStore::Create(root_, options).ok());  // Closed again: serve writes it.
   Start(serve_args);

@@ -20,12 +20,13 @@
 
 namespace starlog::testutil {
 
-// A repository with no access policy (every user may write everything), and
-// `starlog serve` on it.
+// A repository, with no access policy (every user may write everything)
+// unless one is given, and `starlog serve` on it.
 class ServedRepository {
  public:
   // Creates the repository and starts serving it with "serve_args" added.
-  explicit ServedRepository(const std::vector<std::string>& serve_args = {});
+  explicit ServedRepository(const std::vector<std::string>& serve_args = {},
+                            std::optional<codec::SetPolicy> policy = std::nullopt);
   ~ServedRepository();  // SIGTERM, then waits.
 
   // Starts `starlog serve` (again, after Kill) and waits for its line.

@@ -18,6 +18,7 @@
 #include "service/service_generated.h"
 #include "starlog/codec/event_codec.h"
 #include "starlog/codec/frame.h"
+#include "starlog/engine/policy.h"
 #include "starlog/service/client.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/service/raw_connection.h"
@@ -46,14 +47,17 @@ std::unique_ptr<Client> Connect(const ServedRepository& repo) {
 
 // In a forked child: become "uid", connect, create "run". The exit code says
 // how it went: 0 applied, 2 refused at connect with PermissionDenied, 3
-// another error, 4 the service named someone else.
+// another error, 4 the service named someone else, 6 the edit refused with
+// PermissionDenied (the policy).
 int CreateRunAs(const ServedRepository& repo, uid_t uid, const std::string& expected_user,
                 const std::string& run) {
   if (::setgid(uid) != 0 || ::setuid(uid) != 0) return 5;
   auto client = Client::Connect(repo.socket(), std::chrono::seconds(10));
   if (!client.ok()) return client.status().IsPermissionDenied() ? 2 : 3;
   if ((*client)->user() != expected_user) return 4;
-  return (*client)->Submit(Run(run)).ok() ? 0 : 3;
+  auto created = (*client)->Submit(Run(run));
+  if (created.ok()) return 0;
+  return created.status().IsPermissionDenied() ? 6 : 3;
 }
 
 // Lets every user reach the socket: the folders on the way, and the socket
@@ -105,6 +109,24 @@ TEST_CASE("An edit through the service records the peer's OS user, whatever it c
   // A uid the user database has no name for is refused, and nothing is written.
   CHECK(WaitExit(Fork([&] { return CreateRunAs(repo, 54321, "", "u/ghost/run"); })) == 2);
   CHECK(Head(*client) == head);
+}
+
+TEST_CASE("The policy applies to the user the socket names: nobody writes only u/nobody/",
+          "[service]") {
+  if (::geteuid() != 0) {
+    WARN("not root: cannot run a client as another user (nobody)");
+    return;
+  }
+  ServedRepository repo({"--socket-mode", "0666"}, engine::DefaultPolicy("admin"));
+  OpenToAll(repo);
+  CHECK(WaitExit(Fork([&] { return CreateRunAs(repo, kNobody, "nobody", "u/nobody/run"); })) == 0);
+  CHECK(WaitExit(Fork([&] { return CreateRunAs(repo, kNobody, "nobody", "u/admin/run"); })) == 6);
+  CHECK(WaitExit(Fork([&] { return CreateRunAs(repo, kNobody, "nobody", "HSC/raw/all"); })) == 6);
+  auto store = repo.OpenReadOnly();
+  auto view = store->View();
+  REQUIRE(view.ok());
+  CHECK(view->GetCollection("u/nobody/run")->has_value());
+  CHECK_FALSE(view->GetCollection("u/admin/run")->has_value());
 }
 
 TEST_CASE("A crafted append whose payload names another actor and sequence records the peer",
