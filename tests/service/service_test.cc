@@ -246,8 +246,12 @@ TEST_CASE("A client killed mid-request leaves every edit whole or absent", "[ser
       }
     }));
   }
+  // Under way first (however loaded the machine), then killed one by one.
+  for (int i = 0; i < 200 && Head(*watcher) < before + 3 * kClients; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   for (size_t i = 0; i < children.size(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 13 * (i % 5)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + 7 * (i % 5)));
     ::kill(children[i], SIGKILL);
   }
   for (pid_t pid : children) CHECK(WaitExit(pid) == 128 + SIGKILL);
@@ -287,7 +291,12 @@ TEST_CASE("The service killed with SIGKILL under load loses no acknowledged edit
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Killed once the load is well under way, however loaded the machine.
+  for (int i = 0; i < 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::lock_guard<std::mutex> lock(mu);
+    if (acknowledged.size() >= 200) break;
+  }
   repo.Kill(SIGKILL);
   for (auto& t : clients) t.join();
   REQUIRE(!acknowledged.empty());
