@@ -37,7 +37,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const bool fix = args.Has("fix");
   std::unique_ptr<engine::EventStore> store;
   if (fix) {
-    STARLOG_ASSIGN_OR_RETURN(store, OpenForWrite(args));
+    STARLOG_ASSIGN_OR_RETURN(store, OpenForWrite(args, &io.err));
   } else {
     STARLOG_ASSIGN_OR_RETURN(store, OpenForRead(args));
   }

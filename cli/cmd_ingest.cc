@@ -39,7 +39,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   std::vector<std::string> inputs(args.positionals().begin() + 1, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(auto files, ingest::ExpandInputs(inputs));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   ingest::IngestReport report;
   {
     Progress progress(io, "ingest", "files");

@@ -59,7 +59,7 @@ Status Show(const ParsedArgs& args, Io& io) {
 }
 
 Status Write(const ParsedArgs& args, Io& io, codec::SetPolicy policy, const std::string& what) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(std::move(policy), ActingUser(args)));
   ReportAppend(io, before, head.sequence, what);
@@ -73,7 +73,7 @@ Status Grant(const ParsedArgs& args, Io& io, bool grant) {
   }
   const std::string& role = args.positional(1);
   const std::string& user = args.positional(2);
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(engine::Head head,
                            engine::EditPolicyRole(*store, role, user, grant, ActingUser(args)));

@@ -11,7 +11,7 @@ namespace {
 
 Status Create(const ParsedArgs& args, Io& io) {
   if (args.positional_count() != 2) return UsageError("usage: snapshot create PATH NAME");
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   uint64_t at = store->head().sequence;
   if (auto point = args.Get("at")) {
     STARLOG_ASSIGN_OR_RETURN(at, engine::ResolveAsOf(*store, *point));

@@ -57,11 +57,31 @@ std::string ActingUser(const ParsedArgs& args) {
   return "unknown";
 }
 
-Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args) {
+OptionSpec LockTimeoutOption() {
+  return {"lock-timeout", "SECONDS",
+          "wait this long for another writer to finish (default " +
+              std::to_string(kDefaultLockTimeoutSeconds) + "; 0 fails at once)"};
+}
+
+Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
+                                                         std::ostream* err) {
   engine::StoreOptions options;
   options.sync = !args.Has("no-sync");
   options.read_only = args.Has("read-only");  // Every write is then refused.
-  return engine::EventStore::Open(args.positional(0), options);
+  uint64_t seconds = kDefaultLockTimeoutSeconds;
+  if (args.Has("lock-timeout")) {
+    STARLOG_ASSIGN_OR_RETURN(auto given, args.GetUint("lock-timeout"));
+    if (given) seconds = *given;
+  }
+  if (seconds > 86'400) return UsageError("--lock-timeout takes at most 86400 seconds");
+  options.lock_timeout = std::chrono::seconds(seconds);
+  const std::string root = args.positional(0);
+  std::ostream* to = err != nullptr ? err : &std::cerr;
+  options.on_lock_wait = [to, root, seconds] {
+    *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
+        << " s, --lock-timeout)" << std::endl;
+  };
+  return engine::EventStore::Open(root, options);
 }
 
 Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args) {

@@ -18,6 +18,9 @@ namespace starlog::cli {
 OptionSpec JsonOption();
 OptionSpec UserOption();
 OptionSpec NoSyncOption();
+// --lock-timeout SECONDS: how long a writer waits for another to finish.
+OptionSpec LockTimeoutOption();
+inline constexpr uint64_t kDefaultLockTimeoutSeconds = 60;
 OptionSpec AsOfOption();
 OptionSpec CollectionsOption();
 OptionSpec WhereOption();
@@ -28,8 +31,11 @@ OptionSpec TimespanOption();
 // --user, else $STARLOG_USER, else the login name.
 std::string ActingUser(const ParsedArgs& args);
 
-// Opens the repository at positional 0 for writing (honouring --no-sync).
-Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args);
+// Opens the repository at positional 0 for writing (honouring --no-sync),
+// waiting for another writer up to --lock-timeout and saying so on "err"
+// after a second.
+Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
+                                                         std::ostream* err = nullptr);
 // Opens the repository at positional 0 without the write lock.
 Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args);
 
