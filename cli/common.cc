@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "starlog/codec/numbers.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
 
@@ -118,14 +119,7 @@ Result<engine::WhereClause> Where(const ParsedArgs& args) {
 Result<int64_t> ParseTime(const std::string& text) {
   // Integer nanoseconds: digits with at most a leading minus. Anything else is
   // an ISO time ("2024-01-01" has dashes inside, so it is a date).
-  const size_t digits_from = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (text.size() > digits_from &&
-      text.find_first_not_of("0123456789", digits_from) == std::string::npos) {
-    try {
-      return static_cast<int64_t>(std::stoll(text));
-    } catch (...) {
-    }
-  }
+  if (const std::optional<int64_t> ns = codec::ParseInt(text)) return *ns;
   return codec::ParseIsoTime(text);
 }
 
