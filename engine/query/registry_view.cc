@@ -295,7 +295,7 @@ Result<DataIdPacker> RegistryView::MakePacker(const std::vector<std::string>& di
 }
 
 Result<std::optional<codec::SetPolicy>> RegistryView::Policy() const {
-  STARLOG_ASSIGN_OR_RETURN(auto text, impl_->reader().Get(Family::kPolicy, "policy"));
+  STARLOG_ASSIGN_OR_RETURN(auto text, impl_->reader().Get(Family::kPolicy, keys::kPolicy));
   if (!text) return std::optional<codec::SetPolicy>();
   auto policy = ParsePolicy(*text);
   if (!policy.ok()) return Status::Corruption("the stored access policy does not parse");
