@@ -3,13 +3,13 @@
 #include "cli/progress.h"
 #include "cli/table.h"
 #include "starlog/codec/json_writer.h"
-#include "starlog/engine/fsck.h"
+#include "starlog/ingest/fsck.h"
 
 namespace starlog::cli {
 
 namespace {
 
-void PrintJson(const engine::FsckReport& r, uint64_t fixed_event, Io& io) {
+void PrintJson(const ingest::FsckReport& r, uint64_t fixed_event, Io& io) {
   codec::JsonWriter w;
   w.BeginObject();
   w.Key("sequence").Uint(r.sequence);
@@ -41,16 +41,16 @@ Status Run(const ParsedArgs& args, Io& io) {
   } else {
     STARLOG_ASSIGN_OR_RETURN(store, OpenForRead(args));
   }
-  engine::FsckReport report;
+  ingest::FsckReport report;
   {
     Progress progress(io, "fsck", "files");
     STARLOG_ASSIGN_OR_RETURN(
-        report, engine::CheckFiles(*store, [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
+        report, ingest::CheckFiles(*store, [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
   }
   uint64_t fixed_event = 0;
   if (fix) {
     STARLOG_ASSIGN_OR_RETURN(auto head,
-                             engine::DetachMissingFiles(*store, report, ActingUser(args)));
+                             ingest::DetachMissingFiles(*store, report, ActingUser(args)));
     if (head) {
       fixed_event = head->sequence;
       std::erase_if(report.problems, [](const engine::FileProblem& p) {
