@@ -48,6 +48,14 @@ OptionSpec TimespanOption() {
           2};
 }
 
+std::vector<OptionSpec> WithDatasetQueryOptions(std::vector<OptionSpec> more) {
+  std::vector<OptionSpec> options = {CollectionsOption(), WhereOption(),    BindOption(),
+                                     TimeOption(),        TimespanOption(), AsOfOption()};
+  options.insert(options.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+  return options;
+}
+
 std::string ActingUser(const ParsedArgs& args) {
   if (auto u = args.Get("user")) return *u;
   if (const char* env = std::getenv("STARLOG_USER"); env != nullptr && *env != '\0') return env;
@@ -137,6 +145,16 @@ Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args) {
   if (!t) return std::optional<codec::Timespan>();
   STARLOG_ASSIGN_OR_RETURN(int64_t ns, AsUsageError(ParseTime(*t)));
   return std::optional<codec::Timespan>(codec::Timespan{ns, ns + 1});
+}
+
+Result<engine::DatasetQuery> DatasetQueryFrom(const ParsedArgs& args,
+                                              const std::string& dataset_type) {
+  engine::DatasetQuery query;
+  query.dataset_type = dataset_type;
+  STARLOG_ASSIGN_OR_RETURN(query.collections, Collections(args));
+  STARLOG_ASSIGN_OR_RETURN(query.where, Where(args));
+  STARLOG_ASSIGN_OR_RETURN(query.validity, TimeSpanOption(args));
+  return query;
 }
 
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args) {

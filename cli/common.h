@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "starlog/codec/timespan.h"
 #include "starlog/engine/event_store.h"
+#include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
 
 namespace starlog::cli {
@@ -24,6 +25,9 @@ OptionSpec WhereOption();
 OptionSpec BindOption();  // --bind NAME=VALUE, for --where.
 OptionSpec TimeOption();
 OptionSpec TimespanOption();
+// The options DatasetQueryFrom and ViewAt read (--collections, --where,
+// --bind, --time, --timespan, --as-of), followed by "more".
+std::vector<OptionSpec> WithDatasetQueryOptions(std::vector<OptionSpec> more);
 
 // --user, else $STARLOG_USER, else the login name.
 std::string ActingUser(const ParsedArgs& args);
@@ -46,10 +50,13 @@ Result<engine::WhereClause> Where(const ParsedArgs& args);
 // A time as given on the command line: ISO 8601 (TAI for validity ranges,
 // as the butler takes them) or integer nanoseconds.
 Result<int64_t> ParseTime(const std::string& text);
-// --time T as a one-nanosecond span, if given.
 // --time T as a one-nanosecond span, or --timespan BEGIN END ([BEGIN, END)),
 // if either is given; a usage error if both are.
 Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args);
+// A query for "dataset_type" in --collections, with --where (and --bind)
+// and --time or --timespan; find-first, as DatasetQuery's default is.
+Result<engine::DatasetQuery> DatasetQueryFrom(const ParsedArgs& args,
+                                              const std::string& dataset_type);
 // [--begin-date, --end-date), each end unbounded when absent.
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args);
 
