@@ -66,9 +66,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   io.out << "on disk     " << files.checked << " files wanted, " << files.missing << " missing, "
          << files.damaged << " damaged (by size; `starlog verify --files` reads them)\n";
   for (size_t i = 0; i < files.problems.size() && i < 10; ++i) {
-    const engine::FileProblem& p = files.problems[i];
-    io.out << "  " << engine::FileProblemName(p.kind) << ": " << codec::Printable(p.artifact.path)
-           << " (" << codec::Printable(p.detail) << ")\n";
+    io.out << FileProblemLine(files.problems[i]) << "\n";
   }
   if (files.problems.size() > 10) io.out << "  ... and " << files.problems.size() - 10 << " more\n";
   for (const replication::FailedFile& f : s.failed_files) {

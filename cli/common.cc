@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "starlog/codec/numbers.h"
+#include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
 
@@ -155,6 +156,22 @@ Result<engine::DatasetQuery> DatasetQueryFrom(const ParsedArgs& args,
   STARLOG_ASSIGN_OR_RETURN(query.where, Where(args));
   STARLOG_ASSIGN_OR_RETURN(query.validity, TimeSpanOption(args));
   return query;
+}
+
+std::string DescribeCollection(const std::optional<engine::CollectionInfo>& c) {
+  if (!c) return "-";
+  std::string out(codec::CollectionTypeName(c->type));
+  if (c->type == codec::CollectionType::kChained) {
+    out += " [";
+    for (size_t i = 0; i < c->children.size(); ++i) out += (i ? ", " : "") + c->children[i];
+    out += "]";
+  }
+  return out;
+}
+
+std::string FileProblemLine(const engine::FileProblem& p) {
+  return "  " + std::string(engine::FileProblemName(p.kind)) + ": " +
+         codec::Printable(p.artifact.path) + " (" + codec::Printable(p.detail) + ")";
 }
 
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args) {

@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "starlog/codec/timespan.h"
+#include "starlog/engine/artifact_files.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
@@ -59,6 +60,13 @@ Result<engine::DatasetQuery> DatasetQueryFrom(const ParsedArgs& args,
                                               const std::string& dataset_type);
 // [--begin-date, --end-date), each end unbounded when absent.
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args);
+
+// A collection's type, and a chain's children: "CHAINED [a, b]"; "-" for none.
+std::string DescribeCollection(const std::optional<engine::CollectionInfo>& c);
+
+// One indented line (no newline) naming a file's problem, path and detail
+// escaped for a terminal.
+std::string FileProblemLine(const engine::FileProblem& p);
 
 // The contents of "path" ("-" reads standard input).
 Result<std::string> ReadInput(const std::string& path);

@@ -1,7 +1,7 @@
 #include "cli/json_output.h"
 
+#include "cli/common.h"
 #include "starlog/codec/event_text.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/codec/time_format.h"
 
 namespace starlog::cli {
@@ -195,6 +195,87 @@ std::string LogRecordJson(const codec::Event& event, const engine::LogRecord& re
   line.pop_back();
   return line + ",\"chain_hash\":\"" + record.chain_hash.ToHex() + "\",\"state_digest\":\"" +
          record.state_digest.ToHex() + "\"}";
+}
+
+std::string DiffJson(const engine::RegistryDiff& d) {
+  codec::JsonWriter j;
+  j.BeginObject().Key("from").Uint(d.from).Key("to").Uint(d.to).Key("collections").BeginArray();
+  for (const auto& c : d.collections) {
+    j.BeginObject().Key("name").String(c.name).Key("before").String(DescribeCollection(c.before));
+    j.Key("after").String(DescribeCollection(c.after)).EndObject();
+  }
+  j.EndArray().Key("dataset_types_added").BeginArray();
+  for (const auto& t : d.types_added) j.String(t.name);
+  j.EndArray().Key("dataset_types_removed").BeginArray();
+  for (const auto& t : d.types_removed) j.String(t.name);
+  j.EndArray();
+  for (const auto* list : {&d.datasets_added, &d.datasets_removed}) {
+    j.Key(list == &d.datasets_added ? "datasets_added" : "datasets_removed").BeginArray();
+    for (const auto& r : *list) {
+      j.BeginObject().Key("id").String(r.id.ToString()).Key("dataset_type").String(r.dataset_type);
+      j.Key("run").String(r.run).Key("data_id").String(codec::FieldMapToString(r.data_id));
+      j.EndObject();
+    }
+    j.EndArray();
+  }
+  j.Key("memberships").BeginArray();
+  for (const auto& m : d.memberships) {
+    j.BeginObject().Key("change").String(m.added ? "added" : "removed");
+    j.Key("collection").String(m.collection).Key("id").String(m.id.ToString());
+    j.Key("dataset_type")
+        .String(m.dataset_type)
+        .Key("data_id")
+        .String(codec::FieldMapToString(m.data_id));
+    if (m.validity) j.Key("validity").String(codec::TimespanToString(*m.validity));
+    j.EndObject();
+  }
+  j.EndArray().Key("dimension_records").BeginArray();
+  for (const auto& r : d.records) {
+    j.BeginObject().Key("element").String(r.element).Key("record").String(
+        codec::FieldMapToString(r.after));
+    j.Key("replaced").Bool(r.before.has_value()).EndObject();
+  }
+  j.EndArray().Key("snapshots_added").BeginArray();
+  for (const auto& s : d.snapshots_added) j.String(s.name);
+  j.EndArray().Key("files").BeginArray();
+  for (const auto& a : d.artifacts) {
+    j.BeginObject().Key("id").String(a.id.ToString()).Key("dataset_type").String(a.dataset_type);
+    j.Key("data_id").String(codec::FieldMapToString(a.data_id));
+    j.Key("before")
+        .String(a.before ? a.before->path : "")
+        .Key("after")
+        .String(a.after ? a.after->path : "");
+    j.EndObject();
+  }
+  j.EndArray().Key("policy_changed").Bool(d.policy.has_value()).EndObject();
+  return j.str();
+}
+
+void WriteVerifyJson(const replication::VerifyReport& r, codec::JsonWriter& w) {
+  w.Key("agree").Bool(r.agree);
+  w.Key("local_head").Uint(r.local_head);
+  w.Key("other_head").Uint(r.other_head);
+  w.Key("common").Uint(r.common);
+  w.Key("chain_hash").String(r.chain_hash.ToHex());
+  w.Key("state_digest").String(r.state_digest.ToHex());
+  if (!r.agree) w.Key("first_difference").Uint(r.first_difference);
+  if (r.recomputed) w.Key("indexes_intact").Bool(r.indexes_intact);
+}
+
+void WriteFilesJson(const replication::FilesReport& files, codec::JsonWriter& w) {
+  w.Key("files").BeginObject();
+  w.Key("checked").Uint(files.checked);
+  w.Key("missing").Uint(files.missing);
+  w.Key("damaged").Uint(files.damaged);
+  w.Key("problems").BeginArray();
+  for (const engine::FileProblem& p : files.problems) {
+    w.BeginObject();
+    w.Key("path").String(p.artifact.path);
+    w.Key("problem").String(std::string(engine::FileProblemName(p.kind)));
+    w.Key("detail").String(p.detail);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
 }
 
 std::string PrimaryStatusJson(const engine::Head& head) {

@@ -11,13 +11,16 @@
 #include <vector>
 
 #include "starlog/codec/event.h"
+#include "starlog/codec/json_writer.h"
 #include "starlog/engine/conventions.h"
+#include "starlog/engine/diff.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/ingest/fsck.h"
 #include "starlog/ingest/ingest.h"
 #include "starlog/replication/replica_files.h"
 #include "starlog/replication/replication_status.h"
+#include "starlog/replication/verify.h"
 
 namespace starlog::cli {
 
@@ -57,6 +60,14 @@ std::string SnapshotsJson(const std::vector<engine::SnapshotInfo>& snapshots,
 
 // `log`: one event with the chain hash and state digest the log reader verified.
 std::string LogRecordJson(const codec::Event& event, const engine::LogRecord& record);
+
+// `diff`.
+std::string DiffJson(const engine::RegistryDiff& d);
+
+// `verify`: the members for the comparison of two copies, and the "files"
+// member for --files, written into the object "w" holds open.
+void WriteVerifyJson(const replication::VerifyReport& r, codec::JsonWriter& w);
+void WriteFilesJson(const replication::FilesReport& files, codec::JsonWriter& w);
 
 // `status` of a primary.
 std::string PrimaryStatusJson(const engine::Head& head);
