@@ -2,8 +2,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/engine/atomic_edits.h"
 #include "starlog/engine/policy.h"
 
@@ -21,21 +21,7 @@ Status Show(const ParsedArgs& args, Io& io) {
     return Status::OK();
   }
   if (args.Has("json")) {
-    codec::JsonWriter w;
-    w.BeginObject().Key("roles").BeginObject();
-    for (const auto& r : policy->roles) {
-      w.Key(r.name).BeginArray();
-      for (const auto& u : r.users) w.String(u);
-      w.EndArray();
-    }
-    w.EndObject().Key("rules").BeginArray();
-    for (const auto& r : policy->rules) {
-      w.BeginObject().Key("pattern").String(r.pattern).Key("roles").BeginArray();
-      for (const auto& role : r.roles) w.String(role);
-      w.EndArray().EndObject();
-    }
-    w.EndArray().EndObject();
-    io.out << w.str() << "\n";
+    io.out << PolicyJson(*policy) << "\n";
     return Status::OK();
   }
   Table roles({"ROLE", "USERS"});
