@@ -11,6 +11,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -19,6 +21,8 @@
 #include "bench/bench_util.h"
 #include "bench/replication_bench.h"
 #include "engine/model/registry_keys.h"
+#include "engine/store/column_families.h"
+#include "engine/store/meta_keys.h"
 #include "engine/store/versioned_index.h"
 #include "starlog/codec/chain.h"
 #include "starlog/codec/coding.h"
@@ -112,6 +116,19 @@ void Setup(engine::EventStore& store, const Scale& scale) {
   Must(store.Append(codec::SetChain{"chain", runs}, "b"), "chain");
 }
 
+// The families the raw-RocksDB baseline writes, in the order of their handles
+// after RocksDB's default family.
+constexpr std::array kBaselineFamilies = {
+    engine::Family::kLog,           engine::Family::kHeads,    engine::Family::kTime,
+    engine::Family::kMeta,          engine::Family::kDatasets, engine::Family::kDatasetIds,
+    engine::Family::kDatasetLookup,
+};
+
+size_t BaselineHandle(engine::Family f) {
+  return 1 + (std::find(kBaselineFamilies.begin(), kBaselineFamilies.end(), f) -
+              kBaselineFamilies.begin());
+}
+
 // The raw-RocksDB baseline: the same keys and values per event, in one
 // WriteBatch per event, without validation or indexes' reads.
 double BaselineRegistration(const std::string& dir, const Scale& scale, rocksdb::DB** out_db,
@@ -120,9 +137,9 @@ double BaselineRegistration(const std::string& dir, const Scale& scale, rocksdb:
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (const char* n :
-       {"default", "log", "heads", "time", "meta", "datasets", "dataset_ids", "dataset_lookup"}) {
-    cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (engine::Family f : kBaselineFamilies) {
+    cfs.emplace_back(std::string(engine::FamilyName(f)), rocksdb::ColumnFamilyOptions());
   }
   rocksdb::DB* db = nullptr;
   Check(rocksdb::DB::Open(options, dir, cfs, out_handles, &db).ok() ? Status::OK()
@@ -142,19 +159,21 @@ double BaselineRegistration(const std::string& dir, const Scale& scale, rocksdb:
     chain = codec::NextChainHash(chain, frame);
     rocksdb::WriteBatch wb;
     const std::string seq_key = codec::SequenceKey(seq);
-    wb.Put(h[1], seq_key, frame);
-    wb.Put(h[2], seq_key, std::string(48, 'h'));
-    wb.Put(h[3], seq_key + seq_key, "");
-    wb.Put(h[4], "head", std::string(48, 'h'));
+    const std::string head(engine::kHeadRecordSize, 'h');
+    wb.Put(h[BaselineHandle(engine::Family::kLog)], seq_key, frame);
+    wb.Put(h[BaselineHandle(engine::Family::kHeads)], seq_key, head);
+    wb.Put(h[BaselineHandle(engine::Family::kTime)], seq_key + seq_key, "");
+    wb.Put(h[BaselineHandle(engine::Family::kMeta)], std::string(engine::kMetaHead), head);
     for (const auto& d : e.datasets) {
       const std::string data_id = engine::EncodeDataId(d.data_id);
       const std::string id(d.id.AsBytes());
-      wb.Put(h[5], engine::VersionedKey(engine::keys::Dataset(e.run, "raw", data_id), seq),
-             "\x01" + id);
-      wb.Put(h[6], engine::VersionedKey(engine::keys::DatasetId(d.id), seq),
+      wb.Put(h[BaselineHandle(engine::Family::kDatasets)],
+             engine::VersionedKey(engine::keys::Dataset(e.run, "raw", data_id), seq), "\x01" + id);
+      wb.Put(h[BaselineHandle(engine::Family::kDatasetIds)],
+             engine::VersionedKey(engine::keys::DatasetId(d.id), seq),
              "\x01" + engine::keys::EncodeDatasetRecord({e.run, "raw", data_id}));
-      wb.Put(h[7], engine::VersionedKey(engine::keys::Lookup("raw", data_id, e.run), seq),
-             "\x01" + id);
+      wb.Put(h[BaselineHandle(engine::Family::kDatasetLookup)],
+             engine::VersionedKey(engine::keys::Lookup("raw", data_id, e.run), seq), "\x01" + id);
     }
     db->Write(wo, &wb);
   }
@@ -267,7 +286,8 @@ int main(int argc, char** argv) {
   store = Must(engine::EventStore::Open(dir + "/repo", create.store), "reopen");
 
   // --- find-first through a chain of 10 RUN collections.
-  const double baseline_read = BaselineReads(raw, raw_handles[6], scale.lookups);
+  const double baseline_read =
+      BaselineReads(raw, raw_handles[BaselineHandle(engine::Family::kDatasetIds)], scale.lookups);
   std::mt19937 rng(42);
   // Views hold RocksDB iterators: they must be gone before the store closes.
   std::optional<engine::RegistryView> view = Must(store->View(), "view");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "starlog/codec/numbers.h"
+
 namespace starlog::cli {
 
 namespace {
@@ -45,11 +47,12 @@ std::vector<std::string> ParsedArgs::GetAll(const std::string& option) const {
 Result<std::optional<uint64_t>> ParsedArgs::GetUint(const std::string& option) const {
   auto v = Get(option);
   if (!v) return std::optional<uint64_t>();
-  if (v->empty() || v->size() > 19 ||
-      !std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  const std::optional<uint64_t> n = codec::ParseUint(*v);
+  // At most 19 digits, as this always read: 20-digit values stay refused.
+  if (!n || v->size() > 19) {
     return UsageError("--" + option + " takes a non-negative integer, not '" + *v + "'");
   }
-  return std::optional<uint64_t>(std::stoull(*v));
+  return n;
 }
 
 Result<ParsedArgs> ArgParser::Parse(const CommandSpec& spec, const std::vector<std::string>& argv) {

@@ -9,7 +9,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& tagged = args.positional(1);
   STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   engine::DatasetQuery query{args.GetOr("dataset-type", ""), collections, where,
                              !args.Has("find-all"), std::nullopt};

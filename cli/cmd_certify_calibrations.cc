@@ -12,7 +12,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& type = args.positional(3);
   STARLOG_ASSIGN_OR_RETURN(codec::Timespan span, BeginEnd(args));
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   STARLOG_ASSIGN_OR_RETURN(auto refs,
                            view.QueryDatasets({type, {input_run}, where, true, std::nullopt}));

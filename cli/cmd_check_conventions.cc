@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/engine/conventions.h"
 
 namespace starlog::cli {
@@ -13,15 +13,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto findings, engine::CheckConventions(view));
   if (args.Has("json")) {
-    codec::JsonWriter w;
-    w.BeginArray();
-    for (const auto& f : findings) {
-      w.BeginObject().Key("collection").String(f.collection);
-      w.Key("type").String(codec::CollectionTypeName(f.type));
-      w.Key("convention").String(f.convention).Key("problem").String(f.problem).EndObject();
-    }
-    w.EndArray();
-    io.out << w.str() << "\n";
+    io.out << ConventionsJson(findings) << "\n";
   } else if (findings.empty()) {
     io.out << "every collection follows DMTN-167's conventions\n";
   } else {

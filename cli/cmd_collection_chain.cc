@@ -29,7 +29,7 @@ Status Run(const ParsedArgs& args, Io& io) {
                            ? "; to make it empty, say so: --mode redefine with no children"
                            : "; name the collections to " + args.GetOr("mode", "")));
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(
       engine::EditedChain edited,

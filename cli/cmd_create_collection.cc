@@ -13,7 +13,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     return UsageError("unknown collection type '" + type_name +
                       "'; use RUN, TAGGED, CHAINED or CALIBRATION");
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   const std::string& name = args.positional(1);
   std::optional<std::string> doc;

@@ -10,7 +10,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& collection = args.positional(1);
   const std::string& type = args.positional(2);
   STARLOG_ASSIGN_OR_RETURN(codec::Timespan span, BeginEnd(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   codec::Decertify e{collection, type, {}, span};
   for (const std::string& text : args.GetAll("data-id")) {

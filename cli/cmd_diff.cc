@@ -1,80 +1,15 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
 #include "starlog/codec/event_text.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/engine/as_of.h"
 #include "starlog/engine/diff.h"
 
 namespace starlog::cli {
 
 namespace {
-
-std::string Describe(const std::optional<engine::CollectionInfo>& c) {
-  if (!c) return "-";
-  std::string out(codec::CollectionTypeName(c->type));
-  if (c->type == codec::CollectionType::kChained) {
-    out += " [";
-    for (size_t i = 0; i < c->children.size(); ++i) out += (i ? ", " : "") + c->children[i];
-    out += "]";
-  }
-  return out;
-}
-
-void PrintJson(const engine::RegistryDiff& d, Io& io) {
-  codec::JsonWriter j;
-  j.BeginObject().Key("from").Uint(d.from).Key("to").Uint(d.to).Key("collections").BeginArray();
-  for (const auto& c : d.collections) {
-    j.BeginObject().Key("name").String(c.name).Key("before").String(Describe(c.before));
-    j.Key("after").String(Describe(c.after)).EndObject();
-  }
-  j.EndArray().Key("dataset_types_added").BeginArray();
-  for (const auto& t : d.types_added) j.String(t.name);
-  j.EndArray().Key("dataset_types_removed").BeginArray();
-  for (const auto& t : d.types_removed) j.String(t.name);
-  j.EndArray();
-  for (const auto* list : {&d.datasets_added, &d.datasets_removed}) {
-    j.Key(list == &d.datasets_added ? "datasets_added" : "datasets_removed").BeginArray();
-    for (const auto& r : *list) {
-      j.BeginObject().Key("id").String(r.id.ToString()).Key("dataset_type").String(r.dataset_type);
-      j.Key("run").String(r.run).Key("data_id").String(codec::FieldMapToString(r.data_id));
-      j.EndObject();
-    }
-    j.EndArray();
-  }
-  j.Key("memberships").BeginArray();
-  for (const auto& m : d.memberships) {
-    j.BeginObject().Key("change").String(m.added ? "added" : "removed");
-    j.Key("collection").String(m.collection).Key("id").String(m.id.ToString());
-    j.Key("dataset_type")
-        .String(m.dataset_type)
-        .Key("data_id")
-        .String(codec::FieldMapToString(m.data_id));
-    if (m.validity) j.Key("validity").String(codec::TimespanToString(*m.validity));
-    j.EndObject();
-  }
-  j.EndArray().Key("dimension_records").BeginArray();
-  for (const auto& r : d.records) {
-    j.BeginObject().Key("element").String(r.element).Key("record").String(
-        codec::FieldMapToString(r.after));
-    j.Key("replaced").Bool(r.before.has_value()).EndObject();
-  }
-  j.EndArray().Key("snapshots_added").BeginArray();
-  for (const auto& s : d.snapshots_added) j.String(s.name);
-  j.EndArray().Key("files").BeginArray();
-  for (const auto& a : d.artifacts) {
-    j.BeginObject().Key("id").String(a.id.ToString()).Key("dataset_type").String(a.dataset_type);
-    j.Key("data_id").String(codec::FieldMapToString(a.data_id));
-    j.Key("before")
-        .String(a.before ? a.before->path : "")
-        .Key("after")
-        .String(a.after ? a.after->path : "");
-    j.EndObject();
-  }
-  j.EndArray().Key("policy_changed").Bool(d.policy.has_value()).EndObject();
-  io.out << j.str() << "\n";
-}
 
 Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
@@ -87,7 +22,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryDiff d, engine::DiffRegistry(*store, from, to));
   if (args.Has("json")) {
-    PrintJson(d, io);
+    io.out << DiffJson(d) << "\n";
     return Status::OK();
   }
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View(to));
@@ -97,7 +32,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   Table t({"CHANGE", "WHAT", "NAME", "DETAILS"});
   for (const auto& c : d.collections) {
     const char* change = !c.before ? "+" : !c.after ? "-" : "~";
-    t.AddRow({change, "collection", c.name, Describe(c.before) + " -> " + Describe(c.after)});
+    t.AddRow({change, "collection", c.name,
+              DescribeCollection(c.before) + " -> " + DescribeCollection(c.after)});
   }
   for (const auto& x : d.types_added) t.AddRow({"+", "dataset type", x.name, x.storage_class});
   for (const auto& x : d.types_removed) t.AddRow({"-", "dataset type", x.name, x.storage_class});

@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/engine/as_of.h"
 
 namespace starlog::cli {
@@ -21,20 +21,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   const bool agrees = !report || report->total == head.state_digest;
   if (args.Has("json")) {
-    codec::JsonWriter j;
-    j.BeginObject().Key("sequence").Uint(at).Key("chain_hash").String(head.chain_hash.ToHex());
-    j.Key("state_digest").String(head.state_digest.ToHex());
-    if (report) {
-      j.Key("recomputed").String(report->total.ToHex()).Key("agrees").Bool(agrees);
-      j.Key("families").BeginObject();
-      for (const auto& f : report->families) {
-        j.Key(f.name).BeginObject().Key("live_entries").Uint(f.live_entries);
-        j.Key("digest").String(f.digest.ToHex()).EndObject();
-      }
-      j.EndObject();
-    }
-    j.EndObject();
-    io.out << j.str() << "\n";
+    io.out << DigestJson(at, head, report, agrees) << "\n";
   } else {
     io.out << "sequence      " << at << "\n"
            << "chain hash    " << head.chain_hash.ToHex() << "\n"

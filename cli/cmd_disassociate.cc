@@ -8,7 +8,7 @@ namespace {
 Status Run(const ParsedArgs& args, Io& io) {
   const std::string& tagged = args.positional(1);
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   engine::DatasetQuery query{args.GetOr("dataset-type", ""), {tagged}, where, false, std::nullopt};
   if (query.dataset_type.empty()) return UsageError("give --dataset-type");

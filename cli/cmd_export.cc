@@ -13,11 +13,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   std::vector<engine::DatasetRef> refs;
   for (size_t i = 1; i < args.positional_count(); ++i) {
-    engine::DatasetQuery query;
-    query.dataset_type = args.positional(i);
-    STARLOG_ASSIGN_OR_RETURN(query.collections, Collections(args));
-    STARLOG_ASSIGN_OR_RETURN(query.where, Where(args));
-    STARLOG_ASSIGN_OR_RETURN(query.validity, TimeSpanOption(args));
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query,
+                             DatasetQueryFrom(args, args.positional(i)));
     STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
     refs.insert(refs.end(), found.begin(), found.end());
   }
@@ -41,13 +38,7 @@ CommandSpec ExportCommand() {
           "`starlog import` reads it into another repository.",
       .positionals = {{"PATH", "repository folder"},
                       {"DATASET_TYPES...", "dataset types to export", false, true}},
-      .options = {CollectionsOption(),
-                  WhereOption(),
-                  BindOption(),
-                  TimeOption(),
-                  TimespanOption(),
-                  AsOfOption(),
-                  {"to", "DIR", "a new (or empty) folder for the bundle"}},
+      .options = WithDatasetQueryOptions({{"to", "DIR", "a new (or empty) folder for the bundle"}}),
       .examples =
           {"starlog export repo raw --collections HSC/raw/all --where \"exposure = 903334\" "
            "--to /transfer/903334"},

@@ -1,56 +1,32 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/progress.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
-#include "starlog/engine/fsck.h"
+#include "starlog/ingest/fsck.h"
 
 namespace starlog::cli {
 
 namespace {
 
-void PrintJson(const engine::FsckReport& r, uint64_t fixed_event, Io& io) {
-  codec::JsonWriter w;
-  w.BeginObject();
-  w.Key("sequence").Uint(r.sequence);
-  w.Key("files_checked").Uint(r.files_checked);
-  w.Key("bytes_checked").Uint(r.bytes_checked);
-  w.Key("problems").BeginArray();
-  for (const auto& p : r.problems) {
-    w.BeginObject();
-    w.Key("kind").String(engine::FileProblemName(p.kind));
-    w.Key("path").String(p.artifact.path);
-    w.Key("dataset").String(p.id.ToString());
-    w.Key("detail").String(p.detail);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("unowned").BeginArray();
-  for (const auto& u : r.unowned) w.String(u);
-  w.EndArray();
-  if (fixed_event != 0) w.Key("fixed_in_event").Uint(fixed_event);
-  w.EndObject();
-  io.out << w.str() << "\n";
-}
-
 Status Run(const ParsedArgs& args, Io& io) {
   const bool fix = args.Has("fix");
   std::unique_ptr<engine::EventStore> store;
   if (fix) {
-    STARLOG_ASSIGN_OR_RETURN(store, OpenForWrite(args));
+    STARLOG_ASSIGN_OR_RETURN(store, OpenForWrite(args, &io.err));
   } else {
     STARLOG_ASSIGN_OR_RETURN(store, OpenForRead(args));
   }
-  engine::FsckReport report;
+  ingest::FsckReport report;
   {
     Progress progress(io, "fsck", "files");
     STARLOG_ASSIGN_OR_RETURN(
-        report, engine::CheckFiles(*store, [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
+        report, ingest::CheckFiles(*store, [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
   }
   uint64_t fixed_event = 0;
   if (fix) {
     STARLOG_ASSIGN_OR_RETURN(auto head,
-                             engine::DetachMissingFiles(*store, report, ActingUser(args)));
+                             ingest::DetachMissingFiles(*store, report, ActingUser(args)));
     if (head) {
       fixed_event = head->sequence;
       std::erase_if(report.problems, [](const engine::FileProblem& p) {
@@ -59,7 +35,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     }
   }
   if (args.Has("json")) {
-    PrintJson(report, fixed_event, io);
+    io.out << FsckJson(report, fixed_event) << "\n";
   } else {
     io.out << "checked " << report.files_checked << " files (" << report.bytes_checked
            << " bytes intact) against the registry as of event " << report.sequence << "\n";

@@ -13,7 +13,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     return UsageError("unknown transfer mode '" + mode +
                       "' (copy, move, hardlink, symlink, relsymlink)");
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(
       auto report, ingest::ImportBundle(*store, args.positional(1), *transfer, ActingUser(args)));
   io.out << "imported " << report.datasets << " datasets";

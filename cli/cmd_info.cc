@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/codec/time_format.h"
 
 namespace starlog::cli {
@@ -12,22 +12,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RepositoryInfo info, store->Info());
   if (args.Has("json")) {
-    codec::JsonWriter j;
-    j.BeginObject();
-    j.Key("root").String(info.root);
-    j.Key("repository_id").String(info.repository_id.ToString());
-    j.Key("format_version").Uint(info.format_version);
-    j.Key("head_sequence").Uint(info.head.sequence);
-    j.Key("head_chain_hash").String(info.head.chain_hash.ToHex());
-    j.Key("state_digest").String(info.head.state_digest.ToHex());
-    j.Key("last_commit").String(codec::FormatIsoTime(info.head.commit_time_ns) + "Z");
-    j.Key("families").BeginObject();
-    for (const auto& f : info.families) {
-      j.Key(f.name).BeginObject().Key("live_entries").Uint(f.live_entries);
-      j.Key("digest").String(f.digest.ToHex()).EndObject();
-    }
-    j.EndObject().EndObject();
-    io.out << j.str() << "\n";
+    io.out << InfoJson(info) << "\n";
     return Status::OK();
   }
   io.out << "repository     " << info.repository_id.ToString() << "\n"

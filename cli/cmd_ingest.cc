@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/progress.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/ingest/ingest.h"
 
 namespace starlog::cli {
@@ -39,7 +39,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   std::vector<std::string> inputs(args.positionals().begin() + 1, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(auto files, ingest::ExpandInputs(inputs));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   ingest::IngestReport report;
   {
     Progress progress(io, "ingest", "files");
@@ -47,20 +47,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     STARLOG_ASSIGN_OR_RETURN(report, ingest::Ingest(*store, files, options));
   }
   if (args.Has("json")) {
-    codec::JsonWriter w;
-    w.BeginObject();
-    w.Key("files").Uint(report.files);
-    w.Key("ingested").Uint(report.ingested);
-    w.Key("already_present").Uint(report.already_present);
-    w.Key("records_inserted").Uint(report.records_inserted);
-    w.Key("first_event").Uint(report.first_event);
-    w.Key("last_event").Uint(report.last_event);
-    w.Key("skipped").BeginArray();
-    for (const auto& s : report.skipped) {
-      w.BeginObject().Key("file").String(s.file).Key("reason").String(s.reason).EndObject();
-    }
-    w.EndArray().EndObject();
-    io.out << w.str() << "\n";
+    io.out << IngestJson(report) << "\n";
   } else {
     io.out << "ingested " << report.ingested << " of " << report.files << " files into "
            << options.run << " (" << mode << ")";

@@ -11,7 +11,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& file = args.positional(2);
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
   STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   const engine::DimensionElement* element = view.universe().Find(element_name);
   if (element == nullptr) {

@@ -12,11 +12,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   auto to = args.Get("to");
   if (!to) return UsageError("give --to DIR (where the links go)");
   STARLOG_ASSIGN_OR_RETURN(auto path_template, ingest::FileTemplate::Parse(*text));
-  engine::DatasetQuery query;
-  query.dataset_type = args.positional(1);
-  STARLOG_ASSIGN_OR_RETURN(query.collections, Collections(args));
-  STARLOG_ASSIGN_OR_RETURN(query.where, Where(args));
-  STARLOG_ASSIGN_OR_RETURN(query.validity, TimeSpanOption(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query, DatasetQueryFrom(args, args.positional(1)));
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
   STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
@@ -43,17 +39,10 @@ CommandSpec LinkCommand() {
           "data ID lacks is an error that names it, and so are two datasets that would\n"
           "share a link. Links already there and right are kept.",
       .positionals = {{"PATH", "repository folder"}, {"DATASET_TYPE", "a dataset type"}},
-      .options = {CollectionsOption(),
-                  WhereOption(),
-                  BindOption(),
-                  TimeOption(),
-                  TimespanOption(),
-                  AsOfOption(),
-                  {"template", "T",
-                   "path of each link, e.g. '{run}/{exposure:08d}/{detector:03d}'"},
-                  {"to", "DIR", "the folder the tree goes under"},
-                  {"relative", "",
-                   "link by relative paths (the tree can move with the repository)"}},
+      .options = WithDatasetQueryOptions(
+          {{"template", "T", "path of each link, e.g. '{run}/{exposure:08d}/{detector:03d}'"},
+           {"to", "DIR", "the folder the tree goes under"},
+           {"relative", "", "link by relative paths (the tree can move with the repository)"}}),
       .examples = {"starlog link repo raw --collections HSC/raw/all --where \"exposure = 903334\" "
                    "--template '{run}/input/{exposure}/{detector:03d}' --to /scratch/run42"},
       .run = Run,

@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
 #include "starlog/codec/event_codec.h"
 #include "starlog/codec/event_text.h"
@@ -49,13 +50,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     if (limit && shown >= *limit) break;
     ++shown;
     if (json) {
-      codec::JsonWriter j;
-      codec::WriteEventJson(*event, &j);
-      // One object per line, with the chain hash the log reader verified.
-      std::string line = j.str();
-      line.pop_back();
-      io.out << line << ",\"chain_hash\":\"" << r.chain_hash.ToHex() << "\",\"state_digest\":\""
-             << r.state_digest.ToHex() << "\"}\n";
+      io.out << LogRecordJson(*event, r) << "\n";  // One object per line.
       continue;
     }
     std::vector<std::string> row = {

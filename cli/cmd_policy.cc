@@ -2,8 +2,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/engine/atomic_edits.h"
 #include "starlog/engine/policy.h"
 
@@ -21,21 +21,7 @@ Status Show(const ParsedArgs& args, Io& io) {
     return Status::OK();
   }
   if (args.Has("json")) {
-    codec::JsonWriter w;
-    w.BeginObject().Key("roles").BeginObject();
-    for (const auto& r : policy->roles) {
-      w.Key(r.name).BeginArray();
-      for (const auto& u : r.users) w.String(u);
-      w.EndArray();
-    }
-    w.EndObject().Key("rules").BeginArray();
-    for (const auto& r : policy->rules) {
-      w.BeginObject().Key("pattern").String(r.pattern).Key("roles").BeginArray();
-      for (const auto& role : r.roles) w.String(role);
-      w.EndArray().EndObject();
-    }
-    w.EndArray().EndObject();
-    io.out << w.str() << "\n";
+    io.out << PolicyJson(*policy) << "\n";
     return Status::OK();
   }
   Table roles({"ROLE", "USERS"});
@@ -59,7 +45,7 @@ Status Show(const ParsedArgs& args, Io& io) {
 }
 
 Status Write(const ParsedArgs& args, Io& io, codec::SetPolicy policy, const std::string& what) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(std::move(policy), ActingUser(args)));
   ReportAppend(io, before, head.sequence, what);
@@ -73,7 +59,7 @@ Status Grant(const ParsedArgs& args, Io& io, bool grant) {
   }
   const std::string& role = args.positional(1);
   const std::string& user = args.positional(2);
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(engine::Head head,
                            engine::EditPolicyRole(*store, role, user, grant, ActingUser(args)));

@@ -26,7 +26,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const engine::PruneMode mode = args.Has("purge")     ? engine::PruneMode::kPurge
                                  : args.Has("unstore") ? engine::PruneMode::kUnstore
                                                        : engine::PruneMode::kForget;
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   std::vector<codec::Uuid> ids;
   std::vector<engine::DatasetRef> shown;

@@ -2,8 +2,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 
 namespace starlog::cli {
 
@@ -26,24 +26,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto collections, view.QueryCollections(patterns, types));
 
   if (args.Has("json")) {
-    codec::JsonWriter j;
-    j.BeginArray();
-    for (const auto& c : collections) {
-      j.BeginObject().Key("name").String(c.name).Key("type").String(CollectionTypeName(c.type));
-      j.Key("doc").String(c.doc);
-      if (c.type == codec::CollectionType::kChained) {
-        j.Key("children").BeginArray();
-        for (const auto& child : c.children) j.String(child);
-        j.EndArray();
-        STARLOG_ASSIGN_OR_RETURN(auto flat, view.ResolveSearchPath({c.name}));
-        j.Key("flattened").BeginArray();
-        for (const auto& f : flat) j.String(f);
-        j.EndArray();
-      }
-      j.EndObject();
-    }
-    j.EndArray();
-    io.out << j.str() << "\n";
+    STARLOG_ASSIGN_OR_RETURN(std::string json, CollectionsJson(view, collections));
+    io.out << json << "\n";
     return Status::OK();
   }
   Table t({"NAME", "TYPE", "DOC"});

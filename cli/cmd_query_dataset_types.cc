@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 
 namespace starlog::cli {
 
@@ -13,16 +13,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(auto types, view.QueryDatasetTypes(patterns, args.Has("components")));
   if (args.Has("json")) {
-    codec::JsonWriter j;
-    j.BeginArray();
-    for (const auto& t : types) {
-      j.BeginObject().Key("name").String(t.name).Key("storage_class").String(t.storage_class);
-      j.Key("is_calibration").Bool(t.is_calibration).Key("dimensions").BeginArray();
-      for (const auto& d : t.dimensions) j.String(d);
-      j.EndArray().EndObject();
-    }
-    j.EndArray();
-    io.out << j.str() << "\n";
+    io.out << DatasetTypesJson(types) << "\n";
     return Status::OK();
   }
   Table table({"NAME", "DIMENSIONS", "STORAGE CLASS", "CALIBRATION"});

@@ -7,11 +7,7 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  engine::DatasetQuery query;
-  query.dataset_type = args.positional(1);
-  STARLOG_ASSIGN_OR_RETURN(query.collections, Collections(args));
-  STARLOG_ASSIGN_OR_RETURN(query.where, Where(args));
-  STARLOG_ASSIGN_OR_RETURN(query.validity, TimeSpanOption(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query, DatasetQueryFrom(args, args.positional(1)));
   query.find_first = !args.Has("find-all");
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));

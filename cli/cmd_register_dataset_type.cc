@@ -11,7 +11,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   e.storage_class = args.positional(2);
   e.dimensions.assign(args.positionals().begin() + 3, args.positionals().end());
   e.is_calibration = args.Has("is-calibration");
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
   ReportAppend(io, before, head.sequence, "registered dataset type " + e.name);

@@ -22,7 +22,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args.GetOr("id-mode", "unique")));
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
   STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   codec::RegisterDatasets e{run, type, {}};
   for (size_t i = 0; i < rows.size(); ++i) {

@@ -6,7 +6,7 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   codec::RemoveCollection event{args.positional(1), /*with_datasets=*/false};
   STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(event, ActingUser(args)));
   io.out << "removed collection " << event.name << " (event " << head.sequence << ")\n";

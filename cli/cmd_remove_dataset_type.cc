@@ -6,7 +6,7 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(
       engine::Head head,

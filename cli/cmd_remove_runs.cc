@@ -7,7 +7,7 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(engine::RemovedRuns removed,
                            engine::RemoveRuns(*store, patterns, ActingUser(args)));

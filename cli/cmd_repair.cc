@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/progress.h"
-#include "starlog/codec/json_writer.h"
 
 namespace starlog::cli {
 
@@ -19,18 +19,7 @@ Status Run(const ParsedArgs& args, Io& io) {
                                                                 }));
   }
   if (args.Has("json")) {
-    codec::JsonWriter j;
-    j.BeginObject();
-    j.Key("acknowledged").Uint(report.acknowledged);
-    j.Key("kept").Uint(report.kept);
-    j.Key("dropped").Uint(report.dropped());
-    if (report.dropped() > 0) {
-      j.Key("dropped_first").Uint(report.kept + 1);
-      j.Key("dropped_last").Uint(report.acknowledged);
-    }
-    j.Key("rebuilt_indexes").Bool(report.rebuilt_indexes);
-    j.EndObject();
-    io.out << j.str() << "\n";
+    io.out << RepairJson(report) << "\n";
     return Status::OK();
   }
   io.out << "kept events 1 to " << report.kept << ": every frame and the chain verify\n";

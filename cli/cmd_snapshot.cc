@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/codec/json_writer.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
 
@@ -11,7 +11,7 @@ namespace {
 
 Status Create(const ParsedArgs& args, Io& io) {
   if (args.positional_count() != 2) return UsageError("usage: snapshot create PATH NAME");
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args));
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   uint64_t at = store->head().sequence;
   if (auto point = args.Get("at")) {
     STARLOG_ASSIGN_OR_RETURN(at, engine::ResolveAsOf(*store, *point));
@@ -39,20 +39,7 @@ Status Show(const ParsedArgs& args, Io& io, bool list) {
     heads.push_back(h);
   }
   if (args.Has("json")) {
-    codec::JsonWriter j;
-    j.BeginArray();
-    for (size_t i = 0; i < snapshots.size(); ++i) {
-      j.BeginObject()
-          .Key("name")
-          .String(snapshots[i].name)
-          .Key("sequence")
-          .Uint(snapshots[i].sequence);
-      j.Key("time").String(codec::FormatIsoTime(heads[i].commit_time_ns) + "Z");
-      j.Key("chain_hash").String(heads[i].chain_hash.ToHex());
-      j.Key("state_digest").String(heads[i].state_digest.ToHex()).EndObject();
-    }
-    j.EndArray();
-    io.out << j.str() << "\n";
+    io.out << SnapshotsJson(snapshots, heads) << "\n";
     return Status::OK();
   }
   Table t({"NAME", "SEQUENCE", "TIME (UTC)", "CHAIN HASH", "STATE DIGEST"});

@@ -2,7 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/codec/json_writer.h"
+#include "cli/json_output.h"
 #include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/replication/replica_files.h"
@@ -29,11 +29,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& root = args.positional(0);
   if (!store->is_replica()) {
     if (args.Has("json")) {
-      codec::JsonWriter w;
-      w.BeginObject().Key("role").String("primary").Key("head").Uint(head.sequence);
-      w.Key("head_time_ns").Int(head.commit_time_ns);
-      w.Key("chain_hash").String(head.chain_hash.ToHex()).EndObject();
-      io.out << w.str() << "\n";
+      io.out << PrimaryStatusJson(head) << "\n";
     } else {
       io.out << root << " is a primary repository at event " << head.sequence << "\n";
     }
@@ -48,10 +44,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   // Files may be lost or damaged after they arrived: look, a stat per file.
   STARLOG_ASSIGN_OR_RETURN(auto files, replication::CheckWantedFiles(*store, /*contents=*/false));
   if (args.Has("json")) {
-    std::string json = replication::ReplicationStatusJson(s);
-    io.out << "{\"role\":\"replica\",\"chain_hash\":\"" << head.chain_hash.ToHex()
-           << "\",\"files_missing\":" << files.missing << ",\"files_damaged\":" << files.damaged
-           << "," << json.substr(1) << "\n";
+    io.out << ReplicaStatusJson(head, files, s) << "\n";
     return Status::OK();
   }
   io.out << "replica     " << root << " (repository " << store->repository_id().ToString() << ")\n";
@@ -73,9 +66,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   io.out << "on disk     " << files.checked << " files wanted, " << files.missing << " missing, "
          << files.damaged << " damaged (by size; `starlog verify --files` reads them)\n";
   for (size_t i = 0; i < files.problems.size() && i < 10; ++i) {
-    const engine::FileProblem& p = files.problems[i];
-    io.out << "  " << engine::FileProblemName(p.kind) << ": " << codec::Printable(p.artifact.path)
-           << " (" << codec::Printable(p.detail) << ")\n";
+    io.out << FileProblemLine(files.problems[i]) << "\n";
   }
   if (files.problems.size() > 10) io.out << "  ... and " << files.problems.size() - 10 << " more\n";
   for (const replication::FailedFile& f : s.failed_files) {

@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/json_output.h"
 #include "cli/peer_options.h"
 #include "starlog/codec/json_writer.h"
 #include "starlog/codec/text.h"
@@ -14,26 +15,11 @@ namespace {
 Status CheckFiles(const engine::EventStore& store, bool json, codec::JsonWriter* w, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto files, replication::CheckWantedFiles(store, /*contents=*/true));
   if (json) {
-    w->Key("files").BeginObject();
-    w->Key("checked").Uint(files.checked);
-    w->Key("missing").Uint(files.missing);
-    w->Key("damaged").Uint(files.damaged);
-    w->Key("problems").BeginArray();
-    for (const engine::FileProblem& p : files.problems) {
-      w->BeginObject();
-      w->Key("path").String(p.artifact.path);
-      w->Key("problem").String(std::string(engine::FileProblemName(p.kind)));
-      w->Key("detail").String(p.detail);
-      w->EndObject();
-    }
-    w->EndArray().EndObject();
+    WriteFilesJson(files, *w);
   } else {
     io.out << "files: " << files.checked << " checked by size and XXH3-128, " << files.missing
            << " missing, " << files.damaged << " damaged\n";
-    for (const engine::FileProblem& p : files.problems) {
-      io.out << "  " << engine::FileProblemName(p.kind) << ": " << codec::Printable(p.artifact.path)
-             << " (" << codec::Printable(p.detail) << ")\n";
-    }
+    for (const engine::FileProblem& p : files.problems) io.out << FileProblemLine(p) << "\n";
   }
   if (files.intact()) return Status::OK();
   return Status::Conflict(
@@ -59,14 +45,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     options.tls = Tls(args);
     STARLOG_ASSIGN_OR_RETURN(auto r, replication::Verify(*store, *against, options));
     if (json) {
-      w.Key("agree").Bool(r.agree);
-      w.Key("local_head").Uint(r.local_head);
-      w.Key("other_head").Uint(r.other_head);
-      w.Key("common").Uint(r.common);
-      w.Key("chain_hash").String(r.chain_hash.ToHex());
-      w.Key("state_digest").String(r.state_digest.ToHex());
-      if (!r.agree) w.Key("first_difference").Uint(r.first_difference);
-      if (r.recomputed) w.Key("indexes_intact").Bool(r.indexes_intact);
+      WriteVerifyJson(r, w);
     } else if (r.agree) {
       io.out << "agree through event " << r.common << ": chain hash " << r.chain_hash.ToHex()
              << ", state digest " << r.state_digest.ToHex()

@@ -1,11 +1,34 @@
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <iomanip>
+#include <set>
+#include <string>
+
+#include "cli/common.h"
 
 namespace starlog::cli {
 
+namespace {
+
+// Every command that opens a repository for writing through OpenForWrite
+// (those with --no-sync, but for the ones that make or mend a repository
+// their own way) also waits for the write lock: --lock-timeout.
+std::vector<CommandSpec> WithLockTimeout(std::vector<CommandSpec> commands) {
+  static const std::set<std::string> own_open = {"create", "rebuild", "repair", "replicate"};
+  for (CommandSpec& c : commands) {
+    const bool writes = own_open.count(c.name) == 0 &&
+                        std::any_of(c.options.begin(), c.options.end(),
+                                    [](const OptionSpec& o) { return o.name == "no-sync"; });
+    if (writes) c.options.push_back(LockTimeoutOption());
+  }
+  return commands;
+}
+
+}  // namespace
+
 const std::vector<CommandSpec>& AllCommands() {
-  static const std::vector<CommandSpec> commands = {
+  static const std::vector<CommandSpec> commands = WithLockTimeout({
       // The repository and its log.
       CreateCommand(),
       InfoCommand(),
@@ -51,7 +74,7 @@ const std::vector<CommandSpec>& AllCommands() {
       ReplicateCommand(),
       StatusCommand(),
       VerifyCommand(),
-  };
+  });
   return commands;
 }
 

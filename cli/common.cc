@@ -10,6 +10,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "starlog/codec/numbers.h"
+#include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
 
@@ -47,6 +49,14 @@ OptionSpec TimespanOption() {
           2};
 }
 
+std::vector<OptionSpec> WithDatasetQueryOptions(std::vector<OptionSpec> more) {
+  std::vector<OptionSpec> options = {CollectionsOption(), WhereOption(),    BindOption(),
+                                     TimeOption(),        TimespanOption(), AsOfOption()};
+  options.insert(options.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+  return options;
+}
+
 std::string ActingUser(const ParsedArgs& args) {
   if (auto u = args.Get("user")) return *u;
   if (const char* env = std::getenv("STARLOG_USER"); env != nullptr && *env != '\0') return env;
@@ -57,11 +67,31 @@ std::string ActingUser(const ParsedArgs& args) {
   return "unknown";
 }
 
-Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args) {
+OptionSpec LockTimeoutOption() {
+  return {"lock-timeout", "SECONDS",
+          "wait this long for another writer to finish (default " +
+              std::to_string(kDefaultLockTimeoutSeconds) + "; 0 fails at once)"};
+}
+
+Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
+                                                         std::ostream* err) {
   engine::StoreOptions options;
   options.sync = !args.Has("no-sync");
   options.read_only = args.Has("read-only");  // Every write is then refused.
-  return engine::EventStore::Open(args.positional(0), options);
+  uint64_t seconds = kDefaultLockTimeoutSeconds;
+  if (args.Has("lock-timeout")) {
+    STARLOG_ASSIGN_OR_RETURN(auto given, args.GetUint("lock-timeout"));
+    if (given) seconds = *given;
+  }
+  if (seconds > 86'400) return UsageError("--lock-timeout takes at most 86400 seconds");
+  options.lock_timeout = std::chrono::seconds(seconds);
+  const std::string root = args.positional(0);
+  std::ostream* to = err != nullptr ? err : &std::cerr;
+  options.on_lock_wait = [to, root, seconds] {
+    *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
+        << " s, --lock-timeout)" << std::endl;
+  };
+  return engine::EventStore::Open(root, options);
 }
 
 Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args) {
@@ -118,14 +148,7 @@ Result<engine::WhereClause> Where(const ParsedArgs& args) {
 Result<int64_t> ParseTime(const std::string& text) {
   // Integer nanoseconds: digits with at most a leading minus. Anything else is
   // an ISO time ("2024-01-01" has dashes inside, so it is a date).
-  const size_t digits_from = !text.empty() && text[0] == '-' ? 1 : 0;
-  if (text.size() > digits_from &&
-      text.find_first_not_of("0123456789", digits_from) == std::string::npos) {
-    try {
-      return static_cast<int64_t>(std::stoll(text));
-    } catch (...) {
-    }
-  }
+  if (const std::optional<int64_t> ns = codec::ParseInt(text)) return *ns;
   return codec::ParseIsoTime(text);
 }
 
@@ -143,6 +166,32 @@ Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args) {
   if (!t) return std::optional<codec::Timespan>();
   STARLOG_ASSIGN_OR_RETURN(int64_t ns, AsUsageError(ParseTime(*t)));
   return std::optional<codec::Timespan>(codec::Timespan{ns, ns + 1});
+}
+
+Result<engine::DatasetQuery> DatasetQueryFrom(const ParsedArgs& args,
+                                              const std::string& dataset_type) {
+  engine::DatasetQuery query;
+  query.dataset_type = dataset_type;
+  STARLOG_ASSIGN_OR_RETURN(query.collections, Collections(args));
+  STARLOG_ASSIGN_OR_RETURN(query.where, Where(args));
+  STARLOG_ASSIGN_OR_RETURN(query.validity, TimeSpanOption(args));
+  return query;
+}
+
+std::string DescribeCollection(const std::optional<engine::CollectionInfo>& c) {
+  if (!c) return "-";
+  std::string out(codec::CollectionTypeName(c->type));
+  if (c->type == codec::CollectionType::kChained) {
+    out += " [";
+    for (size_t i = 0; i < c->children.size(); ++i) out += (i ? ", " : "") + c->children[i];
+    out += "]";
+  }
+  return out;
+}
+
+std::string FileProblemLine(const engine::FileProblem& p) {
+  return "  " + std::string(engine::FileProblemName(p.kind)) + ": " +
+         codec::Printable(p.artifact.path) + " (" + codec::Printable(p.detail) + ")";
 }
 
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args) {

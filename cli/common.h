@@ -10,7 +10,9 @@
 
 #include "cli/args.h"
 #include "starlog/codec/timespan.h"
+#include "starlog/engine/artifact_files.h"
 #include "starlog/engine/event_store.h"
+#include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
 
 namespace starlog::cli {
@@ -18,18 +20,27 @@ namespace starlog::cli {
 OptionSpec JsonOption();
 OptionSpec UserOption();
 OptionSpec NoSyncOption();
+// --lock-timeout SECONDS: how long a writer waits for another to finish.
+OptionSpec LockTimeoutOption();
+inline constexpr uint64_t kDefaultLockTimeoutSeconds = 60;
 OptionSpec AsOfOption();
 OptionSpec CollectionsOption();
 OptionSpec WhereOption();
 OptionSpec BindOption();  // --bind NAME=VALUE, for --where.
 OptionSpec TimeOption();
 OptionSpec TimespanOption();
+// The options DatasetQueryFrom and ViewAt read (--collections, --where,
+// --bind, --time, --timespan, --as-of), followed by "more".
+std::vector<OptionSpec> WithDatasetQueryOptions(std::vector<OptionSpec> more);
 
 // --user, else $STARLOG_USER, else the login name.
 std::string ActingUser(const ParsedArgs& args);
 
-// Opens the repository at positional 0 for writing (honouring --no-sync).
-Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args);
+// Opens the repository at positional 0 for writing (honouring --no-sync),
+// waiting for another writer up to --lock-timeout and saying so on "err"
+// after a second.
+Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
+                                                         std::ostream* err = nullptr);
 // Opens the repository at positional 0 without the write lock.
 Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args);
 
@@ -46,12 +57,22 @@ Result<engine::WhereClause> Where(const ParsedArgs& args);
 // A time as given on the command line: ISO 8601 (TAI for validity ranges,
 // as the butler takes them) or integer nanoseconds.
 Result<int64_t> ParseTime(const std::string& text);
-// --time T as a one-nanosecond span, if given.
 // --time T as a one-nanosecond span, or --timespan BEGIN END ([BEGIN, END)),
 // if either is given; a usage error if both are.
 Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args);
+// A query for "dataset_type" in --collections, with --where (and --bind)
+// and --time or --timespan; find-first, as DatasetQuery's default is.
+Result<engine::DatasetQuery> DatasetQueryFrom(const ParsedArgs& args,
+                                              const std::string& dataset_type);
 // [--begin-date, --end-date), each end unbounded when absent.
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args);
+
+// A collection's type, and a chain's children: "CHAINED [a, b]"; "-" for none.
+std::string DescribeCollection(const std::optional<engine::CollectionInfo>& c);
+
+// One indented line (no newline) naming a file's problem, path and detail
+// escaped for a terminal.
+std::string FileProblemLine(const engine::FileProblem& p);
 
 // The contents of "path" ("-" reads standard input).
 Result<std::string> ReadInput(const std::string& path);

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "starlog/codec/numbers.h"
 #include "starlog/codec/text.h"
 
 namespace starlog::codec {
@@ -151,10 +152,9 @@ class Parser {
     v.text = std::string(s_.substr(start, pos_ - start));
     v.kind = JsonValue::Kind::kNumber;
     if (integral && v.text.size() <= 19) {  // Fits in int64 when at most 18 digits (+ sign).
-      try {
-        v.integer = std::stoll(v.text);
+      if (auto integer = ParseInt(v.text)) {
+        v.integer = *integer;
         v.kind = JsonValue::Kind::kInt;
-      } catch (...) {
       }
     }
     return v;

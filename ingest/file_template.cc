@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "starlog/codec/numbers.h"
 #include "starlog/engine/repo_paths.h"
 
 namespace starlog::ingest {
@@ -45,7 +46,7 @@ Result<FileTemplate> FileTemplate::Parse(std::string_view text) {
           return bad("bad format '" + inside.substr(colon + 1) + "' (e.g. 08d, ?)");
         }
         p.zero_pad = spec[0] == '0';
-        p.width = std::stoi(spec);
+        p.width = static_cast<int>(*codec::ParseUint(spec));  // At most two digits, checked above.
       }
     }
     t.parts_.push_back(std::move(p));

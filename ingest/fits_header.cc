@@ -11,6 +11,8 @@ extern "C" {
 #include <filesystem>
 #include <memory>
 
+#include "starlog/codec/numbers.h"
+
 namespace starlog::ingest {
 
 namespace {
@@ -49,18 +51,17 @@ FitsCard ParseValue(const std::string& raw) {
     card.integer = raw == "T";
     return card;
   }
-  char* end = nullptr;
-  const long long i = std::strtoll(raw.c_str(), &end, 10);
-  if (end != nullptr && *end == '\0') {
+  if (const std::optional<int64_t> i = codec::ParseInt(raw, codec::IntSyntax::kLikeStrtoll)) {
     card.kind = FitsCard::Kind::kInt;
-    card.integer = i;
-    card.number = static_cast<double>(i);
+    card.integer = *i;
+    card.number = static_cast<double>(*i);
     return card;
   }
   std::string d = raw;
   for (char& c : d) {
     if (c == 'D' || c == 'd') c = 'E';  // FITS allows D exponents.
   }
+  char* end = nullptr;
   const double x = std::strtod(d.c_str(), &end);
   if (end != nullptr && *end == '\0') {
     card.kind = FitsCard::Kind::kFloat;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "starlog/codec/config_lines.h"
+#include "starlog/codec/numbers.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/time_scales.h"
 
@@ -49,9 +50,8 @@ Result<codec::FieldValue> Typed(const std::string& name, engine::ValueType type,
   }
   if (card.kind == FitsCard::Kind::kInt) return codec::FieldValue(card.integer);
   if (card.kind == FitsCard::Kind::kString) {
-    char* end = nullptr;
-    const long long v = std::strtoll(shown.c_str(), &end, 10);
-    if (!shown.empty() && end != nullptr && *end == '\0') return codec::FieldValue(int64_t{v});
+    if (auto v = codec::ParseInt(shown, codec::IntSyntax::kLikeStrtoll))
+      return codec::FieldValue(*v);
   }
   return Status::InvalidArgument(name + " needs an integer; the header has '" + card.text + "'");
 }
@@ -203,12 +203,11 @@ Result<Translator> ParseTranslator(std::string_view text, const std::string& sou
       t.timespan_exptime_keyword = Upper(w[3]);
     } else if (verb == "day_obs" && w.size() == 3) {
       t.day_obs_keyword = Upper(w[1]);
-      char* end = nullptr;
-      const long hours = std::strtol(w[2].c_str(), &end, 10);
-      if (end == nullptr || *end != '\0' || hours < -48 || hours > 48) {
+      const std::optional<int64_t> hours = codec::ParseInt(w[2], codec::IntSyntax::kLikeStrtoll);
+      if (!hours || *hours < -48 || *hours > 48) {
         return bad("day_obs wants KEYWORD HOURS, the hours between -48 and 48");
       }
-      t.day_obs_offset_hours = static_cast<int>(hours);
+      t.day_obs_offset_hours = static_cast<int>(*hours);
     } else {
       return bad("cannot read '" + verb + "' with " + std::to_string(w.size() - 1) +
                  " arguments (statements: instrument, match, dataset_type, value, constant, "

@@ -1,13 +1,10 @@
 #include "starlog/replication/replica_files.h"
 
 #include <algorithm>
-#include <filesystem>
 
 #include "starlog/replication/replication_status.h"
 
 namespace starlog::replication {
-
-namespace fs = std::filesystem;
 
 Result<FileFilter> FileFilter::Make(const engine::RegistryView& view,
                                     const std::vector<std::string>& collections) {
@@ -59,35 +56,15 @@ Result<FilesReport> CheckWantedFiles(const engine::EventStore& store, bool conte
   STARLOG_ASSIGN_OR_RETURN(auto wanted, WantedArtifacts(store));
   FilesReport report;
   report.checked = wanted.size();
-  const auto count = [&report](const engine::FileProblem& p) {
-    if (p.kind == engine::FileProblem::Kind::kMissing) {
+  for (const auto& [id, artifact] : wanted) {
+    auto problem = engine::CheckRecordedFile(store.root(), id, artifact, contents);
+    if (!problem) continue;
+    if (problem->kind == engine::FileProblem::Kind::kMissing) {
       ++report.missing;
     } else {
       ++report.damaged;
     }
-    report.problems.push_back(p);
-  };
-  if (contents) {
-    std::set<codec::Uuid> ids;
-    for (const auto& entry : wanted) ids.insert(entry.first);
-    STARLOG_ASSIGN_OR_RETURN(engine::FsckReport fsck, engine::CheckFiles(store));
-    for (const engine::FileProblem& p : fsck.problems) {
-      if (ids.count(p.id) != 0) count(p);
-    }
-    return report;
-  }
-  for (const auto& [id, artifact] : wanted) {
-    std::error_code ec;
-    const fs::path full = fs::path(store.root()) / artifact.path;
-    const auto size = fs::file_size(full, ec);
-    if (ec && !fs::exists(full)) {
-      count({engine::FileProblem::Kind::kMissing, id, artifact, "no such file"});
-    } else if (ec) {
-      count({engine::FileProblem::Kind::kUnreadable, id, artifact, ec.message()});
-    } else if (size != artifact.size) {
-      count({engine::FileProblem::Kind::kSize, id, artifact,
-             std::to_string(size) + " bytes, " + std::to_string(artifact.size) + " recorded"});
-    }
+    report.problems.push_back(std::move(*problem));
   }
   return report;
 }

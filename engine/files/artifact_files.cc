@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "starlog/codec/text.h"
 #include "starlog/engine/repo_paths.h"
@@ -70,6 +71,56 @@ Result<codec::Artifact> DescribeFile(const std::string& root, const std::string&
 Result<codec::Artifact> DescribeFileInRoot(const std::string& root, const std::string& relative) {
   STARLOG_RETURN_IF_ERROR(CheckArtifactInRoot(root, relative));
   return DescribeFile(root, relative);
+}
+
+std::string_view FileProblemName(FileProblem::Kind kind) {
+  switch (kind) {
+    case FileProblem::Kind::kMissing:
+      return "missing";
+    case FileProblem::Kind::kSize:
+      return "size";
+    case FileProblem::Kind::kChecksum:
+      return "checksum";
+    case FileProblem::Kind::kUnreadable:
+      return "unreadable";
+  }
+  return "?";
+}
+
+std::optional<FileProblem> CheckRecordedFile(const std::string& root, const codec::Uuid& id,
+                                             const codec::Artifact& artifact, bool contents) {
+  namespace fs = std::filesystem;
+  const auto problem = [&](FileProblem::Kind kind, std::string detail) {
+    return std::optional<FileProblem>(FileProblem{kind, id, artifact, std::move(detail)});
+  };
+  // A recorded path passed the same rule when it was appended; checked
+  // again before the file is touched, as every path from the log is.
+  if (Status s = ValidateRelativePath(artifact.path); !s.ok()) {
+    return problem(FileProblem::Kind::kUnreadable, std::string(s.message()));
+  }
+  const fs::path full = fs::path(root) / artifact.path;
+  std::error_code ec;
+  const auto size = fs::file_size(full, ec);
+  if (ec) {
+    // Its own error_code, so that the detail is why the size could not be read.
+    std::error_code exists_ec;
+    if (!fs::exists(full, exists_ec)) return problem(FileProblem::Kind::kMissing, "no such file");
+    return problem(FileProblem::Kind::kUnreadable, ec.message());
+  }
+  if (size != artifact.size) {
+    return problem(FileProblem::Kind::kSize,
+                   std::to_string(size) + " bytes, " + std::to_string(artifact.size) + " recorded");
+  }
+  if (!contents) return std::nullopt;
+  auto found = DescribeFile(root, artifact.path);
+  if (!found.ok()) {
+    return problem(FileProblem::Kind::kUnreadable, std::string(found.status().message()));
+  }
+  if (found->checksum != artifact.checksum) {
+    return problem(FileProblem::Kind::kChecksum, "XXH3-128 " + found->checksum.ToHex() + ", " +
+                                                     artifact.checksum.ToHex() + " recorded");
+  }
+  return std::nullopt;
 }
 
 }  // namespace starlog::engine

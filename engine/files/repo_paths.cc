@@ -37,6 +37,17 @@ bool IsWithin(const fs::path& inner, const fs::path& outer) {
   return true;
 }
 
+// Checks that real path "resolved" of "<root>/<relative>" is not in the
+// root's private folder.
+Status CheckOutsidePrivate(const fs::path& real_root, const fs::path& resolved,
+                           std::string_view relative) {
+  if (IsWithin(resolved, real_root / kPrivateFolder)) {
+    return Status::InvalidArgument("path " + Quoted(relative) + " leads into the registry's own " +
+                                   std::string(kPrivateFolder) + " folder");
+  }
+  return Status::OK();
+}
+
 // Checks that real path "resolved" of "<root>/<relative>" lies in the root
 // and outside its private folder.
 Status CheckResolvedInRoot(const fs::path& real_root, const fs::path& resolved,
@@ -46,11 +57,7 @@ Status CheckResolvedInRoot(const fs::path& real_root, const fs::path& resolved,
                                    " leads outside the repository (to " +
                                    codec::Printable(resolved.string()) + ")");
   }
-  if (IsWithin(resolved, real_root / kPrivateFolder)) {
-    return Status::InvalidArgument("path " + Quoted(relative) + " leads into the registry's own " +
-                                   std::string(kPrivateFolder) + " folder");
-  }
-  return Status::OK();
+  return CheckOutsidePrivate(real_root, resolved, relative);
 }
 
 Result<fs::path> RealRoot(const std::string& root) {
@@ -58,6 +65,21 @@ Result<fs::path> RealRoot(const std::string& root) {
   fs::path real = fs::canonical(root, ec);
   if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
   return real;
+}
+
+// The real path of the file "<real_root>/<relative>": NotFound if there is
+// none, links followed.
+Result<fs::path> ResolveFile(const fs::path& real_root, std::string_view relative) {
+  const fs::path full = real_root / fs::path(std::string(relative));
+  std::error_code ec;
+  fs::path resolved = fs::canonical(full, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) {
+      return Status::NotFound("no file " + codec::Printable(full.string()));
+    }
+    return Status::IOError("resolve " + codec::Printable(full.string()) + ": " + ec.message());
+  }
+  return resolved;
 }
 
 }  // namespace
@@ -107,15 +129,7 @@ Status ValidateRelativePath(std::string_view path) {
 Result<std::string> ResolveFileInRoot(const std::string& root, std::string_view relative) {
   STARLOG_RETURN_IF_ERROR(ValidateRelativePath(relative));
   STARLOG_ASSIGN_OR_RETURN(fs::path real_root, RealRoot(root));
-  const fs::path full = real_root / fs::path(std::string(relative));
-  std::error_code ec;
-  const fs::path resolved = fs::canonical(full, ec);
-  if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) {
-      return Status::NotFound("no file " + codec::Printable(full.string()));
-    }
-    return Status::IOError("resolve " + codec::Printable(full.string()) + ": " + ec.message());
-  }
+  STARLOG_ASSIGN_OR_RETURN(fs::path resolved, ResolveFile(real_root, relative));
   STARLOG_RETURN_IF_ERROR(CheckResolvedInRoot(real_root, resolved, relative));
   struct stat st;
   if (::stat(resolved.c_str(), &st) != 0) {
@@ -149,20 +163,8 @@ Status CheckTargetInRoot(const std::string& root, std::string_view relative) {
 Status CheckArtifactInRoot(const std::string& root, std::string_view relative) {
   STARLOG_RETURN_IF_ERROR(CheckTargetInRoot(root, relative));
   STARLOG_ASSIGN_OR_RETURN(fs::path real_root, RealRoot(root));
-  const fs::path full = real_root / fs::path(std::string(relative));
-  std::error_code ec;
-  const fs::path resolved = fs::canonical(full, ec);
-  if (ec) {
-    if (ec == std::errc::no_such_file_or_directory) {
-      return Status::NotFound("no file " + codec::Printable(full.string()));
-    }
-    return Status::IOError("resolve " + codec::Printable(full.string()) + ": " + ec.message());
-  }
-  if (IsWithin(resolved, real_root / kPrivateFolder)) {
-    return Status::InvalidArgument("path " + Quoted(relative) + " leads into the registry's own " +
-                                   std::string(kPrivateFolder) + " folder");
-  }
-  return Status::OK();
+  STARLOG_ASSIGN_OR_RETURN(fs::path resolved, ResolveFile(real_root, relative));
+  return CheckOutsidePrivate(real_root, resolved, relative);
 }
 
 Status CheckRegularFile(const std::string& path) {

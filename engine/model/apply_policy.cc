@@ -16,7 +16,7 @@ namespace {
 template <typename T>
 inline constexpr bool kNoAccessRule = false;
 
-constexpr char kPolicyKey[] = "policy";
+constexpr std::string_view kPolicyKey = keys::kPolicy;
 
 Status Admins(const codec::SetPolicy& policy, const std::string& actor, const std::string& what) {
   if (HasRole(policy, actor, kAdminRole)) return Status::OK();

@@ -1,8 +1,9 @@
 #include "starlog/engine/chain_edit.h"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
+
+#include "starlog/codec/numbers.h"
 
 namespace starlog::engine {
 
@@ -56,12 +57,12 @@ Result<std::vector<std::string>> EditChain(const std::vector<std::string>& curre
       const auto size = static_cast<int64_t>(current.size());
       std::set<int64_t> positions;
       for (const auto& n : names) {
-        int64_t index = 0;
-        const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), index);
-        if (ec != std::errc() || end != n.data() + n.size()) {
+        const std::optional<int64_t> parsed = codec::ParseInt(n);
+        if (!parsed) {
           return Status::InvalidArgument("pop takes child positions (0 first, -1 last), not '" + n +
                                          "'");
         }
+        const int64_t index = *parsed;
         if (index < -size || index >= size) {
           return Status::InvalidArgument("the chain has " + std::to_string(size) +
                                          " children; there is no position " + n);

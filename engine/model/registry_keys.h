@@ -20,6 +20,7 @@
 //   dimension_records S(element) S(key data_id)            -> U(ordinal) record_fields
 //   artifacts         R16(uuid)                            -> S(path) U(size) hash128
 //   snapshots         S(name)                              -> U(sequence)
+//   policy            "policy" (raw; the only key)         -> FormatPolicy's text (policy.h)
 
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@
 namespace starlog::engine::keys {
 
 inline constexpr std::string_view kUniverseSetting = "universe";
+
+// policy: one entry, the access policy in force.
+inline constexpr std::string_view kPolicy = "policy";
 
 std::string Setting(std::string_view name);
 

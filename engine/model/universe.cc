@@ -4,6 +4,7 @@
 #include <set>
 
 #include "engine/store/key_coder.h"
+#include "starlog/codec/numbers.h"
 #include "starlog/engine/names.h"
 
 namespace starlog::engine {
@@ -89,11 +90,12 @@ Result<DimensionElement> ParseElementLine(const std::vector<std::string>& words,
         e.fields.push_back(field);
       }
     } else if (attr == "max") {
-      if (value.empty() || value.size() > 19 ||
-          !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      const std::optional<uint64_t> max = codec::ParseUint(value);
+      // At most 19 digits, as this always read: 20-digit values stay refused.
+      if (!max || value.size() > 19) {
         return Status::InvalidArgument("max must be a non-negative integer, got '" + value + "'");
       }
-      e.max = std::stoull(value);
+      e.max = *max;
     } else {
       return Status::InvalidArgument("unknown attribute '" + attr + "'");
     }
@@ -238,18 +240,11 @@ Result<codec::FieldMap> Universe::ParseFields(std::string_view text,
     }
     codec::FieldValue v;
     if (*type == ValueType::kInt) {
-      size_t used = 0;
-      long long parsed = 0;
-      bool ok = !value.empty();
-      try {
-        parsed = std::stoll(value, &used);
-      } catch (...) {
-        ok = false;
-      }
-      if (!ok || used != value.size()) {
+      const std::optional<int64_t> parsed = codec::ParseInt(value, codec::IntSyntax::kLikeStrtoll);
+      if (!parsed) {
         return Status::InvalidArgument("'" + key + "' takes an integer, got '" + value + "'");
       }
-      v = static_cast<int64_t>(parsed);
+      v = *parsed;
     } else {
       v = value;
     }

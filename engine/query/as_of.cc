@@ -1,16 +1,16 @@
 #include "starlog/engine/as_of.h"
 
-#include <algorithm>
-
+#include "starlog/codec/numbers.h"
 #include "starlog/codec/time_format.h"
 
 namespace starlog::engine {
 
 Result<uint64_t> ResolveAsOf(const EventStore& store, std::string_view point) {
   const uint64_t head = store.head().sequence;
-  if (!point.empty() && point.size() <= 19 &&
-      std::all_of(point.begin(), point.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    const uint64_t sequence = std::stoull(std::string(point));
+  // Up to 19 digits is a sequence; anything longer is looked up as a time or snapshot.
+  if (const std::optional<uint64_t> parsed = codec::ParseUint(point);
+      parsed && point.size() <= 19) {
+    const uint64_t sequence = *parsed;
     if (sequence == 0 || sequence > head) {
       return Status::InvalidArgument("as-of sequence " + std::string(point) +
                                      " is outside the log (1 to " + std::to_string(head) + ")");

@@ -28,6 +28,33 @@ Result<CollectionInfo> MakeCollectionInfo(const IndexReader& reader, std::string
   return info;
 }
 
+// Whether "name" matches one of "patterns"; everything does when there are none.
+bool MatchesAny(const std::vector<std::string>& patterns, std::string_view name) {
+  return patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
+                                         [&](const auto& p) { return GlobMatch(p, name); });
+}
+
+// Calls "visit(name, record)" for each S(name) -> record entry of "family",
+// the record read by "decode"; Corruption naming "what" for an entry that
+// does not decode.
+template <typename Decode, typename Visit>
+Status ScanNamed(const IndexReader& reader, Family family, std::string_view what, Decode decode,
+                 Visit visit) {
+  Status decoded;
+  STARLOG_RETURN_IF_ERROR(reader.Scan(family, "", [&](std::string_view k, std::string_view v) {
+    KeyReader r(k);
+    auto name = r.String();
+    auto record = decode(v);
+    if (!name.ok() || !record.ok()) {
+      decoded = Status::Corruption(std::string(what) + " entry");
+      return false;
+    }
+    visit(*name, *record);
+    return true;
+  }));
+  return decoded;
+}
+
 }  // namespace
 
 TypeName SplitTypeName(const std::string& name) {
@@ -64,25 +91,13 @@ Result<std::vector<CollectionInfo>> RegistryView::QueryCollections(
   for (const auto& p : patterns) STARLOG_RETURN_IF_ERROR(ValidateGlob(p));
   const IndexReader reader = impl_->reader();
   std::vector<std::pair<std::string, keys::CollectionRecord>> matches;
-  Status decode;
-  STARLOG_RETURN_IF_ERROR(
-      reader.Scan(Family::kCollections, "", [&](std::string_view k, std::string_view v) {
-        KeyReader r(k);
-        auto name = r.String();
-        auto record = keys::DecodeCollection(v);
-        if (!name.ok() || !record.ok()) {
-          decode = Status::Corruption("collections entry");
-          return false;
-        }
-        const bool name_ok =
-            patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
-                                            [&](const auto& p) { return GlobMatch(p, *name); });
+  STARLOG_RETURN_IF_ERROR(ScanNamed(
+      reader, Family::kCollections, "collections", keys::DecodeCollection,
+      [&](const std::string& name, const keys::CollectionRecord& record) {
         const bool type_ok =
-            types.empty() || std::find(types.begin(), types.end(), record->type) != types.end();
-        if (name_ok && type_ok) matches.emplace_back(*name, *record);
-        return true;
+            types.empty() || std::find(types.begin(), types.end(), record.type) != types.end();
+        if (MatchesAny(patterns, name) && type_ok) matches.emplace_back(name, record);
       }));
-  STARLOG_RETURN_IF_ERROR(decode);
   std::vector<CollectionInfo> out;
   for (auto& [name, record] : matches) {
     STARLOG_ASSIGN_OR_RETURN(auto info, MakeCollectionInfo(reader, name, record));
@@ -153,34 +168,21 @@ Result<std::vector<DatasetTypeInfo>> RegistryView::QueryDatasetTypes(
     const std::vector<std::string>& patterns, bool components) const {
   for (const auto& p : patterns) STARLOG_RETURN_IF_ERROR(ValidateGlob(p));
   std::vector<DatasetTypeInfo> out;
-  Status decode;
-  STARLOG_RETURN_IF_ERROR(
-      impl_->reader().Scan(Family::kDatasetTypes, "", [&](std::string_view k, std::string_view v) {
-        KeyReader r(k);
-        auto name = r.String();
-        auto record = keys::DecodeDatasetType(v);
-        if (!name.ok() || !record.ok()) {
-          decode = Status::Corruption("dataset_types entry");
-          return false;
-        }
-        const auto wanted = [&](const std::string& n) {
-          return patterns.empty() || std::any_of(patterns.begin(), patterns.end(),
-                                                 [&](const auto& p) { return GlobMatch(p, n); });
-        };
-        if (wanted(*name)) {
-          out.push_back({*name, record->dimensions, record->storage_class, record->is_calibration});
+  STARLOG_RETURN_IF_ERROR(ScanNamed(
+      impl_->reader(), Family::kDatasetTypes, "dataset_types", keys::DecodeDatasetType,
+      [&](const std::string& name, const keys::DatasetTypeRecord& record) {
+        if (MatchesAny(patterns, name)) {
+          out.push_back({name, record.dimensions, record.storage_class, record.is_calibration});
         }
         if (components) {
-          for (const auto& c : ComponentsOf(record->storage_class)) {
-            const std::string full = *name + "." + std::string(c.name);
-            if (!wanted(full) && !wanted(*name)) continue;
+          for (const auto& c : ComponentsOf(record.storage_class)) {
+            const std::string full = name + "." + std::string(c.name);
+            if (!MatchesAny(patterns, full) && !MatchesAny(patterns, name)) continue;
             out.push_back(
-                {full, record->dimensions, std::string(c.storage_class), record->is_calibration});
+                {full, record.dimensions, std::string(c.storage_class), record.is_calibration});
           }
         }
-        return true;
       }));
-  STARLOG_RETURN_IF_ERROR(decode);
   return out;
 }
 
@@ -295,7 +297,7 @@ Result<DataIdPacker> RegistryView::MakePacker(const std::vector<std::string>& di
 }
 
 Result<std::optional<codec::SetPolicy>> RegistryView::Policy() const {
-  STARLOG_ASSIGN_OR_RETURN(auto text, impl_->reader().Get(Family::kPolicy, "policy"));
+  STARLOG_ASSIGN_OR_RETURN(auto text, impl_->reader().Get(Family::kPolicy, keys::kPolicy));
   if (!text) return std::optional<codec::SetPolicy>();
   auto policy = ParsePolicy(*text);
   if (!policy.ok()) return Status::Corruption("the stored access policy does not parse");

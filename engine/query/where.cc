@@ -1,9 +1,9 @@
 #include "starlog/engine/where.h"
 
 #include <cctype>
-#include <charconv>
 
 #include "engine/query/where_time.h"
+#include "starlog/codec/numbers.h"
 
 namespace starlog::engine {
 
@@ -100,10 +100,9 @@ class Parser {
       if (end + 1 < text_.size() && text_[end] == '.' && text_[end + 1] != '.') {
         return ErrorAt(pos_, "an integer (no field holds a floating-point number)");
       }
-      const auto [ptr, ec] = std::from_chars(text_.data() + pos_, text_.data() + end, tok_.number);
-      if (ec != std::errc() || ptr != text_.data() + end) {
-        return ErrorAt(pos_, "an integer that fits in 64 bits");
-      }
+      const std::optional<int64_t> number = codec::ParseInt(text_.substr(pos_, end - pos_));
+      if (!number) return ErrorAt(pos_, "an integer that fits in 64 bits");
+      tok_.number = *number;
       tok_.kind = Token::Kind::kInt;
       pos_ = end;
       return Status::OK();
@@ -447,14 +446,9 @@ WhereClause WhereClause::Equalities(const codec::FieldMap& values) {
 }
 
 codec::FieldValue ParseBindValue(std::string_view text) {
-  int64_t v = 0;
-  const char* first = text.data();
-  if (!text.empty() && text[0] == '+') ++first;
-  const auto [ptr, ec] = std::from_chars(first, text.data() + text.size(), v);
-  if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size() &&
-      first != text.data() + text.size()) {
-    return codec::FieldValue(v);
-  }
+  // A '+' is allowed, and then (as always here) even "+-5" reads as -5.
+  const std::string_view digits = !text.empty() && text[0] == '+' ? text.substr(1) : text;
+  if (const std::optional<int64_t> v = codec::ParseInt(digits)) return codec::FieldValue(*v);
   return codec::FieldValue(std::string(text));
 }
 

@@ -28,6 +28,14 @@ std::string TimeKey(int64_t time_ns, uint64_t sequence) {
 }
 
 Status EventStoreImpl::CheckAppendable() const {
+  {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    if (!sync_error_.ok()) {
+      return Status::IOError("repository " + root_ +
+                             " stopped taking events after a failed sync (" +
+                             std::string(sync_error_.message()) + "); open it again");
+    }
+  }
   if (read_only()) {
     return Status::PermissionDenied("repository " + root_ + " is open read-only");
   }
@@ -40,48 +48,107 @@ Status EventStoreImpl::CheckAppendable() const {
 
 Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
-  std::lock_guard<std::mutex> lock(mu_);
-  rocksdb::WriteBatch batch;
-  return AppendLocked(std::move(body), actor, &batch);
+  Head head;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rocksdb::WriteBatch batch;
+    STARLOG_ASSIGN_OR_RETURN(head, AppendLocked(std::move(body), actor, &batch));
+  }
+  STARLOG_RETURN_IF_ERROR(AwaitDurable(head.sequence));
+  return head;
 }
 
 Result<Head> EventStoreImpl::AppendAll(std::vector<codec::EventBody> bodies,
                                        std::string_view actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
-  std::lock_guard<std::mutex> lock(mu_);
-  return AppendAllLocked(std::move(bodies), actor);
+  Head head;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    STARLOG_ASSIGN_OR_RETURN(head, AppendAllLocked(std::move(bodies), actor));
+  }
+  STARLOG_RETURN_IF_ERROR(AwaitDurable(head.sequence));
+  return head;
 }
 
 Result<Head> EventStoreImpl::AppendPlanned(const Plan& plan, std::string_view actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<codec::EventBody> bodies;
+  Head head;
   {
-    // The view lives only while the plan reads it: its iterators must be
-    // gone before the write they would not see.
-    const RegistryView view(
-        std::make_shared<const RegistryView::Impl>(handles_, head_.sequence, universe_));
-    STARLOG_ASSIGN_OR_RETURN(bodies, plan(view));
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<codec::EventBody> bodies;
+    {
+      // The plan reads what earlier writers staged, durable or not yet: its
+      // events go after theirs. The view lives only while the plan reads it:
+      // its iterators must be gone before the write they would not see.
+      const RegistryView view(
+          std::make_shared<const RegistryView::Impl>(handles_, staged_.sequence, universe_));
+      STARLOG_ASSIGN_OR_RETURN(bodies, plan(view));
+    }
+    STARLOG_ASSIGN_OR_RETURN(head, AppendAllLocked(std::move(bodies), actor));
   }
-  return AppendAllLocked(std::move(bodies), actor);
+  STARLOG_RETURN_IF_ERROR(AwaitDurable(head.sequence));
+  return head;
+}
+
+Status EventStoreImpl::AwaitDurable(uint64_t sequence) {
+  if (!options_.sync) return Status::OK();
+  std::unique_lock<std::mutex> lock(sync_mu_);
+  while (durable_sequence_ < sequence) {
+    if (!sync_error_.ok()) return sync_error_;
+    if (syncing_) {
+      synced_.wait(lock);
+      continue;
+    }
+    // This writer leads: one fsync for everything staged by now, its own
+    // events and those of every writer that staged while the last fsync ran.
+    syncing_ = true;
+    lock.unlock();
+    Head target;
+    {
+      std::lock_guard<std::mutex> writer(mu_);
+      target = staged_;
+    }
+    const Status synced = FromRocks(db_->FlushWAL(/*sync=*/true), "sync the log of " + root_);
+    if (synced.ok()) {
+      std::lock_guard<std::mutex> writer(mu_);
+      if (target.sequence > head_.sequence) {
+        head_ = target;
+        NoteCommitted();
+        head_moved_.notify_all();
+      }
+    }
+    lock.lock();
+    syncing_ = false;
+    ++syncs_;
+    if (synced.ok()) {
+      durable_sequence_ = std::max(durable_sequence_, target.sequence);
+    } else {
+      // The staged events may or may not be on disk: the store appends no
+      // more (CheckAppendable); a reopen recovers what the log holds and
+      // checks it against the acknowledged mark.
+      sync_error_ = synced;
+    }
+    synced_.notify_all();
+  }
+  return Status::OK();
 }
 
 Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_view actor,
                                           rocksdb::WriteBatch* batch_ptr) {
   rocksdb::WriteBatch& batch = *batch_ptr;
-  IndexBatch index(handles_, head_.sequence + 1, &batch);
+  IndexBatch index(handles_, staged_.sequence + 1, &batch);
   // Commit times never go backwards, so the time index is ordered like the log.
-  const int64_t time_ns = std::max(codec::NowUtcNs(), head_.commit_time_ns);
+  const int64_t time_ns = std::max(codec::NowUtcNs(), staged_.commit_time_ns);
   std::shared_ptr<const Universe> universe = universe_;
-  Head next = head_;
+  Head next = staged_;
   std::array<FamilyStats, kFamilyCount> stats = stats_;
   STARLOG_ASSIGN_OR_RETURN(bool staged, StageBodyLocked(std::move(body), actor, time_ns, index,
                                                         batch, &universe, &next, &stats));
-  if (!staged) return head_;  // Nothing would change: not an event.
+  if (!staged) return staged_;  // Nothing would change: not an event.
   STARLOG_RETURN_IF_ERROR(
       PublishLocked(batch, next, stats, "append event " + std::to_string(next.sequence)));
   universe_ = std::move(universe);
-  return head_;
+  return staged_;
 }
 
 Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodies,
@@ -93,9 +160,9 @@ Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodie
   // Each event sees the ones before it through the group's overlay; the
   // group is written once, after the last, or not at all.
   ReplayGroup group(handles_);
-  const int64_t time_ns = std::max(codec::NowUtcNs(), head_.commit_time_ns);
+  const int64_t time_ns = std::max(codec::NowUtcNs(), staged_.commit_time_ns);
   std::shared_ptr<const Universe> universe = universe_;
-  Head next = head_;
+  Head next = staged_;
   std::array<FamilyStats, kFamilyCount> stats = stats_;
   for (size_t i = 0; i < bodies.size(); ++i) {
     IndexBatch index = group.Begin(next.sequence + 1);
@@ -111,12 +178,12 @@ Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodie
       group.Drop();
     }
   }
-  if (group.events() == 0) return head_;
+  if (group.events() == 0) return staged_;
   STARLOG_RETURN_IF_ERROR(PublishLocked(*group.batch(), next, stats,
-                                        "append events " + std::to_string(head_.sequence + 1) +
+                                        "append events " + std::to_string(staged_.sequence + 1) +
                                             " to " + std::to_string(next.sequence)));
   universe_ = std::move(universe);
-  return head_;
+  return staged_;
 }
 
 Result<bool> EventStoreImpl::StageBodyLocked(codec::EventBody body, std::string_view actor,
@@ -189,11 +256,26 @@ Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& hea
               EncodeFamilyStats(fs));
   }
   batch.Put(handles_[Family::kMeta], std::string(kMetaHead), EncodeHead(head));
-  STARLOG_RETURN_IF_ERROR(Write(&batch, what));
-  head_ = head;
+  if (!options_.sync) {
+    STARLOG_RETURN_IF_ERROR(Write(&batch, what));
+    staged_ = head;
+    stats_ = stats;
+    head_ = head;                      // Not durable, by request: readers see it at once.
+    static_cast<void>(MarkFlushed());  // Best effort: a follower then waits for the next commit.
+    head_moved_.notify_all();
+    return Status::OK();
+  }
+  // Group commit: the write goes to RocksDB's log unsynced, so that the next
+  // writer can stage its events on top of these at once; the caller then
+  // waits in AwaitDurable for one fsync that covers every write staged so
+  // far. Readers see the events only then (head_), so nobody acts on an
+  // event a power cut could still take away.
+  rocksdb::WriteOptions unsynced;
+  unsynced.sync = false;
+  STARLOG_RETURN_IF_ERROR(FromRocks(db_->Write(unsynced, &batch), what));
+  staged_ = head;
   stats_ = stats;
-  NoteCommitted();
-  head_moved_.notify_all();
+  static_cast<void>(MarkFlushed());
   return Status::OK();
 }
 

@@ -90,6 +90,11 @@ class EventStoreImpl final : public EventStore {
   Status ResetAcknowledged();
   // Test hook: flushes every family and compacts the log and meta families.
   Status TEST_FlushAndCompact();
+  // Test hook: how many times the log was synced for appends (group commit).
+  uint64_t TEST_syncs() const {
+    std::lock_guard<std::mutex> lock(sync_mu_);
+    return syncs_;
+  }
 
   const std::string& root() const override { return root_; }
   const codec::Uuid& repository_id() const override { return repository_id_; }
@@ -141,6 +146,14 @@ class EventStoreImpl final : public EventStore {
   // "batch", writes it and makes "head" and "stats" the store's.
   Status PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
                        const std::array<FamilyStats, kFamilyCount>& stats, std::string_view what);
+  // Takes mu_. ApplyReplicated's work: applies what verifies, in groups, and
+  // sets "*applied_head" to the head after the last event staged.
+  Status ApplyReplicatedLocked(const std::vector<ReplicatedEvent>& events, Head* applied_head);
+  // Must not hold mu_. Returns once every event up to "sequence" is durable:
+  // one caller at a time syncs RocksDB's log for all that was staged, the
+  // others wait for it (group commit). At once for a store opened without
+  // sync, whose writes are published as they are made.
+  Status AwaitDurable(uint64_t sequence);
   // REQUIRES: mu_ held. Decodes, checks and applies one replicated event into
   // "group", advancing "*head" and "*stats"; leaves the group unchanged if it fails.
   Status ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup& group, Head* head,
@@ -180,10 +193,23 @@ class EventStoreImpl final : public EventStore {
   std::mutex refresh_mu_;
   mutable std::mutex mu_;  // Serializes appends; guards the members below.
   std::condition_variable head_moved_;
+  // The head readers see: the last durable event (with sync), so that no
+  // reader, follower or replica acts on one a power cut could take away.
   Head head_;
+  // The head writers build on: head_ and the events written after it that
+  // await their fsync (AwaitDurable).
+  Head staged_;
   std::array<FamilyStats, kFamilyCount> stats_;
   // Fixed by event 1; shared with views, which may outlive a reopen.
   std::shared_ptr<const Universe> universe_;
+
+  // Group commit. mu_ and sync_mu_ are never held together.
+  mutable std::mutex sync_mu_;
+  std::condition_variable synced_;
+  bool syncing_ = false;           // A writer is syncing the log for everyone.
+  uint64_t durable_sequence_ = 0;  // Every event up to this one is durable.
+  uint64_t syncs_ = 0;             // Syncs made by AwaitDurable.
+  Status sync_error_;              // Set by a failed sync: no more appends.
 };
 
 // Locks "<root>/.starlog/followers.lock": shared by each follower, exclusive

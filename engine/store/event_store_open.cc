@@ -222,8 +222,12 @@ Status EventStoreImpl::Initialize(const CreateOptions& options) {
   codec::InitRepository init{
       repository_id_, kFormatVersion,
       options.universe.empty() ? std::string(DefaultUniverseText()) : options.universe};
-  std::lock_guard<std::mutex> lock(mu_);
-  return AppendLocked(init, options.actor, &batch).status();
+  Head head;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    STARLOG_ASSIGN_OR_RETURN(head, AppendLocked(init, options.actor, &batch));
+  }
+  return AwaitDurable(head.sequence);
 }
 
 Status EventStoreImpl::InitializeReplica(const codec::Uuid& repository_id) {
@@ -256,6 +260,8 @@ Status EventStoreImpl::LoadMeta(bool check_indexes) {
   if (!s.IsNotFound()) {
     STARLOG_RETURN_IF_ERROR(FromRocks(s, "read head"));
     STARLOG_ASSIGN_OR_RETURN(head_, DecodeHead(value));
+    staged_ = head_;
+    durable_sequence_ = head_.sequence;  // What the log holds at open is durable.
   }
   replica_ = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaReplica), &value).ok();
   if (head_.sequence == 0 && replica_) return Status::OK();  // Awaiting its first event.
@@ -366,12 +372,28 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& root,
   if (!fs::exists(fs::path(RegistryPath(root)) / "CURRENT", ec)) {
     return Status::NotFound("no starlog repository at " + root);
   }
+  const auto started = std::chrono::steady_clock::now();
+  bool told = false;
   for (int attempt = 1;; ++attempt) {
     // Read before the log, so that it can never be ahead of what a reader
     // opening under a live writer finds.
     const std::optional<Head> acknowledged = ReadHighWater(root);
     auto store = std::make_unique<EventStoreImpl>(root, options);
     Status s = store->OpenDb(/*create=*/false);
+    if (s.IsUnavailable() && !store->read_only()) {
+      // Another writer holds the lock: wait for it, polling, up to the
+      // timeout. RocksDB's lock is an fcntl lock, which has no blocking form
+      // that a timeout could bound.
+      const auto waited = std::chrono::steady_clock::now() - started;
+      if (waited >= options.lock_timeout) return s;
+      if (!told && waited >= std::chrono::seconds(1) && options.on_lock_wait) {
+        options.on_lock_wait();
+        told = true;
+      }
+      store.reset();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
     if (s.ok()) s = store->LoadMeta(/*check_indexes=*/true);
     if (s.ok()) s = store->CheckAcknowledged(acknowledged);
     if (s.ok()) return std::unique_ptr<EventStore>(std::move(store));

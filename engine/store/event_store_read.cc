@@ -18,7 +18,9 @@ using codec::Hash128;
 Result<std::vector<LogRecord>> EventStoreImpl::ReadLog(uint64_t from, size_t limit) const {
   if (from == 0) from = 1;
   std::vector<LogRecord> out;
-  if (from > head().sequence) return out;
+  // Events past the head readers see (still awaiting their fsync) are left out.
+  const uint64_t last = head().sequence;
+  if (from > last) return out;
   STARLOG_ASSIGN_OR_RETURN(Hash128 previous, ChainHashAt(from - 1));
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> log(db_->NewIterator(ro, handles_[Family::kLog]));
@@ -27,7 +29,8 @@ Result<std::vector<LogRecord>> EventStoreImpl::ReadLog(uint64_t from, size_t lim
   log->Seek(start);
   heads->Seek(start);
   uint64_t expected = from;
-  for (; log->Valid() && out.size() < limit; log->Next(), heads->Next(), ++expected) {
+  for (; log->Valid() && out.size() < limit && expected <= last;
+       log->Next(), heads->Next(), ++expected) {
     const std::string where = "event " + std::to_string(expected);
     if (log->key().size() != 8 || codec::DecodeBigEndian64(log->key().data()) != expected) {
       return Status::Corruption(where + ": the log is not dense here");
@@ -58,6 +61,9 @@ Result<std::vector<LogRecord>> EventStoreImpl::ReadLog(uint64_t from, size_t lim
 
 Result<Hash128> EventStoreImpl::ChainHashAt(uint64_t sequence) const {
   if (sequence == 0) return codec::kGenesisChainHash;
+  if (sequence > head().sequence) {
+    return Status::NotFound("no event " + std::to_string(sequence) + " in the log");
+  }
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[Family::kHeads],
                                codec::SequenceKey(sequence), &value);
@@ -79,7 +85,9 @@ Result<uint64_t> EventStoreImpl::SequenceAtTime(int64_t time_ns) const {
     return uint64_t{0};
   }
   if (it->key().size() != 16) return Status::Corruption("time index key of unexpected size");
-  return codec::DecodeBigEndian64(it->key().data() + 8);
+  // An event still awaiting its fsync is not in the log yet for readers; the
+  // ones before it (commit times never go backwards) are no later than it.
+  return std::min(codec::DecodeBigEndian64(it->key().data() + 8), head().sequence);
 }
 
 Status EventStoreImpl::VerifyLog() const {
@@ -112,6 +120,9 @@ Status EventStoreImpl::VerifyLog() const {
 
 Result<Head> EventStoreImpl::HeadAt(uint64_t sequence) const {
   if (sequence == 0) return Head{};
+  if (sequence > head().sequence) {
+    return Status::NotFound("no event " + std::to_string(sequence) + " in the log");
+  }
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[Family::kHeads],
                                codec::SequenceKey(sequence), &value);

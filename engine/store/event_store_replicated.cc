@@ -21,12 +21,22 @@ Result<Head> EventStoreImpl::ApplyReplicated(const std::vector<ReplicatedEvent>&
   if (options_.read_only || options_.follow) {
     return Status::PermissionDenied("repository " + root_ + " is open read-only");
   }
+  Head applied_head;
+  Status refused = ApplyReplicatedLocked(events, &applied_head);
+  STARLOG_RETURN_IF_ERROR(AwaitDurable(applied_head.sequence));
+  if (!refused.ok()) return refused;
+  return applied_head;
+}
+
+Status EventStoreImpl::ApplyReplicatedLocked(const std::vector<ReplicatedEvent>& events,
+                                             Head* applied_head) {
   std::lock_guard<std::mutex> lock(mu_);
+  *applied_head = staged_;
   ReplayGroup group(handles_);
-  Head head = head_;
+  Head head = staged_;
   std::array<FamilyStats, kFamilyCount> stats = stats_;
   auto publish = [&] {
-    const std::string what = "replicated events " + std::to_string(head_.sequence + 1) + " to " +
+    const std::string what = "replicated events " + std::to_string(staged_.sequence + 1) + " to " +
                              std::to_string(head.sequence);
     return PublishLocked(*group.batch(), head, stats, what);
   };
@@ -35,15 +45,18 @@ Result<Head> EventStoreImpl::ApplyReplicated(const std::vector<ReplicatedEvent>&
     if (!applied.ok()) {
       // Keep what came before the refused event.
       if (group.events() > 0) STARLOG_RETURN_IF_ERROR(publish());
+      *applied_head = staged_;
       return applied;
     }
     if (group.Full()) {
       STARLOG_RETURN_IF_ERROR(publish());
+      *applied_head = staged_;
       group.Reset();
     }
   }
   if (group.events() > 0) STARLOG_RETURN_IF_ERROR(publish());
-  return head_;
+  *applied_head = staged_;
+  return Status::OK();
 }
 
 Status EventStoreImpl::ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup& group, Head* head,

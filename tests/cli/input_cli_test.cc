@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "starlog/codec/json_reader.h"
+#include "starlog/engine/repo_paths.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/child_process.h"
 #include "tests/testutil/fits_writer.h"
@@ -194,7 +195,7 @@ TEST_CASE("ingest given the repository root never walks into .starlog", "[cli][i
                          r.dir.Sub("cam.cfg"), "--transfer", "direct", "--json"});
   INFO(res.out << res.err);
   CHECK(res.exit_code == 0);
-  CHECK_FALSE(Contains(res.out, ".starlog"));
+  CHECK_FALSE(Contains(res.out, std::string(starlog::engine::kPrivateFolder)));
   CHECK(Contains(res.out, "\"files\":1"));
   CHECK(Contains(res.out, "\"ingested\":1"));
 }

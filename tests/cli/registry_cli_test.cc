@@ -301,18 +301,24 @@ TEST_CASE("Queries print tables and JSON, and answer as of a past point", "[cli]
 TEST_CASE("Every kind of rejected registry command leaves the log as it was", "[cli][registry]") {
   CliRepo r;
   const std::string& repo = r.repo();
-  r.Write("bad_element.csv", "instrument,colour\nHSC,red\n");
-  r.Rejected({"insert-dimension-records", repo, "instrument", r.Path("bad_element.csv")},
-             "'colour' is no key or field of instrument");
-  r.Write("bad_type.csv", "instrument,detector\nHSC,one\n");
-  r.Rejected({"insert-dimension-records", repo, "detector", r.Path("bad_type.csv")},
-             "'detector' takes an integer");
-  r.Write("ragged.csv", "instrument,detector\nHSC\n");
-  r.Rejected({"insert-dimension-records", repo, "detector", r.Path("ragged.csv")},
-             "CSV line 2 has 1 fields");
-  r.Write("bad.json", "[{\"instrument\": \"HSC\",]");
-  r.Rejected({"insert-dimension-records", repo, "instrument", r.Path("bad.json")},
-             "JSON: expected");
+  struct BadRecords {
+    const char* file;
+    const char* text;
+    const char* element;
+    const char* message;
+  };
+  for (const BadRecords& bad : {
+           BadRecords{"bad_element.csv", "instrument,colour\nHSC,red\n", "instrument",
+                      "'colour' is no key or field of instrument"},
+           BadRecords{"bad_type.csv", "instrument,detector\nHSC,one\n", "detector",
+                      "'detector' takes an integer"},
+           BadRecords{"ragged.csv", "instrument,detector\nHSC\n", "detector",
+                      "CSV line 2 has 1 fields"},
+           BadRecords{"bad.json", "[{\"instrument\": \"HSC\",]", "instrument", "JSON: expected"},
+       }) {
+    r.Write(bad.file, bad.text);
+    r.Rejected({"insert-dimension-records", repo, bad.element, r.Path(bad.file)}, bad.message);
+  }
   r.Rejected({"register-dataset-type", repo, "raw", "Exposure", "instrument"},
              "already registered");
   r.Rejected({"remove-dataset-type", repo, "raw"}, "still has datasets");

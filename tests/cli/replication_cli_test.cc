@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "starlog/replication/replication_status.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/child_process.h"
 #include "tests/testutil/temp_dir.h"
@@ -251,7 +252,7 @@ TEST_CASE("What a peer sent is printed escaped by status", "[cli][replication]")
   REQUIRE(RunStarlog({"replicate", mirror, "--from", served.address, "--key", p.key}).exit_code ==
           0);
   // As a hostile primary would leave it: escape sequences in a path and an error.
-  std::ofstream(mirror + "/.starlog/replication.json")
+  std::ofstream(starlog::replication::ReplicationStatusPath(mirror))
       << R"({"primary":"x","state":"disconnected","last_error":"says: \u001b]0;owned\u0007",)"
       << R"("failed_files":[{"path":"raw/\u001b[2Jx.fits","size":1,)"
       << R"("checksum":"00000000000000000000000000000000","error":"bad\u001b[31m"}]})";

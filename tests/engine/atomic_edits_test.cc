@@ -19,15 +19,6 @@ using testutil::RegistryFixture;
 
 namespace {
 
-// A repository with DMTN-167's policy, "boss" its admin.
-std::unique_ptr<EventStore> Policed(const testutil::TempDir& dir) {
-  CreateOptions options;
-  options.store.sync = false;
-  options.actor = "boss";
-  options.policy = DefaultPolicy("boss");
-  return std::move(EventStore::Create(dir.path(), options)).value();
-}
-
 void RequireUnchanged(const EventStore& store, const Head& before) {
   REQUIRE(store.head().sequence == before.sequence);
   REQUIRE(store.head().chain_hash == before.chain_hash);
@@ -39,12 +30,13 @@ void RequireUnchanged(const EventStore& store, const Head& before) {
 TEST_CASE("AppendAll writes consecutive events, each with its own frame and head", "[atomic]") {
   RegistryFixture f;
   const Head before = f.store().head();
-  std::vector<codec::EventBody> bodies;
-  bodies.emplace_back(codec::CreateCollection{"a", CollectionType::kRun, ""});
-  bodies.emplace_back(codec::CreateCollection{"b", CollectionType::kRun, ""});
-  bodies.emplace_back(codec::CreateCollection{"a", CollectionType::kRun, ""});  // No change.
-  bodies.emplace_back(codec::CreateCollection{"c", CollectionType::kChained, ""});
-  bodies.emplace_back(codec::SetChain{"c", {"b", "a"}});  // Sees a, b and c above.
+  std::vector<codec::EventBody> bodies = {
+      codec::CreateCollection{"a", CollectionType::kRun, ""},
+      codec::CreateCollection{"b", CollectionType::kRun, ""},
+      codec::CreateCollection{"a", CollectionType::kRun, ""},  // No change.
+      codec::CreateCollection{"c", CollectionType::kChained, ""},
+      codec::SetChain{"c", {"b", "a"}},  // Sees a, b and c above.
+  };
   auto head = f.store().AppendAll(std::move(bodies), "tester");
   REQUIRE(head.ok());
   CHECK(head->sequence == before.sequence + 4);
@@ -74,10 +66,11 @@ TEST_CASE("AppendAll writes consecutive events, each with its own frame and head
 TEST_CASE("AppendAll refused at its last event writes nothing", "[atomic]") {
   RegistryFixture f;
   const Head before = f.store().head();
-  std::vector<codec::EventBody> bodies;
-  bodies.emplace_back(codec::CreateCollection{"x", CollectionType::kRun, ""});
-  bodies.emplace_back(codec::CreateCollection{"y", CollectionType::kChained, ""});
-  bodies.emplace_back(codec::SetChain{"y", {"x", "nope"}});
+  std::vector<codec::EventBody> bodies = {
+      codec::CreateCollection{"x", CollectionType::kRun, ""},
+      codec::CreateCollection{"y", CollectionType::kChained, ""},
+      codec::SetChain{"y", {"x", "nope"}},
+  };
   auto head = f.store().AppendAll(std::move(bodies), "tester");
   REQUIRE_FALSE(head.ok());
   CHECK(head.status().IsNotFound());
@@ -91,7 +84,7 @@ TEST_CASE("AppendAll refused at its last event writes nothing", "[atomic]") {
 
 TEST_CASE("remove-runs refused on one run removes none of them", "[atomic]") {
   testutil::TempDir dir;
-  auto store = Policed(dir);
+  auto store = CreatePoliced(dir.path());
   REQUIRE(
       store->Append(codec::CreateCollection{"u/alice/a", CollectionType::kRun, ""}, "alice").ok());
   REQUIRE(
@@ -119,7 +112,7 @@ TEST_CASE("remove-runs refused on one run removes none of them", "[atomic]") {
 
 TEST_CASE("A new chain whose definition is refused is not created", "[atomic]") {
   testutil::TempDir dir;
-  auto store = Policed(dir);
+  auto store = CreatePoliced(dir.path());
   REQUIRE(store->Append(codec::CreateCollection{"u/alice/run", CollectionType::kRun, ""}, "alice")
               .ok());
   REQUIRE(
@@ -148,7 +141,7 @@ TEST_CASE("A new chain whose definition is refused is not created", "[atomic]") 
 
 TEST_CASE("Concurrent grants to one role all land", "[atomic]") {
   testutil::TempDir dir;
-  auto store = Policed(dir);
+  auto store = CreatePoliced(dir.path());
   constexpr int kThreads = 4;
   constexpr int kGrantsEach = 15;
   std::vector<std::thread> threads;

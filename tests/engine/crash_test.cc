@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "engine/store/column_families.h"
 #include "starlog/engine/event_store.h"
 #include "tests/testutil/child_process.h"
 #include "tests/testutil/temp_dir.h"
@@ -53,7 +54,8 @@ TEST_CASE("SIGKILL at random moments never leaves the repository inconsistent", 
     auto info = (*store)->Info();
     REQUIRE(info.ok());
     for (const auto& f : info->families) {
-      if (f.name == "collections") CHECK(f.live_entries == head.sequence - 1);
+      if (f.name == engine::FamilyName(engine::Family::kCollections))
+        CHECK(f.live_entries == head.sequence - 1);
     }
   }
   CHECK(previous_head > static_cast<uint64_t>(kKills));  // The writer made progress.

@@ -1,5 +1,8 @@
+#include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 
+#include "engine/store/column_families.h"
 #include "starlog/engine/dataset_ids.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/registry_fixture.h"
@@ -145,9 +148,12 @@ TEST_CASE("Pruning a dataset takes it out of TAGGED and CALIBRATION collections"
   // the two collections, which remain: recreate the same state elsewhere to
   // compare is the model test's job; here, the index families are empty.
   auto info = f.store().Info();
+  using engine::Family;
+  const std::array emptied = {Family::kTags, Family::kCalibrations, Family::kDatasetTags,
+                              Family::kDatasets, Family::kDatasetLookup};
   for (const auto& fam : info->families) {
-    if (fam.name == "tags" || fam.name == "calibrations" || fam.name == "dataset_tags" ||
-        fam.name == "datasets" || fam.name == "dataset_lookup") {
+    if (std::any_of(emptied.begin(), emptied.end(),
+                    [&](Family e) { return fam.name == engine::FamilyName(e); })) {
       INFO(fam.name);
       CHECK(fam.live_entries == 0);
     }

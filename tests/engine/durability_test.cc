@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "starlog/engine/event_store.h"
+#include "tests/engine/registry_test_util.h"
 #include "tests/testutil/child_process.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -37,10 +38,6 @@ void CreateRepo(const std::string& root) {
   engine::CreateOptions options;
   options.store.sync = false;
   REQUIRE(engine::EventStore::Create(root, options).ok());
-}
-
-bool Says(const Status& s, const std::string& text) {
-  return s.ToString().find(text) != std::string::npos;
 }
 
 // Starts a synced crash_writer, lets it acknowledge at least "at_least"

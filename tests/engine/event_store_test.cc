@@ -43,12 +43,17 @@ codec::CreateCollection Run(const std::string& name) {
   return codec::CreateCollection{name, codec::CollectionType::kRun, ""};
 }
 
+// A closed repository at "root": event 1, then the RUN collections r0, r1, ...
+void CreateRepoWithRuns(const std::string& root, int runs) {
+  auto store = CreateRepo(root);
+  for (int i = 0; i < runs; ++i) REQUIRE(store->Append(Run("r" + std::to_string(i)), "a").ok());
+}
+
 // Opens the registry's RocksDB directly and lets "fn" damage its log.
 void WithRawDb(const std::string& root,
                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle* log)>& fn) {
   testutil::WithRawRegistry(root, [&](rocksdb::DB* db, testutil::RawFamilies& cf) {
-    REQUIRE(cf.count("log"));
-    fn(db, cf.at("log"));
+    fn(db, testutil::FamilyHandle(cf, Family::kLog));
   });
 }
 
@@ -229,10 +234,7 @@ TEST_CASE("A second writer gets a clear error, never corruption", "[engine][stor
 
 TEST_CASE("A flipped byte in a stored frame is reported with its sequence", "[engine][store]") {
   TempDir dir;
-  {
-    auto store = CreateRepo(dir.path());
-    for (int i = 0; i < 5; ++i) REQUIRE(store->Append(Run("r" + std::to_string(i)), "a").ok());
-  }
+  CreateRepoWithRuns(dir.path(), 5);
   WithRawDb(dir.path(), [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) {
     std::string frame;
     REQUIRE(db->Get(rocksdb::ReadOptions(), log, codec::SequenceKey(3), &frame).ok());
@@ -250,10 +252,7 @@ TEST_CASE("A flipped byte in a stored frame is reported with its sequence", "[en
 
 TEST_CASE("A valid frame in the wrong place fails the chain", "[engine][store]") {
   TempDir dir;
-  {
-    auto store = CreateRepo(dir.path());
-    for (int i = 0; i < 5; ++i) REQUIRE(store->Append(Run("r" + std::to_string(i)), "a").ok());
-  }
+  CreateRepoWithRuns(dir.path(), 5);
   WithRawDb(dir.path(), [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) {
     std::string frame4;
     REQUIRE(db->Get(rocksdb::ReadOptions(), log, codec::SequenceKey(4), &frame4).ok());
@@ -267,10 +266,7 @@ TEST_CASE("A valid frame in the wrong place fails the chain", "[engine][store]")
 
 TEST_CASE("A missing event is reported as a gap in the log", "[engine][store]") {
   TempDir dir;
-  {
-    auto store = CreateRepo(dir.path());
-    for (int i = 0; i < 5; ++i) REQUIRE(store->Append(Run("r" + std::to_string(i)), "a").ok());
-  }
+  CreateRepoWithRuns(dir.path(), 5);
   WithRawDb(dir.path(), [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) {
     REQUIRE(db->Delete(rocksdb::WriteOptions(), log, codec::SequenceKey(4)).ok());
   });

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "engine/store/event_store_impl.h"
 #include "starlog/codec/coding.h"
 #include "starlog/codec/hash.h"
 #include "starlog/engine/diff.h"
@@ -39,6 +40,15 @@ struct HistoryFixture : RegistryFixture {
   codec::Uuid bias0, bias1;
   uint64_t middle = 0;
 };
+
+// A new repository at "root", for tests that damage it.
+std::unique_ptr<engine::EventStore> CreateRepo(const std::string& root) {
+  engine::CreateOptions options;
+  options.store.sync = false;
+  auto store = engine::EventStore::Create(root, options);
+  REQUIRE(store.ok());
+  return std::move(store).value();
+}
 
 // Closes "store" and lets "fn" damage the repository's RocksDB directly.
 void CloseAndDamage(std::unique_ptr<engine::EventStore> store, const std::string& root,
@@ -82,15 +92,13 @@ TEST_CASE("Lost indexes are detected at open; rebuild recovers them", "[engine][
   testutil::TempDir dir;
   engine::Head before;
   {
-    engine::CreateOptions options;
-    options.store.sync = false;
-    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    auto store = CreateRepo(dir.path());
     REQUIRE(store->Append(codec::CreateCollection{"a", CollectionType::kRun, ""}, "x").ok());
     REQUIRE(store->Append(codec::CreateCollection{"b", CollectionType::kChained, ""}, "x").ok());
     REQUIRE(store->Append(codec::SetChain{"b", {"a"}}, "x").ok());
     before = store->head();
     CloseAndDamage(std::move(store), dir.path(), [](rocksdb::DB* db, auto& cf) {
-      REQUIRE(db->DropColumnFamily(cf.at("chains")).ok());
+      REQUIRE(db->DropColumnFamily(testutil::FamilyHandle(cf, engine::Family::kChains)).ok());
       REQUIRE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "chains_tmp", &cf["x"]).ok());
       REQUIRE(db->DropColumnFamily(cf.at("x")).ok());
     });
@@ -148,12 +156,11 @@ TEST_CASE("Rebuild replays thousands of events in groups, each seeing the ones b
 TEST_CASE("A half-finished rebuild is refused at open and can be run again", "[engine][history]") {
   testutil::TempDir dir;
   {
-    engine::CreateOptions options;
-    options.store.sync = false;
-    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    auto store = CreateRepo(dir.path());
     REQUIRE(store->Append(codec::CreateCollection{"a", CollectionType::kRun, ""}, "x").ok());
     CloseAndDamage(std::move(store), dir.path(), [](rocksdb::DB* db, auto& cf) {
-      REQUIRE(db->Put(rocksdb::WriteOptions(), cf.at("meta"), "rebuilding", "1").ok());
+      auto* meta = testutil::FamilyHandle(cf, engine::Family::kMeta);
+      REQUIRE(db->Put(rocksdb::WriteOptions(), meta, engine::kMetaRebuilding, "1").ok());
     });
   }
   auto open = engine::EventStore::Open(dir.path(), engine::StoreOptions());
@@ -168,9 +175,7 @@ TEST_CASE("A follower opened after a rebuild catches up with later writes", "[en
   // RocksDB 7.8), so a rebuild leaves a fresh MANIFEST behind.
   testutil::TempDir dir;
   {
-    engine::CreateOptions options;
-    options.store.sync = false;
-    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    auto store = CreateRepo(dir.path());
     REQUIRE(store->Append(codec::CreateCollection{"a", CollectionType::kRun, ""}, "x").ok());
   }
   engine::StoreOptions follow;
@@ -197,9 +202,7 @@ TEST_CASE("Rebuild names the first event whose replay disagrees with its record"
           "[engine][history]") {
   testutil::TempDir dir;
   {
-    engine::CreateOptions options;
-    options.store.sync = false;
-    auto store = std::move(engine::EventStore::Create(dir.path(), options)).value();
+    auto store = CreateRepo(dir.path());
     for (const char* name : {"a", "b", "c", "d"}) {
       REQUIRE(store->Append(codec::CreateCollection{name, CollectionType::kRun, ""}, "x").ok());
     }
@@ -207,9 +210,10 @@ TEST_CASE("Rebuild names the first event whose replay disagrees with its record"
     CloseAndDamage(std::move(store), dir.path(), [](rocksdb::DB* db, auto& cf) {
       std::string key = codec::SequenceKey(3);
       std::string value;
-      REQUIRE(db->Get(rocksdb::ReadOptions(), cf.at("heads"), key, &value).ok());
+      auto* heads = testutil::FamilyHandle(cf, engine::Family::kHeads);
+      REQUIRE(db->Get(rocksdb::ReadOptions(), heads, key, &value).ok());
       value[30] ^= 0x01;
-      REQUIRE(db->Put(rocksdb::WriteOptions(), cf.at("heads"), key, value).ok());
+      REQUIRE(db->Put(rocksdb::WriteOptions(), heads, key, value).ok());
     });
   }
   auto s = engine::EventStore::Rebuild(dir.path(), engine::StoreOptions());

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/model/registry_keys.h"
+
 using starlog::engine::KeyReader;
 using starlog::engine::KeyWriter;
 
@@ -39,4 +41,9 @@ TEST_CASE("KeyReader reports malformed keys as corruption", "[engine][keys]") {
   CHECK(KeyReader(std::string("a\0\x02", 3)).String().status().IsCorruption());
   CHECK(KeyReader("1234567").Uint().status().IsCorruption());
   CHECK(KeyReader("ab").Raw(3).status().IsCorruption());
+}
+
+TEST_CASE("The policy family's one key is the bytes existing repositories hold", "[engine][keys]") {
+  // On disk since the first policy: renaming it would hide every stored policy.
+  CHECK(starlog::engine::keys::kPolicy == "policy");
 }

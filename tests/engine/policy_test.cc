@@ -9,6 +9,7 @@
 #include "starlog/engine/conventions.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/event_store.h"
+#include "tests/engine/registry_test_util.h"
 #include "tests/testutil/temp_dir.h"
 
 using namespace starlog;
@@ -18,13 +19,7 @@ using codec::CollectionType;
 namespace {
 
 struct Policed {
-  Policed() {
-    CreateOptions options;
-    options.store.sync = false;
-    options.actor = "boss";
-    options.policy = DefaultPolicy("boss");
-    store = std::move(EventStore::Create(dir.path(), options)).value();
-  }
+  Policed() : store(CreatePoliced(dir.path())) {}
   Status As(const std::string& user, codec::EventBody body) {
     const Head before = store->head();
     auto h = store->Append(std::move(body), user);
@@ -53,10 +48,6 @@ struct Policed {
   testutil::TempDir dir;
   std::unique_ptr<EventStore> store;
 };
-
-bool Says(const Status& s, const std::string& text) {
-  return std::string(s.message()).find(text) != std::string::npos;
-}
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "starlog/engine/event_store.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace starlog::engine {
@@ -17,6 +18,17 @@ namespace fs = std::filesystem;
 void WriteFile(const std::string& path, const std::string& bytes) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// A file of the registry's own, in the private folder of "root".
+std::string RegistryFile(const std::string& root) { return RegistryPath(root) + "/CURRENT"; }
+
+// "<dir>/repo", holding a dataset's file raw/a.fits and RegistryFile.
+std::string MakeRoot(const testutil::TempDir& dir) {
+  const std::string root = dir.Sub("repo");
+  WriteFile(root + "/raw/a.fits", "data");
+  WriteFile(RegistryFile(root), "x");
+  return root;
 }
 
 TEST_CASE("ValidateRelativePath takes plain relative paths", "[paths]") {
@@ -41,13 +53,11 @@ TEST_CASE("ValidateRelativePath refuses what could leave the root or reach the r
 
 TEST_CASE("ResolveFileInRoot follows links only as far as the root", "[paths]") {
   testutil::TempDir dir;
-  const std::string root = dir.Sub("repo");
-  WriteFile(root + "/raw/a.fits", "data");
-  WriteFile(root + "/.starlog/registry/CURRENT", "x");
+  const std::string root = MakeRoot(dir);
   WriteFile(dir.Sub("outside/secret.txt"), "secret");
   fs::create_directory_symlink(dir.Sub("outside"), root + "/evil");
   fs::create_symlink(root + "/raw/a.fits", root + "/raw/alias.fits");
-  fs::create_directory_symlink(root + "/.starlog", root + "/sneaky");
+  fs::create_directory_symlink(fs::path(root) / kPrivateFolder, root + "/sneaky");
 
   auto ok = ResolveFileInRoot(root, "raw/a.fits");
   REQUIRE(ok.ok());
@@ -89,13 +99,11 @@ TEST_CASE("CheckTargetInRoot refuses a folder link that leads out of the root", 
 
 TEST_CASE("CheckArtifactInRoot lets a file link out, never into .starlog", "[paths]") {
   testutil::TempDir dir;
-  const std::string root = dir.Sub("repo");
-  WriteFile(root + "/raw/a.fits", "data");
-  WriteFile(root + "/.starlog/registry/CURRENT", "x");
+  const std::string root = MakeRoot(dir);
   WriteFile(dir.Sub("staging/b.fits"), "staged");
   fs::create_directories(dir.Sub("outside"));
   fs::create_symlink(dir.Sub("staging/b.fits"), root + "/raw/b.fits");  // As symlink transfer.
-  fs::create_symlink(root + "/.starlog/registry/CURRENT", root + "/raw/c.fits");
+  fs::create_symlink(RegistryFile(root), root + "/raw/c.fits");
   fs::create_directory_symlink(dir.Sub("outside"), root + "/evil");
   WriteFile(dir.Sub("outside/d.fits"), "d");
   CHECK(CheckArtifactInRoot(root, "raw/a.fits").ok());

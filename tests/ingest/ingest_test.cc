@@ -13,12 +13,14 @@
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/event_store.h"
-#include "starlog/engine/fsck.h"
 #include "starlog/engine/policy.h"
+#include "starlog/engine/repo_paths.h"
 #include "starlog/ingest/bundle.h"
 #include "starlog/ingest/file_template.h"
 #include "starlog/ingest/fits_header.h"
+#include "starlog/ingest/fsck.h"
 #include "starlog/ingest/link_tree.h"
+#include "tests/engine/registry_test_util.h"
 #include "tests/testutil/fifo_guard.h"
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
@@ -86,6 +88,22 @@ struct Repo {
   }
   codec::FieldMap RawId(const std::string& instrument, int64_t exposure, int64_t detector) {
     return {{"instrument", instrument}, {"exposure", exposure}, {"detector", detector}};
+  }
+  // Ingests science raws of FakeCam exposure 10, detectors 0 to "detectors" - 1,
+  // into FakeCam/raw/all.
+  void IngestExposure(int detectors) {
+    for (int d = 0; d < detectors; ++d) {
+      WriteFits(In("f" + std::to_string(d) + ".fits"),
+                RawCards("FakeCam", 10, d, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
+    }
+    REQUIRE(Run({dir.Sub("in")}, Options()).ok());
+  }
+  // The raws of FakeCam/raw/all.
+  static DatasetQuery Raws() {
+    DatasetQuery query;
+    query.dataset_type = "raw";
+    query.collections = {"FakeCam/raw/all"};
+    return query;
   }
 
   TempDir dir;
@@ -315,11 +333,7 @@ TEST_CASE(
     "only the missing",
     "[ingest][fsck]") {
   Repo r;
-  for (int d = 0; d < 4; ++d) {
-    WriteFits(r.In("f" + std::to_string(d) + ".fits"),
-              RawCards("FakeCam", 10, d, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
-  }
-  REQUIRE(r.Run({r.dir.Sub("in")}, r.Options()).ok());
+  r.IngestExposure(4);
   auto clean = CheckFiles(*r.store).value();
   CHECK(clean.files_checked == 4);
   CHECK(clean.clean());
@@ -364,15 +378,8 @@ TEST_CASE(
 TEST_CASE("link makes a tree of symbolic links by template; a missing key is named",
           "[ingest][link]") {
   Repo r;
-  for (int d = 0; d < 3; ++d) {
-    WriteFits(r.In("f" + std::to_string(d) + ".fits"),
-              RawCards("FakeCam", 10, d, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
-  }
-  REQUIRE(r.Run({r.dir.Sub("in")}, r.Options()).ok());
-  DatasetQuery query;
-  query.dataset_type = "raw";
-  query.collections = {"FakeCam/raw/all"};
-  auto refs = r.store->View()->QueryDatasets(query).value();
+  r.IngestExposure(3);
+  auto refs = r.store->View()->QueryDatasets(Repo::Raws()).value();
   REQUIRE(refs.size() == 3);
   auto t = FileTemplate::Parse("{run}/input/{exposure}/{detector:03d}").value();
   LinkOptions options;
@@ -407,14 +414,8 @@ TEST_CASE("link makes a tree of symbolic links by template; a missing key is nam
 TEST_CASE("export and import move datasets with their records and verified files",
           "[ingest][bundle]") {
   Repo source;
-  for (int d = 0; d < 3; ++d) {
-    WriteFits(source.In("f" + std::to_string(d) + ".fits"),
-              RawCards("FakeCam", 10, d, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
-  }
-  REQUIRE(source.Run({source.dir.Sub("in")}, source.Options()).ok());
-  DatasetQuery query;
-  query.dataset_type = "raw";
-  query.collections = {"FakeCam/raw/all"};
+  source.IngestExposure(3);
+  DatasetQuery query = Repo::Raws();
   query.where = WhereClause::Parse("detector IN (0, 2)").value();
   auto view = source.store->View().value();
   auto refs = view.QueryDatasets(query).value();
@@ -495,14 +496,9 @@ TEST_CASE("An ingest that registers nothing leaves no empty RUN", "[ingest][atom
 TEST_CASE("A refused import adds no dataset type, RUN, record or file",
           "[ingest][bundle][atomic]") {
   Repo source;
-  WriteFits(source.In("f0.fits"),
-            RawCards("FakeCam", 10, 0, "FakeCam-R", "SCIENCE", "2024-03-02T03:04:05", 1));
-  REQUIRE(source.Run({source.dir.Sub("in")}, source.Options()).ok());
+  source.IngestExposure(1);
   auto view = source.store->View().value();
-  DatasetQuery query;
-  query.dataset_type = "raw";
-  query.collections = {"FakeCam/raw/all"};
-  auto refs = view.QueryDatasets(query).value();
+  auto refs = view.QueryDatasets(Repo::Raws()).value();
   const std::string bundle = source.dir.Sub("bundle");
   REQUIRE(ExportBundle(*source.store, view, refs, bundle).ok());
 
@@ -510,11 +506,7 @@ TEST_CASE("A refused import adds no dataset type, RUN, record or file",
   // the records, but only operators may create FakeCam/raw/all: the import
   // is refused after those events, and none of them may stay.
   TempDir target_dir;
-  CreateOptions options;
-  options.store.sync = false;
-  options.actor = "boss";
-  options.policy = DefaultPolicy("boss");
-  auto target = std::move(EventStore::Create(target_dir.Sub("repo"), options)).value();
+  auto target = CreatePoliced(target_dir.Sub("repo"));
   const Head before = target->head();
   auto imported = ImportBundle(*target, bundle, TransferMode::kCopy, "alice");
   REQUIRE_FALSE(imported.ok());
@@ -524,8 +516,9 @@ TEST_CASE("A refused import adds no dataset type, RUN, record or file",
   CHECK(target->head().chain_hash == before.chain_hash);
   CHECK_FALSE(target->View()->GetDatasetType("raw").ok());
   size_t files = 0;
+  const std::string private_folder = "/" + std::string(kPrivateFolder) + "/";
   for (const auto& e : fs::recursive_directory_iterator(target_dir.Sub("repo"))) {
-    if (e.is_regular_file() && e.path().string().find("/.starlog/") == std::string::npos) ++files;
+    if (e.is_regular_file() && e.path().string().find(private_folder) == std::string::npos) ++files;
   }
   CHECK(files == 0);
   // An operator's import of the same bundle goes through whole.
@@ -541,15 +534,16 @@ TEST_CASE("Ingest of the repository root never walks into .starlog", "[ingest][p
   auto files = ExpandInputs({r.store->root()});
   REQUIRE(files.ok());
   REQUIRE_FALSE(files->empty());
+  const std::string private_folder = "/" + std::string(kPrivateFolder);
   for (const std::string& f : *files) {
     INFO(f);
-    CHECK(f.find("/.starlog") == std::string::npos);
+    CHECK(f.find(private_folder) == std::string::npos);
   }
-  CHECK(ExpandInputs({r.store->root() + "/.starlog"}).value().empty());
+  CHECK(ExpandInputs({r.store->root() + private_folder}).value().empty());
   // Named one by one, the registry's files are skipped, unread.
   auto o = r.Options();
   o.transfer = TransferMode::kDirect;
-  auto report = Ingest(*r.store, {r.store->root() + "/.starlog/registry/CURRENT"}, o);
+  auto report = Ingest(*r.store, {RegistryPath(r.store->root()) + "/CURRENT"}, o);
   REQUIRE(report.ok());
   REQUIRE(report->skipped.size() == 1);
   CHECK(report->skipped[0].reason.find("registry's own .starlog folder") != std::string::npos);

@@ -13,6 +13,7 @@
 
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/dataset_ids.h"
+#include "starlog/engine/event_store.h"
 #include "starlog/ingest/bundle.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/fifo_guard.h"
@@ -235,10 +236,11 @@ TEST_CASE("A link to /dev/zero as a dataset's file is refused, not read forever"
 
 TEST_CASE("DescribeFileInRoot checks a path from outside before reading it", "[engine][transfer]") {
   TempDir dir;
-  WriteFile(dir.Sub("root/.starlog/registry/CURRENT"), "MANIFEST-1");
+  const std::string registry_file = engine::RegistryPath(dir.Sub("root")) + "/CURRENT";
+  WriteFile(registry_file, "MANIFEST-1");
   WriteFile(dir.Sub("secret"), "s");
   WriteFile(dir.Sub("root/ok/x.fits"), "x");
-  fs::create_symlink(dir.Sub("root/.starlog/registry/CURRENT"), dir.Sub("root/ok/into"));
+  fs::create_symlink(registry_file, dir.Sub("root/ok/into"));
   fs::create_symlink(dir.Sub("secret"), dir.Sub("root/ok/linked_out"));
   const std::string root = dir.Sub("root");
   CHECK(DescribeFileInRoot(root, "ok/x.fits").ok());

@@ -62,6 +62,16 @@ std::unique_ptr<ChildProcess> Serve(const FaultPrimary& primary, const std::stri
   return child;
 }
 
+// A FaultPrimary from a random seed (the test logs it), served on a free port.
+struct ServedPrimary {
+  ServedPrimary() : rng(seed), primary(rng), server(Serve(primary, "127.0.0.1:0", &port)) {}
+  const uint64_t seed = std::random_device{}();
+  std::mt19937_64 rng;
+  FaultPrimary primary;
+  uint16_t port = 0;
+  std::unique_ptr<ChildProcess> server;
+};
+
 std::unique_ptr<ChildProcess> Follow(const FaultPrimary& primary, const std::string& replica,
                                      const std::string& from) {
   auto child = std::make_unique<ChildProcess>(
@@ -125,34 +135,30 @@ void Stop(std::unique_ptr<ChildProcess>& child) {
 // "kind" at a random offset below "range", writing "live" more events once the
 // replica has caught up; then checks the replica is the primary's copy.
 void ReplicateThroughFaults(Fault::Kind kind, int faulty, uint64_t range, int live) {
-  const uint64_t seed = std::random_device{}();
-  INFO("seed " << seed);
-  std::mt19937_64 rng(seed);
-  FaultPrimary primary(rng);
-  uint16_t port = 0;
-  auto server = Serve(primary, "127.0.0.1:0", &port);
+  ServedPrimary served;
+  INFO("seed " << served.seed);
   std::mutex rng_mu;
-  TcpProxy proxy(port, [&](int connection) {
+  TcpProxy proxy(served.port, [&](int connection) {
     std::lock_guard<std::mutex> lock(rng_mu);
     if (connection >= faulty) return Fault{};
     // The first connection breaks early enough to be sure to break (it
     // carries at least the 16 kB of the smallest files); a random offset up
     // to "range" may lie past all a connection carries, and then the test
     // would test nothing.
-    return Fault{kind, rng() % (connection == 0 ? 16'000 : range), nullptr};
+    return Fault{kind, served.rng() % (connection == 0 ? 16'000 : range), nullptr};
   });
   TempDir replica;
-  auto follower = Follow(primary, replica.path(), proxy.address());
-  REQUIRE(CaughtUp(primary, replica.path()));
+  auto follower = Follow(served.primary, replica.path(), proxy.address());
+  REQUIRE(CaughtUp(served.primary, replica.path()));
   if (live > 0) {
-    primary.AddEvents(live);  // Live events, through the proxy too.
-    REQUIRE(CaughtUp(primary, replica.path()));
+    served.primary.AddEvents(live);  // Live events, through the proxy too.
+    REQUIRE(CaughtUp(served.primary, replica.path()));
   }
   Stop(follower);
   CHECK(proxy.faults() > 0);
-  RequireSameLog(primary.store(), replica.path());
-  RequireFilesIntact(primary, replica.path());
-  Stop(server);
+  RequireSameLog(served.primary.store(), replica.path());
+  RequireFilesIntact(served.primary, replica.path());
+  Stop(served.server);
 }
 
 }  // namespace
@@ -168,38 +174,34 @@ TEST_CASE("A corrupted byte on the wire is detected and never applied", "[replic
 
 TEST_CASE("The primary restarted, the replica killed with SIGKILL and restarted",
           "[replication][faults]") {
-  const uint64_t seed = std::random_device{}();
-  INFO("seed " << seed);
-  std::mt19937_64 rng(seed);
-  FaultPrimary primary(rng);
-  uint16_t port = 0;
-  auto server = Serve(primary, "127.0.0.1:0", &port);
-  const std::string address = "127.0.0.1:" + std::to_string(port);
+  ServedPrimary served;
+  INFO("seed " << served.seed);
+  const std::string address = "127.0.0.1:" + std::to_string(served.port);
   TempDir replica;
-  auto follower = Follow(primary, replica.path(), address);
-  REQUIRE(CaughtUp(primary, replica.path()));
+  auto follower = Follow(served.primary, replica.path(), address);
+  REQUIRE(CaughtUp(served.primary, replica.path()));
 
   // The primary dies hard; events are written while it is down; it restarts.
-  server->Kill(SIGKILL);
-  server->Wait();
-  primary.AddEvents(30);
-  AddRawWithFile(primary.fixture, "HSC/raw/all", 200, 0, std::string(50'000, 'z'));
+  served.server->Kill(SIGKILL);
+  served.server->Wait();
+  served.primary.AddEvents(30);
+  AddRawWithFile(served.primary.fixture, "HSC/raw/all", 200, 0, std::string(50'000, 'z'));
   uint16_t again = 0;
-  server = Serve(primary, address, &again);
-  REQUIRE(again == port);
-  REQUIRE(CaughtUp(primary, replica.path()));
+  served.server = Serve(served.primary, address, &again);
+  REQUIRE(again == served.port);
+  REQUIRE(CaughtUp(served.primary, replica.path()));
 
   // The replica dies hard at random moments while catching up, and restarts.
   for (int round = 0; round < 4; ++round) {
-    primary.AddEvents(100);
-    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+    served.primary.AddEvents(100);
+    std::this_thread::sleep_for(std::chrono::milliseconds(served.rng() % 300));
     follower->Kill(SIGKILL);
     follower->Wait();
-    follower = Follow(primary, replica.path(), address);
+    follower = Follow(served.primary, replica.path(), address);
   }
-  REQUIRE(CaughtUp(primary, replica.path()));
+  REQUIRE(CaughtUp(served.primary, replica.path()));
   Stop(follower);
-  RequireSameLog(primary.store(), replica.path());
-  RequireFilesIntact(primary, replica.path());
-  Stop(server);
+  RequireSameLog(served.primary.store(), replica.path());
+  RequireFilesIntact(served.primary, replica.path());
+  Stop(served.server);
 }

@@ -17,6 +17,7 @@
 #include "replication/handshake.h"
 #include "starlog/codec/coding.h"
 #include "starlog/codec/frame.h"
+#include "starlog/engine/repo_paths.h"
 #include "starlog/replication/auth.h"
 #include "starlog/replication/channel.h"
 #include "starlog/replication/replication_status.h"
@@ -203,7 +204,8 @@ TEST_CASE("A wrong key, no key, another repository or another version is refused
   CHECK(s.IsPermissionDenied());
   CHECK(std::string(s.message()).find("authentication failed") != std::string::npos);
   CHECK(server.Logged("refused: authentication failed: the replica's key is not the primary's"));
-  CHECK_FALSE(std::filesystem::exists(replica.Sub(".starlog")));  // Nothing was created.
+  CHECK_FALSE(std::filesystem::exists(
+      replica.Sub(std::string(engine::kPrivateFolder))));  // Nothing was created.
 
   auto none = ReplicaOptions(replica.path(), server.address());
   none.key = "";

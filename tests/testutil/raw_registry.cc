@@ -25,4 +25,10 @@ void WithRawRegistry(const std::string& root,
   delete db;
 }
 
+rocksdb::ColumnFamilyHandle* FamilyHandle(const RawFamilies& families, engine::Family family) {
+  const auto it = families.find(std::string(engine::FamilyName(family)));
+  REQUIRE(it != families.end());
+  return it->second;
+}
+
 }  // namespace starlog::testutil

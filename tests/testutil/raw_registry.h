@@ -9,6 +9,8 @@
 #include <map>
 #include <string>
 
+#include "engine/store/column_families.h"
+
 namespace starlog::testutil {
 
 using RawFamilies = std::map<std::string, rocksdb::ColumnFamilyHandle*>;
@@ -17,5 +19,8 @@ using RawFamilies = std::map<std::string, rocksdb::ColumnFamilyHandle*>;
 // REQUIRES: no EventStore has the repository at "root" open.
 void WithRawRegistry(const std::string& root,
                      const std::function<void(rocksdb::DB*, RawFamilies&)>& fn);
+
+// The handle of "family" in "families", which every repository has.
+rocksdb::ColumnFamilyHandle* FamilyHandle(const RawFamilies& families, engine::Family family);
 
 }  // namespace starlog::testutil

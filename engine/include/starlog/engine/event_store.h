@@ -9,8 +9,10 @@
 //
 // Thread safety: safe for concurrent use without external synchronization.
 // Appends are serialized by an internal mutex; reads never block appends.
-// One process at a time may open a repository for writing; others get
-// Unavailable naming the repository. Any number may open it read-only.
+// One process at a time may open a repository for writing; others wait up
+// to StoreOptions::lock_timeout, then get Unavailable naming the repository.
+// Any number may open it read-only. Concurrent appends share their fsyncs
+// (group commit): each returns once its events are durable.
 
 #include <chrono>
 #include <cstdint>
@@ -47,6 +49,13 @@ struct StoreOptions {
   // WaitForChange() bring in what the writer has committed since (a RocksDB
   // secondary instance). Implies read_only. Default: false.
   bool follow = false;
+  // A writer's open waits this long for another writer to let go of the
+  // repository (polling its lock) before it returns Unavailable. Default: 0,
+  // at once.
+  std::chrono::milliseconds lock_timeout{0};
+  // Called once if the open has waited a second for the lock, so that a
+  // person sees why nothing happens. Default: none.
+  std::function<void()> on_lock_wait;
 };
 
 struct CreateOptions {

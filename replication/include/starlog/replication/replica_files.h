@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "starlog/codec/event.h"
+#include "starlog/engine/artifact_files.h"
 #include "starlog/engine/event_store.h"
-#include "starlog/engine/fsck.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/result.h"
 
@@ -52,9 +52,9 @@ struct FilesReport {
   bool intact() const { return problems.empty(); }
 };
 
-// Checks the files "store" should hold. With "contents", by size and
-// XXH3-128, reading every file (engine/fsck.h); without, by presence and
-// size alone, one stat per file.
+// Checks the files "store" should hold (CheckRecordedFile, artifact_files.h).
+// With "contents", by size and XXH3-128, reading every file; without, by
+// presence and size alone, one stat per file.
 Result<FilesReport> CheckWantedFiles(const engine::EventStore& store, bool contents);
 
 }  // namespace starlog::replication

@@ -1,0 +1,77 @@
+// Writers in separate processes wait for one another instead of failing
+// (--lock-timeout), and a holder that never lets go costs a clear error.
+
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "tests/cli/cli_runner.h"
+#include "tests/testutil/child_process.h"
+#include "tests/testutil/temp_dir.h"
+
+using starlog::testutil::ChildProcess;
+using starlog::testutil::Contains;
+using starlog::testutil::RunStarlog;
+
+namespace {
+
+std::string Created(const starlog::testutil::TempDir& dir) {
+  const std::string repo = dir.Sub("repo");
+  // No policy: the holder below writes as a user DMTN-167's would refuse.
+  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
+  std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
+  std::ofstream(dir.Sub("d.csv")) << "instrument,detector\nHSC,1\n";
+  REQUIRE(
+      RunStarlog({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")}).exit_code ==
+      0);
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")}).exit_code ==
+          0);
+  REQUIRE(RunStarlog({"register-dataset-type", repo, "bias", "ExposureF", "instrument", "detector"})
+              .exit_code == 0);
+  return repo;
+}
+
+}  // namespace
+
+TEST_CASE("Writers in six processes at once all succeed, one after another", "[cli][lock]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = Created(dir);
+  std::vector<std::unique_ptr<ChildProcess>> writers;
+  for (int i = 0; i < 6; ++i) {
+    const std::string run = "run" + std::to_string(i);
+    // Two writes a process, as a job that makes its run and registers into it.
+    const std::string script =
+        "\"$0\" create-collection \"$1\" \"$2\" && \"$0\" "
+        "register-datasets \"$1\" bias \"$2\" \"$3\"";
+    writers.push_back(std::make_unique<ChildProcess>(std::vector<std::string>{
+        "/bin/sh", "-c", script, STARLOG_BINARY, repo, run, dir.Sub("d.csv")}));
+  }
+  for (auto& w : writers) {
+    const int status = w->Wait();
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  auto runs = RunStarlog({"query-collections", repo, "--json"});
+  REQUIRE(runs.exit_code == 0);
+  for (int i = 0; i < 6; ++i) CHECK(Contains(runs.out, "\"run" + std::to_string(i) + "\""));
+}
+
+TEST_CASE("A writer gives up after --lock-timeout, saying why", "[cli][lock]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = Created(dir);
+  // A writer that holds the lock until it is killed.
+  ChildProcess holder({STARLOG_CRASH_WRITER, repo, "--pause-ms", "50"});
+  auto ready = holder.ReadLine(std::chrono::seconds(30));
+  REQUIRE(ready == std::optional<std::string>("ready"));
+  auto at_once = RunStarlog({"create-collection", repo, "x", "--lock-timeout", "0"});
+  CHECK(at_once.exit_code == 1);
+  CHECK(Contains(at_once.err, "open for writing by another process"));
+  auto later = RunStarlog({"create-collection", repo, "x", "--lock-timeout", "2"});
+  CHECK(later.exit_code == 1);
+  CHECK(Contains(later.err, "open for writing by another process"));
+  CHECK(Contains(later.err, "waiting for"));
+  CHECK(RunStarlog({"create-collection", repo, "x", "--lock-timeout", "lots"}).exit_code == 2);
+}
