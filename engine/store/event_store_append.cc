@@ -40,7 +40,7 @@ Status EventStoreImpl::CheckAppendable() const {
 
 Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   return AppendLocked(std::move(body), actor, &batch);
 }
@@ -48,13 +48,13 @@ Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view acto
 Result<Head> EventStoreImpl::AppendAll(std::vector<codec::EventBody> bodies,
                                        std::string_view actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return AppendAllLocked(std::move(bodies), actor);
 }
 
 Result<Head> EventStoreImpl::AppendPlanned(const Plan& plan, std::string_view actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<codec::EventBody> bodies;
   {
     // The view lives only while the plan reads it: its iterators must be
@@ -193,14 +193,14 @@ Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& hea
   head_ = head;
   stats_ = stats;
   NoteCommitted();
-  head_moved_.notify_all();
+  head_moved_.SignalAll();
   return Status::OK();
 }
 
 Status EventStoreImpl::Sync() {
   if (options_.read_only || options_.follow) return Status::OK();
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "sync the log of " + root_));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   static_cast<void>(high_water_.Record(head_, /*sync=*/false));  // Best effort: see NoteCommitted.
   return Status::OK();
 }

@@ -222,7 +222,7 @@ Status EventStoreImpl::Initialize(const CreateOptions& options) {
   codec::InitRepository init{
       repository_id_, kFormatVersion,
       options.universe.empty() ? std::string(DefaultUniverseText()) : options.universe};
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return AppendLocked(init, options.actor, &batch).status();
 }
 
@@ -235,6 +235,13 @@ Status EventStoreImpl::InitializeReplica(const codec::Uuid& repository_id) {
 }
 
 Status EventStoreImpl::LoadMeta(bool check_indexes) {
+  // Uncontended while opening, but the analysis cannot know that no other
+  // thread has the store yet.
+  MutexLock lock(&mu_);
+  return LoadMetaLocked(check_indexes);
+}
+
+Status EventStoreImpl::LoadMetaLocked(bool check_indexes) {
   rocksdb::ReadOptions ro;
   std::string value;
   rocksdb::Status s = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaRepositoryId), &value);
@@ -295,12 +302,12 @@ Status EventStoreImpl::LoadMeta(bool check_indexes) {
 }
 
 Head EventStoreImpl::head() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return head_;
 }
 
 Result<RepositoryInfo> EventStoreImpl::Info() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   RepositoryInfo info;
   info.root = root_;
   info.repository_id = repository_id_;

@@ -21,11 +21,12 @@ Result<Head> EventStoreImpl::ApplyReplicated(const std::vector<ReplicatedEvent>&
   if (options_.read_only || options_.follow) {
     return Status::PermissionDenied("repository " + root_ + " is open read-only");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ReplayGroup group(handles_);
   Head head = head_;
   std::array<FamilyStats, kFamilyCount> stats = stats_;
-  auto publish = [&] {
+  // The analysis checks a lambda apart from its caller: it runs with mu_ held.
+  auto publish = [&]() REQUIRES(mu_) {
     const std::string what = "replicated events " + std::to_string(head_.sequence + 1) + " to " +
                              std::to_string(head.sequence);
     return PublishLocked(*group.batch(), head, stats, what);
