@@ -7,6 +7,7 @@
 #include "engine/model/registry_keys.h"
 #include "engine/model/state_machine.h"
 #include "engine/query/registry_view_impl.h"
+#include "engine/store/check.h"
 #include "engine/store/event_store_impl.h"
 #include "engine/store/high_water.h"
 #include "engine/store/meta_keys.h"
@@ -112,6 +113,8 @@ Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodie
     }
   }
   if (group.events() == 0) return head_;
+  STARLOG_CHECK(next.sequence == head_.sequence + static_cast<uint64_t>(group.events()),
+                "a batch's events are consecutive");
   STARLOG_RETURN_IF_ERROR(PublishLocked(*group.batch(), next, stats,
                                         "append events " + std::to_string(head_.sequence + 1) +
                                             " to " + std::to_string(next.sequence)));
@@ -146,6 +149,7 @@ Status EventStoreImpl::StageLocked(const codec::Event& event, std::string_view f
                                    const Head* expected, Head* head,
                                    std::array<FamilyStats, kFamilyCount>* stats) const {
   const Head& prev = *head;
+  STARLOG_CHECK(event.sequence == prev.sequence + 1, "staged events are dense");
   Head next;
   next.sequence = event.sequence;
   next.chain_hash = codec::NextChainHash(prev.chain_hash, frame);
@@ -182,6 +186,7 @@ Status EventStoreImpl::StageLocked(const codec::Event& event, std::string_view f
 Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
                                      const std::array<FamilyStats, kFamilyCount>& stats,
                                      std::string_view what) {
+  STARLOG_CHECK(head.sequence > head_.sequence, "the head only moves forward");
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     const FamilyStats& fs = stats[i];
     if (fs.live_entries == stats_[i].live_entries && fs.digest == stats_[i].digest) continue;

@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "engine/model/state_machine.h"
+#include "engine/store/check.h"
 #include "engine/store/event_store_impl.h"
 #include "engine/store/rocks_status.h"
 #include "starlog/codec/chain.h"
@@ -27,6 +28,8 @@ Result<Head> EventStoreImpl::ApplyReplicated(const std::vector<ReplicatedEvent>&
   std::array<FamilyStats, kFamilyCount> stats = stats_;
   // The analysis checks a lambda apart from its caller: it runs with mu_ held.
   auto publish = [&]() REQUIRES(mu_) {
+    STARLOG_CHECK(head.sequence == head_.sequence + static_cast<uint64_t>(group.events()),
+                  "a group of replicated events is consecutive");
     const std::string what = "replicated events " + std::to_string(head_.sequence + 1) + " to " +
                              std::to_string(head.sequence);
     return PublishLocked(*group.batch(), head, stats, what);
