@@ -4,7 +4,9 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "engine/model/registry_keys.h"
+#include <algorithm>
+#include <variant>
+
 #include "engine/model/state_machine.h"
 #include "engine/query/registry_view_impl.h"
 #include "engine/store/check.h"

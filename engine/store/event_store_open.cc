@@ -21,10 +21,8 @@
 #include "engine/store/meta_keys.h"
 #include "engine/store/rocks_status.h"
 #include "engine/store/versioned_index.h"
-#include "starlog/codec/chain.h"
 #include "starlog/codec/coding.h"
-#include "starlog/codec/event_codec.h"
-#include "starlog/codec/time_format.h"
+#include "starlog/codec/event.h"
 #include "starlog/engine/event_store.h"
 
 namespace starlog::engine {

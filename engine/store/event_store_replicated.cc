@@ -1,14 +1,12 @@
 // Applying events a primary sent: each frame re-verified and re-applied as
 // the primary did, so a replica holds only what it could have written itself.
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
+#include <variant>
 
 #include "engine/model/state_machine.h"
 #include "engine/store/check.h"
 #include "engine/store/event_store_impl.h"
-#include "engine/store/rocks_status.h"
-#include "starlog/codec/chain.h"
+#include "engine/store/versioned_index.h"
 #include "starlog/codec/event_codec.h"
 #include "starlog/engine/event_store.h"
 
