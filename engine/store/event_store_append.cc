@@ -4,9 +4,12 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "engine/model/registry_keys.h"
+#include <algorithm>
+#include <variant>
+
 #include "engine/model/state_machine.h"
 #include "engine/query/registry_view_impl.h"
+#include "engine/store/check.h"
 #include "engine/store/event_store_impl.h"
 #include "engine/store/high_water.h"
 #include "engine/store/meta_keys.h"
@@ -29,7 +32,7 @@ std::string TimeKey(int64_t time_ns, uint64_t sequence) {
 
 Status EventStoreImpl::CheckAppendable() const {
   {
-    std::lock_guard<std::mutex> lock(sync_mu_);
+    MutexLock lock(&sync_mu_);
     if (!sync_error_.ok()) {
       return Status::IOError("repository " + root_ +
                              " stopped taking events after a failed sync (" +
@@ -50,7 +53,7 @@ Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view acto
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
   Head head;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     rocksdb::WriteBatch batch;
     STARLOG_ASSIGN_OR_RETURN(head, AppendLocked(std::move(body), actor, &batch));
   }
@@ -63,7 +66,7 @@ Result<Head> EventStoreImpl::AppendAll(std::vector<codec::EventBody> bodies,
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
   Head head;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     STARLOG_ASSIGN_OR_RETURN(head, AppendAllLocked(std::move(bodies), actor));
   }
   STARLOG_RETURN_IF_ERROR(AwaitDurable(head.sequence));
@@ -74,7 +77,7 @@ Result<Head> EventStoreImpl::AppendPlanned(const Plan& plan, std::string_view ac
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
   Head head;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::vector<codec::EventBody> bodies;
     {
       // The plan reads what earlier writers staged, durable or not yet: its
@@ -92,32 +95,33 @@ Result<Head> EventStoreImpl::AppendPlanned(const Plan& plan, std::string_view ac
 
 Status EventStoreImpl::AwaitDurable(uint64_t sequence) {
   if (!options_.sync) return Status::OK();
-  std::unique_lock<std::mutex> lock(sync_mu_);
+  MutexLock lock(&sync_mu_);
   while (durable_sequence_ < sequence) {
     if (!sync_error_.ok()) return sync_error_;
     if (syncing_) {
-      synced_.wait(lock);
+      synced_.Wait(&sync_mu_);
       continue;
     }
     // This writer leads: one fsync for everything staged by now, its own
     // events and those of every writer that staged while the last fsync ran.
     syncing_ = true;
-    lock.unlock();
+    sync_mu_.Unlock();
     Head target;
     {
-      std::lock_guard<std::mutex> writer(mu_);
+      MutexLock writer(&mu_);
       target = staged_;
     }
     const Status synced = FromRocks(db_->FlushWAL(/*sync=*/true), "sync the log of " + root_);
     if (synced.ok()) {
-      std::lock_guard<std::mutex> writer(mu_);
+      MutexLock writer(&mu_);
+      STARLOG_CHECK(target.sequence >= head_.sequence, "the durable head only moves forward");
       if (target.sequence > head_.sequence) {
         head_ = target;
         NoteCommitted();
-        head_moved_.notify_all();
+        head_moved_.SignalAll();
       }
     }
-    lock.lock();
+    sync_mu_.Lock();
     syncing_ = false;
     ++syncs_;
     if (synced.ok()) {
@@ -128,7 +132,7 @@ Status EventStoreImpl::AwaitDurable(uint64_t sequence) {
       // checks it against the acknowledged mark.
       sync_error_ = synced;
     }
-    synced_.notify_all();
+    synced_.SignalAll();
   }
   return Status::OK();
 }
@@ -179,6 +183,8 @@ Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodie
     }
   }
   if (group.events() == 0) return staged_;
+  STARLOG_CHECK(next.sequence == staged_.sequence + static_cast<uint64_t>(group.events()),
+                "a batch's events are consecutive");
   STARLOG_RETURN_IF_ERROR(PublishLocked(*group.batch(), next, stats,
                                         "append events " + std::to_string(staged_.sequence + 1) +
                                             " to " + std::to_string(next.sequence)));
@@ -213,6 +219,7 @@ Status EventStoreImpl::StageLocked(const codec::Event& event, std::string_view f
                                    const Head* expected, Head* head,
                                    std::array<FamilyStats, kFamilyCount>* stats) const {
   const Head& prev = *head;
+  STARLOG_CHECK(event.sequence == prev.sequence + 1, "staged events are dense");
   Head next;
   next.sequence = event.sequence;
   next.chain_hash = codec::NextChainHash(prev.chain_hash, frame);
@@ -249,6 +256,7 @@ Status EventStoreImpl::StageLocked(const codec::Event& event, std::string_view f
 Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
                                      const std::array<FamilyStats, kFamilyCount>& stats,
                                      std::string_view what) {
+  STARLOG_CHECK(head.sequence > staged_.sequence, "the head only moves forward");
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     const FamilyStats& fs = stats[i];
     if (fs.live_entries == stats_[i].live_entries && fs.digest == stats_[i].digest) continue;
@@ -262,7 +270,7 @@ Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& hea
     stats_ = stats;
     head_ = head;                      // Not durable, by request: readers see it at once.
     static_cast<void>(MarkFlushed());  // Best effort: a follower then waits for the next commit.
-    head_moved_.notify_all();
+    head_moved_.SignalAll();
     return Status::OK();
   }
   // Group commit: the write goes to RocksDB's log unsynced, so that the next
@@ -282,7 +290,7 @@ Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& hea
 Status EventStoreImpl::Sync() {
   if (options_.read_only || options_.follow) return Status::OK();
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "sync the log of " + root_));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   static_cast<void>(high_water_.Record(head_, /*sync=*/false));  // Best effort: see NoteCommitted.
   return Status::OK();
 }

@@ -58,7 +58,7 @@ void EventStoreImpl::NoteCommitted() {
 
 Status EventStoreImpl::CheckAcknowledged(const std::optional<Head>& acknowledged) {
   if (!acknowledged || acknowledged->sequence == 0) return Status::OK();
-  const uint64_t held = head_.sequence;
+  const uint64_t held = head().sequence;
   if (acknowledged->sequence > held) {
     lost_events_ = true;
     const std::string lost = acknowledged->sequence == held + 1
@@ -145,7 +145,7 @@ void EventStoreImpl::CompactSmallTables() {
 Status EventStoreImpl::ResetAcknowledged() {
   std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.cf.begin(), handles_.cf.end());
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), all), "flush"));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return high_water_.Record(head_, /*sync=*/true);
 }
 

@@ -11,11 +11,11 @@ namespace starlog::engine {
 
 Result<bool> EventStoreImpl::Refresh() {
   if (!options_.follow) return false;
-  std::lock_guard<std::mutex> refreshing(refresh_mu_);
+  MutexLock refreshing(&refresh_mu_);
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->TryCatchUpWithPrimary(), "catch up with the writer"));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const uint64_t before = head_.sequence;
-  STARLOG_RETURN_IF_ERROR(LoadMeta(/*check_indexes=*/false));
+  STARLOG_RETURN_IF_ERROR(LoadMetaLocked(/*check_indexes=*/false));
   return head_.sequence != before;
 }
 
@@ -29,9 +29,9 @@ Status EventStoreImpl::WaitForChange(uint64_t after,
       return Status::NotSupported("a read-only store sees no new events; open it to follow");
     }
     // A writer: its own appends wake it.
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!head_moved_.wait_until(lock, deadline, [&] { return head_.sequence > after; })) {
-      return timed_out();
+    MutexLock lock(&mu_);
+    while (head_.sequence <= after) {
+      if (!head_moved_.WaitUntil(&mu_, deadline) && head_.sequence <= after) return timed_out();
     }
     return Status::OK();
   }

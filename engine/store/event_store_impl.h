@@ -1,10 +1,17 @@
 #pragma once
 
 // The EventStore behind the public interface. Its parts live in:
-//   event_store.cc          opening, creating, appending
-//   event_store_read.cc     the log, heads, times, digests
-//   event_store_rebuild.cc  dropping and replaying the indexes
-//   event_store_follow.cc   following another process's writes, waiting
+//   event_store_open.cc        opening, creating, the checks every open makes
+//   event_store_append.cc      appending: staging events and publishing the head
+//   event_store_replicated.cc  applying the events a primary sent
+//   event_store_read.cc        the log, heads, times, digests
+//   event_store_rebuild.cc     dropping and replaying the indexes
+//   event_store_follow.cc      following another process's writes, waiting
+//   event_store_durability.cc  the acknowledged mark, repair, the flush at close
+//
+// Locking: mu_ guards the head, the family stats and the universe, and
+// serializes writers; the "...Locked" functions run with it held. Clang
+// checks this (-Wthread-safety, thread_annotations.h).
 
 #include <rocksdb/db.h>
 #include <rocksdb/listener.h>
@@ -12,9 +19,7 @@
 
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -23,6 +28,8 @@
 #include "engine/store/versioned_index.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/universe.h"
+#include "starlog/mutex.h"
+#include "starlog/thread_annotations.h"
 
 namespace starlog::engine {
 
@@ -69,64 +76,69 @@ class EventStoreImpl final : public EventStore {
   // Opens (or with "create", creates) the RocksDB database.
   Status OpenDb(bool create);
   // Writes the meta entries and event 1 of a new repository, atomically.
-  Status Initialize(const CreateOptions& options);
+  Status Initialize(const CreateOptions& options) EXCLUDES(mu_);
   // Writes the meta entries of an empty replica (its events come from the primary).
   Status InitializeReplica(const codec::Uuid& repository_id);
   // Reads id, format, head, universe and family stats. With "check_indexes",
   // refuses a repository whose indexes are lost or half rebuilt.
-  Status LoadMeta(bool check_indexes);
+  Status LoadMeta(bool check_indexes) EXCLUDES(mu_, sync_mu_);
   // Drops and replays every index (event_store_rebuild.cc).
-  Status RebuildIndexes(const ProgressFn& progress);
+  Status RebuildIndexes(const ProgressFn& progress) EXCLUDES(mu_);
   // After LoadMeta: Corruption, naming what was lost, if the log ends before
   // the "acknowledged" high-water mark read before opening (high_water.h), or
   // holds another history there. Sets lost_events().
-  Status CheckAcknowledged(const std::optional<Head>& acknowledged);
+  Status CheckAcknowledged(const std::optional<Head>& acknowledged) EXCLUDES(mu_);
   bool lost_events() const { return lost_events_; }
   // Opens as `starlog repair` does: point-in-time recovery, then a flush of
   // what was kept. Set before OpenDb.
   void set_repairing() { repairing_ = true; }
   // Flushes every family and records the head as the acknowledged mark,
   // durably (after a repair).
-  Status ResetAcknowledged();
+  Status ResetAcknowledged() EXCLUDES(mu_);
   // Test hook: flushes every family and compacts the log and meta families.
   Status TEST_FlushAndCompact();
   // Test hook: how many times the log was synced for appends (group commit).
-  uint64_t TEST_syncs() const {
-    std::lock_guard<std::mutex> lock(sync_mu_);
+  uint64_t TEST_syncs() const EXCLUDES(sync_mu_) {
+    MutexLock lock(&sync_mu_);
     return syncs_;
   }
 
   const std::string& root() const override { return root_; }
   const codec::Uuid& repository_id() const override { return repository_id_; }
   bool read_only() const override { return options_.read_only || options_.follow; }
-  Head head() const override;
-  Result<RepositoryInfo> Info() const override;
-  Result<Head> Append(codec::EventBody body, std::string_view actor) override;
-  Result<Head> AppendAll(std::vector<codec::EventBody> bodies, std::string_view actor) override;
-  Result<Head> AppendPlanned(const Plan& plan, std::string_view actor) override;
-  Result<RegistryView> View(uint64_t as_of) const override;
-  Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override;
+  Head head() const override EXCLUDES(mu_);
+  Result<RepositoryInfo> Info() const override EXCLUDES(mu_);
+  Result<Head> Append(codec::EventBody body, std::string_view actor) override EXCLUDES(mu_);
+  Result<Head> AppendAll(std::vector<codec::EventBody> bodies, std::string_view actor) override
+      EXCLUDES(mu_);
+  Result<Head> AppendPlanned(const Plan& plan, std::string_view actor) override EXCLUDES(mu_);
+  Result<RegistryView> View(uint64_t as_of) const override EXCLUDES(mu_);
+  Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override EXCLUDES(mu_);
   Result<codec::Hash128> ChainHashAt(uint64_t sequence) const override;
   Result<Head> HeadAt(uint64_t sequence) const override;
-  Result<DigestReport> ComputeStateDigest(uint64_t as_of) const override;
-  Status WaitForChange(uint64_t after, std::chrono::steady_clock::time_point deadline) override;
-  Result<bool> Refresh() override;
+  Result<DigestReport> ComputeStateDigest(uint64_t as_of) const override EXCLUDES(mu_);
+  Status WaitForChange(uint64_t after, std::chrono::steady_clock::time_point deadline) override
+      EXCLUDES(mu_);
+  Result<bool> Refresh() override EXCLUDES(refresh_mu_, mu_);
   bool is_replica() const override { return replica_; }
   using EventStore::ApplyReplicated;
-  Result<Head> ApplyReplicated(const std::vector<ReplicatedEvent>& events) override;
+  Result<Head> ApplyReplicated(const std::vector<ReplicatedEvent>& events) override EXCLUDES(mu_);
   Result<uint64_t> SequenceAtTime(int64_t time_ns) const override;
-  Status VerifyLog() const override;
-  Status Sync() override;
+  Status VerifyLog() const override EXCLUDES(mu_);
+  Status Sync() override EXCLUDES(mu_);
 
  private:
   // PermissionDenied unless clients may append (not read-only, not a replica).
-  Status CheckAppendable() const;
-  // REQUIRES: mu_ held. "*batch" may already hold writes to commit with the event.
+  Status CheckAppendable() const EXCLUDES(sync_mu_);
+  // LoadMeta's work; Refresh holds mu_ across it.
+  Status LoadMetaLocked(bool check_indexes) REQUIRES(mu_);
+  // "*batch" may already hold writes to commit with the event.
   Result<Head> AppendLocked(codec::EventBody body, std::string_view actor,
-                            rocksdb::WriteBatch* batch);
-  // REQUIRES: mu_ held. AppendAll's work: every body or none.
-  Result<Head> AppendAllLocked(std::vector<codec::EventBody> bodies, std::string_view actor);
-  // REQUIRES: mu_ held. Makes the next event (sequence head + 1 of "*head",
+                            rocksdb::WriteBatch* batch) REQUIRES(mu_);
+  // AppendAll's work: every body or none.
+  Result<Head> AppendAllLocked(std::vector<codec::EventBody> bodies, std::string_view actor)
+      REQUIRES(mu_);
+  // Makes the next event (sequence head + 1 of "*head",
   // committed at "time_ns") of "body", applies it to "index" with
   // "*universe" (replaced if the event declares one) and stages it into
   // "batch", advancing "*head" and "*stats". Returns false, staging nothing,
@@ -134,38 +146,40 @@ class EventStoreImpl final : public EventStore {
   Result<bool> StageBodyLocked(codec::EventBody body, std::string_view actor, int64_t time_ns,
                                IndexBatch& index, rocksdb::WriteBatch& batch,
                                std::shared_ptr<const Universe>* universe, Head* head,
-                               std::array<FamilyStats, kFamilyCount>* stats) const;
-  // REQUIRES: mu_ held. Adds "event" (already applied to "index") and its
+                               std::array<FamilyStats, kFamilyCount>* stats) const REQUIRES(mu_);
+  // Adds "event" (already applied to "index") and its
   // frame to "batch", and advances "*head" (from the head before it) and
   // "*stats"; with "expected", first checks that the chain hash and state
   // digest come out as the primary's did.
   Status StageLocked(const codec::Event& event, std::string_view frame, const IndexBatch& index,
                      rocksdb::WriteBatch& batch, const Head* expected, Head* head,
-                     std::array<FamilyStats, kFamilyCount>* stats) const;
-  // REQUIRES: mu_ held. Adds the new head and the changed family stats to
-  // "batch", writes it and makes "head" and "stats" the store's.
+                     std::array<FamilyStats, kFamilyCount>* stats) const REQUIRES(mu_);
+  // Adds the new head and the changed family stats to "batch", writes it and
+  // makes "head" (ahead of the store's) and "stats" the store's.
   Status PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
-                       const std::array<FamilyStats, kFamilyCount>& stats, std::string_view what);
-  // Takes mu_. ApplyReplicated's work: applies what verifies, in groups, and
+                       const std::array<FamilyStats, kFamilyCount>& stats, std::string_view what)
+      REQUIRES(mu_);
+  // ApplyReplicated's work, under mu_: applies what verifies, in groups, and
   // sets "*applied_head" to the head after the last event staged.
-  Status ApplyReplicatedLocked(const std::vector<ReplicatedEvent>& events, Head* applied_head);
-  // Must not hold mu_. Returns once every event up to "sequence" is durable:
-  // one caller at a time syncs RocksDB's log for all that was staged, the
-  // others wait for it (group commit). At once for a store opened without
-  // sync, whose writes are published as they are made.
-  Status AwaitDurable(uint64_t sequence);
-  // REQUIRES: mu_ held. Decodes, checks and applies one replicated event into
-  // "group", advancing "*head" and "*stats"; leaves the group unchanged if it fails.
+  Status ApplyReplicatedLocked(const std::vector<ReplicatedEvent>& events, Head* applied_head)
+      EXCLUDES(mu_);
+  // Returns once every event up to "sequence" is durable: one caller at a
+  // time syncs RocksDB's log for all that was staged, the others wait for it
+  // (group commit). At once for a store opened without sync, whose writes are
+  // published as they are made.
+  Status AwaitDurable(uint64_t sequence) EXCLUDES(mu_, sync_mu_);
+  // Decodes, checks and applies one replicated event into "group", advancing
+  // "*head" and "*stats"; leaves the group unchanged if it fails.
   Status ApplyOneReplicated(const ReplicatedEvent& e, ReplayGroup& group, Head* head,
-                            std::array<FamilyStats, kFamilyCount>* stats);
+                            std::array<FamilyStats, kFamilyCount>* stats) REQUIRES(mu_);
   Status Write(rocksdb::WriteBatch* batch, std::string_view what);
-  Status CheckIndexesPresent() const;
+  Status CheckIndexesPresent() const REQUIRES(mu_);
   // Records the repository id and format version in "*batch" and in memory.
   void PutIdentity(const codec::Uuid& repository_id, rocksdb::WriteBatch* batch);
   void CloseDb();
-  // REQUIRES: mu_ held. Records head_ in the high-water file after a synced
-  // commit (best effort: a missed update only makes the check at open weaker).
-  void NoteCommitted();
+  // Records head_ in the high-water file after a synced commit (best effort:
+  // a missed update only makes the check at open weaker).
+  void NoteCommitted() REQUIRES(mu_);
   // Flushes every family if the live write-ahead logs pass the bounds above.
   void FlushIfLogsPileUp();
   // Merges the small table files of each family that has many.
@@ -190,26 +204,28 @@ class EventStoreImpl final : public EventStore {
 
   // Serializes a follower's catching up: several threads of one process (a
   // server's sessions) may refresh the same store at once.
-  std::mutex refresh_mu_;
-  mutable std::mutex mu_;  // Serializes appends; guards the members below.
-  std::condition_variable head_moved_;
+  Mutex refresh_mu_;
+  // Serializes appends; guards the members below. Taken after refresh_mu_.
+  mutable Mutex mu_ ACQUIRED_AFTER(refresh_mu_);
+  CondVar head_moved_;  // Signalled, with mu_ held, when head_ moves.
   // The head readers see: the last durable event (with sync), so that no
   // reader, follower or replica acts on one a power cut could take away.
-  Head head_;
+  Head head_ GUARDED_BY(mu_);
   // The head writers build on: head_ and the events written after it that
   // await their fsync (AwaitDurable).
-  Head staged_;
-  std::array<FamilyStats, kFamilyCount> stats_;
+  Head staged_ GUARDED_BY(mu_);
+  std::array<FamilyStats, kFamilyCount> stats_ GUARDED_BY(mu_);
   // Fixed by event 1; shared with views, which may outlive a reopen.
-  std::shared_ptr<const Universe> universe_;
+  std::shared_ptr<const Universe> universe_ GUARDED_BY(mu_);
 
   // Group commit. mu_ and sync_mu_ are never held together.
-  mutable std::mutex sync_mu_;
-  std::condition_variable synced_;
-  bool syncing_ = false;           // A writer is syncing the log for everyone.
-  uint64_t durable_sequence_ = 0;  // Every event up to this one is durable.
-  uint64_t syncs_ = 0;             // Syncs made by AwaitDurable.
-  Status sync_error_;              // Set by a failed sync: no more appends.
+  mutable Mutex sync_mu_;
+  CondVar synced_;                             // Signalled, with sync_mu_ held, when a sync ends.
+  bool syncing_ GUARDED_BY(sync_mu_) = false;  // A writer is syncing the log for everyone.
+  // Every event up to this one is durable.
+  uint64_t durable_sequence_ GUARDED_BY(sync_mu_) = 0;
+  uint64_t syncs_ GUARDED_BY(sync_mu_) = 0;  // Syncs made by AwaitDurable.
+  Status sync_error_ GUARDED_BY(sync_mu_);   // Set by a failed sync: no more appends.
 };
 
 // Locks "<root>/.starlog/followers.lock": shared by each follower, exclusive

@@ -21,10 +21,8 @@
 #include "engine/store/meta_keys.h"
 #include "engine/store/rocks_status.h"
 #include "engine/store/versioned_index.h"
-#include "starlog/codec/chain.h"
 #include "starlog/codec/coding.h"
-#include "starlog/codec/event_codec.h"
-#include "starlog/codec/time_format.h"
+#include "starlog/codec/event.h"
 #include "starlog/engine/event_store.h"
 
 namespace starlog::engine {
@@ -224,7 +222,7 @@ Status EventStoreImpl::Initialize(const CreateOptions& options) {
       options.universe.empty() ? std::string(DefaultUniverseText()) : options.universe};
   Head head;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     STARLOG_ASSIGN_OR_RETURN(head, AppendLocked(init, options.actor, &batch));
   }
   return AwaitDurable(head.sequence);
@@ -239,6 +237,20 @@ Status EventStoreImpl::InitializeReplica(const codec::Uuid& repository_id) {
 }
 
 Status EventStoreImpl::LoadMeta(bool check_indexes) {
+  // Uncontended while opening, but the analysis cannot know that no other
+  // thread has the store yet.
+  uint64_t loaded = 0;
+  {
+    MutexLock lock(&mu_);
+    STARLOG_RETURN_IF_ERROR(LoadMetaLocked(check_indexes));
+    loaded = head_.sequence;
+  }
+  MutexLock lock(&sync_mu_);
+  durable_sequence_ = loaded;  // What the log holds at open is durable.
+  return Status::OK();
+}
+
+Status EventStoreImpl::LoadMetaLocked(bool check_indexes) {
   rocksdb::ReadOptions ro;
   std::string value;
   rocksdb::Status s = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaRepositoryId), &value);
@@ -261,7 +273,6 @@ Status EventStoreImpl::LoadMeta(bool check_indexes) {
     STARLOG_RETURN_IF_ERROR(FromRocks(s, "read head"));
     STARLOG_ASSIGN_OR_RETURN(head_, DecodeHead(value));
     staged_ = head_;
-    durable_sequence_ = head_.sequence;  // What the log holds at open is durable.
   }
   replica_ = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaReplica), &value).ok();
   if (head_.sequence == 0 && replica_) return Status::OK();  // Awaiting its first event.
@@ -301,12 +312,12 @@ Status EventStoreImpl::LoadMeta(bool check_indexes) {
 }
 
 Head EventStoreImpl::head() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return head_;
 }
 
 Result<RepositoryInfo> EventStoreImpl::Info() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   RepositoryInfo info;
   info.root = root_;
   info.repository_id = repository_id_;

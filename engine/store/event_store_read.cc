@@ -155,7 +155,7 @@ Result<RegistryView> EventStoreImpl::View(uint64_t as_of) const {
   std::shared_ptr<const Universe> universe;
   uint64_t head;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     universe = universe_;
     head = head_.sequence;
   }

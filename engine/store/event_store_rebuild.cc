@@ -15,9 +15,16 @@
 namespace starlog::engine {
 
 Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
-  // No lock: EventStore::Rebuild owns this store alone, and ReadLog below
-  // takes mu_ itself.
-  const uint64_t last = head().sequence;
+  // EventStore::Rebuild owns this store alone, but ReadLog below takes mu_
+  // itself: replay into a copy of the stats and publish them at the end, as
+  // an append does.
+  uint64_t last;
+  std::array<FamilyStats, kFamilyCount> stats;
+  {
+    MutexLock lock(&mu_);
+    last = head_.sequence;
+    stats = stats_;
+  }
   rocksdb::WriteOptions sync;
   sync.sync = true;
   // Mark first: a crash from here on leaves a repository that says it needs
@@ -29,7 +36,7 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
   std::vector<rocksdb::ColumnFamilyDescriptor> fresh;
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     dropped.push_back(handles_.cf[i]);
-    fresh.emplace_back(stats_[i].name, FamilyOptions(static_cast<Family>(i)));
+    fresh.emplace_back(stats[i].name, FamilyOptions(static_cast<Family>(i)));
   }
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->DropColumnFamilies(dropped), "drop the indexes"));
   for (rocksdb::ColumnFamilyHandle* cf : dropped) {
@@ -40,8 +47,8 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
       FromRocks(db_->CreateColumnFamilies(fresh, &created), "create the indexes"));
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     handles_.cf[i] = created[static_cast<size_t>(i - kFirstIndexFamily)];
-    stats_[i].live_entries = 0;
-    stats_[i].digest = {};
+    stats[i].live_entries = 0;
+    stats[i].digest = {};
   }
 
   std::shared_ptr<const Universe> universe;
@@ -75,7 +82,7 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
         return Status::Corruption(where + " no longer applies: " + applied.ToString());
       }
       for (const auto& [family, delta] : index.deltas()) {
-        FamilyStats& fs = stats_[static_cast<int>(family)];
+        FamilyStats& fs = stats[static_cast<int>(family)];
         fs.live_entries += static_cast<uint64_t>(delta.live_entries);
         fs.digest = fs.digest + delta.added - delta.removed;
         digest = digest + delta.added - delta.removed;
@@ -94,11 +101,13 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
   if (group.events() > 0) STARLOG_RETURN_IF_ERROR(flush(last));
   rocksdb::WriteBatch finish;
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
-    finish.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + stats_[i].name,
-               EncodeFamilyStats(stats_[i]));
+    finish.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + stats[i].name,
+               EncodeFamilyStats(stats[i]));
   }
   finish.Delete(handles_[Family::kMeta], std::string(kMetaRebuilding));
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->Write(sync, &finish), "finish rebuild"));
+  MutexLock lock(&mu_);
+  stats_ = stats;
   universe_ = universe;
   return Status::OK();
 }

@@ -1,13 +1,12 @@
 // Applying events a primary sent: each frame re-verified and re-applied as
 // the primary did, so a replica holds only what it could have written itself.
 
-#include <rocksdb/db.h>
-#include <rocksdb/write_batch.h>
+#include <variant>
 
 #include "engine/model/state_machine.h"
+#include "engine/store/check.h"
 #include "engine/store/event_store_impl.h"
-#include "engine/store/rocks_status.h"
-#include "starlog/codec/chain.h"
+#include "engine/store/versioned_index.h"
 #include "starlog/codec/event_codec.h"
 #include "starlog/engine/event_store.h"
 
@@ -30,12 +29,15 @@ Result<Head> EventStoreImpl::ApplyReplicated(const std::vector<ReplicatedEvent>&
 
 Status EventStoreImpl::ApplyReplicatedLocked(const std::vector<ReplicatedEvent>& events,
                                              Head* applied_head) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *applied_head = staged_;
   ReplayGroup group(handles_);
   Head head = staged_;
   std::array<FamilyStats, kFamilyCount> stats = stats_;
-  auto publish = [&] {
+  // The analysis checks a lambda apart from its caller: it runs with mu_ held.
+  auto publish = [&]() REQUIRES(mu_) {
+    STARLOG_CHECK(head.sequence == staged_.sequence + static_cast<uint64_t>(group.events()),
+                  "a group of replicated events is consecutive");
     const std::string what = "replicated events " + std::to_string(staged_.sequence + 1) + " to " +
                              std::to_string(head.sequence);
     return PublishLocked(*group.batch(), head, stats, what);

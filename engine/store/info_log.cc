@@ -8,7 +8,9 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
+
+#include "starlog/mutex.h"
+#include "starlog/thread_annotations.h"
 
 namespace starlog::engine {
 
@@ -21,7 +23,7 @@ class QuietLogger final : public rocksdb::Logger {
         path_(dir + "/LOG"),
         old_path_(dir + "/LOG.old"),
         may_roll_(may_roll) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     OpenLocked();
   }
   ~QuietLogger() override {
@@ -45,7 +47,7 @@ class QuietLogger final : public rocksdb::Logger {
     if (body < 0) return;
     n = std::min<int>(n + body, static_cast<int>(sizeof(line)) - 2);
     if (line[n - 1] != '\n') line[n++] = '\n';
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (fd_ < 0) return;
     // Best effort: an info log that cannot be written (a full disk) is
     // dropped, never an error of the write that logged it.
@@ -58,10 +60,13 @@ class QuietLogger final : public rocksdb::Logger {
     }
   }
 
-  size_t GetLogFileSize() const override { return size_; }
+  size_t GetLogFileSize() const override {
+    MutexLock lock(&mu_);
+    return size_;
+  }
 
  private:
-  void OpenLocked() {
+  void OpenLocked() REQUIRES(mu_) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     struct stat st;
     size_ = (fd_ >= 0 && ::fstat(fd_, &st) == 0) ? static_cast<size_t>(st.st_size) : 0;
@@ -70,9 +75,9 @@ class QuietLogger final : public rocksdb::Logger {
   const std::string path_;
   const std::string old_path_;
   const bool may_roll_;
-  std::mutex mu_;
-  int fd_ = -1;
-  size_t size_ = 0;
+  mutable Mutex mu_;
+  int fd_ GUARDED_BY(mu_) = -1;
+  size_t size_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace

@@ -15,11 +15,12 @@
 
 #include <array>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "engine/store/db_handles.h"
 #include "engine/store/family_options.h"
+#include "starlog/mutex.h"
+#include "starlog/thread_annotations.h"
 
 namespace starlog::engine {
 
@@ -48,7 +49,7 @@ class IteratorCache {
   Lease Get(Family family, bool scan) {
     const int i = static_cast<int>(family) * 2 + (scan ? 1 : 0);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (!idle_[i].empty()) {
         std::unique_ptr<rocksdb::Iterator> it = std::move(idle_[i].back());
         idle_[i].pop_back();
@@ -62,14 +63,15 @@ class IteratorCache {
 
  private:
   void Return(int slot, std::unique_ptr<rocksdb::Iterator> it) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     idle_[slot].push_back(std::move(it));
   }
 
   const DbHandles h_;
-  std::mutex mu_;
+  Mutex mu_;
   // By family and kind: [2 * family + scan].
-  std::array<std::vector<std::unique_ptr<rocksdb::Iterator>>, 2 * kFamilyCount> idle_;
+  std::array<std::vector<std::unique_ptr<rocksdb::Iterator>>, 2 * kFamilyCount> idle_
+      GUARDED_BY(mu_);
 };
 
 }  // namespace starlog::engine
