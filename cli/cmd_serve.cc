@@ -1,5 +1,4 @@
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -7,6 +6,7 @@
 #include "cli/peer_options.h"
 #include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
+#include "starlog/mutex.h"
 #include "starlog/replication/server.h"
 #include "starlog/service/server.h"
 
@@ -71,9 +71,9 @@ Result<std::optional<replication::ServerOptions>> ReplicationOptions(const Parse
 
 Status Run(const ParsedArgs& args, Io& io) {
   const std::string root = args.positional(0);
-  std::mutex log_mu;  // Both servers log, each from several threads.
+  Mutex log_mu;  // Both servers log, each from several threads.
   const LogFn log = [&io, &log_mu](const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mu);
+    MutexLock lock(&log_mu);
     // Lines quote what peers sent (roles, paths, errors): printed escaped.
     io.err << codec::FormatIsoTime(codec::NowUtcNs(), 3) << " " << codec::Printable(line)
            << std::endl;

@@ -5,9 +5,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
-#include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -15,6 +14,7 @@
 #include "service/peer_identity.h"
 #include "service/unix_listener.h"
 #include "starlog/engine/edits.h"
+#include "starlog/mutex.h"
 
 namespace starlog::service {
 
@@ -47,7 +47,7 @@ class ServerImpl final : public Server {
   const std::string& socket_path() const override { return options_.socket_path; }
   const codec::Uuid& repository_id() const override { return store_->repository_id(); }
   int sessions() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return static_cast<int>(sessions_.size());
   }
 
@@ -55,7 +55,7 @@ class ServerImpl final : public Server {
     stopping_.store(true);
     // A session waiting for a request reads end-of-file and ends; one applying
     // an edit finishes it and still sends its reply.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (int fd : sessions_) ::shutdown(fd, SHUT_RD);
   }
 
@@ -73,30 +73,33 @@ class ServerImpl final : public Server {
   }
 
  private:
-  void Log(const std::string& line) {
+  void Log(const std::string& line) EXCLUDES(log_mu_) {
     if (!options_.log) return;
-    std::lock_guard<std::mutex> lock(log_mu_);
+    MutexLock lock(&log_mu_);
     options_.log(line);
   }
 
   // Starts a session for "fd", or refuses it when the server is full.
-  void Admit(int fd) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (stopping_.load() || sessions_.size() >= static_cast<size_t>(options_.max_connections)) {
-      const size_t open = sessions_.size();
-      lock.unlock();
-      const Status refusal =
-          stopping_.load()
-              ? Status::Unavailable("the service is stopping")
-              : Status::Unavailable("the service is serving " + std::to_string(open) +
-                                    " connections, its limit (--max-clients); try again later");
-      Log("refused a connection: " + std::string(refusal.message()));
+  void Admit(int fd) EXCLUDES(mu_) {
+    std::optional<Status> refusal;
+    {
+      MutexLock lock(&mu_);
+      if (stopping_.load()) {
+        refusal = Status::Unavailable("the service is stopping");
+      } else if (sessions_.size() >= static_cast<size_t>(options_.max_connections)) {
+        refusal = Status::Unavailable("the service is serving " + std::to_string(sessions_.size()) +
+                                      " connections, its limit (--max-clients); try again later");
+      } else {
+        // Counted before its thread starts: Stop and WaitForSessions see it.
+        sessions_.insert(fd);
+      }
+    }
+    if (refusal) {
+      Log("refused a connection: " + std::string(refusal->message()));
       auto stream = MessageStream::Adopt(fd);
-      static_cast<void>(stream->Send(StatusReply{refusal}, Clock::now() + kRefusalTimeout));
+      static_cast<void>(stream->Send(StatusReply{*refusal}, Clock::now() + kRefusalTimeout));
       return;  // Best effort: the refusal is a courtesy, closing is the point.
     }
-    sessions_.insert(fd);
-    lock.unlock();
     try {
       std::thread([this, fd] {
         Serve(fd);
@@ -112,16 +115,16 @@ class ServerImpl final : public Server {
   // something else, and the destructor (waiting for the set to empty) cannot
   // destroy "ended_" while it is being notified. The session's thread touches
   // nothing of the server after this.
-  void End(int fd) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void End(int fd) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     sessions_.erase(fd);
     ::close(fd);
-    ended_.notify_all();
+    ended_.SignalAll();
   }
 
-  void WaitForSessions() {
-    std::unique_lock<std::mutex> lock(mu_);
-    ended_.wait(lock, [&] { return sessions_.empty(); });
+  void WaitForSessions() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    while (!sessions_.empty()) ended_.Wait(&mu_);
   }
 
   // Sends "refusal" and lets the connection end.
@@ -207,10 +210,10 @@ class ServerImpl final : public Server {
   std::unique_ptr<engine::EventStore> store_;
   std::unique_ptr<UnixListener> listener_;
   std::atomic<bool> stopping_{false};
-  std::mutex log_mu_;
-  mutable std::mutex mu_;
-  std::condition_variable ended_;
-  std::set<int> sessions_;  // GUARDED_BY(mu_): the sockets of running sessions.
+  Mutex log_mu_;  // Serializes the calls of options_.log.
+  mutable Mutex mu_;
+  CondVar ended_;                           // Signalled as each session ends.
+  std::set<int> sessions_ GUARDED_BY(mu_);  // The sockets of running sessions.
 };
 
 }  // namespace
