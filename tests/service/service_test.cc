@@ -1,6 +1,7 @@
 // The service between real processes: `starlog serve` as a child, clients in
 // this process and in forked children, on the real socket.
 
+#include <grp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,7 +63,8 @@ Result<std::unique_ptr<Client>> ConnectSoon(const ServedRepository& repo) {
 // PermissionDenied (the policy).
 int CreateRunAs(const ServedRepository& repo, uid_t uid, const std::string& expected_user,
                 const std::string& run) {
-  if (::setgid(uid) != 0 || ::setuid(uid) != 0) return 5;
+  // Root's supplementary groups go too: nothing of root is left.
+  if (::setgroups(0, nullptr) != 0 || ::setgid(uid) != 0 || ::setuid(uid) != 0) return 5;
   auto client = Client::Connect(repo.socket(), std::chrono::seconds(10));
   if (!client.ok()) return client.status().IsPermissionDenied() ? 2 : 3;
   if ((*client)->user() != expected_user) return 4;
