@@ -19,6 +19,7 @@
 #include <random>
 
 #include "bench/bench_util.h"
+#include "bench/group_commit_bench.h"
 #include "bench/replication_bench.h"
 #include "engine/model/registry_keys.h"
 #include "engine/store/column_families.h"
@@ -230,9 +231,11 @@ int main(int argc, char** argv) {
   std::string dir = "/tmp/starlog-bench";
   std::string out = "bench.json";
   bool keep = false;  // Leave the repositories behind, to profile commands on them.
+  bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") {
+      quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
     } else if (a == "--full") {
       scale = {50'000, 200, 1'000'000, 50, 1'000'000};
@@ -443,6 +446,8 @@ int main(int argc, char** argv) {
         rebuild_registered * static_cast<double>(registered_events) / datasets, datasets},
        {dir + "/repo", "the whole log", rebuild_rate, 0}},
       dir, report);
+
+  BenchGroupCommit(dir, quick, report);
 
   report.Print(std::cout);
   report.WriteJson(out);

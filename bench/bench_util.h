@@ -28,6 +28,9 @@ class Stopwatch {
 class Latencies {
  public:
   void Add(double ns) { samples_.push_back(ns); }
+  void Add(const Latencies& other) {
+    samples_.insert(samples_.end(), other.samples_.begin(), other.samples_.end());
+  }
   double Percentile(double p) {
     if (samples_.empty()) return 0;
     std::sort(samples_.begin(), samples_.end());

@@ -251,8 +251,17 @@ std::vector<std::string> CollectionsNamed(const EventBody& body) {
         } else if constexpr (std::is_same_v<T, Tag> || std::is_same_v<T, Untag> ||
                              std::is_same_v<T, Certify> || std::is_same_v<T, Decertify>) {
           return {e.collection};
-        } else {
+        } else if constexpr (std::is_same_v<T, InitRepository> ||
+                             std::is_same_v<T, RegisterDatasetType> ||
+                             std::is_same_v<T, RemoveDatasetType> ||
+                             std::is_same_v<T, InsertDimensionRecords> ||
+                             std::is_same_v<T, RemoveDatasets> ||
+                             std::is_same_v<T, AttachArtifacts> ||
+                             std::is_same_v<T, DetachArtifacts> ||
+                             std::is_same_v<T, CreateSnapshot> || std::is_same_v<T, SetPolicy>) {
           return {};
+        } else {
+          static_assert(kAlwaysFalse<T>, "every event type must say which collections it names");
         }
       },
       body);

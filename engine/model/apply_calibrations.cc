@@ -2,35 +2,16 @@
 
 #include "engine/model/apply_helpers.h"
 #include "engine/model/apply_rules.h"
+#include "engine/model/memberships.h"
 #include "starlog/codec/event_text.h"
 
 namespace starlog::engine {
 
-namespace {
-
-Status PutCalibration(IndexBatch& batch, const std::string& collection, const std::string& type,
-                      const std::string& data_id, const codec::Uuid& id,
-                      const codec::Timespan& span) {
-  STARLOG_RETURN_IF_ERROR(batch.Put(Family::kCalibrations,
-                                    keys::Calibration(collection, type, data_id, span.begin),
-                                    keys::EncodeCalibrationValue(id, span.end)));
-  return batch.Put(Family::kDatasetTags, keys::Membership(id, collection),
-                   keys::kCalibrationMembership);
-}
-
-}  // namespace
-
 Status ApplyCertify(const codec::Certify& e, ApplyContext& ctx) {
   IndexBatch& batch = ctx.batch;
-  STARLOG_RETURN_IF_ERROR(RequireCollection(batch, e.collection,
-                                            codec::CollectionType::kCalibration,
-                                            "certifying calibrations")
-                              .status());
-  STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, e.dataset_type));
-  if (!type.is_calibration) {
-    return Status::InvalidArgument("dataset type " + Quoted(e.dataset_type) +
-                                   " is not a calibration type");
-  }
+  STARLOG_RETURN_IF_ERROR(
+      RequireCalibrationType(batch, e.collection, e.dataset_type, "certifying calibrations", "")
+          .status());
   // A validity [t, t) is the instant t, as Gen3's Timespan pads it: [t, t + 1 ns).
   std::vector<codec::CertifyEntry> entries = e.entries;
   for (codec::CertifyEntry& c : entries) {
@@ -81,25 +62,19 @@ Status ApplyCertify(const codec::Certify& e, ApplyContext& ctx) {
       }
     }
     if (identical) continue;
-    STARLOG_RETURN_IF_ERROR(
-        PutCalibration(batch, e.collection, e.dataset_type, record->data_id, c.id, c.validity));
+    STARLOG_RETURN_IF_ERROR(PutCalibrationEntry(
+        batch, {e.collection, e.dataset_type, record->data_id, c.id, c.validity}));
   }
   return Status::OK();
 }
 
 Status ApplyDecertify(const codec::Decertify& e, ApplyContext& ctx) {
   IndexBatch& batch = ctx.batch;
-  STARLOG_RETURN_IF_ERROR(RequireCollection(batch, e.collection,
-                                            codec::CollectionType::kCalibration,
-                                            "decertifying calibrations")
-                              .status());
-  STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, e.dataset_type));
-  if (!type.is_calibration) {
-    // Nothing of it can be certified, so "nothing to decertify" would hide a
-    // wrong type name (as the butler, refuse it).
-    return Status::InvalidArgument("dataset type " + Quoted(e.dataset_type) +
-                                   " is not a calibration type; there is nothing to decertify");
-  }
+  // Nothing of a type that is no calibration type can be certified, so
+  // "nothing to decertify" would hide a wrong type name (as the butler, refuse it).
+  STARLOG_ASSIGN_OR_RETURN(auto type, RequireCalibrationType(batch, e.collection, e.dataset_type,
+                                                             "decertifying calibrations",
+                                                             "; there is nothing to decertify"));
   if (e.span.IsEmpty()) {
     return Status::InvalidArgument("decertify span " + codec::TimespanToString(e.span) +
                                    " is empty");
@@ -122,15 +97,17 @@ Status ApplyDecertify(const codec::Decertify& e, ApplyContext& ctx) {
   }
   for (const keys::CalibrationEntry& entry : entries) {
     if (!entry.validity.Overlaps(e.span)) continue;
-    STARLOG_RETURN_IF_ERROR(RemoveCalibrationEntry(batch, entry));
+    STARLOG_RETURN_IF_ERROR(DeleteCalibrationEntry(batch, entry));
     // What lies outside the span stays certified: trimmed, or split in two.
     if (entry.validity.begin < e.span.begin) {
-      STARLOG_RETURN_IF_ERROR(PutCalibration(batch, entry.collection, entry.type, entry.data_id,
-                                             entry.id, {entry.validity.begin, e.span.begin}));
+      keys::CalibrationEntry before = entry;
+      before.validity.end = e.span.begin;
+      STARLOG_RETURN_IF_ERROR(PutCalibrationEntry(batch, before));
     }
     if (e.span.end < entry.validity.end) {
-      STARLOG_RETURN_IF_ERROR(PutCalibration(batch, entry.collection, entry.type, entry.data_id,
-                                             entry.id, {e.span.end, entry.validity.end}));
+      keys::CalibrationEntry after = entry;
+      after.validity.begin = e.span.end;
+      STARLOG_RETURN_IF_ERROR(PutCalibrationEntry(batch, after));
     }
   }
   return Status::OK();

@@ -2,6 +2,7 @@
 
 #include "engine/model/apply_helpers.h"
 #include "engine/model/apply_rules.h"
+#include "engine/model/memberships.h"
 #include "engine/store/key_coder.h"
 #include "starlog/engine/names.h"
 
@@ -74,10 +75,7 @@ Status RemoveTaggedContents(std::string_view collection, IndexBatch& batch) {
   STARLOG_RETURN_IF_ERROR(decode);
   for (const auto& [id, r] : tagged) {
     // A tags key has the layout of a datasets key, with the collection as "run".
-    STARLOG_RETURN_IF_ERROR(batch.Delete(Family::kTags, keys::TagEntry(r.run, r.type, r.data_id)));
-    STARLOG_RETURN_IF_ERROR(
-        batch.Delete(Family::kDatasetLookup, keys::Lookup(r.type, r.data_id, collection)));
-    STARLOG_RETURN_IF_ERROR(batch.Delete(Family::kDatasetTags, keys::Membership(id, collection)));
+    STARLOG_RETURN_IF_ERROR(DeleteTagMembership(batch, collection, id, r));
   }
   return Status::OK();
 }
@@ -85,7 +83,7 @@ Status RemoveTaggedContents(std::string_view collection, IndexBatch& batch) {
 Status RemoveCalibrationContents(std::string_view collection, IndexBatch& batch) {
   STARLOG_ASSIGN_OR_RETURN(auto entries,
                            CalibrationEntriesUnder(batch, keys::CalibrationPrefix(collection)));
-  for (const auto& entry : entries) STARLOG_RETURN_IF_ERROR(RemoveCalibrationEntry(batch, entry));
+  for (const auto& entry : entries) STARLOG_RETURN_IF_ERROR(DeleteCalibrationEntry(batch, entry));
   return Status::OK();
 }
 

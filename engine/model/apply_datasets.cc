@@ -4,6 +4,7 @@
 
 #include "engine/model/apply_helpers.h"
 #include "engine/model/apply_rules.h"
+#include "engine/model/memberships.h"
 #include "starlog/engine/repo_paths.h"
 
 namespace starlog::engine {
@@ -110,11 +111,7 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
                               codec::FieldMapToString(d.data_id) + "} as dataset " +
                               other.ToString());
     }
-    STARLOG_RETURN_IF_ERROR(batch.Put(Family::kDatasets, key, d.id.AsBytes()));
-    STARLOG_RETURN_IF_ERROR(batch.Put(Family::kDatasetIds, keys::DatasetId(d.id),
-                                      keys::EncodeDatasetRecord({e.run, e.dataset_type, data_id})));
-    STARLOG_RETURN_IF_ERROR(batch.Put(
-        Family::kDatasetLookup, keys::Lookup(e.dataset_type, data_id, e.run), d.id.AsBytes()));
+    STARLOG_RETURN_IF_ERROR(PutRunMembership(batch, d.id, {e.run, e.dataset_type, data_id}));
     if (d.artifact) {
       STARLOG_RETURN_IF_ERROR(batch.Put(Family::kArtifacts, keys::ArtifactKey(d.id),
                                         keys::EncodeArtifact(*d.artifact)));
@@ -125,9 +122,8 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
 
 Status ApplyRemoveDatasets(const codec::RemoveDatasets& e, ApplyContext& ctx) {
   for (const codec::Uuid& id : e.ids) {
-    STARLOG_ASSIGN_OR_RETURN(auto record, FindDataset(ctx.batch, id));
-    if (!record) return Status::NotFound("no dataset " + id.ToString());
-    STARLOG_RETURN_IF_ERROR(RemoveDatasetEverywhere(ctx.batch, id, *record));
+    STARLOG_ASSIGN_OR_RETURN(auto record, RequireDataset(ctx.batch, id));
+    STARLOG_RETURN_IF_ERROR(RemoveDatasetEverywhere(ctx.batch, id, record));
   }
   return Status::OK();
 }

@@ -1,8 +1,8 @@
 #include "engine/model/apply_helpers.h"
 
-#include <algorithm>
 #include <vector>
 
+#include "engine/model/memberships.h"
 #include "starlog/codec/text.h"
 
 namespace starlog::engine {
@@ -35,12 +35,33 @@ Result<keys::DatasetTypeRecord> RequireDatasetType(const IndexBatch& batch, std:
   return keys::DecodeDatasetType(*payload);
 }
 
+Result<keys::DatasetTypeRecord> RequireCalibrationType(const IndexBatch& batch,
+                                                       std::string_view collection,
+                                                       std::string_view type_name,
+                                                       std::string_view action,
+                                                       std::string_view suffix) {
+  STARLOG_RETURN_IF_ERROR(
+      RequireCollection(batch, collection, codec::CollectionType::kCalibration, action).status());
+  STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, type_name));
+  if (!type.is_calibration) {
+    return Status::InvalidArgument("dataset type " + Quoted(type_name) +
+                                   " is not a calibration type" + std::string(suffix));
+  }
+  return type;
+}
+
 Result<std::optional<keys::DatasetRecord>> FindDataset(const IndexBatch& batch,
                                                        const codec::Uuid& id) {
   STARLOG_ASSIGN_OR_RETURN(auto payload, batch.Get(Family::kDatasetIds, keys::DatasetId(id)));
   if (!payload) return std::optional<keys::DatasetRecord>();
   STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
   return std::optional<keys::DatasetRecord>(std::move(record));
+}
+
+Result<keys::DatasetRecord> RequireDataset(const IndexBatch& batch, const codec::Uuid& id) {
+  STARLOG_ASSIGN_OR_RETURN(auto record, FindDataset(batch, id));
+  if (!record) return Status::NotFound("no dataset " + id.ToString());
+  return *std::move(record);
 }
 
 Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexBatch& batch,
@@ -61,20 +82,6 @@ Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexB
   return out;
 }
 
-Status RemoveCalibrationEntry(IndexBatch& batch, const keys::CalibrationEntry& entry) {
-  STARLOG_RETURN_IF_ERROR(batch.Delete(
-      Family::kCalibrations,
-      keys::Calibration(entry.collection, entry.type, entry.data_id, entry.validity.begin)));
-  STARLOG_ASSIGN_OR_RETURN(
-      auto remaining,
-      CalibrationEntriesUnder(
-          batch, keys::CalibrationPrefix(entry.collection, entry.type, entry.data_id)));
-  const bool still_member = std::any_of(remaining.begin(), remaining.end(),
-                                        [&](const auto& other) { return other.id == entry.id; });
-  if (still_member) return Status::OK();
-  return batch.Delete(Family::kDatasetTags, keys::Membership(entry.id, entry.collection));
-}
-
 Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,
                                const keys::DatasetRecord& record) {
   // Memberships first: the TAGGED and CALIBRATION collections holding it.
@@ -93,24 +100,16 @@ Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,
   STARLOG_RETURN_IF_ERROR(decode);
   for (const auto& [collection, kind] : memberships) {
     if (kind == keys::kTaggedMembership) {
-      STARLOG_RETURN_IF_ERROR(
-          batch.Delete(Family::kTags, keys::TagEntry(collection, record.type, record.data_id)));
-      STARLOG_RETURN_IF_ERROR(batch.Delete(Family::kDatasetLookup,
-                                           keys::Lookup(record.type, record.data_id, collection)));
-      STARLOG_RETURN_IF_ERROR(batch.Delete(Family::kDatasetTags, keys::Membership(id, collection)));
+      STARLOG_RETURN_IF_ERROR(DeleteTagMembership(batch, collection, id, record));
       continue;
     }
     STARLOG_ASSIGN_OR_RETURN(
         auto entries, CalibrationEntriesUnder(
                           batch, keys::CalibrationPrefix(collection, record.type, record.data_id)));
     std::erase_if(entries, [&](const auto& entry) { return entry.id != id; });
-    for (const auto& entry : entries) STARLOG_RETURN_IF_ERROR(RemoveCalibrationEntry(batch, entry));
+    for (const auto& entry : entries) STARLOG_RETURN_IF_ERROR(DeleteCalibrationEntry(batch, entry));
   }
-  STARLOG_RETURN_IF_ERROR(
-      batch.Delete(Family::kDatasets, keys::Dataset(record.run, record.type, record.data_id)));
-  STARLOG_RETURN_IF_ERROR(batch.Delete(Family::kDatasetIds, keys::DatasetId(id)));
-  STARLOG_RETURN_IF_ERROR(
-      batch.Delete(Family::kDatasetLookup, keys::Lookup(record.type, record.data_id, record.run)));
+  STARLOG_RETURN_IF_ERROR(DeleteRunMembership(batch, id, record));
   return batch.Delete(Family::kArtifacts, keys::ArtifactKey(id));
 }
 

@@ -22,10 +22,23 @@ Result<keys::CollectionRecord> RequireCollection(const IndexBatch& batch, std::s
                                                  codec::CollectionType type,
                                                  std::string_view action);
 
+// The calibration type "type_name" and its CALIBRATION "collection", as
+// certify and decertify need them. NotFound or Conflict as RequireCollection
+// says; NotFound for no such type; InvalidArgument, its message ending in
+// "suffix", if the type is no calibration type.
+Result<keys::DatasetTypeRecord> RequireCalibrationType(const IndexBatch& batch,
+                                                       std::string_view collection,
+                                                       std::string_view type_name,
+                                                       std::string_view action,
+                                                       std::string_view suffix);
+
 Result<keys::DatasetTypeRecord> RequireDatasetType(const IndexBatch& batch, std::string_view name);
 
 Result<std::optional<keys::DatasetRecord>> FindDataset(const IndexBatch& batch,
                                                        const codec::Uuid& id);
+
+// NotFound ("no dataset <id>") if absent.
+Result<keys::DatasetRecord> RequireDataset(const IndexBatch& batch, const codec::Uuid& id);
 
 // Takes a dataset out of everything: its RUN, every TAGGED and CALIBRATION
 // collection, and its artifact.
@@ -36,9 +49,5 @@ Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,
 // keys::CalibrationPrefix), as the batch sees it.
 Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexBatch& batch,
                                                                     const std::string& prefix);
-
-// Removes one calibration entry, and the dataset's membership of the
-// collection when no other entry of it remains there.
-Status RemoveCalibrationEntry(IndexBatch& batch, const keys::CalibrationEntry& entry);
 
 }  // namespace starlog::engine

@@ -14,7 +14,7 @@ namespace starlog::engine {
 namespace {
 
 template <typename T>
-inline constexpr bool kNoAccessRule = false;
+[[maybe_unused]] inline constexpr bool kNoAccessRule = false;
 
 constexpr std::string_view kPolicyKey = keys::kPolicy;
 

@@ -9,6 +9,15 @@ namespace {
 
 std::string_view U(const codec::Uuid& id) { return id.AsBytes(); }
 
+// A dataset record and the dataset_lookup key are both three S() strings.
+Status ReadThreeStrings(std::string_view bytes, std::string* a, std::string* b, std::string* c) {
+  KeyReader r(bytes);
+  for (std::string* out : {a, b, c}) {
+    STARLOG_ASSIGN_OR_RETURN(*out, r.String());
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string Setting(std::string_view name) { return KeyWriter().String(name).Take(); }
@@ -96,10 +105,7 @@ std::string EncodeDatasetRecord(const DatasetRecord& record) {
 
 Result<DatasetRecord> DecodeDatasetRecord(std::string_view payload) {
   DatasetRecord out;
-  KeyReader r(payload);
-  STARLOG_ASSIGN_OR_RETURN(out.run, r.String());
-  STARLOG_ASSIGN_OR_RETURN(out.type, r.String());
-  STARLOG_ASSIGN_OR_RETURN(out.data_id, r.String());
+  STARLOG_RETURN_IF_ERROR(ReadThreeStrings(payload, &out.run, &out.type, &out.data_id));
   return out;
 }
 
@@ -115,10 +121,7 @@ std::string LookupPrefix(std::string_view type) { return KeyWriter().String(type
 
 Result<LookupKey> DecodeLookup(std::string_view key) {
   LookupKey out;
-  KeyReader r(key);
-  STARLOG_ASSIGN_OR_RETURN(out.type, r.String());
-  STARLOG_ASSIGN_OR_RETURN(out.data_id, r.String());
-  STARLOG_ASSIGN_OR_RETURN(out.collection, r.String());
+  STARLOG_RETURN_IF_ERROR(ReadThreeStrings(key, &out.type, &out.data_id, &out.collection));
   return out;
 }
 

@@ -61,17 +61,7 @@ Result<std::vector<LogRecord>> EventStoreImpl::ReadLog(uint64_t from, size_t lim
 
 Result<Hash128> EventStoreImpl::ChainHashAt(uint64_t sequence) const {
   if (sequence == 0) return codec::kGenesisChainHash;
-  if (sequence > head().sequence) {
-    return Status::NotFound("no event " + std::to_string(sequence) + " in the log");
-  }
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_[Family::kHeads],
-                               codec::SequenceKey(sequence), &value);
-  if (s.IsNotFound()) {
-    return Status::NotFound("no event " + std::to_string(sequence) + " in the log");
-  }
-  STARLOG_RETURN_IF_ERROR(FromRocks(s, "read chain hash"));
-  STARLOG_ASSIGN_OR_RETURN(Head h, DecodeHead(value));
+  STARLOG_ASSIGN_OR_RETURN(Head h, HeadAt(sequence));
   return h.chain_hash;
 }
 

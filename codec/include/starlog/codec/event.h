@@ -25,6 +25,11 @@ enum class CollectionType : uint8_t { kRun = 1, kTagged = 2, kChained = 3, kCali
 std::string_view CollectionTypeName(CollectionType type);
 std::optional<CollectionType> CollectionTypeFromName(std::string_view name);
 
+// Each event body's comment says when it is a legal transition and which
+// apply function in engine/model/ (dispatched by state_machine.cc) enforces
+// it. Before any of them, CheckAccess (apply_policy.cc) checks the event's
+// actor against the access policy in force.
+
 // A file that holds a dataset.
 struct Artifact {
   std::string path;  // Relative to the repository root, '/'-separated.
@@ -34,6 +39,7 @@ struct Artifact {
 };
 
 // The first event of every log: which repository this is.
+// Legal only as event 1: ApplyInitRepository (apply_repository.cc), and the store.
 struct InitRepository {
   Uuid repository_id;
   uint32_t format_version = 0;
@@ -41,6 +47,7 @@ struct InitRepository {
   friend bool operator==(const InitRepository&, const InitRepository&) = default;
 };
 
+// Legal if new, or of the same type (new doc): ApplyCreateCollection (apply_collections.cc).
 struct CreateCollection {
   std::string name;
   CollectionType type = CollectionType::kRun;
@@ -48,18 +55,21 @@ struct CreateCollection {
   friend bool operator==(const CreateCollection&, const CreateCollection&) = default;
 };
 
+// Legal if in no chain; a full RUN with_datasets: ApplyRemoveCollection (apply_collections.cc).
 struct RemoveCollection {
   std::string name;
   bool with_datasets = false;  // Required to remove a RUN that holds datasets.
   friend bool operator==(const RemoveCollection&, const RemoveCollection&) = default;
 };
 
+// Legal on a CHAINED, children existing, distinct, acyclic: ApplySetChain (apply_collections.cc).
 struct SetChain {
   std::string name;
   std::vector<std::string> children;  // Search order.
   friend bool operator==(const SetChain&, const SetChain&) = default;
 };
 
+// Legal if new or identical, dimensions known: ApplyRegisterDatasetType (apply_dataset_types.cc).
 struct RegisterDatasetType {
   std::string name;
   std::vector<std::string> dimensions;
@@ -68,11 +78,13 @@ struct RegisterDatasetType {
   friend bool operator==(const RegisterDatasetType&, const RegisterDatasetType&) = default;
 };
 
+// Legal while the type has no datasets: ApplyRemoveDatasetType (apply_dataset_types.cc).
 struct RemoveDatasetType {
   std::string name;
   friend bool operator==(const RemoveDatasetType&, const RemoveDatasetType&) = default;
 };
 
+// Legal if dependencies exist, new or replace: ApplyInsertDimensionRecords (apply_dimensions.cc).
 struct InsertDimensionRecords {
   std::string element;
   std::vector<FieldMap> records;  // Key fields and record fields together.
@@ -87,6 +99,7 @@ struct DatasetEntry {
   friend bool operator==(const DatasetEntry&, const DatasetEntry&) = default;
 };
 
+// Legal into a RUN, type registered, records present: ApplyRegisterDatasets (apply_datasets.cc).
 struct RegisterDatasets {
   std::string run;
   std::string dataset_type;
@@ -94,6 +107,7 @@ struct RegisterDatasets {
   friend bool operator==(const RegisterDatasets&, const RegisterDatasets&) = default;
 };
 
+// Legal if every dataset exists: ApplyRemoveDatasets (apply_datasets.cc).
 struct RemoveDatasets {
   std::vector<Uuid> ids;
   friend bool operator==(const RemoveDatasets&, const RemoveDatasets&) = default;
@@ -105,22 +119,26 @@ struct ArtifactEntry {
   friend bool operator==(const ArtifactEntry&, const ArtifactEntry&) = default;
 };
 
+// Legal for datasets with no file (or this one): ApplyAttachArtifacts (apply_datasets.cc).
 struct AttachArtifacts {
   std::vector<ArtifactEntry> artifacts;
   friend bool operator==(const AttachArtifacts&, const AttachArtifacts&) = default;
 };
 
+// Legal for datasets with a file attached: ApplyDetachArtifacts (apply_datasets.cc).
 struct DetachArtifacts {
   std::vector<Uuid> ids;
   friend bool operator==(const DetachArtifacts&, const DetachArtifacts&) = default;
 };
 
+// Legal into a TAGGED, one dataset per type and data ID: ApplyTag (apply_tags.cc).
 struct Tag {
   std::string collection;
   std::vector<Uuid> ids;
   friend bool operator==(const Tag&, const Tag&) = default;
 };
 
+// Legal from a TAGGED, for existing datasets: ApplyUntag (apply_tags.cc).
 struct Untag {
   std::string collection;
   std::vector<Uuid> ids;
@@ -133,6 +151,7 @@ struct CertifyEntry {
   friend bool operator==(const CertifyEntry&, const CertifyEntry&) = default;
 };
 
+// Legal into a CALIBRATION, in ranges overlapping none: ApplyCertify (apply_calibrations.cc).
 struct Certify {
   std::string collection;
   std::string dataset_type;
@@ -140,6 +159,7 @@ struct Certify {
   friend bool operator==(const Certify&, const Certify&) = default;
 };
 
+// Legal on a CALIBRATION and calibration type: ApplyDecertify (apply_calibrations.cc).
 struct Decertify {
   std::string collection;
   std::string dataset_type;
@@ -148,6 +168,7 @@ struct Decertify {
   friend bool operator==(const Decertify&, const Decertify&) = default;
 };
 
+// Legal for a new name and a sequence up to the head: ApplyCreateSnapshot (apply_repository.cc).
 struct CreateSnapshot {
   std::string name;
   uint64_t sequence = 0;  // The point the name refers to.
@@ -166,6 +187,7 @@ struct PolicyRule {
   friend bool operator==(const PolicyRule&, const PolicyRule&) = default;
 };
 
+// Legal if valid; by admins once one is set: ApplySetPolicy, CheckAccess (apply_policy.cc).
 struct SetPolicy {
   std::vector<PolicyRole> roles;
   std::vector<PolicyRule> rules;
