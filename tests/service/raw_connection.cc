@@ -83,6 +83,15 @@ bool RawConnection::Hello() {
   return reply.has_value() && std::holds_alternative<service::Hello>(*reply);
 }
 
+Status RawConnection::Refusal() {
+  auto reply = Receive();
+  REQUIRE(reply.has_value());
+  Status status = StatusOf(*reply);
+  REQUIRE_FALSE(status.ok());
+  CHECK(Closed());
+  return status;
+}
+
 Status StatusOf(const service::Message& message) {
   if (const auto* reply = std::get_if<service::StatusReply>(&message)) return reply->status;
   return Status::OK();

@@ -32,6 +32,9 @@ class RawConnection {
   bool Closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Sends hello and expects the service's hello.
   bool Hello();
+  // The status the service refuses with; the test fails unless a status
+  // reply comes and the service then closes the connection.
+  Status Refusal();
 
  private:
   int fd_ = -1;

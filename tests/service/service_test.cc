@@ -342,10 +342,7 @@ TEST_CASE("Hostile input is refused cleanly and the service keeps serving", "[se
   SECTION("garbage bytes") {
     RawConnection raw(repo.socket());
     REQUIRE(raw.Send(std::string(64, '\xab')));
-    auto reply = raw.Receive();
-    REQUIRE(reply.has_value());
-    CHECK(StatusOf(*reply).IsCorruption());
-    CHECK(raw.Closed());
+    CHECK(raw.Refusal().IsCorruption());
   }
   SECTION("a frame whose checksum fails") {
     RawConnection raw(repo.socket());
@@ -353,54 +350,38 @@ TEST_CASE("Hostile input is refused cleanly and the service keeps serving", "[se
     REQUIRE(service::AppendMessage(service::Hello{}, &hello).ok());
     hello[hello.size() - 1] ^= 1;
     REQUIRE(raw.Send(hello));
-    auto reply = raw.Receive();
-    REQUIRE(reply.has_value());
-    CHECK(StatusOf(*reply).IsCorruption());
-    CHECK(raw.Closed());
+    CHECK(raw.Refusal().IsCorruption());
   }
   SECTION("an oversized length, before and after hello") {
     std::string header = "\xff\xff\xff\x7f";
     header += std::string(codec::kFrameOverhead, '\x02');
     RawConnection early(repo.socket());
     REQUIRE(early.Send(header));
-    auto refused = early.Receive();
-    REQUIRE(refused.has_value());
-    CHECK(StatusOf(*refused).IsCorruption());
-    CHECK(Contains(std::string(StatusOf(*refused).message()), "more than the 1024 accepted"));
-    CHECK(early.Closed());
+    const Status refused = early.Refusal();
+    CHECK(refused.IsCorruption());
+    CHECK(Contains(std::string(refused.message()), "more than the 1024 accepted"));
 
     RawConnection late(repo.socket());
     REQUIRE(late.Hello());
     REQUIRE(late.Send(header));
-    auto reply = late.Receive();
-    REQUIRE(reply.has_value());
-    CHECK(StatusOf(*reply).IsCorruption());
-    CHECK(late.Closed());
+    CHECK(late.Refusal().IsCorruption());
   }
   SECTION("a hello with another version") {
     RawConnection raw(repo.socket());
     service::Hello hello;
     hello.version = service::kServiceProtocolVersion + 1;
     REQUIRE(raw.Send(hello));
-    auto reply = raw.Receive();
-    REQUIRE(reply.has_value());
-    CHECK(StatusOf(*reply).IsNotSupported());
-    CHECK(raw.Closed());
+    CHECK(raw.Refusal().IsNotSupported());
   }
   SECTION("a request before hello, and a reply sent as a request") {
     RawConnection raw(repo.socket());
     REQUIRE(raw.Send(service::InfoRequest{}));
-    auto reply = raw.Receive();
-    REQUIRE(reply.has_value());
-    CHECK(StatusOf(*reply).IsInvalidArgument());
-    CHECK(raw.Closed());
+    CHECK(raw.Refusal().IsInvalidArgument());
 
     RawConnection other(repo.socket());
     REQUIRE(other.Hello());
     REQUIRE(other.Send(service::StatusReply{Status::NotFound("nothing")}));
-    auto refused = other.Receive();
-    REQUIRE(refused.has_value());
-    CHECK(StatusOf(*refused).IsInvalidArgument());
+    CHECK(other.Refusal().IsInvalidArgument());
   }
   SECTION("too many connections") {
     auto second = Connect(repo);
