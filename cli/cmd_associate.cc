@@ -9,18 +9,15 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& tagged = args.positional(1);
   STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   engine::DatasetQuery query{args.GetOr("dataset-type", ""), collections, where,
                              !args.Has("find-all"), std::nullopt};
   if (query.dataset_type.empty()) return UsageError("give --dataset-type");
-  STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
+  STARLOG_ASSIGN_OR_RETURN(auto refs, QueryForEdit(args, query));
   codec::Tag e{tagged, {}};
   for (const auto& r : refs) e.ids.push_back(r.id);
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
-  ReportAppend(io, before, head.sequence,
-               "associated " + std::to_string(e.ids.size()) + " datasets with " + tagged);
+  const size_t count = e.ids.size();
+  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  ReportEdit(io, result, "associated " + std::to_string(count) + " datasets with " + tagged);
   return Status::OK();
 }
 

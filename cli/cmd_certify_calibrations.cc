@@ -12,18 +12,16 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& type = args.positional(3);
   STARLOG_ASSIGN_OR_RETURN(codec::Timespan span, BeginEnd(args));
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   STARLOG_ASSIGN_OR_RETURN(auto refs,
-                           view.QueryDatasets({type, {input_run}, where, true, std::nullopt}));
+                           QueryForEdit(args, {type, {input_run}, where, true, std::nullopt}));
   if (refs.empty()) return Status::NotFound("no " + type + " datasets in '" + input_run + "'");
   codec::Certify e{output, type, {}};
   for (const auto& r : refs) e.entries.push_back({r.id, span});
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
-  ReportAppend(io, before, head.sequence,
-               "certified " + std::to_string(e.entries.size()) + " " + type + " datasets in " +
-                   output + " for " + codec::TimespanToString(span));
+  const size_t count = e.entries.size();
+  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  ReportEdit(io, result,
+             "certified " + std::to_string(count) + " " + type + " datasets in " + output +
+                 " for " + codec::TimespanToString(span));
   return Status::OK();
 }
 

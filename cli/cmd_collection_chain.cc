@@ -1,6 +1,5 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/atomic_edits.h"
 
 namespace starlog::cli {
 
@@ -29,17 +28,13 @@ Status Run(const ParsedArgs& args, Io& io) {
                            ? "; to make it empty, say so: --mode redefine with no children"
                            : "; name the collections to " + args.GetOr("mode", "")));
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(
-      engine::EditedChain edited,
-      engine::EditCollectionChain(*store, parent, edit, names, args.GetOr("doc", ""),
-                                  ActingUser(args), args.Has("flatten")));
-  const engine::Head& head = edited.head;
-  const auto& children = edited.children;
+      auto result, Submit(args, io,
+                          engine::ChainEditEdit{parent, edit, std::move(names),
+                                                args.GetOr("doc", ""), args.Has("flatten")}));
   std::string shown;
-  for (const auto& c : children) shown += (shown.empty() ? "" : ", ") + c;
-  ReportAppend(io, before, head.sequence, parent + " = [" + shown + "]");
+  for (const auto& c : result.names) shown += (shown.empty() ? "" : ", ") + c;
+  ReportEdit(io, result, parent + " = [" + shown + "]");
   return Status::OK();
 }
 

@@ -1,6 +1,5 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/atomic_edits.h"
 
 namespace starlog::cli {
 
@@ -13,15 +12,13 @@ Status Run(const ParsedArgs& args, Io& io) {
     return UsageError("unknown collection type '" + type_name +
                       "'; use RUN, TAGGED, CHAINED or CALIBRATION");
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  const uint64_t before = store->head().sequence;
   const std::string& name = args.positional(1);
   std::optional<std::string> doc;
   if (args.Has("doc")) doc = args.GetOr("doc", "");
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head,
-                           engine::EnsureCollection(*store, name, *type, doc, ActingUser(args)));
-  ReportAppend(io, before, head.sequence,
-               "created " + std::string(codec::CollectionTypeName(*type)) + " collection " + name);
+  STARLOG_ASSIGN_OR_RETURN(auto result,
+                           Submit(args, io, engine::EnsureCollectionEdit{name, *type, doc}));
+  ReportEdit(io, result,
+             "created " + std::string(codec::CollectionTypeName(*type)) + " collection " + name);
   return Status::OK();
 }
 

@@ -10,17 +10,18 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& collection = args.positional(1);
   const std::string& type = args.positional(2);
   STARLOG_ASSIGN_OR_RETURN(codec::Timespan span, BeginEnd(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   codec::Decertify e{collection, type, {}, span};
-  for (const std::string& text : args.GetAll("data-id")) {
-    STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(text));
-    e.data_ids.push_back(std::move(data_id));
+  {
+    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+    for (const std::string& text : args.GetAll("data-id")) {
+      STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(text));
+      e.data_ids.push_back(std::move(data_id));
+    }
   }
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
-  ReportAppend(
-      io, before, head.sequence,
+  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  ReportEdit(
+      io, result,
       "decertified " + type + " in " + collection + " over " + codec::TimespanToString(span));
   return Status::OK();
 }

@@ -11,22 +11,23 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& file = args.positional(2);
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
   STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-  const engine::DimensionElement* element = view.universe().Find(element_name);
-  if (element == nullptr) {
-    return Status::InvalidArgument("unknown dimension '" + element_name + "'");
-  }
   codec::InsertDimensionRecords e{element_name, {}, args.Has("replace")};
-  for (size_t i = 0; i < rows.size(); ++i) {
-    STARLOG_ASSIGN_OR_RETURN(auto fields,
-                             ingest::TypeFields(view.universe(), element, rows[i], {}, i + 1));
-    e.records.push_back(std::move(fields));
+  {
+    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+    const engine::DimensionElement* element = view.universe().Find(element_name);
+    if (element == nullptr) {
+      return Status::InvalidArgument("unknown dimension '" + element_name + "'");
+    }
+    for (size_t i = 0; i < rows.size(); ++i) {
+      STARLOG_ASSIGN_OR_RETURN(auto fields,
+                               ingest::TypeFields(view.universe(), element, rows[i], {}, i + 1));
+      e.records.push_back(std::move(fields));
+    }
   }
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
-  ReportAppend(io, before, head.sequence,
-               "inserted " + std::to_string(e.records.size()) + " " + element_name + " records");
+  const size_t count = e.records.size();
+  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  ReportEdit(io, result, "inserted " + std::to_string(count) + " " + element_name + " records");
   return Status::OK();
 }
 

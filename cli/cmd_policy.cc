@@ -4,7 +4,6 @@
 #include "cli/common.h"
 #include "cli/json_output.h"
 #include "cli/table.h"
-#include "starlog/engine/atomic_edits.h"
 #include "starlog/engine/policy.h"
 
 namespace starlog::cli {
@@ -45,10 +44,8 @@ Status Show(const ParsedArgs& args, Io& io) {
 }
 
 Status Write(const ParsedArgs& args, Io& io, codec::SetPolicy policy, const std::string& what) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(std::move(policy), ActingUser(args)));
-  ReportAppend(io, before, head.sequence, what);
+  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(policy)}}));
+  ReportEdit(io, result, what);
   return Status::OK();
 }
 
@@ -59,12 +56,10 @@ Status Grant(const ParsedArgs& args, Io& io, bool grant) {
   }
   const std::string& role = args.positional(1);
   const std::string& user = args.positional(2);
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head,
-                           engine::EditPolicyRole(*store, role, user, grant, ActingUser(args)));
-  ReportAppend(io, before, head.sequence,
-               (grant ? "granted " : "revoked ") + role + (grant ? " to " : " from ") + user);
+  STARLOG_ASSIGN_OR_RETURN(auto result,
+                           Submit(args, io, engine::PolicyRoleEdit{role, user, grant}));
+  ReportEdit(io, result,
+             (grant ? "granted " : "revoked ") + role + (grant ? " to " : " from ") + user);
   return Status::OK();
 }
 

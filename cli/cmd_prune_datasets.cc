@@ -5,7 +5,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
-#include "starlog/engine/prune.h"
 
 namespace starlog::cli {
 
@@ -19,14 +18,12 @@ bool Confirmed(Io& io, const std::string& question) {
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
-Status Run(const ParsedArgs& args, Io& io) {
-  if (args.Has("unstore") && args.Has("purge")) {
-    return UsageError("--unstore and --purge exclude each other");
-  }
-  const engine::PruneMode mode = args.Has("purge")     ? engine::PruneMode::kPurge
-                                 : args.Has("unstore") ? engine::PruneMode::kUnstore
-                                                       : engine::PruneMode::kForget;
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
+// The datasets to prune, resolved (and, with --dry-run or on a terminal,
+// shown) from a read-only open; nullopt when the command is done without
+// pruning. Only the prune needs the writer, which checks them again.
+using Chosen = std::optional<std::vector<codec::Uuid>>;
+Result<Chosen> ChooseDatasets(const ParsedArgs& args, Io& io, engine::PruneMode mode) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   std::vector<codec::Uuid> ids;
   std::vector<engine::DatasetRef> shown;
@@ -52,7 +49,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (ids.empty()) {
     if (args.Has("dataset-type")) {
       io.out << "no datasets match; nothing pruned\n";
-      return Status::OK();
+      return Chosen();
     }
     return UsageError(
         "nothing to prune: give --id, or --dataset-type with "
@@ -67,14 +64,25 @@ Status Run(const ParsedArgs& args, Io& io) {
       io.out << "  " << r.id.ToString() << "  " << r.dataset_type << "  " << r.run << "  {"
              << DataIdToString(r.data_id, view.universe()) << "}\n";
     }
-    if (args.Has("dry-run")) return Status::OK();
+    if (args.Has("dry-run")) return Chosen();
     if (::isatty(STDIN_FILENO) != 1 || !Confirmed(io, "Go ahead?")) {
       io.out << "nothing pruned\n";
-      return Status::OK();
+      return Chosen();
     }
   }
-  STARLOG_ASSIGN_OR_RETURN(engine::PruneReport report,
-                           engine::PruneDatasets(*store, ids, mode, ActingUser(args)));
+  return Chosen(std::move(ids));
+}
+
+Status Run(const ParsedArgs& args, Io& io) {
+  if (args.Has("unstore") && args.Has("purge")) {
+    return UsageError("--unstore and --purge exclude each other");
+  }
+  const engine::PruneMode mode = args.Has("purge")     ? engine::PruneMode::kPurge
+                                 : args.Has("unstore") ? engine::PruneMode::kUnstore
+                                                       : engine::PruneMode::kForget;
+  STARLOG_ASSIGN_OR_RETURN(auto ids, ChooseDatasets(args, io, mode));
+  if (!ids) return Status::OK();
+  STARLOG_ASSIGN_OR_RETURN(auto report, Submit(args, io, engine::PruneEdit{std::move(*ids), mode}));
   switch (mode) {
     case engine::PruneMode::kForget:
       io.out << "pruned " << report.datasets << " datasets (event " << report.head.sequence

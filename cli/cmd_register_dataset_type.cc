@@ -11,10 +11,9 @@ Status Run(const ParsedArgs& args, Io& io) {
   e.storage_class = args.positional(2);
   e.dimensions.assign(args.positionals().begin() + 3, args.positionals().end());
   e.is_calibration = args.Has("is-calibration");
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
-  ReportAppend(io, before, head.sequence, "registered dataset type " + e.name);
+  const std::string name = e.name;
+  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  ReportEdit(io, result, "registered dataset type " + name);
   return Status::OK();
 }
 

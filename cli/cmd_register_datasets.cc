@@ -15,14 +15,12 @@ Result<engine::DatasetIdMode> IdMode(const std::string& mode) {
   return UsageError("unknown --id-mode '" + mode + "'; use unique, datatype or datatype-run");
 }
 
-Status Run(const ParsedArgs& args, Io& io) {
-  const std::string& type = args.positional(1);
-  const std::string& run = args.positional(2);
-  const std::string& file = args.positional(3);
-  STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args.GetOr("id-mode", "unique")));
-  STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
-  STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
+// The event, with each row's data ID typed and its file (if any) described,
+// from a read-only open: only the edit needs the writer.
+Result<codec::RegisterDatasets> Described(const ParsedArgs& args, const std::string& type,
+                                          const std::string& run, engine::DatasetIdMode mode,
+                                          const std::vector<ingest::TextRow>& rows) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
   codec::RegisterDatasets e{run, type, {}};
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -44,11 +42,21 @@ Status Run(const ParsedArgs& args, Io& io) {
     }
     e.datasets.push_back(std::move(entry));
   }
-  const uint64_t before = store->head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(e, ActingUser(args)));
-  ReportAppend(
-      io, before, head.sequence,
-      "registered " + std::to_string(e.datasets.size()) + " " + type + " datasets in " + run);
+  return e;
+}
+
+Status Run(const ParsedArgs& args, Io& io) {
+  const std::string& type = args.positional(1);
+  const std::string& run = args.positional(2);
+  const std::string& file = args.positional(3);
+  STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args.GetOr("id-mode", "unique")));
+  STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
+  STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
+  STARLOG_ASSIGN_OR_RETURN(codec::RegisterDatasets e, Described(args, type, run, mode, rows));
+  const size_t count = e.datasets.size();
+  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  ReportEdit(io, result,
+             "registered " + std::to_string(count) + " " + type + " datasets in " + run);
   return Status::OK();
 }
 

@@ -6,10 +6,12 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  codec::RemoveCollection event{args.positional(1), /*with_datasets=*/false};
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store->Append(event, ActingUser(args)));
-  io.out << "removed collection " << event.name << " (event " << head.sequence << ")\n";
+  const std::string& name = args.positional(1);
+  STARLOG_ASSIGN_OR_RETURN(
+      auto result,
+      Submit(args, io,
+             engine::AppendEdit{{codec::RemoveCollection{name, /*with_datasets=*/false}}}));
+  io.out << "removed collection " << name << " (event " << result.head.sequence << ")\n";
   return Status::OK();
 }
 

@@ -6,12 +6,10 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  const uint64_t before = store->head().sequence;
   STARLOG_ASSIGN_OR_RETURN(
-      engine::Head head,
-      store->Append(codec::RemoveDatasetType{args.positional(1)}, ActingUser(args)));
-  ReportAppend(io, before, head.sequence, "removed dataset type " + args.positional(1));
+      auto result,
+      Submit(args, io, engine::AppendEdit{{codec::RemoveDatasetType{args.positional(1)}}}));
+  ReportEdit(io, result, "removed dataset type " + args.positional(1));
   return Status::OK();
 }
 

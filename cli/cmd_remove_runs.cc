@@ -1,19 +1,18 @@
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "starlog/engine/atomic_edits.h"
 
 namespace starlog::cli {
 
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(engine::RemovedRuns removed,
-                           engine::RemoveRuns(*store, patterns, ActingUser(args)));
-  uint64_t sequence = removed.head.sequence - removed.runs.size();
-  for (const auto& run : removed.runs) {
-    io.out << "removed RUN " << run << " with its datasets (event " << ++sequence << ")\n";
+  STARLOG_ASSIGN_OR_RETURN(auto result,
+                           Submit(args, io, engine::RemoveRunsEdit{std::move(patterns)}));
+  // One event a run, in the order named.
+  uint64_t sequence = result.first;
+  for (const auto& run : result.names) {
+    io.out << "removed RUN " << run << " with its datasets (event " << sequence++ << ")\n";
   }
   return Status::OK();
 }

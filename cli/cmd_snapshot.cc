@@ -11,16 +11,20 @@ namespace {
 
 Status Create(const ParsedArgs& args, Io& io) {
   if (args.positional_count() != 2) return UsageError("usage: snapshot create PATH NAME");
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
-  uint64_t at = store->head().sequence;
-  if (auto point = args.Get("at")) {
-    STARLOG_ASSIGN_OR_RETURN(at, engine::ResolveAsOf(*store, *point));
+  uint64_t at = 0;
+  {
+    // Without --at, the head this command saw: what the user asked to name.
+    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+    at = store->head().sequence;
+    if (auto point = args.Get("at")) {
+      STARLOG_ASSIGN_OR_RETURN(at, engine::ResolveAsOf(*store, *point));
+    }
   }
   STARLOG_ASSIGN_OR_RETURN(
-      engine::Head head,
-      store->Append(codec::CreateSnapshot{args.positional(1), at}, ActingUser(args)));
+      auto result,
+      Submit(args, io, engine::AppendEdit{{codec::CreateSnapshot{args.positional(1), at}}}));
   io.out << "snapshot " << args.positional(1) << " names sequence " << at << " (event "
-         << head.sequence << ")\n";
+         << result.head.sequence << ")\n";
   return Status::OK();
 }
 

@@ -11,7 +11,7 @@ namespace starlog::cli {
 
 namespace {
 
-// Every command that opens a repository for writing through OpenForWrite
+// Every command that writes through Submit or OpenForWrite
 // (those with --no-sync, but for the ones that make or mend a repository
 // their own way) also waits for the write lock: --lock-timeout.
 std::vector<CommandSpec> WithLockTimeout(std::vector<CommandSpec> commands) {

@@ -7,7 +7,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "starlog/codec/numbers.h"
@@ -98,6 +100,13 @@ Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args) 
   engine::StoreOptions options;
   options.read_only = true;
   return engine::EventStore::Open(args.positional(0), options);
+}
+
+Result<std::vector<engine::DatasetRef>> QueryForEdit(const ParsedArgs& args,
+                                                     const engine::DatasetQuery& query) {
+  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+  return view.QueryDatasets(query);
 }
 
 Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventStore& store) {
@@ -225,11 +234,40 @@ bool IsJsonInput(const ParsedArgs& args, const std::string& path) {
   return path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
 }
 
-void ReportAppend(Io& io, uint64_t before, uint64_t after, const std::string& what) {
-  if (after == before) {
+namespace {
+
+// Applies edits to the repository, wherever it is written.
+using Writer = std::function<Result<engine::EditResult>(const engine::Edit&)>;
+
+// This process as the writer: it holds the write lock until the edit is
+// applied, and the actor is the one it declares.
+Result<Writer> LocalWriter(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(std::shared_ptr<engine::EventStore> store, OpenForWrite(args, &io.err));
+  return Writer([store, actor = ActingUser(args)](const engine::Edit& edit) {
+    return engine::ApplyEdit(*store, edit, actor);
+  });
+}
+
+// The one place that decides who applies a command's edit, so that the
+// repository's service plugs in here and nowhere else: when a service
+// answers for the repository, a Writer that sends the edit to it comes
+// first, ahead of the local one (the service records the identity it
+// authenticated, not ActingUser; --lock-timeout and --no-sync are its
+// concern). --read-only stays local, where the store refuses the write.
+Result<Writer> OpenWriter(const ParsedArgs& args, Io& io) { return LocalWriter(args, io); }
+
+}  // namespace
+
+Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit) {
+  STARLOG_ASSIGN_OR_RETURN(Writer writer, OpenWriter(args, io));
+  return writer(edit);
+}
+
+void ReportEdit(Io& io, const engine::EditResult& result, const std::string& what) {
+  if (!result.appended()) {
     io.out << what << ": already so, nothing changed\n";
   } else {
-    io.out << what << " (event " << after << ")\n";
+    io.out << what << " (event " << result.head.sequence << ")\n";
   }
 }
 

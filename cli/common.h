@@ -11,6 +11,7 @@
 #include "cli/args.h"
 #include "starlog/codec/timespan.h"
 #include "starlog/engine/artifact_files.h"
+#include "starlog/engine/edits.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
@@ -43,6 +44,12 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
                                                          std::ostream* err = nullptr);
 // Opens the repository at positional 0 without the write lock.
 Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args);
+
+// The datasets "query" finds at the head, from a read-only open: what a
+// write command reads to build its edit, so that only the edit needs the
+// writer.
+Result<std::vector<engine::DatasetRef>> QueryForEdit(const ParsedArgs& args,
+                                                     const engine::DatasetQuery& query);
 
 // A view as of --as-of (the head when absent).
 Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventStore& store);
@@ -79,7 +86,16 @@ Result<std::string> ReadInput(const std::string& path);
 // Whether "path" is JSON: --format json|csv, else a ".json" extension.
 bool IsJsonInput(const ParsedArgs& args, const std::string& path);
 
-// Prints what a write did: "<what> (event N)", or that nothing changed.
-void ReportAppend(Io& io, uint64_t before, uint64_t after, const std::string& what);
+// How every write command changes the repository at positional 0: "edit",
+// applied as ActingUser(args), all of it or none. Whatever the command read
+// to build the edit came from a read-only open, so that the edit is all that
+// needs the writer: this process, waiting for the lock (--lock-timeout), or,
+// once there is one, the repository's service.
+Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit);
+
+// Prints what an edit did: "<what> (event N)", N its last event (the edit's
+// own, however many other writers appended around it), or that it changed
+// nothing.
+void ReportEdit(Io& io, const engine::EditResult& result, const std::string& what);
 
 }  // namespace starlog::cli
