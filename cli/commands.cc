@@ -13,14 +13,21 @@ namespace {
 
 // Every command that writes through Submit or OpenForWrite
 // (those with --no-sync, but for the ones that make or mend a repository
-// their own way) also waits for the write lock: --lock-timeout.
-std::vector<CommandSpec> WithLockTimeout(std::vector<CommandSpec> commands) {
+// their own way) also waits for the write lock (--lock-timeout) or sends
+// its edit to a service (--service).
+std::vector<CommandSpec> WithWriterOptions(std::vector<CommandSpec> commands) {
   static const std::set<std::string> own_open = {"create", "rebuild", "repair", "replicate"};
+  // They move files, so they write in this process (a later step sends them
+  // to the service too).
+  static const std::set<std::string> local_only = {"ingest", "import", "fsck"};
   for (CommandSpec& c : commands) {
     const bool writes = own_open.count(c.name) == 0 &&
                         std::any_of(c.options.begin(), c.options.end(),
                                     [](const OptionSpec& o) { return o.name == "no-sync"; });
-    if (writes) c.options.push_back(LockTimeoutOption());
+    if (writes) {
+      c.options.push_back(LockTimeoutOption());
+      if (local_only.count(c.name) == 0) c.options.push_back(ServiceOption());
+    }
   }
   return commands;
 }
@@ -28,7 +35,7 @@ std::vector<CommandSpec> WithLockTimeout(std::vector<CommandSpec> commands) {
 }  // namespace
 
 const std::vector<CommandSpec>& AllCommands() {
-  static const std::vector<CommandSpec> commands = WithLockTimeout({
+  static const std::vector<CommandSpec> commands = WithWriterOptions({
       // The repository and its log.
       CreateCommand(),
       InfoCommand(),

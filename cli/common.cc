@@ -16,6 +16,7 @@
 #include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
+#include "starlog/service/client.h"
 
 namespace starlog::cli {
 
@@ -69,6 +70,12 @@ std::string ActingUser(const ParsedArgs& args) {
   return "unknown";
 }
 
+OptionSpec ServiceOption() {
+  return {"service", "SOCKET",
+          "write through the service on SOCKET (default: $STARLOG_SERVICE, else the "
+          "repository's own, if it runs)"};
+}
+
 OptionSpec LockTimeoutOption() {
   return {"lock-timeout", "SECONDS",
           "wait this long for another writer to finish (default " +
@@ -88,6 +95,16 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
   if (seconds > 86'400) return UsageError("--lock-timeout takes at most 86400 seconds");
   options.lock_timeout = std::chrono::seconds(seconds);
   const std::string root = args.positional(0);
+  if (!options.read_only) {
+    // A running service holds the lock for good: say so instead of waiting.
+    STARLOG_ASSIGN_OR_RETURN(auto served, service::ConnectIfServed(root));
+    if (served != nullptr) {
+      return Status::Unavailable("repository " + root + " is written by its service (" +
+                                 served->socket_path() +
+                                 "), and this command does not go through it yet: run it as "
+                                 "the service's account with the service stopped");
+    }
+  }
   std::ostream* to = err != nullptr ? err : &std::cerr;
   options.on_lock_wait = [to, root, seconds] {
     *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
@@ -248,13 +265,39 @@ Result<Writer> LocalWriter(const ParsedArgs& args, Io& io) {
   });
 }
 
-// The one place that decides who applies a command's edit, so that the
-// repository's service plugs in here and nowhere else: when a service
-// answers for the repository, a Writer that sends the edit to it comes
-// first, ahead of the local one (the service records the identity it
-// authenticated, not ActingUser; --lock-timeout and --no-sync are its
-// concern). --read-only stays local, where the store refuses the write.
-Result<Writer> OpenWriter(const ParsedArgs& args, Io& io) { return LocalWriter(args, io); }
+// The one place that decides who applies a command's edit: the service
+// named by --service or $STARLOG_SERVICE, else the repository's own service
+// if one answers on its socket, else this process (waiting for the lock).
+// The service records the identity it authenticated, not ActingUser;
+// --lock-timeout and --no-sync are its concern. --read-only stays local,
+// where the store refuses the write.
+Result<Writer> OpenWriter(const ParsedArgs& args, Io& io) {
+  if (args.Has("read-only")) return LocalWriter(args, io);
+  std::unique_ptr<service::Client> client;
+  const char* named = std::getenv("STARLOG_SERVICE");
+  if (auto socket = args.Get("service")) {
+    STARLOG_ASSIGN_OR_RETURN(client, service::Client::Connect(*socket));
+  } else if (named != nullptr && *named != '\0') {
+    STARLOG_ASSIGN_OR_RETURN(client, service::Client::Connect(named));
+  } else {
+    STARLOG_ASSIGN_OR_RETURN(client, service::ConnectIfServed(args.positional(0)));
+  }
+  if (client == nullptr) return LocalWriter(args, io);
+  // The service names the user from the socket; a name this process
+  // declares is refused, never passed on.
+  if (auto user = args.Get("user"); user && *user != client->user()) {
+    return Status::PermissionDenied("the repository's service records you as " +
+                                    codec::Quoted(client->user()) +
+                                    " (your OS user); --user cannot name another");
+  }
+  if (const char* env = std::getenv("STARLOG_USER");
+      env != nullptr && *env != '\0' && env != client->user()) {
+    io.err << "starlog: $STARLOG_USER is ignored: the repository's service records you as "
+           << codec::Quoted(client->user()) << std::endl;
+  }
+  std::shared_ptr<service::Client> shared = std::move(client);
+  return Writer([shared](const engine::Edit& edit) { return shared->Submit(edit); });
+}
 
 }  // namespace
 

@@ -23,6 +23,8 @@ OptionSpec UserOption();
 OptionSpec NoSyncOption();
 // --lock-timeout SECONDS: how long a writer waits for another to finish.
 OptionSpec LockTimeoutOption();
+// --service SOCKET: the service to write through.
+OptionSpec ServiceOption();
 inline constexpr uint64_t kDefaultLockTimeoutSeconds = 60;
 OptionSpec AsOfOption();
 OptionSpec CollectionsOption();
