@@ -242,6 +242,40 @@ starlog rebuild "$repo"
 step "the end of the log, every frame and the hash chain verified as it is read"
 starlog log "$repo" --from $(( $(head_of) - 4 )) --hashes
 
+step "the repository's service: one writer, many jobs at once, each as its OS user"
+# In the background, the binary itself, so that `kill` reaches it. Mode 0666
+# lets any local user's jobs in for the demo; a facility gives its users the
+# socket's group instead (README: Service).
+build/cli/starlog serve "$repo" --socket-mode 0666 > demo/service.out 2> demo/service.log &
+service=$!
+trap 'kill $service 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q serving demo/service.out 2>/dev/null && break; sleep 0.1; done
+cat demo/service.out
+me=$(id -un)
+# Six jobs at once, each making its RUN and prepending it to one chain: the
+# service applies them in turn, shares their fsyncs, and loses none.
+pids=()
+for job in 1 2 3 4 5 6; do
+  (env -u STARLOG_USER build/cli/starlog create-collection "$repo" "u/$me/job$job" >/dev/null &&
+    env -u STARLOG_USER build/cli/starlog collection-chain "$repo" "u/$me/jobs" "u/$me/job$job" \
+      --mode prepend >/dev/null) &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid"; done  # Each must succeed.
+starlog query-collections "$repo" "u/$me/jobs" --chains tree
+# Another OS user, where this machine lets us become one: recorded as itself.
+if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
+  setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+    env -u STARLOG_USER build/cli/starlog create-collection "$repo" u/nobody/scratch
+  starlog log "$repo" --actor nobody
+fi
+echo "through the service, --user cannot choose who you are:"
+if env -u STARLOG_USER build/cli/starlog create-collection "$repo" "u/$me/x" --user operator \
+  2> demo/refused.txt; then exit 1; fi
+cat demo/refused.txt
+kill $service; wait $service || true
+trap - EXIT
+
 step "replicate over TCP on loopback: serve, copy to a second folder, follow, verify"
 head -c 32 /dev/urandom | base64 > demo/key  # The shared key; it never crosses the wire.
 chmod 600 demo/key  # Refused if group or others may read it, as ssh refuses a private key.
