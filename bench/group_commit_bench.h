@@ -12,7 +12,9 @@ namespace starlog::bench {
 
 // Durable events/s and acknowledgement latency for 1, 8, 64 and 189
 // concurrent writers, half of them registering a dataset in their own RUN
-// and half prepending to one shared chain; in folders under "scratch".
+// and half prepending to one shared chain: in this process, and through the
+// service's Unix socket (a connection each), with the socket's round trip;
+// in folders under "scratch".
 void BenchGroupCommit(const std::string& scratch, bool quick, Report& report);
 
 }  // namespace starlog::bench
