@@ -40,7 +40,7 @@ Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& a
   // working. Until every command sends its writes to the service, a service
   // would lock them out.
   const bool asked = args.Has("service") || args.Has("socket") || args.Has("socket-mode") ||
-                     args.Has("max-clients");
+                     args.Has("max-clients") || args.Has("max-clients-per-user");
   if (args.Has("key") && !asked) return std::optional<service::ServerOptions>();
   service::ServerOptions options;
   options.root = args.positional(0);
@@ -50,6 +50,8 @@ Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& a
   }
   STARLOG_ASSIGN_OR_RETURN(options.max_connections,
                            Bounded(args, "max-clients", options.max_connections));
+  STARLOG_ASSIGN_OR_RETURN(options.max_connections_per_user,
+                           Bounded(args, "max-clients-per-user", 0));
   options.log = [log](const std::string& line) { log("service: " + line); };
   return std::optional<service::ServerOptions>(std::move(options));
 }
@@ -156,18 +158,20 @@ CommandSpec ServeCommand() {
           "Prints where it listens, then a line per connection on stderr.\n"
           "Ends on SIGINT or SIGTERM.",
       .positionals = {{"PATH", "repository folder"}},
-      .options = {{"socket", "PATH",
-                   "the service's Unix socket (default PATH/.starlog/service.sock)"},
-                  {"socket-mode", "OCTAL", "the socket's permission bits (default 0660)"},
-                  {"max-clients", "N", "service connections at once (default 256)"},
-                  {"service", "", "run the service too when replicating (--key)"},
-                  {"listen", "HOST:PORT",
-                   "replication: address to listen on (default 127.0.0.1:7650; port 0 picks "
-                   "one)"},
-                  KeyOption(),
-                  {"tls-cert", "FILE", "replication over TLS with this certificate chain (PEM)"},
-                  {"tls-key", "FILE", "the certificate's private key (PEM)"},
-                  {"max-connections", "N", "replication peers served at once (default 64)"}},
+      .options =
+          {{"socket", "PATH", "the service's Unix socket (default PATH/.starlog/service.sock)"},
+           {"socket-mode", "OCTAL", "the socket's permission bits (default 0660)"},
+           {"max-clients", "N", "service connections at once (default 256)"},
+           {"max-clients-per-user", "N",
+            "connections one OS user may hold (default: --max-clients less a quarter, at most 16)"},
+           {"service", "", "run the service too when replicating (--key)"},
+           {"listen", "HOST:PORT",
+            "replication: address to listen on (default 127.0.0.1:7650; port 0 picks "
+            "one)"},
+           KeyOption(),
+           {"tls-cert", "FILE", "replication over TLS with this certificate chain (PEM)"},
+           {"tls-key", "FILE", "the certificate's private key (PEM)"},
+           {"max-connections", "N", "replication peers served at once (default 64)"}},
       .examples =
           {"starlog serve /data/repo --socket-mode 0660",
            "starlog serve /data/repo --service --listen 0.0.0.0:7650 --key /etc/starlog/key",

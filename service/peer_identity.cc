@@ -30,13 +30,27 @@ Result<std::string> UserName(uid_t uid) {
   }
 }
 
-Result<PeerIdentity> IdentifyPeer(int fd) {
+namespace {
+
+Result<struct ucred> PeerCredentials(int fd) {
   struct ucred cred;
   socklen_t length = sizeof(cred);
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0 || length != sizeof(cred)) {
     return Status::IOError(std::string("cannot tell who the client is (SO_PEERCRED): ") +
                            std::strerror(errno));
   }
+  return cred;
+}
+
+}  // namespace
+
+Result<uid_t> PeerUid(int fd) {
+  STARLOG_ASSIGN_OR_RETURN(struct ucred cred, PeerCredentials(fd));
+  return cred.uid;
+}
+
+Result<PeerIdentity> IdentifyPeer(int fd) {
+  STARLOG_ASSIGN_OR_RETURN(struct ucred cred, PeerCredentials(fd));
   PeerIdentity peer;
   peer.uid = cred.uid;
   peer.pid = cred.pid;

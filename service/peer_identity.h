@@ -23,6 +23,10 @@ struct PeerIdentity {
 // records and the policy matches); IOError if the kernel cannot say.
 Result<PeerIdentity> IdentifyPeer(int fd);
 
+// The uid of the peer of "fd" alone (no user database lookup). IOError if
+// the kernel cannot say.
+Result<uid_t> PeerUid(int fd);
+
 // The user name of "uid". PermissionDenied if it has none.
 Result<std::string> UserName(uid_t uid);
 

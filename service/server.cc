@@ -3,11 +3,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <optional>
-#include <set>
 #include <thread>
 
 #include "service/message_stream.h"
@@ -56,7 +57,7 @@ class ServerImpl final : public Server {
     // A session waiting for a request reads end-of-file and ends; one applying
     // an edit finishes it and still sends its reply.
     MutexLock lock(&mu_);
-    for (int fd : sessions_) ::shutdown(fd, SHUT_RD);
+    for (const auto& session : sessions_) ::shutdown(session.first, SHUT_RD);
   }
 
   void Run() override {
@@ -82,16 +83,27 @@ class ServerImpl final : public Server {
   // Starts a session for "fd", or refuses it when the server is full.
   void Admit(int fd) EXCLUDES(mu_) {
     std::optional<Status> refusal;
+    // The kernel's record of who connected: one user's connections are
+    // bounded too, before anything of theirs is read.
+    const auto uid = PeerUid(fd);
     {
       MutexLock lock(&mu_);
       if (stopping_.load()) {
         refusal = Status::Unavailable("the service is stopping");
+      } else if (!uid.ok()) {
+        refusal = uid.status();
       } else if (sessions_.size() >= static_cast<size_t>(options_.max_connections)) {
         refusal = Status::Unavailable("the service is serving " + std::to_string(sessions_.size()) +
                                       " connections, its limit (--max-clients); try again later");
+      } else if (per_user_[*uid] >= PerUserLimit()) {
+        refusal = Status::Unavailable("uid " + std::to_string(*uid) + " holds " +
+                                      std::to_string(per_user_[*uid]) +
+                                      " connections, the limit for one user "
+                                      "(--max-clients-per-user); try again later");
       } else {
         // Counted before its thread starts: Stop and WaitForSessions see it.
-        sessions_.insert(fd);
+        sessions_[fd] = *uid;
+        ++per_user_[*uid];
       }
     }
     if (refusal) {
@@ -117,9 +129,18 @@ class ServerImpl final : public Server {
   // nothing of the server after this.
   void End(int fd) EXCLUDES(mu_) {
     MutexLock lock(&mu_);
-    sessions_.erase(fd);
+    if (auto it = sessions_.find(fd); it != sessions_.end()) {
+      if (--per_user_[it->second] == 0) per_user_.erase(it->second);
+      sessions_.erase(it);
+    }
     ::close(fd);
     ended_.SignalAll();
+  }
+
+  int PerUserLimit() const {
+    if (options_.max_connections_per_user > 0) return options_.max_connections_per_user;
+    // Keep a quarter of the connections, at most 16, for other users.
+    return options_.max_connections - std::min(16, options_.max_connections / 4);
   }
 
   void WaitForSessions() EXCLUDES(mu_) {
@@ -212,8 +233,11 @@ class ServerImpl final : public Server {
   std::atomic<bool> stopping_{false};
   Mutex log_mu_;  // Serializes the calls of options_.log.
   mutable Mutex mu_;
-  CondVar ended_;                           // Signalled as each session ends.
-  std::set<int> sessions_ GUARDED_BY(mu_);  // The sockets of running sessions.
+  CondVar ended_;  // Signalled as each session ends.
+  // The sockets of running sessions, with the uid of each; and how many each
+  // uid holds.
+  std::map<int, uid_t> sessions_ GUARDED_BY(mu_);
+  std::map<uid_t, int> per_user_ GUARDED_BY(mu_);
 };
 
 }  // namespace

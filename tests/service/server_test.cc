@@ -154,3 +154,28 @@ TEST_CASE("ConnectIfServed: nullptr without a service, or with a stale socket fi
   INFO(restarted.status().ToString());
   CHECK(restarted.ok());
 }
+
+TEST_CASE("One user's connections are bounded apart from everyone's", "[service]") {
+  ServerOptions options;
+  options.max_connections = 8;
+  options.max_connections_per_user = 3;
+  Running running(options);
+  std::vector<std::unique_ptr<Client>> held;
+  for (int i = 0; i < 3; ++i) {
+    auto client = Client::Connect(running.server->socket_path());
+    REQUIRE(client.ok());
+    held.push_back(std::move(*client));
+  }
+  auto fourth = Client::Connect(running.server->socket_path());
+  REQUIRE_FALSE(fourth.ok());
+  CHECK(fourth.status().IsUnavailable());
+  CHECK(std::string(fourth.status().message()).find("--max-clients-per-user") != std::string::npos);
+  // A slot frees when one of them goes.
+  held.pop_back();
+  bool admitted = false;
+  for (int i = 0; i < 100 && !admitted; ++i) {
+    admitted = Client::Connect(running.server->socket_path()).ok();
+    if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(admitted);
+}

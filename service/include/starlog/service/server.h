@@ -44,6 +44,11 @@ struct ServerOptions {
   mode_t socket_mode = 0660;
   // Connections served at once. Default: 256.
   int max_connections = 256;
+  // Connections one OS user may hold at once, so that one user's idle
+  // connections cannot keep everyone else out. 0: max_connections less a
+  // quarter of it, at most 16, kept for other users (240 of 256: room for a
+  // whole prompt-processing wave of one account, and for others beside it).
+  int max_connections_per_user = 0;
   // From accept to the end of the hello exchange. Default: 5 s.
   std::chrono::milliseconds hello_timeout{5'000};
   // A connection with no request for this long is closed. Default: 5 min.
