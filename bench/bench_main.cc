@@ -48,18 +48,6 @@ struct Scale {
 constexpr int kRuns = 10;              // The find-first chain's depth.
 constexpr int kExposuresPerBatch = 5;  // With 200 detectors: 1,000 datasets per event.
 
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::cerr << what << ": " << s.ToString() << "\n";
-    std::exit(1);
-  }
-}
-template <typename T>
-T Must(Result<T> r, const char* what) {
-  Check(r.status(), what);
-  return std::move(r).value();
-}
-
 codec::FieldMap RawId(int64_t exposure, int64_t detector) {
   return {{"instrument", std::string("HSC")}, {"exposure", exposure}, {"detector", detector}};
 }

@@ -6,12 +6,28 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "starlog/result.h"
+
 namespace starlog::bench {
+
+// A benchmark cannot go on after a failed step: says what failed and exits.
+inline void Check(const Status& s, const char* what) {
+  if (!s.ok()) {
+    std::cerr << what << ": " << s.ToString() << "\n";
+    std::exit(1);
+  }
+}
+template <typename T>
+T Must(Result<T> r, const char* what) {
+  Check(r.status(), what);
+  return std::move(r).value();
+}
 
 class Stopwatch {
  public:

@@ -23,13 +23,6 @@ namespace {
 
 inline constexpr int64_t kDetectors = 4096;  // One data ID per registration in a run.
 
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::cerr << what << ": " << s.ToString() << "\n";
-    std::exit(1);
-  }
-}
-
 // The durable write rate of raw RocksDB, one synced write of a small batch
 // at a time: the floor any one writer pays per commit.
 double RawSyncedWrites(const std::string& dir, int writes) {

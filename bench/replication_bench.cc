@@ -21,22 +21,6 @@ namespace {
 
 const std::string kKey = "benchmark key, not a secret at all";
 
-template <typename T>
-T Must(Result<T> r, const char* what) {
-  if (!r.ok()) {
-    std::cerr << what << ": " << r.status().ToString() << "\n";
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
-
-void Check(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::cerr << what << ": " << s.ToString() << "\n";
-    std::exit(1);
-  }
-}
-
 // A server thread for the duration of a scope.
 struct Serving {
   explicit Serving(const std::string& root) {

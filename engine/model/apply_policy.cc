@@ -16,8 +16,6 @@ namespace {
 template <typename T>
 [[maybe_unused]] inline constexpr bool kNoAccessRule = false;
 
-constexpr std::string_view kPolicyKey = keys::kPolicy;
-
 Status Admins(const codec::SetPolicy& policy, const std::string& actor, const std::string& what) {
   if (HasRole(policy, actor, kAdminRole)) return Status::OK();
   return Status::PermissionDenied("user '" + actor + "' may not " + what + ": only admins may");
@@ -44,7 +42,7 @@ Status CheckAll(const codec::SetPolicy& policy, const std::string& actor,
 }  // namespace
 
 Result<std::optional<codec::SetPolicy>> CurrentPolicy(const IndexBatch& batch) {
-  STARLOG_ASSIGN_OR_RETURN(auto text, batch.Get(Family::kPolicy, kPolicyKey));
+  STARLOG_ASSIGN_OR_RETURN(auto text, batch.Get(Family::kPolicy, keys::kPolicy));
   if (!text) return std::optional<codec::SetPolicy>();
   auto policy = ParsePolicy(*text);
   if (!policy.ok()) return Status::Corruption("the stored access policy does not parse");
@@ -56,9 +54,9 @@ Status ApplySetPolicy(const codec::SetPolicy& e, ApplyContext& ctx) {
   STARLOG_RETURN_IF_ERROR(ValidatePolicy(e));
   // The policy is stored in its text form: canonical, and readable.
   const std::string text = FormatPolicy(e);
-  STARLOG_ASSIGN_OR_RETURN(auto old, ctx.batch.Get(Family::kPolicy, kPolicyKey));
+  STARLOG_ASSIGN_OR_RETURN(auto old, ctx.batch.Get(Family::kPolicy, keys::kPolicy));
   if (old && *old == text) return Status::OK();  // Unchanged: no event.
-  return ctx.batch.Put(Family::kPolicy, kPolicyKey, text);
+  return ctx.batch.Put(Family::kPolicy, keys::kPolicy, text);
 }
 
 Status CheckAccess(const codec::Event& event, ApplyContext& ctx) {

@@ -1,7 +1,6 @@
 #include "starlog/engine/edits.h"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "starlog/codec/text.h"
 #include "starlog/engine/glob.h"
