@@ -19,6 +19,7 @@
 #include <random>
 
 #include "bench/bench_util.h"
+#include "bench/cli_process_bench.h"
 #include "bench/group_commit_bench.h"
 #include "bench/replication_bench.h"
 #include "engine/model/registry_keys.h"
@@ -436,6 +437,7 @@ int main(int argc, char** argv) {
       dir, report);
 
   BenchGroupCommit(dir, quick, report);
+  BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
 
   report.Print(std::cout);
   report.WriteJson(out);

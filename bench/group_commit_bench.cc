@@ -21,8 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-inline constexpr int64_t kDetectors = 4096;  // One data ID per registration in a run.
-
 // The durable write rate of raw RocksDB, one synced write of a small batch
 // at a time: the floor any one writer pays per commit.
 double RawSyncedWrites(const std::string& dir, int writes) {
@@ -52,9 +50,9 @@ struct Run {
   double p99_ms = 0;
 };
 
-// A synced repository with what the edits below need: a camera, a dataset
-// type and a RUN per writer.
-std::unique_ptr<engine::EventStore> Prepared(const std::string& dir, int writers) {
+}  // namespace
+
+std::unique_ptr<engine::EventStore> PrepareWriters(const std::string& dir, int writers) {
   engine::CreateOptions create;
   create.store.sync = true;
   create.actor = "bench";
@@ -89,6 +87,8 @@ std::unique_ptr<engine::EventStore> Prepared(const std::string& dir, int writers
   }
   return store;
 }
+
+namespace {
 
 // Writer "w"'s "i"th edit: even writers register a dataset in their own
 // RUN, odd ones prepend their RUN to one shared chain (read-modify-write
@@ -169,7 +169,7 @@ void BenchGroupCommit(const std::string& scratch, bool quick, Report& report) {
   double one = 0;
   for (int writers : counts) {
     const std::string dir = scratch + "/group-" + std::to_string(writers);
-    auto store = Prepared(dir, writers);
+    auto store = PrepareWriters(dir, writers);
     const Run r = Concurrent(
         writers, std::max(2, total / writers),
         [&](int, const engine::Edit& edit) { return engine::ApplyEdit(*store, edit, "bench"); });
@@ -182,7 +182,7 @@ void BenchGroupCommit(const std::string& scratch, bool quick, Report& report) {
   one = 0;
   for (int writers : counts) {
     const std::string dir = scratch + "/service-" + std::to_string(writers);
-    Prepared(dir, writers).reset();
+    PrepareWriters(dir, writers).reset();
     service::ServerOptions options;
     options.root = dir;
     options.max_connections = 512;

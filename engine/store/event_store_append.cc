@@ -111,7 +111,10 @@ Status EventStoreImpl::AwaitDurable(uint64_t sequence) {
       MutexLock writer(&mu_);
       target = staged_;
     }
-    const Status synced = FromRocks(db_->FlushWAL(/*sync=*/true), "sync the log of " + root_);
+    Status synced = before_sync_ ? before_sync_() : Status::OK();
+    if (synced.ok()) {
+      synced = FromRocks(db_->FlushWAL(/*sync=*/true), "sync the log of " + root_);
+    }
     if (synced.ok()) {
       MutexLock writer(&mu_);
       STARLOG_CHECK(target.sequence >= head_.sequence, "the durable head only moves forward");

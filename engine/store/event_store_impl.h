@@ -19,6 +19,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,6 +103,10 @@ class EventStoreImpl final : public EventStore {
     MutexLock lock(&sync_mu_);
     return syncs_;
   }
+  // Test hook: runs in the leading writer just before it syncs the log, with
+  // no lock held; a status other than OK stands for the sync's (a full or
+  // failing disk). Set before writers start.
+  void TEST_set_before_sync(std::function<Status()> hook) { before_sync_ = std::move(hook); }
 
   const std::string& root() const override { return root_; }
   const codec::Uuid& repository_id() const override { return repository_id_; }
@@ -226,6 +231,7 @@ class EventStoreImpl final : public EventStore {
   uint64_t durable_sequence_ GUARDED_BY(sync_mu_) = 0;
   uint64_t syncs_ GUARDED_BY(sync_mu_) = 0;  // Syncs made by AwaitDurable.
   Status sync_error_ GUARDED_BY(sync_mu_);   // Set by a failed sync: no more appends.
+  std::function<Status()> before_sync_;      // TEST_set_before_sync.
 };
 
 // Locks "<root>/.starlog/followers.lock": shared by each follower, exclusive

@@ -75,3 +75,16 @@ TEST_CASE("A writer gives up after --lock-timeout, saying why", "[cli][lock]") {
   CHECK(Contains(later.err, "waiting for"));
   CHECK(RunStarlog({"create-collection", repo, "x", "--lock-timeout", "lots"}).exit_code == 2);
 }
+
+TEST_CASE("--lock-timeout refuses a wait longer than a day, or not a number", "[cli][lock]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = Created(dir);
+  for (const std::string bad : {"86401", "-1", "ten"}) {
+    auto r = RunStarlog({"create-collection", repo, "x" + bad, "--lock-timeout", bad});
+    INFO(bad << ": " << r.err);
+    CHECK(r.exit_code == 2);  // A usage error: nothing was tried.
+  }
+  CHECK(RunStarlog({"create-collection", repo, "y", "--lock-timeout", "86400"}).exit_code == 0);
+  auto names = RunStarlog({"query-collections", repo, "--json"});
+  CHECK_FALSE(Contains(names.out, "\"x"));
+}
