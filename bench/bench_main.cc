@@ -143,7 +143,7 @@ double BaselineRegistration(const std::string& dir, const Scale& scale, rocksdb:
   for (int b = 0; b < batches; ++b) {
     const uint64_t seq = static_cast<uint64_t>(b) + 1;
     codec::RegisterDatasets e = Batch(b, scale.detectors, kExposuresPerBatch);
-    codec::Event event{seq, 0, "b", e};
+    codec::Event event{seq, 0, "b", e, ""};
     std::string frame;
     Check(codec::AppendEventFrame(event, &frame), "frame");
     chain = codec::NextChainHash(chain, frame);

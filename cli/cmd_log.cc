@@ -39,7 +39,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   for (const engine::LogRecord& r : records) {
     auto event = codec::DecodeEventFrame(r.frame);
     if (!event.ok()) return event.status().WithContext("event " + std::to_string(r.sequence));
-    if (actor && event->actor != *actor) continue;
+    // Either of the two users an event names: its actor, or who acted for them.
+    if (actor && event->actor != *actor && event->via != *actor) continue;
     if (collection) {
       const auto named = codec::CollectionsNamed(event->body);
       if (std::none_of(named.begin(), named.end(),
@@ -54,7 +55,8 @@ Status Run(const ParsedArgs& args, Io& io) {
       continue;
     }
     std::vector<std::string> row = {
-        std::to_string(r.sequence), codec::FormatIsoTime(event->commit_time_ns, 3), event->actor,
+        std::to_string(r.sequence), codec::FormatIsoTime(event->commit_time_ns, 3),
+        event->via.empty() ? event->actor : event->actor + " (via " + event->via + ")",
         std::string(codec::EventTypeName(event->type())), codec::DescribeEventBody(event->body)};
     if (hashes) row.push_back(r.chain_hash.ToHex());
     table.AddRow(std::move(row));
@@ -78,7 +80,7 @@ CommandSpec LogCommand() {
       .options = {{"from", "N", "first sequence to print (default: 1)"},
                   {"limit", "K", "print at most K events"},
                   {"hashes", "", "add the chain hash after each event"},
-                  {"actor", "USER", "only events made by USER"},
+                  {"actor", "USER", "only events made by USER, or by USER for another (act-for)"},
                   {"collection", "C", "only events naming collection C (a glob)"},
                   {"since", "TIME", "only events committed at or after TIME (UTC)"},
                   JsonOption()},

@@ -375,7 +375,10 @@ std::string EncodeEventPayload(const Event& event) {
   auto actor = b.CreateString(event.actor);
   auto body = std::visit(BodyEncoder{b}, event.body);
   auto type = static_cast<fbs::EventBody>(event.type());
-  b.Finish(fbs::CreateEvent(b, event.sequence, event.commit_time_ns, actor, type, body));
+  // Absent when empty: an event without one encodes byte for byte as before.
+  flatbuffers::Offset<flatbuffers::String> via;
+  if (!event.via.empty()) via = b.CreateString(event.via);
+  b.Finish(fbs::CreateEvent(b, event.sequence, event.commit_time_ns, actor, type, body, via));
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
 
@@ -410,6 +413,7 @@ Result<Event> DecodeEventPayload(EventType type, std::string_view payload) {
   out.sequence = e->sequence();
   out.commit_time_ns = e->commit_time_ns();
   out.actor = Str(e->actor());
+  out.via = Str(e->via());
   STARLOG_ASSIGN_OR_RETURN(out.body, DecodeBody(e));
   return out;
 }

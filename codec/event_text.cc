@@ -137,6 +137,7 @@ void WriteEventJson(const Event& event, JsonWriter* j) {
   j->Key("commit_time").String(FormatIsoTime(event.commit_time_ns) + "Z");
   j->Key("commit_time_ns").Int(event.commit_time_ns);
   j->Key("actor").String(event.actor);
+  if (!event.via.empty()) j->Key("via").String(event.via);
   j->Key("type").String(EventTypeName(event.type()));
   j->Key("body");
   std::visit(

@@ -10,7 +10,7 @@
 namespace starlog::engine {
 
 Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uuid>& ids,
-                                  PruneMode mode, std::string_view actor) {
+                                  PruneMode mode, const Actor& actor) {
   PruneReport report;
   std::vector<std::string> files;
   uint64_t before = 0;  // The head the plan read, under the writer's lock.

@@ -31,6 +31,20 @@ Result<std::set<std::string>> RunsOf(const IndexBatch& batch, const std::vector<
   return runs;
 }
 
+// An event "via" someone for its actor: see policy.h.
+Status CheckActingFor(const codec::SetPolicy& policy, const codec::Event& event) {
+  if (event.via.empty() || event.via == event.actor) return Status::OK();
+  if (!HasRole(policy, event.via, kActForRole)) {
+    return Status::PermissionDenied("user '" + event.via + "' may not act for '" + event.actor +
+                                    "': the policy does not give them the role " + kActForRole);
+  }
+  if (HasRole(policy, event.actor, kAdminRole) && !HasRole(policy, event.via, kAdminRole)) {
+    return Status::PermissionDenied("user '" + event.via + "' may not act for '" + event.actor +
+                                    "', an admin, without being one");
+  }
+  return Status::OK();
+}
+
 Status CheckAll(const codec::SetPolicy& policy, const std::string& actor,
                 const std::set<std::string>& collections) {
   for (const std::string& c : collections) {
@@ -64,6 +78,7 @@ Status CheckAccess(const codec::Event& event, ApplyContext& ctx) {
   if (!policy) return Status::OK();
   const codec::SetPolicy& p = *policy;
   const std::string& actor = event.actor;
+  STARLOG_RETURN_IF_ERROR(CheckActingFor(p, event));
   return std::visit(
       [&](const auto& body) -> Status {
         using T = std::decay_t<decltype(body)>;

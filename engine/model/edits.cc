@@ -98,7 +98,7 @@ Result<Bodies> PlanPolicyRole(const RegistryView& view, const PolicyRoleEdit& e)
 // Runs "plan" under the writer's lock and fills in the head and the events
 // the edit appended.
 template <typename PlanFn>
-Status Planned(EventStore& store, std::string_view actor, EditResult* result, PlanFn plan) {
+Status Planned(EventStore& store, const Actor& actor, EditResult* result, PlanFn plan) {
   uint64_t before = 0;
   STARLOG_ASSIGN_OR_RETURN(result->head, store.AppendPlanned(
                                              [&](const RegistryView& view) -> Result<Bodies> {
@@ -124,13 +124,13 @@ std::string_view EditName(const Edit& edit) {
   return std::visit(Names{}, edit);
 }
 
-Result<EditResult> ApplyEdit(EventStore& store, const Edit& edit, std::string_view actor) {
+Result<EditResult> ApplyEdit(EventStore& store, const Edit& edit, const Actor& actor) {
   EditResult result;
   // An overload per alternative and no catch-all: a new kind of edit that is
   // not handled here does not compile.
   struct Apply {
     EventStore& store;
-    std::string_view actor;
+    const Actor& actor;
     EditResult* result;
     Status operator()(const AppendEdit& e) const {
       return Planned(store, actor, result, [&](const RegistryView&) { return Bodies(e.bodies); });

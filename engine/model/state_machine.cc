@@ -10,6 +10,9 @@ namespace starlog::engine {
 Status ApplyEvent(const codec::Event& event, const Universe& universe, IndexBatch* batch) {
   ApplyContext ctx{universe, *batch};
   STARLOG_RETURN_IF_ERROR(ValidateText("actor", event.actor, kMaxShortTextLength));
+  if (!event.via.empty()) {
+    STARLOG_RETURN_IF_ERROR(ValidateText("via", event.via, kMaxShortTextLength));
+  }
   STARLOG_RETURN_IF_ERROR(CheckAccess(event, ctx));
   return std::visit(
       [&](const auto& body) -> Status {

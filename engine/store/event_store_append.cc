@@ -49,7 +49,7 @@ Status EventStoreImpl::CheckAppendable() const {
   return Status::OK();
 }
 
-Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view actor) {
+Result<Head> EventStoreImpl::Append(codec::EventBody body, const Actor& actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
   Head head;
   {
@@ -61,8 +61,7 @@ Result<Head> EventStoreImpl::Append(codec::EventBody body, std::string_view acto
   return head;
 }
 
-Result<Head> EventStoreImpl::AppendAll(std::vector<codec::EventBody> bodies,
-                                       std::string_view actor) {
+Result<Head> EventStoreImpl::AppendAll(std::vector<codec::EventBody> bodies, const Actor& actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
   Head head;
   {
@@ -73,7 +72,7 @@ Result<Head> EventStoreImpl::AppendAll(std::vector<codec::EventBody> bodies,
   return head;
 }
 
-Result<Head> EventStoreImpl::AppendPlanned(const Plan& plan, std::string_view actor) {
+Result<Head> EventStoreImpl::AppendPlanned(const Plan& plan, const Actor& actor) {
   STARLOG_RETURN_IF_ERROR(CheckAppendable());
   Head head;
   {
@@ -140,7 +139,7 @@ Status EventStoreImpl::AwaitDurable(uint64_t sequence) {
   return Status::OK();
 }
 
-Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_view actor,
+Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, const Actor& actor,
                                           rocksdb::WriteBatch* batch_ptr) {
   rocksdb::WriteBatch& batch = *batch_ptr;
   IndexBatch index(handles_, staged_.sequence + 1, &batch);
@@ -159,7 +158,7 @@ Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, std::string_vie
 }
 
 Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodies,
-                                             std::string_view actor) {
+                                             const Actor& actor) {
   if (bodies.size() == 1) {
     rocksdb::WriteBatch batch;
     return AppendLocked(std::move(bodies.front()), actor, &batch);
@@ -195,7 +194,7 @@ Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodie
   return staged_;
 }
 
-Result<bool> EventStoreImpl::StageBodyLocked(codec::EventBody body, std::string_view actor,
+Result<bool> EventStoreImpl::StageBodyLocked(codec::EventBody body, const Actor& actor,
                                              int64_t time_ns, IndexBatch& index,
                                              rocksdb::WriteBatch& batch,
                                              std::shared_ptr<const Universe>* universe, Head* head,
@@ -203,7 +202,8 @@ Result<bool> EventStoreImpl::StageBodyLocked(codec::EventBody body, std::string_
   codec::Event event;
   event.sequence = head->sequence + 1;
   event.commit_time_ns = time_ns;
-  event.actor = std::string(actor);
+  event.actor = actor.user;
+  event.via = actor.via;
   event.body = std::move(body);
   if (event.sequence == 1 && event.type() != codec::EventType::kInitRepository) {
     return Status::InvalidArgument("the first event of a repository must be init-repository");

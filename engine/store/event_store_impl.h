@@ -113,10 +113,10 @@ class EventStoreImpl final : public EventStore {
   bool read_only() const override { return options_.read_only || options_.follow; }
   Head head() const override EXCLUDES(mu_);
   Result<RepositoryInfo> Info() const override EXCLUDES(mu_);
-  Result<Head> Append(codec::EventBody body, std::string_view actor) override EXCLUDES(mu_);
-  Result<Head> AppendAll(std::vector<codec::EventBody> bodies, std::string_view actor) override
+  Result<Head> Append(codec::EventBody body, const Actor& actor) override EXCLUDES(mu_);
+  Result<Head> AppendAll(std::vector<codec::EventBody> bodies, const Actor& actor) override
       EXCLUDES(mu_);
-  Result<Head> AppendPlanned(const Plan& plan, std::string_view actor) override EXCLUDES(mu_);
+  Result<Head> AppendPlanned(const Plan& plan, const Actor& actor) override EXCLUDES(mu_);
   Result<RegistryView> View(uint64_t as_of) const override EXCLUDES(mu_);
   Result<std::vector<LogRecord>> ReadLog(uint64_t from, size_t limit) const override EXCLUDES(mu_);
   Result<codec::Hash128> ChainHashAt(uint64_t sequence) const override;
@@ -138,17 +138,17 @@ class EventStoreImpl final : public EventStore {
   // LoadMeta's work; Refresh holds mu_ across it.
   Status LoadMetaLocked(bool check_indexes) REQUIRES(mu_);
   // "*batch" may already hold writes to commit with the event.
-  Result<Head> AppendLocked(codec::EventBody body, std::string_view actor,
-                            rocksdb::WriteBatch* batch) REQUIRES(mu_);
+  Result<Head> AppendLocked(codec::EventBody body, const Actor& actor, rocksdb::WriteBatch* batch)
+      REQUIRES(mu_);
   // AppendAll's work: every body or none.
-  Result<Head> AppendAllLocked(std::vector<codec::EventBody> bodies, std::string_view actor)
+  Result<Head> AppendAllLocked(std::vector<codec::EventBody> bodies, const Actor& actor)
       REQUIRES(mu_);
   // Makes the next event (sequence head + 1 of "*head",
   // committed at "time_ns") of "body", applies it to "index" with
   // "*universe" (replaced if the event declares one) and stages it into
   // "batch", advancing "*head" and "*stats". Returns false, staging nothing,
   // for an event that would change nothing.
-  Result<bool> StageBodyLocked(codec::EventBody body, std::string_view actor, int64_t time_ns,
+  Result<bool> StageBodyLocked(codec::EventBody body, const Actor& actor, int64_t time_ns,
                                IndexBatch& index, rocksdb::WriteBatch& batch,
                                std::shared_ptr<const Universe>* universe, Head* head,
                                std::array<FamilyStats, kFamilyCount>* stats) const REQUIRES(mu_);

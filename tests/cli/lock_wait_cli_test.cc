@@ -76,7 +76,7 @@ TEST_CASE("A writer gives up after --lock-timeout, saying why", "[cli][lock]") {
   CHECK(RunStarlog({"create-collection", repo, "x", "--lock-timeout", "lots"}).exit_code == 2);
 }
 
-TEST_CASE("--lock-timeout refuses a wait longer than a day, or not a number", "[cli][lock]") {
+TEST_CASE("A lock timeout past a day, or not a number, is a usage error", "[cli][lock]") {
   starlog::testutil::TempDir dir;
   const std::string repo = Created(dir);
   for (const std::string bad : {"86401", "-1", "ten"}) {

@@ -92,3 +92,33 @@ TEST_CASE("Collection type names parse in either case", "[codec][event]") {
   CHECK(CollectionTypeFromName("Chained") == CollectionType::kChained);
   CHECK_FALSE(CollectionTypeFromName("RUNS").has_value());
 }
+
+TEST_CASE("An event nobody submitted for its actor encodes as before via existed",
+          "[codec][event]") {
+  // The hash chain covers these bytes: events made by their own actor must
+  // encode exactly as logs written before the field hold them. The payload
+  // below was made by starlog before "via" was added.
+  Event e;
+  e.sequence = 7;
+  e.commit_time_ns = 1'700'000'000'123'456'789;
+  e.actor = "alice";
+  e.body = CreateCollection{"HSC/runs/a", CollectionType::kRun, "doc"};
+  std::string hex;
+  for (unsigned char c : EncodeEventPayload(e)) {
+    static const char kDigits[] = "0123456789abcdef";
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  CHECK(hex ==
+        "180000000000000000000e00220010001800080007000c000e000000000000024c0000002000000007000000"
+        "0000000015cd853dfe9c971700000a001000080007000c000a00000000000001100000000400000003000000"
+        "646f63000a0000004853432f72756e732f61000005000000616c696365000000");
+  // With a submitter it round-trips.
+  e.via = "operator";
+  std::string frame;
+  REQUIRE(AppendEventFrame(e, &frame).ok());
+  auto back = DecodeEventFrame(frame);
+  REQUIRE(back.ok());
+  CHECK(back->via == "operator");
+  CHECK(*back == e);
+}

@@ -187,7 +187,8 @@ TEST_CASE("A replicated event with a path into .starlog or control characters is
   const engine::Head before = f.replica->head();
   // Events a primary would never have appended, framed and chained correctly.
   const auto refused = [&](codec::EventBody body) {
-    codec::Event event{before.sequence + 1, before.commit_time_ns + 1, "tester", std::move(body)};
+    codec::Event event{before.sequence + 1, before.commit_time_ns + 1, "tester", std::move(body),
+                       ""};
     std::string frame;
     REQUIRE(codec::AppendEventFrame(event, &frame).ok());
     engine::Head expected = before;

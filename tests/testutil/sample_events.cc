@@ -50,7 +50,9 @@ std::vector<Event> SampleEvents() {
   uint64_t seq = 1;
   for (auto& body : bodies) {
     events.push_back(Event{seq, 1'700'000'000'000'000'000 + static_cast<int64_t>(seq),
-                           seq % 2 ? "alice" : "bob", std::move(body)});
+                           seq % 2 ? "alice" : "bob", std::move(body),
+                           // Some submitted for their actor by another user.
+                           seq % 3 == 0 ? "operator" : ""});
     ++seq;
   }
   return events;

@@ -204,8 +204,11 @@ using EventBody = std::variant<InitRepository, CreateCollection, RemoveCollectio
 struct Event {
   uint64_t sequence = 0;       // Dense, from 1; assigned by the store on append.
   int64_t commit_time_ns = 0;  // UTC ns since the Unix epoch; assigned on append.
-  std::string actor;           // Who made the change.
+  std::string actor;           // Who made the change: whose rights it used.
   EventBody body;
+  // Who submitted it for the actor (engine/policy.h: act-for); empty when
+  // the actor did.
+  std::string via;
 
   EventType type() const { return static_cast<EventType>(body.index() + 1); }
   friend bool operator==(const Event&, const Event&) = default;

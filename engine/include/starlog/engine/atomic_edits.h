@@ -22,7 +22,7 @@ namespace starlog::engine {
 // type is Conflict.
 Result<Head> EnsureCollection(EventStore& store, const std::string& name,
                               codec::CollectionType type, const std::optional<std::string>& doc,
-                              std::string_view actor);
+                              const Actor& actor);
 
 struct RemovedRuns {
   std::vector<std::string> runs;  // Sorted by name.
@@ -33,7 +33,7 @@ struct RemovedRuns {
 // its datasets. NotFound if none matches; if any is refused (a chain refers
 // to it, the policy forbids it) none is removed and the status names it.
 Result<RemovedRuns> RemoveRuns(EventStore& store, const std::vector<std::string>& patterns,
-                               std::string_view actor);
+                               const Actor& actor);
 
 struct EditedChain {
   std::vector<std::string> children;  // The chain's children afterwards.
@@ -48,7 +48,7 @@ struct EditedChain {
 // order (not for pop). Conflict if "chain" exists and is not CHAINED.
 Result<EditedChain> EditCollectionChain(EventStore& store, const std::string& chain, ChainEdit edit,
                                         const std::vector<std::string>& names,
-                                        const std::string& doc, std::string_view actor,
+                                        const std::string& doc, const Actor& actor,
                                         bool flatten = false);
 
 // Adds "user" to (or, with "grant" false, removes them from) role "role" of
@@ -57,6 +57,6 @@ Result<EditedChain> EditCollectionChain(EventStore& store, const std::string& ch
 // exist creates it; revoking from one is NotFound. NotFound if there is no
 // policy yet.
 Result<Head> EditPolicyRole(EventStore& store, const std::string& role, const std::string& user,
-                            bool grant, std::string_view actor);
+                            bool grant, const Actor& actor);
 
 }  // namespace starlog::engine

@@ -86,6 +86,6 @@ struct EditResult {
 
 // Applies "edit" to "store" as "actor". A refused edit changes nothing; its
 // status says why, as the engine call it stands for would.
-Result<EditResult> ApplyEdit(EventStore& store, const Edit& edit, std::string_view actor);
+Result<EditResult> ApplyEdit(EventStore& store, const Edit& edit, const Actor& actor);
 
 }  // namespace starlog::engine

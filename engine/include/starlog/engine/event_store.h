@@ -26,6 +26,7 @@
 #include "starlog/codec/event.h"
 #include "starlog/codec/hash.h"
 #include "starlog/codec/uuid.h"
+#include "starlog/engine/actor.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/result.h"
 
@@ -186,21 +187,21 @@ class EventStore {
   // "actor", in one atomic write with every index change and the new head.
   // A rejected event changes nothing: InvalidArgument, NotFound, Conflict or
   // PermissionDenied say why.
-  virtual Result<Head> Append(codec::EventBody body, std::string_view actor) = 0;
+  virtual Result<Head> Append(codec::EventBody body, const Actor& actor) = 0;
 
   // Appends "bodies" as consecutive events, all or none, in one atomic write
   // (one fsync): each keeps its own sequence, frame and head record, and is
   // validated against the state that includes the ones before it. If one is
   // refused nothing is written, and the status names it (its position, when
   // there are several). Bodies that would change nothing are left out.
-  virtual Result<Head> AppendAll(std::vector<codec::EventBody> bodies, std::string_view actor) = 0;
+  virtual Result<Head> AppendAll(std::vector<codec::EventBody> bodies, const Actor& actor) = 0;
 
   // A read-modify-write: "plan" is called under the writer's lock with the
   // registry at the head and returns the events to append (AppendAll), so no
   // other append can come between what it read and what it writes. An error
   // from "plan" is returned as it is, and nothing is written.
   using Plan = std::function<Result<std::vector<codec::EventBody>>(const RegistryView& head)>;
-  virtual Result<Head> AppendPlanned(const Plan& plan, std::string_view actor) = 0;
+  virtual Result<Head> AppendPlanned(const Plan& plan, const Actor& actor) = 0;
 
   // The registry as it was after event "as_of" (kAtHead: the current head).
   // Returns InvalidArgument for a sequence past the head. The view must not

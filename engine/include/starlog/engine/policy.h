@@ -11,7 +11,12 @@
 //   - a shared (non-personal) CHAINED collection may not reference a
 //     personal one (DMTN-167 section 3);
 //   - anyone may register dataset types, insert new dimension records and
-//     name snapshots.
+//     name snapshots;
+//   - an event one user submits for another (codec::Event::via: the
+//     service's user acting with `--user NAME`) needs the submitter in the
+//     role "act-for", which no policy grants by default; it is checked with
+//     the rights of the user acted for, and acting for an admin needs the
+//     submitter to be an admin too, so act-for raises nobody above an admin.
 //
 // A repository without a policy (made by a library user without one, or by
 // an older starlog) enforces nothing until a policy is set.
@@ -26,6 +31,7 @@ namespace starlog::engine {
 
 inline constexpr char kAdminRole[] = "admin";
 inline constexpr char kAnyone[] = "*";  // In a rule's roles: every user.
+inline constexpr char kActForRole[] = "act-for";
 
 // DMTN-167's access controls: "admin" (given to "admin_user"), operators,
 // cpp, refcats and skymaps, and rules for <instrument>/raw/..., runs,

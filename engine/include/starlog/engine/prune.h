@@ -32,6 +32,6 @@ struct PruneReport {
 // deleted only where its recorded path lies inside the root (a symbolic link
 // placed by ingest is removed itself, never what it points to).
 Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uuid>& ids,
-                                  PruneMode mode, std::string_view actor);
+                                  PruneMode mode, const Actor& actor);
 
 }  // namespace starlog::engine
