@@ -62,6 +62,8 @@ const std::vector<CommandSpec>& AllCommands() {
       QueryDataIdsCommand(),
       QueryDimensionRecordsCommand(),
       FindDatasetCommand(),
+      PackCommand(),
+      UnpackCommand(),
       LinkCommand(),
       ExportCommand(),
       ImportCommand(),

@@ -32,6 +32,8 @@ CommandSpec QueryDatasetsCommand();
 CommandSpec QueryDataIdsCommand();
 CommandSpec QueryDimensionRecordsCommand();
 CommandSpec FindDatasetCommand();
+CommandSpec PackCommand();
+CommandSpec UnpackCommand();
 CommandSpec SnapshotCommand();
 CommandSpec DigestCommand();
 CommandSpec RebuildCommand();

@@ -1,12 +1,27 @@
 #include "starlog/engine/data_id_packer.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace starlog::engine {
 
 namespace {
 
-int BitsFor(uint64_t max) { return max == 0 ? 0 : 64 - std::countl_zero(max); }
+// The keys in packing order: the universe's element order, detector last.
+std::vector<std::string> PackingOrder(const Universe& universe, std::vector<std::string> keys) {
+  const auto rank = [&](const std::string& key) {
+    if (key == "detector") return universe.elements().size();
+    for (size_t i = 0; i < universe.elements().size(); ++i) {
+      if (universe.elements()[i].name == key) return i;
+    }
+    return universe.elements().size();
+  };
+  std::stable_sort(keys.begin(), keys.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  return keys;
+}
+
+std::string Shown(const codec::FieldValue& v) { return codec::FieldValueToString(v); }
 
 }  // namespace
 
@@ -14,7 +29,9 @@ Result<DataIdPacker> DataIdPacker::Create(const Universe& universe,
                                           const std::vector<std::string>& dimensions,
                                           std::vector<KeyBound> bounds) {
   DataIdPacker p;
-  STARLOG_ASSIGN_OR_RETURN(p.keys_, universe.RequiredKeys(dimensions));
+  STARLOG_ASSIGN_OR_RETURN(auto required, universe.RequiredKeys(dimensions));
+  p.keys_ = PackingOrder(universe, std::move(required));
+  unsigned __int128 product = 1;
   for (const std::string& key : p.keys_) {
     const DimensionElement* e = universe.Find(key);
     Slot slot;
@@ -24,30 +41,51 @@ Result<DataIdPacker> DataIdPacker::Create(const Universe& universe,
     for (const KeyBound& b : bounds) {
       if (b.key == key) bound = &b;
     }
-    if (slot.type == ValueType::kString) {
+    if (bound != nullptr && bound->fixed) {
+      const bool is_string = std::holds_alternative<std::string>(*bound->fixed);
+      if (is_string != (slot.type == ValueType::kString) ||
+          (!is_string && !std::holds_alternative<int64_t>(*bound->fixed))) {
+        return Status::InvalidArgument(
+            "fixed '" + key + "' must be " +
+            (slot.type == ValueType::kString ? "a string" : "an integer"));
+      }
+      slot.fixed = bound->fixed;
+    } else if (slot.type == ValueType::kString) {
       if (bound == nullptr || bound->values.empty()) {
         return Status::InvalidArgument("no known values of '" + key + "' to pack it with");
       }
       slot.values = bound->values;
       for (size_t i = 0; i < slot.values.size(); ++i) slot.index.emplace(slot.values[i], i);
-      slot.max = slot.values.size() - 1;
+      slot.radix = slot.values.size();
     } else {
-      slot.max = bound != nullptr && bound->max != 0 ? bound->max : e->max;
-      if (slot.max == 0) {
+      const bool declared = bound != nullptr && bound->max.has_value();
+      const uint64_t max = declared ? *bound->max : e->max;
+      if (!declared && max == 0) {
         return Status::InvalidArgument("no bound known for '" + key +
                                        "' (set max= in the universe or <element>_max on the "
                                        "instrument record)");
       }
+      if (max == UINT64_MAX) return Status::InvalidArgument("'" + key + "' bound too large");
+      slot.radix = max + 1;
     }
-    slot.bits = BitsFor(slot.max);
-    p.total_bits_ += slot.bits;
+    product *= slot.radix;
+    // The bit length of the product must fit: at most 64 bits.
+    if (product >> 64 != 0) {
+      return Status::InvalidArgument("data IDs over these dimensions need more than 64 bits");
+    }
     p.slots_.push_back(std::move(slot));
   }
-  if (p.total_bits_ > 64) {
-    return Status::InvalidArgument("data IDs over these dimensions need " +
-                                   std::to_string(p.total_bits_) + " bits, more than 64");
-  }
+  // The butler's maxBits: the bit length of the product.
+  p.total_bits_ = 64 - std::countl_zero(static_cast<uint64_t>(product));
   return p;
+}
+
+codec::FieldMap DataIdPacker::fixed() const {
+  codec::FieldMap out;
+  for (const Slot& slot : slots_) {
+    if (slot.fixed) out.emplace(slot.key, *slot.fixed);
+  }
+  return out;
 }
 
 Result<uint64_t> DataIdPacker::Pack(const codec::FieldMap& data_id) const {
@@ -56,6 +94,14 @@ Result<uint64_t> DataIdPacker::Pack(const codec::FieldMap& data_id) const {
     auto it = data_id.find(slot.key);
     if (it == data_id.end())
       return Status::InvalidArgument("data ID is missing '" + slot.key + "'");
+    if (slot.fixed) {
+      if (it->second != *slot.fixed) {
+        return Status::InvalidArgument("'" + slot.key + "' is " + Shown(it->second) +
+                                       "; this packer packs data IDs of " + slot.key + " " +
+                                       Shown(*slot.fixed) + " only");
+      }
+      continue;
+    }
     uint64_t v = 0;
     if (slot.type == ValueType::kString) {
       const auto* s = std::get_if<std::string>(&it->second);
@@ -68,13 +114,14 @@ Result<uint64_t> DataIdPacker::Pack(const codec::FieldMap& data_id) const {
     } else {
       const auto* i = std::get_if<int64_t>(&it->second);
       if (i == nullptr) return Status::InvalidArgument("'" + slot.key + "' must be an integer");
-      if (*i < 0 || static_cast<uint64_t>(*i) > slot.max) {
+      if (*i < 0 || static_cast<uint64_t>(*i) >= slot.radix) {
         return Status::InvalidArgument("'" + slot.key + "' value " + std::to_string(*i) +
-                                       " is outside 0.." + std::to_string(slot.max));
+                                       " is outside 0.." + std::to_string(slot.radix - 1));
       }
       v = static_cast<uint64_t>(*i);
     }
-    packed = slot.bits == 64 ? v : (packed << slot.bits) | v;
+    // Cannot overflow: the product of the radices fits (Create).
+    packed = packed * slot.radix + v;
   }
   return packed;
 }
@@ -83,20 +130,21 @@ Result<codec::FieldMap> DataIdPacker::Unpack(uint64_t packed) const {
   codec::FieldMap out;
   for (auto it = slots_.rbegin(); it != slots_.rend(); ++it) {
     const Slot& slot = *it;
-    const uint64_t mask = slot.bits == 64 ? ~uint64_t{0} : (uint64_t{1} << slot.bits) - 1;
-    const uint64_t v = packed & mask;
-    packed = slot.bits == 64 ? 0 : packed >> slot.bits;
-    if (v > slot.max) {
-      return Status::InvalidArgument("packed value has " + std::to_string(v) + " for '" + slot.key +
-                                     "', above its bound " + std::to_string(slot.max));
+    if (slot.fixed) {
+      out.emplace(slot.key, *slot.fixed);
+      continue;
     }
+    const uint64_t v = packed % slot.radix;
+    packed /= slot.radix;
     if (slot.type == ValueType::kString) {
       out.emplace(slot.key, slot.values[v]);
     } else {
       out.emplace(slot.key, static_cast<int64_t>(v));
     }
   }
-  if (packed != 0) return Status::InvalidArgument("packed value has bits above the data ID's");
+  if (packed != 0) {
+    return Status::InvalidArgument("packed value is larger than any data ID this packer makes");
+  }
   return out;
 }
 

@@ -108,14 +108,39 @@ TEST_CASE("An implied dimension takes the value its record names, not every valu
   CHECK(all->size() == 3);
 }
 
-TEST_CASE("A packer takes its bounds from the repository's records", "[engine][dimensions]") {
+TEST_CASE("A packer takes its bounds from the instrument's record", "[engine][dimensions]") {
   testutil::RegistryFixture f;
-  auto packer = f.View().MakePacker({"exposure", "detector"});
+  const codec::FieldMap hsc = {{"instrument", S("HSC")}};
+  auto packer = f.View().MakePacker({"exposure", "detector"}, hsc);
   REQUIRE(packer.ok());
-  // One instrument (0 bits), detector_max 111 (7 bits), exposure_max 9,999,999 (24 bits).
+  // detector_max 111 and exposure_max 9,999,999: 1,109,999,889 values, 31 bits.
   CHECK(packer->bits() == 31);
   auto id = testutil::RegistryFixture::RawId(101, 3);
-  CHECK(*packer->Unpack(*packer->Pack(id)) == id);
+  const uint64_t packed = *packer->Pack(id);
+  CHECK(packed == 3 + 111 * uint64_t{101});
+  CHECK(*packer->Unpack(packed) == id);
+  // Packing is per instrument: a string key must be fixed, to one that exists.
+  CHECK(Says(f.View().MakePacker({"exposure", "detector"}, {}).status(), "per instrument"));
+  CHECK(f.View().MakePacker({"exposure"}, {{"instrument", S("NoSuch")}}).status().IsNotFound());
+  CHECK(f.View().MakePacker({"detector"}, {{"band", S("r")}}).status().IsInvalidArgument());
+
+  // Stable for the life of the repository: another instrument, with larger
+  // bounds, changes nothing about HSC's packing.
+  REQUIRE(f.store()
+              .Append(InsertDimensionRecords{"instrument",
+                                             {{{"instrument", S("LSSTCam")},
+                                               {"detector_max", int64_t{1000}},
+                                               {"exposure_max", int64_t{1} << 40}}},
+                                             false},
+                      "tester")
+              .ok());
+  auto again = f.View().MakePacker({"exposure", "detector"}, hsc);
+  REQUIRE(again.ok());
+  CHECK(again->bits() == 31);
+  CHECK(*again->Pack(id) == packed);
+  auto lsst = f.View().MakePacker({"exposure", "detector"}, {{"instrument", S("LSSTCam")}});
+  REQUIRE(lsst.ok());
+  CHECK(lsst->bits() == 50);
 }
 
 TEST_CASE("Record values are valid UTF-8, without control characters, at most 64 KiB",

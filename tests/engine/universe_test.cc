@@ -107,13 +107,16 @@ TEST_CASE("Data ID text parses with the universe's types", "[engine][dataid]") {
 
 TEST_CASE("Data IDs pack to integers of the bits needed and back", "[engine][packer]") {
   const Universe& u = Universe::Default();
-  auto packer = DataIdPacker::Create(u, {"exposure", "detector"},
-                                     {{"instrument", 0, {"HSC", "LSSTCam", "LATISS"}},
-                                      {"detector", 200, {}},
-                                      {"exposure", 1'000'000, {}}});
+  auto packer =
+      DataIdPacker::Create(u, {"exposure", "detector"},
+                           {{"instrument", std::nullopt, {"HSC", "LSSTCam", "LATISS"}, {}},
+                            {"detector", 200, {}, {}},
+                            {"exposure", 1'000'000, {}, {}}});
   REQUIRE(packer.ok());
-  // instrument: 3 values -> 2 bits; detector <= 200 -> 8 bits; exposure <= 1e6 -> 20 bits.
+  // Digits of 3 (instrument), 1,000,001 (exposure) and 201 (detector) values:
+  // 603,000,603 values, 30 bits.
   CHECK(packer->bits() == 30);
+  CHECK(packer->keys() == std::vector<std::string>{"instrument", "exposure", "detector"});
   FieldMap id = {{"instrument", std::string("LSSTCam")},
                  {"detector", int64_t{199}},
                  {"exposure", int64_t{903334}}};
@@ -137,6 +140,36 @@ TEST_CASE("Data IDs pack to integers of the bits needed and back", "[engine][pac
   CHECK(Mentions(packer->Pack(id).status(), "'DECam' is not known"));
   CHECK(packer->Unpack(uint64_t{1} << 40).status().IsInvalidArgument());
   CHECK(DataIdPacker::Create(u, {"detector"}, {}).status().IsInvalidArgument());
+}
+
+TEST_CASE("With the instrument fixed, packing is the butler's observation packing",
+          "[engine][packer]") {
+  const Universe& u = Universe::Default();
+  // HSC as obs_subaru declares it: detector_max 200, exposure_max 21474800
+  // (each greater than every value), so the bounds below are one less.
+  auto packer =
+      DataIdPacker::Create(u, {"exposure", "detector"},
+                           {{"instrument", std::nullopt, {}, codec::FieldValue(std::string("HSC"))},
+                            {"detector", 199, {}, {}},
+                            {"exposure", 21'474'799, {}, {}}});
+  REQUIRE(packer.ok());
+  const FieldMap id = {
+      {"instrument", std::string("HSC")}, {"detector", int64_t{16}}, {"exposure", int64_t{903334}}};
+  // detector + detector_max * exposure, in (200 * 21474800).bit_length() bits.
+  CHECK(*packer->Pack(id) == 16 + 200 * uint64_t{903334});
+  CHECK(packer->bits() == 32);  // 4,294,960,000 values: just under 2^32.
+  CHECK(*packer->Unpack(16 + 200 * uint64_t{903334}) == id);
+  CHECK(packer->fixed() == FieldMap{{"instrument", std::string("HSC")}});
+  FieldMap other = id;
+  other["instrument"] = std::string("LSSTCam");
+  CHECK(Mentions(packer->Pack(other).status(), "packs data IDs of instrument HSC only"));
+  // Past 64 bits is refused.
+  CHECK(DataIdPacker::Create(u, {"exposure", "detector"},
+                             {{"instrument", std::nullopt, {}, codec::FieldValue(std::string("X"))},
+                              {"detector", uint64_t{1} << 40, {}, {}},
+                              {"exposure", uint64_t{1} << 40, {}, {}}})
+            .status()
+            .IsInvalidArgument());
 }
 
 TEST_CASE("Deterministic dataset ids equal the Gen3 butler's", "[engine][uuid]") {

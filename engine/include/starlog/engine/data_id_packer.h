@@ -1,18 +1,28 @@
 #pragma once
 
 // Packs data IDs into integers and back ("Integer-Dict Mappings" in the
-// users' butler requirements): each key gets the bits its largest value
-// needs, and the packed integer is the keys' values side by side, in sorted
-// key order, the last key in the lowest bits.
+// users' butler requirements), as the Gen3 butler's dimension packers do:
+// the keys are the digits of a mixed-radix number, each with as many values
+// as its bound allows, so for {instrument, exposure, detector} with the
+// instrument fixed
 //
-// Integer keys are bounded by the universe's "max" for their element, or by
-// the instrument record's "<element>_max" field where the caller supplies one.
-// String keys (instrument, skymap, band, ...) are packed as an index into a
-// list of their known values, which the caller supplies; keep the list's order
-// stable (starlog uses the order records were inserted in).
+//   packed = detector + detector_max * exposure
+//
+// exactly as the butler's ObservationDimensionPacker, and bits() is the bit
+// length of the product of the radices (its maxBits). Keys go from the most
+// significant digit in the universe's element order, except that detector is
+// always the least significant (as the butler's).
+//
+// A packing must never change for the life of a repository, so it depends on
+// declared bounds only, never on which records exist: a key fixed for the
+// packer (an instrument: packing is per instrument, as the butler's) takes no
+// digit and must match; an integer key has as many values as its bound; a
+// string key that is not fixed takes an index into a value list the caller
+// supplies and keeps stable.
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,21 +36,29 @@ class DataIdPacker {
  public:
   struct KeyBound {
     std::string key;
-    uint64_t max = 0;                 // Integer keys: the largest value.
-    std::vector<std::string> values;  // String keys: the values, in packing order.
+    std::optional<uint64_t> max;      // Integer keys: the largest value (none: the universe's).
+    std::vector<std::string> values;  // String keys not fixed: the values, in packing order.
+    std::optional<codec::FieldValue> fixed;  // The one value this packer takes: no digit.
   };
 
-  // "bounds" gives, for every required key of "dimensions", its bound. Returns
-  // InvalidArgument naming a key without a bound, or when the total exceeds 64 bits.
+  // "bounds" gives, for every required key of "dimensions", its bound (an
+  // integer key without one takes the universe's "max"). InvalidArgument
+  // names a key without a bound, a fixed value of the wrong type, or a
+  // packing of more than 64 bits.
   static Result<DataIdPacker> Create(const Universe& universe,
                                      const std::vector<std::string>& dimensions,
                                      std::vector<KeyBound> bounds);
 
   // Bits the packed integer needs.
   int bits() const { return total_bits_; }
+  // Every required key, fixed ones included, in packing order (most
+  // significant first).
   const std::vector<std::string>& keys() const { return keys_; }
+  // The fixed keys and their values.
+  codec::FieldMap fixed() const;
 
-  // InvalidArgument names a value out of bounds or a key missing.
+  // InvalidArgument names a value out of bounds, a key missing, or a fixed
+  // key with another value.
   Result<uint64_t> Pack(const codec::FieldMap& data_id) const;
   Result<codec::FieldMap> Unpack(uint64_t packed) const;
 
@@ -51,8 +69,8 @@ class DataIdPacker {
   struct Slot {
     std::string key;
     ValueType type = ValueType::kInt;
-    int bits = 0;
-    uint64_t max = 0;
+    uint64_t radix = 1;  // Values this digit takes: 0..radix-1.
+    std::optional<codec::FieldValue> fixed;
     std::vector<std::string> values;
     std::map<std::string, uint64_t, std::less<>> index;
   };

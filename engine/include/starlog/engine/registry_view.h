@@ -129,9 +129,14 @@ class RegistryView {
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
                                                              const WhereClause& where) const;
 
-  // A packer for data IDs over "dimensions", bounded by this repository's
-  // records (string keys in record insertion order) and the universe.
-  Result<DataIdPacker> MakePacker(const std::vector<std::string>& dimensions) const;
+  // A packer for data IDs over "dimensions" whose string keys (instrument,
+  // skymap) take the values in "fixed" (packing is per instrument, as the
+  // butler's), each naming a record that exists. An integer key's bound is
+  // the fixed instrument's "<key>_max" field (as the butler's: greater than
+  // every value), else the universe's. InvalidArgument names a string key
+  // left out of "fixed"; NotFound a fixed value with no record.
+  Result<DataIdPacker> MakePacker(const std::vector<std::string>& dimensions,
+                                  const codec::FieldMap& fixed) const;
 
   // --- access policy (policy.h); nullopt if none was ever set
   Result<std::optional<codec::SetPolicy>> Policy() const;
