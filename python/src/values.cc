@@ -97,7 +97,7 @@ codec::FieldValue ToFieldValue(py::handle value, const std::string& key) {
 }
 
 codec::FieldMap ToFieldMap(py::handle mapping) {
-  if (!PyMapping_Check(mapping.ptr()) || PyUnicode_Check(mapping.ptr())) {
+  if (!PyDict_Check(mapping.ptr()) && !py::hasattr(mapping, "items")) {
     Invalid("a data ID is a dict of dimension names to values, not " + TypeName(mapping));
   }
   codec::FieldMap out;
