@@ -12,10 +12,15 @@ if(Python_FOUND)
   find_package(pybind11 2.6 CONFIG QUIET)
 endif()
 set(starlog_python_found OFF)
-if(Python_FOUND AND pybind11_FOUND)
+# Not under the sanitizers: an extension built with them cannot be loaded
+# into an uninstrumented python3 (their runtime must come first).
+if(Python_FOUND AND pybind11_FOUND AND NOT STARLOG_SANITIZE AND NOT STARLOG_BUILD_FUZZERS)
   set(starlog_python_found ON)
 endif()
 option(STARLOG_BUILD_PYTHON "Build the Python module starlog (pybind11)" ${starlog_python_found})
+if(STARLOG_BUILD_PYTHON AND (STARLOG_SANITIZE OR STARLOG_BUILD_FUZZERS))
+  message(FATAL_ERROR "STARLOG_BUILD_PYTHON does not go with STARLOG_SANITIZE or STARLOG_BUILD_FUZZERS")
+endif()
 if(STARLOG_BUILD_PYTHON AND NOT starlog_python_found)
   message(FATAL_ERROR "STARLOG_BUILD_PYTHON needs Python 3 with its headers and pybind11 "
                       "(Debian: python3-dev pybind11-dev)")

@@ -101,12 +101,22 @@ codec::FieldMap ToFieldMap(py::handle mapping) {
     Invalid("a data ID is a dict of dimension names to values, not " + TypeName(mapping));
   }
   codec::FieldMap out;
-  py::object items = mapping.attr("items")();
-  for (py::handle item : items) {
+  auto add = [&out](py::handle k, py::handle v) {
+    if (!PyUnicode_Check(k.ptr())) Invalid("data ID keys are str, not " + TypeName(k));
+    std::string key = k.cast<std::string>();
+    codec::FieldValue value = ToFieldValue(v, key);
+    out.emplace(std::move(key), std::move(value));
+  };
+  if (PyDict_Check(mapping.ptr())) {  // The common case, without an items() view per call.
+    PyObject* k = nullptr;
+    PyObject* v = nullptr;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(mapping.ptr(), &pos, &k, &v)) add(k, v);
+    return out;
+  }
+  for (py::handle item : mapping.attr("items")()) {
     py::tuple kv = py::reinterpret_borrow<py::tuple>(item);
-    if (!PyUnicode_Check(kv[0].ptr())) Invalid("data ID keys are str, not " + TypeName(kv[0]));
-    const std::string key = kv[0].cast<std::string>();
-    out.emplace(key, ToFieldValue(kv[1], key));
+    add(kv[0], kv[1]);
   }
   return out;
 }
