@@ -138,6 +138,14 @@ std::shared_ptr<Repository> Repository::Open(const std::string& root, const Open
   writer_options.user_option = "user=";
   writer_options.sync = options.sync;
   writer_options.lock_timeout = options.lock_timeout;
+  // As the CLI says it, so that a person sees why nothing happens.
+  writer_options.on_lock_wait = [root, seconds = options.lock_timeout.count() / 1000.0] {
+    py::gil_scoped_acquire gil;
+    const std::string line = "waiting for " + root + ": another process is writing to it (up to " +
+                             py::str(py::float_(seconds)).cast<std::string>() +
+                             " s, lock_timeout)\n";
+    PySys_WriteStderr("%s", line.c_str());
+  };
   repo->writer_ = Unwrap(NoGil([&] { return service::Writer::Open(root, writer_options); }));
   if (repo->writer_->ignored_environment_user()) {
     PyErr_WarnEx(PyExc_UserWarning,

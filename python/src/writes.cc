@@ -4,6 +4,8 @@
 
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <utility>
 
@@ -154,9 +156,33 @@ void Certify(Repository& repo, const std::string& collection, py::handle refs,
   repo.Apply(edit);
 }
 
+// For python/bench/python_bench.py: register_datasets' work done in C++
+// alone from rows converted beforehand, "batch" datasets an edit, timed.
+double TimeRegisterDatasetsInCxx(Repository& repo, const std::string& dataset_type,
+                                 const std::string& run, py::handle data_ids, size_t batch) {
+  const std::vector<codec::FieldMap> rows = ToRows(data_ids);
+  std::shared_ptr<engine::EventStore> store = repo.Store();
+  std::shared_ptr<service::Writer> writer = repo.writer();
+  if (writer == nullptr) ThrowStatus(Status::PermissionDenied("open for writing to time writes"));
+  return Unwrap(NoGil([&]() -> Result<double> {
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < rows.size(); i += batch) {
+      codec::RegisterDatasets e{run, dataset_type, {}};
+      for (size_t j = i; j < std::min(rows.size(), i + batch); ++j) {
+        e.datasets.push_back(
+            {engine::MakeDatasetId(engine::DatasetIdMode::kRandom, dataset_type, rows[j], run),
+             rows[j], std::nullopt});
+      }
+      STARLOG_RETURN_IF_ERROR(writer->Apply(engine::AppendEdit{{std::move(e)}}).status());
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }));
+}
+
 }  // namespace
 
 void RegisterWrites(py::class_<Repository, std::shared_ptr<Repository>>& cls) {
+  cls.def_static("_time_register_datasets_in_cxx", &TimeRegisterDatasetsInCxx);
   cls.def(
          "register_dataset_type",
          [](Repository& r, const std::string& name, py::handle dimensions,

@@ -79,6 +79,21 @@ def test_a_second_writer_waits_then_is_unavailable(repo_path, repo):
         assert ro.head == repo.head
 
 
+def test_a_waiting_writer_says_why_and_gets_the_lock_once_free(repo_path, repo, capfd):
+    import threading
+    import time
+
+    release = threading.Timer(1.5, repo.close)
+    release.start()
+    start = time.monotonic()
+    with starlog.Repository.open(repo_path, lock_timeout=30) as second:
+        assert 1.2 < time.monotonic() - start < 20
+        second.create_collection("second/writer")
+    release.join()
+    assert f"waiting for {repo_path}: another process is writing to it (up to 30.0 s, lock_timeout)" in (
+        capfd.readouterr().err)
+
+
 def test_closing_lets_go_of_the_write_lock(repo_path, repo):
     repo.close()
     cli("create-collection", repo_path, "after/close", "--lock-timeout", "0")
