@@ -21,12 +21,15 @@ namespace {
 constexpr std::chrono::milliseconds kWaitSlice{100};
 
 std::chrono::milliseconds ToMilliseconds(py::handle seconds, const char* what) {
-  double s = 0;
-  if (py::hasattr(seconds, "total_seconds")) {
-    s = seconds.attr("total_seconds")().cast<double>();
-  } else {
-    s = seconds.cast<double>();
+  py::handle value = seconds;
+  py::object total;
+  if (py::hasattr(seconds, "total_seconds")) value = total = seconds.attr("total_seconds")();
+  if (!PyNumber_Check(value.ptr()) || PyBool_Check(value.ptr())) {
+    ThrowStatus(Status::InvalidArgument(std::string(what) +
+                                        " is seconds (a number) or a datetime.timedelta"));
   }
+  const double s = PyFloat_AsDouble(value.ptr());
+  if (s == -1.0 && PyErr_Occurred()) throw py::error_already_set();
   if (!(s >= 0) || s > 86'400.0 * 365) {
     ThrowStatus(
         Status::InvalidArgument(std::string(what) + " must be between 0 and a year of seconds"));
@@ -54,15 +57,14 @@ py::dict InfoDict(const engine::RepositoryInfo& info) {
 View ViewAt(Repository& repo, py::handle as_of) {
   std::shared_ptr<engine::EventStore> store = repo.Store();
   uint64_t sequence = engine::kAtHead;
-  if (as_of.is_none()) {
-  } else if (PyLong_Check(as_of.ptr()) && !PyBool_Check(as_of.ptr())) {
+  if (PyLong_Check(as_of.ptr()) && !PyBool_Check(as_of.ptr())) {
     const int64_t s = as_of.cast<int64_t>();
     if (s < 0) ThrowStatus(Status::InvalidArgument("as_of: a sequence is at least 0"));
     sequence = static_cast<uint64_t>(s);
   } else if (PyUnicode_Check(as_of.ptr())) {
     const std::string point = as_of.cast<std::string>();
     sequence = Unwrap(NoGil([&] { return engine::ResolveAsOf(*store, point); }));
-  } else {
+  } else if (!as_of.is_none()) {
     const int64_t utc_ns = ToUtcNs(as_of);  // A datetime: the last event committed by then.
     sequence = Unwrap(NoGil([&] { return store->SequenceAtTime(utc_ns); }));
   }

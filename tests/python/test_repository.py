@@ -120,3 +120,11 @@ def test_local_writes_record_the_login_name_by_default(repo_path, monkeypatch):
         assert repo.user == me
         repo.create_collection("mine")
     assert f'"actor":"{me}"' in cli("log", repo_path, "--json").stdout
+
+
+def test_timeouts_take_seconds_or_a_timedelta(repo):
+    with pytest.raises(starlog.TimedOutError):
+        repo.wait_for_dataset("raw", {"instrument": "HSC"}, ["x"], timeout=datetime.timedelta(milliseconds=50))
+    for bad in ("10", True, -1, None):
+        with pytest.raises(starlog.InvalidArgumentError):
+            repo.wait_for_dataset("raw", {"instrument": "HSC"}, ["x"], timeout=bad)

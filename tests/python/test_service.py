@@ -103,3 +103,19 @@ def test_concurrent_prepends_from_several_processes_all_land(served):
     with starlog.Repository.open(served, read_only=True) as ro:
         chain = ro.view().get_collection("jobs").children
     assert sorted(chain) == sorted(f"jobs/{i}" for i in range(6))
+
+
+def test_a_named_service_must_answer(served, tmp_path, monkeypatch):
+    socket = f"{served}/.starlog/service.sock"
+    with starlog.Repository.open(served, service=socket) as repo:
+        assert repo.through_service
+    monkeypatch.setenv("STARLOG_SERVICE", socket)
+    with starlog.Repository.open(served) as repo:
+        assert repo.through_service
+    monkeypatch.setenv("STARLOG_SERVICE", str(tmp_path / "nothing.sock"))
+    with pytest.raises(starlog.UnavailableError) as e:
+        starlog.Repository.open(served)
+    assert e.value.retryable
+    # Reading needs no service.
+    with starlog.Repository.open(served, read_only=True) as ro:
+        assert not ro.through_service and ro.view().get_collection("HSC/raw/all") is not None
