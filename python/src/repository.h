@@ -9,6 +9,11 @@
 // the same store); beside a service it holds no lock: edits go to the
 // service, reads to a follower of the log, refreshed before each view.
 //
+// Repository.connect (a service on another machine) slots in beside Open:
+// its writer is a service::Writer on that service, and its views read
+// through the service once the protocol carries queries and waits, behind
+// the same View methods.
+//
 // Its members are only touched with the GIL held; calls copy the store and
 // writer they need before releasing it, so close() in another thread never
 // pulls a store from under a running call.
