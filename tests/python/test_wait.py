@@ -81,8 +81,8 @@ def test_releases_the_gil_and_is_woken_by_a_thread_writing(filled):
 CHILD = """
 import sys, starlog
 repo = starlog.Repository.open(sys.argv[1], follow=True)
-print("waiting", flush=True)
 try:
+    print("waiting", flush=True)
     repo.wait_for_dataset("raw", {"instrument": "HSC", "exposure": 903334, "detector": 0},
                           ["HSC/raw/all"], timeout=120)
 except KeyboardInterrupt:
