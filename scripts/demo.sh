@@ -311,3 +311,50 @@ step "repository info"
 starlog info "$repo"
 echo
 echo "main job done: repository at $repo"
+
+# ---------------------------------------------------------------------------
+# Python (#16): the same repository from a pipeline's Python, embedded.
+# ---------------------------------------------------------------------------
+step "python: make 'import starlog' work for this user (a .pth file naming build/python)"
+python=$(sed -n 's/^Python_EXECUTABLE:FILEPATH=//p' build/CMakeCache.txt)
+python=${python:-python3}
+site=$("$python" -m site --user-site)
+mkdir -p "$site"
+echo "$PWD/build/python" > "$site/starlog.pth"
+echo "wrote $site/starlog.pth; $python -c 'import starlog' now works from anywhere"
+
+step "python: a prompt-processing job finds its inputs, waits for a raw, registers outputs"
+build/cli/starlog create-collection "$repo" HSC/prompt/outputs --type RUN >/dev/null
+printf 'instrument,exposure,detector\nHSC,903336,1\n' > "$data/late2.csv"
+(sleep 1; starlog register-datasets "$repo" raw HSC/prompt "$data/late2.csv" >/dev/null) &
+root=$(realpath "$repo")
+(cd /tmp && "$python" - "$root" <<'PY')
+import datetime, sys
+import numpy as np
+import starlog
+
+utc = datetime.timezone.utc
+with starlog.Repository.open(sys.argv[1], follow=True) as reader:
+    view = reader.view()
+    bias = view.find_dataset("bias", {"instrument": "HSC", "detector": 1}, ["HSC/defaults"],
+                             time=datetime.datetime(2024, 3, 1, tzinfo=utc))
+    print(f"bias for detector 1: {bias.id} from {bias.collection}, valid {bias.validity}")
+    refs = list(view.query_datasets("raw", ["HSC/defaults"], where="band = b", bind={"b": "r"}))
+    print(f"{len(refs)} raws in band r, e.g. {refs[0].data_id} at {refs[0].path}")
+    raw = reader.wait_for_dataset("raw", {"instrument": "HSC", "exposure": 903336, "detector": 1},
+                                  ["HSC/prompt"], timeout=60)
+    print(f"waited for and found {raw.data_id} in {raw.run}")
+    packer = view.packer(["instrument", "exposure", "detector"])
+    print(f"data IDs pack into {packer.bits} bits: {packer.pack(raw.data_id)}")
+with starlog.Repository.open(sys.argv[1]) as repo:  # A writer now: the CLI job above is done.
+    outputs = repo.register_datasets(
+        "calexp", "HSC/prompt/outputs",
+        {"instrument": np.array(["HSC"] * 4), "exposure": np.full(4, 903336), "detector": np.arange(4)})
+    print(f"registered {len(outputs)} calexps as {repo.user}; head {repo.head.sequence}")
+    try:
+        repo.create_collection("HSC/prompt/outputs", "TAGGED")
+    except starlog.ConflictError as e:
+        print(f"refused, as the CLI would say it: {e}")
+PY
+wait
+echo "python part done"

@@ -15,6 +15,8 @@ packages=(
   liberfa-dev  # UTC -> TAI by its leap-second table.
   libssl-dev
   openssl  # The tests make TLS certificates with it.
+  pybind11-dev python3-dev  # The Python module (python/).
+  python3-numpy python3-pytest  # Its arrays and its tests.
 )
 # Fuzzers and sanitizer builds use clang; optional for the two README commands.
 if [[ "${STARLOG_WITH_CLANG:-0}" == 1 ]]; then

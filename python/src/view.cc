@@ -1,0 +1,253 @@
+#include "python/src/view.h"
+
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <utility>
+
+#include "python/src/bindings.h"
+#include "python/src/values.h"
+
+namespace starlog::python {
+
+namespace {
+
+// query_datasets' answer: the engine's rows, made into Python objects one
+// at a time as they are iterated (each once: an iterator, not a list).
+class DatasetIterator {
+ public:
+  explicit DatasetIterator(std::vector<engine::DatasetRef> refs) : refs_(std::move(refs)) {}
+  py::object Next() {
+    if (next_ >= refs_.size()) throw py::stop_iteration();
+    return py::cast(std::move(refs_[next_++]));
+  }
+  size_t remaining() const { return refs_.size() - next_; }
+
+ private:
+  std::vector<engine::DatasetRef> refs_;
+  size_t next_ = 0;
+};
+
+engine::DatasetQuery Query(const std::string& dataset_type, py::handle collections,
+                           const std::string& where, py::handle bind, bool find_first,
+                           py::handle time) {
+  engine::DatasetQuery query;
+  query.dataset_type = dataset_type;
+  query.collections = ToStrings(collections);
+  query.where = ToWhere(where, bind);
+  query.find_first = find_first;
+  query.validity = ToValidity(time);
+  return query;
+}
+
+py::list Dicts(const std::vector<codec::FieldMap>& rows) {
+  py::list out;
+  for (const auto& row : rows) out.append(FromFieldMap(row));
+  return out;
+}
+
+std::vector<codec::CollectionType> CollectionTypes(py::handle types) {
+  std::vector<codec::CollectionType> out;
+  if (types.is_none()) return out;
+  for (const std::string& name : ToStrings(types)) {
+    auto type = codec::CollectionTypeFromName(name);
+    if (!type) {
+      ThrowStatus(Status::InvalidArgument("unknown collection type '" + name +
+                                          "'; use RUN, TAGGED, CHAINED or CALIBRATION"));
+    }
+    out.push_back(*type);
+  }
+  return out;
+}
+
+std::vector<std::string> Patterns(py::handle patterns) {
+  if (patterns.is_none()) return {};
+  return ToStrings(patterns);
+}
+
+}  // namespace
+
+void RegisterView(py::module_& m) {
+  py::class_<DatasetIterator>(m, "DatasetIterator",
+                              "The datasets a query found, as DatasetRef, one at a time.")
+      .def("__iter__", [](py::object self) { return self; })
+      .def("__next__", &DatasetIterator::Next)
+      .def("__length_hint__", &DatasetIterator::remaining);
+
+  // For python/bench.py: the same lookups timed in C++ alone, the baseline
+  // of find_dataset's per-call overhead.
+  m.def("_time_find_dataset_in_cxx", [](const View& v, const std::string& dataset_type,
+                                        py::handle data_ids, py::handle collections) {
+    const std::vector<codec::FieldMap> ids = ToRows(data_ids);
+    const auto search = ToStrings(collections);
+    return NoGil([&] {
+      const auto start = std::chrono::steady_clock::now();
+      for (const auto& id : ids) {
+        static_cast<void>(v.view.FindDataset(dataset_type, id, search));  // Timed only.
+      }
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    });
+  });
+
+  py::class_<View>(m, "View",
+                   "The registry as it was after one event: every query answers as of it, at "
+                   "the cost of a query of the present. Immutable; usable from several threads.")
+      .def_property_readonly(
+          "sequence", [](const View& v) { return v.view.sequence(); },
+          "The last event this view includes.")
+      .def(
+          "find_dataset",
+          [](const View& v, const std::string& dataset_type, py::handle data_id,
+             py::handle collections, py::handle time) {
+            const codec::FieldMap id = ToFieldMap(data_id);
+            const auto search = ToStrings(collections);
+            const auto validity = ToValidity(time);
+            return Unwrap(
+                NoGil([&] { return v.view.FindDataset(dataset_type, id, search, validity); }));
+          },
+          py::arg("dataset_type"), py::arg("data_id"), py::arg("collections"),
+          py::arg("time") = py::none(),
+          "The first dataset of `dataset_type` with `data_id` along `collections` (names in "
+          "search order; chains expand). In a CALIBRATION collection, the one valid at `time` "
+          "(a datetime, TAI ns, or a Timespan one range must cover); without a time they are "
+          "passed over. NotFoundError lists the collections searched.")
+      .def(
+          "query_datasets",
+          [](const View& v, const std::string& dataset_type, py::handle collections,
+             const std::string& where, py::handle bind, bool find_first, py::handle time) {
+            engine::DatasetQuery query =
+                Query(dataset_type, collections, where, bind, find_first, time);
+            return DatasetIterator(Unwrap(NoGil([&] { return v.view.QueryDatasets(query); })));
+          },
+          py::arg("dataset_type"), py::arg("collections"), py::arg("where") = "",
+          py::arg("bind") = py::none(), py::arg("find_first") = true, py::arg("time") = py::none(),
+          "Datasets of `dataset_type` in `collections` (names or globs) satisfying `where` "
+          "(the butler's expression language, with `bind` values for its names), as an "
+          "iterator of DatasetRef. find_first: one per data ID, the first along the search "
+          "path (no globs then).")
+      .def(
+          "query_data_ids",
+          [](const View& v, py::handle dimensions, const std::string& where, py::handle bind,
+             std::optional<std::string> dataset_type, py::handle collections, bool find_first,
+             py::handle time) {
+            const auto dims = ToStrings(dimensions);
+            const auto clause = ToWhere(where, bind);
+            std::optional<engine::DatasetQuery> datasets;
+            if (dataset_type) {
+              if (collections.is_none()) {
+                ThrowStatus(Status::InvalidArgument("give collections with dataset_type"));
+              }
+              datasets = Query(*dataset_type, collections, "", py::none(), find_first, time);
+            }
+            return Dicts(
+                Unwrap(NoGil([&] { return v.view.QueryDataIds(dims, clause, datasets); })));
+          },
+          py::arg("dimensions"), py::arg("where") = "", py::arg("bind") = py::none(),
+          py::arg("dataset_type") = py::none(), py::arg("collections") = py::none(),
+          py::arg("find_first") = true, py::arg("time") = py::none(),
+          "Distinct data IDs over `dimensions` satisfying `where`: from the dimension "
+          "records, or from the datasets of `dataset_type` in `collections`.")
+      .def(
+          "query_dimension_records",
+          [](const View& v, const std::string& element, const std::string& where, py::handle bind) {
+            const auto clause = ToWhere(where, bind);
+            return Dicts(
+                Unwrap(NoGil([&] { return v.view.QueryDimensionRecords(element, clause); })));
+          },
+          py::arg("element"), py::arg("where") = "", py::arg("bind") = py::none(),
+          "Records of `element` (keys and fields, as dicts) satisfying `where`.")
+      .def(
+          "get_dimension_record",
+          [](const View& v, const std::string& element, py::handle data_id) -> py::object {
+            const codec::FieldMap id = ToFieldMap(data_id);
+            auto record = Unwrap(NoGil([&] { return v.view.GetDimensionRecord(element, id); }));
+            if (!record) return py::none();
+            return FromFieldMap(*record);
+          },
+          py::arg("element"), py::arg("data_id"),
+          "The record of `element` for `data_id`; None if there is none.")
+      .def(
+          "query_collections",
+          [](const View& v, py::handle patterns, py::handle types) {
+            const auto p = Patterns(patterns);
+            const auto t = CollectionTypes(types);
+            return Unwrap(NoGil([&] { return v.view.QueryCollections(p, t); }));
+          },
+          py::arg("patterns") = py::none(), py::arg("types") = py::none(),
+          "Collections whose names match `patterns` (names or globs; all when None) of "
+          "`types` (\"RUN\", ...; all when None), by name.")
+      .def(
+          "get_collection",
+          [](const View& v, const std::string& name) {
+            return Unwrap(NoGil([&] { return v.view.GetCollection(name); }));
+          },
+          py::arg("name"), "The collection `name`; None if there is none.")
+      .def(
+          "resolve_search_path",
+          [](const View& v, py::handle collections) {
+            const auto names = ToStrings(collections);
+            return Unwrap(NoGil([&] { return v.view.ResolveSearchPath(names); }));
+          },
+          py::arg("collections"),
+          "The non-chained collections a search through `collections` visits, in order.")
+      .def(
+          "query_dataset_types",
+          [](const View& v, py::handle patterns, bool components) {
+            const auto p = Patterns(patterns);
+            return Unwrap(NoGil([&] { return v.view.QueryDatasetTypes(p, components); }));
+          },
+          py::arg("patterns") = py::none(), py::arg("components") = false,
+          "Dataset types whose names match `patterns` (all when None); with components, "
+          "each followed by its components.")
+      .def(
+          "get_dataset_type",
+          [](const View& v, const std::string& name) {
+            return Unwrap(NoGil([&] { return v.view.GetDatasetType(name); }));
+          },
+          py::arg("name"), "The dataset type `name` (or parent.component); NotFoundError if none.")
+      .def(
+          "get_dataset",
+          [](const View& v, py::handle id) {
+            const codec::Uuid uuid = ToUuid(id);
+            return Unwrap(NoGil([&] { return v.view.GetDataset(uuid); }));
+          },
+          py::arg("id"), "The dataset with id `id` (uuid.UUID or str); None if there is none.")
+      .def(
+          "get_datasets",
+          [](const View& v, py::handle ids) {
+            std::vector<codec::Uuid> uuids;
+            for (py::handle id : ids) uuids.push_back(ToUuid(id));
+            auto refs =
+                Unwrap(NoGil([&]() -> Result<std::vector<std::optional<engine::DatasetRef>>> {
+                  std::vector<std::optional<engine::DatasetRef>> out;
+                  out.reserve(uuids.size());
+                  for (const auto& id : uuids) {
+                    STARLOG_ASSIGN_OR_RETURN(auto ref, v.view.GetDataset(id));
+                    out.push_back(std::move(ref));
+                  }
+                  return out;
+                }));
+            return refs;
+          },
+          py::arg("ids"),
+          "get_dataset for many ids at once (one call, the GIL released throughout): a list "
+          "in the same order, None where there is no such dataset.")
+      .def(
+          "snapshots",
+          [](const View& v) {
+            py::dict out;
+            for (const auto& s : Unwrap(NoGil([&] { return v.view.Snapshots(); }))) {
+              out[py::str(s.name)] = s.sequence;
+            }
+            return out;
+          },
+          "Snapshot names and the sequences they name.")
+      .def("packer", &MakePacker, py::arg("dimensions"),
+           "A Packer for data IDs over `dimensions`, bounded by this view's records (string "
+           "keys in record insertion order) and the universe.")
+      .def("__repr__", [](const View& v) {
+        return "View(sequence=" + std::to_string(v.view.sequence()) + ")";
+      });
+}
+
+}  // namespace starlog::python

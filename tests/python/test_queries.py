@@ -1,0 +1,127 @@
+"""Every query of View, as of the head and of the past (by sequence, time
+and snapshot), and the iterator's laziness."""
+
+import datetime
+import time
+
+import pytest
+
+import starlog
+from conftest import RAWS, UTC
+
+
+@pytest.fixture
+def raws(filled):
+    filled.register_datasets("raw", "HSC/raw/all", RAWS)
+    return filled
+
+
+def test_find_dataset_through_a_chain(raws):
+    raws.create_collection("HSC/raw/new")
+    newer = raws.register_datasets("raw", "HSC/raw/new", RAWS[:1])[0]
+    raws.set_chain("HSC/defaults", ["HSC/raw/new", "HSC/raw/all"])
+    view = raws.view()
+    ref = view.find_dataset("raw", RAWS[0], "HSC/defaults")
+    assert ref.id == newer.id and ref.collection == "HSC/raw/new" and ref.run == "HSC/raw/new"
+    assert ref.type == "raw" and ref.data_id == RAWS[0]
+    assert view.find_dataset("raw", RAWS[1], ["HSC/defaults"]).collection == "HSC/raw/all"
+    assert view.resolve_search_path("HSC/defaults") == ["HSC/raw/new", "HSC/raw/all"]
+
+
+def test_query_datasets_where_bind_find_first(raws):
+    view = raws.view()
+    refs = list(view.query_datasets("raw", "HSC/raw/all", where="band = r AND detector < 2"))
+    assert sorted((r.data_id["exposure"], r.data_id["detector"]) for r in refs) == [(903334, 0), (903334, 1)]
+    bound = list(view.query_datasets("raw", ["HSC/*"], where="exposure = e", bind={"e": 903336},
+                                     find_first=False))
+    assert len(bound) == 4
+    with pytest.raises(starlog.InvalidArgumentError):
+        view.query_datasets("raw", "HSC/raw/all", where="detector =")
+
+
+def test_query_datasets_is_an_iterator_of_refs_made_once(raws):
+    it = raws.view().query_datasets("raw", "HSC/raw/all")
+    assert iter(it) is it
+    assert it.__length_hint__() == len(RAWS)
+    first = next(it)
+    assert isinstance(first, starlog.DatasetRef)
+    rest = list(it)
+    assert len(rest) == len(RAWS) - 1
+    assert list(it) == []  # Consumed: nothing is materialised a second time.
+
+
+def test_query_data_ids_and_dimension_records(raws):
+    view = raws.view()
+    ids = view.query_data_ids(["exposure"], where="band = i")
+    assert ids == [{"instrument": "HSC", "exposure": 903336}]
+    from_datasets = view.query_data_ids(["detector"], dataset_type="raw", collections="HSC/raw/all",
+                                        where="detector >= 2")
+    assert sorted(d["detector"] for d in from_datasets) == [2, 3]
+    records = view.query_dimension_records("exposure", where="exposure = x", bind={"x": 903334})
+    assert len(records) == 1 and records[0]["physical_filter"] == "HSC-R"
+    assert records[0]["observation_type"] == "science"
+    assert view.get_dimension_record("detector", {"instrument": "HSC", "detector": 9}) is None
+
+
+def test_query_collections_and_dataset_types(raws):
+    raws.set_chain("HSC/defaults", ["HSC/raw/all", "HSC/calib"])
+    view = raws.view()
+    assert [c.name for c in view.query_collections("HSC/*", types=["RUN"])] == ["HSC/calib/bias", "HSC/raw/all"]
+    chain = [c for c in view.query_collections() if c.name == "HSC/defaults"][0]
+    assert chain.type == "CHAINED" and chain.children == ["HSC/raw/all", "HSC/calib"]
+    assert [t.name for t in view.query_dataset_types()] == ["bias", "raw"]
+    assert "raw.wcs" in [t.name for t in view.query_dataset_types("raw", components=True)]
+    assert view.query_dataset_types("b*")[0].is_calibration
+
+
+def test_get_dataset_and_get_datasets(raws):
+    view = raws.view()
+    refs = list(view.query_datasets("raw", "HSC/raw/all"))
+    import uuid
+    missing = uuid.uuid4()
+    got = view.get_datasets([refs[0].id, str(refs[1].id), missing])
+    assert got[0] == refs[0] and got[1] == refs[1] and got[2] is None
+    assert view.get_dataset(missing) is None
+    with pytest.raises(starlog.InvalidArgumentError):
+        view.get_dataset("not-a-uuid")
+
+
+def test_views_as_of_sequence_time_and_snapshot(raws):
+    before = raws.head
+    raws.create_snapshot("inputs")
+    time.sleep(0.01)
+    between = datetime.datetime.now(UTC)
+    time.sleep(0.01)
+    raws.create_collection("HSC/late")
+    assert raws.view().get_collection("HSC/late") is not None
+    for point in (before.sequence, between, "inputs", str(before.sequence)):
+        past = raws.view(as_of=point)
+        assert past.get_collection("HSC/late") is None, point
+        assert len(list(past.query_datasets("raw", "HSC/raw/all"))) == len(RAWS)
+    assert raws.view(as_of=before.sequence).sequence == before.sequence
+    assert raws.view(as_of="inputs").sequence == before.sequence
+    with pytest.raises(starlog.InvalidArgumentError):
+        raws.view(as_of=raws.head.sequence + 10)
+    with pytest.raises(starlog.NotFoundError):
+        raws.view(as_of="no-such-snapshot")
+    with pytest.raises(starlog.InvalidArgumentError):
+        raws.view(as_of=datetime.datetime(2024, 1, 1))  # naive: no instant
+
+
+def test_views_are_stable_while_the_head_moves(raws):
+    view = raws.view()
+    raws.create_collection("HSC/after")
+    assert view.get_collection("HSC/after") is None
+    assert raws.view().get_collection("HSC/after") is not None
+
+
+def test_times_convert_to_tai(raws):
+    t = datetime.datetime(2024, 1, 1, tzinfo=UTC)
+    # TAI is 37 s ahead of UTC since 2017.
+    assert starlog.tai_ns(t) == 1704067200_000_000_000 + 37_000_000_000
+    assert starlog.datetime_from_tai_ns(starlog.tai_ns(t)) == t
+    span = starlog.Timespan(starlog.tai_ns(t), None)
+    assert span.begin == t and span.end is None and span.end_tai_ns is None
+    assert span.contains(t) and not span.contains(t - datetime.timedelta(seconds=1))
+    with pytest.raises(starlog.InvalidArgumentError):
+        starlog.Timespan(t, t)
