@@ -344,7 +344,7 @@ with starlog.Repository.open(sys.argv[1], follow=True) as reader:
     raw = reader.wait_for_dataset("raw", {"instrument": "HSC", "exposure": 903336, "detector": 1},
                                   ["HSC/prompt"], timeout=60)
     print(f"waited for and found {raw.data_id} in {raw.run}")
-    packer = view.packer(["instrument", "exposure", "detector"])
+    packer = view.packer(["exposure", "detector"], {"instrument": "HSC"})
     print(f"data IDs pack into {packer.bits} bits: {packer.pack(raw.data_id)}")
 with starlog.Repository.open(sys.argv[1]) as repo:  # A writer now: the CLI job above is done.
     outputs = repo.register_datasets(

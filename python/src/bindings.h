@@ -25,7 +25,7 @@ void RegisterView(py::module_& m);
 void RegisterWrites(py::class_<Repository, std::shared_ptr<Repository>>& repository);
 void RegisterPacker(py::module_& m);
 // View.packer: a Packer for data IDs over "dimensions" (packer.cc).
-py::object MakePacker(const View& view, py::handle dimensions);
+py::object MakePacker(const View& view, py::handle dimensions, py::handle fixed);
 
 // Raises "status" as the exception class of its code, str() of which is
 // status.ToString() (as the CLI prints it after "starlog COMMAND: ").

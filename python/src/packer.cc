@@ -74,9 +74,10 @@ py::object Unpack(const Packer& p, py::handle packed) {
 
 }  // namespace
 
-py::object MakePacker(const View& view, py::handle dimensions) {
+py::object MakePacker(const View& view, py::handle dimensions, py::handle fixed) {
   const std::vector<std::string> dims = ToStrings(dimensions);
-  Packer p{Unwrap(NoGil([&] { return view.view.MakePacker(dims); })), {}};
+  const codec::FieldMap fixed_id = ToFieldMap(fixed);
+  Packer p{Unwrap(NoGil([&] { return view.view.MakePacker(dims, fixed_id); })), {}};
   for (const std::string& key : p.packer.keys()) {
     const engine::DimensionElement* e = view.view.universe().Find(key);
     p.types.push_back(e != nullptr ? e->key_type : engine::ValueType::kInt);
@@ -86,15 +87,16 @@ py::object MakePacker(const View& view, py::handle dimensions) {
 
 void RegisterPacker(py::module_& m) {
   py::class_<Packer>(m, "Packer",
-                     "Packs data IDs over some dimensions into integers and back: each key "
-                     "takes the bits its largest value needs (string keys: an index into "
-                     "their records, in insertion order).")
+                     "Packs data IDs over some dimensions into integers and back, as the "
+                     "butler's dimension packers: per instrument, each key a digit bounded by "
+                     "the instrument's declared maximum (detector + detector_max * exposure), "
+                     "so packed ids never change as records arrive.")
       .def_property_readonly(
           "bits", [](const Packer& p) { return p.packer.bits(); },
           "Bits a packed data ID needs (at most 64).")
       .def_property_readonly(
           "keys", [](const Packer& p) { return p.packer.keys(); },
-          "The data ID's keys, in packing order (the last in the lowest bits).")
+          "The data ID's keys, fixed ones included, most significant first.")
       .def("pack", &Pack, py::arg("data_ids"),
            "A data ID (dict of scalars) as an int; or a dict of columns (numpy arrays or "
            "lists) or a list of dicts as a numpy uint64 array.")

@@ -242,9 +242,10 @@ void RegisterView(py::module_& m) {
             return out;
           },
           "Snapshot names and the sequences they name.")
-      .def("packer", &MakePacker, py::arg("dimensions"),
-           "A Packer for data IDs over `dimensions`, bounded by this view's records (string "
-           "keys in record insertion order) and the universe.")
+      .def("packer", &MakePacker, py::arg("dimensions"), py::arg("fixed"),
+           "A Packer for data IDs over `dimensions` of the instrument (or skymap) `fixed` "
+           "names, e.g. packer(['exposure', 'detector'], {'instrument': 'HSC'}); bounded by "
+           "that instrument's record (detector_max, exposure_max) and the universe.")
       .def("__repr__", [](const View& v) {
         return "View(sequence=" + std::to_string(v.view.sequence()) + ")";
       });

@@ -31,14 +31,16 @@ def test_register_datasets_from_numpy_columns(filled):
 
 
 def test_pack_unpack_round_trip(filled):
-    packer = filled.view().packer(["instrument", "exposure", "detector"])
-    assert packer.keys == ["detector", "exposure", "instrument"]
-    # detector_max 111 (7 bits), exposure_max 99999999 (27 bits), one instrument (0 bits).
-    assert packer.bits == 7 + 27
+    packer = filled.view().packer(["exposure", "detector"], {"instrument": "HSC"})
+    assert packer.keys == ["instrument", "exposure", "detector"]
+    # As the butler's: detector + detector_max * exposure, detector_max 111 and
+    # exposure_max 99999999 being greater than every value.
+    assert packer.bits == (111 * 99999999).bit_length()
+    assert packer.pack({"instrument": "HSC", "exposure": 903334, "detector": 5}) == 5 + 111 * 903334
     ids = {
         "instrument": np.array(["HSC"] * 6),
-        "exposure": np.array([903334, 903334, 903336, 1, 0, 99999999]),
-        "detector": np.array([0, 111, 5, 3, 0, 7]),
+        "exposure": np.array([903334, 903334, 903336, 1, 0, 99999998]),
+        "detector": np.array([0, 110, 5, 3, 0, 7]),
     }
     packed = packer.pack(ids)
     assert isinstance(packed, np.ndarray) and packed.dtype == np.uint64 and packed.shape == (6,)
@@ -52,15 +54,18 @@ def test_pack_unpack_round_trip(filled):
     assert packer.unpack(int(packed[2])) == one
     assert packer.pack([one, one]).tolist() == [int(packed[2])] * 2
     with pytest.raises(starlog.InvalidArgumentError):
-        packer.pack({"instrument": "HSC", "exposure": 903336, "detector": 112})
+        packer.pack({"instrument": "HSC", "exposure": 903336, "detector": 111})
+    with pytest.raises(starlog.InvalidArgumentError, match="per instrument"):
+        filled.view().packer(["exposure", "detector"], {})
     with pytest.raises(starlog.InvalidArgumentError):
         packer.pack({"instrument": "HSC", "exposure": 903336})
 
 
 def test_packing_agrees_with_the_engine_across_processes(filled):
     # A second open in another process packs the same way (bounds from records).
-    packer = filled.view().packer(["instrument", "detector"])
+    hsc = {"instrument": "HSC"}
+    packer = filled.view().packer(["instrument", "detector"], hsc)
     value = packer.pack({"instrument": "HSC", "detector": 3})
     filled.close()
     with starlog.Repository.open(filled.root, read_only=True) as ro:
-        assert ro.view().packer(["instrument", "detector"]).pack({"instrument": "HSC", "detector": 3}) == value
+        assert ro.view().packer(["detector"], hsc).pack({"instrument": "HSC", "detector": 3}) == value
