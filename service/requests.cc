@@ -137,13 +137,13 @@ Message Requests::Info() {
 
 Message Requests::Query(const QueryRequest& request, const std::string& user) {
   // One view for the whole answer, however many pages it takes.
-  uint64_t as_of = engine::kAtHead;
+  uint64_t as_of = store_.head().sequence;
   if (!request.as_of.empty()) {
     auto resolved = engine::ResolveAsOf(store_, request.as_of);
     if (!resolved.ok()) return Refusal(resolved.status());
     as_of = *resolved;
   }
-  auto view = store_.View(as_of);
+  auto view = ViewAt(as_of);
   if (!view.ok()) return Refusal(view.status());
   const std::function<Result<std::string>()> universe = [this] { return UniverseText(); };
   auto rows = std::visit(Runner{*view, universe}, request.query);
@@ -248,6 +248,17 @@ Message Requests::Wait(const WaitRequest& request, const std::function<bool()>& 
   QueryReply reply;
   reply.rows = std::vector<engine::DatasetRef>{std::move(*found)};
   return Message(std::move(reply));
+}
+
+Result<engine::RegistryView> Requests::ViewAt(uint64_t sequence) {
+  {
+    MutexLock lock(&mu_);
+    if (view_ && view_->sequence() == sequence) return *view_;
+  }
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store_.View(sequence));
+  MutexLock lock(&mu_);
+  view_ = view;
+  return view;
 }
 
 Result<std::string> Requests::UniverseText() {

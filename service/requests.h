@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -76,6 +77,10 @@ class Requests {
   // least recently used of the user's, or of all, past the limits.
   void MakeRoom(const std::string& user, Clock::time_point now) REQUIRES(mu_);
   Result<std::string> UniverseText() EXCLUDES(mu_);
+  // The view as of "sequence": the one the last query used, if it is at that
+  // sequence (a view remembers the search paths and types it resolved, and
+  // lookups between two commits need not resolve them again), else a new one.
+  Result<engine::RegistryView> ViewAt(uint64_t sequence) EXCLUDES(mu_);
 
   engine::EventStore& store_;
   const RequestOptions options_;
@@ -83,6 +88,9 @@ class Requests {
   std::map<uint64_t, Cursor> cursors_ GUARDED_BY(mu_);
   std::mt19937_64 ids_ GUARDED_BY(mu_);
   std::string universe_ GUARDED_BY(mu_);  // Empty until first asked.
+  // The last view made: one, so that what it keeps alive in RocksDB (the
+  // memtables its iterators pin) is bounded. Destroyed before the store.
+  std::optional<engine::RegistryView> view_ GUARDED_BY(mu_);
 };
 
 }  // namespace starlog::service
