@@ -48,8 +48,12 @@
 // the cursor of one it dropped is answered NotFound. A where clause travels
 // as its text and binds, parsed by the service, so that an error names the
 // column the user typed. wait is answered by a query_result of one dataset
-// once FindDataset finds it (woken by the commits), or status: TimedOut
-// after timeout_ms (at most kMaxWait), Unavailable when the service stops.
+// (sequence 0) once FindDataset finds it (woken by the commits), or status:
+// TimedOut after timeout_ms (at most kMaxWait), Unavailable when the service
+// stops or the client hangs up.
+//
+// Version 2 differs from 1 only by these messages and the info_result fields
+// after head; the hello still asks for the same version on both sides.
 //
 // An append carries event bodies, not events: the service decodes each
 // payload with codec::DecodeEventPayload (as untrusted input) and keeps only
