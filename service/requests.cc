@@ -213,23 +213,25 @@ void Requests::MakeRoom(const std::string& user, Clock::time_point now) {
   for (auto it = cursors_.begin(); it != cursors_.end();) {
     it = now - it->second.used > options_.cursor_timeout ? cursors_.erase(it) : std::next(it);
   }
-  const auto oldest = [&](bool of_user) {
-    auto found = cursors_.end();
+  while (!cursors_.empty()) {
+    size_t users = 0;
+    auto oldest = cursors_.end();
+    auto oldest_of_user = cursors_.end();
     for (auto it = cursors_.begin(); it != cursors_.end(); ++it) {
-      if (of_user && it->second.user != user) continue;
-      if (found == cursors_.end() || it->second.used < found->second.used) found = it;
+      if (oldest == cursors_.end() || it->second.used < oldest->second.used) oldest = it;
+      if (it->second.user != user) continue;
+      ++users;
+      if (oldest_of_user == cursors_.end() || it->second.used < oldest_of_user->second.used) {
+        oldest_of_user = it;
+      }
     }
-    return found;
-  };
-  const auto users = [&] {
-    return static_cast<size_t>(std::count_if(cursors_.begin(), cursors_.end(),
-                                             [&](const auto& c) { return c.second.user == user; }));
-  };
-  while (!cursors_.empty() && users() >= options_.max_cursors_per_user) {
-    cursors_.erase(oldest(true));
-  }
-  while (!cursors_.empty() && cursors_.size() >= options_.max_cursors) {
-    cursors_.erase(oldest(false));
+    if (users > 0 && users >= options_.max_cursors_per_user) {
+      cursors_.erase(oldest_of_user);
+    } else if (cursors_.size() >= options_.max_cursors) {
+      cursors_.erase(oldest);
+    } else {
+      return;
+    }
   }
 }
 
