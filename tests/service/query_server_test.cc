@@ -476,3 +476,27 @@ TEST_CASE("Readers never see half of a commit while 64 writers commit", "[servic
   auto client = served.Connect();
   CHECK(client->QueryCollections({"g*"}).value().size() == 2 * kWriters * kEdits);
 }
+
+TEST_CASE("A client that sends a reply, or asks for another's result, is refused",
+          "[service][query]") {
+  QueryServer served;
+  {
+    testutil::RawConnection raw(served.server().socket_path());
+    REQUIRE(raw.Hello());
+    REQUIRE(raw.Send(QueryReply{1, std::vector<std::string>{"x"}, 0, 0}));
+    CHECK(raw.Refusal().IsInvalidArgument());
+  }
+  {
+    // A cursor never issued is answered, and the connection goes on.
+    testutil::RawConnection raw(served.server().socket_path());
+    REQUIRE(raw.Hello());
+    REQUIRE(raw.Send(MoreRequest{12345, false}));
+    auto reply = raw.Receive();
+    REQUIRE(reply.has_value());
+    CHECK(testutil::StatusOf(*reply).IsNotFound());
+    REQUIRE(raw.Send(QueryRequest{"", 0, UniverseQuery{}}));
+    reply = raw.Receive();
+    REQUIRE(reply.has_value());
+    CHECK(std::holds_alternative<QueryReply>(*reply));
+  }
+}
