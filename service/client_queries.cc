@@ -142,7 +142,8 @@ Result<std::vector<std::optional<engine::DatasetRef>>> Client::GetDatasets(
   for (size_t i = 0; i < found.size(); ++i) by_id.emplace(std::string(found[i].id.AsBytes()), i);
   std::vector<std::optional<engine::DatasetRef>> out(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (auto it = by_id.find(std::string(ids[i].AsBytes())); it != by_id.end()) out[i] = found[it->second];
+    if (auto it = by_id.find(std::string(ids[i].AsBytes())); it != by_id.end())
+      out[i] = found[it->second];
   }
   return out;
 }
