@@ -3,6 +3,7 @@
 // repository does: output, --json, exit codes and error messages.
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -192,4 +193,20 @@ TEST_CASE("wait through the service is woken by a write through it", "[service][
       "datatype-run"});
   CHECK(testutil::WaitExit(waiter) == 0);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+}
+
+TEST_CASE("serve stops at once with a client waiting through it; the waiter is told",
+          "[service][cli]") {
+  ServedRepository served;
+  const pid_t waiter = testutil::Fork([&] {
+    auto r = RunStarlog({"wait", served.root(), "--dataset-type", "bias", "--data-id",
+                         "instrument=HSC,detector=1", "--collections", "run", "--timeout", "120s",
+                         "--service", served.socket()});
+    return r.exit_code == 1 && testutil::Contains(r.err, "Unavailable") ? 0 : 1;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto start = std::chrono::steady_clock::now();
+  served.Kill(SIGTERM);  // Returns once the service has exited.
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+  CHECK(testutil::WaitExit(waiter) == 0);
 }
