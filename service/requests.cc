@@ -165,7 +165,7 @@ Message Requests::More(const MoreRequest& request, const std::string& user) {
     // share, but results are read as their owner.
     if (it != cursors_.end() && it->second.user == user) {
       cursor = std::move(it->second);
-      cursors_.erase(it);
+      Erase(it);
     }
   }
   if (!cursor) {
@@ -194,24 +194,37 @@ Message Requests::Page(Cursor cursor, uint64_t id) {
   reply.rows = Slice(cursor.rows, cursor.next, end);
   reply.remaining = total - end;
   if (reply.remaining == 0) return Message(std::move(reply));
+  if (id == 0) {
+    cursor.bytes = 0;
+    for (size_t i = end; i < total; ++i) cursor.bytes += EncodedSizeBound(cursor.rows, i);
+  } else {
+    cursor.bytes -= std::min(cursor.bytes, bytes);
+  }
   cursor.next = end;
   const auto now = Clock::now();
   cursor.used = now;
   MutexLock lock(&mu_);
   if (id == 0) {
-    MakeRoom(cursor.user, now);
+    MakeRoom(cursor.user, cursor.bytes, now);
     do {
       id = ids_();
     } while (id == 0 || cursors_.count(id) != 0);
   }
   reply.cursor = id;
+  cursor_bytes_ += cursor.bytes;
   cursors_.emplace(id, std::move(cursor));
   return Message(std::move(reply));
 }
 
-void Requests::MakeRoom(const std::string& user, Clock::time_point now) {
+void Requests::Erase(std::map<uint64_t, Cursor>::iterator it) {
+  cursor_bytes_ -= it->second.bytes;
+  cursors_.erase(it);
+}
+
+void Requests::MakeRoom(const std::string& user, size_t bytes, Clock::time_point now) {
   for (auto it = cursors_.begin(); it != cursors_.end();) {
-    it = now - it->second.used > options_.cursor_timeout ? cursors_.erase(it) : std::next(it);
+    auto here = it++;
+    if (now - here->second.used > options_.cursor_timeout) Erase(here);
   }
   while (!cursors_.empty()) {
     size_t users = 0;
@@ -226,9 +239,10 @@ void Requests::MakeRoom(const std::string& user, Clock::time_point now) {
       }
     }
     if (users > 0 && users >= options_.max_cursors_per_user) {
-      cursors_.erase(oldest_of_user);
-    } else if (cursors_.size() >= options_.max_cursors) {
-      cursors_.erase(oldest);
+      Erase(oldest_of_user);
+    } else if (cursors_.size() >= options_.max_cursors ||
+               cursor_bytes_ + bytes > options_.max_cursor_bytes) {
+      Erase(oldest);
     } else {
       return;
     }

@@ -33,6 +33,10 @@ struct RequestOptions {
   // that the least recently used is dropped. Default: 64 and 8.
   size_t max_cursors = 64;
   size_t max_cursors_per_user = 8;
+  // The rows they hold, in all, measured as EncodedSizeBound; past it the
+  // least recently used are dropped (the newest is kept even if it alone is
+  // larger). Default: 256 MiB.
+  size_t max_cursor_bytes = size_t{256} << 20;
   // An unfinished result unused this long is dropped. Default: 60 s.
   std::chrono::milliseconds cursor_timeout{60'000};
   // How often a wait asks whether its client is still there. Default: 200 ms.
@@ -61,7 +65,8 @@ class Requests {
     std::string user;
     uint64_t sequence = 0;
     QueryRows rows;
-    size_t next = 0;  // The first row not sent.
+    size_t next = 0;   // The first row not sent.
+    size_t bytes = 0;  // EncodedSizeBound of the rows from next on.
     uint32_t page_rows = 0;
     Clock::time_point used;
   };
@@ -73,9 +78,11 @@ class Requests {
   // The page of "cursor" from cursor.next on; keeps the rest under a cursor
   // id if there is more.
   Message Page(Cursor cursor, uint64_t id) EXCLUDES(mu_);
-  // Makes room for one more cursor of "user": drops expired ones, then the
-  // least recently used of the user's, or of all, past the limits.
-  void MakeRoom(const std::string& user, Clock::time_point now) REQUIRES(mu_);
+  // Makes room for one more cursor of "user", holding "bytes": drops
+  // expired ones, then the least recently used of the user's, or of all,
+  // past the limits.
+  void MakeRoom(const std::string& user, size_t bytes, Clock::time_point now) REQUIRES(mu_);
+  void Erase(std::map<uint64_t, Cursor>::iterator it) REQUIRES(mu_);
   Result<std::string> UniverseText() EXCLUDES(mu_);
   // The view as of "sequence": the one the last query used, if it is at that
   // sequence (a view remembers the search paths and types it resolved, and
@@ -86,6 +93,7 @@ class Requests {
   const RequestOptions options_;
   mutable Mutex mu_;
   std::map<uint64_t, Cursor> cursors_ GUARDED_BY(mu_);
+  size_t cursor_bytes_ GUARDED_BY(mu_) = 0;  // The sum of their bytes.
   std::mt19937_64 ids_ GUARDED_BY(mu_);
   std::string universe_ GUARDED_BY(mu_);  // Empty until first asked.
   // The last view made: one, so that what it keeps alive in RocksDB (the

@@ -349,6 +349,26 @@ TEST_CASE("Unfinished results are bounded per user and in time, and owned", "[se
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   first_page("erin");  // The expired go first.
   CHECK(requests.cursors() == 1);
+
+  // And the rows they hold: two results of a page and one more row each fit
+  // in twice a row's bound, not three.
+  RequestOptions small;
+  small.max_cursor_bytes =
+      2 * EncodedSizeBound(
+              std::vector<engine::CollectionInfo>{{"b", codec::CollectionType::kRun, "", {}}}, 0);
+  Requests tight(**store, small);
+  QueryRequest q{"", 1, CollectionsQuery{}};
+  std::vector<uint64_t> ids;
+  for (const char* user : {"alice", "bob", "carol"}) {
+    auto reply = tight.Handle(q, user, nullptr);
+    REQUIRE(reply.ok());
+    ids.push_back(std::get<QueryReply>(*reply).cursor);
+  }
+  CHECK(tight.cursors() == 2);
+  CHECK(std::holds_alternative<StatusReply>(
+      tight.Handle(MoreRequest{ids[0], false}, "alice", nullptr).value()));
+  CHECK(std::holds_alternative<QueryReply>(
+      tight.Handle(MoreRequest{ids[2], false}, "carol", nullptr).value()));
 }
 
 TEST_CASE("wait through the service is woken by another client's commit, or times out",
