@@ -6,6 +6,10 @@
 // engine::RegistryView each, their results in bounded pages, and wait.
 // The transport (accepting, identifying, framing) is server.cc's.
 //
+// A query's result is computed whole by the engine (its calls return
+// vectors); what is paged is its encoding, one bounded frame at a time, and
+// what an unfinished result keeps between pages is bounded (RequestOptions).
+//
 // Reads never take the writer's lock beyond the moment a view is made, and
 // see only durable commits whole: a view is made at the store's head, which
 // moves from one fully written commit group to the next.
