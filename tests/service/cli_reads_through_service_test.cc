@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include "cli/commands.h"
+#include "cli/reader.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/service/service_fixture.h"
 
@@ -209,4 +211,27 @@ TEST_CASE("serve stops at once with a client waiting through it; the waiter is t
   served.Kill(SIGTERM);  // Returns once the service has exited.
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
   CHECK(testutil::WaitExit(waiter) == 0);
+}
+
+TEST_CASE("A command's reads through the service all see the point its first one saw",
+          "[service][cli]") {
+  ServedRepository served;
+  Ok({"create-collection", served.root(), "first"});
+  const auto spec = cli::QueryCollectionsCommand();
+  for (const bool through_service : {false, true}) {
+    std::vector<std::string> argv = {served.root()};
+    if (through_service) argv.insert(argv.end(), {"--service", served.socket()});
+    auto args = cli::ArgParser::Parse(spec, argv);
+    REQUIRE(args.ok());
+    auto reader = cli::Reader::Open(*args);
+    REQUIRE(reader.ok());
+    // Another writer commits after the reader opened: none of its calls see it.
+    const std::string later = through_service ? "later2" : "later1";
+    Ok({"create-collection", served.root(), later});
+    auto all = (*reader)->QueryCollections({}, {});
+    REQUIRE(all.ok());
+    for (const auto& c : *all) CHECK(c.name != later);
+    CHECK((*reader)->GetCollection(later).value() == std::nullopt);
+    CHECK((*reader)->GetCollection("first").value().has_value());
+  }
 }
