@@ -3,6 +3,7 @@
 // limit for the same keys), then writes the figures to a JSON file.
 //
 //   starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] [--keep]
+//   starlog_bench --service-lookup [--quick]    only the lookup through the service
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -22,6 +23,7 @@
 #include "bench/cli_process_bench.h"
 #include "bench/group_commit_bench.h"
 #include "bench/replication_bench.h"
+#include "bench/service_lookup_bench.h"
 #include "engine/model/registry_keys.h"
 #include "engine/store/column_families.h"
 #include "engine/store/meta_keys.h"
@@ -221,9 +223,12 @@ int main(int argc, char** argv) {
   std::string out = "bench.json";
   bool keep = false;  // Leave the repositories behind, to profile commands on them.
   bool quick = false;
+  bool lookup_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--quick") {
+    if (a == "--service-lookup") {
+      lookup_only = true;
+    } else if (a == "--quick") {
       quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
     } else if (a == "--full") {
@@ -238,12 +243,19 @@ int main(int argc, char** argv) {
       out = argv[++i];
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
-                   "[--keep]\n";
+                   "[--keep] [--service-lookup]\n";
       return 2;
     }
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
+  if (lookup_only) {
+    Report report;
+    BenchServiceLookup(dir, quick, report);
+    report.Print(std::cout);
+    if (!keep) fs::remove_all(dir);
+    return 0;
+  }
   const uint64_t datasets = static_cast<uint64_t>(scale.exposures) * scale.detectors;
   std::cout << "starlog bench: " << datasets << " datasets, " << scale.history
             << " events of later history, " << scale.lookups << " lookups; in " << dir << "\n";
@@ -438,6 +450,7 @@ int main(int argc, char** argv) {
 
   BenchGroupCommit(dir, quick, report);
   BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
+  BenchServiceLookup(dir, quick, report);
 
   report.Print(std::cout);
   report.WriteJson(out);

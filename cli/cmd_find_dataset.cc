@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
+#include "cli/reader.h"
 
 namespace starlog::cli {
 
@@ -10,11 +11,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& type = args.positional(1);
   STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
   STARLOG_ASSIGN_OR_RETURN(auto time, TimeSpanOption(args));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
-  STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(args.GetOr("data-id", "")));
-  STARLOG_ASSIGN_OR_RETURN(auto ref, view.FindDataset(type, data_id, collections, time));
-  PrintDatasets({ref}, view.universe(), args.Has("json"), io);
+  STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
+  STARLOG_ASSIGN_OR_RETURN(auto data_id, reader->universe().ParseFields(args.GetOr("data-id", "")));
+  STARLOG_ASSIGN_OR_RETURN(auto ref, reader->FindDataset(type, data_id, collections, time));
+  PrintDatasets({ref}, reader->universe(), args.Has("json"), io);
   return Status::OK();
 }
 
@@ -35,6 +35,7 @@ CommandSpec FindDatasetCommand() {
                   TimeOption(),
                   TimespanOption(),
                   AsOfOption(),
+                  ReadServiceOption(),
                   JsonOption()},
       .examples = {"starlog find-dataset repo bias --data-id instrument=HSC,detector=50 "
                    "--collections HSC/calib --time 2024-03-01T12:00:00"},

@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/json_output.h"
+#include "cli/reader.h"
 #include "cli/table.h"
 #include "starlog/codec/time_format.h"
 
@@ -9,8 +10,8 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RepositoryInfo info, store->Info());
+  STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args, Reader::Mode::kInfo));
+  STARLOG_ASSIGN_OR_RETURN(engine::RepositoryInfo info, reader->Info());
   if (args.Has("json")) {
     io.out << InfoJson(info) << "\n";
     return Status::OK();
@@ -41,7 +42,7 @@ CommandSpec InfoCommand() {
           "H(head), the state digest, and per index family its live entries and\n"
           "sub-digest (two copies that disagree can be compared family by family).",
       .positionals = {{"PATH", "repository folder"}},
-      .options = {JsonOption()},
+      .options = {ReadServiceOption(), JsonOption()},
       .examples = {"starlog info /data/repo", "starlog info /data/repo --json"},
       .run = Run,
   };

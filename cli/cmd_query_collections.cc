@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/json_output.h"
+#include "cli/reader.h"
 #include "cli/table.h"
 
 namespace starlog::cli {
@@ -20,13 +21,12 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (chains != "tree" && chains != "flatten" && chains != "no") {
     return UsageError("--chains takes tree, flatten or no");
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(auto collections, view.QueryCollections(patterns, types));
+  STARLOG_ASSIGN_OR_RETURN(auto collections, reader->QueryCollections(patterns, types));
 
   if (args.Has("json")) {
-    STARLOG_ASSIGN_OR_RETURN(std::string json, CollectionsJson(view, collections));
+    STARLOG_ASSIGN_OR_RETURN(std::string json, CollectionsJson(*reader, collections));
     io.out << json << "\n";
     return Status::OK();
   }
@@ -34,10 +34,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   // Chains shown as trees: children indented under their parent.
   std::function<Status(const std::string&, int)> add_children = [&](const std::string& chain,
                                                                     int depth) -> Status {
-    STARLOG_ASSIGN_OR_RETURN(auto info, view.GetCollection(chain));
+    STARLOG_ASSIGN_OR_RETURN(auto info, reader->GetCollection(chain));
     if (!info) return Status::OK();
     for (const auto& child : info->children) {
-      STARLOG_ASSIGN_OR_RETURN(auto c, view.GetCollection(child));
+      STARLOG_ASSIGN_OR_RETURN(auto c, reader->GetCollection(child));
       if (!c) continue;
       t.AddRow({std::string(2 * depth, ' ') + child, std::string(CollectionTypeName(c->type)), ""});
       if (c->type == codec::CollectionType::kChained && depth < 32) {
@@ -52,7 +52,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     if (chains == "tree") {
       STARLOG_RETURN_IF_ERROR(add_children(c.name, 1));
     } else if (chains == "flatten") {
-      STARLOG_ASSIGN_OR_RETURN(auto flat, view.ResolveSearchPath({c.name}));
+      STARLOG_ASSIGN_OR_RETURN(auto flat, reader->ResolveSearchPath({c.name}));
       for (const auto& f : flat) t.AddRow({"  " + f, "", ""});
     }
   }
@@ -72,6 +72,7 @@ CommandSpec QueryCollectionsCommand() {
       .options = {{"type", "TYPE", "only RUN, TAGGED, CHAINED or CALIBRATION", true},
                   {"chains", "MODE", "tree (default), flatten, or no"},
                   AsOfOption(),
+                  ReadServiceOption(),
                   JsonOption()},
       .examples = {"starlog query-collections repo 'HSC/*'",
                    "starlog query-collections repo --type CHAINED --chains flatten",

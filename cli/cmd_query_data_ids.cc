@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
+#include "cli/reader.h"
 
 namespace starlog::cli {
 
@@ -8,16 +9,15 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   std::vector<std::string> dimensions(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-  std::optional<engine::DatasetQuery> datasets;
+  STARLOG_ASSIGN_OR_RETURN(auto where, WhereTextFrom(args));
+  std::optional<service::DatasetsQuery> datasets;
   if (auto type = args.Get("datasets")) {
     STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
-    datasets = engine::DatasetQuery{*type, collections, {}, true, std::nullopt};
+    datasets = service::DatasetsQuery{*type, collections, {}, true, std::nullopt};
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
-  STARLOG_ASSIGN_OR_RETURN(auto ids, view.QueryDataIds(dimensions, where, datasets));
-  PrintFieldMaps(ids, view.universe(), nullptr, args.Has("json"), io);
+  STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
+  STARLOG_ASSIGN_OR_RETURN(auto ids, reader->QueryDataIds(dimensions, where, datasets));
+  PrintFieldMaps(ids, reader->universe(), nullptr, args.Has("json"), io);
   return Status::OK();
 }
 
@@ -38,6 +38,7 @@ CommandSpec QueryDataIdsCommand() {
                   {"datasets", "TYPE", "data IDs of datasets of TYPE in --collections"},
                   CollectionsOption(),
                   AsOfOption(),
+                  ReadServiceOption(),
                   JsonOption()},
       .examples = {"starlog query-data-ids repo exposure detector --where "
                    "\"exposure.observation_type = science\"",

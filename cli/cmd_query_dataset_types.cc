@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/json_output.h"
+#include "cli/reader.h"
 #include "cli/table.h"
 
 namespace starlog::cli {
@@ -8,10 +9,9 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(auto types, view.QueryDatasetTypes(patterns, args.Has("components")));
+  STARLOG_ASSIGN_OR_RETURN(auto types, reader->QueryDatasetTypes(patterns, args.Has("components")));
   if (args.Has("json")) {
     io.out << DatasetTypesJson(types) << "\n";
     return Status::OK();
@@ -40,6 +40,7 @@ CommandSpec QueryDatasetTypesCommand() {
                       {"PATTERNS...", "names or globs (default: all)", true, true}},
       .options = {{"components", "", "list the components of each type too"},
                   AsOfOption(),
+                  ReadServiceOption(),
                   JsonOption()},
       .examples = {"starlog query-dataset-types repo",
                    "starlog query-dataset-types repo calexp --components",

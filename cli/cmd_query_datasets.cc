@@ -1,18 +1,19 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
+#include "cli/reader.h"
 
 namespace starlog::cli {
 
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query, DatasetQueryFrom(args, args.positional(1)));
+  STARLOG_ASSIGN_OR_RETURN(service::DatasetsQuery query,
+                           DatasetsQueryFrom(args, args.positional(1)));
   query.find_first = !args.Has("find-all");
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
-  STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
-  PrintDatasets(refs, view.universe(), args.Has("json"), io);
+  STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
+  STARLOG_ASSIGN_OR_RETURN(auto refs, reader->QueryDatasets(query));
+  PrintDatasets(refs, reader->universe(), args.Has("json"), io);
   return Status::OK();
 }
 
@@ -40,6 +41,7 @@ CommandSpec QueryDatasetsCommand() {
                   TimeOption(),
                   TimespanOption(),
                   AsOfOption(),
+                  ReadServiceOption(),
                   JsonOption()},
       .examples =
           {"starlog query-datasets repo raw --collections HSC/defaults --where "

@@ -1,7 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
-#include "starlog/engine/wait.h"
+#include "cli/reader.h"
 
 namespace starlog::cli {
 
@@ -33,14 +33,11 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
   STARLOG_ASSIGN_OR_RETURN(auto timeout, ParseDuration(args.GetOr("timeout", "120s")));
   STARLOG_ASSIGN_OR_RETURN(auto time, TimeSpanOption(args));
-  engine::StoreOptions options;
-  options.follow = true;  // Woken by the writer's commits.
-  STARLOG_ASSIGN_OR_RETURN(auto store, engine::EventStore::Open(args.positional(0), options));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-  STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(args.GetOr("data-id", "")));
-  STARLOG_ASSIGN_OR_RETURN(
-      auto ref, engine::WaitForDataset(*store, *type, data_id, collections, time, timeout));
-  PrintDatasets({ref}, view.universe(), args.Has("json"), io);
+  STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args, Reader::Mode::kFollow));
+  STARLOG_ASSIGN_OR_RETURN(auto data_id, reader->universe().ParseFields(args.GetOr("data-id", "")));
+  STARLOG_ASSIGN_OR_RETURN(auto ref,
+                           reader->WaitForDataset(*type, data_id, collections, time, timeout));
+  PrintDatasets({ref}, reader->universe(), args.Has("json"), io);
   return Status::OK();
 }
 
@@ -60,7 +57,10 @@ CommandSpec WaitCommand() {
                   CollectionsOption(),
                   TimeOption(),
                   TimespanOption(),
-                  {"timeout", "DURATION", "how long to wait, e.g. 120s (default), 500ms, 2m"},
+                  {"timeout", "DURATION",
+                   "how long to wait, e.g. 120s (default), 500ms, 2m (through a service, at "
+                   "most 1h)"},
+                  ReadServiceOption(),
                   JsonOption()},
       .examples = {"starlog wait repo --dataset-type raw --data-id "
                    "instrument=LATISS,exposure=2024030100042,detector=0 --collections "

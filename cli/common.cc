@@ -149,7 +149,7 @@ Result<std::vector<std::string>> Collections(const ParsedArgs& args, bool requir
   return out;
 }
 
-Result<engine::WhereClause> Where(const ParsedArgs& args) {
+Result<engine::WhereBinds> Binds(const ParsedArgs& args) {
   engine::WhereBinds binds;
   for (const std::string& b : args.GetAll("bind")) {
     const size_t eq = b.find('=');
@@ -166,6 +166,11 @@ Result<engine::WhereClause> Where(const ParsedArgs& args) {
       return UsageError("--bind " + name + " given more than once");
     }
   }
+  return binds;
+}
+
+Result<engine::WhereClause> Where(const ParsedArgs& args) {
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereBinds binds, Binds(args));
   // A clause that does not parse is wrong on the command line; one naming
   // what the repository's dimensions lack is refused by the query (exit 1).
   return AsUsageError(engine::WhereClause::Parse(args.GetOr("where", ""), binds));

@@ -60,6 +60,8 @@ Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventS
 // and "required".
 Result<std::vector<std::string>> Collections(const ParsedArgs& args, bool required = true);
 
+// --bind values; a usage error for one that is not NAME=VALUE.
+Result<engine::WhereBinds> Binds(const ParsedArgs& args);
 // --where with its --bind values; a usage error if it does not parse.
 Result<engine::WhereClause> Where(const ParsedArgs& args);
 

@@ -147,7 +147,7 @@ std::string DatasetTypesJson(const std::vector<engine::DatasetTypeInfo>& types) 
   return j.str();
 }
 
-Result<std::string> CollectionsJson(const engine::RegistryView& view,
+Result<std::string> CollectionsJson(Reader& reader,
                                     const std::vector<engine::CollectionInfo>& collections) {
   codec::JsonWriter j;
   j.BeginArray();
@@ -158,7 +158,7 @@ Result<std::string> CollectionsJson(const engine::RegistryView& view,
       j.Key("children").BeginArray();
       for (const auto& child : c.children) j.String(child);
       j.EndArray();
-      STARLOG_ASSIGN_OR_RETURN(auto flat, view.ResolveSearchPath({c.name}));
+      STARLOG_ASSIGN_OR_RETURN(auto flat, reader.ResolveSearchPath({c.name}));
       j.Key("flattened").BeginArray();
       for (const auto& f : flat) j.String(f);
       j.EndArray();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/reader.h"
 #include "starlog/codec/event.h"
 #include "starlog/codec/json_writer.h"
 #include "starlog/engine/conventions.h"
@@ -49,9 +50,9 @@ std::string PolicyJson(const codec::SetPolicy& policy);
 // `query-dataset-types`.
 std::string DatasetTypesJson(const std::vector<engine::DatasetTypeInfo>& types);
 
-// `query-collections`: each chain with its children and, resolved in "view",
-// its flattened search path.
-Result<std::string> CollectionsJson(const engine::RegistryView& view,
+// `query-collections`: each chain with its children and, resolved by
+// "reader", its flattened search path.
+Result<std::string> CollectionsJson(Reader& reader,
                                     const std::vector<engine::CollectionInfo>& collections);
 
 // `snapshot list|show`: "heads[i]" is the head at "snapshots[i]".

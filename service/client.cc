@@ -32,6 +32,14 @@ const char* Name(MessageType type) {
       return "edit_result";
     case MessageType::kInfoResult:
       return "info_result";
+    case MessageType::kQuery:
+      return "query";
+    case MessageType::kQueryResult:
+      return "query_result";
+    case MessageType::kMore:
+      return "more";
+    case MessageType::kWait:
+      return "wait";
   }
   return "unknown";
 }

@@ -6,6 +6,8 @@
 #include <optional>
 #include <type_traits>
 
+#include "service/fb_helpers.h"
+#include "service/query_codec.h"
 #include "service/service_generated.h"
 #include "starlog/codec/event_codec.h"
 
@@ -22,18 +24,21 @@ static_assert(static_cast<int>(fbs::Edit_MAX) == std::variant_size_v<engine::Edi
 
 namespace {
 
-// ---------------------------------------------------------------- encoding
+using internal::Bytes;
+using internal::DecodeUuid;
+using internal::EncodeBytes;
+using internal::FromFb;
+using internal::Malformed;
+using internal::Str;
+using internal::Strings;
+using internal::ToFb;
 
-fbs::Hash128 ToFb(const codec::Hash128& h) { return fbs::Hash128(h.low, h.high); }
+// ---------------------------------------------------------------- encoding
 
 Offset<fbs::Head> EncodeHead(FlatBufferBuilder& b, const engine::Head& head) {
   const fbs::Hash128 chain = ToFb(head.chain_hash);
   const fbs::Hash128 digest = ToFb(head.state_digest);
   return fbs::CreateHead(b, head.sequence, &chain, &digest, head.commit_time_ns);
-}
-
-Offset<flatbuffers::Vector<uint8_t>> EncodeBytes(FlatBufferBuilder& b, std::string_view bytes) {
-  return b.CreateVector(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
 
 fbs::ChainEditMode ToFb(engine::ChainEdit edit) {
@@ -137,8 +142,14 @@ struct BodyEncoder {
   Offset<void> operator()(const InfoReply& m) {
     auto id = EncodeBytes(b, m.info.repository_id.AsBytes());
     auto head = EncodeHead(b, m.info.head);
-    return fbs::CreateInfoReply(b, id, head).Union();
+    auto root = b.CreateString(m.info.root);
+    auto families = internal::EncodeFamilies(b, m.info.families);
+    return fbs::CreateInfoReply(b, id, head, root, m.info.format_version, families).Union();
   }
+  Offset<void> operator()(const QueryRequest& m) { return internal::EncodeQueryRequest(b, m); }
+  Offset<void> operator()(const QueryReply& m) { return internal::EncodeQueryReply(b, m); }
+  Offset<void> operator()(const MoreRequest& m) { return internal::EncodeMoreRequest(b, m); }
+  Offset<void> operator()(const WaitRequest& m) { return internal::EncodeWaitRequest(b, m); }
 };
 
 // ---------------------------------------------------------------- decoding
@@ -146,35 +157,6 @@ struct BodyEncoder {
 // Every accessor below runs after the verifier accepted the buffer; what it
 // cannot know (enum ranges, id sizes, the event payloads inside an append) is
 // checked here.
-
-Status Malformed(std::string_view what) {
-  return Status::Corruption("malformed service message: " + std::string(what));
-}
-
-std::string Str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
-
-std::vector<std::string> Strings(const flatbuffers::Vector<Offset<flatbuffers::String>>* v) {
-  std::vector<std::string> out;
-  if (v == nullptr) return out;
-  out.reserve(v->size());
-  for (const auto* s : *v) out.push_back(Str(s));
-  return out;
-}
-
-std::string_view Bytes(const flatbuffers::Vector<uint8_t>* v) {
-  if (v == nullptr) return {};
-  return {reinterpret_cast<const char*>(v->data()), v->size()};
-}
-
-Result<codec::Uuid> DecodeUuid(const flatbuffers::Vector<uint8_t>* v, std::string_view what) {
-  const std::string_view bytes = Bytes(v);
-  if (bytes.size() != 16) return Malformed(std::string(what) + " is not 16 bytes");
-  return codec::Uuid::FromBytes(bytes.data());
-}
-
-codec::Hash128 FromFb(const fbs::Hash128* h) {
-  return h == nullptr ? codec::Hash128{} : codec::Hash128{h->low(), h->high()};
-}
 
 engine::Head DecodeHead(const fbs::Head& h) {
   engine::Head head;
@@ -358,6 +340,25 @@ Result<Message> DecodeBody(const fbs::Message& m) {
       STARLOG_ASSIGN_OR_RETURN(out.info.repository_id,
                                DecodeUuid(r->repository_id(), "the repository id"));
       out.info.head = DecodeHead(*r->head());
+      out.info.root = Str(r->root());
+      out.info.format_version = r->format_version();
+      out.info.families = internal::DecodeFamilies(r->families());
+      return Message(std::move(out));
+    }
+    case fbs::Body_QueryRequest: {
+      STARLOG_ASSIGN_OR_RETURN(QueryRequest out,
+                               internal::DecodeQueryRequest(*m.body_as_QueryRequest()));
+      return Message(std::move(out));
+    }
+    case fbs::Body_QueryReply: {
+      STARLOG_ASSIGN_OR_RETURN(QueryReply out, internal::DecodeQueryReply(*m.body_as_QueryReply()));
+      return Message(std::move(out));
+    }
+    case fbs::Body_MoreRequest:
+      return Message(internal::DecodeMoreRequest(*m.body_as_MoreRequest()));
+    case fbs::Body_WaitRequest: {
+      STARLOG_ASSIGN_OR_RETURN(WaitRequest out,
+                               internal::DecodeWaitRequest(*m.body_as_WaitRequest()));
       return Message(std::move(out));
     }
     case fbs::Body_NONE:

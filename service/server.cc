@@ -11,8 +11,10 @@
 #include <optional>
 #include <thread>
 
+#include "service/hang_up.h"
 #include "service/message_stream.h"
 #include "service/peer_identity.h"
+#include "service/requests.h"
 #include "service/unix_listener.h"
 #include "starlog/engine/edits.h"
 #include "starlog/mutex.h"
@@ -38,7 +40,10 @@ class ServerImpl final : public Server {
  public:
   ServerImpl(ServerOptions options, std::unique_ptr<engine::EventStore> store,
              std::unique_ptr<UnixListener> listener)
-      : options_(std::move(options)), store_(std::move(store)), listener_(std::move(listener)) {}
+      : options_(std::move(options)),
+        store_(std::move(store)),
+        listener_(std::move(listener)),
+        requests_(*store_) {}
 
   ~ServerImpl() override {
     Stop();
@@ -201,7 +206,7 @@ class ServerImpl final : public Server {
         if (request.status().IsTimedOut()) Log(who + ": closed after the idle timeout");
         return;  // The client closed, or the server is stopping.
       }
-      auto reply = Handle(*request, peer->user);
+      auto reply = Handle(*request, peer->user, fd);
       if (!reply.ok()) return Refuse(*stream, who, reply.status());
       const Status sent = stream->Send(*reply, Clock::now() + options_.io_timeout);
       if (!sent.ok()) {
@@ -212,24 +217,17 @@ class ServerImpl final : public Server {
     }
   }
 
-  // The reply to one request; an error ends the connection (a message a
-  // client does not send).
-  Result<Message> Handle(const Message& request, const std::string& user) {
-    if (const auto* edit = std::get_if<EditRequest>(&request)) {
-      auto result = engine::ApplyEdit(*store_, edit->edit, user);
-      if (!result.ok()) return Message(StatusReply{result.status()});
-      return Message(EditReply{std::move(*result)});
-    }
-    if (std::holds_alternative<InfoRequest>(request)) {
-      return Message(InfoReply{ServiceInfo{store_->repository_id(), store_->head()}});
-    }
-    return Status::InvalidArgument("a client sends edit or info requests, not message type " +
-                                   std::to_string(static_cast<int>(TypeOf(request))));
+  // The reply to one request (requests.h); an error ends the connection (a
+  // message a client does not send). A wait ends when "fd" hangs up, which
+  // Stop's shutdown of its reading side makes it do.
+  Result<Message> Handle(const Message& request, const std::string& user, int fd) {
+    return requests_.Handle(request, user, [fd] { return PeerHungUp(fd); });
   }
 
   const ServerOptions options_;
   std::unique_ptr<engine::EventStore> store_;
   std::unique_ptr<UnixListener> listener_;
+  Requests requests_;
   std::atomic<bool> stopping_{false};
   Mutex log_mu_;  // Serializes the calls of options_.log.
   mutable Mutex mu_;

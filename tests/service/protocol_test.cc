@@ -134,10 +134,228 @@ TEST_CASE("Every service message round-trips", "[service][protocol]") {
   CHECK(r.files_deleted == 7);
   CHECK(r.file_errors == result.file_errors);
 
-  ServiceInfo info{codec::RandomUuidV4(), result.head};
+  ServiceInfo info{codec::RandomUuidV4(), result.head, "/data/repo", 1, {{"log", 7, {8, 9}}}};
   auto i = std::get<InfoReply>(RoundTrip(InfoReply{info})).info;
   CHECK(i.repository_id == info.repository_id);
   CHECK(i.head.sequence == 42);
+  CHECK(i.root == "/data/repo");
+  CHECK(i.format_version == 1);
+  REQUIRE(i.families.size() == 1);
+  CHECK(i.families[0].name == "log");
+  CHECK(i.families[0].live_entries == 7);
+  CHECK(i.families[0].digest == codec::Hash128{8, 9});
+}
+
+TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][protocol]") {
+  const codec::FieldMap data_id = {{"instrument", std::string("HSC")}, {"detector", int64_t{-5}}};
+  const WhereText where{"detector = d AND band = b", {{"d", int64_t{3}}, {"b", std::string("r")}}};
+  const DatasetsQuery datasets{"calexp.wcs", {"a", "b*"}, where, false, codec::Timespan{1, 2}};
+  const std::vector<Query> queries = {
+      FindDatasetQuery{"bias", data_id, {"calib"}, codec::Timespan{codec::kUnboundedBegin, 9}},
+      FindDatasetQuery{"raw", {}, {}, std::nullopt},
+      datasets,
+      DatasetsQuery{"raw", {}, {}, true, std::nullopt},
+      CollectionsQuery{{"u/*"}, {codec::CollectionType::kChained, codec::CollectionType::kRun}},
+      DatasetTypesQuery{{"calexp"}, true},
+      DataIdsQuery{{"exposure", "detector"}, where, datasets},
+      DataIdsQuery{{"band"}, {}, std::nullopt},
+      DimensionRecordsQuery{"exposure", where},
+      GetDatasetsQuery{{codec::RandomUuidV4(), codec::RandomUuidV4()}},
+      GetCollectionQuery{"chain"},
+      SearchPathQuery{{"chain", "run"}},
+      UniverseQuery{},
+  };
+  for (const Query& query : queries) {
+    INFO("query " << query.index());
+    auto q = std::get<QueryRequest>(RoundTrip(QueryRequest{"before-more", 7, query}));
+    CHECK(q.as_of == "before-more");
+    CHECK(q.page_rows == 7);
+    CHECK(q.query.index() == query.index());
+  }
+  auto d = std::get<DataIdsQuery>(
+      std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[6]})).query);
+  CHECK(d.where.text == where.text);
+  CHECK(d.where.binds == where.binds);
+  REQUIRE(d.datasets.has_value());
+  CHECK(d.datasets->collections == datasets.collections);
+  CHECK_FALSE(d.datasets->find_first);
+  CHECK(d.datasets->validity == datasets.validity);
+  auto f = std::get<FindDatasetQuery>(
+      std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[0]})).query);
+  CHECK(f.data_id == data_id);
+  CHECK(f.validity == codec::Timespan{codec::kUnboundedBegin, 9});
+
+  engine::DatasetRef ref;
+  ref.id = codec::RandomUuidV4();
+  ref.dataset_type = "bias";
+  ref.run = "run";
+  ref.data_id = data_id;
+  ref.artifact = codec::Artifact{"bias/1.fits", 123, {4, 5}};
+  ref.collection = "calib";
+  ref.validity = codec::Timespan{10, 20};
+  engine::DatasetRef bare = ref;
+  bare.artifact.reset();
+  bare.validity.reset();
+  const std::vector<QueryRows> pages = {
+      std::vector<engine::DatasetRef>{ref, bare},
+      std::vector<engine::CollectionInfo>{{"chain", codec::CollectionType::kChained, "doc", {"a"}},
+                                          {"a", codec::CollectionType::kRun, "", {}}},
+      std::vector<engine::DatasetTypeInfo>{{"calexp.wcs", {"detector"}, "Wcs", true}},
+      std::vector<codec::FieldMap>{data_id, {}},
+      std::vector<std::string>{"x", ""},
+      std::vector<engine::DatasetRef>{},
+  };
+  for (const QueryRows& rows : pages) {
+    INFO("rows " << rows.index());
+    auto page = std::get<QueryReply>(RoundTrip(QueryReply{17, rows, 3, 99}));
+    CHECK(page.sequence == 17);
+    CHECK(page.remaining == 3);
+    CHECK(page.cursor == 99);
+    CHECK(RowCount(page.rows) == RowCount(rows));
+  }
+  auto refs = std::get<std::vector<engine::DatasetRef>>(
+      std::get<QueryReply>(RoundTrip(QueryReply{1, pages[0], 0, 0})).rows);
+  REQUIRE(refs.size() == 2);
+  CHECK(refs[0].id == ref.id);
+  CHECK(refs[0].data_id == data_id);
+  CHECK(refs[0].artifact == ref.artifact);
+  CHECK(refs[0].validity == ref.validity);
+  CHECK(refs[0].collection == "calib");
+  CHECK_FALSE(refs[1].artifact.has_value());
+  CHECK_FALSE(refs[1].validity.has_value());
+
+  auto m = std::get<MoreRequest>(RoundTrip(MoreRequest{~uint64_t{0}, true}));
+  CHECK(m.cursor == ~uint64_t{0});
+  CHECK(m.close);
+  auto w = std::get<WaitRequest>(RoundTrip(WaitRequest{
+      "raw", data_id, {"run"}, codec::Timespan{1, 2}, std::chrono::milliseconds(1500)}));
+  CHECK(w.dataset_type == "raw");
+  CHECK(w.data_id == data_id);
+  CHECK(w.collections == std::vector<std::string>{"run"});
+  CHECK(w.validity == codec::Timespan{1, 2});
+  CHECK(w.timeout == std::chrono::milliseconds(1500));
+}
+
+TEST_CASE("A page's rows stay within the bounds used to fill it", "[service][protocol]") {
+  engine::DatasetRef ref;
+  ref.id = codec::RandomUuidV4();
+  ref.dataset_type = "raw";
+  ref.run = std::string(300, 'r');
+  ref.data_id = {{"instrument", std::string(50, 'i')}, {"detector", int64_t{1}}};
+  ref.artifact = codec::Artifact{std::string(200, 'p'), 1, {}};
+  std::vector<engine::DatasetRef> refs(1000, ref);
+  const QueryRows rows = refs;
+  size_t bound = 0;
+  for (size_t i = 0; i < refs.size(); ++i) bound += EncodedSizeBound(rows, i);
+  CHECK(Encode(QueryReply{1, rows, 0, 0}).size() <= bound + 256);
+  const QueryRows names = std::vector<std::string>(1000, std::string(40, 'n'));
+  bound = 0;
+  for (size_t i = 0; i < 1000; ++i) bound += EncodedSizeBound(names, i);
+  CHECK(Encode(QueryReply{1, names, 0, 0}).size() <= bound + 256);
+}
+
+namespace {
+
+std::string QueryFrame(flatbuffers::FlatBufferBuilder& b, fbs::Query type,
+                       flatbuffers::Offset<void> query) {
+  auto request = fbs::CreateQueryRequest(b, 0, 0, type, query);
+  b.Finish(fbs::CreateMessage(b, fbs::Body_QueryRequest, request.Union()));
+  return Frame(b, MessageType::kQuery);
+}
+
+std::string ReplyFrame(flatbuffers::FlatBufferBuilder& b, fbs::Rows type,
+                       flatbuffers::Offset<void> rows) {
+  auto reply = fbs::CreateQueryReply(b, 1, type, rows);
+  b.Finish(fbs::CreateMessage(b, fbs::Body_QueryReply, reply.Union()));
+  return Frame(b, MessageType::kQueryResult);
+}
+
+}  // namespace
+
+TEST_CASE("Decoding refuses broken queries and rows", "[service][protocol]") {
+  {
+    // A query with no alternative.
+    flatbuffers::FlatBufferBuilder b;
+    CHECK(DecodeMessage(QueryFrame(b, fbs::Query_NONE, fbs::CreateUniverseQuery(b).Union()))
+              .status()
+              .IsCorruption());
+  }
+  {
+    // The union's tag and its table disagree.
+    flatbuffers::FlatBufferBuilder b;
+    auto q = fbs::CreateUniverseQuery(b);
+    CHECK(DecodeMessage(QueryFrame(b, fbs::Query_FindDatasetQuery, q.Union()))
+              .status()
+              .IsCorruption());
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    const uint8_t types[] = {1, 9};
+    auto q = fbs::CreateCollectionsQuery(b, 0, b.CreateVector(types, 2));
+    CHECK(DecodeMessage(QueryFrame(b, fbs::Query_CollectionsQuery, q.Union()))
+              .status()
+              .IsCorruption());
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    const uint8_t ids[20] = {};
+    auto q = fbs::CreateGetDatasetsQuery(b, b.CreateVector(ids, 20));
+    CHECK(DecodeMessage(QueryFrame(b, fbs::Query_GetDatasetsQuery, q.Union()))
+              .status()
+              .IsCorruption());
+  }
+  {
+    // A data ID naming one key twice.
+    flatbuffers::FlatBufferBuilder b;
+    std::vector<flatbuffers::Offset<fbs::Field>> fields = {
+        fbs::CreateField(b, b.CreateString("detector"), false, 1),
+        fbs::CreateField(b, b.CreateString("detector"), false, 2)};
+    auto q = fbs::CreateFindDatasetQuery(b, b.CreateString("raw"), b.CreateVector(fields));
+    auto decoded = DecodeMessage(QueryFrame(b, fbs::Query_FindDatasetQuery, q.Union()));
+    CHECK(decoded.status().IsCorruption());
+    CHECK(decoded.status().message().find("twice") != std::string_view::npos);
+  }
+  {
+    // A required field missing: the verifier refuses it.
+    flatbuffers::FlatBufferBuilder b;
+    fbs::FindDatasetQueryBuilder q(b);
+    auto offset = q.Finish();
+    CHECK(DecodeMessage(QueryFrame(b, fbs::Query_FindDatasetQuery, offset.Union()))
+              .status()
+              .IsCorruption());
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    const uint8_t id[15] = {};
+    std::vector<flatbuffers::Offset<fbs::DatasetRow>> rows = {
+        fbs::CreateDatasetRow(b, b.CreateVector(id, 15))};
+    auto r = fbs::CreateDatasetRows(b, b.CreateVector(rows));
+    CHECK(DecodeMessage(ReplyFrame(b, fbs::Rows_DatasetRows, r.Union())).status().IsCorruption());
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    std::vector<flatbuffers::Offset<fbs::CollectionRow>> rows = {
+        fbs::CreateCollectionRow(b, b.CreateString("x"), static_cast<fbs::CollectionType>(0))};
+    auto r = fbs::CreateCollectionRows(b, b.CreateVector(rows));
+    CHECK(
+        DecodeMessage(ReplyFrame(b, fbs::Rows_CollectionRows, r.Union())).status().IsCorruption());
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    auto r = fbs::CreateStringRows(b);
+    CHECK(DecodeMessage(ReplyFrame(b, fbs::Rows_NONE, r.Union())).status().IsCorruption());
+  }
+  {
+    // Truncated: every prefix of a valid query fails to decode, none crashes.
+    const std::string whole =
+        Encode(QueryRequest{"5", 0,
+                            DataIdsQuery{{"detector"},
+                                         {"detector = 1", {}},
+                                         DatasetsQuery{"raw", {"a"}, {}, true, std::nullopt}}});
+    for (size_t n = 0; n < whole.size(); ++n) {
+      CHECK_FALSE(DecodeMessage(whole.substr(0, n)).ok());
+    }
+  }
 }
 
 TEST_CASE("An OK status is not a reply", "[service][protocol]") {

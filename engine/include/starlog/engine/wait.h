@@ -6,6 +6,7 @@
 // re-running the lookup in a loop.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,5 +24,18 @@ Result<DatasetRef> WaitForDataset(EventStore& store, const std::string& dataset_
                                   const std::vector<std::string>& collections,
                                   std::optional<codec::Timespan> validity,
                                   std::chrono::milliseconds timeout);
+
+// As above, and ends early with the status "check" returns if that is not
+// OK: "check" is called (on this thread) each time "check_every" passes with
+// no new event, so that a caller can end a wait for a reason of its own (its
+// client hung up, it is stopping). The lookup itself still runs only when
+// the log moves.
+Result<DatasetRef> WaitForDataset(EventStore& store, const std::string& dataset_type,
+                                  const codec::FieldMap& data_id,
+                                  const std::vector<std::string>& collections,
+                                  std::optional<codec::Timespan> validity,
+                                  std::chrono::milliseconds timeout,
+                                  const std::function<Status()>& check,
+                                  std::chrono::milliseconds check_every);
 
 }  // namespace starlog::engine

@@ -11,11 +11,16 @@
 // Client per thread for concurrent requests.
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "starlog/codec/uuid.h"
 #include "starlog/engine/edits.h"
+#include "starlog/engine/registry_view.h"
+#include "starlog/engine/universe.h"
 #include "starlog/result.h"
 #include "starlog/service/protocol.h"
 #include "starlog/service/server.h"
@@ -61,6 +66,58 @@ class Client {
   const std::string& user() const { return user_; }
   const codec::Uuid& repository_id() const { return repository_id_; }
   const std::string& socket_path() const { return socket_path_; }
+
+  // --- reads (client_queries.cc), since protocol version 2. Each is answered
+  // by the service from one engine::RegistryView as of read.as_of (a point
+  // as `--as-of` takes it, resolved by the service; the head when empty),
+  // with what the engine's call of the same name returned there: the same
+  // values, or the same Status (code and message). Results arrive in pages
+  // of about kPageBytes, one at a time; the vector-returning calls gather
+  // them, the ...Paged one hands each to the caller and holds no more than
+  // one. A where clause goes as its text and binds, parsed by the service.
+  Result<engine::DatasetRef> FindDataset(const std::string& dataset_type,
+                                         const codec::FieldMap& data_id,
+                                         const std::vector<std::string>& collections,
+                                         std::optional<codec::Timespan> validity = std::nullopt,
+                                         const ReadOptions& read = {});
+  Result<std::vector<engine::DatasetRef>> QueryDatasets(const DatasetsQuery& query,
+                                                        const ReadOptions& read = {});
+  // Calls "page" with each page in turn; an error from it drops the rest of
+  // the result (the service is told) and is returned.
+  Status QueryDatasetsPaged(const DatasetsQuery& query,
+                            const std::function<Status(std::vector<engine::DatasetRef>)>& page,
+                            const ReadOptions& read = {});
+  Result<std::vector<engine::CollectionInfo>> QueryCollections(
+      const std::vector<std::string>& patterns,
+      const std::vector<codec::CollectionType>& types = {}, const ReadOptions& read = {});
+  Result<std::optional<engine::CollectionInfo>> GetCollection(const std::string& name,
+                                                              const ReadOptions& read = {});
+  Result<std::vector<std::string>> ResolveSearchPath(const std::vector<std::string>& names,
+                                                     const ReadOptions& read = {});
+  Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
+      const std::vector<std::string>& patterns, bool components = false,
+      const ReadOptions& read = {});
+  Result<std::vector<codec::FieldMap>> QueryDataIds(
+      const std::vector<std::string>& dimensions, const WhereText& where,
+      const std::optional<DatasetsQuery>& datasets = std::nullopt, const ReadOptions& read = {});
+  Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
+                                                             const WhereText& where,
+                                                             const ReadOptions& read = {});
+  // GetDataset for each of "ids", in one request: nullopt where no dataset
+  // has the id.
+  Result<std::vector<std::optional<engine::DatasetRef>>> GetDatasets(
+      const std::vector<codec::Uuid>& ids, const ReadOptions& read = {});
+  // The repository's dimension universe. With read.as_of, also checks that
+  // the point resolves (and read.sequence receives it), as a view would.
+  Result<engine::Universe> GetUniverse(const ReadOptions& read = {});
+  // engine::WaitForDataset in the service, woken by its commits: the dataset
+  // once findable, TimedOut after "timeout" (the service cuts it to
+  // kMaxWait), Unavailable if the service stops first.
+  Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,
+                                            const codec::FieldMap& data_id,
+                                            const std::vector<std::string>& collections,
+                                            std::optional<codec::Timespan> validity,
+                                            std::chrono::milliseconds timeout);
 
  private:
   friend Result<std::unique_ptr<Client>> ConnectIfServed(const std::string& root,

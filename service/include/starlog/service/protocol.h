@@ -14,13 +14,46 @@
 //   status       := uint8 code, string message
 //   edit_result  := head, uint64 first, [string] names, bool created,
 //                   uint64 datasets, uint64 files_deleted, [string] file_errors
-//   info_result  := uuid repository_id, head
+//   info_result  := uuid repository_id, head, [string root, uint32 format,
+//                   [family_stats]]
 //   head         := uint64 sequence, hash128 chain_hash, hash128 state_digest,
 //                   int64 commit_time_ns
 //   Edit         := append | ensure_collection | remove_runs | chain_edit
 //                 | policy_role | prune          as the engine::Edit structs
 //   append       := [event_bytes]
 //   event_bytes  := uint8 type, bytes payload   an event payload (events.fbs)
+//
+// Since version 2, reads (each answered as of one sequence, read from one
+// engine::RegistryView, so that no page shows part of a commit):
+//
+//   query        := [string as_of], uint32 page_rows, Query
+//   query_result := uint64 sequence, Rows, uint64 remaining, uint64 cursor
+//   more         := uint64 cursor, bool close
+//   wait         := string type, [field] data_id, [string] collections,
+//                   [timespan] validity, uint64 timeout_ms
+//   Query        := find_dataset | datasets | collections | dataset_types
+//                 | data_ids | dimension_records | get_datasets
+//                 | get_collection | search_path | universe
+//                                   as the RegistryView calls of those names
+//   Rows         := [DatasetRef] | [CollectionInfo] | [DatasetTypeInfo]
+//                 | [FieldMap] | [string]
+//
+// A query's as_of is a point as `starlog --as-of` takes it (a sequence, a
+// UTC time, a snapshot name), resolved by the service (engine::ResolveAsOf);
+// absent, the head. Its answer is status, or query_result pages of at most
+// page_rows rows (0: the service's choice) and about kPageBytes each: a page
+// with remaining > 0 is followed, when the client sends more with its
+// cursor, by the next, read from the same result; close drops the rest. The
+// service keeps a bounded number of unfinished results, for a bounded time:
+// the cursor of one it dropped is answered NotFound. A where clause travels
+// as its text and binds, parsed by the service, so that an error names the
+// column the user typed. wait is answered by a query_result of one dataset
+// (sequence 0) once FindDataset finds it (woken by the commits), or status:
+// TimedOut after timeout_ms (at most kMaxWait), Unavailable when the service
+// stops or the client hangs up.
+//
+// Version 2 differs from 1 only by these messages and the info_result fields
+// after head; the hello still asks for the same version on both sides.
 //
 // An append carries event bodies, not events: the service decodes each
 // payload with codec::DecodeEventPayload (as untrusted input) and keeps only
@@ -32,8 +65,9 @@
 // (on the Unix socket the OS user of the peer process, from SO_PEERCRED: no
 // message can claim another), or status and closes: another version
 // (NotSupported), a peer whose uid has no user name (PermissionDenied), too
-// many connections (Unavailable). Then the client sends requests, edit or
-// info, one at a time, each answered by edit_result, info_result or status;
+// many connections (Unavailable). Then the client sends requests, edit, info,
+// query, more or wait, one at a time, each answered by edit_result,
+// info_result, query_result or status;
 // an edit is answered once it is durable, or refused whole with the status
 // the engine gave (the same code and message a local command would print).
 // A message that fails to decode (not a frame, a length past kMaxRequestSize,
@@ -42,25 +76,34 @@
 // never sends one. The service closes a connection that says no hello within
 // its hello deadline, or nothing for its idle timeout.
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "starlog/codec/frame.h"
 #include "starlog/codec/uuid.h"
 #include "starlog/engine/edits.h"
 #include "starlog/engine/event_store.h"
+#include "starlog/engine/registry_view.h"
+#include "starlog/engine/where.h"
 #include "starlog/result.h"
 
 namespace starlog::service {
 
-inline constexpr uint32_t kServiceProtocolVersion = 1;
+inline constexpr uint32_t kServiceProtocolVersion = 2;
 
 // Longest message, framing included: one frame of the largest payload.
 inline constexpr size_t kMaxRequestSize = codec::kFrameOverhead + codec::kMaxPayloadSize;
 // Longest message before the hello exchange is done.
 inline constexpr size_t kMaxHelloSize = 1024;
+// About the size of a page of query results; a page holds one row at least.
+inline constexpr size_t kPageBytes = 1 << 20;
+// The longest a wait may last; a longer timeout is cut to it.
+inline constexpr std::chrono::milliseconds kMaxWait{3'600'000};
 
 enum class MessageType : uint8_t {
   kHello = 1,
@@ -69,6 +112,10 @@ enum class MessageType : uint8_t {
   kStatus = 4,
   kEditResult = 5,
   kInfoResult = 6,
+  kQuery = 7,
+  kQueryResult = 8,
+  kMore = 9,
+  kWait = 10,
 };
 
 struct Hello {
@@ -94,14 +141,128 @@ struct EditReply {
 struct ServiceInfo {
   codec::Uuid repository_id;
   engine::Head head;
+  // As engine::RepositoryInfo has them.
+  std::string root;
+  uint32_t format_version = 0;
+  std::vector<engine::FamilyStats> families;
 };
 
 struct InfoReply {
   ServiceInfo info;
 };
 
+// A where clause as the user wrote it: the service parses it
+// (engine::WhereClause::Parse), so that its errors are worded as a local
+// parse words them.
+struct WhereText {
+  std::string text;
+  engine::WhereBinds binds;
+};
+
+// engine::DatasetQuery with its where clause as text.
+struct DatasetsQuery {
+  std::string dataset_type;
+  std::vector<std::string> collections;
+  WhereText where;
+  bool find_first = true;
+  std::optional<codec::Timespan> validity;
+};
+
+struct FindDatasetQuery {
+  std::string dataset_type;
+  codec::FieldMap data_id;
+  std::vector<std::string> collections;
+  std::optional<codec::Timespan> validity;
+};
+
+struct CollectionsQuery {
+  std::vector<std::string> patterns;
+  std::vector<codec::CollectionType> types;
+};
+
+struct DatasetTypesQuery {
+  std::vector<std::string> patterns;
+  bool components = false;
+};
+
+struct DataIdsQuery {
+  std::vector<std::string> dimensions;
+  WhereText where;
+  std::optional<DatasetsQuery> datasets;
+};
+
+struct DimensionRecordsQuery {
+  std::string element;
+  WhereText where;
+};
+
+// The datasets found, in the order asked; an id no dataset has is left out.
+struct GetDatasetsQuery {
+  std::vector<codec::Uuid> ids;
+};
+
+// Zero or one collection.
+struct GetCollectionQuery {
+  std::string name;
+};
+
+// RegistryView::ResolveSearchPath.
+struct SearchPathQuery {
+  std::vector<std::string> names;
+};
+
+// The repository's dimension universe, in its config-file form: one string.
+struct UniverseQuery {};
+
+using Query = std::variant<FindDatasetQuery, DatasetsQuery, CollectionsQuery, DatasetTypesQuery,
+                           DataIdsQuery, DimensionRecordsQuery, GetDatasetsQuery,
+                           GetCollectionQuery, SearchPathQuery, UniverseQuery>;
+
+struct QueryRequest {
+  std::string as_of;       // Empty: the head.
+  uint32_t page_rows = 0;  // 0: the service's choice.
+  Query query;
+};
+
+using QueryRows = std::variant<std::vector<engine::DatasetRef>, std::vector<engine::CollectionInfo>,
+                               std::vector<engine::DatasetTypeInfo>, std::vector<codec::FieldMap>,
+                               std::vector<std::string>>;
+
+struct QueryReply {
+  uint64_t sequence = 0;   // What every page of the result was read at.
+  QueryRows rows;          // This page.
+  uint64_t remaining = 0;  // Rows after this page; 0 on the last.
+  uint64_t cursor = 0;     // For more, when remaining > 0.
+};
+
+struct MoreRequest {
+  uint64_t cursor = 0;
+  bool close = false;  // Drop the rest of the result instead.
+};
+
+struct WaitRequest {
+  std::string dataset_type;
+  codec::FieldMap data_id;
+  std::vector<std::string> collections;
+  std::optional<codec::Timespan> validity;
+  std::chrono::milliseconds timeout{0};
+};
+
+// How a client's read is answered (client.h).
+struct ReadOptions {
+  // As `--as-of` takes it: a sequence, a UTC time or a snapshot name; empty:
+  // the head when the service reads.
+  std::string as_of;
+  // At most this many rows a page (for tests of paging); 0: the service's choice.
+  uint32_t page_rows = 0;
+  // If set, receives the sequence the answer was read at: give it as as_of
+  // to read more at the same point.
+  uint64_t* sequence = nullptr;
+};
+
 // Alternative i is MessageType(i + 1).
-using Message = std::variant<Hello, EditRequest, InfoRequest, StatusReply, EditReply, InfoReply>;
+using Message = std::variant<Hello, EditRequest, InfoRequest, StatusReply, EditReply, InfoReply,
+                             QueryRequest, QueryReply, MoreRequest, WaitRequest>;
 
 MessageType TypeOf(const Message& message);
 
@@ -116,5 +277,12 @@ Status AppendMessage(const Message& message, std::string* out);
 // every event payload through codec::DecodeEventPayload. Corruption says what
 // failed.
 Result<Message> DecodeMessage(std::string_view bytes);
+
+// At least the bytes row "index" of "rows" adds to an encoded query_result,
+// so that a page of rows whose bounds sum to kPageBytes stays well inside
+// kMaxRequestSize.
+size_t EncodedSizeBound(const QueryRows& rows, size_t index);
+// The number of rows in "rows".
+size_t RowCount(const QueryRows& rows);
 
 }  // namespace starlog::service

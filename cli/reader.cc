@@ -1,0 +1,211 @@
+#include "cli/reader.h"
+
+#include <cstdlib>
+
+#include "cli/common.h"
+#include "starlog/engine/wait.h"
+#include "starlog/service/client.h"
+
+namespace starlog::cli {
+
+OptionSpec ReadServiceOption() {
+  return {"service", "SOCKET",
+          "answer through the service on SOCKET (default: $STARLOG_SERVICE, else read the "
+          "repository's files directly)"};
+}
+
+Result<service::WhereText> WhereTextFrom(const ParsedArgs& args) {
+  STARLOG_RETURN_IF_ERROR(Where(args).status());
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereBinds binds, Binds(args));
+  return service::WhereText{args.GetOr("where", ""), std::move(binds)};
+}
+
+Result<service::DatasetsQuery> DatasetsQueryFrom(const ParsedArgs& args,
+                                                 const std::string& dataset_type) {
+  STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery parsed, DatasetQueryFrom(args, dataset_type));
+  STARLOG_ASSIGN_OR_RETURN(service::WhereText where, WhereTextFrom(args));
+  return service::DatasetsQuery{parsed.dataset_type, parsed.collections, std::move(where),
+                                parsed.find_first, parsed.validity};
+}
+
+namespace {
+
+Result<engine::WhereClause> Parse(const service::WhereText& where) {
+  return engine::WhereClause::Parse(where.text, where.binds);
+}
+
+Result<engine::DatasetQuery> ToEngine(const service::DatasetsQuery& q) {
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where, Parse(q.where));
+  return engine::DatasetQuery{q.dataset_type, q.collections, std::move(where), q.find_first,
+                              q.validity};
+}
+
+// The repository's files, opened read-only (or following, to wait).
+class LocalReader final : public Reader {
+ public:
+  LocalReader(std::unique_ptr<engine::EventStore> store, engine::RegistryView view)
+      : store_(std::move(store)), view_(std::move(view)) {}
+
+  const engine::Universe& universe() const override { return view_.universe(); }
+  Result<engine::RepositoryInfo> Info() override { return store_->Info(); }
+
+  Result<engine::DatasetRef> FindDataset(const std::string& dataset_type,
+                                         const codec::FieldMap& data_id,
+                                         const std::vector<std::string>& collections,
+                                         std::optional<codec::Timespan> validity) override {
+    return view_.FindDataset(dataset_type, data_id, collections, validity);
+  }
+  Result<std::vector<engine::DatasetRef>> QueryDatasets(
+      const service::DatasetsQuery& query) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery q, ToEngine(query));
+    return view_.QueryDatasets(q);
+  }
+  Result<std::vector<engine::CollectionInfo>> QueryCollections(
+      const std::vector<std::string>& patterns,
+      const std::vector<codec::CollectionType>& types) override {
+    return view_.QueryCollections(patterns, types);
+  }
+  Result<std::optional<engine::CollectionInfo>> GetCollection(const std::string& name) override {
+    return view_.GetCollection(name);
+  }
+  Result<std::vector<std::string>> ResolveSearchPath(
+      const std::vector<std::string>& names) override {
+    return view_.ResolveSearchPath(names);
+  }
+  Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
+      const std::vector<std::string>& patterns, bool components) override {
+    return view_.QueryDatasetTypes(patterns, components);
+  }
+  Result<std::vector<codec::FieldMap>> QueryDataIds(
+      const std::vector<std::string>& dimensions, const service::WhereText& where,
+      const std::optional<service::DatasetsQuery>& datasets) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
+    std::optional<engine::DatasetQuery> q;
+    if (datasets) {
+      STARLOG_ASSIGN_OR_RETURN(q, ToEngine(*datasets));
+    }
+    return view_.QueryDataIds(dimensions, clause, q);
+  }
+  Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
+      const std::string& element, const service::WhereText& where) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
+    return view_.QueryDimensionRecords(element, clause);
+  }
+  Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,
+                                            const codec::FieldMap& data_id,
+                                            const std::vector<std::string>& collections,
+                                            std::optional<codec::Timespan> validity,
+                                            std::chrono::milliseconds timeout) override {
+    return engine::WaitForDataset(*store_, dataset_type, data_id, collections, validity, timeout);
+  }
+
+ private:
+  std::unique_ptr<engine::EventStore> store_;
+  engine::RegistryView view_;  // Must not outlive store_.
+};
+
+// The service: every call after the first reads at the sequence the first
+// was answered at, as one local view would.
+class ServiceReader final : public Reader {
+ public:
+  ServiceReader(std::unique_ptr<service::Client> client, engine::Universe universe,
+                uint64_t sequence)
+      : client_(std::move(client)), universe_(std::move(universe)), sequence_(sequence) {}
+
+  const engine::Universe& universe() const override { return universe_; }
+  Result<engine::RepositoryInfo> Info() override {
+    STARLOG_ASSIGN_OR_RETURN(service::ServiceInfo info, client_->Info());
+    return engine::RepositoryInfo{info.root, info.repository_id, info.format_version, info.head,
+                                  std::move(info.families)};
+  }
+
+  Result<engine::DatasetRef> FindDataset(const std::string& dataset_type,
+                                         const codec::FieldMap& data_id,
+                                         const std::vector<std::string>& collections,
+                                         std::optional<codec::Timespan> validity) override {
+    return client_->FindDataset(dataset_type, data_id, collections, validity, At());
+  }
+  Result<std::vector<engine::DatasetRef>> QueryDatasets(
+      const service::DatasetsQuery& query) override {
+    return client_->QueryDatasets(query, At());
+  }
+  Result<std::vector<engine::CollectionInfo>> QueryCollections(
+      const std::vector<std::string>& patterns,
+      const std::vector<codec::CollectionType>& types) override {
+    return client_->QueryCollections(patterns, types, At());
+  }
+  Result<std::optional<engine::CollectionInfo>> GetCollection(const std::string& name) override {
+    return client_->GetCollection(name, At());
+  }
+  Result<std::vector<std::string>> ResolveSearchPath(
+      const std::vector<std::string>& names) override {
+    return client_->ResolveSearchPath(names, At());
+  }
+  Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
+      const std::vector<std::string>& patterns, bool components) override {
+    return client_->QueryDatasetTypes(patterns, components, At());
+  }
+  Result<std::vector<codec::FieldMap>> QueryDataIds(
+      const std::vector<std::string>& dimensions, const service::WhereText& where,
+      const std::optional<service::DatasetsQuery>& datasets) override {
+    return client_->QueryDataIds(dimensions, where, datasets, At());
+  }
+  Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
+      const std::string& element, const service::WhereText& where) override {
+    return client_->QueryDimensionRecords(element, where, At());
+  }
+  Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,
+                                            const codec::FieldMap& data_id,
+                                            const std::vector<std::string>& collections,
+                                            std::optional<codec::Timespan> validity,
+                                            std::chrono::milliseconds timeout) override {
+    return client_->WaitForDataset(dataset_type, data_id, collections, validity, timeout);
+  }
+
+ private:
+  service::ReadOptions At() const { return {std::to_string(sequence_), 0, nullptr}; }
+
+  std::unique_ptr<service::Client> client_;
+  engine::Universe universe_;
+  uint64_t sequence_;
+};
+
+// The socket --service or $STARLOG_SERVICE names; nullopt for neither.
+std::optional<std::string> NamedService(const ParsedArgs& args) {
+  if (auto socket = args.Get("service")) return *socket;
+  if (const char* named = std::getenv("STARLOG_SERVICE"); named != nullptr && *named != '\0') {
+    return std::string(named);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Reader>> Reader::Open(const ParsedArgs& args, Mode mode) {
+  if (auto socket = NamedService(args)) {
+    STARLOG_ASSIGN_OR_RETURN(auto client, service::Client::Connect(*socket));
+    engine::Universe universe = engine::Universe::Default();
+    uint64_t sequence = 0;
+    if (mode != Mode::kInfo) {
+      service::ReadOptions read;
+      if (mode == Mode::kView) read.as_of = args.GetOr("as-of", "");
+      read.sequence = &sequence;
+      STARLOG_ASSIGN_OR_RETURN(universe, client->GetUniverse(read));
+    }
+    return std::unique_ptr<Reader>(
+        new ServiceReader(std::move(client), std::move(universe), sequence));
+  }
+  std::unique_ptr<engine::EventStore> store;
+  if (mode == Mode::kFollow) {
+    engine::StoreOptions options;
+    options.follow = true;  // Woken by the writer's commits.
+    STARLOG_ASSIGN_OR_RETURN(store, engine::EventStore::Open(args.positional(0), options));
+  } else {
+    STARLOG_ASSIGN_OR_RETURN(store, OpenForRead(args));
+  }
+  auto view = mode == Mode::kView ? ViewAt(args, *store) : store->View();
+  if (!view.ok()) return view.status();
+  return std::unique_ptr<Reader>(new LocalReader(std::move(store), std::move(*view)));
+}
+
+}  // namespace starlog::cli

@@ -1,0 +1,78 @@
+#pragma once
+
+// Where the read commands (find-dataset, query-*, wait, info) get their
+// answers: the repository opened read-only, the default, with nothing
+// between the command and its files; or the repository's service, when
+// --service SOCKET or $STARLOG_SERVICE names one, for a user who may not
+// read the files, or a repository on another machine's disk. Either way
+// the answers, their output and their errors are the same.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "starlog/engine/event_store.h"
+#include "starlog/engine/registry_view.h"
+#include "starlog/engine/universe.h"
+#include "starlog/service/protocol.h"
+
+namespace starlog::cli {
+
+// --service SOCKET, as the read commands take it.
+OptionSpec ReadServiceOption();
+
+// --where and --bind as the service takes them: the text as typed, parsed
+// here first so that a clause that does not parse is a usage error.
+Result<service::WhereText> WhereTextFrom(const ParsedArgs& args);
+// DatasetQueryFrom's query (common.h), its where clause as text.
+Result<service::DatasetsQuery> DatasetsQueryFrom(const ParsedArgs& args,
+                                                 const std::string& dataset_type);
+
+class Reader {
+ public:
+  enum class Mode {
+    kView,    // Reads as of --as-of (or the head), one point for every call.
+    kInfo,    // The repository's info; no view.
+    kFollow,  // Waits for datasets: sees the writer's new commits.
+  };
+  // The repository at positional 0, or its service; for kView resolves
+  // --as-of now, failing as a local view would.
+  static Result<std::unique_ptr<Reader>> Open(const ParsedArgs& args, Mode mode = Mode::kView);
+  virtual ~Reader() = default;
+
+  virtual const engine::Universe& universe() const = 0;
+  virtual Result<engine::RepositoryInfo> Info() = 0;
+
+  // As the RegistryView calls of the same names.
+  virtual Result<engine::DatasetRef> FindDataset(const std::string& dataset_type,
+                                                 const codec::FieldMap& data_id,
+                                                 const std::vector<std::string>& collections,
+                                                 std::optional<codec::Timespan> validity) = 0;
+  virtual Result<std::vector<engine::DatasetRef>> QueryDatasets(
+      const service::DatasetsQuery& query) = 0;
+  virtual Result<std::vector<engine::CollectionInfo>> QueryCollections(
+      const std::vector<std::string>& patterns,
+      const std::vector<codec::CollectionType>& types) = 0;
+  virtual Result<std::optional<engine::CollectionInfo>> GetCollection(const std::string& name) = 0;
+  virtual Result<std::vector<std::string>> ResolveSearchPath(
+      const std::vector<std::string>& names) = 0;
+  virtual Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
+      const std::vector<std::string>& patterns, bool components) = 0;
+  virtual Result<std::vector<codec::FieldMap>> QueryDataIds(
+      const std::vector<std::string>& dimensions, const service::WhereText& where,
+      const std::optional<service::DatasetsQuery>& datasets) = 0;
+  virtual Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
+      const std::string& element, const service::WhereText& where) = 0;
+
+  // engine::WaitForDataset. REQUIRES: opened with Mode::kFollow.
+  virtual Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,
+                                                    const codec::FieldMap& data_id,
+                                                    const std::vector<std::string>& collections,
+                                                    std::optional<codec::Timespan> validity,
+                                                    std::chrono::milliseconds timeout) = 0;
+};
+
+}  // namespace starlog::cli
