@@ -194,7 +194,7 @@ Result<std::vector<std::string>> RegistryView::CollectionsHolding(const codec::U
 }
 
 Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
-                                             const codec::FieldMap& data_id,
+                                             const codec::FieldMap& given_data_id,
                                              const std::vector<std::string>& collections,
                                              std::optional<codec::Timespan> validity) const {
   // What depends only on the type and the collections is worked out once per
@@ -209,7 +209,13 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
     required = std::make_shared<const std::vector<std::string>>(std::move(keys));
     impl_->type_keys.Put(parent, required);
   }
-  STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(*required, data_id));
+  codec::FieldMap standardized;
+  const codec::FieldMap* id = &given_data_id;
+  if (!universe().ValidateDataId(*required, given_data_id).ok()) {
+    STARLOG_ASSIGN_OR_RETURN(standardized, StandardizeDataId(*required, given_data_id));
+    id = &standardized;
+  }
+  const codec::FieldMap& data_id = *id;
   STARLOG_RETURN_IF_ERROR(RequireOrderedPath(collections));
   STARLOG_ASSIGN_OR_RETURN(auto search, SearchPathOf(*this, *impl_, collections));
   const std::vector<std::string>& path = search->names;

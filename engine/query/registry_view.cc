@@ -214,6 +214,56 @@ Result<std::optional<codec::FieldMap>> RegistryView::GetDimensionRecord(
   return std::optional<codec::FieldMap>(*found);
 }
 
+Result<codec::FieldMap> RegistryView::StandardizeDataId(
+    const std::vector<std::string>& required_keys, const codec::FieldMap& data_id) const {
+  codec::FieldMap kept;
+  codec::FieldMap extra;
+  for (const auto& [key, value] : data_id) {
+    const bool required =
+        std::find(required_keys.begin(), required_keys.end(), key) != required_keys.end();
+    (required ? kept : extra).emplace(key, value);
+  }
+  if (extra.empty()) {
+    STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(required_keys, data_id));
+    return kept;
+  }
+  STARLOG_RETURN_IF_ERROR(universe().ValidateDataId(required_keys, kept));
+  // What the records say, walking from the required elements through what
+  // each record implies (exposure -> physical_filter -> band).
+  RecordCache records(*impl_);
+  codec::FieldMap known = kept;
+  std::set<std::string> implied;
+  std::vector<std::string> pending(required_keys.begin(), required_keys.end());
+  std::set<std::string> visited;
+  while (!pending.empty()) {
+    const std::string name = pending.back();
+    pending.pop_back();
+    if (!visited.insert(name).second) continue;
+    const DimensionElement* e = universe().Find(name);
+    if (e == nullptr || e->implies.empty()) continue;
+    STARLOG_ASSIGN_OR_RETURN(const codec::FieldMap* record, records.Get(name, known));
+    for (const std::string& target : e->implies) {
+      implied.insert(target);
+      if (record != nullptr) {
+        if (auto it = record->find(target); it != record->end()) known.emplace(target, it->second);
+      }
+      pending.push_back(target);
+    }
+  }
+  for (const auto& [key, value] : extra) {
+    // Neither required nor implied: the same error as without implied keys.
+    if (implied.count(key) == 0) return universe().ValidateDataId(required_keys, data_id);
+    auto it = known.find(key);
+    if (it != known.end() && it->second != value) {
+      return Status::InvalidArgument("data ID {" + codec::FieldMapToString(data_id) + "} says " +
+                                     key + "=" + codec::FieldValueToString(value) +
+                                     ", but its records say " + key + "=" +
+                                     codec::FieldValueToString(it->second));
+    }
+  }
+  return kept;
+}
+
 Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
     const std::string& element, const WhereClause& where) const {
   const DimensionElement* e = universe().Find(element);

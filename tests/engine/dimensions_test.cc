@@ -176,3 +176,32 @@ TEST_CASE("Record values are valid UTF-8, without control characters, at most 64
   CHECK(f.TryAppend(exposure("M31 \xe2\x80\x94 Andromeda")).ok());
   CHECK(f.TryAppend(exposure(std::string(64 << 10, 'x'))).IsConflict());  // Fits; exists.
 }
+
+TEST_CASE("A data ID may carry implied keys its records agree with, as the butler's",
+          "[engine][dimensions]") {
+  testutil::RegistryFixture f;
+  const codec::Uuid id = f.AddRaw("HSC/raw/all", 101, 3);
+  auto with = [](codec::FieldMap data_id, const std::string& key, const std::string& value) {
+    data_id[key] = value;
+    return data_id;
+  };
+  const FieldMap raw = testutil::RegistryFixture::RawId(101, 3);
+  // Exposure 101 was taken through HSC-I, whose band is i.
+  for (const FieldMap& given : {with(raw, "physical_filter", "HSC-I"), with(raw, "band", "i"),
+                                with(with(raw, "physical_filter", "HSC-I"), "band", "i")}) {
+    auto found = f.View().FindDataset("raw", given, {"HSC/raw/all"});
+    INFO(codec::FieldMapToString(given));
+    REQUIRE(found.ok());
+    CHECK(found->id == id);
+    CHECK(found->data_id == raw);  // Standardized to the required keys.
+  }
+  auto wrong_filter =
+      f.View().FindDataset("raw", with(raw, "physical_filter", "HSC-R"), {"HSC/raw/all"});
+  CHECK(Says(wrong_filter.status(), "its records say physical_filter=HSC-I"));
+  auto wrong_band = f.View().FindDataset("raw", with(raw, "band", "r"), {"HSC/raw/all"});
+  CHECK(Says(wrong_band.status(), "its records say band=i"));
+  // A key neither required nor implied is refused as before.
+  FieldMap visit = raw;
+  visit["visit"] = int64_t{1};
+  CHECK(f.View().FindDataset("raw", visit, {"HSC/raw/all"}).status().IsInvalidArgument());
+}

@@ -125,6 +125,13 @@ class RegistryView {
   Result<std::optional<codec::FieldMap>> GetDimensionRecord(const std::string& element,
                                                             const codec::FieldMap& data_id) const;
 
+  // "data_id" with exactly "required_keys", as the butler standardizes a data
+  // ID: a key the required dimensions imply (an exposure's physical_filter,
+  // its physical_filter's band) is checked against the records that imply it
+  // and dropped. InvalidArgument names an implied value the records
+  // contradict, or a key that is neither required nor implied.
+  Result<codec::FieldMap> StandardizeDataId(const std::vector<std::string>& required_keys,
+                                            const codec::FieldMap& data_id) const;
   // Records of "element" (keys and fields) satisfying "where".
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
                                                              const WhereClause& where) const;
