@@ -39,6 +39,7 @@ CommandSpec RepairCommand();
 CommandSpec DiffCommand();
 CommandSpec WaitCommand();
 CommandSpec ServeCommand();
+CommandSpec UserCommand();
 CommandSpec ReplicateCommand();
 CommandSpec StatusCommand();
 CommandSpec VerifyCommand();

@@ -1,6 +1,5 @@
 #include "service/unix_listener.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "service/accept.h"
 #include "starlog/codec/text.h"
 
 namespace starlog::service {
@@ -113,18 +113,7 @@ UnixListener::~UnixListener() {
 }
 
 Result<int> UnixListener::Accept(std::chrono::milliseconds timeout) {
-  pollfd p{fd_, POLLIN, 0};
-  const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-  if (ready == 0 || (ready < 0 && errno == EINTR)) return Status::TimedOut("no connection");
-  if (ready < 0) return Errno("cannot wait for connections on", path_);
-  const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-  if (client < 0) {
-    if (errno == EAGAIN || errno == ECONNABORTED || errno == EINTR) {
-      return Status::TimedOut("no connection");
-    }
-    return Errno("cannot accept a connection on", path_);
-  }
-  return client;
+  return AcceptWithin(fd_, timeout, codec::Quoted(path_));
 }
 
 }  // namespace starlog::service
