@@ -32,8 +32,8 @@ void MakeCa(const TempDir& dir, const std::string& name) {
 
 void MakeClientCertificate(const TempDir& dir, const std::string& ca, const std::string& name,
                            const std::string& cn) {
-  Run(std::string(kNewKey) + "-subj '/CN=" + cn + "' -keyout " + dir.Sub(name + ".key") +
-      " -out " + dir.Sub(name + ".csr"));
+  Run(std::string(kNewKey) + "-subj '/CN=" + cn + "' -keyout " + dir.Sub(name + ".key") + " -out " +
+      dir.Sub(name + ".csr"));
   Run("openssl x509 -req -days 2 -in " + dir.Sub(name + ".csr") + " -CA " + dir.Sub(ca + ".pem") +
       " -CAkey " + dir.Sub(ca + ".key") + " -CAcreateserial -out " + dir.Sub(name + ".pem"));
 }

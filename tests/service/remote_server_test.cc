@@ -107,7 +107,8 @@ engine::Edit Run(const std::string& name) {
 // Client never says.
 std::unique_ptr<MessageStream> TlsStream(const Remote& remote) {
   auto context = net::ClientContext(remote.certs.Sub("server.pem")).value();
-  auto stream = MessageStream::ConnectTls(remote.address, context, Clock::now() + std::chrono::seconds(5));
+  auto stream =
+      MessageStream::ConnectTls(remote.address, context, Clock::now() + std::chrono::seconds(5));
   INFO(stream.status().ToString());
   REQUIRE(stream.ok());
   return std::move(*stream);
@@ -185,8 +186,8 @@ TEST_CASE("Over TCP nothing but a hello is read before authentication", "[servic
   Remote remote;
   // A request in place of the hello, inside TLS: refused, nothing applied.
   auto stream = TlsStream(remote);
-  REQUIRE(stream->Send(EditRequest{Run("u/alice/early")}, Clock::now() + std::chrono::seconds(5))
-              .ok());
+  REQUIRE(
+      stream->Send(EditRequest{Run("u/alice/early")}, Clock::now() + std::chrono::seconds(5)).ok());
   auto reply = stream->Receive(kMaxHelloSize, Clock::now() + std::chrono::seconds(5));
   REQUIRE(reply.ok());
   REQUIRE(std::holds_alternative<StatusReply>(*reply));
@@ -221,8 +222,7 @@ TEST_CASE("The client verifies the service's certificate before sending its toke
   CHECK(Client::ConnectRemote(options).status().IsPermissionDenied());
 }
 
-TEST_CASE("With a client CA, a certificate it signed names the user by its CN",
-          "[service][tls]") {
+TEST_CASE("With a client CA, a certificate it signed names the user by its CN", "[service][tls]") {
   Remote remote({}, true);
   testutil::MakeClientCertificate(remote.certs, "users", "carol", "carol");
   testutil::MakeClientCertificate(remote.certs, "users", "bad-cn", "not a user!");

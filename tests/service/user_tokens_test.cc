@@ -47,8 +47,8 @@ TEST_CASE("User names: what u/<user>/ and a shell can carry", "[service][tokens]
     CHECK(ValidateUserName(good).ok());
   }
   for (const std::string& bad : {std::string(), std::string(65, 'a'), std::string("-x"),
-                                std::string(".x"), std::string("a/b"), std::string("a b"),
-                                std::string("a*"), std::string("é"), std::string("a\n")}) {
+                                 std::string(".x"), std::string("a/b"), std::string("a b"),
+                                 std::string("a*"), std::string("é"), std::string("a\n")}) {
     INFO(bad);
     CHECK(ValidateUserName(bad).IsInvalidArgument());
   }
@@ -67,10 +67,10 @@ TEST_CASE("The token table parses only its grammar", "[service][tokens]") {
   for (const std::string& bad : std::vector<std::string>{
            std::string(""),
            std::string("starlog-tokens 2\n"),
-           "starlog-tokens 1\nalice " + hash + " 1",               // No newline.
-           "starlog-tokens 1\nalice " + hash + "\n",               // Two fields.
-           "starlog-tokens 1\nalice " + hash + " 1 x\n",           // Four.
-           "starlog-tokens 1\nalice " + hash.substr(1) + " 1\n",   // Short hash.
+           "starlog-tokens 1\nalice " + hash + " 1",                    // No newline.
+           "starlog-tokens 1\nalice " + hash + "\n",                    // Two fields.
+           "starlog-tokens 1\nalice " + hash + " 1 x\n",                // Four.
+           "starlog-tokens 1\nalice " + hash.substr(1) + " 1\n",        // Short hash.
            "starlog-tokens 1\nalice " + std::string(64, 'A') + " 1\n",  // Upper case.
            "starlog-tokens 1\nalice " + hash + " -1\n",
            "starlog-tokens 1\nalice " + hash + " 99999999999999999999\n",
