@@ -37,51 +37,36 @@ class Transport {
   virtual int native_handle() = 0;
 };
 
-class UnixTransport final : public Transport {
+// A transport over an Asio stream: a Unix socket, or TLS over a TCP socket.
+template <typename Stream>
+class AsioTransport final : public Transport {
  public:
-  explicit UnixTransport(asio::io_context& io) : socket(io) {}
+  template <typename... Args>
+  explicit AsioTransport(Args&&... args) : stream(std::forward<Args>(args)...) {}
   void Write(asio::const_buffer bytes, Handler done) override {
-    asio::async_write(socket, bytes, std::move(done));
+    asio::async_write(stream, bytes, std::move(done));
   }
   void ReadSome(asio::mutable_buffer bytes, Handler done) override {
-    socket.async_read_some(bytes, std::move(done));
+    stream.async_read_some(bytes, std::move(done));
   }
   void Close() override {
     error_code ignored;
-    socket.close(ignored);
+    stream.lowest_layer().close(ignored);
   }
-  int native_handle() override { return socket.native_handle(); }
+  int native_handle() override { return stream.lowest_layer().native_handle(); }
 
-  asio::local::stream_protocol::socket socket;
+  Stream stream;
 };
 
-class TlsTransport final : public Transport {
- public:
-  TlsTransport(asio::io_context& io, std::shared_ptr<MessageStream::TlsContext> context)
-      : socket(io), context(std::move(context)), tls(socket, *this->context) {}
-  void Write(asio::const_buffer bytes, Handler done) override {
-    asio::async_write(tls, bytes, std::move(done));
-  }
-  void ReadSome(asio::mutable_buffer bytes, Handler done) override {
-    tls.async_read_some(bytes, std::move(done));
-  }
-  void Close() override {
-    error_code ignored;
-    socket.close(ignored);
-  }
-  int native_handle() override { return socket.native_handle(); }
-
-  // In this order: "tls" uses both.
-  tcp::socket socket;
-  std::shared_ptr<MessageStream::TlsContext> context;
-  asio::ssl::stream<tcp::socket&> tls;
-};
+using UnixTransport = AsioTransport<asio::local::stream_protocol::socket>;
+using TlsTransport = AsioTransport<asio::ssl::stream<tcp::socket>>;
 
 }  // namespace
 
 struct MessageStream::Impl {
   asio::io_context io;
-  std::unique_ptr<Transport> transport;  // Before "io" goes: declared after it.
+  std::shared_ptr<TlsContext> context;   // With TLS; outlives the transport.
+  std::unique_ptr<Transport> transport;  // Goes before "io" and "context".
   TlsTransport* tls = nullptr;           // The transport, when it is TLS.
   std::string peer;  // For messages: the socket path, the address, or "a client".
   std::string in;    // Received bytes not yet read as messages.
@@ -131,7 +116,7 @@ struct MessageStream::Impl {
   // The TLS handshake of "tls" as "side", by "deadline".
   Status Handshake(asio::ssl::stream_base::handshake_type side, Clock::time_point deadline) {
     const error_code ec = RunUntil(deadline, [&](auto handler) {
-      tls->tls.async_handshake(side, [handler](const error_code& e) { handler(e, 0); });
+      tls->stream.async_handshake(side, [handler](const error_code& e) { handler(e, 0); });
     });
     if (ec) return FromAsio(ec, "TLS handshake with");
     return Status::OK();
@@ -146,7 +131,7 @@ Result<std::unique_ptr<MessageStream>> MessageStream::Connect(const std::string&
   auto impl = std::make_unique<Impl>();
   impl->peer = path;
   auto transport = std::make_unique<UnixTransport>(impl->io);
-  auto& socket = transport->socket;
+  auto& socket = transport->stream;
   impl->transport = std::move(transport);
   const asio::local::stream_protocol::endpoint endpoint(path);
   const error_code ec = impl->RunUntil(deadline, [&](auto handler) {
@@ -163,15 +148,17 @@ Result<std::unique_ptr<MessageStream>> MessageStream::ConnectTls(
   STARLOG_RETURN_IF_ERROR(net::ParseAddress(address, &host, &port));
   auto impl = std::make_unique<Impl>();
   impl->peer = address;
-  auto transport = std::make_unique<TlsTransport>(impl->io, std::move(context));
+  impl->context = std::move(context);
+  auto transport = std::make_unique<TlsTransport>(impl->io, *impl->context);
   impl->tls = transport.get();
   impl->transport = std::move(transport);
+  tcp::socket& socket = impl->tls->stream.next_layer();
   tcp::resolver resolver(impl->io);
   error_code ec;
   const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
   if (ec) return Status::Unavailable("cannot resolve '" + host + "': " + ec.message());
   ec = impl->RunUntil(deadline, [&](auto handler) {
-    asio::async_connect(impl->tls->socket, endpoints,
+    asio::async_connect(socket, endpoints,
                         [handler](const error_code& e, const tcp::endpoint&) { handler(e, 0); });
   });
   if (ec) {
@@ -179,8 +166,8 @@ Result<std::unique_ptr<MessageStream>> MessageStream::ConnectTls(
     if (s.IsNotFound()) return Status::Unavailable(s.message());
     return s;
   }
-  impl->tls->socket.set_option(tcp::no_delay(true), ec);
-  net::VerifyServer(impl->tls->tls, host);
+  socket.set_option(tcp::no_delay(true), ec);
+  net::VerifyServer(impl->tls->stream, host);
   STARLOG_RETURN_IF_ERROR(impl->Handshake(asio::ssl::stream_base::client, deadline));
   return std::make_unique<MessageStream>(std::move(impl));
 }
@@ -190,7 +177,7 @@ std::unique_ptr<MessageStream> MessageStream::Adopt(int fd) {
   impl->peer = "a client";
   auto transport = std::make_unique<UnixTransport>(impl->io);
   error_code ignored;  // Assigning a fresh socket an open descriptor cannot fail.
-  transport->socket.assign(asio::local::stream_protocol(), fd, ignored);
+  transport->stream.assign(asio::local::stream_protocol(), fd, ignored);
   impl->transport = std::move(transport);
   return std::make_unique<MessageStream>(std::move(impl));
 }
@@ -199,16 +186,18 @@ Result<std::unique_ptr<MessageStream>> MessageStream::AcceptTls(int fd,
                                                                 std::shared_ptr<TlsContext> context,
                                                                 Clock::time_point deadline) {
   auto impl = std::make_unique<Impl>();
-  auto transport = std::make_unique<TlsTransport>(impl->io, std::move(context));
+  impl->context = std::move(context);
+  auto transport = std::make_unique<TlsTransport>(impl->io, *impl->context);
+  tcp::socket& socket = transport->stream.next_layer();
   sockaddr_storage local{};
   socklen_t length = sizeof(local);
   const bool v6 = ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0 &&
                   local.ss_family == AF_INET6;
   error_code ec;
-  transport->socket.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
-  const auto remote = transport->socket.remote_endpoint(ec);
+  socket.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
+  const auto remote = socket.remote_endpoint(ec);
   impl->peer = ec ? "a client" : remote.address().to_string();
-  transport->socket.set_option(tcp::no_delay(true), ec);
+  socket.set_option(tcp::no_delay(true), ec);
   impl->tls = transport.get();
   impl->transport = std::move(transport);
   STARLOG_RETURN_IF_ERROR(impl->Handshake(asio::ssl::stream_base::server, deadline));
@@ -258,7 +247,7 @@ Result<Message> MessageStream::Receive(size_t max_size, Clock::time_point deadli
 
 std::optional<std::string> MessageStream::peer_certificate_name() {
   if (impl_->tls == nullptr) return std::nullopt;
-  return net::VerifiedPeerName(impl_->tls->tls.native_handle());
+  return net::VerifiedPeerName(impl_->tls->stream.native_handle());
 }
 
 int MessageStream::native_handle() { return impl_->transport->native_handle(); }

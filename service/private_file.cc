@@ -7,32 +7,24 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <utility>
 
+#include "service/errno_status.h"
 #include "starlog/codec/text.h"
 
 namespace starlog::service {
 
 namespace {
 
-Status Errno(std::string_view what, const std::string& path) {
-  const std::string text =
-      std::string(what) + " " + codec::Quoted(path) + ": " + std::strerror(errno);
-  if (errno == EACCES || errno == EPERM) return Status::PermissionDenied(text);
-  if (errno == ENOENT) return Status::NotFound(text);
-  return Status::IOError(text);
-}
-
 Status WriteAll(int fd, const std::string& content, const std::string& path) {
   size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("cannot write", path);
+    if (n < 0) return ErrnoStatus("cannot write", path);
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return Errno("cannot sync", path);
+  if (::fsync(fd) != 0) return ErrnoStatus("cannot sync", path);
   return Status::OK();
 }
 
@@ -49,20 +41,22 @@ Status ReplaceFile(const std::string& path, const std::string& content) {
   // A temporary file left by a crash of this pid's predecessor goes first.
   static_cast<void>(::unlink(temp.c_str()));  // Best effort: O_EXCL below says if it stayed.
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Errno("cannot create", temp);
-  Status s = ::fchmod(fd, 0600) == 0 ? WriteAll(fd, content, temp) : Errno("cannot chmod", temp);
+  if (fd < 0) return ErrnoStatus("cannot create", temp);
+  Status s =
+      ::fchmod(fd, 0600) == 0 ? WriteAll(fd, content, temp) : ErrnoStatus("cannot chmod", temp);
   ::close(fd);
-  if (s.ok() && ::rename(temp.c_str(), path.c_str()) != 0) s = Errno("cannot rename onto", path);
+  if (s.ok() && ::rename(temp.c_str(), path.c_str()) != 0)
+    s = ErrnoStatus("cannot rename onto", path);
   if (!s.ok()) {
     ::unlink(temp.c_str());
     return s;
   }
   const std::string folder = Folder(path);
   const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return Errno("cannot open", folder);
+  if (dir < 0) return ErrnoStatus("cannot open", folder);
   const bool synced = ::fsync(dir) == 0;
   ::close(dir);
-  if (!synced) return Errno("cannot sync", folder);
+  if (!synced) return ErrnoStatus("cannot sync", folder);
   return Status::OK();
 }
 
@@ -71,9 +65,9 @@ Status CreatePrivateFile(const std::string& path, const std::string& content) {
   if (fd < 0 && errno == EEXIST) {
     return Status::Conflict(codec::Quoted(path) + " exists: it is never overwritten");
   }
-  if (fd < 0) return Errno("cannot create", path);
+  if (fd < 0) return ErrnoStatus("cannot create", path);
   const Status s =
-      ::fchmod(fd, 0600) == 0 ? WriteAll(fd, content, path) : Errno("cannot chmod", path);
+      ::fchmod(fd, 0600) == 0 ? WriteAll(fd, content, path) : ErrnoStatus("cannot chmod", path);
   ::close(fd);
   if (!s.ok()) ::unlink(path.c_str());
   return s;
@@ -82,11 +76,12 @@ Status CreatePrivateFile(const std::string& path, const std::string& content) {
 Result<std::string> ReadPrivateFile(const std::string& path, size_t max_size, mode_t forbidden,
                                     bool owner_only) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) return Errno("cannot open", path);
+  if (fd < 0 && errno == ENOENT) return Status::NotFound("no file " + codec::Quoted(path));
+  if (fd < 0) return ErrnoStatus("cannot open", path);
   struct stat st;
   Status s;
   if (::fstat(fd, &st) != 0) {
-    s = Errno("cannot inspect", path);
+    s = ErrnoStatus("cannot inspect", path);
   } else if (!S_ISREG(st.st_mode)) {
     s = Status::PermissionDenied(codec::Quoted(path) + " is not a regular file");
   } else if ((st.st_mode & forbidden) != 0) {
@@ -106,7 +101,7 @@ Result<std::string> ReadPrivateFile(const std::string& path, size_t max_size, mo
     char buffer[16 * 1024];
     const ssize_t n = ::read(fd, buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) s = Errno("cannot read", path);
+    if (n < 0) s = ErrnoStatus("cannot read", path);
     if (n <= 0) break;
     content.append(buffer, static_cast<size_t>(n));
     if (content.size() > max_size) {
@@ -121,10 +116,10 @@ Result<std::string> ReadPrivateFile(const std::string& path, size_t max_size, mo
 
 Result<FileLock> FileLock::Acquire(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Errno("cannot open the lock", path);
+  if (fd < 0) return ErrnoStatus("cannot open the lock", path);
   while (::flock(fd, LOCK_EX) != 0) {
     if (errno == EINTR) continue;
-    const Status s = Errno("cannot lock", path);
+    const Status s = ErrnoStatus("cannot lock", path);
     ::close(fd);
     return s;
   }

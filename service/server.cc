@@ -74,25 +74,10 @@ class ServerImpl final : public Server {
   void Run() override {
     std::thread remote;
     if (tcp_ != nullptr) {
-      remote = std::thread([this] {
-        while (!stopping_.load()) {
-          auto accepted = tcp_->Accept(std::chrono::milliseconds(200));
-          if (!accepted.ok()) {
-            if (!accepted.status().IsTimedOut()) Log("accept: " + accepted.status().ToString());
-            continue;
-          }
-          AdmitRemote(*accepted);
-        }
-      });
+      remote = std::thread(
+          [this] { AcceptUntilStopped(*tcp_, [this](const AcceptedTcp& a) { AdmitRemote(a); }); });
     }
-    while (!stopping_.load()) {
-      auto fd = listener_->Accept(std::chrono::milliseconds(200));
-      if (!fd.ok()) {
-        if (!fd.status().IsTimedOut()) Log("accept: " + fd.status().ToString());
-        continue;
-      }
-      Admit(*fd);
-    }
+    AcceptUntilStopped(*listener_, [this](int fd) { Admit(fd); });
     if (remote.joinable()) remote.join();
     listener_.reset();  // Closes the socket and removes its file.
     tcp_.reset();
@@ -109,6 +94,20 @@ class ServerImpl final : public Server {
     bool unauthenticated = false;  // TCP before its hello: counted apart.
     uint64_t order = 0;            // Admission order, for evicting the oldest.
   };
+
+  // Hands each connection "listener" accepts to "admit" until Stop(),
+  // looking at the flag at least every 200 ms.
+  template <typename Listener, typename Admit>
+  void AcceptUntilStopped(Listener& listener, Admit admit) {
+    while (!stopping_.load()) {
+      auto accepted = listener.Accept(std::chrono::milliseconds(200));
+      if (!accepted.ok()) {
+        if (!accepted.status().IsTimedOut()) Log("accept: " + accepted.status().ToString());
+        continue;
+      }
+      admit(*accepted);
+    }
+  }
 
   void Log(const std::string& line) EXCLUDES(log_mu_) {
     if (!options_.log) return;
