@@ -193,6 +193,20 @@ TEST_CASE("Over TCP nothing but a hello is read before authentication", "[servic
   REQUIRE(std::holds_alternative<StatusReply>(*reply));
   CHECK(std::get<StatusReply>(*reply).status.IsInvalidArgument());
 
+  // A hello larger than kMaxHelloSize: refused by its announced length.
+  auto large = TlsStream(remote);
+  Hello padded;
+  padded.token = remote.alice + std::string(2 * kMaxHelloSize, 'x');
+  REQUIRE(large->Send(padded, Clock::now() + std::chrono::seconds(5)).ok());
+  // The refusal may be lost to the reset a close with unread bytes sends;
+  // the server's log says why it closed.
+  auto too_large = large->Receive(kMaxHelloSize, Clock::now() + std::chrono::seconds(5));
+  if (too_large.ok()) {
+    REQUIRE(std::holds_alternative<StatusReply>(*too_large));
+    CHECK(std::get<StatusReply>(*too_large).status.IsCorruption());
+  }
+  CHECK(remote.Logged("more than the " + std::to_string(kMaxHelloSize) + " accepted"));
+
   // Plain TCP, no TLS: a well-formed hello and edit in clear are never read
   // as messages; the TLS handshake fails on them and the server closes.
   RawConnection plain(remote.port);
