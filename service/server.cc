@@ -15,11 +15,11 @@
 #include "net/tls_context.h"
 #include "service/message_stream.h"
 #include "service/peer_identity.h"
+#include "service/remote_identity.h"
 #include "service/tcp_listener.h"
 #include "service/unix_listener.h"
 #include "starlog/engine/edits.h"
 #include "starlog/mutex.h"
-#include "starlog/service/user_tokens.h"
 
 namespace starlog::service {
 
@@ -312,37 +312,6 @@ class ServerImpl final : public Server {
     return std::move(*h);
   }
 
-  // The user a TCP client is: its token's holder, else its verified
-  // certificate's CN. Never the hello's user field.
-  Result<std::string> RemoteUser(const Hello& hello, MessageStream& stream, std::string* how) {
-    if (!hello.token.empty()) {
-      auto table = LoadTokenTable(options_.root);
-      if (!table.ok()) {
-        Log("cannot use the token table: " + table.status().ToString());
-        return Status::PermissionDenied(
-            "the service cannot check tokens now (its token table is unusable: see its log)");
-      }
-      auto user = table->Authenticate(hello.token);
-      if (!user) {
-        return Status::PermissionDenied(
-            "the token is not one this service issued, or it has been removed");
-      }
-      *how = "token";
-      return *user;
-    }
-    if (auto name = stream.peer_certificate_name()) {
-      if (Status s = ValidateUserName(*name); !s.ok()) {
-        return Status::PermissionDenied("the client certificate's subject CN names no user: " +
-                                        std::string(s.message()));
-      }
-      *how = "certificate";
-      return *name;
-    }
-    return Status::PermissionDenied(
-        "no token and no verified client certificate: the service cannot tell who you are "
-        "(--token-file, or --tls-cert and --tls-key)");
-  }
-
   // One connection, from hello to close, on either listener. The stream
   // does not own "fd": End closes it.
   void Serve(int fd, bool remote) {
@@ -368,11 +337,12 @@ class ServerImpl final : public Server {
       stream = std::move(*tls);
       auto hello = ReceiveHello(*stream, address, hello_deadline);
       if (!hello) return;
-      std::string how;
-      auto named = RemoteUser(*hello, *stream, &how);
-      if (!named.ok()) return Refuse(*stream, address, named.status());
-      user = *named;
-      who = user + " (" + how + ", " + address + ")";
+      std::string detail;
+      auto identity = IdentifyRemote(options_.root, *hello, *stream, &detail);
+      if (!detail.empty()) Log(detail);
+      if (!identity.ok()) return Refuse(*stream, address, identity.status());
+      user = identity->user;
+      who = user + " (" + identity->how + ", " + address + ")";
       if (Status s = Authenticated(fd, user); !s.ok()) return Refuse(*stream, who, s);
     } else {
       stream = MessageStream::Adopt(own);
