@@ -24,12 +24,19 @@ namespace {
 // A served repository with DMTN-167's policy ("admin" its admin) and a TCP
 // listener with a self-signed certificate.
 struct RemoteRepository {
-  RemoteRepository() {
+  // With "client_ca", the service also takes client certificates signed by
+  // the CA "users".
+  explicit RemoteRepository(bool client_ca = false) {
     testutil::MakeServerCertificate(certs, "server");
-    served = std::make_unique<ServedRepository>(
-        std::vector<std::string>{"--service-listen", "127.0.0.1:0", "--tls-cert",
-                                 certs.Sub("server.pem"), "--tls-key", certs.Sub("server.key")},
-        engine::DefaultPolicy("admin"));
+    std::vector<std::string> args = {"--service-listen", "127.0.0.1:0",
+                                     "--tls-cert",       certs.Sub("server.pem"),
+                                     "--tls-key",        certs.Sub("server.key")};
+    if (client_ca) {
+      testutil::MakeCa(certs, "users");
+      args.push_back("--client-ca");
+      args.push_back(certs.Sub("users.pem"));
+    }
+    served = std::make_unique<ServedRepository>(args, engine::DefaultPolicy("admin"));
     REQUIRE_FALSE(served->remote_address().empty());
   }
   // Issues a token for "user" into a file, with `starlog user add`.
@@ -105,6 +112,25 @@ TEST_CASE("Token holders write through the service over TCP, each recorded as it
   CHECK(removed.exit_code != 0);
   CHECK(Contains(removed.err, "the token is not one this service issued"));
   CHECK(repo.As(bob, {"create-collection", root, "u/bob/run2"}).exit_code == 0);
+}
+
+TEST_CASE("A client certificate signed by the service's client CA writes as its CN",
+          "[service][tls][cli]") {
+  RemoteRepository repo(true);
+  const std::string root = repo.served->root();
+  testutil::MakeClientCertificate(repo.certs, "users", "carol", "carol");
+  auto created = RunStarlog(
+      {"create-collection", root, "u/carol/run", "--service", repo.served->remote_address(),
+       "--tls-ca", repo.certs.Sub("server.pem"), "--tls-cert", repo.certs.Sub("carol.pem"),
+       "--tls-key", repo.certs.Sub("carol.key")});
+  INFO(created.err);
+  CHECK(created.exit_code == 0);
+  CHECK(Contains(RunStarlog({"log", root, "--actor", "carol"}).out, "u/carol/run"));
+  // A certificate without its key is a usage error.
+  auto half =
+      RunStarlog({"create-collection", root, "u/carol/x", "--service",
+                  repo.served->remote_address(), "--tls-cert", repo.certs.Sub("carol.pem")});
+  CHECK(half.exit_code == 2);
 }
 
 TEST_CASE("The client's TCP options are checked before anything is sent", "[service][tls][cli]") {
