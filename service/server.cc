@@ -125,12 +125,12 @@ class ServerImpl final : public Server {
     return std::nullopt;
   }
 
-  // Why "key" may not hold one more connection, if it may not.
-  std::optional<Status> UserFull(const std::string& key, const std::string& who) const
-      REQUIRES(mu_) {
+  // Why "key" ("uid N", "user NAME") may not hold one more connection, if
+  // it may not.
+  std::optional<Status> UserFull(const std::string& key) const REQUIRES(mu_) {
     const auto it = per_user_.find(key);
     if (it == per_user_.end() || it->second < PerUserLimit()) return std::nullopt;
-    return Status::Unavailable(who + " holds " + std::to_string(it->second) +
+    return Status::Unavailable(key + " holds " + std::to_string(it->second) +
                                " connections, the limit for one user "
                                "(--max-clients-per-user); try again later");
   }
@@ -147,7 +147,7 @@ class ServerImpl final : public Server {
       const std::string key = uid.ok() ? "uid " + std::to_string(*uid) : "";
       refusal = Full();
       if (!refusal && !uid.ok()) refusal = uid.status();
-      if (!refusal) refusal = UserFull(key, "uid " + std::to_string(uid.ok() ? *uid : 0));
+      if (!refusal) refusal = UserFull(key);
       if (!refusal) {
         // Counted before its thread starts: Stop and WaitForSessions see it.
         sessions_[fd] = Session{key, "", false, next_order_++};
@@ -237,7 +237,7 @@ class ServerImpl final : public Server {
       return Status::Unavailable("too many connections were waiting to authenticate");
     }
     const std::string key = "user " + user;
-    if (auto refusal = UserFull(key, "user " + user)) return *refusal;
+    if (auto refusal = UserFull(key)) return *refusal;
     Uncount(it->second);
     it->second.key = key;
     ++per_user_[key];
