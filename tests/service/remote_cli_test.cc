@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "starlog/engine/policy.h"
+#include "starlog/service/user_tokens.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/service/certificates.h"
 #include "tests/service/service_fixture.h"
@@ -223,4 +224,22 @@ TEST_CASE("serve refuses a TCP listener without TLS", "[service][tls][cli]") {
   auto ca_alone = RunStarlog({"serve", root, "--client-ca", dir.Sub("ca.pem")});
   CHECK(ca_alone.exit_code == 2);
   CHECK(Contains(ca_alone.err, "--service-listen"));
+}
+
+TEST_CASE("Tokens do not replicate: a replica holds no token table", "[service][tls][cli]") {
+  TempDir keys;
+  const std::string key = keys.Sub("key");
+  std::ofstream(key) << "0123456789abcdef0123456789abcdef\n";
+  REQUIRE(::chmod(key.c_str(), 0600) == 0);
+  ServedRepository primary({"--service", "--listen", "127.0.0.1:0", "--key", key});
+  REQUIRE(RunStarlog({"user", "add", primary.root(), "alice"}).exit_code == 0);
+  const std::string& line = primary.line();
+  const std::string address = line.substr(line.rfind(" on ") + 4);
+  const std::string mirror = keys.Sub("mirror");
+  auto copied = RunStarlog({"replicate", mirror, "--from", address, "--key", key});
+  INFO(copied.err);
+  REQUIRE(copied.exit_code == 0);
+  struct stat st;
+  CHECK(::stat(service::TokenTablePath(primary.root()).c_str(), &st) == 0);
+  CHECK(::stat(service::TokenTablePath(mirror).c_str(), &st) != 0);
 }
