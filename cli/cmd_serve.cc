@@ -40,7 +40,9 @@ Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& a
   // working. Until every command sends its writes to the service, a service
   // would lock them out.
   const bool asked = args.Has("service") || args.Has("socket") || args.Has("socket-mode") ||
-                     args.Has("max-clients") || args.Has("max-clients-per-user");
+                     args.Has("max-clients") || args.Has("max-clients-per-user") ||
+                     args.Has("service-listen") || args.Has("client-ca") ||
+                     args.Has("max-unauthenticated");
   if (args.Has("key") && !asked) return std::optional<service::ServerOptions>();
   service::ServerOptions options;
   options.root = args.positional(0);
@@ -52,6 +54,21 @@ Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& a
                            Bounded(args, "max-clients", options.max_connections));
   STARLOG_ASSIGN_OR_RETURN(options.max_connections_per_user,
                            Bounded(args, "max-clients-per-user", 0));
+  options.tcp_address = args.GetOr("service-listen", "");
+  if (options.tcp_address.empty() && (args.Has("client-ca") || args.Has("max-unauthenticated"))) {
+    return UsageError(
+        "--client-ca and --max-unauthenticated are for remote clients: give "
+        "--service-listen HOST:PORT too");
+  }
+  if (!options.tcp_address.empty() && (!args.Has("tls-cert") || !args.Has("tls-key"))) {
+    return UsageError(
+        "--service-listen serves remote clients over TLS only: give --tls-cert FILE and "
+        "--tls-key FILE (tokens must never cross the network in clear)");
+  }
+  options.tls_cert_file = args.GetOr("tls-cert", "");
+  options.tls_key_file = args.GetOr("tls-key", "");
+  options.client_ca_file = args.GetOr("client-ca", "");
+  STARLOG_ASSIGN_OR_RETURN(options.max_unauthenticated, Bounded(args, "max-unauthenticated", 0));
   options.log = [log](const std::string& line) { log("service: " + line); };
   return std::optional<service::ServerOptions>(std::move(options));
 }
@@ -103,6 +120,9 @@ Status Run(const ParsedArgs& args, Io& io) {
   // service existed) the address chosen for ":0".
   io.out << "serving " << root << " (repository " << id.ToString() << ")";
   if (service) io.out << " on " << service->socket_path();
+  if (service && !service->tcp_address().empty()) {
+    io.out << " and remote clients on " << service->tcp_address() << " over TLS";
+  }
   if (service && replication) io.out << " and";
   if (replication) {
     io.out << " on " << replication->address()
@@ -143,6 +163,18 @@ CommandSpec ServeCommand() {
           "at once (more are refused with an error); a client must say hello within\n"
           "5 s, and one idle for 5 minutes is closed.\n"
           "\n"
+          "Remote clients, with --service-listen HOST:PORT: the same service on TCP,\n"
+          "always inside TLS (--tls-cert and --tls-key are required). A client is the\n"
+          "user whose token it sends (issued by `starlog user add`, checked against\n"
+          "PATH/.starlog/tokens at every connection, so `starlog user remove` takes\n"
+          "effect at once), or, with --client-ca FILE, the subject CN of a client\n"
+          "certificate signed by that CA. Neither: refused. Nothing but the hello is\n"
+          "read before that, the TLS handshake and hello within 5 s; at most\n"
+          "--max-unauthenticated connections (default a quarter of --max-clients),\n"
+          "8 per address, may be that far at once: one more ends the oldest.\n"
+          "--listen is replication's address, --service-listen the service's; the\n"
+          "certificate serves both.\n"
+          "\n"
           "Replication, with --key: the primary's side. Replicas (`starlog replicate`)\n"
           "connect, prove they hold the shared key, and receive every event from where\n"
           "their log ends, then new events as they are written, and the files of\n"
@@ -165,18 +197,31 @@ CommandSpec ServeCommand() {
            {"max-clients-per-user", "N",
             "connections one OS user may hold (default: --max-clients less a quarter, at most 16)"},
            {"service", "", "run the service too when replicating (--key)"},
+           {"service-listen", "HOST:PORT",
+            "the service for remote clients too, on TCP with TLS (needs --tls-cert, --tls-key; "
+            "port 0 picks one)"},
+           {"client-ca", "FILE",
+            "remote clients may present a certificate signed by a CA in FILE (PEM): its subject "
+            "CN is the user"},
+           {"max-unauthenticated", "N",
+            "remote connections in their TLS handshake or hello at once (default: a quarter of "
+            "--max-clients)"},
            {"listen", "HOST:PORT",
             "replication: address to listen on (default 127.0.0.1:7650; port 0 picks "
             "one)"},
            KeyOption(),
-           {"tls-cert", "FILE", "replication over TLS with this certificate chain (PEM)"},
-           {"tls-key", "FILE", "the certificate's private key (PEM)"},
+           {"tls-cert", "FILE",
+            "this host's certificate chain (PEM): TLS for --service-listen, and for replication"},
+           {"tls-key", "FILE", "the certificate's private key (PEM), readable by the service only"},
            {"max-connections", "N", "replication peers served at once (default 64)"}},
       .examples =
           {"starlog serve /data/repo --socket-mode 0660",
            "starlog serve /data/repo --service --listen 0.0.0.0:7650 --key /etc/starlog/key",
            "starlog serve repo --listen 127.0.0.1:0 --key key --tls-cert cert.pem "
-           "--tls-key key.pem"},
+           "--tls-key key.pem",
+           "starlog serve /data/repo --service-listen 0.0.0.0:7651 --tls-cert "
+           "/etc/starlog/cert.pem "
+           "--tls-key /etc/starlog/key.pem --client-ca /etc/starlog/users-ca.pem"},
       .run = Run,
   };
 }

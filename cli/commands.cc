@@ -26,7 +26,10 @@ std::vector<CommandSpec> WithWriterOptions(std::vector<CommandSpec> commands) {
                                     [](const OptionSpec& o) { return o.name == "no-sync"; });
     if (writes) {
       c.options.push_back(LockTimeoutOption());
-      if (local_only.count(c.name) == 0) c.options.push_back(ServiceOption());
+      if (local_only.count(c.name) == 0) {
+        c.options.push_back(ServiceOption());
+        for (OptionSpec& o : RemoteServiceOptions()) c.options.push_back(std::move(o));
+      }
     }
   }
   return commands;
@@ -80,6 +83,7 @@ const std::vector<CommandSpec>& AllCommands() {
       FsckCommand(),
 
       ServeCommand(),
+      UserCommand(),
       ReplicateCommand(),
       StatusCommand(),
       VerifyCommand(),

@@ -41,6 +41,7 @@ CommandSpec RepairCommand();
 CommandSpec DiffCommand();
 CommandSpec WaitCommand();
 CommandSpec ServeCommand();
+CommandSpec UserCommand();
 CommandSpec ReplicateCommand();
 CommandSpec StatusCommand();
 CommandSpec VerifyCommand();

@@ -17,6 +17,7 @@
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
 #include "starlog/service/client.h"
+#include "starlog/service/user_tokens.h"
 
 namespace starlog::cli {
 
@@ -71,9 +72,23 @@ std::string ActingUser(const ParsedArgs& args) {
 }
 
 OptionSpec ServiceOption() {
-  return {"service", "SOCKET",
-          "write through the service on SOCKET (default: $STARLOG_SERVICE, else the "
-          "repository's own, if it runs)"};
+  return {"service", "WHERE",
+          "write through the service at WHERE: a socket (unix:PATH, or any path with a '/'), "
+          "else HOST:PORT over TLS (default: $STARLOG_SERVICE, else the repository's own "
+          "socket, if a service answers there)"};
+}
+
+std::vector<OptionSpec> RemoteServiceOptions() {
+  return {{"tls-ca", "FILE",
+           "with --service HOST:PORT: the service's certificate must chain to one in FILE "
+           "(PEM; default: $STARLOG_TLS_CA, else the system's roots)"},
+          {"token-file", "FILE",
+           "with --service HOST:PORT: the token `starlog user add` issued you (default: "
+           "$STARLOG_TOKEN_FILE; mode 0600)"},
+          {"tls-cert", "FILE",
+           "with --service HOST:PORT: your client certificate (PEM), instead "
+           "of a token"},
+          {"tls-key", "FILE", "the client certificate's private key (PEM)"}};
 }
 
 OptionSpec LockTimeoutOption() {
@@ -258,6 +273,63 @@ bool IsJsonInput(const ParsedArgs& args, const std::string& path) {
 
 namespace {
 
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// Whether --service or $STARLOG_SERVICE ("named") is a TCP address rather
+// than a socket: "unix:PATH" and anything with a '/' is a socket (the rule a
+// path and HOST:PORT cannot both satisfy). The client options of TCP on a
+// socket are a usage error: nothing would use them.
+Result<bool> IsRemote(const ParsedArgs& args, const std::string& named) {
+  const bool socket = named.rfind("unix:", 0) == 0 || named.find('/') != std::string::npos;
+  if (!socket && named.find(':') == std::string::npos) {
+    return UsageError("--service " + codec::Quoted(named) +
+                      " is neither a socket (unix:PATH, or a path with a '/') nor HOST:PORT");
+  }
+  if (socket) {
+    for (const char* option : {"tls-ca", "token-file", "tls-cert", "tls-key"}) {
+      if (args.Has(option)) {
+        return UsageError(std::string("--") + option +
+                          " is for a service on TCP (--service HOST:PORT), not on a socket");
+      }
+    }
+  }
+  return !socket;
+}
+
+std::string SocketPath(const std::string& named) {
+  return named.rfind("unix:", 0) == 0 ? named.substr(5) : named;
+}
+
+// How to reach "address" and prove who this user is: a token (--token-file,
+// $STARLOG_TOKEN_FILE) or a client certificate (--tls-cert, --tls-key).
+Result<service::RemoteOptions> RemoteOptionsFor(const ParsedArgs& args,
+                                                const std::string& address) {
+  service::RemoteOptions options;
+  options.address = address;
+  options.ca_file = args.GetOr("tls-ca", Env("STARLOG_TLS_CA"));
+  options.cert_file = args.GetOr("tls-cert", "");
+  options.key_file = args.GetOr("tls-key", "");
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    return UsageError("--tls-cert and --tls-key go together");
+  }
+  std::string token_file = args.GetOr("token-file", "");
+  // A certificate given on the command line is meant: an exported token
+  // file does not override it.
+  if (token_file.empty() && options.cert_file.empty()) token_file = Env("STARLOG_TOKEN_FILE");
+  if (!token_file.empty()) {
+    STARLOG_ASSIGN_OR_RETURN(options.token, service::ReadTokenFile(token_file));
+  }
+  if (options.token.empty() && options.cert_file.empty()) {
+    return UsageError(
+        "a service on TCP needs to know who you are: --token-file FILE (or "
+        "$STARLOG_TOKEN_FILE), or --tls-cert FILE --tls-key FILE");
+  }
+  return options;
+}
+
 // Applies edits to the repository, wherever it is written.
 using Writer = std::function<Result<engine::EditResult>(const engine::Edit&)>;
 
@@ -279,21 +351,28 @@ Result<Writer> LocalWriter(const ParsedArgs& args, Io& io) {
 Result<Writer> OpenWriter(const ParsedArgs& args, Io& io) {
   if (args.Has("read-only")) return LocalWriter(args, io);
   std::unique_ptr<service::Client> client;
-  const char* named = std::getenv("STARLOG_SERVICE");
-  if (auto socket = args.Get("service")) {
-    STARLOG_ASSIGN_OR_RETURN(client, service::Client::Connect(*socket));
-  } else if (named != nullptr && *named != '\0') {
-    STARLOG_ASSIGN_OR_RETURN(client, service::Client::Connect(named));
+  std::string named = Env("STARLOG_SERVICE");
+  if (auto where = args.Get("service")) named = *where;
+  bool remote = false;
+  if (!named.empty()) {
+    STARLOG_ASSIGN_OR_RETURN(remote, IsRemote(args, named));
+    if (remote) {
+      STARLOG_ASSIGN_OR_RETURN(service::RemoteOptions options, RemoteOptionsFor(args, named));
+      STARLOG_ASSIGN_OR_RETURN(client, service::Client::ConnectRemote(options));
+    } else {
+      STARLOG_ASSIGN_OR_RETURN(client, service::Client::Connect(SocketPath(named)));
+    }
   } else {
     STARLOG_ASSIGN_OR_RETURN(client, service::ConnectIfServed(args.positional(0)));
   }
   if (client == nullptr) return LocalWriter(args, io);
-  // The service names the user from the socket; a name this process
-  // declares is refused, never passed on.
+  // The service names the user from the socket, the token or the
+  // certificate; a name this process declares is refused, never passed on.
   if (auto user = args.Get("user"); user && *user != client->user()) {
     return Status::PermissionDenied("the repository's service records you as " +
                                     codec::Quoted(client->user()) +
-                                    " (your OS user); --user cannot name another");
+                                    (remote ? " (your token or certificate)" : " (your OS user)") +
+                                    "; --user cannot name another");
   }
   if (const char* env = std::getenv("STARLOG_USER");
       env != nullptr && *env != '\0' && env != client->user()) {

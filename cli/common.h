@@ -23,8 +23,10 @@ OptionSpec UserOption();
 OptionSpec NoSyncOption();
 // --lock-timeout SECONDS: how long a writer waits for another to finish.
 OptionSpec LockTimeoutOption();
-// --service SOCKET: the service to write through.
+// --service WHERE: the service to write through, on a socket or HOST:PORT.
 OptionSpec ServiceOption();
+// --tls-ca, --token-file, --tls-cert, --tls-key: for --service HOST:PORT.
+std::vector<OptionSpec> RemoteServiceOptions();
 inline constexpr uint64_t kDefaultLockTimeoutSeconds = 60;
 OptionSpec AsOfOption();
 OptionSpec CollectionsOption();

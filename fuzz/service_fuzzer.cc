@@ -1,5 +1,7 @@
 // Fuzz target: service requests (and replies), as any local user who may
-// connect to the socket can send them. Decoding must never crash nor
+// connect to the socket can send them, and any remote peer once its TLS
+// handshake is done (the hello, with its token, before authentication).
+// Decoding must never crash nor
 // allocate by a lying count, and what decodes must encode to bytes that
 // decode and encode to themselves.
 

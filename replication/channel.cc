@@ -7,6 +7,9 @@
 #include <boost/asio/write.hpp>
 #include <optional>
 
+#include "net/address.h"
+#include "net/tls_context.h"
+
 namespace starlog::replication {
 
 namespace asio = boost::asio;
@@ -32,39 +35,7 @@ Status FromAsio(const error_code& ec, const std::string& what) {
   return Status::IOError(what + ": " + ec.message());
 }
 
-// Loads a PEM file into the context, naming the file on failure.
-Status Load(const std::string& file, const char* what,
-            const std::function<void(error_code&)>& load) {
-  error_code ec;
-  load(ec);
-  if (ec)
-    return Status::InvalidArgument(std::string("cannot load the TLS ") + what + " '" + file +
-                                   "': " + ec.message());
-  return Status::OK();
-}
-
 }  // namespace
-
-Status ParseAddress(const std::string& address, std::string* host, uint16_t* port) {
-  const size_t colon = address.rfind(':');
-  const auto bad = [&] {
-    return Status::InvalidArgument("not an address: '" + address + "' (want HOST:PORT)");
-  };
-  if (colon == std::string::npos || colon == 0) return bad();
-  std::string h = address.substr(0, colon);
-  if (h.front() == '[') {
-    if (h.back() != ']') return bad();
-    h = h.substr(1, h.size() - 2);
-  }
-  const std::string p = address.substr(colon + 1);
-  if (h.empty() || p.empty() || p.size() > 5 ||
-      p.find_first_not_of("0123456789") != std::string::npos || std::stoul(p) > 65535) {
-    return bad();
-  }
-  *host = h;
-  *port = static_cast<uint16_t>(std::stoul(p));
-  return Status::OK();
-}
 
 struct Channel::Impl {
   asio::io_context io;
@@ -132,7 +103,7 @@ Result<std::unique_ptr<Channel>> Channel::Connect(const std::string& address, co
                                                   std::chrono::milliseconds timeout) {
   std::string host;
   uint16_t port = 0;
-  STARLOG_RETURN_IF_ERROR(ParseAddress(address, &host, &port));
+  STARLOG_RETURN_IF_ERROR(net::ParseAddress(address, &host, &port));
   auto impl = std::make_unique<Impl>();
   impl->timeout = timeout;
   impl->peer = address;
@@ -147,16 +118,9 @@ Result<std::unique_ptr<Channel>> Channel::Connect(const std::string& address, co
   if (ec) return FromAsio(ec, "cannot connect to " + address);
   impl->socket.set_option(tcp::no_delay(true), ec);
   if (!tls.ca_file.empty()) {
-    impl->ssl = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    impl->ssl->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-    STARLOG_RETURN_IF_ERROR(Load(tls.ca_file, "CA file", [&](error_code& e) {
-      impl->ssl->load_verify_file(tls.ca_file, e);
-    }));
+    STARLOG_ASSIGN_OR_RETURN(impl->ssl, net::ClientContext(tls.ca_file));
     impl->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(impl->socket, *impl->ssl);
-    impl->tls->set_verify_mode(asio::ssl::verify_peer);
-    impl->tls->set_verify_callback(asio::ssl::host_name_verification(host));
-    // Server name indication, for servers that host several names.
-    SSL_set_tlsext_host_name(impl->tls->native_handle(), host.c_str());
+    net::VerifyServer(*impl->tls, host);
     ec = impl->Run([&](auto handler) {
       impl->tls->async_handshake(asio::ssl::stream_base::client,
                                  [handler](const error_code& e) { handler(e, 0); });
@@ -243,20 +207,13 @@ Result<std::unique_ptr<Listener>> Listener::Bind(const std::string& address,
                                                  const TlsOptions& tls) {
   std::string host;
   uint16_t port = 0;
-  STARLOG_RETURN_IF_ERROR(ParseAddress(address, &host, &port));
+  STARLOG_RETURN_IF_ERROR(net::ParseAddress(address, &host, &port));
   if (tls.cert_file.empty() != tls.key_file.empty()) {
     return Status::InvalidArgument("TLS needs both a certificate and its private key");
   }
   auto impl = std::make_unique<Impl>();
   if (!tls.cert_file.empty()) {
-    impl->ssl = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-    impl->ssl->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-    STARLOG_RETURN_IF_ERROR(Load(tls.cert_file, "certificate", [&](error_code& e) {
-      impl->ssl->use_certificate_chain_file(tls.cert_file, e);
-    }));
-    STARLOG_RETURN_IF_ERROR(Load(tls.key_file, "private key", [&](error_code& e) {
-      impl->ssl->use_private_key_file(tls.key_file, asio::ssl::context::pem, e);
-    }));
+    STARLOG_ASSIGN_OR_RETURN(impl->ssl, net::ServerContext(tls.cert_file, tls.key_file));
   }
   tcp::resolver resolver(impl->io);
   error_code ec;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 
+#include "net/address.h"
 #include "replication/handshake.h"
 
 namespace starlog::replication {
@@ -89,7 +90,8 @@ Result<VerifyReport> Verify(const engine::EventStore& local, const std::string& 
                             const VerifyOptions& options) {
   std::string host;
   uint16_t port = 0;
-  const bool is_address = !std::filesystem::exists(other) && ParseAddress(other, &host, &port).ok();
+  const bool is_address =
+      !std::filesystem::exists(other) && net::ParseAddress(other, &host, &port).ok();
   if (!is_address) {
     engine::StoreOptions read_only;
     read_only.read_only = true;

@@ -276,6 +276,38 @@ cat demo/refused.txt
 kill $service; wait $service || true
 trap - EXIT
 
+step "remote clients: the service on TCP with TLS, two token holders"
+# A self-signed certificate for the demo; a facility uses its own CA's.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+  -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+  -keyout demo/service.key -out demo/service.pem 2>/dev/null
+# As the service's account: only each token's hash is kept (.starlog/tokens).
+starlog user add "$repo" alice --token-file demo/alice.token
+starlog user add "$repo" bob --token-file demo/bob.token
+starlog user list "$repo"
+build/cli/starlog serve "$repo" --service-listen 127.0.0.1:0 --tls-cert demo/service.pem \
+  --tls-key demo/service.key > demo/remote.out 2> demo/remote.log &
+remote=$!
+trap 'kill $remote 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q serving demo/remote.out 2>/dev/null && break; sleep 0.1; done
+cat demo/remote.out
+address=$(sed -n 's/.* remote clients on \(.*\) over TLS.*/\1/p' demo/remote.out)
+# Each holder registers a RUN of its own, recorded as itself whoever runs
+# the command: the token, checked over TLS, is the identity ($STARLOG_USER
+# would be ignored, with a warning).
+for who in alice bob; do
+  STARLOG_USER= starlog create-collection "$repo" "u/$who/remote" --doc "from a remote client" \
+    --service "$address" --tls-ca demo/service.pem --token-file "demo/$who.token"
+done
+starlog log "$repo" --from $(( $(head_of) - 1 ))
+echo "a removed token is refused from the next connection, the service still running:"
+starlog user remove "$repo" bob
+if STARLOG_USER= starlog create-collection "$repo" u/bob/again --service "$address" \
+  --tls-ca demo/service.pem --token-file demo/bob.token 2> demo/refused.txt; then exit 1; fi
+cat demo/refused.txt
+kill $remote; wait $remote || true
+trap - EXIT
+
 step "replicate over TCP on loopback: serve, copy to a second folder, follow, verify"
 head -c 32 /dev/urandom | base64 > demo/key  # The shared key; it never crosses the wire.
 chmod 600 demo/key  # Refused if group or others may read it, as ssh refuses a private key.

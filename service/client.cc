@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "net/tls_context.h"
 #include "service/message_stream.h"
 
 namespace starlog::service {
@@ -67,11 +68,26 @@ Result<std::unique_ptr<Client>> Client::Connect(const std::string& socket_path,
   return Handshake(std::move(*stream), socket_path, timeout);
 }
 
+Result<std::unique_ptr<Client>> Client::ConnectRemote(const RemoteOptions& remote,
+                                                      std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  STARLOG_ASSIGN_OR_RETURN(auto context,
+                           net::ClientContext(remote.ca_file, remote.cert_file, remote.key_file));
+  STARLOG_ASSIGN_OR_RETURN(auto stream,
+                           MessageStream::ConnectTls(remote.address, std::move(context), deadline));
+  return Handshake(std::move(stream), remote.address,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+                   remote.token);
+}
+
 Result<std::unique_ptr<Client>> Client::Handshake(std::unique_ptr<MessageStream> stream,
                                                   const std::string& socket_path,
-                                                  std::chrono::milliseconds timeout) {
+                                                  std::chrono::milliseconds timeout,
+                                                  std::string token) {
   std::unique_ptr<Client> client(new Client(std::move(stream), socket_path, timeout));
-  STARLOG_ASSIGN_OR_RETURN(Message reply, client->Call(Hello{}));
+  Hello mine;
+  mine.token = std::move(token);
+  STARLOG_ASSIGN_OR_RETURN(Message reply, client->Call(mine));
   const auto* hello = std::get_if<Hello>(&reply);
   if (hello == nullptr) return Unexpected(reply, "hello");
   if (hello->version != kServiceProtocolVersion) {

@@ -1,22 +1,74 @@
 #include "service/message_stream.h"
 
+#include <sys/socket.h>
+
+#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
+#include <functional>
 #include <optional>
 
+#include "net/address.h"
+#include "net/tls_context.h"
 #include "starlog/codec/frame.h"
 
 namespace starlog::service {
 
 namespace asio = boost::asio;
+using asio::ip::tcp;
 using boost::system::error_code;
-using Socket = asio::local::stream_protocol::socket;
+
+namespace {
+
+using Handler = std::function<void(const error_code&, size_t)>;
+
+// What a stream reads and writes through: the one difference between a Unix
+// socket and TLS over TCP.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void Write(asio::const_buffer bytes, Handler done) = 0;
+  virtual void ReadSome(asio::mutable_buffer bytes, Handler done) = 0;
+  // Ends the connection at once; a pending operation completes with an error.
+  virtual void Close() = 0;
+  virtual int native_handle() = 0;
+};
+
+// A transport over an Asio stream: a Unix socket, or TLS over a TCP socket.
+template <typename Stream>
+class AsioTransport final : public Transport {
+ public:
+  template <typename... Args>
+  explicit AsioTransport(Args&&... args) : stream(std::forward<Args>(args)...) {}
+  void Write(asio::const_buffer bytes, Handler done) override {
+    asio::async_write(stream, bytes, std::move(done));
+  }
+  void ReadSome(asio::mutable_buffer bytes, Handler done) override {
+    stream.async_read_some(bytes, std::move(done));
+  }
+  void Close() override {
+    error_code ignored;
+    stream.lowest_layer().close(ignored);
+  }
+  int native_handle() override { return stream.lowest_layer().native_handle(); }
+
+  Stream stream;
+};
+
+using UnixTransport = AsioTransport<asio::local::stream_protocol::socket>;
+using TlsTransport = AsioTransport<asio::ssl::stream<tcp::socket>>;
+
+}  // namespace
 
 struct MessageStream::Impl {
   asio::io_context io;
-  Socket socket{io};
-  std::string peer;  // For messages: the socket path, or "client".
+  std::shared_ptr<TlsContext> context;   // With TLS; outlives the transport.
+  std::unique_ptr<Transport> transport;  // Goes before "io" and "context".
+  TlsTransport* tls = nullptr;           // The transport, when it is TLS.
+  std::string peer;  // For messages: the socket path, the address, or "a client".
   std::string in;    // Received bytes not yet read as messages.
 
   // Runs one asynchronous operation until it completes or "deadline" passes.
@@ -35,8 +87,7 @@ struct MessageStream::Impl {
     if (done) return *done;
     // Past the deadline the stream is out of step with its peer: close it, and
     // let the abandoned operation's handler run before "done" goes away.
-    error_code ignored;
-    socket.close(ignored);
+    transport->Close();
     io.restart();
     io.run();
     return asio::error::timed_out;
@@ -46,7 +97,7 @@ struct MessageStream::Impl {
     const std::string context = std::string(what) + " " + peer;
     if (ec == asio::error::timed_out) return Status::TimedOut(context + ": timed out");
     if (ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == asio::error::broken_pipe) {
+        ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated) {
       return Status::IOError(context + ": the other side closed the connection");
     }
     if (ec == asio::error::connection_refused || ec == asio::error::not_found ||
@@ -56,7 +107,19 @@ struct MessageStream::Impl {
     if (ec == asio::error::access_denied || ec.value() == EPERM) {
       return Status::PermissionDenied(context + ": " + ec.message());
     }
+    if (ec.category() == asio::error::get_ssl_category()) {
+      return Status::PermissionDenied(context + ": TLS: " + ec.message());
+    }
     return Status::IOError(context + ": " + ec.message());
+  }
+
+  // The TLS handshake of "tls" as "side", by "deadline".
+  Status Handshake(asio::ssl::stream_base::handshake_type side, Clock::time_point deadline) {
+    const error_code ec = RunUntil(deadline, [&](auto handler) {
+      tls->stream.async_handshake(side, [handler](const error_code& e) { handler(e, 0); });
+    });
+    if (ec) return FromAsio(ec, "TLS handshake with");
+    return Status::OK();
   }
 };
 
@@ -67,28 +130,85 @@ Result<std::unique_ptr<MessageStream>> MessageStream::Connect(const std::string&
                                                               Clock::time_point deadline) {
   auto impl = std::make_unique<Impl>();
   impl->peer = path;
+  auto transport = std::make_unique<UnixTransport>(impl->io);
+  auto& socket = transport->stream;
+  impl->transport = std::move(transport);
   const asio::local::stream_protocol::endpoint endpoint(path);
   const error_code ec = impl->RunUntil(deadline, [&](auto handler) {
-    impl->socket.async_connect(endpoint, [handler](const error_code& e) { handler(e, 0); });
+    socket.async_connect(endpoint, [handler](const error_code& e) { handler(e, 0); });
   });
   if (ec) return impl->FromAsio(ec, "cannot connect to the service on");
+  return std::make_unique<MessageStream>(std::move(impl));
+}
+
+Result<std::unique_ptr<MessageStream>> MessageStream::ConnectTls(
+    const std::string& address, std::shared_ptr<TlsContext> context, Clock::time_point deadline) {
+  std::string host;
+  uint16_t port = 0;
+  STARLOG_RETURN_IF_ERROR(net::ParseAddress(address, &host, &port));
+  auto impl = std::make_unique<Impl>();
+  impl->peer = address;
+  impl->context = std::move(context);
+  auto transport = std::make_unique<TlsTransport>(impl->io, *impl->context);
+  impl->tls = transport.get();
+  impl->transport = std::move(transport);
+  tcp::socket& socket = impl->tls->stream.next_layer();
+  tcp::resolver resolver(impl->io);
+  error_code ec;
+  const auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+  if (ec) return Status::Unavailable("cannot resolve '" + host + "': " + ec.message());
+  ec = impl->RunUntil(deadline, [&](auto handler) {
+    asio::async_connect(socket, endpoints,
+                        [handler](const error_code& e, const tcp::endpoint&) { handler(e, 0); });
+  });
+  if (ec) {
+    const Status s = impl->FromAsio(ec, "cannot connect to the service on");
+    if (s.IsNotFound()) return Status::Unavailable(s.message());
+    return s;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  net::VerifyServer(impl->tls->stream, host);
+  STARLOG_RETURN_IF_ERROR(impl->Handshake(asio::ssl::stream_base::client, deadline));
   return std::make_unique<MessageStream>(std::move(impl));
 }
 
 std::unique_ptr<MessageStream> MessageStream::Adopt(int fd) {
   auto impl = std::make_unique<Impl>();
   impl->peer = "a client";
+  auto transport = std::make_unique<UnixTransport>(impl->io);
   error_code ignored;  // Assigning a fresh socket an open descriptor cannot fail.
-  impl->socket.assign(asio::local::stream_protocol(), fd, ignored);
+  transport->stream.assign(asio::local::stream_protocol(), fd, ignored);
+  impl->transport = std::move(transport);
+  return std::make_unique<MessageStream>(std::move(impl));
+}
+
+Result<std::unique_ptr<MessageStream>> MessageStream::AcceptTls(int fd,
+                                                                std::shared_ptr<TlsContext> context,
+                                                                Clock::time_point deadline) {
+  auto impl = std::make_unique<Impl>();
+  impl->context = std::move(context);
+  auto transport = std::make_unique<TlsTransport>(impl->io, *impl->context);
+  tcp::socket& socket = transport->stream.next_layer();
+  sockaddr_storage local{};
+  socklen_t length = sizeof(local);
+  const bool v6 = ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0 &&
+                  local.ss_family == AF_INET6;
+  error_code ec;
+  socket.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
+  const auto remote = socket.remote_endpoint(ec);
+  impl->peer = ec ? "a client" : remote.address().to_string();
+  socket.set_option(tcp::no_delay(true), ec);
+  impl->tls = transport.get();
+  impl->transport = std::move(transport);
+  STARLOG_RETURN_IF_ERROR(impl->Handshake(asio::ssl::stream_base::server, deadline));
   return std::make_unique<MessageStream>(std::move(impl));
 }
 
 Status MessageStream::Send(const Message& message, Clock::time_point deadline) {
   std::string bytes;
   STARLOG_RETURN_IF_ERROR(AppendMessage(message, &bytes));
-  const error_code ec = impl_->RunUntil(deadline, [&](auto handler) {
-    asio::async_write(impl_->socket, asio::buffer(bytes), handler);
-  });
+  const error_code ec = impl_->RunUntil(
+      deadline, [&](auto handler) { impl_->transport->Write(asio::buffer(bytes), handler); });
   if (ec) return impl_->FromAsio(ec, "sending to");
   return Status::OK();
 }
@@ -113,11 +233,11 @@ Result<Message> MessageStream::Receive(size_t max_size, Clock::time_point deadli
     const error_code ec = impl_->RunUntil(
         deadline,
         [&](auto handler) {
-          impl_->socket.async_read_some(asio::buffer(buffer, std::min(want, sizeof(buffer))),
-                                        handler);
+          impl_->transport->ReadSome(asio::buffer(buffer, std::min(want, sizeof(buffer))), handler);
         },
         &n);
-    if (ec == asio::error::eof && !impl_->in.empty()) {
+    if ((ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) &&
+        !impl_->in.empty()) {
       return Status::IOError("the other side closed the connection in the middle of a message");
     }
     if (ec) return impl_->FromAsio(ec, "receiving from");
@@ -125,6 +245,11 @@ Result<Message> MessageStream::Receive(size_t max_size, Clock::time_point deadli
   }
 }
 
-int MessageStream::native_handle() { return impl_->socket.native_handle(); }
+std::optional<std::string> MessageStream::peer_certificate_name() {
+  if (impl_->tls == nullptr) return std::nullopt;
+  return net::VerifiedPeerName(impl_->tls->stream.native_handle());
+}
+
+int MessageStream::native_handle() { return impl_->transport->native_handle(); }
 
 }  // namespace starlog::service

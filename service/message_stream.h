@@ -1,25 +1,32 @@
 #pragma once
 
-// A connected Unix stream socket carrying service messages (protocol.h), on
-// either side. Every operation ends by a deadline, so a peer that stops
-// reading or writing costs a TimedOut, never a hung thread; a message is
-// refused by the length its frame announces, before its bytes are buffered.
-// Boost.Asio stays behind this header.
+// A connected stream carrying service messages (protocol.h), on either side:
+// a Unix socket, or TCP inside TLS. Both are the same stream to the code
+// above: every operation ends by a deadline, so a peer that stops reading or
+// writing costs a TimedOut, never a hung thread, and a message is refused by
+// the length its frame announces, before its bytes are buffered. Boost.Asio
+// and OpenSSL stay behind this header.
 //
 // Thread safety: one thread uses a stream at a time.
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "starlog/result.h"
 #include "starlog/service/protocol.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace starlog::service {
 
 class MessageStream {
  public:
   using Clock = std::chrono::steady_clock;
+  using TlsContext = boost::asio::ssl::context;
   struct Impl;
 
   explicit MessageStream(std::unique_ptr<Impl> impl);
@@ -34,8 +41,25 @@ class MessageStream {
   static Result<std::unique_ptr<MessageStream>> Connect(const std::string& path,
                                                         Clock::time_point deadline);
 
+  // Connects to "address" (HOST:PORT) over TCP and does the client side of
+  // the TLS handshake with "context" (net::ClientContext), verifying that
+  // the service's certificate chains to a trusted one and names HOST.
+  // Unavailable if nobody answers, PermissionDenied if the certificate
+  // fails verification (or the service refuses this client's), TimedOut.
+  static Result<std::unique_ptr<MessageStream>> ConnectTls(const std::string& address,
+                                                           std::shared_ptr<TlsContext> context,
+                                                           Clock::time_point deadline);
+
   // Takes over "fd", a connected AF_UNIX stream socket (an accepted one).
   static std::unique_ptr<MessageStream> Adopt(int fd);
+
+  // Takes over "fd", an accepted TCP socket, and does the server side of
+  // the TLS handshake with "context" (net::ServerContext) by "deadline".
+  // A peer that speaks anything but TLS fails here, before a byte of it is
+  // read as a message.
+  static Result<std::unique_ptr<MessageStream>> AcceptTls(int fd,
+                                                          std::shared_ptr<TlsContext> context,
+                                                          Clock::time_point deadline);
 
   Status Send(const Message& message, Clock::time_point deadline);
 
@@ -45,6 +69,11 @@ class MessageStream {
   // "deadline". After an error the stream is of no further use.
   // REQUIRES: max_size >= codec::kFrameOverhead.
   Result<Message> Receive(size_t max_size, Clock::time_point deadline);
+
+  // On the server side of TLS: the subject CN of the client's certificate,
+  // if it sent one and it verified (net::VerifiedPeerName); nullopt
+  // otherwise, and on a Unix socket.
+  std::optional<std::string> peer_certificate_name();
 
   // The socket, for getsockopt (SO_PEERCRED).
   int native_handle();

@@ -119,7 +119,8 @@ struct BodyEncoder {
     auto id = m.repository_id.IsNil() ? Offset<flatbuffers::Vector<uint8_t>>()
                                       : EncodeBytes(b, m.repository_id.AsBytes());
     auto user = m.user.empty() ? Offset<flatbuffers::String>() : b.CreateString(m.user);
-    return fbs::CreateHello(b, m.version, id, user).Union();
+    auto token = m.token.empty() ? Offset<flatbuffers::String>() : b.CreateString(m.token);
+    return fbs::CreateHello(b, m.version, id, user, token).Union();
   }
   Offset<void> operator()(const EditRequest& m) {
     const Offset<void> edit = std::visit(EditEncoder{b}, m.edit);
@@ -308,6 +309,7 @@ Result<Message> DecodeBody(const fbs::Message& m) {
                                  DecodeUuid(h->repository_id(), "the repository id"));
       }
       out.user = Str(h->user());
+      out.token = Str(h->token());
       return Message(std::move(out));
     }
     case fbs::Body_EditRequest: {

@@ -1,6 +1,5 @@
 #include "service/unix_listener.h"
 
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,18 +8,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "service/accept.h"
+#include "service/errno_status.h"
 #include "starlog/codec/text.h"
 
 namespace starlog::service {
 
 namespace {
-
-Status Errno(std::string_view what, const std::string& path) {
-  const std::string text =
-      std::string(what) + " " + codec::Quoted(path) + ": " + std::strerror(errno);
-  if (errno == EACCES || errno == EPERM) return Status::PermissionDenied(text);
-  return Status::IOError(text);
-}
 
 Result<sockaddr_un> Address(const std::string& path) {
   sockaddr_un address{};
@@ -49,21 +43,21 @@ Result<bool> UnixListener::Answers(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return false;
-    return Errno("cannot inspect", path);
+    return ErrnoStatus("cannot inspect", path);
   }
   if (!S_ISSOCK(st.st_mode)) {
     return Status::InvalidArgument(codec::Quoted(path) + " exists and is not a socket");
   }
   // Non-blocking: a live listener with a full backlog says EAGAIN at once.
   Fd probe{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-  if (probe.fd < 0) return Errno("cannot make a socket to probe", path);
+  if (probe.fd < 0) return ErrnoStatus("cannot make a socket to probe", path);
   if (::connect(probe.fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) {
     return true;
   }
   if (errno == ECONNREFUSED || errno == ENOENT) return false;
   // EAGAIN: a listener whose backlog is full is alive.
   if (errno == EAGAIN) return true;
-  return Errno("cannot probe", path);
+  return ErrnoStatus("cannot probe", path);
 }
 
 Result<std::unique_ptr<UnixListener>> UnixListener::Bind(const std::string& path, mode_t mode) {
@@ -75,29 +69,29 @@ Result<std::unique_ptr<UnixListener>> UnixListener::Bind(const std::string& path
   // Nobody answers: whatever socket file is there was left by a service that
   // died.
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return Errno("cannot remove the stale socket", path);
+    return ErrnoStatus("cannot remove the stale socket", path);
   }
   // Non-blocking, so that accept after poll never waits for a client that
   // gave up in between.
   Fd fd{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-  if (fd.fd < 0) return Errno("cannot make a socket for", path);
+  if (fd.fd < 0) return ErrnoStatus("cannot make a socket for", path);
   if (::bind(fd.fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
     if (errno == EADDRINUSE) {
       return Status::Unavailable("another service took " + codec::Quoted(path) +
                                  " while this one started");
     }
-    return Errno("cannot bind", path);
+    return ErrnoStatus("cannot bind", path);
   }
   // The mode is set before listen(): until then a connect is refused, so
   // nobody gets in under the umask's mode.
   struct stat st;
   if (::chmod(path.c_str(), mode) != 0 || ::lstat(path.c_str(), &st) != 0) {
-    const Status s = Errno("cannot set the mode of", path);
+    const Status s = ErrnoStatus("cannot set the mode of", path);
     ::unlink(path.c_str());
     return s;
   }
   if (::listen(fd.fd, SOMAXCONN) != 0) {
-    const Status s = Errno("cannot listen on", path);
+    const Status s = ErrnoStatus("cannot listen on", path);
     ::unlink(path.c_str());
     return s;
   }
@@ -113,18 +107,7 @@ UnixListener::~UnixListener() {
 }
 
 Result<int> UnixListener::Accept(std::chrono::milliseconds timeout) {
-  pollfd p{fd_, POLLIN, 0};
-  const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-  if (ready == 0 || (ready < 0 && errno == EINTR)) return Status::TimedOut("no connection");
-  if (ready < 0) return Errno("cannot wait for connections on", path_);
-  const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-  if (client < 0) {
-    if (errno == EAGAIN || errno == ECONNABORTED || errno == EINTR) {
-      return Status::TimedOut("no connection");
-    }
-    return Errno("cannot accept a connection on", path_);
-  }
-  return client;
+  return AcceptWithin(fd_, timeout, codec::Quoted(path_));
 }
 
 }  // namespace starlog::service

@@ -4,6 +4,7 @@
 // client never sends.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@ namespace starlog::testutil {
 class RawConnection {
  public:
   explicit RawConnection(const std::string& socket);
+  // A plain TCP connection to 127.0.0.1:"port" (no TLS).
+  explicit RawConnection(uint16_t port);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

@@ -37,7 +37,12 @@ void ServedRepository::Start(const std::vector<std::string>& serve_args) {
   const size_t on = line_.find(") on ");
   REQUIRE(on != std::string::npos);
   socket_ = line_.substr(on + 5);
-  socket_ = socket_.substr(0, socket_.find(" and on "));
+  socket_ = socket_.substr(0, socket_.find(" and "));
+  const std::string remote = " and remote clients on ";
+  if (const size_t at = line_.find(remote); at != std::string::npos) {
+    remote_address_ = line_.substr(at + remote.size());
+    remote_address_ = remote_address_.substr(0, remote_address_.find(" over TLS"));
+  }
 }
 
 void ServedRepository::Kill(int signal) {

@@ -36,6 +36,8 @@ class ServedRepository {
 
   const std::string& root() const { return root_; }
   const std::string& socket() const { return socket_; }
+  // HOST:PORT of the TCP listener (serve --service-listen), if any.
+  const std::string& remote_address() const { return remote_address_; }
   // The "serving ..." line.
   const std::string& line() const { return line_; }
   ChildProcess& child() { return *child_; }
@@ -49,6 +51,7 @@ class ServedRepository {
   TempDir dir_;
   std::string root_;
   std::string socket_;
+  std::string remote_address_;
   std::string line_;
   std::unique_ptr<ChildProcess> child_;
 };

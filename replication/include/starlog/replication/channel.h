@@ -34,9 +34,6 @@ struct TlsOptions {
 
 inline constexpr std::chrono::milliseconds kDefaultTimeout{30'000};
 
-// Splits "HOST:PORT" ("[v6]:PORT" for IPv6). InvalidArgument if malformed.
-Status ParseAddress(const std::string& address, std::string* host, uint16_t* port);
-
 class Channel {
  public:
   struct Impl;

@@ -4,8 +4,9 @@
 // process that writes the repository and returns what the engine returned
 // there, the same EditResult or the same Status (code and message) a local
 // engine::ApplyEdit would have. The actor recorded is the OS user this
-// process runs as, which the service reads from the socket: nothing here
-// chooses it.
+// process runs as, which the service reads from the socket, or, connected
+// over TCP, the holder of the token or client certificate it presents:
+// nothing here chooses it.
 //
 // Thread safety: not thread-safe; one request at a time per Client. Open a
 // Client per thread for concurrent requests.
@@ -39,6 +40,20 @@ inline constexpr std::chrono::milliseconds kDefaultClientTimeout{30'000};
 Result<std::unique_ptr<Client>> ConnectIfServed(
     const std::string& root, std::chrono::milliseconds timeout = kDefaultClientTimeout);
 
+// How a client reaches a service over TCP (server.h: tcp_address), always
+// inside TLS, and proves who it is.
+struct RemoteOptions {
+  std::string address;  // HOST:PORT of the service.
+  // The certificates (PEM) the service's must chain to; it must also name
+  // HOST. Empty: the system's trusted roots.
+  std::string ca_file;
+  // A token from `starlog user add` (user_tokens.h: ReadTokenFile), or
+  std::string token;
+  // a client certificate and its key (PEM), for a service that takes them.
+  std::string cert_file;
+  std::string key_file;
+};
+
 class Client {
  public:
   ~Client();
@@ -53,6 +68,16 @@ class Client {
   static Result<std::unique_ptr<Client>> Connect(
       const std::string& socket_path, std::chrono::milliseconds timeout = kDefaultClientTimeout);
 
+  // Connects to the service at "remote.address" over TCP, does TLS
+  // (verifying the service's certificate before anything is sent: the token
+  // never goes to a service that is not the one named) and says hello with
+  // the token. Unavailable if nothing answers or the service is full;
+  // PermissionDenied if a certificate fails verification, or the service
+  // takes neither the token nor the certificate; InvalidArgument for files
+  // that do not load; NotSupported, TimedOut as above.
+  static Result<std::unique_ptr<Client>> ConnectRemote(
+      const RemoteOptions& remote, std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
   // Applies "edit" through the service; returns once it is durable. A refused
   // edit changed nothing and comes back with the engine's status. An IOError
   // or TimedOut means the answer was lost: the edit may or may not have been
@@ -65,6 +90,7 @@ class Client {
   // The user the service records this client's edits as.
   const std::string& user() const { return user_; }
   const codec::Uuid& repository_id() const { return repository_id_; }
+  // The socket connected to, or HOST:PORT.
   const std::string& socket_path() const { return socket_path_; }
 
   // --- reads (client_queries.cc), since protocol version 2. Each is answered
@@ -122,10 +148,12 @@ class Client {
  private:
   friend Result<std::unique_ptr<Client>> ConnectIfServed(const std::string& root,
                                                          std::chrono::milliseconds timeout);
-  // Says hello on "stream", connected to "socket_path".
+  // Says hello on "stream", connected to "socket_path", with "token" (only
+  // ever on a TLS stream whose service was verified).
   static Result<std::unique_ptr<Client>> Handshake(std::unique_ptr<MessageStream> stream,
                                                    const std::string& socket_path,
-                                                   std::chrono::milliseconds timeout);
+                                                   std::chrono::milliseconds timeout,
+                                                   std::string token = "");
   Client(std::unique_ptr<MessageStream> stream, std::string socket_path,
          std::chrono::milliseconds timeout);
   // Sends "request" and returns the reply; a status reply as its Status.

@@ -1,14 +1,16 @@
 #pragma once
 
 // The service protocol: how a client asks the repository's service (the one
-// process that writes it) for registry edits, on a Unix domain socket.
+// process that writes it) for registry edits, on a Unix domain socket or on
+// TCP inside TLS (the same messages, the TLS session their only difference).
 //
 // Each message travels in the codec's framing (codec/frame.h): length, type,
 // payload, XXH3-64 of type and payload, the type byte one of the MessageTypes
 // below. The payload is a FlatBuffers Message (service/schema/service.fbs)
 // whose body's union tag equals the type byte:
 //
-//   hello        := uint32 version, [uuid repository_id, string user]
+//   hello        := uint32 version, [uuid repository_id, string user],
+//                   [string token]
 //   edit         := Edit            one engine::Edit (edits.h), any alternative
 //   info         := (empty)
 //   status       := uint8 code, string message
@@ -62,12 +64,16 @@
 //
 // The conversation: the client says hello with its version; the service
 // answers hello, naming the repository and the user it took the client for
-// (on the Unix socket the OS user of the peer process, from SO_PEERCRED: no
-// message can claim another), or status and closes: another version
-// (NotSupported), a peer whose uid has no user name (PermissionDenied), too
-// many connections (Unavailable). Then the client sends requests, edit, info,
-// query, more or wait, one at a time, each answered by edit_result,
-// info_result, query_result or status;
+// (on the Unix socket the OS user of the peer process, from SO_PEERCRED; on
+// TCP the holder of the hello's token, or else the subject CN of the client
+// certificate TLS verified: never the hello's user field, which the service
+// does not read), or status and closes: another version (NotSupported), a
+// peer whose uid has no user name, or on TCP no valid token and no verified
+// certificate (PermissionDenied), too many connections (Unavailable). On TCP
+// the TLS handshake comes first, within the same hello deadline, and nothing
+// but that hello is read before the peer is authenticated. Then the client
+// sends requests, edit, info, query, more or wait, one at a time, each
+// answered by edit_result, info_result, query_result or status;
 // an edit is answered once it is durable, or refused whole with the status
 // the engine gave (the same code and message a local command would print).
 // A message that fails to decode (not a frame, a length past kMaxRequestSize,
@@ -122,6 +128,9 @@ struct Hello {
   uint32_t version = kServiceProtocolVersion;
   codec::Uuid repository_id;  // The service's; nil from the client.
   std::string user;           // Whom the service took the client for; empty from the client.
+  // A remote client's token (user_tokens.h); empty from the service, and on
+  // the Unix socket, where the kernel names the client.
+  std::string token;
 };
 
 struct EditRequest {
