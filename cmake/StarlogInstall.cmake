@@ -17,6 +17,10 @@ foreach(lib IN LISTS starlog_libraries)
   install(TARGETS starlog_${lib} EXPORT starlogTargets
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 endforeach()
+# net's headers are private to replication and service; its library is
+# needed to link them.
+set_target_properties(starlog_net PROPERTIES EXPORT_NAME net)
+install(TARGETS starlog_net EXPORT starlogTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS starlog RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(starlog_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/starlog)
