@@ -29,7 +29,12 @@ std::vector<CommandSpec> WithWriterOptions(std::vector<CommandSpec> commands) {
       if (local_only.count(c.name) == 0) {
         c.options.push_back(ServiceOption());
         for (OptionSpec& o : RemoteServiceOptions()) c.options.push_back(std::move(o));
+        c.options.push_back(ActForOption());
       }
+    } else if (std::any_of(c.options.begin(), c.options.end(),
+                           [](const OptionSpec& o) { return o.name == "service"; })) {
+      // The read commands reach a service on TCP as the writers do.
+      for (OptionSpec& o : RemoteServiceOptions()) c.options.push_back(std::move(o));
     }
   }
   return commands;

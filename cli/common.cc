@@ -18,6 +18,7 @@
 #include "starlog/engine/as_of.h"
 #include "starlog/service/client.h"
 #include "starlog/service/user_tokens.h"
+#include "starlog/service/writer.h"
 
 namespace starlog::cli {
 
@@ -91,10 +92,26 @@ std::vector<OptionSpec> RemoteServiceOptions() {
           {"tls-key", "FILE", "the client certificate's private key (PEM)"}};
 }
 
+OptionSpec ActForOption() {
+  return {"act-for", "USER",
+          "make the edit for USER, as a member of the policy's act-for role (the event "
+          "records both)"};
+}
+
 OptionSpec LockTimeoutOption() {
   return {"lock-timeout", "SECONDS",
           "wait this long for another writer to finish (default " +
               std::to_string(kDefaultLockTimeoutSeconds) + "; 0 fails at once)"};
+}
+
+Result<uint64_t> LockTimeoutSeconds(const ParsedArgs& args) {
+  uint64_t seconds = kDefaultLockTimeoutSeconds;
+  if (args.Has("lock-timeout")) {
+    STARLOG_ASSIGN_OR_RETURN(auto given, args.GetUint("lock-timeout"));
+    if (given) seconds = *given;
+  }
+  if (seconds > 86'400) return UsageError("--lock-timeout takes at most 86400 seconds");
+  return seconds;
 }
 
 Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
@@ -102,12 +119,7 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
   engine::StoreOptions options;
   options.sync = !args.Has("no-sync");
   options.read_only = args.Has("read-only");  // Every write is then refused.
-  uint64_t seconds = kDefaultLockTimeoutSeconds;
-  if (args.Has("lock-timeout")) {
-    STARLOG_ASSIGN_OR_RETURN(auto given, args.GetUint("lock-timeout"));
-    if (given) seconds = *given;
-  }
-  if (seconds > 86'400) return UsageError("--lock-timeout takes at most 86400 seconds");
+  STARLOG_ASSIGN_OR_RETURN(const uint64_t seconds, LockTimeoutSeconds(args));
   options.lock_timeout = std::chrono::seconds(seconds);
   const std::string root = args.positional(0);
   if (!options.read_only) {
@@ -283,12 +295,9 @@ std::string Env(const char* name) {
 // path and HOST:PORT cannot both satisfy). The client options of TCP on a
 // socket are a usage error: nothing would use them.
 Result<bool> IsRemote(const ParsedArgs& args, const std::string& named) {
-  const bool socket = named.rfind("unix:", 0) == 0 || named.find('/') != std::string::npos;
-  if (!socket && named.find(':') == std::string::npos) {
-    return UsageError("--service " + codec::Quoted(named) +
-                      " is neither a socket (unix:PATH, or a path with a '/') nor HOST:PORT");
-  }
-  if (socket) {
+  auto address = service::ParseServiceAddress(named);
+  if (!address.ok()) return UsageError("--service " + std::string(address.status().message()));
+  if (!address->tcp) {
     for (const char* option : {"tls-ca", "token-file", "tls-cert", "tls-key"}) {
       if (args.Has(option)) {
         return UsageError(std::string("--") + option +
@@ -296,11 +305,7 @@ Result<bool> IsRemote(const ParsedArgs& args, const std::string& named) {
       }
     }
   }
-  return !socket;
-}
-
-std::string SocketPath(const std::string& named) {
-  return named.rfind("unix:", 0) == 0 ? named.substr(5) : named;
+  return address->tcp;
 }
 
 // How to reach "address" and prove who this user is: a token (--token-file,
@@ -331,62 +336,64 @@ Result<service::RemoteOptions> RemoteOptionsFor(const ParsedArgs& args,
 }
 
 // Applies edits to the repository, wherever it is written.
-using Writer = std::function<Result<engine::EditResult>(const engine::Edit&)>;
+using WriterFn = std::function<Result<engine::EditResult>(const engine::Edit&)>;
 
-// This process as the writer: it holds the write lock until the edit is
-// applied, and the actor is the one it declares.
-Result<Writer> LocalWriter(const ParsedArgs& args, Io& io) {
+// --read-only: this process opens the repository read-only, so the store
+// refuses the edit with its own words.
+Result<WriterFn> ReadOnlyWriter(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(std::shared_ptr<engine::EventStore> store, OpenForWrite(args, &io.err));
-  return Writer([store, actor = ActingUser(args)](const engine::Edit& edit) {
+  return WriterFn([store, actor = ActingUser(args)](const engine::Edit& edit) {
     return engine::ApplyEdit(*store, edit, actor);
   });
 }
 
-// The one place that decides who applies a command's edit: the service
-// named by --service or $STARLOG_SERVICE, else the repository's own service
-// if one answers on its socket, else this process (waiting for the lock).
-// The service records the identity it authenticated, not ActingUser;
-// --lock-timeout and --no-sync are its concern. --read-only stays local,
-// where the store refuses the write.
-Result<Writer> OpenWriter(const ParsedArgs& args, Io& io) {
-  if (args.Has("read-only")) return LocalWriter(args, io);
-  std::unique_ptr<service::Client> client;
-  std::string named = Env("STARLOG_SERVICE");
-  if (auto where = args.Get("service")) named = *where;
-  bool remote = false;
-  if (!named.empty()) {
-    STARLOG_ASSIGN_OR_RETURN(remote, IsRemote(args, named));
-    if (remote) {
-      STARLOG_ASSIGN_OR_RETURN(service::RemoteOptions options, RemoteOptionsFor(args, named));
-      STARLOG_ASSIGN_OR_RETURN(client, service::Client::ConnectRemote(options));
-    } else {
-      STARLOG_ASSIGN_OR_RETURN(client, service::Client::Connect(SocketPath(named)));
-    }
+// Who applies a command's edit is service::Writer's to decide (the service
+// named, else the repository's own if it answers, else this process waiting
+// for the lock); this maps the command line onto it.
+Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
+  if (args.Has("read-only")) return ReadOnlyWriter(args, io);
+  service::WriterOptions options;
+  options.user = args.Get("user");
+  options.act_for = args.GetOr("act-for", "");
+  options.sync = !args.Has("no-sync");
+  STARLOG_ASSIGN_OR_RETURN(const uint64_t seconds, LockTimeoutSeconds(args));
+  options.lock_timeout = std::chrono::seconds(seconds);
+  const std::string root = args.positional(0);
+  options.on_lock_wait = [to = &io.err, root, seconds] {
+    *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
+        << " s, --lock-timeout)" << std::endl;
+  };
+  STARLOG_ASSIGN_OR_RETURN(std::unique_ptr<service::Client> named, ConnectNamedService(args));
+  std::unique_ptr<service::Writer> writer;
+  if (named != nullptr) {
+    STARLOG_ASSIGN_OR_RETURN(writer, service::Writer::Through(std::move(named), options));
   } else {
-    STARLOG_ASSIGN_OR_RETURN(client, service::ConnectIfServed(args.positional(0)));
+    STARLOG_ASSIGN_OR_RETURN(writer, service::Writer::Open(root, options));
   }
-  if (client == nullptr) return LocalWriter(args, io);
-  // The service names the user from the socket, the token or the
-  // certificate; a name this process declares is refused, never passed on.
-  if (auto user = args.Get("user"); user && *user != client->user()) {
-    return Status::PermissionDenied("the repository's service records you as " +
-                                    codec::Quoted(client->user()) +
-                                    (remote ? " (your token or certificate)" : " (your OS user)") +
-                                    "; --user cannot name another");
-  }
-  if (const char* env = std::getenv("STARLOG_USER");
-      env != nullptr && *env != '\0' && env != client->user()) {
+  if (writer->ignored_environment_user()) {
     io.err << "starlog: $STARLOG_USER is ignored: the repository's service records you as "
-           << codec::Quoted(client->user()) << std::endl;
+           << codec::Quoted(writer->user()) << std::endl;
   }
-  std::shared_ptr<service::Client> shared = std::move(client);
-  return Writer([shared](const engine::Edit& edit) { return shared->Submit(edit); });
+  std::shared_ptr<service::Writer> shared = std::move(writer);
+  return WriterFn([shared](const engine::Edit& edit) { return shared->Apply(edit); });
 }
 
 }  // namespace
 
+Result<std::unique_ptr<service::Client>> ConnectNamedService(const ParsedArgs& args) {
+  std::string named = Env("STARLOG_SERVICE");
+  if (auto where = args.Get("service")) named = *where;
+  if (named.empty()) return std::unique_ptr<service::Client>();
+  STARLOG_ASSIGN_OR_RETURN(const bool remote, IsRemote(args, named));
+  service::RemoteOptions options;
+  if (remote) {
+    STARLOG_ASSIGN_OR_RETURN(options, RemoteOptionsFor(args, named));
+  }
+  return service::ConnectTo(named, options);
+}
+
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit) {
-  STARLOG_ASSIGN_OR_RETURN(Writer writer, OpenWriter(args, io));
+  STARLOG_ASSIGN_OR_RETURN(WriterFn writer, OpenWriter(args, io));
   return writer(edit);
 }
 

@@ -15,6 +15,7 @@
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
+#include "starlog/service/client.h"
 
 namespace starlog::cli {
 
@@ -25,6 +26,9 @@ OptionSpec NoSyncOption();
 OptionSpec LockTimeoutOption();
 // --service WHERE: the service to write through, on a socket or HOST:PORT.
 OptionSpec ServiceOption();
+// --act-for USER: make the edit for another user, if the policy's act-for
+// role allows (the event records both).
+OptionSpec ActForOption();
 // --tls-ca, --token-file, --tls-cert, --tls-key: for --service HOST:PORT.
 std::vector<OptionSpec> RemoteServiceOptions();
 inline constexpr uint64_t kDefaultLockTimeoutSeconds = 60;
@@ -98,6 +102,14 @@ bool IsJsonInput(const ParsedArgs& args, const std::string& path);
 // needs the writer: this process, waiting for the lock (--lock-timeout), or,
 // once there is one, the repository's service.
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit);
+
+// The service --service or $STARLOG_SERVICE names (a socket, or HOST:PORT
+// with --tls-ca, --token-file or --tls-cert/--tls-key), connected; nullptr
+// when neither names one. Usage errors for options that do not fit.
+Result<std::unique_ptr<service::Client>> ConnectNamedService(const ParsedArgs& args);
+
+// --lock-timeout in seconds (default kDefaultLockTimeoutSeconds, at most a day).
+Result<uint64_t> LockTimeoutSeconds(const ParsedArgs& args);
 
 // Prints what an edit did: "<what> (event N)", N its last event (the edit's
 // own, however many other writers appended around it), or that it changed

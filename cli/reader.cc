@@ -170,20 +170,11 @@ class ServiceReader final : public Reader {
   uint64_t sequence_;
 };
 
-// The socket --service or $STARLOG_SERVICE names; nullopt for neither.
-std::optional<std::string> NamedService(const ParsedArgs& args) {
-  if (auto socket = args.Get("service")) return *socket;
-  if (const char* named = std::getenv("STARLOG_SERVICE"); named != nullptr && *named != '\0') {
-    return std::string(named);
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Reader>> Reader::Open(const ParsedArgs& args, Mode mode) {
-  if (auto socket = NamedService(args)) {
-    STARLOG_ASSIGN_OR_RETURN(auto client, service::Client::Connect(*socket));
+  STARLOG_ASSIGN_OR_RETURN(std::unique_ptr<service::Client> client, ConnectNamedService(args));
+  if (client != nullptr) {
     engine::Universe universe = engine::Universe::Default();
     uint64_t sequence = 0;
     if (mode != Mode::kInfo) {

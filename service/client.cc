@@ -75,9 +75,13 @@ Result<std::unique_ptr<Client>> Client::ConnectRemote(const RemoteOptions& remot
                            net::ClientContext(remote.ca_file, remote.cert_file, remote.key_file));
   STARLOG_ASSIGN_OR_RETURN(auto stream,
                            MessageStream::ConnectTls(remote.address, std::move(context), deadline));
-  return Handshake(std::move(stream), remote.address,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
-                   remote.token);
+  STARLOG_ASSIGN_OR_RETURN(
+      auto client,
+      Handshake(std::move(stream), remote.address,
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+                remote.token));
+  client->remote_ = true;
+  return client;
 }
 
 Result<std::unique_ptr<Client>> Client::Handshake(std::unique_ptr<MessageStream> stream,
@@ -118,8 +122,8 @@ Result<Message> Client::Call(const Message& request) {
   return reply;
 }
 
-Result<engine::EditResult> Client::Submit(const engine::Edit& edit) {
-  STARLOG_ASSIGN_OR_RETURN(Message reply, Call(EditRequest{edit}));
+Result<engine::EditResult> Client::Submit(const engine::Edit& edit, const std::string& act_for) {
+  STARLOG_ASSIGN_OR_RETURN(Message reply, Call(EditRequest{edit, act_for}));
   auto* result = std::get_if<EditReply>(&reply);
   if (result == nullptr) return Unexpected(reply, "edit_result");
   return std::move(result->result);

@@ -124,7 +124,9 @@ struct BodyEncoder {
   }
   Offset<void> operator()(const EditRequest& m) {
     const Offset<void> edit = std::visit(EditEncoder{b}, m.edit);
-    return fbs::CreateEditRequest(b, static_cast<fbs::Edit>(m.edit.index() + 1), edit).Union();
+    auto act_for = m.act_for.empty() ? Offset<flatbuffers::String>() : b.CreateString(m.act_for);
+    return fbs::CreateEditRequest(b, static_cast<fbs::Edit>(m.edit.index() + 1), edit, act_for)
+        .Union();
   }
   Offset<void> operator()(const InfoRequest&) { return fbs::CreateInfoRequest(b).Union(); }
   Offset<void> operator()(const StatusReply& m) {
@@ -314,7 +316,7 @@ Result<Message> DecodeBody(const fbs::Message& m) {
     }
     case fbs::Body_EditRequest: {
       STARLOG_ASSIGN_OR_RETURN(engine::Edit edit, DecodeEdit(*m.body_as_EditRequest()));
-      return Message(EditRequest{std::move(edit)});
+      return Message(EditRequest{std::move(edit), Str(m.body_as_EditRequest()->act_for())});
     }
     case fbs::Body_InfoRequest:
       return Message(InfoRequest{});

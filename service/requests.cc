@@ -115,7 +115,12 @@ size_t Requests::cursors() const {
 Result<Message> Requests::Handle(const Message& request, const std::string& user,
                                  const std::function<bool()>& hung_up) {
   if (const auto* edit = std::get_if<EditRequest>(&request)) {
-    auto result = engine::ApplyEdit(store_, edit->edit, user);
+    // Acting for another: whose rights are used is the engine's to decide
+    // (the act-for role), and the event names both.
+    const engine::Actor actor = edit->act_for.empty() || edit->act_for == user
+                                    ? engine::Actor(user)
+                                    : engine::Actor(edit->act_for, user);
+    auto result = engine::ApplyEdit(store_, edit->edit, actor);
     if (!result.ok()) return Refusal(result.status());
     return Message(EditReply{std::move(*result)});
   }

@@ -29,27 +29,13 @@ Result<std::unique_ptr<Writer>> Writer::Open(const std::string& root,
                                              const WriterOptions& options) {
   std::unique_ptr<Client> client;
   if (!options.service_socket.empty()) {
-    STARLOG_ASSIGN_OR_RETURN(client, Client::Connect(options.service_socket));
+    STARLOG_ASSIGN_OR_RETURN(client, ConnectTo(options.service_socket, options.remote));
   } else {
     STARLOG_ASSIGN_OR_RETURN(client, ConnectIfServed(root));
   }
+  if (client != nullptr) return Through(std::move(client), options);
   std::unique_ptr<Writer> writer(new Writer());
-  if (client != nullptr) {
-    // The service names the user from the socket; a name this process
-    // declares is refused, never passed on.
-    if (options.user && *options.user != client->user()) {
-      return Status::PermissionDenied("the repository's service records you as " +
-                                      codec::Quoted(client->user()) + " (your OS user); " +
-                                      options.user_option + " cannot name another");
-    }
-    const char* env = std::getenv("STARLOG_USER");
-    writer->ignored_environment_user_ = env != nullptr && *env != '\0' && env != client->user();
-    writer->user_ = client->user();
-    writer->socket_path_ = client->socket_path();
-    MutexLock lock(&writer->mu_);
-    writer->client_ = std::move(client);
-    return writer;
-  }
+  writer->act_for_ = options.act_for;
   engine::StoreOptions store_options;
   store_options.sync = options.sync;
   store_options.lock_timeout = options.lock_timeout;
@@ -59,12 +45,36 @@ Result<std::unique_ptr<Writer>> Writer::Open(const std::string& root,
   return writer;
 }
 
+Result<std::unique_ptr<Writer>> Writer::Through(std::unique_ptr<Client> client,
+                                                const WriterOptions& options) {
+  // The service names the user from the socket, the token or the
+  // certificate; a name this process declares is refused, never passed on.
+  if (options.user && *options.user != client->user()) {
+    return Status::PermissionDenied(
+        "the repository's service records you as " + codec::Quoted(client->user()) +
+        (client->remote() ? " (your token or certificate)" : " (your OS user)") + "; " +
+        options.user_option + " cannot name another");
+  }
+  std::unique_ptr<Writer> writer(new Writer());
+  const char* env = std::getenv("STARLOG_USER");
+  writer->ignored_environment_user_ = env != nullptr && *env != '\0' && env != client->user();
+  writer->user_ = client->user();
+  writer->act_for_ = options.act_for;
+  writer->socket_path_ = client->socket_path();
+  MutexLock lock(&writer->mu_);
+  writer->client_ = std::move(client);
+  return writer;
+}
+
 Writer::~Writer() = default;
 
 Result<engine::EditResult> Writer::Apply(const engine::Edit& edit) {
-  if (store_ != nullptr) return engine::ApplyEdit(*store_, edit, user_);
+  if (store_ != nullptr) {
+    return engine::ApplyEdit(
+        *store_, edit, act_for_.empty() ? engine::Actor(user_) : engine::Actor(act_for_, user_));
+  }
   MutexLock lock(&mu_);
-  return client_->Submit(edit);
+  return client_->Submit(edit, act_for_);
 }
 
 }  // namespace starlog::service

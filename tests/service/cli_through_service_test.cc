@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "starlog/engine/policy.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/service/service_fixture.h"
 
@@ -107,4 +108,32 @@ TEST_CASE("Option --service names the service to write through", "[service][cli]
   auto nobody = RunStarlog(
       {"create-collection", served.root(), "s", "--service", served.root() + "/no-such.sock"});
   CHECK(nobody.exit_code == 1);
+}
+
+TEST_CASE("Through the service --act-for makes an edit for another user where the policy says so",
+          "[service][cli][policy]") {
+  // The OS user running the tests is the repository's admin.
+  ServedRepository served({}, engine::DefaultPolicy(OsUser()));
+  const std::vector<std::string> for_alice = {"create-collection", served.root(), "u/alice/a",
+                                              "--act-for", "alice"};
+  // No policy gives anyone act-for by default: not even an admin acts for others.
+  auto refused = RunStarlog(for_alice);
+  CHECK(refused.exit_code == 1);
+  CHECK(Contains(refused.err, "may not act for 'alice'"));
+  CHECK_FALSE(served.OpenReadOnly()->View().value().GetCollection("u/alice/a").value().has_value());
+
+  REQUIRE(RunStarlog({"policy", "grant", served.root(), "act-for", OsUser()}).exit_code == 0);
+  auto made = RunStarlog(for_alice);
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  // The event names both: alice's rights were used, the OS user submitted it.
+  const auto store = served.OpenReadOnly();
+  const codec::Event event = served.EventAt(store->head().sequence);
+  CHECK(event.actor == "alice");
+  CHECK(event.via == OsUser());
+  // alice's rights, not the submitter's: u/bob/ stays bob's.
+  auto not_bobs = RunStarlog({"create-collection", served.root(), "u/bob/b", "--act-for", "alice"});
+  CHECK(not_bobs.exit_code == 1);
+  auto log = RunStarlog({"log", served.root(), "--actor", OsUser()});
+  CHECK(Contains(log.out, "alice (via " + OsUser() + ")"));
 }

@@ -66,6 +66,8 @@ TEST_CASE("Every service message round-trips", "[service][protocol]") {
   append.bodies.push_back(codec::SetChain{"chain", {"run"}});
   auto a = std::get<engine::AppendEdit>(std::get<EditRequest>(RoundTrip(EditRequest{append})).edit);
   CHECK(a.bodies == append.bodies);
+  CHECK(std::get<EditRequest>(RoundTrip(EditRequest{append})).act_for.empty());
+  CHECK(std::get<EditRequest>(RoundTrip(EditRequest{append, "alice"})).act_for == "alice");
 
   auto ensure = std::get<engine::EnsureCollectionEdit>(
       std::get<EditRequest>(RoundTrip(EditRequest{engine::EnsureCollectionEdit{

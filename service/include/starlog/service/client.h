@@ -54,6 +54,23 @@ struct RemoteOptions {
   std::string key_file;
 };
 
+// Where a service is, as users name it (--service, $STARLOG_SERVICE):
+// "unix:PATH", or anything with a '/', is its Unix socket; else HOST:PORT,
+// TCP with TLS. No string is both.
+struct ServiceAddress {
+  bool tcp = false;
+  std::string socket_path;  // Unix socket.
+  std::string address;      // TCP: HOST:PORT.
+};
+// InvalidArgument for a string that is neither.
+Result<ServiceAddress> ParseServiceAddress(const std::string& where);
+
+// Connects to the service "where" names: Client::Connect for a socket, else
+// Client::ConnectRemote with "remote" (whose address is set from "where").
+Result<std::unique_ptr<Client>> ConnectTo(
+    const std::string& where, RemoteOptions remote,
+    std::chrono::milliseconds timeout = kDefaultClientTimeout);
+
 class Client {
  public:
   ~Client();
@@ -82,7 +99,10 @@ class Client {
   // edit changed nothing and comes back with the engine's status. An IOError
   // or TimedOut means the answer was lost: the edit may or may not have been
   // applied (whole, if it was), and this Client is of no further use.
-  Result<engine::EditResult> Submit(const engine::Edit& edit);
+  // With "act_for" naming another user, the edit is made for them, if the
+  // repository's policy gives this client's user the act-for role
+  // (PermissionDenied otherwise); the event records both.
+  Result<engine::EditResult> Submit(const engine::Edit& edit, const std::string& act_for = "");
 
   // The repository's id and head, as the service sees them now.
   Result<ServiceInfo> Info();
@@ -91,7 +111,9 @@ class Client {
   const std::string& user() const { return user_; }
   const codec::Uuid& repository_id() const { return repository_id_; }
   // The socket connected to, or HOST:PORT.
+  // The socket, or for a client on TCP (remote()) the service's HOST:PORT.
   const std::string& socket_path() const { return socket_path_; }
+  bool remote() const { return remote_; }
 
   // --- reads (client_queries.cc), since protocol version 2. Each is answered
   // by the service from one engine::RegistryView as of read.as_of (a point
@@ -164,6 +186,7 @@ class Client {
   std::chrono::milliseconds timeout_;
   std::string user_;
   codec::Uuid repository_id_;
+  bool remote_ = false;
 };
 
 }  // namespace starlog::service

@@ -135,6 +135,9 @@ struct Hello {
 
 struct EditRequest {
   engine::Edit edit;
+  // Another user to make the edit for (engine/policy.h: act-for); empty for
+  // the authenticated user. The event records both.
+  std::string act_for = {};
 };
 
 struct InfoRequest {};

@@ -24,17 +24,20 @@
 #include "starlog/engine/event_store.h"
 #include "starlog/mutex.h"
 #include "starlog/result.h"
+#include "starlog/service/client.h"
 #include "starlog/thread_annotations.h"
 
 namespace starlog::service {
 
-class Client;
-
 struct WriterOptions {
-  // The service's socket to write through; it must answer. Empty: the
-  // repository's own socket (DefaultSocketPath) if a service answers there,
-  // else a local writer. Default: empty.
+  // The service to write through, as ParseServiceAddress takes it (a socket,
+  // or HOST:PORT with "remote"); it must answer. Empty: the repository's own
+  // socket (DefaultSocketPath) if a service answers there, else a local
+  // writer. Default: empty.
   std::string service_socket;
+  // How to reach a service on TCP and prove who this user is (its address
+  // comes from service_socket).
+  RemoteOptions remote;
   // Who the caller says it is. A local writer records it (default:
   // DefaultActor()). Through the service the OS user is recorded, and a
   // declared user other than that one is PermissionDenied: nobody acts as
@@ -43,6 +46,10 @@ struct WriterOptions {
   // How the caller's users declare a user, for that refusal's message
   // ("--user", "user="). Default: "--user".
   std::string user_option = "--user";
+  // Make every edit for this other user (engine/policy.h: act-for): the
+  // event's actor is "act_for" and its via the writer's user, and the policy
+  // must give that user the act-for role. Empty: for the writer's user.
+  std::string act_for;
   // Local writer only: fsync each edit (StoreOptions::sync). Default: true.
   bool sync = true;
   // Local writer only: how long to wait for another writer's lock
@@ -60,6 +67,10 @@ class Writer {
   // errors: NotFound, Unavailable after the lock timeout, ...).
   static Result<std::unique_ptr<Writer>> Open(const std::string& root,
                                               const WriterOptions& options);
+  // A writer through "client", already connected (the refusal of a declared
+  // user, act_for and the ignored $STARLOG_USER as Open's).
+  static Result<std::unique_ptr<Writer>> Through(std::unique_ptr<Client> client,
+                                                 const WriterOptions& options);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -88,6 +99,7 @@ class Writer {
   std::unique_ptr<Client> client_ GUARDED_BY(mu_);  // Null for a local writer.
   std::shared_ptr<engine::EventStore> store_;
   std::string user_;
+  std::string act_for_;
   std::string socket_path_;
   bool ignored_environment_user_ = false;
 };
