@@ -84,6 +84,9 @@ struct Io {
 
 struct CommandSpec {
   std::string name;
+  // Other names it answers to: the Gen3 butler's, where its command of the
+  // same use is named otherwise.
+  std::vector<std::string> aliases = {};
   std::string summary;  // One line, for `starlog --help`.
   std::string description;
   std::vector<PositionalSpec> positionals;

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <functional>
 
 #include "cli/commands.h"
@@ -12,14 +14,29 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   std::vector<codec::CollectionType> types;
-  for (const std::string& t : args.GetAll("type")) {
+  std::vector<std::string> named = args.GetAll("type");
+  // The butler takes any case.
+  for (std::string t : args.GetAll("collection-type")) {
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::toupper(c); });
+    named.push_back(t);
+  }
+  for (const std::string& t : named) {
     auto type = codec::CollectionTypeFromName(t);
     if (!type) return UsageError("unknown collection type '" + t + "'");
     types.push_back(*type);
   }
-  const std::string chains = args.GetOr("chains", "tree");
+  std::string chains = args.GetOr("chains", "tree");
+  // The butler's spellings, in any case, of the modes starlog has.
+  std::string upper = chains;
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
+  if (upper == "TREE") chains = "tree";
+  if (upper == "FLATTEN") chains = "flatten";
+  if (upper == "NO-CHILDREN") chains = "no";
   if (chains != "tree" && chains != "flatten" && chains != "no") {
-    return UsageError("--chains takes tree, flatten or no");
+    return UsageError(
+        "--chains takes tree, flatten or no (the butler's TREE, FLATTEN, "
+        "NO-CHILDREN); its TABLE and INVERSE forms are not there yet");
   }
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
@@ -70,6 +87,7 @@ CommandSpec QueryCollectionsCommand() {
       .positionals = {{"PATH", "repository folder"},
                       {"PATTERNS...", "names or globs (default: all)", true, true}},
       .options = {{"type", "TYPE", "only RUN, TAGGED, CHAINED or CALIBRATION", true},
+                  {"collection-type", "TYPE", "the same, as the butler spells it", true},
                   {"chains", "MODE", "tree (default), flatten, or no"},
                   AsOfOption(),
                   ReadServiceOption(),

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cctype>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "starlog/engine/artifact_files.h"
@@ -8,7 +11,20 @@ namespace starlog::cli {
 
 namespace {
 
-Result<engine::DatasetIdMode> IdMode(const std::string& mode) {
+// --id-mode in starlog's words, or --id-generation-mode in the butler's.
+Result<engine::DatasetIdMode> IdMode(const ParsedArgs& args) {
+  if (auto butler = args.Get("id-generation-mode")) {
+    if (args.Has("id-mode")) return UsageError("give --id-mode or --id-generation-mode, not both");
+    std::string mode = *butler;
+    std::transform(mode.begin(), mode.end(), mode.begin(),
+                   [](unsigned char c) { return std::toupper(c); });
+    if (mode == "UNIQUE") return engine::DatasetIdMode::kRandom;
+    if (mode == "DATAID_TYPE") return engine::DatasetIdMode::kDataIdType;
+    if (mode == "DATAID_TYPE_RUN") return engine::DatasetIdMode::kDataIdTypeRun;
+    return UsageError("unknown --id-generation-mode '" + *butler +
+                      "'; use UNIQUE, DATAID_TYPE or DATAID_TYPE_RUN");
+  }
+  const std::string mode = args.GetOr("id-mode", "unique");
   if (mode == "unique") return engine::DatasetIdMode::kRandom;
   if (mode == "datatype") return engine::DatasetIdMode::kDataIdType;
   if (mode == "datatype-run") return engine::DatasetIdMode::kDataIdTypeRun;
@@ -49,7 +65,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& type = args.positional(1);
   const std::string& run = args.positional(2);
   const std::string& file = args.positional(3);
-  STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args.GetOr("id-mode", "unique")));
+  STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args));
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
   STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
   STARLOG_ASSIGN_OR_RETURN(codec::RegisterDatasets e, Described(args, type, run, mode, rows));
@@ -65,6 +81,8 @@ Status Run(const ParsedArgs& args, Io& io) {
 CommandSpec RegisterDatasetsCommand() {
   return {
       .name = "register-datasets",
+      // The butler's ingest-files: a table of files and their data IDs.
+      .aliases = {"ingest-files"},
       .summary = "register datasets into a RUN from CSV or JSON (no FITS needed)",
       .description =
           "Each row holds a data ID (one column per dimension of the type) and optionally\n"
@@ -80,6 +98,8 @@ CommandSpec RegisterDatasetsCommand() {
                       {"RUN", "an existing RUN collection"},
                       {"FILE", "CSV or JSON file, or - for standard input"}},
       .options = {{"id-mode", "MODE", "unique (default), datatype or datatype-run"},
+                  {"id-generation-mode", "MODE",
+                   "the same in the butler's words: UNIQUE, DATAID_TYPE or DATAID_TYPE_RUN"},
                   {"format", "csv|json", "input format (default: by the file name)"},
                   UserOption(),
                   NoSyncOption()},

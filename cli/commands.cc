@@ -6,6 +6,9 @@
 #include <string>
 
 #include "cli/common.h"
+#include "starlog/engine/event_store.h"
+#include "starlog/replication/wire.h"
+#include "starlog/service/protocol.h"
 
 namespace starlog::cli {
 
@@ -103,7 +106,11 @@ void PrintOverview(std::ostream& out) {
          "starlog keeps the registry of an astronomical data repository as an append-only,\n"
          "checksummed event log. Commands:\n\n";
   for (const CommandSpec& c : AllCommands()) {
-    out << "  " << std::left << std::setw(26) << c.name << c.summary << "\n";
+    out << "  " << std::left << std::setw(26) << c.name << c.summary;
+    for (size_t i = 0; i < c.aliases.size(); ++i) {
+      out << (i == 0 ? " (also: " : ", ") << c.aliases[i] << (i + 1 == c.aliases.size() ? ")" : "");
+    }
+    out << "\n";
   }
   out << "\nRun `starlog COMMAND --help` for the options of one command. Every command\n"
          "also takes --read-only: the repository is opened without the write lock, and\n"
@@ -120,9 +127,18 @@ int RunCli(const std::vector<std::string>& args, Io& io) {
     PrintOverview(args.empty() ? io.err : io.out);
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "--version") {
+    io.out << "starlog " << STARLOG_VERSION << " (repository format " << engine::kFormatVersion
+           << ", service protocol " << service::kServiceProtocolVersion << ", replication protocol "
+           << replication::kProtocolVersion << ")\n";
+    return 0;
+  }
   const CommandSpec* command = nullptr;
   for (const CommandSpec& c : AllCommands()) {
-    if (c.name == args[0]) command = &c;
+    if (c.name == args[0] ||
+        std::find(c.aliases.begin(), c.aliases.end(), args[0]) != c.aliases.end()) {
+      command = &c;
+    }
   }
   if (command == nullptr) {
     io.err << "starlog: unknown command '" << args[0] << "' (see `starlog --help`)\n";
