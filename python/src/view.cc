@@ -257,7 +257,8 @@ void RegisterView(py::module_& m) {
             }
             return out;
           },
-          "Snapshot names and the sequences they name.")
+          "Snapshot names and the sequences they name. NotSupportedError for a view through "
+          "the service (Repository.connect): its protocol lists none.")
       .def("packer", &MakePacker, py::arg("dimensions"), py::arg("fixed"),
            "A Packer for data IDs over `dimensions` of the instrument (or skymap) `fixed` "
            "names, e.g. packer(['exposure', 'detector'], {'instrument': 'HSC'}); bounded by "

@@ -90,3 +90,25 @@ def python_child(code, *args):
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def interrupt_promptly(code, root, within):
+    """Starts ``code`` on ``root`` (it prints "waiting" as it starts a wait,
+    and "interrupted" with exit code 3 on KeyboardInterrupt), sends it
+    SIGINT in the wait and checks it stopped within ``within`` seconds."""
+    import signal
+    import time
+
+    child = python_child(code, root)
+    try:
+        assert child.stdout.readline().strip() == "waiting"
+        time.sleep(0.4)  # In the wait by now.
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=10)
+        assert child.returncode == 3, err
+        assert out.strip() == "interrupted"
+        assert time.monotonic() - sent < within
+    finally:
+        if child.poll() is None:
+            child.kill()

@@ -8,7 +8,6 @@ local ones."""
 import datetime
 import os
 import pwd
-import signal
 import subprocess
 import time
 
@@ -16,7 +15,7 @@ import numpy as np
 import pytest
 
 import starlog
-from conftest import RAWS, STARLOG, UTC, cli, populate, python_child
+from conftest import RAWS, STARLOG, UTC, cli, interrupt_promptly, populate, python_child
 
 ME = pwd.getpwuid(os.geteuid()).pw_name
 T0 = datetime.datetime(2024, 3, 1, tzinfo=UTC)
@@ -357,19 +356,7 @@ except starlog.UnavailableError as e:
 
 def test_ctrl_c_interrupts_a_remote_wait_promptly(served):
     root, _, _ = served
-    child = python_child(CHILD, root)
-    try:
-        assert child.stdout.readline().strip() == "waiting"
-        time.sleep(0.5)  # In the wait by now.
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=10)
-        assert child.returncode == 3, err
-        assert out.strip() == "interrupted"
-        assert time.monotonic() - sent < 1.5
-    finally:
-        if child.poll() is None:
-            child.kill()
+    interrupt_promptly(CHILD, root, within=1.5)
 
 
 def test_the_service_stopping_mid_wait_is_unavailable(served):

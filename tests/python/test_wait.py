@@ -2,7 +2,6 @@
 TimedOutError otherwise, the GIL released while it waits, and Ctrl-C
 (SIGINT) interrupting it at once."""
 
-import signal
 import subprocess
 import threading
 import time
@@ -10,7 +9,7 @@ import time
 import pytest
 
 import starlog
-from conftest import RAWS, STARLOG, python_child
+from conftest import RAWS, STARLOG, interrupt_promptly
 
 RAW = RAWS[0]
 
@@ -93,16 +92,4 @@ except KeyboardInterrupt:
 
 def test_ctrl_c_interrupts_a_wait_promptly(filled):
     filled.close()
-    child = python_child(CHILD, filled.root)
-    try:
-        assert child.stdout.readline().strip() == "waiting"
-        time.sleep(0.3)  # In the wait by now.
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=10)
-        assert child.returncode == 3, err
-        assert out.strip() == "interrupted"
-        assert time.monotonic() - sent < 2
-    finally:
-        if child.poll() is None:
-            child.kill()
+    interrupt_promptly(CHILD, filled.root, within=2)
