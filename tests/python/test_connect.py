@@ -9,6 +9,7 @@ import datetime
 import os
 import pwd
 import subprocess
+import threading
 import time
 
 import numpy as np
@@ -373,3 +374,80 @@ def test_the_service_stopping_mid_wait_is_unavailable(served):
     finally:
         if child.poll() is None:
             child.kill()
+
+
+def test_one_connection_serves_many_threads(served):
+    root, _, _ = served
+    with starlog.Repository.connect(root) as remote:
+        view = remote.view()
+        expected = [view.find_dataset("raw", raw, "HSC/defaults") for raw in RAWS]
+        failures = []
+
+        def reads():
+            try:
+                for _ in range(20):
+                    assert [view.find_dataset("raw", raw, "HSC/defaults") for raw in RAWS] == expected
+                    assert len(list(view.query_datasets("raw", "HSC/raw/all"))) == len(RAWS)
+                    assert remote.head.sequence >= view.sequence
+            except Exception as e:  # noqa: BLE001 - reported below
+                failures.append(e)
+
+        threads = [threading.Thread(target=reads) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert failures == []
+
+
+def test_a_remote_wait_releases_the_gil(served):
+    root, _, _ = served
+    ticks = 0
+    stop = threading.Event()
+
+    def tick():
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0.005)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        with starlog.Repository.connect(root) as remote:
+            with pytest.raises(starlog.TimedOutError):
+                remote.wait_for_dataset("raw", {**RAWS[0], "detector": 2}, "HSC/raw/new",
+                                        timeout=1.0)
+    finally:
+        stop.set()
+        ticker.join()
+    assert ticks > 50
+
+
+def test_calls_go_on_once_the_service_is_back(served):
+    root, _, server = served
+    with starlog.Repository.connect(root) as remote:
+        view = remote.view()
+        server.terminate()
+        server.wait(timeout=30)
+        with pytest.raises((starlog.UnavailableError, starlog.IOError)):
+            view.get_collection("HSC/raw/all")
+        again = serve(root)
+        try:
+            # The broken connection was dropped: the next call connects anew.
+            assert view.get_collection("HSC/raw/all") is not None
+            assert remote.create_collection("u/after")
+        finally:
+            again.terminate()
+            again.wait(timeout=30)
+
+
+def test_the_butler_facade_over_a_connected_repository(served):
+    from starlog.butler_compat import Registry
+
+    root, _, _ = served
+    with starlog.Repository.connect(root) as remote:
+        registry = Registry(remote, collections=["HSC/defaults"])
+        ref = registry.findDataset("raw", RAWS[0])
+        assert ref.run == "HSC/raw/new"
+        assert "HSC/defaults" in registry.queryCollections()
