@@ -401,6 +401,9 @@ void RegisterRepository(py::module_& m) {
              std::optional<std::string> cert, std::optional<std::string> key) {
             ConnectOptions options;
             options.timeout = ToMilliseconds(timeout, "timeout");
+            if (options.timeout.count() == 0) {
+              ThrowStatus(Status::InvalidArgument("timeout: a request needs some time"));
+            }
             options.tls_ca = tls_ca.value_or("");
             options.token_file = token_file.value_or("");
             options.cert = cert.value_or("");

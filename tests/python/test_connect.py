@@ -303,6 +303,8 @@ def test_tcp_comes_with_the_services_tls_listener(tmp_path):
                                    token_file="token")
     with pytest.raises(starlog.InvalidArgumentError, match="HOST:PORT"):
         starlog.Repository.connect(f"unix:{tmp_path}/x.sock", token_file="token")
+    with pytest.raises(starlog.InvalidArgumentError, match="timeout"):
+        starlog.Repository.connect(f"unix:{tmp_path}/x.sock", timeout=0)
 
 
 def register_later(root, delay, run="HSC/raw/new"):
