@@ -61,6 +61,13 @@ py::dict InfoDict(const engine::RepositoryInfo& info) {
   return out;
 }
 
+// $STARLOG_USER names someone the service will not record.
+void WarnIgnoredUser(const std::string& recorded) {
+  const std::string message =
+      "$STARLOG_USER is ignored: the repository's service records you as '" + recorded + "'";
+  if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) != 0) throw py::error_already_set();
+}
+
 // The service answers a wait in one request, so it is asked in slices of
 // kServiceWaitSlice, each for what is left, on a connection of the wait's
 // own (other calls go on meanwhile), with signals looked at between them.
@@ -172,13 +179,7 @@ std::shared_ptr<Repository> Repository::Open(const std::string& root, const Open
     PySys_WriteStderr("%s", line.c_str());
   };
   repo->writer_ = Unwrap(NoGil([&] { return service::Writer::Open(root, writer_options); }));
-  if (repo->writer_->ignored_environment_user()) {
-    PyErr_WarnEx(PyExc_UserWarning,
-                 ("$STARLOG_USER is ignored: the repository's service records you as '" +
-                  repo->writer_->user() + "'")
-                     .c_str(),
-                 1);
-  }
+  if (repo->writer_->ignored_environment_user()) WarnIgnoredUser(repo->writer_->user());
   if (repo->writer_->store() != nullptr) {
     repo->store_ = repo->writer_->store();
     return repo;
@@ -204,11 +205,7 @@ std::shared_ptr<Repository> Repository::Connect(const std::string& address,
   }
   if (const char* env = std::getenv("STARLOG_USER");
       env != nullptr && *env != '\0' && env != service->user()) {
-    PyErr_WarnEx(PyExc_UserWarning,
-                 ("$STARLOG_USER is ignored: the repository's service records you as '" +
-                  service->user() + "'")
-                     .c_str(),
-                 1);
+    WarnIgnoredUser(service->user());
   }
   const service::ServiceInfo info =
       Unwrap(NoGil([&] { return service->With([](service::Client& c) { return c.Info(); }); }));
