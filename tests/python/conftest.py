@@ -112,3 +112,30 @@ def interrupt_promptly(code, root, within):
     finally:
         if child.poll() is None:
             child.kill()
+
+
+class Ticker:
+    """A thread counting while a ``with`` block runs: ``ticks`` shows whether
+    Python ran other threads meanwhile (the GIL released)."""
+
+    def __init__(self):
+        import threading
+
+        self.ticks = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._count)
+
+    def _count(self):
+        import time
+
+        while not self._stop.is_set():
+            self.ticks += 1
+            time.sleep(0.001)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()

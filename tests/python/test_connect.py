@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import starlog
-from conftest import RAWS, STARLOG, UTC, cli, interrupt_promptly, populate, python_child
+from conftest import RAWS, STARLOG, UTC, Ticker, cli, interrupt_promptly, populate, python_child
 
 ME = pwd.getpwuid(os.geteuid()).pw_name
 T0 = datetime.datetime(2024, 3, 1, tzinfo=UTC)
@@ -404,26 +404,10 @@ def test_one_connection_serves_many_threads(served):
 
 def test_a_remote_wait_releases_the_gil(served):
     root, _, _ = served
-    ticks = 0
-    stop = threading.Event()
-
-    def tick():
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.005)
-
-    ticker = threading.Thread(target=tick)
-    ticker.start()
-    try:
-        with starlog.Repository.connect(root) as remote:
-            with pytest.raises(starlog.TimedOutError):
-                remote.wait_for_dataset("raw", {**RAWS[0], "detector": 2}, "HSC/raw/new",
-                                        timeout=1.0)
-    finally:
-        stop.set()
-        ticker.join()
-    assert ticks > 50
+    with starlog.Repository.connect(root) as remote, Ticker() as ticker:
+        with pytest.raises(starlog.TimedOutError):
+            remote.wait_for_dataset("raw", {**RAWS[0], "detector": 2}, "HSC/raw/new", timeout=1.0)
+    assert ticker.ticks > 50
 
 
 def test_calls_go_on_once_the_service_is_back(served):

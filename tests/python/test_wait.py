@@ -9,7 +9,7 @@ import time
 import pytest
 
 import starlog
-from conftest import RAWS, STARLOG, interrupt_promptly
+from conftest import RAWS, STARLOG, Ticker, interrupt_promptly
 
 RAW = RAWS[0]
 
@@ -53,28 +53,17 @@ def test_times_out_naming_what_it_waited_for(filled):
 
 
 def test_releases_the_gil_and_is_woken_by_a_thread_writing(filled):
-    ticks = 0
-    stop = threading.Event()
-
-    def count():
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.001)
-
     def write():
         time.sleep(0.4)
         filled.register_datasets("raw", "HSC/raw/all", [RAW])
 
-    counter, writer = threading.Thread(target=count), threading.Thread(target=write)
-    counter.start()
-    writer.start()
-    ref = filled.wait_for_dataset("raw", RAW, "HSC/raw/all", timeout=30)
-    stop.set()
-    counter.join()
+    writer = threading.Thread(target=write)
+    with Ticker() as ticker:
+        writer.start()
+        ref = filled.wait_for_dataset("raw", RAW, "HSC/raw/all", timeout=30)
     writer.join()
     assert ref.data_id == RAW
-    assert ticks > 50  # The other threads ran while this one waited.
+    assert ticker.ticks > 50  # The other threads ran while this one waited.
 
 
 CHILD = """
