@@ -307,48 +307,10 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
 
 Result<DataIdPacker> RegistryView::MakePacker(const std::vector<std::string>& dimensions,
                                               const codec::FieldMap& fixed) const {
-  STARLOG_ASSIGN_OR_RETURN(auto key_names, universe().RequiredKeys(dimensions));
-  for (const auto& [key, value] : fixed) {
-    if (std::find(key_names.begin(), key_names.end(), key) == key_names.end()) {
-      return Status::InvalidArgument("'" + key + "' is not a key of these dimensions");
-    }
-  }
-  // The records the fixed values name: the instrument's bounds its keys.
-  std::optional<codec::FieldMap> instrument;
-  for (const auto& [key, value] : fixed) {
-    STARLOG_ASSIGN_OR_RETURN(auto record, GetDimensionRecord(key, fixed));
-    if (!record) {
-      return Status::NotFound("no " + key + " record " + codec::FieldValueToString(value));
-    }
-    if (key == "instrument") instrument = std::move(record);
-  }
-  std::vector<DataIdPacker::KeyBound> bounds;
-  for (const std::string& key : key_names) {
-    const DimensionElement* e = universe().Find(key);
-    DataIdPacker::KeyBound bound{key, std::nullopt, {}, std::nullopt};
-    if (auto it = fixed.find(key); it != fixed.end()) {
-      bound.fixed = it->second;
-    } else if (e->key_type == ValueType::kString) {
-      // A list of known values would change as records arrive, and with it
-      // every packed id: a string key must be fixed.
-      return Status::InvalidArgument("packing is per " + key + " (as the butler's): give the " +
-                                     key + " whose data IDs to pack");
-    } else if (instrument) {
-      // The butler's "<key>_max": greater than every value.
-      auto it = instrument->find(key + "_max");
-      if (it != instrument->end() && std::holds_alternative<int64_t>(it->second)) {
-        const int64_t max = std::get<int64_t>(it->second);
-        if (max < 1) {
-          return Status::InvalidArgument(
-              "instrument " + codec::FieldValueToString(fixed.at("instrument")) + " has " + key +
-              "_max " + std::to_string(max) + ": no " + key + " can be packed");
-        }
-        bound.max = static_cast<uint64_t>(max) - 1;
-      }
-    }
-    bounds.push_back(std::move(bound));
-  }
-  return DataIdPacker::Create(universe(), dimensions, std::move(bounds));
+  return MakeDataIdPacker(universe(), dimensions, fixed,
+                          [this](const std::string& element, const codec::FieldMap& data_id) {
+                            return GetDimensionRecord(element, data_id);
+                          });
 }
 
 Result<std::optional<codec::SetPolicy>> RegistryView::Policy() const {

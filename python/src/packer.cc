@@ -77,9 +77,19 @@ py::object Unpack(const Packer& p, py::handle packed) {
 py::object MakePacker(const View& view, py::handle dimensions, py::handle fixed) {
   const std::vector<std::string> dims = ToStrings(dimensions);
   const codec::FieldMap fixed_id = ToFieldMap(fixed);
-  Packer p{Unwrap(NoGil([&] { return view.view.MakePacker(dims, fixed_id); })), {}};
+  ViewSource& source = *view.source;
+  // The records the bounds come from, from this process's view or through
+  // the service, read by the one engine function.
+  const engine::RecordLookup lookup = [&source](const std::string& element,
+                                                const codec::FieldMap& data_id) {
+    return source.GetDimensionRecord(element, data_id);
+  };
+  Packer p{Unwrap(NoGil([&] {
+             return engine::MakeDataIdPacker(source.universe(), dims, fixed_id, lookup);
+           })),
+           {}};
   for (const std::string& key : p.packer.keys()) {
-    const engine::DimensionElement* e = view.view.universe().Find(key);
+    const engine::DimensionElement* e = source.universe().Find(key);
     p.types.push_back(e != nullptr ? e->key_type : engine::ValueType::kInt);
   }
   return py::cast(std::move(p));

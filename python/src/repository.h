@@ -9,10 +9,10 @@
 // the same store); beside a service it holds no lock: edits go to the
 // service, reads to a follower of the log, refreshed before each view.
 //
-// Repository.connect (a service on another machine) slots in beside Open:
-// its writer is a service::Writer on that service, and its views read
-// through the service once the protocol carries queries and waits, behind
-// the same View methods.
+// Connected (Repository.connect), it holds no store at all: edits, views
+// (service_view.h), info and waits all go through the repository's
+// service, recorded as the user the service authenticated, behind the same
+// methods.
 //
 // Its members are only touched with the GIL held; calls copy the store and
 // writer they need before releasing it, so close() in another thread never
@@ -25,6 +25,8 @@
 #include <optional>
 #include <string>
 
+#include "python/src/service_connection.h"
+#include "python/src/view.h"
 #include "starlog/engine/edits.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/service/writer.h"
@@ -45,24 +47,44 @@ struct OpenOptions {
 class Repository {
  public:
   static std::shared_ptr<Repository> Open(const std::string& root, const OpenOptions& options);
+  // The repository's service at "address" (ServiceConnection::Open); a
+  // declared "user" other than the one the service records is refused.
+  static std::shared_ptr<Repository> Connect(const std::string& address,
+                                             const ConnectOptions& options,
+                                             const std::optional<std::string>& user);
 
   // The store reads go to, refreshed first when it follows another writer.
-  // Raises ValueError once closed.
+  // Raises ValueError once closed; NotSupportedError when connected.
   std::shared_ptr<engine::EventStore> Store();
+  // The service of a connected repository, else nullptr. Raises ValueError
+  // once closed.
+  std::shared_ptr<ServiceConnection> Service();
+  engine::Head Head();
+  engine::RepositoryInfo Info();
+  // The registry as of "as_of": None, a sequence, a datetime or a str.
+  View ViewAt(py::handle as_of);
   // Applies "edit" through the writer (or, read-only, to the store, which
   // refuses it), with the GIL released; raises the engine's refusal.
   engine::EditResult Apply(const engine::Edit& edit);
 
   void Close();
-  bool closed() const { return store_ == nullptr; }
+  bool closed() const { return store_ == nullptr && service_ == nullptr; }
   const std::string& root() const { return root_; }
-  bool read_only() const { return writer_ == nullptr; }
+  // Where it was opened: its root, or the address it was connected to.
+  const std::string& address() const { return address_; }
+  bool connected() const { return connected_; }
+  bool read_only() const { return writer_ == nullptr && !connected_; }
   bool follow() const { return follow_; }
   const std::shared_ptr<service::Writer>& writer() const { return writer_; }
+  const std::string& connected_user() const { return user_; }
 
  private:
   std::string root_;
+  std::string address_;
   bool follow_ = false;
+  bool connected_ = false;
+  std::string user_;  // Connected: who the service records edits as.
+  std::shared_ptr<ServiceConnection> service_;
   std::shared_ptr<engine::EventStore> store_;
   std::shared_ptr<service::Writer> writer_;
 };

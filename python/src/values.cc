@@ -247,7 +247,7 @@ std::optional<codec::Timespan> ToValidity(py::handle time) {
   return codec::Timespan{t, t + 1};
 }
 
-engine::WhereClause ToWhere(const std::string& where, py::handle bind) {
+engine::WhereBinds ToBinds(py::handle bind) {
   engine::WhereBinds binds;
   if (!bind.is_none()) {
     for (auto [k, v] : py::reinterpret_borrow<py::dict>(bind)) {
@@ -255,7 +255,7 @@ engine::WhereClause ToWhere(const std::string& where, py::handle bind) {
       binds.emplace(key, ToFieldValue(v, key));
     }
   }
-  return Unwrap(engine::WhereClause::Parse(where, binds));
+  return binds;
 }
 
 py::object FromDatasetRef(engine::DatasetRef ref) { return py::cast(std::move(ref)); }

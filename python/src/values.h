@@ -56,8 +56,8 @@ int64_t ToUtcNs(py::handle datetime);
 std::optional<codec::Timespan> ToValidity(py::handle time);
 codec::Timespan ToTimespan(py::handle timespan);
 
-// "where" with "bind" (a mapping or None), parsed.
-engine::WhereClause ToWhere(const std::string& where, py::handle bind);
+// A where clause's "bind" values (a mapping or None).
+engine::WhereBinds ToBinds(py::handle bind);
 
 // The Python DatasetRef.
 py::object FromDatasetRef(engine::DatasetRef ref);

@@ -12,32 +12,54 @@ namespace starlog::python {
 
 namespace {
 
-// query_datasets' answer: the engine's rows, made into Python objects one
-// at a time as they are iterated (each once: an iterator, not a list).
+// query_datasets' answer: the source's pages, made into Python objects one
+// at a time as they are iterated (each once: an iterator, not a list); the
+// next page fetched with the GIL released once one runs out.
 class DatasetIterator {
  public:
-  explicit DatasetIterator(std::vector<engine::DatasetRef> refs) : refs_(std::move(refs)) {}
+  explicit DatasetIterator(std::unique_ptr<DatasetPages> pages) : pages_(std::move(pages)) {}
+  ~DatasetIterator() {
+    // Dropping a page reader may wait for its thread to tell the service.
+    py::gil_scoped_release release;
+    pages_.reset();
+  }
   py::object Next() {
-    if (next_ >= refs_.size()) throw py::stop_iteration();
+    while (next_ >= refs_.size()) {
+      if (!NextPage()) throw py::stop_iteration();
+    }
     return py::cast(std::move(refs_[next_++]));
   }
+  // Takes the next page in hand; false after the last.
+  bool NextPage() {
+    if (pages_ == nullptr) return false;
+    auto page = Unwrap(NoGil([&] { return pages_->Next(); }));
+    if (!page) {
+      pages_.reset();
+      return false;
+    }
+    refs_ = std::move(*page);
+    next_ = 0;
+    return true;
+  }
+  // Of the page in hand (the first is taken before the iterator is
+  // returned): the rest is not known before it arrives.
   size_t remaining() const { return refs_.size() - next_; }
 
  private:
+  std::unique_ptr<DatasetPages> pages_;
   std::vector<engine::DatasetRef> refs_;
   size_t next_ = 0;
 };
 
-engine::DatasetQuery Query(const std::string& dataset_type, py::handle collections,
-                           const std::string& where, py::handle bind, bool find_first,
-                           py::handle time) {
-  engine::DatasetQuery query;
-  query.dataset_type = dataset_type;
-  query.collections = ToStrings(collections);
-  query.where = ToWhere(where, bind);
-  query.find_first = find_first;
-  query.validity = ToValidity(time);
-  return query;
+service::WhereText ToWhereText(const std::string& where, py::handle bind) {
+  return service::WhereText{where, ToBinds(bind)};
+}
+
+service::DatasetsQuery Query(const std::string& dataset_type, py::handle collections,
+                             const std::string& where, py::handle bind, bool find_first,
+                             py::handle time) {
+  return service::DatasetsQuery{dataset_type, ToStrings(collections), ToWhereText(where, bind),
+                                find_first, ToValidity(time)};
 }
 
 py::list Dicts(const std::vector<codec::FieldMap>& rows) {
@@ -83,7 +105,8 @@ void RegisterView(py::module_& m) {
     return NoGil([&] {
       const auto start = std::chrono::steady_clock::now();
       for (const auto& id : ids) {
-        static_cast<void>(v.view.FindDataset(dataset_type, id, search));  // Timed only.
+        static_cast<void>(
+            v.source->FindDataset(dataset_type, id, search, std::nullopt));  // Timed only.
       }
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     });
@@ -93,7 +116,7 @@ void RegisterView(py::module_& m) {
                    "The registry as it was after one event: every query answers as of it, at "
                    "the cost of a query of the present. Immutable; usable from several threads.")
       .def_property_readonly(
-          "sequence", [](const View& v) { return v.view.sequence(); },
+          "sequence", [](const View& v) { return v.source->sequence(); },
           "The last event this view includes.")
       .def(
           "find_dataset",
@@ -103,7 +126,7 @@ void RegisterView(py::module_& m) {
             const auto search = ToStrings(collections);
             const auto validity = ToValidity(time);
             return Unwrap(
-                NoGil([&] { return v.view.FindDataset(dataset_type, id, search, validity); }));
+                NoGil([&] { return v.source->FindDataset(dataset_type, id, search, validity); }));
           },
           py::arg("dataset_type"), py::arg("data_id"), py::arg("collections"),
           py::arg("time") = py::none(),
@@ -115,9 +138,12 @@ void RegisterView(py::module_& m) {
           "query_datasets",
           [](const View& v, const std::string& dataset_type, py::handle collections,
              const std::string& where, py::handle bind, bool find_first, py::handle time) {
-            engine::DatasetQuery query =
+            const service::DatasetsQuery query =
                 Query(dataset_type, collections, where, bind, find_first, time);
-            return DatasetIterator(Unwrap(NoGil([&] { return v.view.QueryDatasets(query); })));
+            auto it = std::make_unique<DatasetIterator>(
+                Unwrap(NoGil([&] { return v.source->QueryDatasets(query); })));
+            it->NextPage();
+            return it;
           },
           py::arg("dataset_type"), py::arg("collections"), py::arg("where") = "",
           py::arg("bind") = py::none(), py::arg("find_first") = true, py::arg("time") = py::none(),
@@ -131,8 +157,8 @@ void RegisterView(py::module_& m) {
              std::optional<std::string> dataset_type, py::handle collections, bool find_first,
              py::handle time) {
             const auto dims = ToStrings(dimensions);
-            const auto clause = ToWhere(where, bind);
-            std::optional<engine::DatasetQuery> datasets;
+            const auto clause = ToWhereText(where, bind);
+            std::optional<service::DatasetsQuery> datasets;
             if (dataset_type) {
               if (collections.is_none()) {
                 ThrowStatus(Status::InvalidArgument("give collections with dataset_type"));
@@ -140,7 +166,7 @@ void RegisterView(py::module_& m) {
               datasets = Query(*dataset_type, collections, "", py::none(), find_first, time);
             }
             return Dicts(
-                Unwrap(NoGil([&] { return v.view.QueryDataIds(dims, clause, datasets); })));
+                Unwrap(NoGil([&] { return v.source->QueryDataIds(dims, clause, datasets); })));
           },
           py::arg("dimensions"), py::arg("where") = "", py::arg("bind") = py::none(),
           py::arg("dataset_type") = py::none(), py::arg("collections") = py::none(),
@@ -150,9 +176,9 @@ void RegisterView(py::module_& m) {
       .def(
           "query_dimension_records",
           [](const View& v, const std::string& element, const std::string& where, py::handle bind) {
-            const auto clause = ToWhere(where, bind);
+            const auto clause = ToWhereText(where, bind);
             return Dicts(
-                Unwrap(NoGil([&] { return v.view.QueryDimensionRecords(element, clause); })));
+                Unwrap(NoGil([&] { return v.source->QueryDimensionRecords(element, clause); })));
           },
           py::arg("element"), py::arg("where") = "", py::arg("bind") = py::none(),
           "Records of `element` (keys and fields, as dicts) satisfying `where`.")
@@ -160,7 +186,7 @@ void RegisterView(py::module_& m) {
           "get_dimension_record",
           [](const View& v, const std::string& element, py::handle data_id) -> py::object {
             const codec::FieldMap id = ToFieldMap(data_id);
-            auto record = Unwrap(NoGil([&] { return v.view.GetDimensionRecord(element, id); }));
+            auto record = Unwrap(NoGil([&] { return v.source->GetDimensionRecord(element, id); }));
             if (!record) return py::none();
             return FromFieldMap(*record);
           },
@@ -171,7 +197,7 @@ void RegisterView(py::module_& m) {
           [](const View& v, py::handle patterns, py::handle types) {
             const auto p = Patterns(patterns);
             const auto t = CollectionTypes(types);
-            return Unwrap(NoGil([&] { return v.view.QueryCollections(p, t); }));
+            return Unwrap(NoGil([&] { return v.source->QueryCollections(p, t); }));
           },
           py::arg("patterns") = py::none(), py::arg("types") = py::none(),
           "Collections whose names match `patterns` (names or globs; all when None) of "
@@ -179,14 +205,14 @@ void RegisterView(py::module_& m) {
       .def(
           "get_collection",
           [](const View& v, const std::string& name) {
-            return Unwrap(NoGil([&] { return v.view.GetCollection(name); }));
+            return Unwrap(NoGil([&] { return v.source->GetCollection(name); }));
           },
           py::arg("name"), "The collection `name`; None if there is none.")
       .def(
           "resolve_search_path",
           [](const View& v, py::handle collections) {
             const auto names = ToStrings(collections);
-            return Unwrap(NoGil([&] { return v.view.ResolveSearchPath(names); }));
+            return Unwrap(NoGil([&] { return v.source->ResolveSearchPath(names); }));
           },
           py::arg("collections"),
           "The non-chained collections a search through `collections` visits, in order.")
@@ -194,7 +220,7 @@ void RegisterView(py::module_& m) {
           "query_dataset_types",
           [](const View& v, py::handle patterns, bool components) {
             const auto p = Patterns(patterns);
-            return Unwrap(NoGil([&] { return v.view.QueryDatasetTypes(p, components); }));
+            return Unwrap(NoGil([&] { return v.source->QueryDatasetTypes(p, components); }));
           },
           py::arg("patterns") = py::none(), py::arg("components") = false,
           "Dataset types whose names match `patterns` (all when None); with components, "
@@ -202,14 +228,14 @@ void RegisterView(py::module_& m) {
       .def(
           "get_dataset_type",
           [](const View& v, const std::string& name) {
-            return Unwrap(NoGil([&] { return v.view.GetDatasetType(name); }));
+            return Unwrap(NoGil([&] { return v.source->GetDatasetType(name); }));
           },
           py::arg("name"), "The dataset type `name` (or parent.component); NotFoundError if none.")
       .def(
           "get_dataset",
           [](const View& v, py::handle id) {
-            const codec::Uuid uuid = ToUuid(id);
-            return Unwrap(NoGil([&] { return v.view.GetDataset(uuid); }));
+            const std::vector<codec::Uuid> uuids{ToUuid(id)};
+            return std::move(Unwrap(NoGil([&] { return v.source->GetDatasets(uuids); })).at(0));
           },
           py::arg("id"), "The dataset with id `id` (uuid.UUID or str); None if there is none.")
       .def(
@@ -217,17 +243,7 @@ void RegisterView(py::module_& m) {
           [](const View& v, py::handle ids) {
             std::vector<codec::Uuid> uuids;
             for (py::handle id : ids) uuids.push_back(ToUuid(id));
-            auto refs =
-                Unwrap(NoGil([&]() -> Result<std::vector<std::optional<engine::DatasetRef>>> {
-                  std::vector<std::optional<engine::DatasetRef>> out;
-                  out.reserve(uuids.size());
-                  for (const auto& id : uuids) {
-                    STARLOG_ASSIGN_OR_RETURN(auto ref, v.view.GetDataset(id));
-                    out.push_back(std::move(ref));
-                  }
-                  return out;
-                }));
-            return refs;
+            return Unwrap(NoGil([&] { return v.source->GetDatasets(uuids); }));
           },
           py::arg("ids"),
           "get_dataset for many ids at once (one call, the GIL released throughout): a list "
@@ -236,18 +252,19 @@ void RegisterView(py::module_& m) {
           "snapshots",
           [](const View& v) {
             py::dict out;
-            for (const auto& s : Unwrap(NoGil([&] { return v.view.Snapshots(); }))) {
+            for (const auto& s : Unwrap(NoGil([&] { return v.source->Snapshots(); }))) {
               out[py::str(s.name)] = s.sequence;
             }
             return out;
           },
-          "Snapshot names and the sequences they name.")
+          "Snapshot names and the sequences they name. NotSupportedError for a view through "
+          "the service (Repository.connect): its protocol lists none.")
       .def("packer", &MakePacker, py::arg("dimensions"), py::arg("fixed"),
            "A Packer for data IDs over `dimensions` of the instrument (or skymap) `fixed` "
            "names, e.g. packer(['exposure', 'detector'], {'instrument': 'HSC'}); bounded by "
            "that instrument's record (detector_max, exposure_max) and the universe.")
       .def("__repr__", [](const View& v) {
-        return "View(sequence=" + std::to_string(v.view.sequence()) + ")";
+        return "View(sequence=" + std::to_string(v.source->sequence()) + ")";
       });
 }
 

@@ -133,14 +133,13 @@ void Certify(Repository& repo, const std::string& collection, py::handle refs,
     }
   }
   if (!unknown.empty()) {
-    std::shared_ptr<engine::EventStore> store = repo.Store();
+    std::shared_ptr<ViewSource> view = repo.ViewAt(py::none()).source;
     auto types = Unwrap(NoGil([&]() -> Result<std::vector<std::string>> {
-      STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+      STARLOG_ASSIGN_OR_RETURN(auto refs, view->GetDatasets(unknown));
       std::vector<std::string> out;
-      for (const auto& id : unknown) {
-        STARLOG_ASSIGN_OR_RETURN(auto ref, view.GetDataset(id));
-        if (!ref) return Status::NotFound("no dataset with id " + id.ToString());
-        out.push_back(ref->dataset_type);
+      for (size_t i = 0; i < refs.size(); ++i) {
+        if (!refs[i]) return Status::NotFound("no dataset with id " + unknown[i].ToString());
+        out.push_back(refs[i]->dataset_type);
       }
       return out;
     }));
@@ -299,7 +298,7 @@ void RegisterWrites(py::class_<Repository, std::shared_ptr<Repository>>& cls) {
       .def(
           "create_snapshot",
           [](Repository& r, const std::string& name, std::optional<uint64_t> sequence) {
-            const uint64_t at = sequence ? *sequence : r.Store()->head().sequence;
+            const uint64_t at = sequence ? *sequence : r.Head().sequence;
             r.Apply(engine::AppendEdit{{codec::CreateSnapshot{name, at}}});
             return at;
           },

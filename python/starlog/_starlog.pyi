@@ -178,8 +178,23 @@ class Repository:
         lock_timeout: Union[float, datetime.timedelta] = 60.0,
         sync: bool = True,
     ) -> Repository: ...
+    @staticmethod
+    def connect(
+        address: str,
+        *,
+        timeout: Union[float, datetime.timedelta] = 30.0,
+        user: Optional[str] = None,
+        tls_ca: Optional[str] = None,
+        token_file: Optional[str] = None,
+        cert: Optional[str] = None,
+        key: Optional[str] = None,
+    ) -> Repository: ...
     @property
     def root(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def connected(self) -> bool: ...
     @property
     def read_only(self) -> bool: ...
     @property

@@ -90,3 +90,52 @@ def python_child(code, *args):
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def interrupt_promptly(code, root, within):
+    """Starts ``code`` on ``root`` (it prints "waiting" as it starts a wait,
+    and "interrupted" with exit code 3 on KeyboardInterrupt), sends it
+    SIGINT in the wait and checks it stopped within ``within`` seconds."""
+    import signal
+    import time
+
+    child = python_child(code, root)
+    try:
+        assert child.stdout.readline().strip() == "waiting"
+        time.sleep(0.4)  # In the wait by now.
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=10)
+        assert child.returncode == 3, err
+        assert out.strip() == "interrupted"
+        assert time.monotonic() - sent < within
+    finally:
+        if child.poll() is None:
+            child.kill()
+
+
+class Ticker:
+    """A thread counting while a ``with`` block runs: ``ticks`` shows whether
+    Python ran other threads meanwhile (the GIL released)."""
+
+    def __init__(self):
+        import threading
+
+        self.ticks = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._count)
+
+    def _count(self):
+        import time
+
+        while not self._stop.is_set():
+            self.ticks += 1
+            time.sleep(0.001)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()

@@ -2,7 +2,6 @@
 TimedOutError otherwise, the GIL released while it waits, and Ctrl-C
 (SIGINT) interrupting it at once."""
 
-import signal
 import subprocess
 import threading
 import time
@@ -10,7 +9,7 @@ import time
 import pytest
 
 import starlog
-from conftest import RAWS, STARLOG, python_child
+from conftest import RAWS, STARLOG, Ticker, interrupt_promptly
 
 RAW = RAWS[0]
 
@@ -54,28 +53,17 @@ def test_times_out_naming_what_it_waited_for(filled):
 
 
 def test_releases_the_gil_and_is_woken_by_a_thread_writing(filled):
-    ticks = 0
-    stop = threading.Event()
-
-    def count():
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.001)
-
     def write():
         time.sleep(0.4)
         filled.register_datasets("raw", "HSC/raw/all", [RAW])
 
-    counter, writer = threading.Thread(target=count), threading.Thread(target=write)
-    counter.start()
-    writer.start()
-    ref = filled.wait_for_dataset("raw", RAW, "HSC/raw/all", timeout=30)
-    stop.set()
-    counter.join()
+    writer = threading.Thread(target=write)
+    with Ticker() as ticker:
+        writer.start()
+        ref = filled.wait_for_dataset("raw", RAW, "HSC/raw/all", timeout=30)
     writer.join()
     assert ref.data_id == RAW
-    assert ticks > 50  # The other threads ran while this one waited.
+    assert ticker.ticks > 50  # The other threads ran while this one waited.
 
 
 CHILD = """
@@ -93,16 +81,4 @@ except KeyboardInterrupt:
 
 def test_ctrl_c_interrupts_a_wait_promptly(filled):
     filled.close()
-    child = python_child(CHILD, filled.root)
-    try:
-        assert child.stdout.readline().strip() == "waiting"
-        time.sleep(0.3)  # In the wait by now.
-        sent = time.monotonic()
-        child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=10)
-        assert child.returncode == 3, err
-        assert out.strip() == "interrupted"
-        assert time.monotonic() - sent < 2
-    finally:
-        if child.poll() is None:
-            child.kill()
+    interrupt_promptly(CHILD, filled.root, within=2)

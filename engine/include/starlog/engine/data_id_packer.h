@@ -21,6 +21,7 @@
 // supplies and keeps stable.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -78,5 +79,22 @@ class DataIdPacker {
   std::vector<Slot> slots_;
   int total_bits_ = 0;
 };
+
+// Looks up the record of "element" for (the element's keys of) "data_id";
+// nullopt when there is none.
+using RecordLookup = std::function<Result<std::optional<codec::FieldMap>>(
+    const std::string& element, const codec::FieldMap& data_id)>;
+
+// A packer for data IDs over "dimensions" whose string keys (instrument,
+// skymap) take the values in "fixed" (packing is per instrument, as the
+// butler's), each naming a record "lookup" finds. An integer key's bound is
+// the fixed instrument's "<key>_max" field (as the butler's: greater than
+// every value), else the universe's. InvalidArgument names a string key
+// left out of "fixed"; NotFound a fixed value with no record. The one
+// reading of the bounds, whether the records come from a RegistryView or
+// through the repository's service.
+Result<DataIdPacker> MakeDataIdPacker(const Universe& universe,
+                                      const std::vector<std::string>& dimensions,
+                                      const codec::FieldMap& fixed, const RecordLookup& lookup);
 
 }  // namespace starlog::engine

@@ -1,0 +1,119 @@
+// ViewSource over a RegistryView in this process: the engine's calls, the
+// where clauses parsed here.
+
+#include <utility>
+
+#include "python/src/view.h"
+
+namespace starlog::python {
+
+namespace {
+
+Result<engine::WhereClause> Parse(const service::WhereText& where) {
+  return engine::WhereClause::Parse(where.text, where.binds);
+}
+
+Result<engine::DatasetQuery> Parse(const service::DatasetsQuery& q) {
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where, Parse(q.where));
+  return engine::DatasetQuery{q.dataset_type, q.collections, std::move(where), q.find_first,
+                              q.validity};
+}
+
+// The engine answers a query whole: one page.
+class OnePage : public DatasetPages {
+ public:
+  explicit OnePage(std::vector<engine::DatasetRef> refs) : refs_(std::move(refs)) {}
+  Result<std::optional<std::vector<engine::DatasetRef>>> Next() override {
+    if (done_) return std::optional<std::vector<engine::DatasetRef>>();
+    done_ = true;
+    return std::optional<std::vector<engine::DatasetRef>>(std::move(refs_));
+  }
+
+ private:
+  std::vector<engine::DatasetRef> refs_;
+  bool done_ = false;
+};
+
+class LocalSource : public ViewSource {
+ public:
+  LocalSource(std::shared_ptr<engine::EventStore> store, engine::RegistryView view)
+      : store_(std::move(store)), view_(std::move(view)) {}
+
+  uint64_t sequence() const override { return view_.sequence(); }
+  const engine::Universe& universe() const override { return view_.universe(); }
+
+  Result<engine::DatasetRef> FindDataset(const std::string& dataset_type,
+                                         const codec::FieldMap& data_id,
+                                         const std::vector<std::string>& collections,
+                                         std::optional<codec::Timespan> validity) override {
+    return view_.FindDataset(dataset_type, data_id, collections, validity);
+  }
+  Result<std::unique_ptr<DatasetPages>> QueryDatasets(
+      const service::DatasetsQuery& query) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery q, Parse(query));
+    STARLOG_ASSIGN_OR_RETURN(auto refs, view_.QueryDatasets(q));
+    return std::unique_ptr<DatasetPages>(new OnePage(std::move(refs)));
+  }
+  Result<std::vector<codec::FieldMap>> QueryDataIds(
+      const std::vector<std::string>& dimensions, const service::WhereText& where,
+      const std::optional<service::DatasetsQuery>& datasets) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
+    std::optional<engine::DatasetQuery> q;
+    if (datasets) {
+      STARLOG_ASSIGN_OR_RETURN(q, Parse(*datasets));
+    }
+    return view_.QueryDataIds(dimensions, clause, q);
+  }
+  Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
+      const std::string& element, const service::WhereText& where) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
+    return view_.QueryDimensionRecords(element, clause);
+  }
+  Result<std::optional<codec::FieldMap>> GetDimensionRecord(
+      const std::string& element, const codec::FieldMap& data_id) override {
+    return view_.GetDimensionRecord(element, data_id);
+  }
+  Result<std::vector<engine::CollectionInfo>> QueryCollections(
+      const std::vector<std::string>& patterns,
+      const std::vector<codec::CollectionType>& types) override {
+    return view_.QueryCollections(patterns, types);
+  }
+  Result<std::optional<engine::CollectionInfo>> GetCollection(const std::string& name) override {
+    return view_.GetCollection(name);
+  }
+  Result<std::vector<std::string>> ResolveSearchPath(
+      const std::vector<std::string>& names) override {
+    return view_.ResolveSearchPath(names);
+  }
+  Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
+      const std::vector<std::string>& patterns, bool components) override {
+    return view_.QueryDatasetTypes(patterns, components);
+  }
+  Result<engine::DatasetTypeInfo> GetDatasetType(const std::string& name) override {
+    return view_.GetDatasetType(name);
+  }
+  Result<std::vector<std::optional<engine::DatasetRef>>> GetDatasets(
+      const std::vector<codec::Uuid>& ids) override {
+    std::vector<std::optional<engine::DatasetRef>> out;
+    out.reserve(ids.size());
+    for (const auto& id : ids) {
+      STARLOG_ASSIGN_OR_RETURN(auto ref, view_.GetDataset(id));
+      out.push_back(std::move(ref));
+    }
+    return out;
+  }
+  Result<std::vector<engine::SnapshotInfo>> Snapshots() override { return view_.Snapshots(); }
+
+ private:
+  std::shared_ptr<engine::EventStore> store_;  // The view must not outlive its store.
+  engine::RegistryView view_;
+};
+
+}  // namespace
+
+std::shared_ptr<ViewSource> LocalView(std::shared_ptr<engine::EventStore> store,
+                                      engine::RegistryView view) {
+  return std::make_shared<LocalSource>(std::move(store), std::move(view));
+}
+
+}  // namespace starlog::python

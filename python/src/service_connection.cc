@@ -1,0 +1,76 @@
+#include "python/src/service_connection.h"
+
+#include <sys/stat.h>
+
+#include <cctype>
+
+#include "starlog/service/server.h"
+
+namespace starlog::python {
+
+namespace {
+
+// HOST:PORT: no slash, and digits after the last colon.
+bool IsHostPort(const std::string& address) {
+  if (address.find('/') != std::string::npos) return false;
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
+  for (size_t i = colon + 1; i < address.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(address[i]))) return false;
+  }
+  return true;
+}
+
+// A repository's folder stands for its service's default socket.
+std::string SocketPath(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return service::DefaultSocketPath(path);
+  }
+  return path;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<service::Client>> ConnectTcp(const std::string& host_port,
+                                                    const ConnectOptions& options) {
+  static_cast<void>(options);  // tls_ca, token_file, cert, key: service::RemoteOptions.
+  return Status::NotSupported("cannot connect to " + host_port +
+                              ": TCP comes with the service's TLS listener; connect to its "
+                              "Unix socket (unix:PATH) for now");
+}
+
+Result<std::shared_ptr<ServiceConnection>> ServiceConnection::Open(const std::string& address,
+                                                                   const ConnectOptions& options) {
+  auto connection = std::make_shared<ServiceConnection>();
+  connection->address_ = address;
+  connection->options_ = options;
+  if (address.rfind("unix:", 0) == 0) {
+    connection->socket_path_ = SocketPath(address.substr(5));
+  } else if (IsHostPort(address)) {
+    connection->host_port_ = address;
+  } else {
+    connection->socket_path_ = SocketPath(address);
+  }
+  if (connection->socket_path_.empty() && connection->host_port_.empty()) {
+    return Status::InvalidArgument("connect: give unix:PATH, a socket's path or HOST:PORT");
+  }
+  if (connection->host_port_.empty() && (!options.tls_ca.empty() || !options.token_file.empty() ||
+                                         !options.cert.empty() || !options.key.empty())) {
+    return Status::InvalidArgument(
+        "tls_ca, token_file, cert and key are for HOST:PORT; a Unix socket's service knows "
+        "you by your OS user");
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto client, connection->Open());
+  connection->user_ = client->user();
+  MutexLock lock(&connection->mu_);
+  connection->client_ = std::move(client);
+  return connection;
+}
+
+Result<std::unique_ptr<service::Client>> ServiceConnection::Open() const {
+  if (!host_port_.empty()) return ConnectTcp(host_port_, options_);
+  return service::Client::Connect(socket_path_, options_.timeout);
+}
+
+}  // namespace starlog::python
