@@ -415,10 +415,11 @@ void RegisterRepository(py::module_& m) {
           "waits) with what the engine answers there: the same values and errors as "
           "Repository.open. `address`: \"unix:PATH\" or the path of its socket (or of the "
           "repository's folder: its service's socket); writes are recorded as the OS user the "
-          "service sees (a different `user` is PermissionDeniedError). \"HOST:PORT\" (with "
-          "`tls_ca`, and `token_file` or `cert` and `key`) comes with the service's TLS "
-          "listener: NotSupportedError until then. `timeout`: seconds a request may take "
-          "(waits excepted).")
+          "service sees (a different `user` is PermissionDeniedError). \"HOST:PORT\": the "
+          "service's TLS listener (serve --service-listen), its certificate verified against "
+          "`tls_ca` (else the system's roots), the user named by `token_file` (starlog user "
+          "add) or by the client certificate `cert` with its `key`. `timeout`: seconds a "
+          "request may take (waits excepted).")
       .def_property_readonly("root", &Repository::root)
       .def_property_readonly("address", &Repository::address,
                              "Where it was opened: its root, or the address connected to.")

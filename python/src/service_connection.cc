@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "starlog/service/server.h"
+#include "starlog/service/user_tokens.h"
 
 namespace starlog::python {
 
@@ -34,10 +35,23 @@ std::string SocketPath(const std::string& path) {
 
 Result<std::unique_ptr<service::Client>> ConnectTcp(const std::string& host_port,
                                                     const ConnectOptions& options) {
-  static_cast<void>(options);  // tls_ca, token_file, cert, key: service::RemoteOptions.
-  return Status::NotSupported("cannot connect to " + host_port +
-                              ": TCP comes with the service's TLS listener; connect to its "
-                              "Unix socket (unix:PATH) for now");
+  service::RemoteOptions remote;
+  remote.address = host_port;
+  remote.ca_file = options.tls_ca;
+  remote.cert_file = options.cert;
+  remote.key_file = options.key;
+  if (remote.cert_file.empty() != remote.key_file.empty()) {
+    return Status::InvalidArgument("cert= and key= go together");
+  }
+  if (!options.token_file.empty()) {
+    STARLOG_ASSIGN_OR_RETURN(remote.token, service::ReadTokenFile(options.token_file));
+  }
+  if (remote.token.empty() && remote.cert_file.empty()) {
+    return Status::InvalidArgument(
+        "a service on TCP needs to know who you are: token_file=, or "
+        "cert= and key=");
+  }
+  return service::Client::ConnectRemote(remote, options.timeout);
 }
 
 Result<std::shared_ptr<ServiceConnection>> ServiceConnection::Open(const std::string& address,

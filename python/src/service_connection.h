@@ -29,8 +29,7 @@ struct ConnectOptions {
   std::string key;
 };
 
-// The service at "host_port" over TCP+TLS. The one place that knows how;
-// NotSupported until the service has its TLS listener.
+// The service at "host_port" over TCP+TLS: the one place that knows how.
 Result<std::unique_ptr<service::Client>> ConnectTcp(const std::string& host_port,
                                                     const ConnectOptions& options);
 

@@ -297,10 +297,42 @@ def test_connecting_where_nothing_listens_names_the_path(tmp_path):
     assert nothing in str(e.value)
 
 
-def test_tcp_comes_with_the_services_tls_listener(tmp_path):
-    with pytest.raises(starlog.NotSupportedError, match="TLS listener"):
-        starlog.Repository.connect("registry.example.org:7070", tls_ca="ca.pem",
-                                   token_file="token")
+def test_connect_over_tcp_with_tls_and_a_token(repo_path, tmp_path):
+    """The service's TLS listener: the certificate verified, the user named
+    by the token the admin issued; a removed token stops working."""
+    with starlog.Repository.create(repo_path, policy=False) as repo:
+        populate(repo)
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    token = tmp_path / "alice.token"
+    cli("user", "add", repo_path, "alice", "--token-file", token)
+    server = subprocess.Popen([STARLOG, "serve", repo_path, "--service-listen", "127.0.0.1:0",
+                               "--tls-cert", cert, "--tls-key", key],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert "remote clients on " in line, server.stderr.read()
+        address = line.split("remote clients on ")[1].split(" over TLS")[0]
+        with starlog.Repository.connect(address, tls_ca=str(cert), token_file=str(token)) as remote:
+            assert remote.connected
+            remote.create_collection("u/alice/tcp")
+            assert remote.view().query_collections("u/alice/*")[0].name == "u/alice/tcp"
+        with starlog.Repository.open(repo_path, read_only=True) as local:
+            assert local.view().query_collections("u/alice/*")[0].name == "u/alice/tcp"
+        last = cli("log", repo_path, "--json").stdout.strip().splitlines()[-1]
+        assert '"actor":"alice"' in last
+        # Without a way to say who it is, or with a certificate nobody trusts.
+        with pytest.raises(starlog.InvalidArgumentError, match="token_file"):
+            starlog.Repository.connect(address, tls_ca=str(cert))
+        cli("user", "remove", repo_path, "alice")
+        with pytest.raises(starlog.PermissionDeniedError):
+            starlog.Repository.connect(address, tls_ca=str(cert), token_file=str(token))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     with pytest.raises(starlog.InvalidArgumentError, match="HOST:PORT"):
         starlog.Repository.connect(f"unix:{tmp_path}/x.sock", token_file="token")
     with pytest.raises(starlog.InvalidArgumentError, match="timeout"):
