@@ -109,6 +109,25 @@ Result<std::optional<engine::CollectionInfo>> Client::GetCollection(const std::s
   return std::optional<engine::CollectionInfo>(std::move(rows.front()));
 }
 
+Result<std::vector<engine::SnapshotInfo>> Client::Snapshots(const ReadOptions& read) {
+  STARLOG_ASSIGN_OR_RETURN(auto rows, All<codec::FieldMap>(std::bind_front(&Client::Call, this),
+                                                           SnapshotsQuery{}, read));
+  std::vector<engine::SnapshotInfo> out;
+  for (const codec::FieldMap& row : rows) {
+    auto name = row.find("name");
+    auto sequence = row.find("sequence");
+    if (name == row.end() || sequence == row.end() ||
+        !std::holds_alternative<std::string>(name->second) ||
+        !std::holds_alternative<int64_t>(sequence->second) ||
+        std::get<int64_t>(sequence->second) < 0) {
+      return Status::Corruption("a snapshot row from the service lacks its name or sequence");
+    }
+    out.push_back({std::get<std::string>(name->second),
+                   static_cast<uint64_t>(std::get<int64_t>(sequence->second))});
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> Client::ResolveSearchPath(const std::vector<std::string>& names,
                                                            const ReadOptions& read) {
   return All<std::string>(std::bind_front(&Client::Call, this), SearchPathQuery{names}, read);

@@ -106,6 +106,7 @@ struct QueryEncoder {
     return fbs::CreateSearchPathQuery(b, b.CreateVectorOfStrings(q.names)).Union();
   }
   Offset<void> operator()(const UniverseQuery&) { return fbs::CreateUniverseQuery(b).Union(); }
+  Offset<void> operator()(const SnapshotsQuery&) { return fbs::CreateSnapshotsQuery(b).Union(); }
 };
 
 Offset<fbs::DatasetRow> EncodeDataset(FlatBufferBuilder& b, const engine::DatasetRef& r) {
@@ -285,6 +286,8 @@ Result<Query> DecodeQuery(const fbs::QueryRequest& m) {
       return Query(SearchPathQuery{Strings(m.query_as_SearchPathQuery()->names())});
     case fbs::Query_UniverseQuery:
       return Query(UniverseQuery{});
+    case fbs::Query_SnapshotsQuery:
+      return Query(SnapshotsQuery{});
     case fbs::Query_NONE:
       break;
   }

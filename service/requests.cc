@@ -83,6 +83,14 @@ struct Runner {
   Result<QueryRows> operator()(const SearchPathQuery& q) const {
     return Rows(view.ResolveSearchPath(q.names));
   }
+  Result<QueryRows> operator()(const SnapshotsQuery&) const {
+    STARLOG_ASSIGN_OR_RETURN(auto snapshots, view.Snapshots());
+    std::vector<codec::FieldMap> rows;
+    for (const engine::SnapshotInfo& s : snapshots) {
+      rows.push_back({{"name", s.name}, {"sequence", static_cast<int64_t>(s.sequence)}});
+    }
+    return QueryRows(std::move(rows));
+  }
   Result<QueryRows> operator()(const UniverseQuery&) const {
     STARLOG_ASSIGN_OR_RETURN(std::string text, universe());
     return QueryRows(std::vector<std::string>{std::move(text)});

@@ -186,9 +186,7 @@ class ServiceSource : public ViewSource {
     return service_->With([&](service::Client& c) { return c.GetDatasets(ids, At()); });
   }
   Result<std::vector<engine::SnapshotInfo>> Snapshots() override {
-    return Status::NotSupported(
-        "the repository's service does not list snapshots: read them where the repository is "
-        "(Repository.open), or with `starlog snapshot list`");
+    return service_->With([&](service::Client& c) { return c.Snapshots(At()); });
   }
 
  private:

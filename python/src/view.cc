@@ -257,8 +257,7 @@ void RegisterView(py::module_& m) {
             }
             return out;
           },
-          "Snapshot names and the sequences they name. NotSupportedError for a view through "
-          "the service (Repository.connect): its protocol lists none.")
+          "Snapshot names and the sequences they name, as of this view.")
       .def("packer", &MakePacker, py::arg("dimensions"), py::arg("fixed"),
            "A Packer for data IDs over `dimensions` of the instrument (or skymap) `fixed` "
            "names, e.g. packer(['exposure', 'detector'], {'instrument': 'HSC'}); bounded by "

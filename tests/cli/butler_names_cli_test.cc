@@ -65,7 +65,7 @@ TEST_CASE("query-collections takes the butler's --collection-type and --chains s
   CHECK(RunStarlog({"query-collections", repo, "--chains", "INVERSE-TREE"}).exit_code == 2);
 }
 
-TEST_CASE("--version names the formats and protocols", "[cli]") {
+TEST_CASE("The version says which formats and protocols it speaks", "[cli]") {
   auto v = RunStarlog({"--version"});
   CHECK(v.exit_code == 0);
   CHECK(Contains(v.out, "starlog "));

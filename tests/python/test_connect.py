@@ -263,6 +263,8 @@ def test_writes_are_recorded_as_the_os_user(served, monkeypatch):
         remote.prepend_chain("u/me/chain", ["HSC/raw/all"])
         at = remote.create_snapshot("mine")
         assert at == remote.head.sequence - 1  # The head before the snapshot's own event.
+        assert remote.view().snapshots() == {"before": remote.view("before").sequence, "mine": at}
+        assert "mine" not in remote.view(at).snapshots()  # As of before its own event.
         assert remote.view().find_dataset("raw", RAWS[0], "u/me/chain").collection == "HSC/raw/all"
         assert remote.view("mine").find_dataset("raw", RAWS[0], "u/me/run").id == refs[0].id
         bias = remote.register_datasets("bias", "u/me/run", [{"instrument": "HSC", "detector": 3}])

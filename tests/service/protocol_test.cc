@@ -166,6 +166,7 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
       GetCollectionQuery{"chain"},
       SearchPathQuery{{"chain", "run"}},
       UniverseQuery{},
+      SnapshotsQuery{},
   };
   for (const Query& query : queries) {
     INFO("query " << query.index());

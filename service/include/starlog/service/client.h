@@ -142,6 +142,7 @@ class Client {
                                                               const ReadOptions& read = {});
   Result<std::vector<std::string>> ResolveSearchPath(const std::vector<std::string>& names,
                                                      const ReadOptions& read = {});
+  Result<std::vector<engine::SnapshotInfo>> Snapshots(const ReadOptions& read = {});
   Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
       const std::vector<std::string>& patterns, bool components = false,
       const ReadOptions& read = {});

@@ -35,7 +35,7 @@
 //                   [timespan] validity, uint64 timeout_ms
 //   Query        := find_dataset | datasets | collections | dataset_types
 //                 | data_ids | dimension_records | get_datasets
-//                 | get_collection | search_path | universe
+//                 | get_collection | search_path | universe | snapshots
 //                                   as the RegistryView calls of those names
 //   Rows         := [DatasetRef] | [CollectionInfo] | [DatasetTypeInfo]
 //                 | [FieldMap] | [string]
@@ -226,9 +226,12 @@ struct SearchPathQuery {
 // The repository's dimension universe, in its config-file form: one string.
 struct UniverseQuery {};
 
+// RegistryView::Snapshots, each a field-map row {name, sequence}.
+struct SnapshotsQuery {};
+
 using Query = std::variant<FindDatasetQuery, DatasetsQuery, CollectionsQuery, DatasetTypesQuery,
                            DataIdsQuery, DimensionRecordsQuery, GetDatasetsQuery,
-                           GetCollectionQuery, SearchPathQuery, UniverseQuery>;
+                           GetCollectionQuery, SearchPathQuery, UniverseQuery, SnapshotsQuery>;
 
 struct QueryRequest {
   std::string as_of;       // Empty: the head.
