@@ -2,25 +2,12 @@
 
 #include <sys/stat.h>
 
-#include <cctype>
-
 #include "starlog/service/server.h"
 #include "starlog/service/user_tokens.h"
 
 namespace starlog::python {
 
 namespace {
-
-// HOST:PORT: no slash, and digits after the last colon.
-bool IsHostPort(const std::string& address) {
-  if (address.find('/') != std::string::npos) return false;
-  const size_t colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
-  for (size_t i = colon + 1; i < address.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(address[i]))) return false;
-  }
-  return true;
-}
 
 // A repository's folder stands for its service's default socket.
 std::string SocketPath(const std::string& path) {
@@ -59,12 +46,14 @@ Result<std::shared_ptr<ServiceConnection>> ServiceConnection::Open(const std::st
   auto connection = std::make_shared<ServiceConnection>();
   connection->address_ = address;
   connection->options_ = options;
-  if (address.rfind("unix:", 0) == 0) {
-    connection->socket_path_ = SocketPath(address.substr(5));
-  } else if (IsHostPort(address)) {
-    connection->host_port_ = address;
+  // The CLI's rule (service::ParseServiceAddress) tells a socket from
+  // HOST:PORT; a name it takes for neither is a socket path here, and a
+  // repository's folder stands for its service's socket.
+  auto parsed = service::ParseServiceAddress(address);
+  if (parsed.ok() && parsed->tcp) {
+    connection->host_port_ = parsed->address;
   } else {
-    connection->socket_path_ = SocketPath(address);
+    connection->socket_path_ = SocketPath(parsed.ok() ? parsed->socket_path : address);
   }
   if (connection->socket_path_.empty() && connection->host_port_.empty()) {
     return Status::InvalidArgument("connect: give unix:PATH, a socket's path or HOST:PORT");
