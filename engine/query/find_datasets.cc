@@ -370,6 +370,28 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
   if (datasets) {
     DatasetQuery q = *datasets;
     STARLOG_ASSIGN_OR_RETURN(auto refs, QueryDatasets(q));
+    STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(q.dataset_type));
+    STARLOG_ASSIGN_OR_RETURN(auto type_keys, universe().RequiredKeys(type.dimensions));
+    if (!std::includes(type_keys.begin(), type_keys.end(), keys.begin(), keys.end())) {
+      // Keys the datasets lack (a raw's visit): the data IDs over both, from
+      // the records (joined through visit_definition), that a dataset has,
+      // as the butler's query joins datasets with dimensions.
+      std::set<std::string> found;
+      for (const DatasetRef& ref : refs) found.insert(EncodeDataId(ref.data_id));
+      std::vector<std::string> both = dimensions;
+      both.insert(both.end(), type.dimensions.begin(), type.dimensions.end());
+      STARLOG_ASSIGN_OR_RETURN(auto rows, QueryDataIds(both, where));
+      RecordCache records(*impl_);
+      for (const codec::FieldMap& row : rows) {
+        STARLOG_ASSIGN_OR_RETURN(std::string of_type, EncodeDataIdKeys(row, type_keys));
+        if (!found.count(of_type)) continue;
+        codec::FieldMap projected;
+        for (const std::string& k : keys) projected.emplace(k, row.at(k));
+        if (distinct.insert(EncodeDataId(projected)).second) out.push_back(std::move(projected));
+      }
+      STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
+      return out;
+    }
     STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
     RecordCache records(*impl_);
     for (const DatasetRef& ref : refs) {

@@ -3,6 +3,7 @@
 #include "starlog/engine/visits.h"
 
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/registry_fixture.h"
@@ -175,4 +176,45 @@ TEST_CASE("A repository created with the old universe stays readable; visits are
   auto plan = engine::PlanVisits(*view, visit_options);
   CHECK(plan.status().IsInvalidArgument());
   CHECK(Says(plan.status(), "visit_definition"));
+}
+
+// After daf_butler's registry tests (testQueryResults' data): visits 10, 11
+// and 20 of two exposures each; raws of exposures 100, 101, 110 and 111 on
+// detectors 1-3 in one run (here 1100, 1101, ...: the fixture has a 100). Data IDs over the raws'
+// dimensions and visit are the 4 exposures times 3 detectors, in visits 10 and 11 only.
+TEST_CASE("Data IDs of datasets join the visits their exposures belong to", "[engine][visits]") {
+  RegistryFixture f;
+  codec::InsertDimensionRecords exposures{"exposure", {}, false};
+  codec::InsertDimensionRecords visits{"visit", {}, false};
+  codec::InsertDimensionRecords definitions{"visit_definition", {}, false};
+  for (int64_t visit : {10, 11, 20}) {
+    visits.records.push_back({{"instrument", S("HSC")}, {"visit", visit}});
+    for (int64_t exposure : {1000 + visit * 10, 1000 + visit * 10 + 1}) {
+      exposures.records.push_back({{"instrument", S("HSC")}, {"exposure", exposure}});
+      definitions.records.push_back(
+          {{"instrument", S("HSC")}, {"exposure", exposure}, {"visit", visit}});
+    }
+  }
+  f.Append(exposures);
+  f.Append(visits);
+  f.Append(definitions);
+  for (int64_t exposure : {1100, 1101, 1110, 1111}) {
+    for (int64_t detector : {1, 2, 3}) f.AddRaw("HSC/raw/all", exposure, detector);
+  }
+  const engine::DatasetQuery raws{"raw", {"HSC/raw/all"}, {}, true, std::nullopt};
+  auto rows = f.View().QueryDataIds({"exposure", "visit", "detector"}, {}, raws);
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 4 * 3);
+  std::set<int64_t> seen;
+  for (const auto& r : *rows) seen.insert(std::get<int64_t>(r.at("visit")));
+  CHECK(seen == std::set<int64_t>{10, 11});
+  auto visits_only = f.View().QueryDataIds({"visit"}, {}, raws);
+  REQUIRE(visits_only.ok());
+  CHECK(visits_only->size() == 2);
+  // And the raws of one visit, by a where clause on the visit.
+  auto of_visit = f.View().QueryDatasets(
+      {"raw", {"HSC/raw/all"}, *engine::WhereClause::Parse("visit = 11"), true, std::nullopt});
+  REQUIRE(of_visit.ok());
+  CHECK(of_visit->size() == 2 * 3);
+  for (const auto& r : *of_visit) CHECK(r.joined.at("visit") == codec::FieldValue(int64_t{11}));
 }
