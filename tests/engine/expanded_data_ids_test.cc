@@ -122,3 +122,18 @@ TEST_CASE("A calibration query over exposures finds one per exposure and detecto
   // A constraint on the bias's own dimensions alone needs a time, as before.
   CHECK(f.Biases("detector = 1").status().IsInvalidArgument());
 }
+
+TEST_CASE("A calibration query over visits takes each visit's timespan", "[engine][calib]") {
+  TimedFixture f;
+  f.Append(codec::InsertDimensionRecords{"visit",
+                                         {{{"instrument", S("HSC")},
+                                           {"visit", int64_t{7}},
+                                           {"timespan_begin", int64_t{4000}},
+                                           {"timespan_end", int64_t{4500}}}},
+                                         false});
+  auto refs = f.Biases("visit = 7");
+  REQUIRE(refs.ok());
+  REQUIRE(refs->size() == 1);
+  CHECK(refs->front().id == f.late);
+  CHECK(refs->front().joined.at("visit") == codec::FieldValue(int64_t{7}));
+}
