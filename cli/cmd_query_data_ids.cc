@@ -30,7 +30,10 @@ CommandSpec QueryDataIdsCommand() {
       .description =
           "Without --datasets, data IDs are the combinations of dimension records\n"
           "that --where admits; with --datasets TYPE --collections C, those of the\n"
-          "datasets found there.",
+          "datasets found there. Implied dimensions take the value their record names\n"
+          "(an exposure's physical_filter), and every row shows its implied values after\n"
+          "the required ones; \"visit exposure\" joins through visit_definition, each\n"
+          "visit with its own exposures (define-visits).",
       .positionals = {{"PATH", "repository folder"},
                       {"DIMENSIONS...", "dimensions of the data IDs", false, true}},
       .options = {WhereOption(),
@@ -42,7 +45,8 @@ CommandSpec QueryDataIdsCommand() {
                   JsonOption()},
       .examples = {"starlog query-data-ids repo exposure detector --where "
                    "\"exposure.observation_type = science\"",
-                   "starlog query-data-ids repo exposure --datasets raw --collections HSC/raw/all"},
+                   "starlog query-data-ids repo exposure --datasets raw --collections HSC/raw/all",
+                   "starlog query-data-ids repo visit exposure --where \"visit = 903334\""},
       .run = Run,
   };
 }

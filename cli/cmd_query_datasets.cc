@@ -30,8 +30,13 @@ CommandSpec QueryDatasetsCommand() {
           "(exposure.observation_type) in the butler's language: AND, OR, NOT, parentheses,\n"
           "IN (1, 5..9, 10..20:2), NOT IN, 'text', T'2024-03-01 12:00' (UTC; /tai for TAI);\n"
           "--bind NAME=VALUE gives NAME in it a value. CALIBRATION collections need --time\n"
-          "to search find-first. Exit 2 for a usage error (a clause that does not parse\n"
-          "too), 1 when the repository refuses (a name its dimensions lack).",
+          "to search find-first, unless --where names exposures (or visits): a dimension\n"
+          "the type lacks joins, one dataset per data ID over both, a calibration the one\n"
+          "valid for each exposure's timespan (its EXPOSURE column, \"joined\" in --json;\n"
+          "two overlapping validity ranges are an error naming both). Rows show the data\n"
+          "ID's implied values (band, physical_filter) after the required ones. Exit 2 for\n"
+          "a usage error (a clause that does not parse too), 1 when the repository refuses\n"
+          "(a name its dimensions lack).",
       .positionals = {{"PATH", "repository folder"},
                       {"DATASET_TYPE", "a dataset type (or type.component)"}},
       .options = {CollectionsOption(),
@@ -50,6 +55,8 @@ CommandSpec QueryDatasetsCommand() {
            "\"exposure = e AND NOT (detector = 9 OR detector IN (100..103))\" --bind e=903334",
            "starlog query-datasets repo bias --collections HSC/calib --time "
            "2024-03-01T12:00:00",
+           "starlog query-datasets repo bias --collections HSC/calib --where "
+           "\"exposure IN (903334, 903336)\"",
            "starlog query-datasets repo raw --collections HSC/raw/all --as-of DM-1-inputs"},
       .run = Run,
   };

@@ -71,6 +71,7 @@ const std::vector<CommandSpec>& AllCommands() {
       QueryDatasetTypesCommand(),
       QueryDatasetsCommand(),
       QueryDataIdsCommand(),
+      DefineVisitsCommand(),
       QueryDimensionRecordsCommand(),
       FindDatasetCommand(),
       PackCommand(),

@@ -30,6 +30,7 @@ CommandSpec QueryCollectionsCommand();
 CommandSpec QueryDatasetTypesCommand();
 CommandSpec QueryDatasetsCommand();
 CommandSpec QueryDataIdsCommand();
+CommandSpec DefineVisitsCommand();
 CommandSpec QueryDimensionRecordsCommand();
 CommandSpec FindDatasetCommand();
 CommandSpec PackCommand();

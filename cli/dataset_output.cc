@@ -24,6 +24,12 @@ void WriteFields(const codec::FieldMap& fields, codec::JsonWriter& j) {
   j.EndObject();
 }
 
+std::string Upper(const std::string& name) {
+  std::string h;
+  for (char ch : name) h.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  return h;
+}
+
 bool IsTimeField(const std::string& name) {
   return name == "timespan_begin" || name == "timespan_end";
 }
@@ -41,7 +47,10 @@ std::vector<std::string> DataIdOrder(const std::vector<codec::FieldMap>& rows,
   const auto take = [&](const std::string& k) {
     if (present.erase(k)) out.push_back(k);
   };
-  for (const engine::DimensionElement& e : universe.elements()) take(e.name);
+  for (const std::string& k :
+       universe.DataIdKeyOrder(std::vector<std::string>(present.begin(), present.end()))) {
+    take(k);
+  }
   if (element != nullptr) {
     for (const engine::DimensionField& f : element->fields) take(f.name);
   }
@@ -58,6 +67,13 @@ std::string DataIdToString(const codec::FieldMap& data_id, const engine::Univers
   return out;
 }
 
+codec::FieldMap FullDataId(const engine::DatasetRef& ref) {
+  codec::FieldMap full = ref.data_id;
+  full.insert(ref.implied.begin(), ref.implied.end());
+  full.insert(ref.joined.begin(), ref.joined.end());
+  return full;
+}
+
 void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Universe& universe,
                    bool json, Io& io) {
   if (json) {
@@ -67,6 +83,12 @@ void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Un
       j.BeginObject().Key("id").String(r.id.ToString()).Key("dataset_type").String(r.dataset_type);
       j.Key("run").String(r.run).Key("collection").String(r.collection).Key("data_id");
       WriteFields(r.data_id, j);
+      j.Key("implied");
+      WriteFields(r.implied, j);
+      if (!r.joined.empty()) {
+        j.Key("joined");
+        WriteFields(r.joined, j);
+      }
       if (r.artifact) {
         j.Key("path").String(r.artifact->path).Key("size").Uint(r.artifact->size);
         j.Key("checksum").String(r.artifact->checksum.ToHex());
@@ -79,17 +101,29 @@ void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Un
     return;
   }
   bool any_validity = false, any_path = false;
+  std::vector<codec::FieldMap> full_ids;
   for (const auto& r : refs) {
     any_validity |= r.validity.has_value();
     any_path |= r.artifact.has_value();
+    full_ids.push_back(FullDataId(r));
   }
-  std::vector<std::string> headers = {"TYPE", "COLLECTION", "DATA ID", "ID"};
+  // One column per data ID key, as the butler prints them: required, then
+  // implied (and a temporal join's exposure among the required).
+  const std::vector<std::string> keys = DataIdOrder(full_ids, universe);
+  std::vector<std::string> headers = {"TYPE", "COLLECTION"};
+  for (const std::string& k : keys) headers.push_back(Upper(k));
+  headers.push_back("ID");
   if (any_validity) headers.push_back("VALID (TAI)");
   if (any_path) headers.push_back("PATH");
   Table t(headers);
-  for (const auto& r : refs) {
-    std::vector<std::string> row = {r.dataset_type, r.collection,
-                                    DataIdToString(r.data_id, universe), r.id.ToString()};
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const auto& r = refs[i];
+    std::vector<std::string> row = {r.dataset_type, r.collection};
+    for (const std::string& k : keys) {
+      auto it = full_ids[i].find(k);
+      row.push_back(it == full_ids[i].end() ? "" : codec::FieldValueToString(it->second));
+    }
+    row.push_back(r.id.ToString());
     if (any_validity) row.push_back(r.validity ? codec::TimespanToString(*r.validity) : "");
     if (any_path) row.push_back(r.artifact ? r.artifact->path : "");
     t.AddRow(std::move(row));
@@ -110,8 +144,7 @@ void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Univ
   const std::vector<std::string> columns = DataIdOrder(rows, universe, element);
   std::vector<std::string> headers;
   for (const auto& c : columns) {
-    std::string h;
-    for (char ch : c) h.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    std::string h = Upper(c);
     if (IsTimeField(c)) h += " (TAI)";
     headers.push_back(h);
   }

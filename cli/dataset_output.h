@@ -9,7 +9,9 @@
 
 namespace starlog::cli {
 
-// Data IDs are shown in data-ID order (DataIdOrder).
+// One column per key of the full data IDs (required, implied, a temporal
+// join's exposure: DatasetRef), in data-ID order (DataIdOrder); in JSON
+// "data_id" (required), "implied" and, for a temporal join, "joined".
 void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Universe& universe,
                    bool json, Io& io);
 // Field maps (data IDs, or records of "element" when given) with one column
@@ -18,13 +20,16 @@ void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Un
 void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Universe& universe,
                     const engine::DimensionElement* element, bool json, Io& io);
 
-// The keys of "rows" in data-ID order: dimensions in the universe's order
-// (instrument first, each after what it requires), then the fields of
+// The keys of "rows" in data-ID order: the required dimensions in the
+// universe's order (instrument first, each after what it requires), then the
+// implied ones (Universe::DataIdKeyOrder), then the fields of
 // "element" (if given) as it declares them, then any others by name.
 std::vector<std::string> DataIdOrder(const std::vector<codec::FieldMap>& rows,
                                      const engine::Universe& universe,
                                      const engine::DimensionElement* element = nullptr);
 // "instrument=HSC, detector=50, exposure=7" in data-ID order.
 std::string DataIdToString(const codec::FieldMap& data_id, const engine::Universe& universe);
+// A dataset's data ID with its implied values and a temporal join's row.
+codec::FieldMap FullDataId(const engine::DatasetRef& ref);
 
 }  // namespace starlog::cli

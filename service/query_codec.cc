@@ -121,9 +121,11 @@ Offset<fbs::DatasetRow> EncodeDataset(FlatBufferBuilder& b, const engine::Datase
         fbs::CreateArtifact(b, b.CreateString(r.artifact->path), r.artifact->size, &checksum);
   }
   auto collection = b.CreateString(r.collection);
+  auto implied = EncodeFields(b, r.implied);
+  auto joined = EncodeFields(b, r.joined);
   fbs::Timespan span;
   return fbs::CreateDatasetRow(b, id, type, run, data_id, artifact, collection,
-                               EncodeSpan(r.validity, &span));
+                               EncodeSpan(r.validity, &span), implied, joined);
 }
 
 struct RowsEncoder {
@@ -305,6 +307,8 @@ Result<engine::DatasetRef> DecodeDataset(const fbs::DatasetRow& r) {
   }
   out.collection = Str(r.collection());
   out.validity = DecodeSpan(r.validity());
+  STARLOG_ASSIGN_OR_RETURN(out.implied, DecodeFields(r.implied(), "implied values"));
+  STARLOG_ASSIGN_OR_RETURN(out.joined, DecodeFields(r.joined(), "a joined data ID"));
   return out;
 }
 
@@ -385,7 +389,8 @@ struct RowBound {
   size_t operator()(const std::vector<engine::DatasetRef>& rows) const {
     const engine::DatasetRef& r = rows[index];
     size_t n = kTableOverhead + 24 + StringBound(r.dataset_type) + StringBound(r.run) +
-               FieldsBound(r.data_id) + StringBound(r.collection) + 16;
+               FieldsBound(r.data_id) + FieldsBound(r.implied) + FieldsBound(r.joined) +
+               StringBound(r.collection) + 16;
     if (r.artifact) n += kTableOverhead + StringBound(r.artifact->path) + 24;
     return n;
   }

@@ -42,9 +42,14 @@ Status ApplyRegisterDatasetType(const codec::RegisterDatasetType& e, ApplyContex
     return Status::InvalidArgument("dataset type " + Quoted(e.name) + " lists a dimension twice");
   }
   for (const std::string& d : record.dimensions) {
-    if (ctx.universe.Find(d) == nullptr) {
+    const DimensionElement* element = ctx.universe.Find(d);
+    if (element == nullptr) {
       return Status::InvalidArgument("dataset type " + Quoted(e.name) + ": unknown dimension " +
                                      Quoted(d));
+    }
+    if (element->join) {
+      return Status::InvalidArgument("dataset type " + Quoted(e.name) + ": " + Quoted(d) +
+                                     " relates dimensions and is none itself; name those");
     }
   }
   STARLOG_ASSIGN_OR_RETURN(auto existing,

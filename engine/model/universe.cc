@@ -18,8 +18,14 @@ element band            key=string
 element physical_filter key=string requires=instrument implies=band
 element detector        key=int    requires=instrument fields=full_name:string,purpose:string max=4095
 element day_obs         key=int    requires=instrument max=99991231
-element exposure        key=int    requires=instrument implies=physical_filter,day_obs fields=obs_id:string,observation_type:string,target_name:string,timespan_begin:int,timespan_end:int max=1099511627775
-element visit           key=int    requires=instrument implies=physical_filter,day_obs fields=name:string,timespan_begin:int,timespan_end:int max=1099511627775
+element exposure        key=int    requires=instrument implies=physical_filter,day_obs fields=obs_id:string,observation_type:string,target_name:string,group_name:string,group_id:int,timespan_begin:int,timespan_end:int max=1099511627775
+element visit_system    key=int    requires=instrument fields=name:string max=255
+element visit           key=int    requires=instrument implies=physical_filter,day_obs fields=name:string,target_name:string,timespan_begin:int,timespan_end:int max=1099511627775
+# Relations without a key of their own: which exposures make up a visit, and
+# which visit systems define it. A query over all that one requires joins
+# its records (the butler's always_join).
+element visit_definition        key=none requires=exposure,visit
+element visit_system_membership key=none requires=visit,visit_system
 element skymap          key=string fields=hash:string
 element tract           key=int    requires=skymap max=65535
 element patch           key=int    requires=skymap,tract max=4095
@@ -68,7 +74,11 @@ Result<DimensionElement> ParseElementLine(const std::vector<std::string>& words,
     const std::string attr = w.substr(0, eq);
     const std::string value = w.substr(eq + 1);
     if (attr == "key") {
-      STARLOG_ASSIGN_OR_RETURN(e.key_type, ParseType(value));
+      if (value == "none") {
+        e.join = true;
+      } else {
+        STARLOG_ASSIGN_OR_RETURN(e.key_type, ParseType(value));
+      }
       have_key = true;
     } else if (attr == "requires" || attr == "implies") {
       for (const std::string& dep : SplitCommas(value)) {
@@ -100,7 +110,14 @@ Result<DimensionElement> ParseElementLine(const std::vector<std::string>& words,
       return Status::InvalidArgument("unknown attribute '" + attr + "'");
     }
   }
-  if (!have_key) return Status::InvalidArgument("element '" + e.name + "' has no key=int|string");
+  if (!have_key) {
+    return Status::InvalidArgument("element '" + e.name + "' has no key=int|string|none");
+  }
+  if (e.join && (e.required.size() < 2 || !e.implies.empty() || e.max != 0)) {
+    return Status::InvalidArgument("element '" + e.name +
+                                   "' has key=none: it relates two or more elements it requires, "
+                                   "and implies nothing and has no max");
+  }
   return e;
 }
 
@@ -163,13 +180,16 @@ const DimensionElement* Universe::Find(std::string_view name) const {
 Result<std::vector<std::string>> Universe::RequiredKeys(
     const std::vector<std::string>& dimensions) const {
   std::set<std::string> keys;
+  std::set<std::string> visited;
   std::vector<std::string> todo(dimensions.begin(), dimensions.end());
   while (!todo.empty()) {
     const std::string name = todo.back();
     todo.pop_back();
     const DimensionElement* e = Find(name);
     if (e == nullptr) return Status::InvalidArgument("unknown dimension '" + name + "'");
-    if (!keys.insert(name).second) continue;
+    if (!visited.insert(name).second) continue;
+    // A relation has no key: its records are keyed by what it requires.
+    if (!e->join) keys.insert(name);
     todo.insert(todo.end(), e->required.begin(), e->required.end());
   }
   return std::vector<std::string>(keys.begin(), keys.end());
@@ -201,10 +221,33 @@ Status Universe::ValidateDataId(const std::vector<std::string>& required_keys,
   return Status::OK();
 }
 
+std::vector<std::string> Universe::DataIdKeyOrder(const std::vector<std::string>& keys) const {
+  const std::set<std::string> present(keys.begin(), keys.end());
+  std::set<std::string> implied;
+  for (const std::string& k : present) {
+    if (const DimensionElement* e = Find(k)) implied.insert(e->implies.begin(), e->implies.end());
+  }
+  std::vector<std::string> required_part, implied_part;
+  for (const DimensionElement& e : elements_) {
+    if (!present.count(e.name)) continue;
+    (implied.count(e.name) ? implied_part : required_part).push_back(e.name);
+  }
+  required_part.insert(required_part.end(), implied_part.begin(), implied_part.end());
+  return required_part;
+}
+
 const ValueType* Universe::FieldType(const DimensionElement& element, std::string_view name) const {
-  if (name == element.name) return &element.key_type;
+  if (name == element.name) return element.join ? nullptr : &element.key_type;
   for (const std::string& dep : element.required) {
     if (dep == name) return &Find(dep)->key_type;
+  }
+  // A relation's records hold every key it requires, however deep
+  // (visit_definition: instrument through exposure and visit).
+  if (element.join) {
+    auto keys = RequiredKeys({element.name});
+    if (keys.ok() && std::binary_search(keys->begin(), keys->end(), name)) {
+      return &Find(name)->key_type;
+    }
   }
   for (const std::string& dep : element.implies) {
     if (dep == name) return &Find(dep)->key_type;
@@ -229,7 +272,7 @@ Result<codec::FieldMap> Universe::ParseFields(std::string_view text,
     const ValueType* type = nullptr;
     if (element != nullptr) type = FieldType(*element, key);
     if (type == nullptr) {
-      if (const DimensionElement* e = Find(key)) type = &e->key_type;
+      if (const DimensionElement* e = Find(key); e != nullptr && !e->join) type = &e->key_type;
     }
     if (type == nullptr && element != nullptr) {
       return Status::InvalidArgument("'" + key + "' is no key or field of " + element->name);

@@ -159,10 +159,11 @@ Result<std::shared_ptr<const RegistryView::Impl::SearchPath>> SearchPathOf(
   return path;
 }
 
-}  // namespace
-
-Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
-  const IndexReader reader = impl_->reader();
+// Dataset "id" with its implied values, read through "records"; nullopt if
+// there is no such dataset.
+Result<std::optional<DatasetRef>> ReadDataset(const RegistryView::Impl& impl, RecordCache& records,
+                                              const codec::Uuid& id) {
+  const IndexReader reader = impl.reader();
   STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kDatasetIds, keys::DatasetId(id)));
   if (!payload) return std::optional<DatasetRef>();
   STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
@@ -172,8 +173,26 @@ Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id
   ref.run = record.run;
   ref.collection = record.run;
   STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(record.data_id));
+  STARLOG_ASSIGN_OR_RETURN(ref.implied, ImpliedValuesOf(impl.universe(), records, ref.data_id));
   STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
   return std::optional<DatasetRef>(std::move(ref));
+}
+
+// Each of "rows" with its implied values added (QueryDataIds).
+Status AddImpliedValues(const Universe& universe, RecordCache& records,
+                        std::vector<codec::FieldMap>* rows) {
+  for (codec::FieldMap& row : *rows) {
+    STARLOG_ASSIGN_OR_RETURN(codec::FieldMap implied, ImpliedValuesOf(universe, records, row));
+    row.merge(implied);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
+  RecordCache records(*impl_);
+  return ReadDataset(*impl_, records, id);
 }
 
 Result<std::vector<std::string>> RegistryView::CollectionsHolding(const codec::Uuid& id) const {
@@ -275,6 +294,10 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
     // is known too, and the dataset's record need not be read.
     ref.dataset_type = dataset_type;
     ref.data_id = data_id;
+    {
+      RecordCache records(*impl_);
+      STARLOG_ASSIGN_OR_RETURN(ref.implied, ImpliedValuesOf(universe(), records, data_id));
+    }
     ref.collection = name;
     if (collection_type == codec::CollectionType::kRun) {
       ref.run = name;
@@ -300,6 +323,8 @@ Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetQuery& 
   STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(query.dataset_type));
   const std::string parent = SplitTypeName(query.dataset_type).parent;
   STARLOG_ASSIGN_OR_RETURN(auto required, universe().RequiredKeys(type.dimensions));
+  STARLOG_ASSIGN_OR_RETURN(auto joined, QueryJoinedDatasets(*this, query, type, required));
+  if (joined) return std::move(*joined);
   STARLOG_ASSIGN_OR_RETURN(BoundWhere where, BoundWhere::Bind(universe(), query.where, required));
   if (query.find_first) STARLOG_RETURN_IF_ERROR(RequireOrderedPath(query.collections));
   STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(query.collections));
@@ -325,7 +350,7 @@ Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetQuery& 
       STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(data_id, records));
       if (!match) continue;
       if (query.find_first) seen.insert(c.data_id);
-      STARLOG_ASSIGN_OR_RETURN(auto ref, GetDataset(c.id));
+      STARLOG_ASSIGN_OR_RETURN(auto ref, ReadDataset(*impl_, records, c.id));
       if (!ref) return Status::Corruption("index names dataset " + c.id.ToString() + ", absent");
       ref->dataset_type = query.dataset_type;
       ref->collection = name;
@@ -345,6 +370,28 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
   if (datasets) {
     DatasetQuery q = *datasets;
     STARLOG_ASSIGN_OR_RETURN(auto refs, QueryDatasets(q));
+    STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(q.dataset_type));
+    STARLOG_ASSIGN_OR_RETURN(auto type_keys, universe().RequiredKeys(type.dimensions));
+    if (!std::includes(type_keys.begin(), type_keys.end(), keys.begin(), keys.end())) {
+      // Keys the datasets lack (a raw's visit): the data IDs over both, from
+      // the records (joined through visit_definition), that a dataset has,
+      // as the butler's query joins datasets with dimensions.
+      std::set<std::string> found;
+      for (const DatasetRef& ref : refs) found.insert(EncodeDataId(ref.data_id));
+      std::vector<std::string> both = dimensions;
+      both.insert(both.end(), type.dimensions.begin(), type.dimensions.end());
+      STARLOG_ASSIGN_OR_RETURN(auto rows, QueryDataIds(both, where));
+      RecordCache records(*impl_);
+      for (const codec::FieldMap& row : rows) {
+        STARLOG_ASSIGN_OR_RETURN(std::string of_type, EncodeDataIdKeys(row, type_keys));
+        if (!found.count(of_type)) continue;
+        codec::FieldMap projected;
+        for (const std::string& k : keys) projected.emplace(k, row.at(k));
+        if (distinct.insert(EncodeDataId(projected)).second) out.push_back(std::move(projected));
+      }
+      STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
+      return out;
+    }
     STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
     RecordCache records(*impl_);
     for (const DatasetRef& ref : refs) {
@@ -360,15 +407,24 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
       STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(projected, records));
       if (match && distinct.insert(EncodeDataId(projected)).second) out.push_back(projected);
     }
+    STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
     return out;
   }
   // From the dimension records: join the elements' records on shared keys, in
   // the universe's order (each element after what it requires).
   std::vector<codec::FieldMap> partial = {codec::FieldMap()};
   for (const DimensionElement& e : universe().elements()) {
-    if (!std::binary_search(keys.begin(), keys.end(), e.name)) continue;
-    STARLOG_ASSIGN_OR_RETURN(auto records, QueryDimensionRecords(e.name, {}));
     STARLOG_ASSIGN_OR_RETURN(auto element_keys, universe().RequiredKeys({e.name}));
+    // A relation joins when every key it relates is asked for (visit and
+    // exposure: visit_definition), as the butler's always_join elements.
+    const bool wanted = e.join
+                            ? std::all_of(element_keys.begin(), element_keys.end(),
+                                          [&](const std::string& k) {
+                                            return std::binary_search(keys.begin(), keys.end(), k);
+                                          })
+                            : std::binary_search(keys.begin(), keys.end(), e.name);
+    if (!wanted) continue;
+    STARLOG_ASSIGN_OR_RETURN(auto records, QueryDimensionRecords(e.name, {}));
     std::vector<codec::FieldMap> next;
     for (const codec::FieldMap& p : partial) {
       for (const codec::FieldMap& r : records) {
@@ -406,6 +462,7 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
     STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(d, records));
     if (match && distinct.insert(EncodeDataId(d)).second) out.push_back(std::move(d));
   }
+  STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
   return out;
 }
 

@@ -91,6 +91,23 @@ class RecordCache {
   std::map<std::string, std::optional<codec::FieldMap>> cache_;
 };
 
+// The values "data_id" implies, from the records that imply them: an
+// exposure's physical_filter and day_obs, and that physical_filter's band
+// (the butler's implied values of an expanded data ID). Keys "data_id"
+// already has are not repeated; a value whose record is missing (or does
+// not name it) is absent, never invented.
+Result<codec::FieldMap> ImpliedValuesOf(const Universe& universe, RecordCache& records,
+                                        const codec::FieldMap& data_id);
+
+// QueryDatasets when its where clause names dimensions "type" lacks
+// (exposure, for a bias): one dataset per data ID over both (DatasetRef::
+// joined), a calibration valid for that data ID's exposure (or visit)
+// timespan; nullopt when the clause names none. A data ID whose lookup finds
+// nothing has no row; an ambiguous one is FindDataset's Conflict.
+Result<std::optional<std::vector<DatasetRef>>> QueryJoinedDatasets(
+    const RegistryView& view, const DatasetQuery& query, const DatasetTypeInfo& type,
+    const std::vector<std::string>& required);
+
 // A where clause bound to the keys of some data IDs, once per query: every
 // name knows whether it reads the data ID itself or an element's record, and
 // every literal was checked against the type of what it is compared with.

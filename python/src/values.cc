@@ -326,8 +326,25 @@ void RegisterValues(py::module_& m) {
       .def_readonly("type", &engine::DatasetRef::dataset_type,
                     "The dataset type's name (with .component if one was asked for).")
       .def_readonly("run", &engine::DatasetRef::run)
-      .def_property_readonly("data_id",
-                             [](const engine::DatasetRef& r) { return FromFieldMap(r.data_id); })
+      .def_property_readonly(
+          "data_id", [](const engine::DatasetRef& r) { return FromFieldMap(r.data_id); },
+          "The required values: one per dimension of the dataset type.")
+      .def_property_readonly(
+          "implied", [](const engine::DatasetRef& r) { return FromFieldMap(r.implied); },
+          "The values the data ID implies, from the records that imply them (a raw's band, "
+          "physical_filter, day_obs); a value whose record is missing is absent.")
+      .def_property_readonly(
+          "full_data_id",
+          [](const engine::DatasetRef& r) {
+            codec::FieldMap full = r.data_id;
+            full.insert(r.implied.begin(), r.implied.end());
+            return FromFieldMap(full);
+          },
+          "data_id with the implied values, as the butler's expanded data ID.")
+      .def_property_readonly(
+          "joined", [](const engine::DatasetRef& r) { return FromFieldMap(r.joined); },
+          "For a temporal join (a calibration found per exposure): the exposure's (or "
+          "visit's) data ID this calibration is valid for; empty otherwise.")
       .def_property_readonly(
           "path",
           [](const engine::DatasetRef& r) -> py::object {

@@ -100,7 +100,8 @@ class DatasetRef:
 
     @property
     def dataId(self) -> dict[str, Union[int, str]]:
-        return self.ref.data_id
+        # Expanded, as the butler's refs from queries: the implied values too.
+        return self.ref.full_data_id
 
     @property
     def run(self) -> str:

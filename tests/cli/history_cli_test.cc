@@ -57,11 +57,11 @@ TEST_CASE("snapshot create, list and show; queries as of a snapshot", "[cli][his
   CHECK(RunStarlog({"snapshot", "create", r.repo, "first"}).exit_code == 1);
   CHECK(RunStarlog({"snapshot", "show", r.repo, "nope"}).exit_code == 1);
   CHECK(RunStarlog({"snapshot", "rename", r.repo}).exit_code == 2);
-  auto now = r.Out({"query-datasets", r.repo, "bias", "--collections", "run1"});
-  CHECK(Contains(now, "detector=1"));
-  auto then =
-      r.Out({"query-datasets", r.repo, "bias", "--collections", "run1", "--as-of", "empty-run1"});
-  CHECK_FALSE(Contains(then, "detector=1"));
+  auto now = r.Out({"query-datasets", r.repo, "bias", "--collections", "run1", "--json"});
+  CHECK(Contains(now, "\"detector\":1"));
+  auto then = r.Out({"query-datasets", r.repo, "bias", "--collections", "run1", "--as-of",
+                     "empty-run1", "--json"});
+  CHECK_FALSE(Contains(then, "\"detector\":1"));
 }
 
 TEST_CASE("digest prints the recorded digest and recomputes it", "[cli][history]") {

@@ -113,3 +113,10 @@ TEST_CASE("Dataset types are listed by glob", "[engine][types]") {
   CHECK((*some)[0].name == "bias");
   CHECK((*some)[1].name == "flat");
 }
+
+TEST_CASE("A relation is no dimension of a dataset type", "[engine][types]") {
+  testutil::RegistryFixture f;
+  auto s = f.TryAppend(RegisterDatasetType{"odd", {"visit_definition"}, "Exposure", false});
+  CHECK(s.IsInvalidArgument());
+  CHECK(std::string(s.message()).find("relates dimensions") != std::string::npos);
+}

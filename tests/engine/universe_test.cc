@@ -192,3 +192,31 @@ TEST_CASE("Random dataset ids are time-ordered UUID v7", "[engine][uuid]") {
   CHECK(std::lexicographical_compare(b.bytes.begin(), b.bytes.begin() + 6, a.bytes.begin(),
                                      a.bytes.begin() + 6) == false);
 }
+
+TEST_CASE("A relation (key=none) is keyed by the elements it relates", "[engine][universe]") {
+  const std::string base =
+      "element instrument key=string\n"
+      "element exposure key=int requires=instrument\n"
+      "element visit key=int requires=instrument\n";
+  auto u =
+      engine::Universe::Parse(base + "element visit_definition key=none requires=exposure,visit\n");
+  REQUIRE(u.ok());
+  const engine::DimensionElement* relation = u->Find("visit_definition");
+  REQUIRE(relation != nullptr);
+  CHECK(relation->join);
+  CHECK(u->RequiredKeys({"visit_definition"}).value() ==
+        std::vector<std::string>{"exposure", "instrument", "visit"});
+  // Its records hold every key it requires, however deep, and nothing of its own.
+  CHECK(u->FieldType(*relation, "instrument") != nullptr);
+  CHECK(u->FieldType(*relation, "visit_definition") == nullptr);
+  // It relates two or more elements, and implies nothing.
+  CHECK(engine::Universe::Parse(base + "element r key=none requires=visit\n")
+            .status()
+            .IsInvalidArgument());
+  CHECK(engine::Universe::Parse(base + "element r key=none requires=exposure,visit implies=visit\n")
+            .status()
+            .IsInvalidArgument());
+  CHECK(engine::Universe::Parse(base + "element r key=none requires=exposure,visit max=5\n")
+            .status()
+            .IsInvalidArgument());
+}

@@ -61,7 +61,10 @@ def test_a_pipelines_registry_work(registry):
 
     # findDataset: the default collections; a dataId merged with keywords; None if absent.
     found = registry.findDataset("raw", {"instrument": "HSC"}, exposure=1, detector=2)
-    assert found == raws[2] and found.dataId == {"instrument": "HSC", "exposure": 1, "detector": 2}
+    # Expanded, as the butler's: the implied values from the exposure's records.
+    assert found == raws[2] and found.dataId == {"instrument": "HSC", "exposure": 1, "detector": 2,
+                                                 "band": "r", "physical_filter": "HSC-R",
+                                                 "day_obs": 20240301}
     assert registry.findDataset("raw", instrument="HSC", exposure=1, detector=9) is None
     with pytest.raises(starlog.NotFoundError):
         registry.findDataset("nonesuch", instrument="HSC", detector=0)

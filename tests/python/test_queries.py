@@ -53,7 +53,9 @@ def test_query_datasets_is_an_iterator_of_refs_made_once(raws):
 def test_query_data_ids_and_dimension_records(raws):
     view = raws.view()
     ids = view.query_data_ids(["exposure"], where="band = i")
-    assert ids == [{"instrument": "HSC", "exposure": 903336}]
+    # With the values its record implies, as the butler's full data IDs.
+    assert ids == [{"instrument": "HSC", "exposure": 903336, "physical_filter": "HSC-I", "band": "i",
+                    "day_obs": 20240301}]
     from_datasets = view.query_data_ids(["detector"], dataset_type="raw", collections="HSC/raw/all",
                                         where="detector >= 2")
     assert sorted(d["detector"] for d in from_datasets) == [2, 3]
@@ -125,3 +127,37 @@ def test_times_convert_to_tai(raws):
     assert span.contains(t) and not span.contains(t - datetime.timedelta(seconds=1))
     with pytest.raises(starlog.InvalidArgumentError):
         starlog.Timespan(t, t)
+
+
+def test_refs_carry_implied_values_and_the_butler_facade_expands_them(raws):
+    from starlog.butler_compat import DatasetRef, DatasetType
+
+    view = raws.view()
+    ref = view.find_dataset("raw", RAWS[0], "HSC/raw/all")
+    assert set(ref.data_id) == {"instrument", "exposure", "detector"}
+    assert ref.implied == {"band": "r", "physical_filter": "HSC-R", "day_obs": 20240301}
+    assert ref.full_data_id == {**ref.data_id, **ref.implied}
+    assert ref.joined == {}
+    for queried in view.query_datasets("raw", "HSC/raw/all", where="exposure = 903336"):
+        assert queried.implied["band"] == "i"
+    compat = DatasetRef(ref, DatasetType("raw", ["instrument", "exposure", "detector"], "Exposure"))
+    assert compat.dataId["physical_filter"] == "HSC-R"
+
+
+def test_query_datasets_joins_calibrations_to_exposures_by_their_timespans(filled):
+    march = 1709251200 * 10**9  # 2024-03-01, as TAI nanoseconds (near enough).
+    filled.insert_dimension_records(
+        "exposure",
+        [{"instrument": "HSC", "exposure": 903334, "physical_filter": "HSC-R", "day_obs": 20240301,
+          "observation_type": "science", "timespan_begin": march, "timespan_end": march + 30 * 10**9}],
+        replace=True,
+    )
+    biases = filled.register_datasets(
+        "bias", "HSC/calib/bias", [{"instrument": "HSC", "detector": d} for d in range(2)])
+    jan = datetime.datetime(2024, 1, 1, tzinfo=UTC)
+    filled.certify("HSC/calib", biases, (jan, None))
+    refs = list(filled.view().query_datasets("bias", "HSC/calib", where="exposure = 903334"))
+    assert sorted(r.data_id["detector"] for r in refs) == [0, 1]
+    assert all(r.joined["exposure"] == 903334 for r in refs)
+    # Exposure 903336 has no timespan: no calibration is valid for it.
+    assert list(filled.view().query_datasets("bias", "HSC/calib", where="exposure = 903336")) == []

@@ -196,9 +196,13 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
   ref.artifact = codec::Artifact{"bias/1.fits", 123, {4, 5}};
   ref.collection = "calib";
   ref.validity = codec::Timespan{10, 20};
+  ref.implied = {{"band", std::string("r")}, {"day_obs", int64_t{20240301}}};
+  ref.joined = {{"exposure", int64_t{903334}}};
   engine::DatasetRef bare = ref;
   bare.artifact.reset();
   bare.validity.reset();
+  bare.implied.clear();
+  bare.joined.clear();
   const std::vector<QueryRows> pages = {
       std::vector<engine::DatasetRef>{ref, bare},
       std::vector<engine::CollectionInfo>{{"chain", codec::CollectionType::kChained, "doc", {"a"}},
@@ -224,6 +228,9 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
   CHECK(refs[0].artifact == ref.artifact);
   CHECK(refs[0].validity == ref.validity);
   CHECK(refs[0].collection == "calib");
+  CHECK(refs[0].implied == ref.implied);  // Since version 3.
+  CHECK(refs[0].joined == ref.joined);
+  CHECK(refs[1].implied.empty());
   CHECK_FALSE(refs[1].artifact.has_value());
   CHECK_FALSE(refs[1].validity.has_value());
 

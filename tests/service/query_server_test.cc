@@ -55,6 +55,23 @@ class QueryServer {
     std::vector<codec::EventBody> bodies = {
         codec::InsertDimensionRecords{"instrument", {{{"instrument", std::string("HSC")}}}},
         codec::InsertDimensionRecords{"detector", records},
+        // Exposures 1 and 2, inside bias1's and bias2's validity, through HSC-R.
+        codec::InsertDimensionRecords{"band", {{{"band", std::string("r")}}}},
+        codec::InsertDimensionRecords{"physical_filter",
+                                      {{{"instrument", std::string("HSC")},
+                                        {"physical_filter", std::string("HSC-R")},
+                                        {"band", std::string("r")}}}},
+        codec::InsertDimensionRecords{"exposure",
+                                      {{{"instrument", std::string("HSC")},
+                                        {"exposure", int64_t{1}},
+                                        {"physical_filter", std::string("HSC-R")},
+                                        {"timespan_begin", int64_t{1100}},
+                                        {"timespan_end", int64_t{1200}}},
+                                       {{"instrument", std::string("HSC")},
+                                        {"exposure", int64_t{2}},
+                                        {"physical_filter", std::string("HSC-R")},
+                                        {"timespan_begin", int64_t{2100}},
+                                        {"timespan_end", int64_t{2200}}}}},
         codec::RegisterDatasetType{"raw", {"instrument", "detector"}, "ExposureF", false},
         codec::RegisterDatasetType{"bias", {"instrument", "detector"}, "ExposureF", true},
         codec::CreateCollection{"a", codec::CollectionType::kRun, "run a"},
@@ -128,6 +145,8 @@ std::string Show(const engine::DatasetRef& r) {
   if (r.validity) {
     out += " [" + std::to_string(r.validity->begin) + ", " + std::to_string(r.validity->end) + ")";
   }
+  if (!r.implied.empty()) out += " implied " + codec::FieldMapToString(r.implied);
+  if (!r.joined.empty()) out += " joined " + codec::FieldMapToString(r.joined);
   return out;
 }
 std::string Show(const engine::CollectionInfo& c) {
@@ -204,6 +223,8 @@ TEST_CASE("Each query through the service answers as a local view does", "[servi
       {"raw.wcs", {"chain"}, {}, true, std::nullopt},
       {"bias", {"calib"}, {}, true, codec::Timespan{1500, 1501}},
       {"bias", {"calib"}, {}, true, std::nullopt},
+      // A temporal join: a bias per exposure and detector, the exposure in "joined".
+      {"bias", {"calib"}, where("exposure IN (1, 2) AND detector = 0"), true, std::nullopt},
   };
   for (const auto& q : queries) {
     INFO(q.dataset_type << " where " << q.where.text);
@@ -225,6 +246,16 @@ TEST_CASE("Each query through the service answers as a local view does", "[servi
   CHECK(Show(client->ResolveSearchPath({"nope"})) == Show(view.ResolveSearchPath({"nope"})));
   CHECK(Show(client->QueryDatasetTypes({}, true)) == Show(view.QueryDatasetTypes({}, true)));
   CHECK(Show(client->QueryDatasetTypes({"b*"})) == Show(view.QueryDatasetTypes({"b*"})));
+
+  // Protocol version 3: rows carry implied values and a join's data ID.
+  auto joined = client->QueryDatasets(queries.back());
+  REQUIRE(joined.ok());
+  REQUIRE(joined->size() == 2);
+  CHECK((*joined)[0].joined.at("physical_filter") == codec::FieldValue(std::string("HSC-R")));
+  auto expanded = client->QueryDataIds({"exposure"}, where("exposure = 2"));
+  REQUIRE(expanded.ok());
+  REQUIRE(expanded->size() == 1);
+  CHECK(expanded->front().at("band") == codec::FieldValue(std::string("r")));
 
   const WhereText odd = where("detector IN (1, 3)");
   CHECK(Show(client->QueryDataIds({"detector"}, odd)) ==

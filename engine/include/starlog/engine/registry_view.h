@@ -39,10 +39,19 @@ struct DatasetRef {
   codec::Uuid id;
   std::string dataset_type;  // As asked for, with ".component" if any.
   std::string run;
-  codec::FieldMap data_id;
+  codec::FieldMap data_id;  // The required values: the dataset type's dimensions.
   std::optional<codec::Artifact> artifact;
   std::string collection;                   // Where the search found it.
   std::optional<codec::Timespan> validity;  // When found in a CALIBRATION collection.
+  // The values "data_id" implies, from the records that imply them (a raw's
+  // physical_filter, band and day_obs), as the butler's expanded data ID
+  // has them; a value whose record is missing is absent. With data_id, the
+  // full data ID.
+  codec::FieldMap implied = {};
+  // A temporal join's row (DatasetQuery): the data ID of the exposure (or
+  // visit) whose timespan this calibration was found valid for, with its
+  // implied values; empty otherwise.
+  codec::FieldMap joined = {};
 };
 
 struct SnapshotInfo {
@@ -115,7 +124,11 @@ class RegistryView {
 
   // Distinct data IDs over "dimensions" satisfying "where": from the
   // dimension records, or, when "datasets" names a dataset type, from the
-  // datasets of that query.
+  // datasets of that query. Each carries its implied values too (the
+  // butler's full data ID: an exposure's physical_filter, band, day_obs),
+  // each absent whose record is missing. Relations (key=none elements such
+  // as visit_definition) whose keys are all among the data IDs' join: "visit
+  // exposure" gives each visit's exposures, not every pair.
   Result<std::vector<codec::FieldMap>> QueryDataIds(
       const std::vector<std::string>& dimensions, const WhereClause& where,
       const std::optional<DatasetQuery>& datasets = std::nullopt) const;
@@ -132,6 +145,8 @@ class RegistryView {
   // contradict, or a key that is neither required nor implied.
   Result<codec::FieldMap> StandardizeDataId(const std::vector<std::string>& required_keys,
                                             const codec::FieldMap& data_id) const;
+  // The values "data_id" implies (DatasetRef::implied), from the records.
+  Result<codec::FieldMap> ImpliedValues(const codec::FieldMap& data_id) const;
   // Records of "element" (keys and fields) satisfying "where".
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
                                                              const WhereClause& where) const;

@@ -6,13 +6,22 @@
 //
 // A universe is written as a config file, one element per line:
 //
-//   element NAME key=int|string [requires=A,B] [implies=C,D]
+//   element NAME key=int|string|none [requires=A,B] [implies=C,D]
 //           [fields=F:int|string,...] [max=N]
+//
+// key=none declares a relation between two or more elements it requires
+// (visit_definition: which exposures make up a visit), as the butler's
+// dimension elements that are not dimensions: its records are keyed by what
+// it requires, it is never a key of a data ID, and a query over data IDs
+// with every key it requires joins its records (the butler's always_join).
 //
 // "#" starts a comment. "max" bounds an integer key for data ID packing (an
 // instrument record's field "<element>_max" overrides it). The built-in
 // universe (DefaultUniverseText) follows the Gen3 butler's: instrument, band,
-// physical_filter, detector, day_obs, exposure, visit, skymap, tract, patch.
+// physical_filter, detector, day_obs, exposure, visit_system, visit,
+// visit_definition, visit_system_membership, skymap, tract, patch. A
+// repository keeps the universe it was created with (its text is in event
+// 1), so a later default changes only repositories created after it.
 
 #include <cstdint>
 #include <string>
@@ -39,6 +48,7 @@ struct DimensionElement {
   std::vector<std::string> implies;    // Determined by a record of this element.
   std::vector<DimensionField> fields;  // Other record fields.
   uint64_t max = 0;                    // Largest key value, for packing; 0: unknown.
+  bool join = false;                   // key=none: a relation, no key of its own.
 };
 
 class Universe {
@@ -70,6 +80,13 @@ class Universe {
   // offending part.
   Result<codec::FieldMap> ParseFields(std::string_view text,
                                       const DimensionElement* element = nullptr) const;
+
+  // "keys" in the order the butler shows a data ID: the required ones (that
+  // no element among "keys" implies) in the universe's order, instrument
+  // first, then the implied ones (band, physical_filter, day_obs of an
+  // exposure) in the universe's order. Names that are no dimension are left
+  // out.
+  std::vector<std::string> DataIdKeyOrder(const std::vector<std::string>& keys) const;
 
   // The type of key or field "name" in a record of "element", if declared.
   const ValueType* FieldType(const DimensionElement& element, std::string_view name) const;

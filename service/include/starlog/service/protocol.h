@@ -56,6 +56,9 @@
 //
 // Version 2 differs from 1 only by these messages and the info_result fields
 // after head; the hello still asks for the same version on both sides.
+// Version 3 adds to each DatasetRef row its implied values and a temporal
+// join's data ID (engine::DatasetRef::implied, joined); data_ids rows carry
+// their implied values as fields of the same map.
 //
 // An append carries event bodies, not events: the service decodes each
 // payload with codec::DecodeEventPayload (as untrusted input) and keeps only
@@ -100,7 +103,7 @@
 
 namespace starlog::service {
 
-inline constexpr uint32_t kServiceProtocolVersion = 2;
+inline constexpr uint32_t kServiceProtocolVersion = 3;
 
 // Longest message, framing included: one frame of the largest payload.
 inline constexpr size_t kMaxRequestSize = codec::kFrameOverhead + codec::kMaxPayloadSize;

@@ -1,0 +1,139 @@
+// Implied values in results and temporal joins (issue 17, items 7 and 5).
+
+#include <catch2/catch.hpp>
+
+#include "tests/engine/registry_test_util.h"
+#include "tests/testutil/registry_fixture.h"
+
+using namespace starlog;
+using codec::CollectionType;
+using codec::FieldMap;
+using codec::Timespan;
+using testutil::RegistryFixture;
+
+namespace {
+
+std::string S(const char* s) { return s; }
+
+// Exposures 300 and 301 (HSC-R) at [1000, 1100) and [5000, 5100); 302 at
+// [2900, 3100); 400 with no filter or day record at all. Bias for detector 1
+// certified in HSC/calib: "early" [0, 3000), "late" [3000, end of time).
+struct TimedFixture : RegistryFixture {
+  TimedFixture() {
+    const auto exposure = [](int64_t id, int64_t begin, int64_t end) {
+      return FieldMap{{"instrument", S("HSC")},
+                      {"exposure", id},
+                      {"physical_filter", S("HSC-R")},
+                      {"day_obs", int64_t{20240301}},
+                      {"observation_type", S("science")},
+                      {"timespan_begin", begin},
+                      {"timespan_end", end}};
+    };
+    Append(codec::InsertDimensionRecords{"exposure",
+                                         {exposure(300, 1000, 1100),
+                                          exposure(301, 5000, 5100),
+                                          exposure(302, 2900, 3100),
+                                          {{"instrument", S("HSC")}, {"exposure", int64_t{400}}}},
+                                         false});
+    CreateCollection("HSC/calib", CollectionType::kCalibration);
+    CreateCollection("HSC/calib/run1", CollectionType::kRun);
+    CreateCollection("HSC/calib/run2", CollectionType::kRun);
+    early = AddBias("HSC/calib/run1", 1);
+    late = AddBias("HSC/calib/run2", 1);
+    Append(codec::Certify{
+        "HSC/calib", "bias", {{early, {0, 3000}}, {late, {3000, codec::kUnboundedEnd}}}});
+  }
+  Result<std::vector<engine::DatasetRef>> Biases(const std::string& where) {
+    return View().QueryDatasets(
+        {"bias", {"HSC/calib"}, *engine::WhereClause::Parse(where), true, std::nullopt});
+  }
+  codec::Uuid early, late;
+};
+
+}  // namespace
+
+TEST_CASE("A raw's data ID in results carries its implied values, from its records",
+          "[engine][dimensions]") {
+  TimedFixture f;
+  f.AddRaw("HSC/raw/all", 101, 2);
+  f.AddRaw("HSC/raw/all", 400, 2);
+  auto refs = f.View().QueryDatasets({"raw", {"HSC/raw/all"}, {}, true, std::nullopt});
+  REQUIRE(refs.ok());
+  REQUIRE(refs->size() == 2);
+  for (const auto& r : *refs) {
+    CHECK(r.data_id.size() == 3);  // The required values stay as they were.
+    if (std::get<int64_t>(r.data_id.at("exposure")) == 101) {
+      CHECK(r.implied == FieldMap{{"band", S("i")},
+                                  {"day_obs", int64_t{20240302}},
+                                  {"physical_filter", S("HSC-I")}});
+    } else {
+      CHECK(r.implied.empty());  // Its record names no filter: absent, not invented.
+    }
+  }
+  auto found = f.View().FindDataset("raw", RegistryFixture::RawId(101, 2), {"HSC/raw/all"});
+  REQUIRE(found.ok());
+  CHECK(found->implied.at("band") == codec::FieldValue(S("i")));
+  auto by_id = f.View().GetDataset(found->id);
+  REQUIRE(by_id.ok());
+  CHECK((*by_id)->implied == found->implied);
+}
+
+TEST_CASE("Data IDs from query-data-ids carry implied values; a relation joins visits",
+          "[engine][dimensions]") {
+  TimedFixture f;
+  auto ids = f.View().QueryDataIds({"exposure"}, *engine::WhereClause::Parse("exposure = 100"));
+  REQUIRE(ids.ok());
+  REQUIRE(ids->size() == 1);
+  CHECK(ids->front().at("band") == codec::FieldValue(S("r")));
+  CHECK(ids->front().at("physical_filter") == codec::FieldValue(S("HSC-R")));
+  // Required then implied, instrument first, as the butler prints them.
+  const std::vector<std::string> keys = {"band", "day_obs", "exposure", "instrument",
+                                         "physical_filter"};
+  CHECK(f.View().universe().DataIdKeyOrder(keys) ==
+        std::vector<std::string>{"instrument", "exposure", "band", "physical_filter", "day_obs"});
+}
+
+TEST_CASE("A calibration query over exposures finds one per exposure and detector",
+          "[engine][calib]") {
+  TimedFixture f;
+  auto refs = f.Biases("exposure IN (300, 301)");
+  REQUIRE(refs.ok());
+  REQUIRE(refs->size() == 2);  // Only detector 1 has biases.
+  std::map<int64_t, codec::Uuid> by_exposure;
+  for (const auto& r : *refs) {
+    CHECK(r.data_id == RegistryFixture::BiasId(1));
+    by_exposure[std::get<int64_t>(r.joined.at("exposure"))] = r.id;
+    CHECK(r.joined.at("physical_filter") == codec::FieldValue(S("HSC-R")));
+  }
+  CHECK(by_exposure.at(300) == f.early);
+  CHECK(by_exposure.at(301) == f.late);
+  // An exposure whose timespan falls in two validity ranges is ambiguous.
+  auto both = f.Biases("exposure = 302");
+  REQUIRE(both.status().IsConflict());
+  CHECK(Says(both.status(), f.early.ToString()));
+  CHECK(Says(both.status(), f.late.ToString()));
+  // An exposure without a timespan has no calibration; find-all is refused.
+  auto untimed = f.Biases("exposure = 400");
+  REQUIRE(untimed.ok());
+  CHECK(untimed->empty());
+  auto all = f.View().QueryDatasets(
+      {"bias", {"HSC/calib"}, *engine::WhereClause::Parse("exposure = 300"), false, std::nullopt});
+  CHECK(all.status().IsInvalidArgument());
+  // A constraint on the bias's own dimensions alone needs a time, as before.
+  CHECK(f.Biases("detector = 1").status().IsInvalidArgument());
+}
+
+TEST_CASE("A calibration query over visits takes each visit's timespan", "[engine][calib]") {
+  TimedFixture f;
+  f.Append(codec::InsertDimensionRecords{"visit",
+                                         {{{"instrument", S("HSC")},
+                                           {"visit", int64_t{7}},
+                                           {"timespan_begin", int64_t{4000}},
+                                           {"timespan_end", int64_t{4500}}}},
+                                         false});
+  auto refs = f.Biases("visit = 7");
+  REQUIRE(refs.ok());
+  REQUIRE(refs->size() == 1);
+  CHECK(refs->front().id == f.late);
+  CHECK(refs->front().joined.at("visit") == codec::FieldValue(int64_t{7}));
+}
