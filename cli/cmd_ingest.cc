@@ -15,6 +15,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.run = *run;
   options.actor = ActingUser(args);
   options.dataset_type = args.GetOr("dataset-type", "");
+  options.update_records = args.Has("update-records");
   const std::string mode = args.GetOr("transfer", "copy");
   auto transfer = ingest::TransferModeFromName(mode);
   if (!transfer) {
@@ -82,7 +83,10 @@ CommandSpec IngestCommand() {
           "(the new RUN with the first, its records, its datasets) is one atomic write:\n"
           "a refused batch places no file and registers nothing. A file that\n"
           "is not FITS, matches no translator or lacks a keyword is skipped with the\n"
-          "reason; the rest go on, and the exit status is 1 when any was skipped.",
+          "reason; the rest go on, and the exit status is 1 when any was skipped.\n"
+          "A file that describes an exposure (or any record) the registry or an earlier\n"
+          "file describes differently is skipped as a conflict naming both files and the\n"
+          "field, unless --update-records replaces the record.",
       .positionals = {{"PATH", "repository folder"},
                       {"FILES...", "FITS files, or folders to search", false, true}},
       .options = {{"run", "RUN", "the RUN collection to ingest into (created if missing)"},
@@ -92,6 +96,9 @@ CommandSpec IngestCommand() {
                   {"dataset-type", "T", "register as this dataset type, not the translator's"},
                   {"template", "TYPE=TEMPLATE",
                    "file template for a dataset type, checked to be unique", true},
+                  {"update-records", "",
+                   "replace dimension records a file describes differently (an admin's), "
+                   "instead of skipping it as a conflict"},
                   UserOption(),
                   NoSyncOption(),
                   JsonOption()},
