@@ -18,7 +18,7 @@ element band            key=string
 element physical_filter key=string requires=instrument implies=band
 element detector        key=int    requires=instrument fields=full_name:string,purpose:string max=4095
 element day_obs         key=int    requires=instrument max=99991231
-element exposure        key=int    requires=instrument implies=physical_filter,day_obs fields=obs_id:string,observation_type:string,observation_reason:string,science_program:string,target_name:string,exposure_time:string,timespan_begin:int,timespan_end:int max=1099511627775
+element exposure        key=int    requires=instrument implies=physical_filter,day_obs fields=obs_id:string,observation_type:string,observation_reason:string,science_program:string,target_name:string,exposure_time:string,timespan_begin:int,timespan_end:int max=8796093022207
 element visit           key=int    requires=instrument implies=physical_filter,day_obs fields=name:string,timespan_begin:int,timespan_end:int max=1099511627775
 element skymap          key=string fields=hash:string
 element tract           key=int    requires=skymap max=65535
