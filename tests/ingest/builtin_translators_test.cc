@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <optional>
 
 #include "starlog/codec/time_format.h"
 #include "tests/ingest/ingest_fixture.h"
@@ -72,6 +73,32 @@ std::vector<codec::FieldMap> TranslateFile(const std::string& path, const std::s
   return out;
 }
 
+// What a built-in translator must give for one file, field by field.
+struct Expected {
+  std::optional<int64_t> exposure = {}, detector = {};
+  std::optional<std::string> full_name = {}, physical_filter = {}, obs_id = {},
+                             observation_type = {}, observation_reason = {}, target = {},
+                             program = {}, exposure_time = {};
+  std::optional<int64_t> begin = {}, end = {}, day_obs = {};
+  int64_t begin_within_ns = 0;  // An MJD's double holds about a microsecond.
+};
+
+void Expect(const codec::FieldMap& v, const Expected& e) {
+  if (e.exposure) CHECK(I(v, "exposure") == *e.exposure);
+  if (e.detector) CHECK(I(v, "detector") == *e.detector);
+  if (e.full_name) CHECK(S(v, "detector.full_name") == *e.full_name);
+  if (e.physical_filter) CHECK(S(v, "physical_filter") == *e.physical_filter);
+  if (e.obs_id) CHECK(S(v, "exposure.obs_id") == *e.obs_id);
+  if (e.observation_type) CHECK(S(v, "exposure.observation_type") == *e.observation_type);
+  if (e.observation_reason) CHECK(S(v, "exposure.observation_reason") == *e.observation_reason);
+  if (e.target) CHECK(S(v, "exposure.target_name") == *e.target);
+  if (e.program) CHECK(S(v, "exposure.science_program") == *e.program);
+  if (e.exposure_time) CHECK(S(v, "exposure.exposure_time") == *e.exposure_time);
+  if (e.begin) CHECK(std::llabs(I(v, "exposure.timespan_begin") - *e.begin) <= e.begin_within_ns);
+  if (e.end) CHECK(I(v, "exposure.timespan_end") == *e.end);
+  if (e.day_obs) CHECK(I(v, "day_obs") == *e.day_obs);
+}
+
 std::string T(const std::string& s) { return s; }
 
 }  // namespace
@@ -114,25 +141,26 @@ TEST_CASE("DECam: a detector per HDU, inheriting the primary header", "[ingest][
   testutil::WriteMultiExtensionFits(dir.Sub("decam.fits"), primary,
                                     {ccd(25, "S1"), ccd(1, "S29"), ccd(63, "FS1")});
   const auto v = TranslateFile(dir.Sub("decam.fits"), "DECam");
-  REQUIRE(v.size() == 2);                        // CCDNUM 63 is a guider (> 62): no dataset.
-  CHECK(I(v[0], "exposure") == 229388);          // EXPNUM
-  CHECK(I(v[0], "detector") == 25);              // CCDNUM
-  CHECK(S(v[0], "detector.full_name") == "S1");  // DETPOS
-  CHECK(I(v[1], "detector") == 1);
-  CHECK(S(v[1], "detector.full_name") == "S29");
-  CHECK(S(v[0], "physical_filter") == "z DECam SDSS c0004 9260.0 1520.0");  // FILTER, whole
-  CHECK(S(v[0], "exposure.obs_id") == "ct4m20130901t060255");               // OBSID
-  CHECK(S(v[0], "exposure.observation_type") == "science");                 // "object" -> science
-  CHECK(S(v[0], "exposure.observation_reason") == "science");  // base rule: science if science
-  CHECK(S(v[0], "exposure.target_name") == "DES supernova hex SN-S1 tiling 22");  // OBJECT
-  CHECK(S(v[0], "exposure.science_program") == "2012B-0001");                     // PROPID
-  CHECK(S(v[0], "exposure.exposure_time") == "200");                              // EXPTIME
-  // Begin: no DATE-BEG/MJD-BEG, so DATE-OBS, UTC (TIMESYS); TAI - UTC was
-  // 35 s from 2012-07-01 to 2015-07-01. End: DTUTC, UTC.
-  CHECK(I(v[0], "exposure.timespan_begin") == Iso("2013-09-01T06:02:55.753848") + 35 * kSecond);
-  CHECK(I(v[0], "exposure.timespan_end") == Iso("2013-09-01T06:07:56") + 35 * kSecond);
-  // day_obs: the TAI begin (06:03:30.75) less 12 h is 2013-08-31.
-  CHECK(I(v[0], "day_obs") == 20130831);
+  REQUIRE(v.size() == 2);  // CCDNUM 63 is a guider (> 62): no dataset.
+  Expect(v[1], {.detector = 1, .full_name = "S29"});
+  Expect(v[0], {
+                   .exposure = 229388,                                     // EXPNUM
+                   .detector = 25,                                         // CCDNUM
+                   .full_name = "S1",                                      // DETPOS
+                   .physical_filter = "z DECam SDSS c0004 9260.0 1520.0",  // FILTER, whole
+                   .obs_id = "ct4m20130901t060255",                        // OBSID
+                   .observation_type = "science",                          // "object" -> science
+                   .observation_reason = "science",                // base rule: science if science
+                   .target = "DES supernova hex SN-S1 tiling 22",  // OBJECT
+                   .program = "2012B-0001",                        // PROPID
+                   .exposure_time = "200",                         // EXPTIME
+                   // Begin: no DATE-BEG/MJD-BEG, so DATE-OBS, UTC (TIMESYS); TAI - UTC was
+                   // 35 s from 2012-07-01 to 2015-07-01. End: DTUTC, UTC.
+                   .begin = Iso("2013-09-01T06:02:55.753848") + 35 * kSecond,
+                   .end = Iso("2013-09-01T06:07:56") + 35 * kSecond,
+                   // day_obs: the TAI begin (06:03:30.75) less 12 h is 2013-08-31.
+                   .day_obs = 20130831,
+               });
 }
 
 TEST_CASE("DECam: a bias gets the solid plate as its filter", "[ingest][builtin]") {
@@ -148,10 +176,12 @@ TEST_CASE("DECam: a bias gets the solid plate as its filter", "[ingest][builtin]
                                     {{{"CCDNUM", 5LL}, {"DETPOS", T("S26")}}});
   const auto v = TranslateFile(dir.Sub("zero.fits"), "DECam");
   REQUIRE(v.size() == 1);
-  CHECK(S(v[0], "physical_filter") == "solid plate 0.0 0.0");  // fix_header
-  CHECK(S(v[0], "exposure.observation_type") == "zero");
-  CHECK(S(v[0], "exposure.observation_reason") == "unknown");
-  CHECK(I(v[0], "exposure.timespan_end") == I(v[0], "exposure.timespan_begin"));  // No DTUTC: +0 s.
+  Expect(v[0], {
+                   .physical_filter = "solid plate 0.0 0.0",  // fix_header
+                   .observation_type = "zero",
+                   .observation_reason = "unknown",
+                   .end = I(v[0], "exposure.timespan_begin"),  // No DTUTC: +0 s.
+               });
 }
 
 TEST_CASE("HSC: exposure from EXP-ID, detector names, times from DATE-OBS and UT-STR",
@@ -175,21 +205,23 @@ TEST_CASE("HSC: exposure from EXP-ID, detector names, times from DATE-OBS and UT
   WriteFits(dir.Sub("hsc.fits"), cards);
   const auto v = TranslateFile(dir.Sub("hsc.fits"), "HSC");
   REQUIRE(v.size() == 1);
-  CHECK(I(v[0], "exposure") == 904024);            // HSC A 904024 00: letter A adds 0
-  CHECK(I(v[0], "detector") == 50);                // DET-ID; MJD 56598 is not commissioning run 2
-  CHECK(S(v[0], "detector.full_name") == "1_12");  // _DETECTOR_NUM_TO_UNIQUE_NAME[50]
-  CHECK(S(v[0], "physical_filter") == "HSC-I");    // FILTER01, upper case
-  CHECK(S(v[0], "exposure.obs_id") == "HSCA90402400");       // EXP-ID
-  CHECK(S(v[0], "exposure.observation_type") == "science");  // DATA-TYP OBJECT
-  CHECK(S(v[0], "exposure.observation_reason") == "science");
-  CHECK(S(v[0], "exposure.target_name") == "STRIPE82L");
-  CHECK(S(v[0], "exposure.science_program") == "o13015");  // PROP-ID
-  CHECK(S(v[0], "exposure.exposure_time") == "30");
-  // DATE-OBS's date with UT-STR, UTC, +35 s; the end UT-END, later than
-  // begin + 30 s (06:16:25.908), so UT-END.
-  CHECK(I(v[0], "exposure.timespan_begin") == Iso("2013-11-02T06:15:55.908") + 35 * kSecond);
-  CHECK(I(v[0], "exposure.timespan_end") == Iso("2013-11-02T06:16:27.928") + 35 * kSecond);
-  CHECK(I(v[0], "day_obs") == 20131102);  // Subaru: no offset, the TAI date
+  Expect(v[0], {
+                   .exposure = 904024,             // HSC A 904024 00: letter A adds 0
+                   .detector = 50,                 // DET-ID; MJD 56598 is not commissioning run 2
+                   .full_name = "1_12",            // _DETECTOR_NUM_TO_UNIQUE_NAME[50]
+                   .physical_filter = "HSC-I",     // FILTER01, upper case
+                   .obs_id = "HSCA90402400",       // EXP-ID
+                   .observation_type = "science",  // DATA-TYP OBJECT
+                   .observation_reason = "science",
+                   .target = "STRIPE82L",
+                   .program = "o13015",  // PROP-ID
+                   .exposure_time = "30",
+                   // DATE-OBS's date with UT-STR, UTC, +35 s; the end UT-END, later than
+                   // begin + 30 s (06:16:25.908), so UT-END.
+                   .begin = Iso("2013-11-02T06:15:55.908") + 35 * kSecond,
+                   .end = Iso("2013-11-02T06:16:27.928") + 35 * kSecond,
+                   .day_obs = 20131102,  // Subaru: no offset, the TAI date
+               });
   // During commissioning run 2 (MJD 56318 to 56331) focus CCD 112 was 106.
   cards[2].value = 56320.5;
   cards[12].value = 112LL;
@@ -220,15 +252,17 @@ TEST_CASE("SuprimeCam: exposure from EXP-ID, the end never before begin + EXPTIM
                                   {"DET-ID", 0LL},
                                   {"EXPTIME", 200.0}});
   const auto v = TranslateFile(dir.Sub("sup.fits"), "SuprimeCam");
-  CHECK(I(v[0], "exposure") == 53577);  // SUP E 0053577 0
-  CHECK(I(v[0], "detector") == 0);
-  CHECK(S(v[0], "detector.full_name") == "nausicaa");  // names[0]
-  CHECK(S(v[0], "physical_filter") == "W-S-R+");
-  CHECK(S(v[0], "exposure.obs_id") == "SUPE00535770");
-  CHECK(S(v[0], "exposure.observation_type") == "science");
-  CHECK(S(v[0], "exposure.target_name") == "Ecliptic Deep Field");
-  CHECK(S(v[0], "exposure.science_program") == "o07222");
-  CHECK(S(v[0], "exposure.exposure_time") == "200");
+  Expect(v[0], {
+                   .exposure = 53577,  // SUP E 0053577 0
+                   .detector = 0,
+                   .full_name = "nausicaa",  // names[0]
+                   .physical_filter = "W-S-R+",
+                   .obs_id = "SUPE00535770",
+                   .observation_type = "science",
+                   .target = "Ecliptic Deep Field",
+                   .program = "o07222",
+                   .exposure_time = "200",
+               });
   // UTC + 33 s (2006-2008). UT-END 08:05:47.000 is before begin + 200 s
   // (08:05:47.204): the end is begin + 200 s.
   const int64_t begin = Iso("2007-04-23T08:02:27.204") + 33 * kSecond;
@@ -257,16 +291,18 @@ TEST_CASE("MegaPrime: a detector per ccdNN HDU, each header standing alone", "[i
   CHECK(I(v[0], "detector") == 2);        // int(EXTNAME[3:])
   CHECK(S(v[0], "detector.full_name") == "ccd02");
   CHECK(I(v[1], "detector") == 3);
-  CHECK(S(v[0], "physical_filter") == "i.MP9702");
-  CHECK(S(v[0], "exposure.obs_id") == "1038843");  // OBSID, an integer, as text
-  CHECK(S(v[0], "exposure.observation_type") == "science");
-  CHECK(S(v[0], "exposure.target_name") == "w2.+2+2");
-  CHECK(S(v[0], "exposure.science_program") == "08BL05");  // RUNID
-  CHECK(S(v[0], "exposure.exposure_time") == "615.037");
-  // DATE-OBS with UTC-OBS, and with UTCEND, UTC + 33 s.
-  CHECK(I(v[0], "exposure.timespan_begin") == Iso("2008-11-01T14:33:32.40") + 33 * kSecond);
-  CHECK(I(v[0], "exposure.timespan_end") == Iso("2008-11-01T14:44:41.96") + 33 * kSecond);
-  CHECK(I(v[0], "day_obs") == 20081101);
+  Expect(v[0], {
+                   .physical_filter = "i.MP9702",
+                   .obs_id = "1038843",  // OBSID, an integer, as text
+                   .observation_type = "science",
+                   .target = "w2.+2+2",
+                   .program = "08BL05",  // RUNID
+                   .exposure_time = "615.037",
+                   // DATE-OBS with UTC-OBS, and with UTCEND, UTC + 33 s.
+                   .begin = Iso("2008-11-01T14:33:32.40") + 33 * kSecond,
+                   .end = Iso("2008-11-01T14:44:41.96") + 33 * kSecond,
+                   .day_obs = 20081101,
+               });
 }
 
 TEST_CASE("SDSS: a run is the exposure, filter and camera column the detector",
@@ -288,20 +324,22 @@ TEST_CASE("SDSS: a run is the exposure, filter and camera column the detector",
                                    {"FILTER", T("g")},
                                    {"CAMCOL", 4LL}});
   const auto v = TranslateFile(dir.Sub("sdss.fits"), "SDSS");
-  CHECK(I(v[0], "exposure") == 6377);            // RUN
-  CHECK(I(v[0], "detector") == 15);              // detector_name_id_map["g4"]
-  CHECK(S(v[0], "detector.full_name") == "g4");  // FILTER + CAMCOL
-  CHECK(S(v[0], "physical_filter") == "g");
-  CHECK(S(v[0], "exposure.obs_id") == "6377 4 g 407");       // RUN CAMCOL FILTER FRAME
-  CHECK(S(v[0], "exposure.observation_type") == "science");  // FLAVOR
-  CHECK(S(v[0], "exposure.observation_reason") == "science");
-  CHECK(S(v[0], "exposure.target_name") == "82 S");
-  CHECK(S(v[0], "exposure.science_program") == "82 S");  // OBJECT, as the reference
-  CHECK(S(v[0], "exposure.exposure_time") == "53.907456");
-  // DATE-OBS with TAIHMS, TAI: no leap seconds to add.
-  CHECK(I(v[0], "exposure.timespan_begin") == Iso("2006-09-20T06:01:22.73"));
-  CHECK(I(v[0], "exposure.timespan_end") == Iso("2006-09-20T06:01:22.73") + 53'907'456'000);
-  CHECK(I(v[0], "day_obs") == 20060920);
+  Expect(v[0], {
+                   .exposure = 6377,   // RUN
+                   .detector = 15,     // detector_name_id_map["g4"]
+                   .full_name = "g4",  // FILTER + CAMCOL
+                   .physical_filter = "g",
+                   .obs_id = "6377 4 g 407",       // RUN CAMCOL FILTER FRAME
+                   .observation_type = "science",  // FLAVOR
+                   .observation_reason = "science",
+                   .target = "82 S",
+                   .program = "82 S",  // OBJECT, as the reference
+                   .exposure_time = "53.907456",
+                   // DATE-OBS with TAIHMS, TAI: no leap seconds to add.
+                   .begin = Iso("2006-09-20T06:01:22.73"),
+                   .end = Iso("2006-09-20T06:01:22.73") + 53'907'456'000,
+                   .day_obs = 20060920,
+               });
 }
 
 TEST_CASE("LSSTCam: exposure from DAYOBS, SEQNUM and CONTRLLR; detector from raft and slot",
@@ -334,24 +372,26 @@ TEST_CASE("LSSTCam: exposure from DAYOBS, SEQNUM and CONTRLLR; detector from raf
                              {"SHUTTIME", 15.000998497009277}};
   WriteFits(dir.Sub("mc.fits"), cards);
   auto v = TranslateFile(dir.Sub("mc.fits"), "LSSTCam");
-  CHECK(I(v[0], "exposure") == 2025041500060);  // 20250415 * 100000 + 60; O adds nothing
-  CHECK(I(v[0], "detector") == 1);              // R01 is raft 0: 0 * 9 + S01 (1)
-  CHECK(S(v[0], "detector.full_name") == "R01_S01");
-  CHECK(S(v[0], "physical_filter") == "i_39");  // FILTER; no FILTER1, FILTER2
-  CHECK(S(v[0], "exposure.obs_id") == "MC_O_20250415_000060");
-  CHECK(S(v[0], "exposure.observation_type") == "acq");            // IMGTYPE, lower case
-  CHECK(S(v[0], "exposure.observation_reason") == "first_focus");  // REASON
-  CHECK(S(v[0], "exposure.target_name") == "Vela_SNR");
-  CHECK(S(v[0], "exposure.science_program") == "BLOCK-T434");  // PROGRAM
-  // SHUTTIME > 0, as cfitsio wrote it (15 significant digits).
-  CHECK(S(v[0], "exposure.exposure_time") == "15.0009984970093");
-  // Begin: MJD-BEG as TAI: (60781.03696264839 - 40587) * 86400 s is
-  // 1744764793.572820896 s, 2025-04-16T00:53:13.572821 (to the double's
-  // microsecond). End: DATE-END, TAI.
-  CHECK(std::llabs(I(v[0], "exposure.timespan_begin") - Iso("2025-04-16T00:53:13.572820896")) <
-        2'000);
-  CHECK(I(v[0], "exposure.timespan_end") == Iso("2025-04-16T00:53:29.528"));
-  CHECK(I(v[0], "day_obs") == 20250415);  // DAYOBS
+  Expect(v[0], {
+                   .exposure = 2025041500060,  // 20250415 * 100000 + 60; O adds nothing
+                   .detector = 1,              // R01 is raft 0: 0 * 9 + S01 (1)
+                   .full_name = "R01_S01",
+                   .physical_filter = "i_39",  // FILTER; no FILTER1, FILTER2
+                   .obs_id = "MC_O_20250415_000060",
+                   .observation_type = "acq",            // IMGTYPE, lower case
+                   .observation_reason = "first_focus",  // REASON
+                   .target = "Vela_SNR",
+                   .program = "BLOCK-T434",  // PROGRAM
+                   // SHUTTIME > 0, as cfitsio wrote it (15 significant digits).
+                   .exposure_time = "15.0009984970093",
+                   // Begin: MJD-BEG as TAI: (60781.03696264839 - 40587) * 86400 s is
+                   // 1744764793.572820896 s, 2025-04-16T00:53:13.572821 (to the double's
+                   // microsecond). End: DATE-END, TAI.
+                   .begin = Iso("2025-04-16T00:53:13.572820896"),
+                   .end = Iso("2025-04-16T00:53:29.528"),
+                   .day_obs = 20250415,  // DAYOBS
+                   .begin_within_ns = 2'000,
+               });
   // lsstCam-MC_C_20190319_000001_R10_S02: controller C before 2023-10-05
   // adds 1000 years to the day; R10 is raft 3: 3 * 9 + S02 (2) = 29.
   cards[13].value = T("C");
@@ -397,21 +437,23 @@ TEST_CASE("LSSTComCam: one raft, detectors 0 to 8", "[ingest][builtin]") {
                                  {"EXPTIME", 30.0},
                                  {"SHUTTIME", 30.0}});
   const auto v = TranslateFile(dir.Sub("cc.fits"), "LSSTComCam");
-  CHECK(I(v[0], "exposure") == 2024110800266);
-  CHECK(I(v[0], "detector") == 0);  // S00
-  CHECK(S(v[0], "detector.full_name") == "R22_S00");
-  CHECK(S(v[0], "physical_filter") == "g_01");
-  CHECK(S(v[0], "exposure.obs_id") == "CC_O_20241108_000266");
-  CHECK(S(v[0], "exposure.observation_type") == "science");  // OBJECT -> science
-  CHECK(S(v[0], "exposure.observation_reason") == "science");
-  CHECK(S(v[0], "exposure.target_name") == "slew_icrs");
-  CHECK(S(v[0], "exposure.science_program") == "PP-SURVEY");
-  CHECK(S(v[0], "exposure.exposure_time") == "30");
-  // (60623.27408938669 - 40587) * 86400 s: 2024-11-09T06:34:41.323010.
-  CHECK(std::llabs(I(v[0], "exposure.timespan_begin") - Iso("2024-11-09T06:34:41.323010016")) <
-        2'000);
-  CHECK(I(v[0], "exposure.timespan_end") == Iso("2024-11-09T06:35:11.754"));
-  CHECK(I(v[0], "day_obs") == 20241108);
+  Expect(v[0], {
+                   .exposure = 2024110800266,
+                   .detector = 0,  // S00
+                   .full_name = "R22_S00",
+                   .physical_filter = "g_01",
+                   .obs_id = "CC_O_20241108_000266",
+                   .observation_type = "science",  // OBJECT -> science
+                   .observation_reason = "science",
+                   .target = "slew_icrs",
+                   .program = "PP-SURVEY",
+                   .exposure_time = "30",
+                   // (60623.27408938669 - 40587) * 86400 s: 2024-11-09T06:34:41.323010.
+                   .begin = Iso("2024-11-09T06:34:41.323010016"),
+                   .end = Iso("2024-11-09T06:35:11.754"),
+                   .day_obs = 20241108,
+                   .begin_within_ns = 2'000,
+               });
 }
 
 TEST_CASE("LATISS: one CCD, the filter and the grating joined", "[ingest][builtin]") {
@@ -440,21 +482,23 @@ TEST_CASE("LATISS: one CCD, the filter and the grating joined", "[ingest][builti
                              {"SHUTTIME", 30.0}};
   WriteFits(dir.Sub("at.fits"), cards);
   const auto v = TranslateFile(dir.Sub("at.fits"), "LATISS");
-  CHECK(I(v[0], "exposure") == 2024062400106);
-  CHECK(I(v[0], "detector") == 0);  // A single sensor
-  CHECK(S(v[0], "detector.full_name") == "RXX_S00");
-  CHECK(S(v[0], "physical_filter") == "SDSSr_65mm~empty");  // empty_1 is an empty slot
-  CHECK(S(v[0], "exposure.obs_id") == "AT_O_20240624_000106");
-  CHECK(S(v[0], "exposure.observation_type") == "cwfs");
-  CHECK(S(v[0], "exposure.observation_reason") == "intra");  // REASON, lower case
-  CHECK(S(v[0], "exposure.target_name") == "HD 131586");
-  CHECK(S(v[0], "exposure.science_program") == "cwfs");
-  CHECK(S(v[0], "exposure.exposure_time") == "30");
-  // (60486.06105509261 - 40587) * 86400 s: 2024-06-25T01:27:55.160002.
-  CHECK(std::llabs(I(v[0], "exposure.timespan_begin") - Iso("2024-06-25T01:27:55.160001504")) <
-        2'000);
-  CHECK(I(v[0], "exposure.timespan_end") == Iso("2024-06-25T01:28:25.400"));
-  CHECK(I(v[0], "day_obs") == 20240624);
+  Expect(v[0], {
+                   .exposure = 2024062400106,
+                   .detector = 0,  // A single sensor
+                   .full_name = "RXX_S00",
+                   .physical_filter = "SDSSr_65mm~empty",  // empty_1 is an empty slot
+                   .obs_id = "AT_O_20240624_000106",
+                   .observation_type = "cwfs",
+                   .observation_reason = "intra",  // REASON, lower case
+                   .target = "HD 131586",
+                   .program = "cwfs",
+                   .exposure_time = "30",
+                   // (60486.06105509261 - 40587) * 86400 s: 2024-06-25T01:27:55.160002.
+                   .begin = Iso("2024-06-25T01:27:55.160001504"),
+                   .end = Iso("2024-06-25T01:28:25.400"),
+                   .day_obs = 20240624,
+                   .begin_within_ns = 2'000,
+               });
   // Without IMGTYPE, OBSTYPE or GRATING: a bias when EXPTIME is 0, and an
   // unknown grating.
   cards.erase(cards.begin() + 17);  // GRATING
