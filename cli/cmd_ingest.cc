@@ -17,6 +17,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.actor = ActingUser(args);
   options.dataset_type = args.GetOr("dataset-type", "");
   options.update_records = args.Has("update-records");
+  options.corrections = args.GetAll("corrections");
   const std::string mode = args.GetOr("transfer", "copy");
   auto transfer = ingest::TransferModeFromName(mode);
   if (!transfer) {
@@ -110,6 +111,8 @@ CommandSpec IngestCommand() {
                   {"dataset-type", "T", "register as this dataset type, not the translator's"},
                   {"template", "TYPE=TEMPLATE",
                    "file template for a dataset type, checked to be unique", true},
+                  {"corrections", "DIR",
+                   "a folder of per-observation correction files, INSTRUMENT-OBSID.yaml", true},
                   {"update-records", "",
                    "replace dimension records a file describes differently (an admin's), "
                    "instead of skipping it as a conflict"},

@@ -253,8 +253,13 @@ Result<std::vector<FitsHeader>> ReadFitsHdus(const std::string& path) {
   return HdusOf(file.get(), path, kMaxHdus);
 }
 
-Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name) {
-  // cfitsio may grow a memory file it was given; it reads this one only.
+namespace {
+
+// Opens "bytes" as a memory file for "read"; cfitsio may grow a memory file
+// it was given, so it gets a copy.
+template <typename T>
+Result<T> FromMemory(std::string_view bytes, const std::string& name,
+                     Result<T> (*read)(fitsfile*, const std::string&)) {
   std::string copy(bytes);
   void* memory = copy.data();
   size_t size = copy.size();
@@ -266,7 +271,21 @@ Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& na
                                    " is not a FITS file cfitsio can read: " + Reason(status));
   }
   FitsPtr file = Own(raw);
-  return MergedHeaderOf(file.get(), name);
+  return read(file.get(), name);
+}
+
+Result<std::vector<FitsHeader>> AllHdusOf(fitsfile* file, const std::string& name) {
+  return HdusOf(file, name, kMaxHdus);
+}
+
+}  // namespace
+
+Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name) {
+  return FromMemory<FitsHeader>(bytes, name, MergedHeaderOf);
+}
+
+Result<std::vector<FitsHeader>> ParseFitsHdus(std::string_view bytes, const std::string& name) {
+  return FromMemory<std::vector<FitsHeader>>(bytes, name, AllHdusOf);
 }
 
 }  // namespace starlog::ingest

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "ingest/header_corrections.h"
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/repo_paths.h"
@@ -102,43 +103,60 @@ Status CheckIngestable(const std::string& file, const std::string& root) {
   return Status::OK();
 }
 
+// One header's translation, corrected by its correction file if one of
+// "corrections" has one for its obs_id (which it is then translated again
+// with).
+Result<codec::FieldMap> TranslateCorrected(const Translator& t, const FitsHeader& header,
+                                           const engine::Universe& universe,
+                                           const std::vector<std::string>& corrections) {
+  STARLOG_ASSIGN_OR_RETURN(codec::FieldMap values, t.Translate(header, universe));
+  if (corrections.empty()) return values;
+  auto obs_id = values.find("exposure.obs_id");
+  if (obs_id == values.end()) return values;
+  FitsHeader corrected = header;
+  STARLOG_ASSIGN_OR_RETURN(std::string file,
+                           ApplyCorrections(corrections, t.instrument,
+                                            codec::FieldValueToString(obs_id->second), &corrected));
+  if (file.empty()) return values;
+  auto again = t.Translate(corrected, universe);
+  if (!again.ok()) return again.status().WithContext("corrected by " + file);
+  return again;
+}
+
 // The translations of one file: the first translator that matches its
 // header and translates it (each HDU's, for a translator with one dataset
 // per HDU). When every matching one fails, the error names each and why.
 Result<std::vector<codec::FieldMap>> TranslateFile(const std::string& file,
                                                    const FitsHeader& header,
-                                                   const std::vector<Translator>& translators,
+                                                   const IngestOptions& options,
                                                    const engine::Universe& universe,
                                                    const Translator** chosen) {
   std::string failures;
   std::optional<std::vector<FitsHeader>> hdus;
-  for (const Translator& t : translators) {
+  for (const Translator& t : options.translators) {
     if (!t.Matches(header)) continue;
     std::vector<codec::FieldMap> out;
     Status failed;
+    std::vector<std::pair<int, FitsHeader>> headers;
     if (t.PerHdu()) {
       if (!hdus) {
         auto read = ReadFitsHdus(file);
         if (!read.ok()) return read.status();
         hdus = std::move(*read);
       }
-      const auto headers = t.DatasetHeaders(*hdus);
+      headers = t.DatasetHeaders(*hdus);
       if (headers.empty()) failed = Status::InvalidArgument(t.source + ": no HDU to translate");
-      for (const auto& [hdu, h] : headers) {
-        auto values = t.Translate(h, universe);
-        if (!values.ok()) {
-          failed = values.status().WithContext("HDU " + std::to_string(hdu));
-          break;
-        }
-        out.push_back(std::move(*values));
-      }
     } else {
-      auto values = t.Translate(header, universe);
-      if (values.ok()) {
-        out.push_back(std::move(*values));
-      } else {
-        failed = values.status();
+      headers.emplace_back(0, header);
+    }
+    for (const auto& [hdu, h] : headers) {
+      auto values = TranslateCorrected(t, h, universe, options.corrections);
+      if (!values.ok()) {
+        failed =
+            hdu == 0 ? values.status() : values.status().WithContext("HDU " + std::to_string(hdu));
+        break;
       }
+      out.push_back(std::move(*values));
     }
     if (failed.ok()) {
       *chosen = &t;
@@ -295,7 +313,7 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         continue;
       }
       const Translator* translator = nullptr;
-      auto translated = TranslateFile(file, *header, options.translators, universe, &translator);
+      auto translated = TranslateFile(file, *header, options, universe, &translator);
       if (!translated.ok()) {
         skip(std::string(translated.status().message()));
         continue;

@@ -5,6 +5,7 @@
 #include "starlog/ingest/translator.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "tests/ingest/ingest_fixture.h"
 
@@ -287,4 +288,52 @@ value detector.full_name EXTNAME
   REQUIRE(report.ok());
   CHECK(report->already_present == 1);
   CHECK(report->ingested == 0);
+}
+
+TEST_CASE("Per-observation correction files fix a header before it is translated",
+          "[ingest][translator]") {
+  IngestRepo r;
+  auto o = r.Options();
+  o.translators = {ParseTranslator(R"(instrument LATISS
+match INSTRUME LATISS
+compute X-EXPID DAYOBS * 100000 + SEQNUM
+value exposure X-EXPID
+constant detector 0
+value exposure.obs_id OBSID
+value exposure.target_name OBJECT optional
+)",
+                                   "latiss.cfg")
+                       .value()};
+  // As obs_lsst's corrections/LATISS-AT_O_20190308_000139.yaml: the header's
+  // DAYOBS was wrong.
+  std::filesystem::create_directories(r.dir.Sub("corrections"));
+  std::ofstream(r.dir.Sub("corrections/LATISS-AT_O_20190308_000139.yaml"))
+      << "# the day was wrong\nDAYOBS: '20190308'\nOBJECT: \"HD 49798\"\n";
+  WriteFits(r.In("at.fits"), {{"INSTRUME", std::string("LATISS")},
+                              {"OBSID", std::string("AT_O_20190308_000139")},
+                              {"DAYOBS", std::string("20190307")},
+                              {"SEQNUM", 139LL}});
+  o.corrections = {r.dir.Sub("no-such-folder"), r.dir.Sub("corrections")};
+  auto report = r.Run({r.In("at.fits")}, o);
+  REQUIRE(report.ok());
+  INFO((report->skipped.empty() ? "" : report->skipped[0].reason));
+  CHECK(report->ingested == 1);
+  auto view = r.store->View().value();
+  codec::FieldMap id = {{"instrument", std::string("LATISS")},
+                        {"exposure", int64_t{2019030800139}},
+                        {"detector", int64_t{0}}};
+  REQUIRE(view.FindDataset("raw", id, {"FakeCam/raw/all"}).ok());
+  auto exposure = view.GetDimensionRecord("exposure", id).value();
+  CHECK(std::get<std::string>(exposure->at("target_name")) == "HD 49798");
+  // A correction file that is no mapping fails the file, naming file and line.
+  std::ofstream(r.dir.Sub("corrections/LATISS-AT_O_20190308_000140.yaml")) << "- 1\n- 2\n";
+  WriteFits(r.In("bad.fits"), {{"INSTRUME", std::string("LATISS")},
+                               {"OBSID", std::string("AT_O_20190308_000140")},
+                               {"DAYOBS", std::string("20190308")},
+                               {"SEQNUM", 140LL}});
+  report = r.Run({r.In("bad.fits")}, o);
+  REQUIRE(report.ok());
+  REQUIRE(report->skipped.size() == 1);
+  CHECK(report->skipped[0].reason.find("LATISS-AT_O_20190308_000140.yaml line 1") !=
+        std::string::npos);
 }

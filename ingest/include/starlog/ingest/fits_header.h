@@ -41,9 +41,10 @@ Result<FitsHeader> ReadFitsHeader(const std::string& path);
 inline constexpr size_t kMaxHdus = 1000;
 Result<std::vector<FitsHeader>> ReadFitsHdus(const std::string& path);
 
-// The same as ReadFitsHeader, from bytes in memory (uncompressed FITS);
-// "name" names it in errors.
+// The same as ReadFitsHeader and ReadFitsHdus, from bytes in memory
+// (uncompressed FITS); "name" names it in errors.
 Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name);
+Result<std::vector<FitsHeader>> ParseFitsHdus(std::string_view bytes, const std::string& name);
 
 // A card's value as written after "= " (quoted string, number, T/F), typed.
 FitsCard ParseFitsValue(const std::string& raw);

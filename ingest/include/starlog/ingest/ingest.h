@@ -43,6 +43,11 @@ struct IngestOptions {
   // update_records; otherwise the file is skipped as a conflict naming both
   // files and the field. Replacing needs an admin (the access policy).
   bool update_records = false;
+  // Folders of per-observation correction files ("<instrument>-<obs_id>.yaml",
+  // "KEY: value" lines), searched in order: a file whose translation gives an
+  // obs_id with a correction file is translated again with the header so
+  // corrected (header_corrections.h in the source).
+  std::vector<std::string> corrections;
   engine::ProgressFn progress;  // (files done, files in all)
 };
 
