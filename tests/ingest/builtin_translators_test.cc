@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "starlog/codec/time_format.h"
@@ -403,6 +405,20 @@ TEST_CASE("LSSTCam: exposure from DAYOBS, SEQNUM and CONTRLLR; detector from raf
   v = TranslateFile(dir.Sub("mc-c.fits"), "LSSTCam");
   CHECK(I(v[0], "exposure") == 3019031900001);
   CHECK(I(v[0], "detector") == 29);
+  // fix_header: on 2025-06-09 sequence numbers 76 to 578 had the z_20
+  // filter in the beam whatever FILTER says (DM-52711); BLOCK-417 was
+  // BLOCK-T417 on the days listed (DM-53949).
+  cards[14].value = T("20250609");
+  cards[15].value = 578LL;
+  cards[21].value = T("r_57");
+  cards[16].value = T("BLOCK-417");
+  WriteFits(dir.Sub("mc-z.fits"), cards);
+  v = TranslateFile(dir.Sub("mc-z.fits"), "LSSTCam");
+  Expect(v[0], {.exposure = 2025060900578, .physical_filter = "z_20", .program = "BLOCK-417"});
+  cards[14].value = T("20250425");
+  WriteFits(dir.Sub("mc-t.fits"), cards);
+  v = TranslateFile(dir.Sub("mc-t.fits"), "LSSTCam");
+  Expect(v[0], {.physical_filter = "r_57", .program = "BLOCK-T417"});
   // A corner raft's wavefront sensor: R44_SW0 is 203.
   cards[19].value = T("R44");
   cards[18].value = T("SW0");
@@ -544,4 +560,35 @@ TEST_CASE("Ingest with the built-ins chooses each file's instrument by its heade
   auto view = r.store->View().value();
   CHECK(view.FindDataset("raw", r.RawId("SDSS", 6377, 15), {"raw/all"}).ok());
   CHECK(view.FindDataset("raw", r.RawId("LATISS", 2024062400106, 0), {"raw/all"}).ok());
+}
+
+TEST_CASE("The README's translator example parses and translates HSC's header",
+          "[ingest][builtin]") {
+  std::ifstream in(std::string(STARLOG_SOURCE_DIR) + "/README.md");
+  const std::string readme((std::istreambuf_iterator<char>(in)), {});
+  const size_t intro = readme.find("HSC's, shortened:");
+  REQUIRE(intro != std::string::npos);
+  const size_t open = readme.find("```\n", intro) + 4;
+  const std::string example = readme.substr(open, readme.find("```", open) - open);
+  auto t = ParseTranslator(example, "README.md");
+  INFO(t.status().ToString());
+  REQUIRE(t.ok());
+  const FitsHeader header = {{"EXP-ID", {FitsCard::Kind::kString, "HSCA90402400", 0, 0}},
+                             {"DET-ID", {FitsCard::Kind::kInt, "1", 1, 1}},
+                             {"MJD", {FitsCard::Kind::kFloat, "56598.26", 0, 56598.26}},
+                             {"FILTER01", {FitsCard::Kind::kString, "HSC-i", 0, 0}},
+                             {"DATA-TYP", {FitsCard::Kind::kString, "OBJECT", 0, 0}},
+                             {"EXPTIME", {FitsCard::Kind::kFloat, "30.0", 0, 30}},
+                             {"DATE-OBS", {FitsCard::Kind::kString, "2013-11-02", 0, 0}},
+                             {"UT-STR", {FitsCard::Kind::kString, "06:15:55.908", 0, 0}},
+                             {"UT-END", {FitsCard::Kind::kString, "06:16:27.928", 0, 0}}};
+  REQUIRE(t->Matches(header));
+  auto v = t->Translate(header, engine::Universe::Default());
+  INFO(v.status().ToString());
+  REQUIRE(v.ok());
+  Expect(*v, {.exposure = 904024,
+              .detector = 1,
+              .full_name = "1_54",
+              .physical_filter = "HSC-I",
+              .day_obs = 20131102});
 }
