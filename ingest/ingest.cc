@@ -321,7 +321,7 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       Pending p;
       p.file = file;
       const std::string dataset_type =
-          options.dataset_type.empty() ? translator->dataset_type : options.dataset_type;
+          options.dataset_type.empty() ? translator->DatasetTypeFor(*header) : options.dataset_type;
       auto type = view.GetDatasetType(dataset_type);
       if (!type.ok()) {
         skip(std::string(type.status().message()));

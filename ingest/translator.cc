@@ -167,8 +167,14 @@ Status ParseStatement(const Statement& s, Translator* t, TranslatorRules* r) {
     }
     r->matches.push_back(std::move(c));
   } else if (verb == "dataset_type") {
-    if (w.size() != 2) return wrong("NAME");
-    t->dataset_type = w[1];
+    if (w.size() == 2) {
+      t->dataset_type = w[1];
+    } else if (w.size() > 3 && w[2] == "when") {
+      STARLOG_ASSIGN_OR_RETURN(HeaderCondition c, ParseHeaderCondition(w, 3, w.size()));
+      r->dataset_types.emplace_back(w[1], std::move(c));
+    } else {
+      return wrong("NAME [when COND]");
+    }
   } else if (verb == "time_scale") {
     if (w.size() < 2 || w.size() > 3 || (w.size() == 3 && w[2] != "always")) {
       return wrong("utc|tai|tt [always]");
@@ -307,6 +313,15 @@ Status ParseStatement(const Statement& s, Translator* t, TranslatorRules* r) {
 }  // namespace
 
 bool Translator::PerHdu() const { return rules && rules->per_hdu; }
+
+const std::string& Translator::DatasetTypeFor(const FitsHeader& header) const {
+  if (rules) {
+    for (const auto& [name, when] : rules->dataset_types) {
+      if (when.Holds(header)) return name;
+    }
+  }
+  return dataset_type;
+}
 
 std::vector<std::pair<int, FitsHeader>> Translator::DatasetHeaders(
     const std::vector<FitsHeader>& hdus) const {

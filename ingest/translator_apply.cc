@@ -276,6 +276,7 @@ bool Translator::Matches(const FitsHeader& header) const {
 
 Result<codec::FieldMap> Translator::Translate(const FitsHeader& original,
                                               const engine::Universe& universe) const {
+  if (!rules) return Status::InvalidArgument(source + ": a translator with no rules");
   const TranslatorRules& r = *rules;
   const auto at = [&](const RuleSite& site, const Status& s) {
     return Status::InvalidArgument(source + " line " + std::to_string(site.line) + " (" +

@@ -66,6 +66,8 @@ struct TimeRule {
 
 struct TranslatorRules {
   std::vector<HeaderCondition> matches;  // All must hold.
+  // "dataset_type NAME when COND": the first that holds, else the default.
+  std::vector<std::pair<std::string, HeaderCondition>> dataset_types;
   std::vector<WorkingRule> working;
   std::vector<ValueRule> values;
   std::vector<std::pair<std::string, std::string>> constants;

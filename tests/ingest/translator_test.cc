@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "starlog/ingest/fsck.h"
+#include "starlog/ingest/link_tree.h"
 #include "tests/ingest/ingest_fixture.h"
 
 using namespace starlog;
@@ -283,6 +285,18 @@ value detector.full_name EXTNAME
   CHECK_FALSE(view.FindDataset("raw", r.RawId("FakeCam", 42, 3), {"FakeCam/raw/all"}).ok());
   auto name = view.GetDimensionRecord("detector", r.RawId("FakeCam", 42, 2)).value();
   CHECK(std::get<std::string>(name->at("full_name")) == "S2");
+  // fsck sees one file, owned (by both); link makes a link per detector to it.
+  auto fsck = CheckFiles(*r.store);
+  REQUIRE(fsck.ok());
+  CHECK(fsck->clean());
+  auto refs = view.QueryDatasets(IngestRepo::Raws()).value();
+  REQUIRE(refs.size() == 2);
+  auto links =
+      LinkDatasets(r.store->root(), refs, FileTemplate::Parse("{exposure}/{detector}").value(),
+                   LinkOptions{r.dir.Sub("links"), false});
+  REQUIRE(links.ok());
+  CHECK(links->created == 2);
+  CHECK(std::filesystem::equivalent(r.dir.Sub("links/42/1.fits"), r.dir.Sub("links/42/2.fits")));
   // Ingesting it again adds nothing.
   report = r.Run({r.In("mef.fits")}, o);
   REQUIRE(report.ok());
@@ -336,4 +350,19 @@ value exposure.target_name OBJECT optional
   REQUIRE(report->skipped.size() == 1);
   CHECK(report->skipped[0].reason.find("LATISS-AT_O_20190308_000140.yaml line 1") !=
         std::string::npos);
+}
+
+TEST_CASE("dataset_type ... when: files classified by their headers into raw and calibrations",
+          "[ingest][translator]") {
+  const Translator t = Parse(R"(instrument FakeCam
+match INSTRUME FakeCam
+dataset_type bias when IMGTYPE = bias or IMGTYPE = zero
+dataset_type flat when IMGTYPE contains flat
+)");
+  CHECK(t.DatasetTypeFor({{"IMGTYPE", Text("ZERO")}}) == "bias");
+  CHECK(t.DatasetTypeFor({{"IMGTYPE", Text("dome flat")}}) == "flat");
+  CHECK(t.DatasetTypeFor({{"IMGTYPE", Text("object")}}) == "raw");
+  CHECK(t.DatasetTypeFor({}) == "raw");
+  CHECK_FALSE(
+      ParseTranslator("instrument X\nmatch INSTRUME X\ndataset_type bias if A = B\n", "x").ok());
 }

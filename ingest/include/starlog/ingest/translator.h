@@ -7,6 +7,7 @@
 //   instrument FakeCam                  # the instrument key of what it reads
 //   match INSTRUME FakeCam              # files whose INSTRUME is this (case-insensitive)
 //   dataset_type raw                    # what its files are (default raw)
+//   dataset_type bias when IMGTYPE = bias   # or by the header, the first that holds
 //   value exposure EXPNUM               # a key or record field from a keyword
 //   value detector CCDNUM
 //   value physical_filter FILTER
@@ -66,6 +67,9 @@ struct Translator {
   // Whether "header" (the primary's, with the first extension's) is this
   // instrument's.
   bool Matches(const FitsHeader& header) const;
+  // The dataset type of a file with "header": the first "dataset_type NAME
+  // when COND" that holds (bias, flat, ... by IMGTYPE), else dataset_type.
+  const std::string& DatasetTypeFor(const FitsHeader& header) const;
   // Whether each extension HDU is a dataset of its own (DECam, MegaPrime).
   bool PerHdu() const;
   // For a per-HDU translator: the headers of the file's datasets, by HDU
