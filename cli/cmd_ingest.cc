@@ -18,6 +18,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.dataset_type = args.GetOr("dataset-type", "");
   options.update_records = args.Has("update-records");
   options.corrections = args.GetAll("corrections");
+  options.misc_dir = args.GetOr("misc", "");
   const std::string mode = args.GetOr("transfer", "copy");
   auto transfer = ingest::TransferModeFromName(mode);
   if (!transfer) {
@@ -113,6 +114,7 @@ CommandSpec IngestCommand() {
                    "file template for a dataset type, checked to be unique", true},
                   {"corrections", "DIR",
                    "a folder of per-observation correction files, INSTRUMENT-OBSID.yaml", true},
+                  {"misc", "DIR", "move files no translator recognises into DIR"},
                   {"update-records", "",
                    "replace dimension records a file describes differently (an admin's), "
                    "instead of skipping it as a conflict"},

@@ -103,6 +103,28 @@ Status CheckIngestable(const std::string& file, const std::string& root) {
   return Status::OK();
 }
 
+constexpr char kNoMatch[] = "no translator matches its header";
+
+// Moves "file" into "dir" under its own name (never over another file), and
+// says where, or why not, as a suffix to the skip's reason.
+std::string MoveToMisc(const std::string& file, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "; not moved to " + dir + ": " + ec.message();
+  const fs::path target = fs::path(dir) / fs::path(file).filename();
+  if (fs::exists(fs::symlink_status(target, ec))) {
+    return "; not moved: " + target.string() + " exists";
+  }
+  fs::rename(file, target, ec);
+  if (ec == std::errc::cross_device_link) {
+    ec.clear();
+    fs::copy_file(file, target, ec);
+    if (!ec) fs::remove(file, ec);
+  }
+  if (ec) return "; not moved to " + dir + ": " + ec.message();
+  return "; moved to " + target.string();
+}
+
 // One header's translation, corrected by its correction file if one of
 // "corrections" has one for its obs_id (which it is then translated again
 // with).
@@ -165,7 +187,7 @@ Result<std::vector<codec::FieldMap>> TranslateFile(const std::string& file,
     if (!failures.empty()) failures += "; then ";
     failures += std::string(failed.message());
   }
-  if (failures.empty()) return Status::InvalidArgument("no translator matches its header");
+  if (failures.empty()) return Status::InvalidArgument(kNoMatch);
   return Status::InvalidArgument(failures);
 }
 
@@ -307,15 +329,30 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         skip(std::string(s.message()));
         continue;
       }
+      // A file no translator recognises (not FITS, or no match rule fits)
+      // goes to --misc when asked, as the data organiser sorts its frames.
+      const auto unrecognised = [&](const Status& why) {
+        std::string reason(why.message());
+        if (!options.misc_dir.empty()) reason += MoveToMisc(file, options.misc_dir);
+        skip(reason);
+      };
       auto header = ReadFitsHeader(file);
       if (!header.ok()) {
-        skip(std::string(header.status().message()));
+        if (header.status().IsInvalidArgument()) {
+          unrecognised(header.status());
+        } else {
+          skip(std::string(header.status().message()));
+        }
         continue;
       }
       const Translator* translator = nullptr;
       auto translated = TranslateFile(file, *header, options, universe, &translator);
       if (!translated.ok()) {
-        skip(std::string(translated.status().message()));
+        if (translator == nullptr && std::string(translated.status().message()) == kNoMatch) {
+          unrecognised(translated.status());
+        } else {
+          skip(std::string(translated.status().message()));
+        }
         continue;
       }
       Pending p;

@@ -366,3 +366,28 @@ dataset_type flat when IMGTYPE contains flat
   CHECK_FALSE(
       ParseTranslator("instrument X\nmatch INSTRUME X\ndataset_type bias if A = B\n", "x").ok());
 }
+
+TEST_CASE("--misc: files no translator recognises are moved aside; the rest stay",
+          "[ingest][translator]") {
+  IngestRepo r;
+  WriteFits(r.In("stranger.fits"),
+            testutil::RawCards("Nobody", 1, 1, "X", "science", "2024-03-02T00:00:00", 1));
+  std::ofstream(r.In("notes.txt")) << "not FITS";
+  WriteFits(r.In("lacking.fits"), {{"INSTRUME", std::string("FakeCam")}});  // Matches, fails.
+  std::filesystem::create_directories(r.dir.Sub("misc"));
+  std::ofstream(r.dir.Sub("misc/notes.txt")) << "already here";
+  auto o = r.Options();
+  o.misc_dir = r.dir.Sub("misc");
+  auto report = r.Run({r.dir.Sub("in")}, o);
+  REQUIRE(report.ok());
+  REQUIRE(report->skipped.size() == 3);
+  CHECK(std::filesystem::exists(r.dir.Sub("misc/stranger.fits")));
+  CHECK_FALSE(std::filesystem::exists(r.In("stranger.fits")));
+  CHECK(std::filesystem::exists(r.In("notes.txt")));     // Never over another file.
+  CHECK(std::filesystem::exists(r.In("lacking.fits")));  // Recognised: an error to fix.
+  std::map<std::string, std::string> why;
+  for (const auto& s : report->skipped) why[std::filesystem::path(s.file).filename()] = s.reason;
+  CHECK(why["stranger.fits"].find("moved to " + r.dir.Sub("misc/stranger.fits")) !=
+        std::string::npos);
+  CHECK(why["notes.txt"].find("not moved") != std::string::npos);
+}

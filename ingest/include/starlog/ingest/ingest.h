@@ -48,6 +48,10 @@ struct IngestOptions {
   // obs_id with a correction file is translated again with the header so
   // corrected (header_corrections.h in the source).
   std::vector<std::string> corrections;
+  // When set, a file no translator recognises (not FITS, or matching no
+  // translator) is moved into this folder, under its own name, never over
+  // another file; it is still reported as skipped, saying where it went.
+  std::string misc_dir;
   engine::ProgressFn progress;  // (files done, files in all)
 };
 
