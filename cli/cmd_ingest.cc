@@ -124,7 +124,7 @@ CommandSpec IngestCommand() {
       .examples = {"starlog ingest repo /data/incoming --run FakeCam/raw/all --translator "
                    "fakecam.cfg --transfer hardlink",
                    "starlog ingest repo /data/hsc/2013-11-02 --run HSC/raw/all --instrument HSC",
-                   "starlog ingest repo /data/mixed --run raw/all   # built-ins chosen by header",
+                   "starlog ingest repo /data/mixed --run raw/all --misc /data/unknown",
                    "starlog ingest repo raw1.fits raw2.fits.fz --run FakeCam/raw/all --translator "
                    "fakecam.cfg --template 'raw={run}/{datasetType}/{day_obs}/{exposure:08d}/"
                    "{instrument}_{physical_filter}_{detector:03d}'"},

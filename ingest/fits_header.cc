@@ -7,6 +7,7 @@ extern "C" {
 #include <fitsio2.h>
 }
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -107,6 +108,9 @@ int ReadHdu(fitsfile* file, LONGLONG start, const char* first_card_must, FitsHea
         if (eq == std::string::npos) continue;
         key = TrimRight(card.substr(9, eq - 9));
         while (!key.empty() && key.front() == ' ') key.erase(key.begin());
+        // HIERARCH names keep their case in a file; rules name keywords in
+        // upper case, as the standard's are.
+        for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         value = ValueText(card, eq + 1);
       } else {
         if (head.empty() || head == "COMMENT" || head == "HISTORY" ||

@@ -55,6 +55,18 @@ TEST_CASE("HIERARCH keywords are read in the primary and in extension HDUs", "[i
     CHECK(header->at("ESO DPR CATG").text == "CALIB");
     CHECK(header->at("ESO DET WIN1 UIT1").number == 1.5);
   }
+  // cfitsio writes HIERARCH names in upper case; other writers keep their
+  // case, which is read in upper case, as rules name keywords.
+  std::string raw;
+  for (const char* card : {"SIMPLE  =                    T", "BITPIX  =                    8",
+                           "NAXIS   =                    0",
+                           "HIERARCH ESO ins Filt1 name = 'R_SPECIAL' / a filter", "END"}) {
+    raw += std::string(card) + std::string(80 - std::string(card).size(), ' ');
+  }
+  raw.resize(2880, ' ');
+  auto mixed = ParseFitsHeader(raw, "mixed.fits");
+  REQUIRE(mixed.ok());
+  CHECK(mixed->at("ESO INS FILT1 NAME").text == "R_SPECIAL");
   testutil::WriteMultiExtensionFits(dir.Sub("mef.fits"), {{"INSTRUME", std::string("X")}},
                                     {{{"ESO DET CHIP1 ID", std::string("CCD-44")}},
                                      {{"ESO DET CHIP1 ID", std::string("CCD-45")}}});

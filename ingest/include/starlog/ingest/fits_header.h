@@ -8,7 +8,7 @@
 // Every HDU's cards are read whole: a string continued over CONTINUE cards
 // (the FITS long-string convention, as fits_read_key_longstr joins them) is
 // one value, and a HIERARCH card ("HIERARCH ESO DPR CATG = 'BIAS'") is the
-// keyword "ESO DPR CATG". Keywords are as written (upper case by the
+// keyword "ESO DPR CATG" (in upper case, as every keyword is by the
 // standard); COMMENT, HISTORY and blank cards are left out.
 
 #include <map>
