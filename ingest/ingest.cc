@@ -367,6 +367,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       STARLOG_ASSIGN_OR_RETURN(auto keys, universe.RequiredKeys(type->dimensions));
       std::string problem;
       size_t present = 0;
+      // The file's size and checksum, read once (a file per HDU is big).
+      std::optional<Result<codec::Artifact>> described;
       for (const codec::FieldMap& values : *translated) {
         PendingDataset d;
         d.dataset_type = dataset_type;
@@ -386,10 +388,13 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         }
         STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(d.id));
         if (existing) {
-          auto mine = engine::DescribeFile(fs::path(file).parent_path().string(),
-                                           fs::path(file).filename().string());
-          if (mine.ok() && existing->artifact && existing->artifact->size == mine->size &&
-              existing->artifact->checksum == mine->checksum) {
+          if (!described) {
+            described = engine::DescribeFile(fs::path(file).parent_path().string(),
+                                             fs::path(file).filename().string());
+          }
+          if (described->ok() && existing->artifact &&
+              existing->artifact->size == (*described)->size &&
+              existing->artifact->checksum == (*described)->checksum) {
             ++present;
             continue;
           }
