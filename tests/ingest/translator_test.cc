@@ -367,7 +367,7 @@ dataset_type flat when IMGTYPE contains flat
       ParseTranslator("instrument X\nmatch INSTRUME X\ndataset_type bias if A = B\n", "x").ok());
 }
 
-TEST_CASE("--misc: files no translator recognises are moved aside; the rest stay",
+TEST_CASE("Files no translator recognises are moved to the misc folder, the others stay",
           "[ingest][translator]") {
   IngestRepo r;
   WriteFits(r.In("stranger.fits"),
