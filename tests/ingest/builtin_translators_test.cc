@@ -285,10 +285,14 @@ TEST_CASE("MegaPrime: a detector per ccdNN HDU, each header standing alone", "[i
         {"DATE-OBS", T("2008-11-01")}, {"UTC-OBS", T("14:33:32.40")}, {"MJD-OBS", 54771.606625},
         {"UTCEND", T("14:44:41.96")}};
   };
+  // An fpacked HDU is COMPRESSED_IMAGE, its detector EXTVER's: ccd05.
+  auto packed = ccd("COMPRESSED_IMAGE");
+  packed.push_back({"EXTVER", 5LL});
   testutil::WriteMultiExtensionFits(dir.Sub("mp.fits"), {{"INSTRUME", T("MegaPrime")}},
-                                    {ccd("ccd02"), ccd("ccd03")});
+                                    {ccd("ccd02"), ccd("ccd03"), packed});
   const auto v = TranslateFile(dir.Sub("mp.fits"), "MegaPrime");
-  REQUIRE(v.size() == 2);
+  REQUIRE(v.size() == 3);
+  Expect(v[2], {.detector = 5, .full_name = "ccd05"});
   CHECK(I(v[0], "exposure") == 1038843);  // EXPNUM
   CHECK(I(v[0], "detector") == 2);        // int(EXTNAME[3:])
   CHECK(S(v[0], "detector.full_name") == "ccd02");
