@@ -2,6 +2,7 @@
 #include "cli/common.h"
 #include "cli/json_output.h"
 #include "cli/progress.h"
+#include "starlog/ingest/builtin_translators.h"
 #include "starlog/ingest/ingest.h"
 
 namespace starlog::cli {
@@ -15,6 +16,9 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.run = *run;
   options.actor = ActingUser(args);
   options.dataset_type = args.GetOr("dataset-type", "");
+  options.update_records = args.Has("update-records");
+  options.corrections = args.GetAll("corrections");
+  options.misc_dir = args.GetOr("misc", "");
   const std::string mode = args.GetOr("transfer", "copy");
   auto transfer = ingest::TransferModeFromName(mode);
   if (!transfer) {
@@ -22,12 +26,20 @@ Status Run(const ParsedArgs& args, Io& io) {
                       "' (direct, copy, move, hardlink, symlink, relsymlink)");
   }
   options.transfer = *transfer;
-  const auto translators = args.GetAll("translator");
-  if (translators.empty()) return UsageError("give --translator FILE (one per instrument)");
-  for (const std::string& file : translators) {
+  // Translator files first, then the built-in instruments named; neither:
+  // every built-in one, chosen by matching each file's header.
+  for (const std::string& file : args.GetAll("translator")) {
     STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
     STARLOG_ASSIGN_OR_RETURN(ingest::Translator t, ingest::ParseTranslator(text, file));
     options.translators.push_back(std::move(t));
+  }
+  for (const std::string& name : args.GetAll("instrument")) {
+    auto t = ingest::BuiltinTranslator(name);
+    if (!t.ok()) return UsageError(std::string(t.status().message()));
+    options.translators.push_back(std::move(*t));
+  }
+  if (options.translators.empty()) {
+    STARLOG_ASSIGN_OR_RETURN(options.translators, ingest::BuiltinTranslators());
   }
   for (const std::string& spec : args.GetAll("template")) {
     const size_t eq = spec.find('=');
@@ -75,28 +87,44 @@ CommandSpec IngestCommand() {
       .description =
           "Reads each file's FITS header (plain, .gz, .Z or tile-compressed .fz) and turns\n"
           "it into a data ID and dimension records by the first translator whose match\n"
-          "rule fits (one config file per instrument; see the README). Inserts the\n"
+          "rule fits and whose rules it satisfies (--translator files, --instrument\n"
+          "built-ins, or else every built-in one; see the README). Inserts the\n"
           "records the registry lacks, places each file by the transfer mode at its\n"
           "template's path, and registers the datasets in batches, with ids derived from\n"
           "type, data ID and run: ingesting the same file twice adds nothing. Each batch\n"
           "(the new RUN with the first, its records, its datasets) is one atomic write:\n"
           "a refused batch places no file and registers nothing. A file that\n"
           "is not FITS, matches no translator or lacks a keyword is skipped with the\n"
-          "reason; the rest go on, and the exit status is 1 when any was skipped.",
+          "reason; the rest go on, and the exit status is 1 when any was skipped.\n"
+          "A file that describes an exposure (or any record) the registry or an earlier\n"
+          "file describes differently is skipped as a conflict naming both files and the\n"
+          "field, unless --update-records replaces the record.",
       .positionals = {{"PATH", "repository folder"},
                       {"FILES...", "FITS files, or folders to search", false, true}},
       .options = {{"run", "RUN", "the RUN collection to ingest into (created if missing)"},
                   {"translator", "FILE", "translator rules for an instrument", true},
+                  {"instrument", "NAME",
+                   "a built-in translator: DECam, HSC, SuprimeCam, MegaPrime, SDSS, LSSTCam, "
+                   "LSSTComCam, LATISS (without --translator or --instrument: all of them)",
+                   true},
                   {"transfer", "MODE",
                    "direct, copy (default), move, hardlink, symlink or relsymlink"},
                   {"dataset-type", "T", "register as this dataset type, not the translator's"},
                   {"template", "TYPE=TEMPLATE",
                    "file template for a dataset type, checked to be unique", true},
+                  {"corrections", "DIR",
+                   "a folder of per-observation correction files, INSTRUMENT-OBSID.yaml", true},
+                  {"misc", "DIR", "move files no translator recognises into DIR"},
+                  {"update-records", "",
+                   "replace dimension records a file describes differently (an admin's), "
+                   "instead of skipping it as a conflict"},
                   UserOption(),
                   NoSyncOption(),
                   JsonOption()},
       .examples = {"starlog ingest repo /data/incoming --run FakeCam/raw/all --translator "
                    "fakecam.cfg --transfer hardlink",
+                   "starlog ingest repo /data/hsc/2013-11-02 --run HSC/raw/all --instrument HSC",
+                   "starlog ingest repo /data/mixed --run raw/all --misc /data/unknown",
                    "starlog ingest repo raw1.fits raw2.fits.fz --run FakeCam/raw/all --translator "
                    "fakecam.cfg --template 'raw={run}/{datasetType}/{day_obs}/{exposure:08d}/"
                    "{instrument}_{physical_filter}_{detector:03d}'"},

@@ -127,7 +127,10 @@ Result<int64_t> ParseIsoTime(std::string_view text) {
     return Status::InvalidArgument("time '" + std::string(text) +
                                    "' is outside the years 1678 to 2261");
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > kDaysIn[mo - 1] || h > 23 || mi > 59 || sec > 60) {
+  // February 29 only in a leap year: 2019-02-29 is no day.
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > kDaysIn[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+      h > 23 || mi > 59 || sec > 60) {
     return bad();
   }
   const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));

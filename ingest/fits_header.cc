@@ -1,12 +1,13 @@
 #include "starlog/ingest/fits_header.h"
 
 #include <fitsio.h>
-// ffgbyt, for reading raw header blocks (see ReadExtensionCards); this header,
-// unlike fitsio.h, does not declare its functions extern "C" itself.
+// ffgbyt and ffmbyt, for reading raw header blocks (see ReadHdu); this
+// header, unlike fitsio.h, does not declare its functions extern "C" itself.
 extern "C" {
 #include <fitsio2.h>
 }
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -17,13 +18,190 @@ namespace starlog::ingest {
 
 namespace {
 
+constexpr size_t kBlock = 2880;
+constexpr size_t kCard = 80;
+constexpr int kMaxBlocksPerHeader = 10'000;  // At most 360,000 cards an HDU.
+
 std::string Reason(int status) {
   char text[FLEN_STATUS] = {0};
   fits_get_errstatus(status, text);
   return text;
 }
 
-FitsCard ParseValue(const std::string& raw) {
+std::string TrimRight(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+// The value of a card whose value starts at column "at" (0-based), split
+// from its comment by cfitsio's own parser (quotes, slashes, blanks).
+std::optional<std::string> ValueText(const std::string& card, size_t at) {
+  std::string probe = "PROBE   = " + card.substr(at);
+  probe.resize(kCard, ' ');
+  char value[FLEN_VALUE] = {0}, comment[FLEN_COMMENT] = {0};
+  int status = 0;
+  ffpsvc(probe.data(), value, comment, &status);
+  if (status != 0) return std::nullopt;
+  return std::string(value);
+}
+
+// One HDU's header cards, from the byte "start" of the (decompressed) file.
+// Sets "*data_end" to the byte after its data. "first_card_must" is the
+// keyword the HDU must start with (SIMPLE or XTENSION): a block that does not
+// is no HDU, and "*found" says so.
+int ReadHdu(fitsfile* file, LONGLONG start, const char* first_card_must, FitsHeader* header,
+            LONGLONG* data_end, bool* found) {
+  *found = false;
+  int status = 0;
+  if (ffmbyt(file, start, REPORT_EOF, &status) != 0) return 0;  // Nothing after.
+  char block[kBlock];
+  std::string continued;  // The keyword whose long string goes on, if any.
+  int64_t bitpix = 0, naxis = 0, pcount = 0, gcount = 1;
+  std::vector<int64_t> axes;
+  bool groups = false;
+  for (int n = 0; n < kMaxBlocksPerHeader; ++n) {
+    if (ffgbyt(file, sizeof(block), block, &status) != 0) {
+      return n == 0 ? 0 : status;  // A truncated header is an error, no header none.
+    }
+    for (size_t at = 0; at < sizeof(block); at += kCard) {
+      const std::string card(block + at, kCard);
+      if (n == 0 && at == 0) {
+        if (card.rfind(first_card_must, 0) != 0) return 0;
+        *found = true;
+      }
+      const std::string head = TrimRight(card.substr(0, 8));
+      if (head == "END") {
+        LONGLONG bytes = 0;
+        if (naxis > 0 || pcount > 0) {
+          bytes = 1;
+          for (size_t i = groups ? 1 : 0; i < axes.size(); ++i) {
+            if (axes[i] < 0 || __builtin_mul_overflow(bytes, axes[i], &bytes)) return BAD_NAXIS;
+          }
+          if (pcount < 0 || gcount < 0 || __builtin_add_overflow(bytes, pcount, &bytes) ||
+              __builtin_mul_overflow(bytes, gcount, &bytes) ||
+              __builtin_mul_overflow(bytes, (bitpix < 0 ? -bitpix : bitpix) / 8, &bytes)) {
+            return BAD_NAXIS;
+          }
+        }
+        const LONGLONG header_end = start + static_cast<LONGLONG>((n + 1) * kBlock);
+        const LONGLONG padded = (bytes + kBlock - 1) / kBlock * kBlock;
+        if (__builtin_add_overflow(header_end, padded, data_end)) return BAD_NAXIS;
+        return 0;
+      }
+      if (head == "CONTINUE" && card.compare(8, 2, "  ") == 0) {
+        if (continued.empty()) continue;
+        std::optional<std::string> v = ValueText(card, 10);
+        FitsCard& long_card = header->at(continued);
+        long_card.text.pop_back();  // The '&' that said a CONTINUE follows.
+        const FitsCard part = v ? ParseFitsValue(*v) : FitsCard{};
+        long_card.text += part.text;
+        if (part.kind != FitsCard::Kind::kString || part.text.empty() || part.text.back() != '&') {
+          continued.clear();
+        }
+        continue;
+      }
+      continued.clear();
+      std::string key;
+      std::optional<std::string> value;
+      if (head == "HIERARCH") {
+        const size_t eq = card.find('=', 9);
+        if (eq == std::string::npos) continue;
+        key = TrimRight(card.substr(9, eq - 9));
+        while (!key.empty() && key.front() == ' ') key.erase(key.begin());
+        // HIERARCH names keep their case in a file; rules name keywords in
+        // upper case, as the standard's are.
+        for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        value = ValueText(card, eq + 1);
+      } else {
+        if (head.empty() || head == "COMMENT" || head == "HISTORY" ||
+            card.compare(8, 2, "= ") != 0) {
+          continue;
+        }
+        key = head;
+        value = ValueText(card, 10);
+      }
+      if (key.empty() || !value) continue;
+      FitsCard parsed = ParseFitsValue(*value);
+      if (key == "BITPIX") bitpix = parsed.integer;
+      if (key == "NAXIS") naxis = parsed.integer;
+      if (key == "PCOUNT") pcount = parsed.integer;
+      if (key == "GCOUNT") gcount = parsed.integer;
+      if (key == "GROUPS") groups = parsed.kind == FitsCard::Kind::kBool && parsed.integer == 1;
+      if (key.size() > 5 && key.rfind("NAXIS", 0) == 0) {
+        const auto i = codec::ParseInt(key.substr(5), codec::IntSyntax::kStrict);
+        if (i && *i >= 1 && *i <= 999 && *i <= naxis) {
+          axes.resize(std::max<size_t>(axes.size(), static_cast<size_t>(*i)), 1);
+          axes[static_cast<size_t>(*i - 1)] = parsed.integer;
+        }
+      }
+      const bool goes_on = parsed.kind == FitsCard::Kind::kString && !parsed.text.empty() &&
+                           parsed.text.back() == '&';
+      auto [it, added] = header->emplace(key, std::move(parsed));
+      if (added && goes_on) continued = key;
+    }
+  }
+  return HEADER_NOT_EMPTY;  // No END within the bound.
+}
+
+// Up to "max_hdus" HDUs' headers, the primary first.
+Result<std::vector<FitsHeader>> HdusOf(fitsfile* file, const std::string& name, size_t max_hdus) {
+  std::vector<FitsHeader> hdus;
+  LONGLONG start = 0;
+  while (hdus.size() < max_hdus) {
+    FitsHeader header;
+    LONGLONG next = 0;
+    bool found = false;
+    const int status =
+        ReadHdu(file, start, hdus.empty() ? "SIMPLE" : "XTENSION", &header, &next, &found);
+    if (status != 0) {
+      return Status::InvalidArgument(
+          name + ": bad " +
+          (hdus.empty() ? std::string("header") : "extension " + std::to_string(hdus.size())) +
+          ": " + Reason(status));
+    }
+    if (!found) break;
+    hdus.push_back(std::move(header));
+    start = next;
+  }
+  if (hdus.empty()) return Status::InvalidArgument(name + ": no primary header");
+  return hdus;
+}
+
+// The primary HDU's keywords, then the first extension's that it lacks.
+Result<FitsHeader> MergedHeaderOf(fitsfile* file, const std::string& name) {
+  STARLOG_ASSIGN_OR_RETURN(std::vector<FitsHeader> hdus, HdusOf(file, name, 2));
+  FitsHeader header = std::move(hdus[0]);
+  if (hdus.size() > 1) header.merge(hdus[1]);
+  return header;
+}
+
+using FitsPtr = std::unique_ptr<fitsfile, void (*)(fitsfile*)>;
+
+FitsPtr Own(fitsfile* raw) {
+  return FitsPtr(raw, [](fitsfile* f) {
+    int ignored = 0;
+    fits_close_file(f, &ignored);
+  });
+}
+
+Result<FitsPtr> Open(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound("no file " + path);
+  fitsfile* raw = nullptr;
+  int status = 0;
+  // The disk-file opener takes the name literally (no extended syntax), and
+  // still decompresses .gz and .Z files in memory.
+  fits_open_diskfile(&raw, path.c_str(), READONLY, &status);
+  if (status != 0) {
+    return Status::InvalidArgument(path +
+                                   " is not a FITS file cfitsio can read: " + Reason(status));
+  }
+  return Own(raw);
+}
+
+}  // namespace
+
+FitsCard ParseFitsValue(const std::string& raw) {
   FitsCard card;
   card.text = raw;
   if (raw.empty()) return card;
@@ -41,9 +219,8 @@ FitsCard ParseValue(const std::string& raw) {
       }
       s.push_back(raw[i]);
     }
-    while (!s.empty() && s.back() == ' ') s.pop_back();
     card.kind = FitsCard::Kind::kString;
-    card.text = s;
+    card.text = TrimRight(s);
     return card;
   }
   if (raw == "T" || raw == "F") {
@@ -70,93 +247,23 @@ FitsCard ParseValue(const std::string& raw) {
   return card;
 }
 
-// Adds the current HDU's keywords that "header" lacks.
-int ReadKeywords(fitsfile* f, FitsHeader* header) {
-  int status = 0, count = 0, more = 0;
-  fits_get_hdrspace(f, &count, &more, &status);
-  for (int i = 1; i <= count && status == 0; ++i) {
-    char name[FLEN_KEYWORD] = {0}, value[FLEN_VALUE] = {0}, comment[FLEN_COMMENT] = {0};
-    fits_read_keyn(f, i, name, value, comment, &status);
-    const std::string key = name;
-    if (status != 0 || key.empty() || key == "COMMENT" || key == "HISTORY") continue;
-    header->emplace(key, ParseValue(value));
-  }
-  return status;
-}
-
-// The first extension's keywords that "header" lacks, read as raw cards.
-// cfitsio is not asked to move to the extension: for a tile-compressed image
-// it would then interpret the compression keywords, and Debian's cfitsio 4.2
-// divides by zero on a damaged ZTILE (found by fuzzing). The cards are found
-// by their byte offset and split by cfitsio's own card parser instead.
-int ReadExtensionCards(fitsfile* file, FitsHeader* header) {
-  LONGLONG head = 0, data = 0, end = 0;
-  int status = 0;
-  fits_get_hduaddrll(file, &head, &data, &end, &status);
-  if (status != 0) return status;
-  if (ffmbyt(file, end, REPORT_EOF, &status) != 0) return 0;  // No extension.
-  char block[2880];
-  for (int n = 0; n < 10'000; ++n) {  // At most 360,000 cards.
-    if (ffgbyt(file, sizeof(block), block, &status) != 0) {
-      return n == 0 ? 0 : status;  // A truncated extension header is an error.
-    }
-    for (size_t at = 0; at < sizeof(block); at += 80) {
-      std::string card(block + at, 80);
-      if (n == 0 && at == 0 && card.rfind("XTENSION", 0) != 0) return 0;  // Not an extension.
-      std::string key = card.substr(0, 8);
-      while (!key.empty() && key.back() == ' ') key.pop_back();
-      if (key == "END") return 0;
-      if (key.empty() || key == "COMMENT" || key == "HISTORY" || card.compare(8, 2, "= ") != 0) {
-        continue;
-      }
-      char value[FLEN_VALUE] = {0}, comment[FLEN_COMMENT] = {0};
-      int parse = 0;
-      ffpsvc(card.data(), value, comment, &parse);
-      if (parse == 0) header->emplace(key, ParseValue(value));
-    }
-  }
-  return 0;
-}
-
-using FitsPtr = std::unique_ptr<fitsfile, void (*)(fitsfile*)>;
-
-FitsPtr Own(fitsfile* raw) {
-  return FitsPtr(raw, [](fitsfile* f) {
-    int ignored = 0;
-    fits_close_file(f, &ignored);
-  });
-}
-
-// The primary HDU's keywords, then the first extension's that it lacks.
-Result<FitsHeader> HeaderOf(fitsfile* file, const std::string& name) {
-  FitsHeader header;
-  int status = ReadKeywords(file, &header);
-  if (status != 0) return Status::InvalidArgument(name + ": bad header: " + Reason(status));
-  status = ReadExtensionCards(file, &header);
-  if (status != 0) return Status::InvalidArgument(name + ": bad extension: " + Reason(status));
-  return header;
-}
-
-}  // namespace
-
 Result<FitsHeader> ReadFitsHeader(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound("no file " + path);
-  fitsfile* raw = nullptr;
-  int status = 0;
-  // The disk-file opener takes the name literally (no extended syntax), and
-  // still decompresses .gz and .Z files in memory.
-  fits_open_diskfile(&raw, path.c_str(), READONLY, &status);
-  if (status != 0) {
-    return Status::InvalidArgument(path +
-                                   " is not a FITS file cfitsio can read: " + Reason(status));
-  }
-  FitsPtr file = Own(raw);
-  return HeaderOf(file.get(), path);
+  STARLOG_ASSIGN_OR_RETURN(FitsPtr file, Open(path));
+  return MergedHeaderOf(file.get(), path);
 }
 
-Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name) {
-  // cfitsio may grow a memory file it was given; it reads this one only.
+Result<std::vector<FitsHeader>> ReadFitsHdus(const std::string& path) {
+  STARLOG_ASSIGN_OR_RETURN(FitsPtr file, Open(path));
+  return HdusOf(file.get(), path, kMaxHdus);
+}
+
+namespace {
+
+// Opens "bytes" as a memory file for "read"; cfitsio may grow a memory file
+// it was given, so it gets a copy.
+template <typename T>
+Result<T> FromMemory(std::string_view bytes, const std::string& name,
+                     Result<T> (*read)(fitsfile*, const std::string&)) {
   std::string copy(bytes);
   void* memory = copy.data();
   size_t size = copy.size();
@@ -168,7 +275,21 @@ Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& na
                                    " is not a FITS file cfitsio can read: " + Reason(status));
   }
   FitsPtr file = Own(raw);
-  return HeaderOf(file.get(), name);
+  return read(file.get(), name);
+}
+
+Result<std::vector<FitsHeader>> AllHdusOf(fitsfile* file, const std::string& name) {
+  return HdusOf(file, name, kMaxHdus);
+}
+
+}  // namespace
+
+Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name) {
+  return FromMemory<FitsHeader>(bytes, name, MergedHeaderOf);
+}
+
+Result<std::vector<FitsHeader>> ParseFitsHdus(std::string_view bytes, const std::string& name) {
+  return FromMemory<std::vector<FitsHeader>>(bytes, name, AllHdusOf);
 }
 
 }  // namespace starlog::ingest

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "ingest/header_corrections.h"
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/repo_paths.h"
@@ -15,13 +16,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// One file, translated and ready to place and register.
-struct Pending {
-  std::string file;
+// One dataset of a file (a file per detector has one; a file with a
+// detector per HDU one per HDU).
+struct PendingDataset {
   std::string dataset_type;
   codec::FieldMap data_id;
   codec::Uuid id;
+};
+
+// One file, translated and ready to place and register.
+struct Pending {
+  std::string file;
+  std::vector<PendingDataset> datasets;
   std::string relative;  // Where its template puts it.
+};
+
+// A record as the batch will write it, and the file that described it.
+struct BatchRecord {
+  codec::FieldMap record;
+  std::string file;  // Empty: the registry's record, as it is.
+  bool replace = false;
 };
 
 // The records a file's values give, for the elements its data ID reaches
@@ -89,6 +103,152 @@ Status CheckIngestable(const std::string& file, const std::string& root) {
   return Status::OK();
 }
 
+constexpr char kNoMatch[] = "no translator matches its header";
+
+// Moves "file" into "dir" under its own name (never over another file), and
+// says where, or why not, as a suffix to the skip's reason.
+std::string MoveToMisc(const std::string& file, const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "; not moved to " + dir + ": " + ec.message();
+  const fs::path target = fs::path(dir) / fs::path(file).filename();
+  if (fs::exists(fs::symlink_status(target, ec))) {
+    return "; not moved: " + target.string() + " exists";
+  }
+  fs::rename(file, target, ec);
+  if (ec == std::errc::cross_device_link) {
+    ec.clear();
+    fs::copy_file(file, target, ec);
+    if (!ec) fs::remove(file, ec);
+  }
+  if (ec) return "; not moved to " + dir + ": " + ec.message();
+  return "; moved to " + target.string();
+}
+
+// One header's translation, corrected by its correction file if one of
+// "corrections" has one for its obs_id (which it is then translated again
+// with).
+Result<codec::FieldMap> TranslateCorrected(const Translator& t, const FitsHeader& header,
+                                           const engine::Universe& universe,
+                                           const std::vector<std::string>& corrections) {
+  STARLOG_ASSIGN_OR_RETURN(codec::FieldMap values, t.Translate(header, universe));
+  if (corrections.empty()) return values;
+  auto obs_id = values.find("exposure.obs_id");
+  if (obs_id == values.end()) return values;
+  FitsHeader corrected = header;
+  STARLOG_ASSIGN_OR_RETURN(std::string file,
+                           ApplyCorrections(corrections, t.instrument,
+                                            codec::FieldValueToString(obs_id->second), &corrected));
+  if (file.empty()) return values;
+  auto again = t.Translate(corrected, universe);
+  if (!again.ok()) return again.status().WithContext("corrected by " + file);
+  return again;
+}
+
+// The translations of one file: the first translator that matches its
+// header and translates it (each HDU's, for a translator with one dataset
+// per HDU). When every matching one fails, the error names each and why.
+Result<std::vector<codec::FieldMap>> TranslateFile(const std::string& file,
+                                                   const FitsHeader& header,
+                                                   const IngestOptions& options,
+                                                   const engine::Universe& universe,
+                                                   const Translator** chosen) {
+  std::string failures;
+  std::optional<std::vector<FitsHeader>> hdus;
+  for (const Translator& t : options.translators) {
+    if (!t.Matches(header)) continue;
+    std::vector<codec::FieldMap> out;
+    Status failed;
+    std::vector<std::pair<int, FitsHeader>> headers;
+    if (t.PerHdu()) {
+      if (!hdus) {
+        auto read = ReadFitsHdus(file);
+        if (!read.ok()) return read.status();
+        hdus = std::move(*read);
+      }
+      headers = t.DatasetHeaders(*hdus);
+      if (headers.empty()) failed = Status::InvalidArgument(t.source + ": no HDU to translate");
+    } else {
+      headers.emplace_back(0, header);
+    }
+    for (const auto& [hdu, h] : headers) {
+      auto values = TranslateCorrected(t, h, universe, options.corrections);
+      if (!values.ok()) {
+        failed =
+            hdu == 0 ? values.status() : values.status().WithContext("HDU " + std::to_string(hdu));
+        break;
+      }
+      out.push_back(std::move(*values));
+    }
+    if (failed.ok()) {
+      *chosen = &t;
+      return out;
+    }
+    if (!failures.empty()) failures += "; then ";
+    failures += std::string(failed.message());
+  }
+  if (failures.empty()) return Status::InvalidArgument(kNoMatch);
+  return Status::InvalidArgument(failures);
+}
+
+struct Difference {
+  std::string field, theirs, mine;
+};
+
+// The first field in which two records of one element differ (one having a
+// field the other lacks is a difference too, as the butler compares).
+std::optional<Difference> FirstDifference(const codec::FieldMap& theirs,
+                                          const codec::FieldMap& mine) {
+  std::set<std::string> fields;
+  for (const auto& [k, v] : theirs) fields.insert(k);
+  for (const auto& [k, v] : mine) fields.insert(k);
+  for (const std::string& f : fields) {
+    auto a = theirs.find(f);
+    auto b = mine.find(f);
+    const auto shown = [](const codec::FieldMap& m, codec::FieldMap::const_iterator it) {
+      return it == m.end() ? std::string("(none)")
+                           : "'" + codec::FieldValueToString(it->second) + "'";
+    };
+    if (a == theirs.end() || b == mine.end() || a->second != b->second) {
+      return Difference{f, shown(theirs, a), shown(mine, b)};
+    }
+  }
+  return std::nullopt;
+}
+
+codec::FieldMap RecordKeys(const engine::Universe& universe, const std::string& element,
+                           const codec::FieldMap& record) {
+  codec::FieldMap keys;
+  auto names = universe.RequiredKeys({element});
+  if (!names.ok()) return keys;
+  for (const std::string& k : *names) {
+    if (auto v = record.find(k); v != record.end()) keys.emplace(k, v->second);
+  }
+  return keys;
+}
+
+// A file of a dataset whose data ID holds the record's keys: the file that
+// described the record, as far as the registry can tell.
+std::string EarlierFile(const engine::RegistryView& view, const std::string& element,
+                        const codec::FieldMap& record, const std::string& root) {
+  const codec::FieldMap keys = RecordKeys(view.universe(), element, record);
+  auto types = view.QueryDatasetTypes({});
+  if (types.ok()) {
+    for (const auto& type : *types) {
+      engine::DatasetQuery query;
+      query.dataset_type = type.name;
+      query.collections = {"*"};
+      query.find_first = false;
+      query.where = engine::WhereClause::Equalities(keys);
+      auto found = view.QueryDatasets(query);
+      if (!found.ok()) continue;
+      for (const auto& ref : *found) {
+        if (ref.artifact) return (fs::path(root) / ref.artifact->path).string();
+      }
+    }
+  }
+  return "the registry's record";
+}
 }  // namespace
 
 Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& files_or_dirs) {
@@ -155,8 +315,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
     STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
     const engine::Universe& universe = view.universe();
     std::vector<Pending> pending;
-    std::map<std::string, std::map<std::string, codec::FieldMap>>
-        records;                              // element -> key -> record
+    // element -> encoded key -> the record this batch writes (or found).
+    std::map<std::string, std::map<std::string, BatchRecord>> records;
     std::map<codec::Uuid, std::string> seen;  // Within this batch: id -> file.
     for (size_t i = start; i < end; ++i) {
       const std::string& file = files[i];
@@ -169,71 +329,101 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         skip(std::string(s.message()));
         continue;
       }
+      // A file no translator recognises (not FITS, or no match rule fits)
+      // goes to --misc when asked, as the data organiser sorts its frames.
+      const auto unrecognised = [&](const Status& why) {
+        std::string reason(why.message());
+        if (!options.misc_dir.empty()) reason += MoveToMisc(file, options.misc_dir);
+        skip(reason);
+      };
       auto header = ReadFitsHeader(file);
       if (!header.ok()) {
-        skip(std::string(header.status().message()));
+        if (header.status().IsInvalidArgument()) {
+          unrecognised(header.status());
+        } else {
+          skip(std::string(header.status().message()));
+        }
         continue;
       }
       const Translator* translator = nullptr;
-      for (const Translator& t : options.translators) {
-        if (t.Matches(*header)) {
-          translator = &t;
-          break;
+      auto translated = TranslateFile(file, *header, options, universe, &translator);
+      if (!translated.ok()) {
+        if (translator == nullptr && std::string(translated.status().message()) == kNoMatch) {
+          unrecognised(translated.status());
+        } else {
+          skip(std::string(translated.status().message()));
         }
-      }
-      if (translator == nullptr) {
-        skip("no translator matches its header");
-        continue;
-      }
-      auto values = translator->Translate(*header, universe);
-      if (!values.ok()) {
-        skip(std::string(values.status().message()));
         continue;
       }
       Pending p;
       p.file = file;
-      p.dataset_type =
-          options.dataset_type.empty() ? translator->dataset_type : options.dataset_type;
-      auto type = view.GetDatasetType(p.dataset_type);
+      const std::string dataset_type =
+          options.dataset_type.empty() ? translator->DatasetTypeFor(*header) : options.dataset_type;
+      auto type = view.GetDatasetType(dataset_type);
       if (!type.ok()) {
         skip(std::string(type.status().message()));
         continue;
       }
       STARLOG_ASSIGN_OR_RETURN(auto keys, universe.RequiredKeys(type->dimensions));
-      std::string missing;
-      for (const std::string& k : keys) {
-        auto v = values->find(k);
-        if (v == values->end()) {
-          missing = k;
+      std::string problem;
+      size_t present = 0;
+      // The file's size and checksum, read once (a file per HDU is big).
+      std::optional<Result<codec::Artifact>> described;
+      for (const codec::FieldMap& values : *translated) {
+        PendingDataset d;
+        d.dataset_type = dataset_type;
+        for (const std::string& k : keys) {
+          auto v = values.find(k);
+          if (v == values.end()) {
+            problem = "translator " + translator->source + " gives no '" + k + "'";
+            break;
+          }
+          d.data_id.emplace(k, v->second);
+        }
+        if (!problem.empty()) break;
+        d.id = engine::DeterministicDatasetId(dataset_type, d.data_id, options.run);
+        if (auto other = seen.find(d.id); other != seen.end()) {
+          problem = "same data ID as " + other->second;
           break;
         }
-        p.data_id.emplace(k, v->second);
-      }
-      if (!missing.empty()) {
-        skip("translator " + translator->source + " gives no '" + missing + "'");
-        continue;
-      }
-      p.id = engine::DeterministicDatasetId(p.dataset_type, p.data_id, options.run);
-      if (auto other = seen.find(p.id); other != seen.end()) {
-        skip("same data ID as " + other->second);
-        continue;
-      }
-      STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(p.id));
-      if (existing) {
-        auto mine = engine::DescribeFile(fs::path(file).parent_path().string(),
-                                         fs::path(file).filename().string());
-        if (mine.ok() && existing->artifact && existing->artifact->size == mine->size &&
-            existing->artifact->checksum == mine->checksum) {
-          ++report.already_present;
-        } else {
-          skip("already registered as " + p.id.ToString() + " with another file");
+        STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(d.id));
+        if (existing) {
+          if (!described) {
+            described = engine::DescribeFile(fs::path(file).parent_path().string(),
+                                             fs::path(file).filename().string());
+          }
+          if (described->ok() && existing->artifact &&
+              existing->artifact->size == (*described)->size &&
+              existing->artifact->checksum == (*described)->checksum) {
+            ++present;
+            continue;
+          }
+          problem = "already registered as " + d.id.ToString() + " with another file";
+          break;
         }
+        p.datasets.push_back(std::move(d));
+      }
+      if (!problem.empty()) {
+        skip(problem);
         continue;
       }
-      codec::FieldMap template_values = *values;
+      if (p.datasets.empty()) {
+        if (present > 0) ++report.already_present;
+        continue;
+      }
+      // A file's datasets share its one place: values that differ between
+      // its HDUs (the detector) are left out of the template.
+      codec::FieldMap template_values = translated->front();
+      for (const codec::FieldMap& values : *translated) {
+        for (auto it = template_values.begin(); it != template_values.end();) {
+          auto other = values.find(it->first);
+          it = other == values.end() || other->second != it->second ? template_values.erase(it)
+                                                                    : std::next(it);
+        }
+      }
       template_values["run"] = options.run;
-      template_values["datasetType"] = p.dataset_type;
-      auto configured = options.templates.find(p.dataset_type);
+      template_values["datasetType"] = dataset_type;
+      auto configured = options.templates.find(dataset_type);
       const FileTemplate& t =
           configured != options.templates.end() ? configured->second : default_template;
       auto relative = t.Format(template_values, FileExtension(file));
@@ -242,15 +432,54 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         continue;
       }
       p.relative = *relative;
-      // The first file to describe a record describes it (the butler, too,
-      // takes an exposure's record from one of its files).
-      for (auto& [element, record] : RecordsOf(universe, keys, *values)) {
-        STARLOG_ASSIGN_OR_RETURN(auto key_names, universe.RequiredKeys({element}));
-        codec::FieldMap keys_only;
-        for (const std::string& k : key_names) keys_only.emplace(k, record.at(k));
-        records[element].emplace(engine::EncodeDataId(keys_only), record);
+      // The records this file describes must agree with what the registry
+      // and the batch's earlier files say, field by field, unless
+      // --update-records says to replace them.
+      std::vector<std::tuple<std::string, std::string, codec::FieldMap>> mine;
+      for (const codec::FieldMap& values : *translated) {
+        for (auto& [element, record] : RecordsOf(universe, keys, values)) {
+          STARLOG_ASSIGN_OR_RETURN(auto key_names, universe.RequiredKeys({element}));
+          codec::FieldMap keys_only;
+          for (const std::string& k : key_names) keys_only.emplace(k, record.at(k));
+          mine.emplace_back(element, engine::EncodeDataId(keys_only), std::move(record));
+        }
       }
-      seen.emplace(p.id, file);
+      std::string conflict;
+      for (const auto& [element, key, record] : mine) {
+        auto& by_key = records[element];
+        auto found = by_key.find(key);
+        if (found == by_key.end()) {
+          STARLOG_ASSIGN_OR_RETURN(auto there, view.GetDimensionRecord(element, record));
+          BatchRecord existing;
+          if (there) {
+            existing.record = *there;
+          } else {
+            existing.record = record;
+            existing.file = file;
+          }
+          found = by_key.emplace(key, std::move(existing)).first;
+        }
+        if (auto differs = FirstDifference(found->second.record, record)) {
+          if (options.update_records) {
+            found->second = BatchRecord{record, file, true};
+            continue;
+          }
+          const std::string earlier =
+              found->second.file.empty()
+                  ? EarlierFile(view, element, found->second.record, store.root())
+                  : found->second.file;
+          conflict = "conflicts with " + earlier + ": " + element + " {" +
+                     codec::FieldMapToString(RecordKeys(universe, element, record)) + "} has " +
+                     differs->field + " " + differs->theirs + " there, " + differs->mine +
+                     " here (--update-records replaces the record)";
+          break;
+        }
+      }
+      if (!conflict.empty()) {
+        skip(conflict);
+        continue;
+      }
+      for (const PendingDataset& d : p.datasets) seen.emplace(d.id, file);
       pending.push_back(std::move(p));
     }
     // Each batch is one atomic write: the RUN if new, the records the
@@ -267,13 +496,16 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       auto found = records.find(e.name);
       if (found == records.end()) continue;
       codec::InsertDimensionRecords insert{e.name, {}, false};
-      for (const auto& [key, record] : found->second) {
-        STARLOG_ASSIGN_OR_RETURN(auto there, view.GetDimensionRecord(e.name, record));
-        if (!there) insert.records.push_back(record);
+      codec::InsertDimensionRecords replace{e.name, {}, true};
+      for (const auto& [key, batch] : found->second) {
+        if (batch.file.empty()) continue;  // The registry's, as it is.
+        (batch.replace ? replace : insert).records.push_back(batch.record);
       }
-      if (insert.records.empty()) continue;
-      records_inserted += insert.records.size();
-      additions.emplace_back(std::move(insert));
+      for (auto* event : {&insert, &replace}) {
+        if (event->records.empty()) continue;
+        records_inserted += event->records.size();
+        additions.emplace_back(std::move(*event));
+      }
     }
     std::map<std::string, codec::RegisterDatasets> by_type;
     std::vector<Placed> placed;
@@ -284,10 +516,12 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         continue;
       }
       placed.push_back(*where);
-      auto& event = by_type[p.dataset_type];
-      event.run = options.run;
-      event.dataset_type = p.dataset_type;
-      event.datasets.push_back(codec::DatasetEntry{p.id, p.data_id, where->artifact});
+      for (const PendingDataset& d : p.datasets) {
+        auto& event = by_type[d.dataset_type];
+        event.run = options.run;
+        event.dataset_type = d.dataset_type;
+        event.datasets.push_back(codec::DatasetEntry{d.id, d.data_id, where->artifact});
+      }
     }
     size_t ingested = 0;
     for (auto& [type, event] : by_type) {

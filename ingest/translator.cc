@@ -1,153 +1,336 @@
 #include "starlog/ingest/translator.h"
 
-#include <algorithm>
-#include <chrono>
-#include <limits>
 #include <sstream>
 
-#include "starlog/codec/config_lines.h"
+#include "ingest/translator_rules.h"
 #include "starlog/codec/numbers.h"
-#include "starlog/codec/time_format.h"
-#include "starlog/engine/time_scales.h"
 
 namespace starlog::ingest {
 
 namespace {
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
+constexpr size_t kMaxTableEntries = 100'000;
+constexpr size_t kMaxPatternLength = 256;
+
+struct Statement {
+  int number = 0;
+  std::string text;  // As written, for messages.
+  std::vector<std::string> words;
+};
+
+// Splits lines into words: white space separates, "double quotes" keep
+// spaces (and '#') inside one word, '#' outside quotes starts a comment.
+Result<std::vector<Statement>> Statements(std::string_view text, const std::string& source) {
+  std::vector<Statement> out;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    Statement s;
+    s.number = number;
+    std::string word;
+    bool in_word = false, quoted = false;
+    size_t end = line.size();
+    for (size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quoted) {
+        if (c == '"') {
+          quoted = false;
+        } else {
+          word.push_back(c);
+        }
+      } else if (c == '"') {
+        quoted = in_word = true;
+      } else if (c == '#') {
+        end = i;
+        break;
+      } else if (c == ' ' || c == '\t' || c == '\r') {
+        if (in_word) s.words.push_back(std::move(word));
+        word.clear();
+        in_word = false;
+      } else {
+        word.push_back(c);
+        in_word = true;
+      }
+    }
+    if (quoted) {
+      return Status::InvalidArgument(source + " line " + std::to_string(number) +
+                                     ": a quote is not closed");
+    }
+    if (in_word) s.words.push_back(std::move(word));
+    if (s.words.empty()) continue;
+    s.text = line.substr(0, end);
+    while (!s.text.empty() && (s.text.back() == ' ' || s.text.back() == '\t')) s.text.pop_back();
+    while (!s.text.empty() && (s.text.front() == ' ' || s.text.front() == '\t')) {
+      s.text.erase(s.text.begin());
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
-std::string Upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-  return s;
+std::vector<std::string> SplitOn(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string part;
+  std::istringstream in(s);
+  while (std::getline(in, part, sep)) out.push_back(part);
+  if (!s.empty() && s.back() == sep) out.emplace_back();
+  return out;
 }
 
-// The type a named value takes: an element's key, or one of its fields.
-Result<engine::ValueType> TypeOf(const engine::Universe& universe, const std::string& name) {
-  const size_t dot = name.find('.');
-  if (dot == std::string::npos) {
-    const engine::DimensionElement* e = universe.Find(name);
-    if (e == nullptr) return Status::InvalidArgument("no dimension '" + name + "'");
-    return e->key_type;
+// "when COND" at the end of a statement: the condition, and where the
+// statement's own words end.
+Result<size_t> TakeWhen(const std::vector<std::string>& w, size_t from, HeaderCondition* when) {
+  for (size_t i = from; i < w.size(); ++i) {
+    if (w[i] == "when") {
+      STARLOG_ASSIGN_OR_RETURN(*when, ParseHeaderCondition(w, i + 1, w.size()));
+      return i;
+    }
   }
-  const engine::DimensionElement* e = universe.Find(name.substr(0, dot));
-  if (e == nullptr) return Status::InvalidArgument("no dimension '" + name.substr(0, dot) + "'");
-  const engine::ValueType* t = universe.FieldType(*e, name.substr(dot + 1));
-  if (t == nullptr) {
-    return Status::InvalidArgument("'" + e->name + "' records have no field '" +
-                                   name.substr(dot + 1) + "'");
-  }
-  return *t;
+  return w.size();
 }
 
-Result<codec::FieldValue> Typed(const std::string& name, engine::ValueType type,
-                                const FitsCard& card, const std::string& shown) {
-  if (type == engine::ValueType::kString) {
-    if (card.kind == FitsCard::Kind::kInt) return codec::FieldValue(std::to_string(card.integer));
-    return codec::FieldValue(shown);
+// TIME: KEY or DATE+TIME; for an end also +SECONDS_KEY.
+Result<TimeRule> ParseTimeRule(const std::string& spec, bool is_end) {
+  TimeRule rule;
+  for (const std::string& alt : SplitOn(spec, '|')) {
+    TimeAlternative a;
+    if (alt.empty()) return Status::InvalidArgument("an empty time alternative");
+    if (alt[0] == '+') {
+      if (!is_end || alt.size() == 1) {
+        return Status::InvalidArgument("'+KEY' (begin plus seconds) is for an end");
+      }
+      a.plus_seconds = KeywordName(alt.substr(1));
+    } else {
+      const size_t plus = alt.find('+');
+      a.source.keyword = KeywordName(alt.substr(0, plus));
+      if (plus != std::string::npos) a.source.time_keyword = KeywordName(alt.substr(plus + 1));
+      if (a.source.keyword.empty() ||
+          (plus != std::string::npos && a.source.time_keyword.empty())) {
+        return Status::InvalidArgument("'" + alt + "' wants KEY or DATE+TIME");
+      }
+    }
+    rule.alternatives.push_back(std::move(a));
   }
-  if (card.kind == FitsCard::Kind::kInt) return codec::FieldValue(card.integer);
-  if (card.kind == FitsCard::Kind::kString) {
-    if (auto v = codec::ParseInt(shown, codec::IntSyntax::kLikeStrtoll))
-      return codec::FieldValue(*v);
-  }
-  return Status::InvalidArgument(name + " needs an integer; the header has '" + card.text + "'");
+  return rule;
 }
 
-// A header time (ISO 8601, UTC unless TIMESYS says TAI) as TAI nanoseconds.
-Result<int64_t> HeaderTimeTai(const FitsHeader& header, const std::string& keyword) {
-  auto it = header.find(keyword);
-  if (it == header.end()) return Status::InvalidArgument("lacks keyword " + keyword);
-  auto ns = codec::ParseIsoTime(it->second.text);
-  if (!ns.ok()) {
-    return Status::InvalidArgument(keyword + " is not a time: '" + it->second.text + "'");
+Status ParseValue(const std::vector<std::string>& w, ValueRule* rule) {
+  rule->name = w[1];
+  for (const std::string& k : SplitOn(w[2], '|')) {
+    if (k.empty()) return Status::InvalidArgument("an empty keyword in '" + w[2] + "'");
+    rule->keywords.push_back(KeywordName(k));
   }
-  auto sys = header.find("TIMESYS");
-  const bool tai = sys != header.end() && Upper(sys->second.text) == "TAI";
-  if (tai) return *ns;
-  auto converted = engine::UtcToTai(*ns);  // ERFA's leap seconds: data before 2017 too.
-  if (!converted.ok()) return converted.status().WithContext(keyword);
-  return *converted;
+  for (size_t i = 3; i < w.size(); ++i) {
+    if (w[i] == "optional") {
+      rule->optional = true;
+    } else if (w[i] == "lower") {
+      rule->lower = true;
+    } else if (w[i] == "upper") {
+      rule->upper = true;
+    } else if (w[i] == "float") {
+      rule->as_float = true;
+    } else if (w[i].rfind("default=", 0) == 0) {
+      rule->fallback = w[i].substr(8);
+    } else if (w[i].rfind("map=", 0) == 0) {
+      for (const std::string& pair : SplitOn(w[i].substr(4), ',')) {
+        const size_t colon = pair.find(':');
+        if (colon == std::string::npos) return Status::InvalidArgument("map wants FROM:TO pairs");
+        rule->map[pair.substr(0, colon)] = pair.substr(colon + 1);
+      }
+    } else {
+      return Status::InvalidArgument("unknown option '" + w[i] +
+                                     "' (optional, lower, upper, float, default=V, map=A:B,...)");
+    }
+  }
+  return Status::OK();
+}
+
+Status ParseStatement(const Statement& s, Translator* t, TranslatorRules* r) {
+  const std::vector<std::string>& w = s.words;
+  const std::string& verb = w[0];
+  const RuleSite site{s.number, s.text};
+  const auto wrong = [&](const std::string& usage) {
+    return Status::InvalidArgument("'" + verb + "' wants " + usage);
+  };
+  if (verb == "instrument") {
+    if (w.size() != 2) return wrong("NAME");
+    t->instrument = w[1];
+  } else if (verb == "match") {
+    if (w.size() < 3) return wrong("KEY VALUE, or a condition (KEY OP VALUE [and|or ...])");
+    HeaderCondition c;
+    if (w.size() == 3 && w[2] != "present" && w[2] != "absent") {  // KEY VALUE: equal.
+      c.any_of.push_back({HeaderTerm{KeywordName(w[1]), HeaderTerm::Op::kEq, w[2]}});
+    } else {
+      STARLOG_ASSIGN_OR_RETURN(c, ParseHeaderCondition(w, 1, w.size()));
+    }
+    r->matches.push_back(std::move(c));
+  } else if (verb == "dataset_type") {
+    if (w.size() == 2) {
+      t->dataset_type = w[1];
+    } else if (w.size() > 3 && w[2] == "when") {
+      STARLOG_ASSIGN_OR_RETURN(HeaderCondition c, ParseHeaderCondition(w, 3, w.size()));
+      r->dataset_types.emplace_back(w[1], std::move(c));
+    } else {
+      return wrong("NAME [when COND]");
+    }
+  } else if (verb == "time_scale") {
+    if (w.size() < 2 || w.size() > 3 || (w.size() == 3 && w[2] != "always")) {
+      return wrong("utc|tai|tt [always]");
+    }
+    if (w[1] == "utc") {
+      r->scale.scale = TimeScale::kUtc;
+    } else if (w[1] == "tai") {
+      r->scale.scale = TimeScale::kTai;
+    } else if (w[1] == "tt") {
+      r->scale.scale = TimeScale::kTt;
+    } else {
+      return wrong("utc|tai|tt [always]");
+    }
+    r->scale.ignore_timesys = w.size() == 3;
+  } else if (verb == "value") {
+    if (w.size() < 3) return wrong("NAME KEY[|KEY...] [options]");
+    ValueRule rule;
+    rule.site = site;
+    STARLOG_RETURN_IF_ERROR(ParseValue(w, &rule));
+    r->values.push_back(std::move(rule));
+  } else if (verb == "constant") {
+    if (w.size() < 3) return wrong("NAME VALUE");
+    std::string value = w[2];
+    for (size_t i = 3; i < w.size(); ++i) value += " " + w[i];
+    r->constants.emplace_back(w[1], value);
+  } else if (verb == "set" || verb == "join" || verb == "pattern" || verb == "compute" ||
+             verb == "lookup") {
+    WorkingRule rule;
+    rule.site = site;
+    STARLOG_ASSIGN_OR_RETURN(const size_t end, TakeWhen(w, 1, &rule.when));
+    if (verb == "set") {
+      if (end != 3) return wrong("KEY VALUE [when COND] (quote a VALUE with spaces)");
+      rule.kind = WorkingRule::Kind::kSet;
+      rule.out = KeywordName(w[1]);
+      rule.text = w[2];
+    } else if (verb == "join") {
+      if (end < 4) return wrong("KEY SEPARATOR KEY1 KEY2 ... [when COND]");
+      rule.kind = WorkingRule::Kind::kJoin;
+      rule.out = KeywordName(w[1]);
+      rule.text = w[2];
+      for (size_t i = 3; i < end; ++i) rule.inputs.push_back(KeywordName(w[i]));
+    } else if (verb == "pattern") {
+      if (end < 4) return wrong("KEY REGEX OUT1 [OUT2 ...] [when COND]");
+      rule.kind = WorkingRule::Kind::kPattern;
+      rule.input = KeywordName(w[1]);
+      if (w[2].size() > kMaxPatternLength) return wrong("a REGEX of at most 256 characters");
+      try {
+        rule.regex = std::make_shared<const std::regex>(w[2], std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        return Status::InvalidArgument("'" + w[2] + "' is not a regular expression: " + e.what());
+      }
+      if (rule.regex->mark_count() < end - 3) {
+        return Status::InvalidArgument("'" + w[2] + "' captures " +
+                                       std::to_string(rule.regex->mark_count()) + " groups, not " +
+                                       std::to_string(end - 3));
+      }
+      for (size_t i = 3; i < end; ++i) rule.inputs.push_back(KeywordName(w[i]));
+    } else if (verb == "compute") {
+      if (end < 3) return wrong("KEY EXPRESSION [when COND]");
+      rule.kind = WorkingRule::Kind::kCompute;
+      rule.out = KeywordName(w[1]);
+      STARLOG_ASSIGN_OR_RETURN(rule.expression, ParseIntExpression(w, 2, end));
+    } else {
+      rule.or_keep = end == 5 && w[4] == "or_keep";
+      if (end != 4 && !rule.or_keep) return wrong("KEY TABLE FROM_KEY [or_keep] [when COND]");
+      rule.kind = WorkingRule::Kind::kLookup;
+      rule.out = KeywordName(w[1]);
+      rule.table = w[2];
+      rule.input = KeywordName(w[3]);
+    }
+    r->working.push_back(std::move(rule));
+  } else if (verb == "table") {
+    if (w.size() < 4 || w.size() % 2 != 0) return wrong("NAME FROM TO [FROM TO ...]");
+    auto& table = r->tables[w[1]];
+    for (size_t i = 2; i + 1 < w.size(); i += 2) table[w[i]] = w[i + 1];
+    if (table.size() > kMaxTableEntries) return wrong("at most 100,000 entries");
+  } else if (verb == "timespan") {
+    if (w.size() != 2 && w.size() != 4) return wrong("ELEMENT, or ELEMENT BEGIN_KEY EXPTIME_KEY");
+    r->timespan_element = w[1];
+    if (w.size() == 4) {  // The first form: begin BEGIN, end +EXPTIME.
+      STARLOG_ASSIGN_OR_RETURN(r->begin, ParseTimeRule(w[2], false));
+      STARLOG_ASSIGN_OR_RETURN(r->end, ParseTimeRule("+" + w[3], true));
+      r->begin->site = r->end->site = site;
+    }
+  } else if (verb == "begin" || verb == "end") {
+    const bool is_end = verb == "end";
+    if (!(w.size() == 2 || (is_end && w.size() == 4 && w[2] == "at_least"))) {
+      return wrong(is_end ? "TIME[|TIME...|+SECONDS_KEY] [at_least +SECONDS_KEY]"
+                          : "TIME[|TIME...]");
+    }
+    STARLOG_ASSIGN_OR_RETURN(TimeRule rule, ParseTimeRule(w[1], is_end));
+    rule.site = site;
+    if (w.size() == 4) {
+      if (w[3].size() < 2 || w[3][0] != '+') return wrong("at_least +SECONDS_KEY");
+      rule.at_least_plus = KeywordName(w[3].substr(1));
+    }
+    (is_end ? r->end : r->begin) = std::move(rule);
+  } else if (verb == "day_obs") {
+    if (w.size() != 2 && w.size() != 3) return wrong("begin HOURS, KEY HOURS, or KEY");
+    r->day_obs_site = site;
+    if (w.size() == 2) {
+      r->day_obs = TranslatorRules::DayObs::kFromKeyword;
+      r->day_obs_keyword = KeywordName(w[1]);
+    } else {
+      const std::optional<int64_t> hours = codec::ParseInt(w[2], codec::IntSyntax::kLikeStrtoll);
+      if (!hours || *hours < -48 || *hours > 48) {
+        return wrong("KEYWORD HOURS, the hours between -48 and 48");
+      }
+      r->day_obs_offset_hours = static_cast<int>(*hours);
+      if (w[1] == "begin") {
+        r->day_obs = TranslatorRules::DayObs::kFromBegin;
+      } else {
+        r->day_obs = TranslatorRules::DayObs::kFromTime;
+        r->day_obs_keyword = KeywordName(w[1]);
+      }
+    }
+  } else if (verb == "per_hdu") {
+    if (w.size() < 2 || (w[1] != "inherit" && w[1] != "alone") ||
+        (w.size() > 2 && w[2] != "when")) {
+      return wrong("inherit|alone [when COND]");
+    }
+    r->per_hdu = true;
+    r->inherit = w[1] == "inherit";
+    if (w.size() > 2) {
+      STARLOG_ASSIGN_OR_RETURN(r->hdu_when, ParseHeaderCondition(w, 3, w.size()));
+    }
+  } else {
+    return Status::InvalidArgument(
+        "no statement '" + verb +
+        "' (instrument, match, dataset_type, time_scale, set, join, pattern, compute, table, "
+        "lookup, value, constant, timespan, begin, end, day_obs, per_hdu)");
+  }
+  return Status::OK();
 }
 
 }  // namespace
 
-bool Translator::Matches(const FitsHeader& header) const {
-  auto it = header.find(match_keyword);
-  return it != header.end() && Lower(it->second.text) == Lower(match_value);
+bool Translator::PerHdu() const { return rules && rules->per_hdu; }
+
+const std::string& Translator::DatasetTypeFor(const FitsHeader& header) const {
+  if (rules) {
+    for (const auto& [name, when] : rules->dataset_types) {
+      if (when.Holds(header)) return name;
+    }
+  }
+  return dataset_type;
 }
 
-Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
-                                              const engine::Universe& universe) const {
-  codec::FieldMap out;
-  out.emplace("instrument", instrument);
-  for (const auto& [name, value] : constants) {
-    STARLOG_ASSIGN_OR_RETURN(engine::ValueType type, TypeOf(universe, name));
-    FitsCard card;
-    card.kind = FitsCard::Kind::kString;
-    card.text = value;
-    STARLOG_ASSIGN_OR_RETURN(out[name], Typed(name, type, card, value));
-  }
-  for (const ValueRule& rule : values) {
-    auto it = header.find(rule.keyword);
-    if (it == header.end() || it->second.text.empty()) {  // Absent, or without a value.
-      if (rule.optional) continue;
-      return Status::InvalidArgument("lacks keyword " + rule.keyword + " (for " + rule.name + ")");
-    }
-    std::string shown = it->second.kind == FitsCard::Kind::kInt ? std::to_string(it->second.integer)
-                                                                : it->second.text;
-    if (auto m = rule.map.find(shown); m != rule.map.end()) shown = m->second;
-    if (rule.lower) shown = Lower(shown);
-    if (rule.upper) shown = Upper(shown);
-    STARLOG_ASSIGN_OR_RETURN(engine::ValueType type, TypeOf(universe, rule.name));
-    FitsCard card = it->second;
-    if (shown != it->second.text) {
-      card.kind = FitsCard::Kind::kString;
-      card.text = shown;
-    }
-    STARLOG_ASSIGN_OR_RETURN(out[rule.name], Typed(rule.name, type, card, shown));
-  }
-  if (!timespan_element.empty()) {
-    STARLOG_ASSIGN_OR_RETURN(int64_t begin, HeaderTimeTai(header, timespan_begin_keyword));
-    auto t = header.find(timespan_exptime_keyword);
-    if (t == header.end() ||
-        (t->second.kind != FitsCard::Kind::kFloat && t->second.kind != FitsCard::Kind::kInt)) {
-      return Status::InvalidArgument("lacks a numeric keyword " + timespan_exptime_keyword);
-    }
-    // Exposures last seconds to hours; anything past a day, or negative, is
-    // a broken header (and would overflow nanoseconds).
-    const double seconds = t->second.number;
-    if (!(seconds >= 0 && seconds <= 86'400)) {
-      return Status::InvalidArgument(timespan_exptime_keyword +
-                                     " is not an exposure time: " + t->second.text);
-    }
-    const int64_t duration = static_cast<int64_t>(seconds * 1e9 + 0.5);
-    if (begin > std::numeric_limits<int64_t>::max() - duration) {
-      return Status::InvalidArgument(timespan_begin_keyword + " is out of range");
-    }
-    out[timespan_element + ".timespan_begin"] = begin;
-    out[timespan_element + ".timespan_end"] = begin + duration;
-  }
-  if (!day_obs_keyword.empty()) {
-    auto it = header.find(day_obs_keyword);
-    if (it == header.end()) return Status::InvalidArgument("lacks keyword " + day_obs_keyword);
-    auto ns = codec::ParseIsoTime(it->second.text);
-    if (!ns.ok()) {
-      return Status::InvalidArgument(day_obs_keyword + " is not a time: '" + it->second.text + "'");
-    }
-    constexpr int64_t kTwoDays = 48LL * 3600 * 1'000'000'000;
-    if (*ns > std::numeric_limits<int64_t>::max() - kTwoDays ||
-        *ns < std::numeric_limits<int64_t>::min() + kTwoDays) {
-      return Status::InvalidArgument(day_obs_keyword + " is out of range");
-    }
-    using namespace std::chrono;
-    const auto shifted = sys_time<nanoseconds>(nanoseconds(*ns)) + hours(day_obs_offset_hours);
-    const year_month_day ymd{floor<days>(shifted)};
-    out["day_obs"] = int64_t{static_cast<int>(ymd.year()) * 10000 +
-                             static_cast<int>(static_cast<unsigned>(ymd.month())) * 100 +
-                             static_cast<int>(static_cast<unsigned>(ymd.day()))};
+std::vector<std::pair<int, FitsHeader>> Translator::DatasetHeaders(
+    const std::vector<FitsHeader>& hdus) const {
+  std::vector<std::pair<int, FitsHeader>> out;
+  for (size_t i = 1; i < hdus.size(); ++i) {
+    FitsHeader header = hdus[i];
+    if (rules->inherit) header.insert(hdus[0].begin(), hdus[0].end());  // The HDU's win.
+    if (!rules->hdu_when.Holds(header)) continue;
+    out.emplace_back(static_cast<int>(i), std::move(header));
   }
   return out;
 }
@@ -155,68 +338,35 @@ Result<codec::FieldMap> Translator::Translate(const FitsHeader& header,
 Result<Translator> ParseTranslator(std::string_view text, const std::string& source) {
   Translator t;
   t.source = source;
-  for (const codec::ConfigLine& statement : codec::ConfigLines(text)) {
-    const std::vector<std::string>& w = statement.words;
-    const auto bad = [&](const std::string& why) {
-      return Status::InvalidArgument(source + " line " + std::to_string(statement.number) + ": " +
-                                     why);
-    };
-    const std::string& verb = w[0];
-    if (verb == "instrument" && w.size() == 2) {
-      t.instrument = w[1];
-    } else if (verb == "match" && w.size() == 3) {
-      t.match_keyword = Upper(w[1]);
-      t.match_value = w[2];
-    } else if (verb == "dataset_type" && w.size() == 2) {
-      t.dataset_type = w[1];
-    } else if (verb == "value" && w.size() >= 3) {
-      ValueRule rule;
-      rule.name = w[1];
-      rule.keyword = Upper(w[2]);
-      for (size_t i = 3; i < w.size(); ++i) {
-        if (w[i] == "optional") {
-          rule.optional = true;
-        } else if (w[i] == "lower") {
-          rule.lower = true;
-        } else if (w[i] == "upper") {
-          rule.upper = true;
-        } else if (w[i].rfind("map=", 0) == 0) {
-          std::istringstream pairs(w[i].substr(4));
-          std::string pair;
-          while (std::getline(pairs, pair, ',')) {
-            const size_t colon = pair.find(':');
-            if (colon == std::string::npos) return bad("map wants FROM:TO pairs");
-            rule.map[pair.substr(0, colon)] = pair.substr(colon + 1);
-          }
-        } else {
-          return bad("unknown option '" + w[i] + "' (optional, lower, upper, map=A:B,...)");
-        }
-      }
-      t.values.push_back(std::move(rule));
-    } else if (verb == "constant" && w.size() >= 3) {
-      std::string value = w[2];
-      for (size_t i = 3; i < w.size(); ++i) value += " " + w[i];
-      t.constants.emplace_back(w[1], value);
-    } else if (verb == "timespan" && w.size() == 4) {
-      t.timespan_element = w[1];
-      t.timespan_begin_keyword = Upper(w[2]);
-      t.timespan_exptime_keyword = Upper(w[3]);
-    } else if (verb == "day_obs" && w.size() == 3) {
-      t.day_obs_keyword = Upper(w[1]);
-      const std::optional<int64_t> hours = codec::ParseInt(w[2], codec::IntSyntax::kLikeStrtoll);
-      if (!hours || *hours < -48 || *hours > 48) {
-        return bad("day_obs wants KEYWORD HOURS, the hours between -48 and 48");
-      }
-      t.day_obs_offset_hours = static_cast<int>(*hours);
-    } else {
-      return bad("cannot read '" + verb + "' with " + std::to_string(w.size() - 1) +
-                 " arguments (statements: instrument, match, dataset_type, value, constant, "
-                 "timespan, day_obs)");
+  auto rules = std::make_shared<TranslatorRules>();
+  STARLOG_ASSIGN_OR_RETURN(std::vector<Statement> statements, Statements(text, source));
+  for (const Statement& s : statements) {
+    if (Status st = ParseStatement(s, &t, rules.get()); !st.ok()) {
+      return Status::InvalidArgument(source + " line " + std::to_string(s.number) + " (" + s.text +
+                                     "): " + std::string(st.message()));
     }
   }
-  if (t.instrument.empty() || t.match_keyword.empty()) {
+  if (t.instrument.empty() || rules->matches.empty()) {
     return Status::InvalidArgument(source + ": a translator needs 'instrument' and 'match'");
   }
+  if (!rules->timespan_element.empty() && (!rules->begin || !rules->end)) {
+    return Status::InvalidArgument(source + ": 'timespan " + rules->timespan_element +
+                                   "' needs a 'begin' and an 'end' rule");
+  }
+  if (rules->timespan_element.empty() && (rules->begin || rules->end)) {
+    return Status::InvalidArgument(source + ": 'begin' and 'end' need 'timespan ELEMENT'");
+  }
+  if (rules->day_obs == TranslatorRules::DayObs::kFromBegin && !rules->begin) {
+    return Status::InvalidArgument(source + " line " + std::to_string(rules->day_obs_site.line) +
+                                   ": 'day_obs begin' needs a 'begin' rule");
+  }
+  for (const WorkingRule& w : rules->working) {
+    if (w.kind == WorkingRule::Kind::kLookup && rules->tables.count(w.table) == 0) {
+      return Status::InvalidArgument(source + " line " + std::to_string(w.site.line) +
+                                     ": no table '" + w.table + "'");
+    }
+  }
+  t.rules = std::move(rules);
   return t;
 }
 

@@ -18,9 +18,10 @@ element band            key=string
 element physical_filter key=string requires=instrument implies=band
 element detector        key=int    requires=instrument fields=full_name:string,purpose:string max=4095
 element day_obs         key=int    requires=instrument max=99991231
-element exposure        key=int    requires=instrument implies=physical_filter,day_obs fields=obs_id:string,observation_type:string,target_name:string,group_name:string,group_id:int,timespan_begin:int,timespan_end:int max=1099511627775
+element exposure        key=int    requires=instrument implies=physical_filter,day_obs fields=obs_id:string,observation_type:string,observation_reason:string,science_program:string,target_name:string,exposure_time:string,group_name:string,group_id:int,timespan_begin:int,timespan_end:int max=8796093022207
 element visit_system    key=int    requires=instrument fields=name:string max=255
-element visit           key=int    requires=instrument implies=physical_filter,day_obs fields=name:string,target_name:string,timespan_begin:int,timespan_end:int max=1099511627775
+# A one-to-one visit takes its exposure's id, so visits reach as high.
+element visit           key=int    requires=instrument implies=physical_filter,day_obs fields=name:string,target_name:string,timespan_begin:int,timespan_end:int max=8796093022207
 # Relations without a key of their own: which exposures make up a visit, and
 # which visit systems define it. A query over all that one requires joins
 # its records (the butler's always_join).

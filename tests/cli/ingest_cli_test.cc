@@ -65,3 +65,51 @@ TEST_CASE(
   CHECK(Contains(fixed.out, "detached the files of datasets whose files are missing"));
   CHECK(RunStarlog({"fsck", repo}).exit_code == 0);
 }
+
+TEST_CASE("ingest --instrument takes a built-in translator; without one the built-ins match",
+          "[cli][ingest]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  REQUIRE(RunStarlog({"create", repo, "--no-sync"}).exit_code == 0);
+  REQUIRE(RunStarlog({"register-dataset-type", repo, "raw", "Exposure", "instrument", "exposure",
+                      "detector"})
+              .exit_code == 0);
+  using starlog::testutil::Card;
+  const auto sdss = [](long long camcol, const char* object) {
+    return std::vector<Card>{{"DATE-OBS", std::string("2006-09-20")},
+                             {"TAIHMS", std::string("06:01:22.73")},
+                             {"ORIGIN", std::string("SDSS")},
+                             {"TELESCOP", std::string("2.5m")},
+                             {"CCDMODE", std::string("DRIFT")},
+                             {"RUN", 6377LL},
+                             {"FRAME", 407LL},
+                             {"FLAVOR", std::string("science")},
+                             {"OBJECT", std::string(object)},
+                             {"EXPTIME", 53.907456},
+                             {"FILTER", std::string("g")},
+                             {"CAMCOL", camcol}};
+  };
+  starlog::testutil::WriteFits(dir.Sub("g4.fits"), sdss(4, "82 S"));
+  auto r = RunStarlog(
+      {"ingest", repo, dir.Sub("g4.fits"), "--run", "SDSS/raw/all", "--instrument", "sdss"});
+  INFO(r.out + r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "ingested 1 of 1 files"));
+  auto unknown = RunStarlog(
+      {"ingest", repo, dir.Sub("g4.fits"), "--run", "SDSS/raw/all", "--instrument", "WFPC2"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(Contains(unknown.err, "no built-in translator for 'WFPC2'"));
+  // Camera column 5 of the same run: SDSS's observation id names the column,
+  // so the run's exposure record differs: a conflict, unless --update-records.
+  starlog::testutil::WriteFits(dir.Sub("g5.fits"), sdss(5, "82 N"));
+  auto conflict = RunStarlog({"ingest", repo, dir.Sub("g5.fits"), "--run", "SDSS/raw/all"});
+  INFO(conflict.out);
+  CHECK(conflict.exit_code == 1);
+  CHECK(Contains(conflict.out, "obs_id '6377 4 g 407' there, '6377 5 g 407' here"));
+  auto update =
+      RunStarlog({"ingest", repo, dir.Sub("g5.fits"), "--run", "SDSS/raw/all", "--update-records"});
+  INFO(update.out + update.err);
+  CHECK(update.exit_code == 0);
+  CHECK(Contains(update.out, "ingested 1 of 1 files"));
+  CHECK(RunStarlog({"fsck", repo}).exit_code == 0);
+}

@@ -11,6 +11,9 @@ TEST_CASE("ISO times parse to nanoseconds since the epoch", "[codec][time]") {
   CHECK(*ParseIsoTime("2024-03-01 12:30") == 1'709'296'200'000'000'000);
   CHECK(*ParseIsoTime("1969-12-31T23:59:59.5") == -500'000'000);
   CHECK(*ParseIsoTime("2024-02-29T00:00:00.000000001") == 1'709'164'800'000'000'001);
+  CHECK(ParseIsoTime("2019-02-29").status().IsInvalidArgument());  // Not a leap year.
+  CHECK(ParseIsoTime("1900-02-29").status().IsInvalidArgument());  // Centuries are not...
+  CHECK(ParseIsoTime("2000-02-29").ok());                          // ... but every 400th.
 }
 
 TEST_CASE("ISO times format back to what was parsed", "[codec][time]") {

@@ -18,6 +18,42 @@ void Check(int status, const std::string& what) {
   throw std::runtime_error(what + ": " + text);
 }
 
+// Strings longer than a card holds go over CONTINUE cards (the long-string
+// convention); keys longer than eight characters or with spaces become
+// HIERARCH cards (cfitsio does both).
+void WriteCards(fitsfile* f, const std::vector<Card>& cards) {
+  int status = 0;
+  for (const Card& c : cards) {
+    if (const auto* s = std::get_if<std::string>(&c.value)) {
+      if (s->size() > 68) {
+        fits_update_key_longstr(f, c.key.c_str(), s->c_str(), nullptr, &status);
+      } else {
+        fits_update_key(f, TSTRING, c.key.c_str(), const_cast<char*>(s->c_str()), nullptr, &status);
+      }
+    } else if (const auto* i = std::get_if<long long>(&c.value)) {
+      long long v = *i;
+      fits_update_key(f, TLONGLONG, c.key.c_str(), &v, nullptr, &status);
+    } else {
+      double v = std::get<double>(c.value);
+      fits_update_key(f, TDOUBLE, c.key.c_str(), &v, nullptr, &status);
+    }
+    Check(status, "keyword " + c.key);
+  }
+}
+
+// A 16 x 16 image HDU (the primary, if none is there yet) with "cards".
+void WriteImage(fitsfile* f, const std::vector<Card>& cards, const std::string& path) {
+  int status = 0;
+  long axes[2] = {16, 16};
+  fits_create_img(f, SHORT_IMG, 2, axes, &status);
+  Check(status, "image " + path);
+  WriteCards(f, cards);
+  short pixels[16 * 16];
+  for (int i = 0; i < 16 * 16; ++i) pixels[i] = static_cast<short>(i * 7 % 1000);
+  fits_write_img(f, TSHORT, 1, 16 * 16, pixels, &status);
+  Check(status, "pixels " + path);
+}
+
 }  // namespace
 
 std::string CompressZ(const std::string& in) {
@@ -65,25 +101,21 @@ void WriteFits(const std::string& path, const std::vector<Card>& cards, bool til
   const std::string name = "!" + path + (tile_compress ? "[compress]" : "");
   fits_create_file(&f, name.c_str(), &status);
   Check(status, "create " + path);
-  long axes[2] = {16, 16};
-  fits_create_img(f, SHORT_IMG, 2, axes, &status);
-  Check(status, "image " + path);
-  for (const Card& c : cards) {
-    if (const auto* s = std::get_if<std::string>(&c.value)) {
-      fits_update_key(f, TSTRING, c.key.c_str(), const_cast<char*>(s->c_str()), nullptr, &status);
-    } else if (const auto* i = std::get_if<long long>(&c.value)) {
-      long long v = *i;
-      fits_update_key(f, TLONGLONG, c.key.c_str(), &v, nullptr, &status);
-    } else {
-      double v = std::get<double>(c.value);
-      fits_update_key(f, TDOUBLE, c.key.c_str(), &v, nullptr, &status);
-    }
-    Check(status, "keyword " + c.key);
-  }
-  short pixels[16 * 16];
-  for (int i = 0; i < 16 * 16; ++i) pixels[i] = static_cast<short>(i * 7 % 1000);
-  fits_write_img(f, TSHORT, 1, 16 * 16, pixels, &status);
-  Check(status, "pixels " + path);
+  WriteImage(f, cards, path);
+  fits_close_file(f, &status);
+  Check(status, "close " + path);
+}
+
+void WriteMultiExtensionFits(const std::string& path, const std::vector<Card>& primary,
+                             const std::vector<std::vector<Card>>& extensions) {
+  fitsfile* f = nullptr;
+  int status = 0;
+  fits_create_file(&f, ("!" + path).c_str(), &status);
+  Check(status, "create " + path);
+  fits_create_img(f, SHORT_IMG, 0, nullptr, &status);
+  Check(status, "primary " + path);
+  WriteCards(f, primary);
+  for (const auto& cards : extensions) WriteImage(f, cards, path);
   fits_close_file(f, &status);
   Check(status, "close " + path);
 }

@@ -3,12 +3,18 @@
 // FITS headers, as cfitsio reads them: plain files, gzip (.gz) and Unix
 // compress (.Z) files (decompressed in memory), and tile-compressed images
 // (.fz), whose primary header is nearly empty and whose keywords live in the
-// first extension. The header returned is the primary HDU's keywords, then
-// those of the first extension that the primary lacks.
+// first extension.
+//
+// Every HDU's cards are read whole: a string continued over CONTINUE cards
+// (the FITS long-string convention, as fits_read_key_longstr joins them) is
+// one value, and a HIERARCH card ("HIERARCH ESO DPR CATG = 'BIAS'") is the
+// keyword "ESO DPR CATG" (in upper case, as every keyword is by the
+// standard); COMMENT, HISTORY and blank cards are left out.
 
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "starlog/result.h"
 
@@ -24,11 +30,23 @@ struct FitsCard {
 
 using FitsHeader = std::map<std::string, FitsCard>;
 
-// InvalidArgument naming the file and cfitsio's reason if it is not a
-// readable FITS file; NotFound if it does not exist.
+// The header translators read: the primary HDU's keywords, then those of the
+// first extension that the primary lacks. InvalidArgument naming the file
+// and cfitsio's reason if it is not a readable FITS file; NotFound if it
+// does not exist.
 Result<FitsHeader> ReadFitsHeader(const std::string& path);
 
-// The same, from bytes in memory (uncompressed FITS); "name" names it in errors.
+// Each HDU's own keywords, the primary first (at most kMaxHdus). Errors as
+// ReadFitsHeader; a truncated extension header is InvalidArgument.
+inline constexpr size_t kMaxHdus = 1000;
+Result<std::vector<FitsHeader>> ReadFitsHdus(const std::string& path);
+
+// The same as ReadFitsHeader and ReadFitsHdus, from bytes in memory
+// (uncompressed FITS); "name" names it in errors.
 Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name);
+Result<std::vector<FitsHeader>> ParseFitsHdus(std::string_view bytes, const std::string& name);
+
+// A card's value as written after "= " (quoted string, number, T/F), typed.
+FitsCard ParseFitsValue(const std::string& raw);
 
 }  // namespace starlog::ingest

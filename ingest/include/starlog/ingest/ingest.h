@@ -8,6 +8,9 @@
 // data ID and run, as the butler's DATAID_TYPE_RUN), so ingesting a file
 // twice never makes a duplicate. A file that cannot be read, matches no
 // translator or lacks a keyword is skipped with the reason; the rest go on.
+// The matching translators are tried in order; the first that translates a
+// file wins. A file with a detector per HDU (a per_hdu translator) makes a
+// dataset per HDU, all recording the one file as their artifact.
 //
 // A failure to register a batch undoes that batch's file placements, so no
 // dataset is ever without its file; every copy is written under a temporary
@@ -34,7 +37,21 @@ struct IngestOptions {
   // type a path of its own. Others use kDefaultFileTemplate.
   std::map<std::string, FileTemplate> templates;
   std::string actor;
-  size_t batch_size = 500;      // Files per registration event.
+  size_t batch_size = 500;  // Files per registration event.
+  // A file describing an existing dimension record (an exposure's filter,
+  // day, time, target, ...) differently replaces it, as the butler's
+  // update_records; otherwise the file is skipped as a conflict naming both
+  // files and the field. Replacing needs an admin (the access policy).
+  bool update_records = false;
+  // Folders of per-observation correction files ("<instrument>-<obs_id>.yaml",
+  // "KEY: value" lines), searched in order: a file whose translation gives an
+  // obs_id with a correction file is translated again with the header so
+  // corrected (header_corrections.h in the source).
+  std::vector<std::string> corrections;
+  // When set, a file no translator recognises (not FITS, or matching no
+  // translator) is moved into this folder, under its own name, never over
+  // another file; it is still reported as skipped, saying where it went.
+  std::string misc_dir;
   engine::ProgressFn progress;  // (files done, files in all)
 };
 
