@@ -57,6 +57,7 @@ const std::vector<CommandSpec>& AllCommands() {
       InsertDimensionRecordsCommand(),
       CreateCollectionCommand(),
       RemoveCollectionCommand(),
+      RemoveCollectionsCommand(),
       CollectionChainCommand(),
       RegisterDatasetsCommand(),
       IngestCommand(),

@@ -84,6 +84,9 @@ class RegistryView {
   // does not exist is NotFound; a pattern may match nothing.
   Result<std::vector<std::string>> ResolveSearchPath(
       const std::vector<std::string>& names_or_patterns) const;
+  // The CHAINED collections that list "name" as a child, sorted by name (a
+  // seek on the chains' reverse index, not a scan of every chain).
+  Result<std::vector<std::string>> ParentChains(const std::string& name) const;
 
   // --- dataset types
   // A name or "parent.component" (whose storage class is the component's).

@@ -21,7 +21,8 @@
 //   head         := uint64 sequence, hash128 chain_hash, hash128 state_digest,
 //                   int64 commit_time_ns
 //   Edit         := append | ensure_collection | remove_runs | chain_edit
-//                 | policy_role | prune          as the engine::Edit structs
+//                 | policy_role | prune
+//                 | remove_collections           as the engine::Edit structs
 //   append       := [event_bytes]
 //   event_bytes  := uint8 type, bytes payload   an event payload (events.fbs)
 //
