@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/log_level.h"
 #include "starlog/result.h"
 
 namespace starlog::cli {
@@ -79,7 +80,10 @@ class ParsedArgs {
 struct Io {
   std::ostream& out;
   std::ostream& err;
-  bool terminal = false;  // Whether "err" is a terminal (progress is shown there).
+  bool terminal = false;                 // Whether "err" is a terminal (progress is shown there).
+  LogLevel log_level = LogLevel::kInfo;  // --log-level.
+  // Whether messages of "level" are shown on "err".
+  bool Shows(LogLevel level) const { return level >= log_level; }
 };
 
 struct CommandSpec {

@@ -133,7 +133,9 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
     }
   }
   std::ostream* to = err != nullptr ? err : &std::cerr;
+  if (args.Has("quiet")) to = nullptr;  // --log-level ERROR or above.
   options.on_lock_wait = [to, root, seconds] {
+    if (to == nullptr) return;
     *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
         << " s, --lock-timeout)" << std::endl;
   };
@@ -359,7 +361,9 @@ Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(const uint64_t seconds, LockTimeoutSeconds(args));
   options.lock_timeout = std::chrono::seconds(seconds);
   const std::string root = args.positional(0);
-  options.on_lock_wait = [to = &io.err, root, seconds] {
+  std::ostream* to = args.Has("quiet") ? nullptr : &io.err;
+  options.on_lock_wait = [to, root, seconds] {
+    if (to == nullptr) return;
     *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
         << " s, --lock-timeout)" << std::endl;
   };
