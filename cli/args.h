@@ -38,6 +38,9 @@ struct OptionSpec {
   std::string help;
   bool repeatable = false;
   int values = 1;  // How many words follow the option (--timespan BEGIN END: 2).
+  // The values it takes, when they are a fixed few (for completion; the
+  // command still checks what it is given).
+  std::vector<std::string> choices = {};
 };
 
 struct PositionalSpec {
