@@ -41,6 +41,7 @@ struct OptionSpec {
   // The values it takes, when they are a fixed few (for completion; the
   // command still checks what it is given).
   std::vector<std::string> choices = {};
+  char short_name = 0;  // -t for --show-dataset-types, where the butler has one.
 };
 
 struct PositionalSpec {

@@ -152,3 +152,49 @@ TEST_CASE("The version says which formats and protocols it speaks", "[cli]") {
   CHECK(Contains(v.out, "repository format 1"));
   CHECK(Contains(v.out, "service protocol"));
 }
+
+TEST_CASE("query-collections -t and query-dataset-types --collections read what collections hold",
+          "[cli][butler]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
+  std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
+  std::ofstream(dir.Sub("d.csv")) << "instrument,detector\nHSC,1\n";
+  REQUIRE(
+      RunStarlog({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")}).exit_code ==
+      0);
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")}).exit_code ==
+          0);
+  for (const char* type : {"bias", "dark", "flat"}) {
+    REQUIRE(RunStarlog({"register-dataset-type", repo, type, "ExposureF", "instrument", "detector"})
+                .exit_code == 0);
+  }
+  REQUIRE(RunStarlog({"create-collection", repo, "a"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "b"}).exit_code == 0);
+  REQUIRE(RunStarlog({"register-datasets", repo, "bias", "a", dir.Sub("d.csv")}).exit_code == 0);
+  REQUIRE(RunStarlog({"register-datasets", repo, "dark", "b", dir.Sub("d.csv")}).exit_code == 0);
+  REQUIRE(RunStarlog({"collection-chain", repo, "both", "a,b"}).exit_code == 0);
+
+  auto shown = RunStarlog({"query-collections", repo, "-t"});
+  INFO(shown.out << shown.err);
+  REQUIRE(shown.exit_code == 0);
+  CHECK(Contains(shown.out, "DATASET TYPES"));
+  CHECK(Contains(shown.out, "both  CHAINED       bias, dark\n"));
+  CHECK(Contains(shown.out, "  b   RUN           dark\n"));
+  auto excluded = RunStarlog(
+      {"query-collections", repo, "both", "--show-dataset-types", "--exclude-dataset-types", "b*"});
+  CHECK(Contains(excluded.out, "both  CHAINED       dark\n"));
+  CHECK(RunStarlog({"query-collections", repo, "--exclude-dataset-types", "b*"}).exit_code == 2);
+  auto json = RunStarlog({"query-collections", repo, "a", "-t", "--json"});
+  CHECK(Contains(json.out, "\"dataset_types\":[\"bias\"]"));
+
+  auto types = RunStarlog({"query-dataset-types", repo, "--collections", "b"});
+  CHECK(Contains(types.out, "dark"));
+  CHECK_FALSE(Contains(types.out, "bias"));
+  CHECK_FALSE(Contains(types.out, "flat"));
+  auto chained = RunStarlog({"query-dataset-types", repo, "--collections", "both", "--components"});
+  CHECK(Contains(chained.out, "bias"));
+  CHECK(Contains(chained.out, "dark"));
+  CHECK_FALSE(Contains(chained.out, "flat"));
+  CHECK(RunStarlog({"query-dataset-types", repo, "--collections", "nope"}).exit_code == 1);
+}

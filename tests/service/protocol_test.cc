@@ -173,6 +173,7 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
       SearchPathQuery{{"chain", "run"}},
       UniverseQuery{},
       SnapshotsQuery{},
+      DatasetTypesInQuery{{"HSC/defaults", "u/*"}},
   };
   for (const Query& query : queries) {
     INFO("query " << query.index());

@@ -37,6 +37,7 @@
 //   Query        := find_dataset | datasets | collections | dataset_types
 //                 | data_ids | dimension_records | get_datasets
 //                 | get_collection | search_path | universe | snapshots
+//                 | dataset_types_in
 //                                   as the RegistryView calls of those names
 //   Rows         := [DatasetRef] | [CollectionInfo] | [DatasetTypeInfo]
 //                 | [FieldMap] | [string]
@@ -230,9 +231,15 @@ struct UniverseQuery {};
 // RegistryView::Snapshots, each a field-map row {name, sequence}.
 struct SnapshotsQuery {};
 
-using Query = std::variant<FindDatasetQuery, DatasetsQuery, CollectionsQuery, DatasetTypesQuery,
-                           DataIdsQuery, DimensionRecordsQuery, GetDatasetsQuery,
-                           GetCollectionQuery, SearchPathQuery, UniverseQuery, SnapshotsQuery>;
+// RegistryView::DatasetTypesIn: one string a row.
+struct DatasetTypesInQuery {
+  std::vector<std::string> collections;
+};
+
+using Query =
+    std::variant<FindDatasetQuery, DatasetsQuery, CollectionsQuery, DatasetTypesQuery, DataIdsQuery,
+                 DimensionRecordsQuery, GetDatasetsQuery, GetCollectionQuery, SearchPathQuery,
+                 UniverseQuery, SnapshotsQuery, DatasetTypesInQuery>;
 
 struct QueryRequest {
   std::string as_of;       // Empty: the head.
