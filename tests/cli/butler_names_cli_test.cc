@@ -13,15 +13,7 @@ using starlog::testutil::RunStarlog;
 TEST_CASE("ingest-files and --id-generation-mode register as register-datasets does",
           "[cli][butler]") {
   starlog::testutil::TempDir dir;
-  const std::string repo = dir.Sub("repo");
-  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
-  std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
-  std::ofstream(dir.Sub("d.csv")) << "instrument,detector\nHSC,1\n";
-  REQUIRE(
-      RunStarlog({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")}).exit_code ==
-      0);
-  REQUIRE(RunStarlog({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")}).exit_code ==
-          0);
+  const std::string repo = starlog::testutil::CreateHscRepository(dir.path());
   REQUIRE(RunStarlog({"register-dataset-type", repo, "bias", "ExposureF", "instrument", "detector"})
               .exit_code == 0);
   REQUIRE(RunStarlog({"create-collection", repo, "a"}).exit_code == 0);
@@ -156,15 +148,7 @@ TEST_CASE("The version says which formats and protocols it speaks", "[cli]") {
 TEST_CASE("query-collections -t and query-dataset-types --collections read what collections hold",
           "[cli][butler]") {
   starlog::testutil::TempDir dir;
-  const std::string repo = dir.Sub("repo");
-  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
-  std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
-  std::ofstream(dir.Sub("d.csv")) << "instrument,detector\nHSC,1\n";
-  REQUIRE(
-      RunStarlog({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")}).exit_code ==
-      0);
-  REQUIRE(RunStarlog({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")}).exit_code ==
-          0);
+  const std::string repo = starlog::testutil::CreateHscRepository(dir.path());
   for (const char* type : {"bias", "dark", "flat"}) {
     REQUIRE(RunStarlog({"register-dataset-type", repo, type, "ExposureF", "instrument", "detector"})
                 .exit_code == 0);

@@ -36,15 +36,8 @@ std::vector<std::string> Complete(starlog::testutil::TempDir& dir, const std::st
 
 TEST_CASE("Completion offers the repository's names and each option's choices", "[cli]") {
   starlog::testutil::TempDir dir;
-  const std::string repo = dir.Sub("repo");
-  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
-  std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
-  std::ofstream(dir.Sub("d.csv")) << "instrument,detector\nHSC,16\nHSC,50\nHSC,104\n";
-  REQUIRE(
-      RunStarlog({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")}).exit_code ==
-      0);
-  REQUIRE(RunStarlog({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")}).exit_code ==
-          0);
+  const std::string repo = starlog::testutil::CreateHscRepository(
+      dir.path(), "instrument,detector\nHSC,16\nHSC,50\nHSC,104\n");
   REQUIRE(RunStarlog({"register-dataset-type", repo, "bias", "ExposureF", "instrument", "detector",
                       "--is-calibration"})
               .exit_code == 0);
