@@ -64,11 +64,19 @@ Result<ParsedArgs> ArgParser::Parse(const CommandSpec& spec, const std::vector<s
       options_done = true;
       continue;
     }
-    if (options_done || word.size() < 2 || word.compare(0, 2, "--") != 0) {
+    // "-t": an option's short name; any other word with one dash ("-1", "-")
+    // is a positional.
+    auto short_opt =
+        std::find_if(spec.options.begin(), spec.options.end(), [&](const OptionSpec& o) {
+          return !options_done && word.size() == 2 && word[0] == '-' && o.short_name == word[1] &&
+                 o.short_name != 0;
+        });
+    if (short_opt == spec.options.end() &&
+        (options_done || word.size() < 2 || word.compare(0, 2, "--") != 0)) {
       out.positionals_.push_back(word);
       continue;
     }
-    std::string name = word.substr(2);
+    std::string name = short_opt != spec.options.end() ? short_opt->name : word.substr(2);
     std::optional<std::string> inline_value;
     if (auto eq = name.find('='); eq != std::string::npos) {
       inline_value = name.substr(eq + 1);
@@ -136,7 +144,8 @@ void PrintCommandHelp(const CommandSpec& spec, std::ostream& out) {
   }
   out << "\noptions:\n";
   for (const OptionSpec& o : spec.options) {
-    std::string left = "--" + o.name + (o.value_name.empty() ? "" : " " + o.value_name);
+    std::string left = (o.short_name != 0 ? std::string("-") + o.short_name + ", " : "") + "--" +
+                       o.name + (o.value_name.empty() ? "" : " " + o.value_name);
     out << "  " << left << std::string(left.size() < 22 ? 22 - left.size() : 1, ' ') << o.help
         << (o.repeatable ? " (repeatable)" : "") << "\n";
   }

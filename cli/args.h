@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/log_level.h"
 #include "starlog/result.h"
 
 namespace starlog::cli {
@@ -37,6 +38,10 @@ struct OptionSpec {
   std::string help;
   bool repeatable = false;
   int values = 1;  // How many words follow the option (--timespan BEGIN END: 2).
+  // The values it takes, when they are a fixed few (for completion; the
+  // command still checks what it is given).
+  std::vector<std::string> choices = {};
+  char short_name = 0;  // -t for --show-dataset-types, where the butler has one.
 };
 
 struct PositionalSpec {
@@ -79,7 +84,10 @@ class ParsedArgs {
 struct Io {
   std::ostream& out;
   std::ostream& err;
-  bool terminal = false;  // Whether "err" is a terminal (progress is shown there).
+  bool terminal = false;                 // Whether "err" is a terminal (progress is shown there).
+  LogLevel log_level = LogLevel::kInfo;  // --log-level.
+  // Whether messages of "level" are shown on "err".
+  bool Shows(LogLevel level) const { return level >= log_level; }
 };
 
 struct CommandSpec {

@@ -34,7 +34,12 @@ CommandSpec CreateCollectionCommand() {
           "nothing, except its documentation when --doc is given; with another type it\n"
           "is an error.",
       .positionals = {{"PATH", "repository folder"}, {"NAME", "collection name"}},
-      .options = {{"type", "TYPE", "RUN (default), TAGGED, CHAINED or CALIBRATION"},
+      .options = {{"type",
+                   "TYPE",
+                   "RUN (default), TAGGED, CHAINED or CALIBRATION",
+                   false,
+                   1,
+                   {"RUN", "TAGGED", "CHAINED", "CALIBRATION"}},
                   {"doc", "TEXT", "documentation string"},
                   UserOption(),
                   NoSyncOption()},

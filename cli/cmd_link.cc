@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "starlog/ingest/link_tree.h"
 
 namespace starlog::cli {
@@ -19,8 +20,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   ingest::LinkOptions options;
   options.to = *to;
   options.relative = args.Has("relative");
-  STARLOG_ASSIGN_OR_RETURN(auto report,
-                           ingest::LinkDatasets(store->root(), refs, path_template, options));
+  ingest::LinkReport report;
+  {
+    Progress progress(io, "link", "links");
+    options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+    STARLOG_ASSIGN_OR_RETURN(report,
+                             ingest::LinkDatasets(store->root(), refs, path_template, options));
+  }
   io.out << "linked " << refs.size() << " datasets under " << *to << ": " << report.created
          << " links made, " << report.unchanged << " already there\n";
   return Status::OK();

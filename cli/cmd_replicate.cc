@@ -39,13 +39,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.sync = !args.Has("no-sync");
   const std::atomic<bool>& stop = StopOnSignal();
   options.stop = [&stop] { return stop.load(); };
-  // Lines may quote the primary (errors, file paths): printed escaped.
-  options.log = [&io](const std::string& line) {
-    io.err << "replicate: " << codec::Printable(line) << std::endl;
-  };
   replication::ReplicationStatus last;
   {
     Progress progress(io, "replicate", "events");
+    // Lines may quote the primary (errors, file paths): printed escaped.
+    options.log = [&io, &progress](const std::string& line) {
+      if (io.Shows(LogLevel::kInfo)) progress.Note("replicate: " + codec::Printable(line));
+    };
     options.progress = [&](const replication::ReplicationStatus& s) {
       last = s;
       progress.Update(s.head, std::max(s.head, s.primary_head));

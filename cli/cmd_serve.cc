@@ -92,6 +92,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string root = args.positional(0);
   Mutex log_mu;  // Both servers log, each from several threads.
   const LogFn log = [&io, &log_mu](const std::string& line) {
+    if (!io.Shows(LogLevel::kInfo)) return;
     MutexLock lock(&log_mu);
     // Lines quote what peers sent (roles, paths, errors): printed escaped.
     io.err << codec::FormatIsoTime(codec::NowUtcNs(), 3) << " " << codec::Printable(line)

@@ -57,6 +57,7 @@ const std::vector<CommandSpec>& AllCommands() {
       InsertDimensionRecordsCommand(),
       CreateCollectionCommand(),
       RemoveCollectionCommand(),
+      RemoveCollectionsCommand(),
       CollectionChainCommand(),
       RegisterDatasetsCommand(),
       IngestCommand(),
@@ -115,15 +116,49 @@ void PrintOverview(std::ostream& out) {
   }
   out << "\nRun `starlog COMMAND --help` for the options of one command. Every command\n"
          "also takes --read-only: the repository is opened without the write lock, and\n"
-         "any write is refused.\n\n"
+         "any write is refused; and --log-level [COMPONENT=]LEVEL (CRITICAL, ERROR,\n"
+         "WARNING, INFO (default), VERBOSE, DEBUG, TRACE): at WARNING no progress and no\n"
+         "service or replication log lines, at ERROR no notes either.\n\n"
          "Exit status: 0 on success, 1 when the repository refused or the command failed,\n"
          "2 for a usage error (an unknown option, a missing argument or required option,\n"
          "a bad choice, an unparsable number, time or --where clause).\n";
 }
 
+// Takes --log-level [COMPONENT=]LEVEL (or --log-level=...) out of "args",
+// wherever it is before a "--", as the butler's CLI takes it before or after
+// the command; sets io.log_level. False, having said why, for a bad level.
+bool TakeLogLevel(std::vector<std::string>& args, Io& io) {
+  std::string log_level;
+  for (size_t i = 0; i < args.size() && args[i] != "--";) {
+    const std::string& a = args[i];
+    const size_t words = a == "--log-level" ? 2 : a.starts_with("--log-level=") ? 1 : 0;
+    if (words == 0) {
+      ++i;
+      continue;
+    }
+    if (words == 2 && i + 1 == args.size()) {
+      io.err << "starlog: --log-level needs a value\n";
+      return false;
+    }
+    log_level = words == 2 ? args[i + 1] : a.substr(a.find('=') + 1);
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+               args.begin() + static_cast<std::ptrdiff_t>(i + words));
+  }
+  if (log_level.empty()) return true;
+  Result<LogLevel> level = ParseLogLevel(log_level);
+  if (!level.ok()) {
+    io.err << "starlog: " << UsageMessage(level.status()) << "\n";
+    return false;
+  }
+  io.log_level = *level;
+  return true;
+}
+
 }  // namespace
 
-int RunCli(const std::vector<std::string>& args, Io& io) {
+int RunCli(const std::vector<std::string>& given, Io& io) {
+  std::vector<std::string> args = given;
+  if (!TakeLogLevel(args, io)) return 2;
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintOverview(args.empty() ? io.err : io.out);
     return args.empty() ? 2 : 0;
@@ -159,6 +194,7 @@ int RunCli(const std::vector<std::string>& args, Io& io) {
   Status s = parsed.status();
   if (s.ok()) {
     if (read_only) parsed->Set("read-only", "");
+    if (!io.Shows(LogLevel::kWarning)) parsed->Set("quiet", "");
     s = command->run(*parsed, io);
   }
   if (s.ok()) return 0;

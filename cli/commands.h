@@ -15,6 +15,7 @@ CommandSpec InfoCommand();
 CommandSpec LogCommand();
 CommandSpec CreateCollectionCommand();
 CommandSpec RemoveCollectionCommand();
+CommandSpec RemoveCollectionsCommand();
 CommandSpec RegisterDatasetTypeCommand();
 CommandSpec RemoveDatasetTypeCommand();
 CommandSpec InsertDimensionRecordsCommand();

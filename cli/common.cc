@@ -133,7 +133,9 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
     }
   }
   std::ostream* to = err != nullptr ? err : &std::cerr;
+  if (args.Has("quiet")) to = nullptr;  // --log-level ERROR or above.
   options.on_lock_wait = [to, root, seconds] {
+    if (to == nullptr) return;
     *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
         << " s, --lock-timeout)" << std::endl;
   };
@@ -214,10 +216,11 @@ Result<std::optional<codec::Timespan>> TimeSpanOption(const ParsedArgs& args) {
   if (args.Has("timespan")) {
     if (args.Has("time")) return UsageError("give --time or --timespan, not both");
     const std::vector<std::string> ends = args.GetAll("timespan");
-    codec::Timespan span;
-    STARLOG_ASSIGN_OR_RETURN(span.begin, AsUsageError(ParseTime(ends.at(0))));
-    STARLOG_ASSIGN_OR_RETURN(span.end, AsUsageError(ParseTime(ends.at(1))));
-    if (span.end <= span.begin) return UsageError("--timespan: END must come after BEGIN");
+    STARLOG_ASSIGN_OR_RETURN(const int64_t begin, AsUsageError(ParseTime(ends.at(0))));
+    STARLOG_ASSIGN_OR_RETURN(const int64_t end, AsUsageError(ParseTime(ends.at(1))));
+    if (end < begin) return UsageError("--timespan: END must not come before BEGIN");
+    const codec::Timespan span = codec::ButlerTimespan(begin, end);
+    if (span.IsEmpty()) return UsageError("--timespan: no time the butler represents is in it");
     return std::optional<codec::Timespan>(span);
   }
   auto t = args.Get("time");
@@ -253,15 +256,21 @@ std::string FileProblemLine(const engine::FileProblem& p) {
 }
 
 Result<codec::Timespan> BeginEnd(const ParsedArgs& args) {
-  codec::Timespan span;
+  int64_t begin = codec::kUnboundedBegin;
+  int64_t end = codec::kUnboundedEnd;
   if (auto b = args.Get("begin-date")) {
-    STARLOG_ASSIGN_OR_RETURN(span.begin, AsUsageError(ParseTime(*b)));
+    STARLOG_ASSIGN_OR_RETURN(begin, AsUsageError(ParseTime(*b)));
   }
   if (auto e = args.Get("end-date")) {
-    STARLOG_ASSIGN_OR_RETURN(span.end, AsUsageError(ParseTime(*e)));
+    STARLOG_ASSIGN_OR_RETURN(end, AsUsageError(ParseTime(*e)));
   }
+  if (end < begin) return UsageError("--begin-date must not come after --end-date");
+  // As the butler: clamped to its range; [t, t] the instant t.
+  const codec::Timespan span = codec::ButlerTimespan(begin, end);
   if (span.IsEmpty()) {
-    return UsageError("--begin-date must come before --end-date");
+    return UsageError(
+        "--begin-date and --end-date hold no time the butler represents "
+        "(1970-01-01 to 2100-01-01 TAI)");
   }
   return span;
 }
@@ -359,7 +368,9 @@ Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(const uint64_t seconds, LockTimeoutSeconds(args));
   options.lock_timeout = std::chrono::seconds(seconds);
   const std::string root = args.positional(0);
-  options.on_lock_wait = [to = &io.err, root, seconds] {
+  std::ostream* to = args.Has("quiet") ? nullptr : &io.err;
+  options.on_lock_wait = [to, root, seconds] {
+    if (to == nullptr) return;
     *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
         << " s, --lock-timeout)" << std::endl;
   };

@@ -148,12 +148,19 @@ std::string DatasetTypesJson(const std::vector<engine::DatasetTypeInfo>& types) 
 }
 
 Result<std::string> CollectionsJson(Reader& reader,
-                                    const std::vector<engine::CollectionInfo>& collections) {
+                                    const std::vector<engine::CollectionInfo>& collections,
+                                    const DatasetTypesOfFn& dataset_types) {
   codec::JsonWriter j;
   j.BeginArray();
   for (const auto& c : collections) {
     j.BeginObject().Key("name").String(c.name).Key("type").String(CollectionTypeName(c.type));
     j.Key("doc").String(c.doc);
+    if (dataset_types) {
+      STARLOG_ASSIGN_OR_RETURN(auto types, dataset_types(c.name));
+      j.Key("dataset_types").BeginArray();
+      for (const auto& t : types) j.String(t);
+      j.EndArray();
+    }
     if (c.type == codec::CollectionType::kChained) {
       j.Key("children").BeginArray();
       for (const auto& child : c.children) j.String(child);

@@ -6,6 +6,7 @@
 // structs carry no format. Each returns one JSON value without a newline.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,9 +52,12 @@ std::string PolicyJson(const codec::SetPolicy& policy);
 std::string DatasetTypesJson(const std::vector<engine::DatasetTypeInfo>& types);
 
 // `query-collections`: each chain with its children and, resolved by
-// "reader", its flattened search path.
+// "reader", its flattened search path; with "dataset_types", each
+// collection's dataset types (--show-dataset-types).
+using DatasetTypesOfFn = std::function<Result<std::vector<std::string>>(const std::string&)>;
 Result<std::string> CollectionsJson(Reader& reader,
-                                    const std::vector<engine::CollectionInfo>& collections);
+                                    const std::vector<engine::CollectionInfo>& collections,
+                                    const DatasetTypesOfFn& dataset_types = nullptr);
 
 // `snapshot list|show`: "heads[i]" is the head at "snapshots[i]".
 std::string SnapshotsJson(const std::vector<engine::SnapshotInfo>& snapshots,

@@ -10,7 +10,7 @@ Progress::~Progress() {
 }
 
 void Progress::Update(uint64_t done, uint64_t total) {
-  if (!io_.terminal) return;
+  if (!io_.terminal || !io_.Shows(LogLevel::kInfo)) return;
   const auto now = std::chrono::steady_clock::now();
   if (drawn_ && done != total && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
@@ -18,6 +18,15 @@ void Progress::Update(uint64_t done, uint64_t total) {
   io_.err << "\r" << what_ << ": " << done << "/" << total << " " << unit_;
   if (total > 0) io_.err << " (" << (100 * done / total) << "%)";
   io_.err << std::flush;
+}
+
+void Progress::Note(const std::string& line) {
+  if (drawn_) {
+    io_.err << "\r\x1b[K";  // Back to the line's start, and clear it.
+    drawn_ = false;
+    last_ = {};
+  }
+  io_.err << line << std::endl;
 }
 
 }  // namespace starlog::cli

@@ -17,6 +17,9 @@ class Progress {
   Progress(Io& io, std::string what, std::string unit);
   ~Progress();  // Ends the line if one was drawn.
   void Update(uint64_t done, uint64_t total);
+  // Prints "line" on a line of its own: a progress line drawn is cleared
+  // first, and drawn again at the next update, so the two never run together.
+  void Note(const std::string& line);
 
  private:
   Io& io_;

@@ -76,6 +76,10 @@ class LocalReader final : public Reader {
       const std::vector<std::string>& patterns, bool components) override {
     return view_.QueryDatasetTypes(patterns, components);
   }
+  Result<std::vector<std::string>> DatasetTypesIn(
+      const std::vector<std::string>& collections) override {
+    return view_.DatasetTypesIn(collections);
+  }
   Result<std::vector<codec::FieldMap>> QueryDataIds(
       const std::vector<std::string>& dimensions, const service::WhereText& where,
       const std::optional<service::DatasetsQuery>& datasets) override {
@@ -144,6 +148,10 @@ class ServiceReader final : public Reader {
   Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
       const std::vector<std::string>& patterns, bool components) override {
     return client_->QueryDatasetTypes(patterns, components, At());
+  }
+  Result<std::vector<std::string>> DatasetTypesIn(
+      const std::vector<std::string>& collections) override {
+    return client_->DatasetTypesIn(collections, At());
   }
   Result<std::vector<codec::FieldMap>> QueryDataIds(
       const std::vector<std::string>& dimensions, const service::WhereText& where,

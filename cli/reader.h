@@ -61,6 +61,8 @@ class Reader {
       const std::vector<std::string>& names) = 0;
   virtual Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
       const std::vector<std::string>& patterns, bool components) = 0;
+  virtual Result<std::vector<std::string>> DatasetTypesIn(
+      const std::vector<std::string>& collections) = 0;
   virtual Result<std::vector<codec::FieldMap>> QueryDataIds(
       const std::vector<std::string>& dimensions, const service::WhereText& where,
       const std::optional<service::DatasetsQuery>& datasets) = 0;

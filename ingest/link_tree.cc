@@ -37,7 +37,9 @@ Result<LinkReport> LinkDatasets(const std::string& root,
     }
   }
   LinkReport report;
+  uint64_t done = 0;
   for (const auto& [path, ref] : links) {
+    if (options.progress) options.progress(done++, links.size());
     const fs::path link = to / path;
     const fs::path target = base / ref->artifact->path;
     fs::create_directories(link.parent_path(), ec);
@@ -57,6 +59,7 @@ Result<LinkReport> LinkDatasets(const std::string& root,
     if (ec) return Status::IOError("link " + link.string() + ": " + ec.message());
     ++report.created;
   }
+  if (options.progress) options.progress(links.size(), links.size());
   return report;
 }
 

@@ -133,6 +133,12 @@ Result<std::vector<std::string>> Client::ResolveSearchPath(const std::vector<std
   return All<std::string>(std::bind_front(&Client::Call, this), SearchPathQuery{names}, read);
 }
 
+Result<std::vector<std::string>> Client::DatasetTypesIn(const std::vector<std::string>& collections,
+                                                        const ReadOptions& read) {
+  return All<std::string>(std::bind_front(&Client::Call, this), DatasetTypesInQuery{collections},
+                          read);
+}
+
 Result<std::vector<engine::DatasetTypeInfo>> Client::QueryDatasetTypes(
     const std::vector<std::string>& patterns, bool components, const ReadOptions& read) {
   return All<engine::DatasetTypeInfo>(std::bind_front(&Client::Call, this),

@@ -105,6 +105,11 @@ struct EditEncoder {
     auto user = b.CreateString(e.user);
     return fbs::CreatePolicyRoleEdit(b, role, user, e.grant).Union();
   }
+  Offset<void> operator()(const engine::RemoveCollectionsEdit& e) {
+    return fbs::CreateRemoveCollectionsEdit(b, b.CreateVectorOfStrings(e.patterns),
+                                            e.remove_from_parents)
+        .Union();
+  }
   Offset<void> operator()(const engine::PruneEdit& e) {
     std::string ids;
     for (const codec::Uuid& id : e.ids) ids.append(id.AsBytes());
@@ -293,6 +298,11 @@ Result<engine::Edit> DecodeEdit(const fbs::EditRequest& request) {
       for (size_t i = 0; i < ids.size(); i += 16)
         out.ids.push_back(codec::Uuid::FromBytes(&ids[i]));
       return engine::Edit(std::move(out));
+    }
+    case fbs::Edit_RemoveCollectionsEdit: {
+      const auto* e = request.edit_as_RemoveCollectionsEdit();
+      return engine::Edit(
+          engine::RemoveCollectionsEdit{Strings(e->patterns()), e->remove_from_parents()});
     }
     case fbs::Edit_NONE:
       break;

@@ -107,6 +107,9 @@ struct QueryEncoder {
   }
   Offset<void> operator()(const UniverseQuery&) { return fbs::CreateUniverseQuery(b).Union(); }
   Offset<void> operator()(const SnapshotsQuery&) { return fbs::CreateSnapshotsQuery(b).Union(); }
+  Offset<void> operator()(const DatasetTypesInQuery& q) {
+    return fbs::CreateDatasetTypesInQuery(b, b.CreateVectorOfStrings(q.collections)).Union();
+  }
 };
 
 Offset<fbs::DatasetRow> EncodeDataset(FlatBufferBuilder& b, const engine::DatasetRef& r) {
@@ -290,6 +293,8 @@ Result<Query> DecodeQuery(const fbs::QueryRequest& m) {
       return Query(UniverseQuery{});
     case fbs::Query_SnapshotsQuery:
       return Query(SnapshotsQuery{});
+    case fbs::Query_DatasetTypesInQuery:
+      return Query(DatasetTypesInQuery{Strings(m.query_as_DatasetTypesInQuery()->collections())});
     case fbs::Query_NONE:
       break;
   }

@@ -83,6 +83,9 @@ struct Runner {
   Result<QueryRows> operator()(const SearchPathQuery& q) const {
     return Rows(view.ResolveSearchPath(q.names));
   }
+  Result<QueryRows> operator()(const DatasetTypesInQuery& q) const {
+    return Rows(view.DatasetTypesIn(q.collections));
+  }
   Result<QueryRows> operator()(const SnapshotsQuery&) const {
     STARLOG_ASSIGN_OR_RETURN(auto snapshots, view.Snapshots());
     std::vector<codec::FieldMap> rows;

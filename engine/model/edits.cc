@@ -1,6 +1,8 @@
 #include "starlog/engine/edits.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "starlog/codec/text.h"
 #include "starlog/engine/glob.h"
@@ -47,6 +49,74 @@ Result<Bodies> PlanRemoveRuns(const RegistryView& view, const RemoveRunsEdit& e,
   for (const auto& run : runs) {
     result->names.push_back(run.name);
     events.emplace_back(codec::RemoveCollection{run.name, /*with_datasets=*/true});
+  }
+  return events;
+}
+
+Result<Bodies> PlanRemoveCollections(const RegistryView& view, const RemoveCollectionsEdit& e,
+                                     EditResult* result) {
+  std::set<std::string> doomed;
+  for (const std::string& p : e.patterns) {
+    if (HasGlobCharacters(p)) continue;
+    STARLOG_ASSIGN_OR_RETURN(auto c, view.GetCollection(p));
+    if (!c) return Status::NotFound("no collection " + Quoted(p));
+    if (c->type == codec::CollectionType::kRun) {
+      return Status::InvalidArgument(Quoted(p) +
+                                     " is a RUN collection; remove it with remove-runs");
+    }
+  }
+  STARLOG_ASSIGN_OR_RETURN(
+      auto matched, view.QueryCollections(e.patterns, {codec::CollectionType::kTagged,
+                                                       codec::CollectionType::kChained,
+                                                       codec::CollectionType::kCalibration}));
+  if (matched.empty())
+    return Status::NotFound("no TAGGED, CHAINED or CALIBRATION collection matches");
+  for (const auto& c : matched) doomed.insert(c.name);
+
+  // Chains that stay lose the removed children first, or the removal is
+  // refused: a chain never names a collection that is gone.
+  std::map<std::string, std::vector<std::string>> parents;  // Doomed name -> its chains.
+  std::set<std::string> outside;                            // Chains that stay.
+  for (const std::string& name : doomed) {
+    STARLOG_ASSIGN_OR_RETURN(parents[name], view.ParentChains(name));
+    for (const std::string& chain : parents[name]) {
+      if (doomed.count(chain) != 0) continue;
+      if (!e.remove_from_parents) {
+        return Status::Conflict("collection " + Quoted(name) + " is in chain " + Quoted(chain) +
+                                "; give --remove-from-parents to take it out, or remove " +
+                                Quoted(chain) + " too");
+      }
+      outside.insert(chain);
+    }
+  }
+  Bodies events;
+  for (const std::string& chain : outside) {
+    STARLOG_ASSIGN_OR_RETURN(auto info, view.GetCollection(chain));
+    if (!info) return Status::Corruption("chain " + Quoted(chain) + " is indexed but missing");
+    std::vector<std::string> kept;
+    for (const std::string& child : info->children) {
+      if (doomed.count(child) == 0) kept.push_back(child);
+    }
+    events.emplace_back(codec::SetChain{chain, std::move(kept)});
+  }
+  // A chain goes before the removed collections it lists: each pass removes
+  // those whose removed parents are already gone.
+  std::set<std::string> gone;
+  result->names.clear();
+  while (gone.size() < doomed.size()) {
+    const size_t before = gone.size();
+    for (const std::string& name : doomed) {
+      if (gone.count(name) != 0) continue;
+      const bool ready =
+          std::all_of(parents[name].begin(), parents[name].end(), [&](const std::string& chain) {
+            return doomed.count(chain) == 0 || gone.count(chain) != 0;
+          });
+      if (!ready) continue;
+      gone.insert(name);
+      result->names.push_back(name);
+      events.emplace_back(codec::RemoveCollection{name, /*with_datasets=*/false});
+    }
+    if (gone.size() == before) return Status::Corruption("chains among the removed form a cycle");
   }
   return events;
 }
@@ -120,6 +190,7 @@ std::string_view EditName(const Edit& edit) {
     std::string_view operator()(const ChainEditEdit&) const { return "collection-chain"; }
     std::string_view operator()(const PolicyRoleEdit&) const { return "policy-role"; }
     std::string_view operator()(const PruneEdit&) const { return "prune-datasets"; }
+    std::string_view operator()(const RemoveCollectionsEdit&) const { return "remove-collections"; }
   };
   return std::visit(Names{}, edit);
 }
@@ -153,6 +224,11 @@ Result<EditResult> ApplyEdit(EventStore& store, const Edit& edit, const Actor& a
     Status operator()(const PolicyRoleEdit& e) const {
       return Planned(store, actor, result,
                      [&](const RegistryView& view) { return PlanPolicyRole(view, e); });
+    }
+    Status operator()(const RemoveCollectionsEdit& e) const {
+      return Planned(store, actor, result, [&](const RegistryView& view) {
+        return PlanRemoveCollections(view, e, result);
+      });
     }
     Status operator()(const PruneEdit& e) const {
       STARLOG_ASSIGN_OR_RETURN(PruneReport report, PruneDatasets(store, e.ids, e.mode, actor));

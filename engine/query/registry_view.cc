@@ -106,6 +106,23 @@ Result<std::vector<CollectionInfo>> RegistryView::QueryCollections(
   return out;
 }
 
+Result<std::vector<std::string>> RegistryView::ParentChains(const std::string& name) const {
+  std::vector<std::string> out;
+  Status decode;
+  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kChainParents, keys::ChainParentPrefix(name),
+                                               [&](std::string_view key, std::string_view) {
+                                                 auto chain = keys::ChainParentName(key);
+                                                 if (!chain.ok()) {
+                                                   decode = chain.status();
+                                                   return false;
+                                                 }
+                                                 out.push_back(std::move(*chain));
+                                                 return true;
+                                               }));
+  STARLOG_RETURN_IF_ERROR(decode);
+  return out;
+}
+
 Result<std::vector<std::string>> RegistryView::ResolveSearchPath(
     const std::vector<std::string>& names_or_patterns) const {
   std::vector<std::string> out;

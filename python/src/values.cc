@@ -287,10 +287,12 @@ void RegisterValues(py::module_& m) {
       "1970-01-01). begin/end read back as UTC datetimes (to the microsecond), "
       "begin_tai_ns/end_tai_ns exactly.")
       .def(py::init([](py::handle begin, py::handle end) {
-             codec::Timespan span;
-             if (!begin.is_none()) span.begin = ToTaiNs(begin);
-             if (!end.is_none()) span.end = ToTaiNs(end);
-             if (span.IsEmpty()) Invalid("a timespan's end must come after its begin");
+             const int64_t b = begin.is_none() ? codec::kUnboundedBegin : ToTaiNs(begin);
+             const int64_t e = end.is_none() ? codec::kUnboundedEnd : ToTaiNs(end);
+             if (e < b) Invalid("a timespan's end must not come before its begin");
+             // As the butler's Timespan: clamped to its range, [t, t] the instant t.
+             const codec::Timespan span = codec::ButlerTimespan(b, e);
+             if (span.IsEmpty()) Invalid("a timespan must hold a time from 1970 to 2100 (TAI)");
              return span;
            }),
            py::arg("begin") = py::none(), py::arg("end") = py::none())

@@ -312,7 +312,18 @@ void RegisterWrites(py::class_<Repository, std::shared_ptr<Repository>>& cls) {
           },
           py::arg("patterns"),
           "Removes the RUN collections matching `patterns` (names or globs) with all their "
-          "datasets, all or none. Returns the runs removed.");
+          "datasets, all or none. Returns the runs removed.")
+      .def(
+          "remove_collections",
+          [](Repository& r, py::handle patterns, bool remove_from_parents) {
+            return r.Apply(engine::RemoveCollectionsEdit{ToStrings(patterns), remove_from_parents})
+                .names;
+          },
+          py::arg("patterns"), py::arg("remove_from_parents") = false,
+          "Removes the TAGGED, CHAINED and CALIBRATION collections matching `patterns`, as "
+          "the butler's remove-collections (RUNs matched by a glob are left; a RUN named "
+          "exactly is an error). A chain left in place that lists one is an error unless "
+          "`remove_from_parents`. All or none. Returns the collections removed.");
 }
 
 }  // namespace starlog::python

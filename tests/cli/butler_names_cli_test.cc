@@ -13,15 +13,7 @@ using starlog::testutil::RunStarlog;
 TEST_CASE("ingest-files and --id-generation-mode register as register-datasets does",
           "[cli][butler]") {
   starlog::testutil::TempDir dir;
-  const std::string repo = dir.Sub("repo");
-  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
-  std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
-  std::ofstream(dir.Sub("d.csv")) << "instrument,detector\nHSC,1\n";
-  REQUIRE(
-      RunStarlog({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")}).exit_code ==
-      0);
-  REQUIRE(RunStarlog({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")}).exit_code ==
-          0);
+  const std::string repo = starlog::testutil::CreateHscRepository(dir.path());
   REQUIRE(RunStarlog({"register-dataset-type", repo, "bias", "ExposureF", "instrument", "detector"})
               .exit_code == 0);
   REQUIRE(RunStarlog({"create-collection", repo, "a"}).exit_code == 0);
@@ -66,7 +58,83 @@ TEST_CASE("query-collections takes the butler's --collection-type and --chains s
   CHECK(butlers.out == ours.out);
   CHECK(Contains(ours.out, "chain"));
   CHECK_FALSE(Contains(ours.out, "run1"));
-  CHECK(RunStarlog({"query-collections", repo, "--chains", "INVERSE-TREE"}).exit_code == 2);
+  CHECK(RunStarlog({"query-collections", repo, "--chains", "SIDEWAYS"}).exit_code == 2);
+}
+
+TEST_CASE("query-collections --chains TABLE and the inverse forms show children and parents",
+          "[cli][butler]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "r1"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "r2"}).exit_code == 0);
+  REQUIRE(RunStarlog({"collection-chain", repo, "inner", "r1,r2"}).exit_code == 0);
+  REQUIRE(RunStarlog({"collection-chain", repo, "outer", "inner"}).exit_code == 0);
+
+  auto table = RunStarlog({"query-collections", repo, "inner", "--chains", "TABLE"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(Contains(table.out, "CHILDREN"));
+  CHECK(Contains(table.out, "inner  CHAINED  r1\n"));
+  CHECK(Contains(table.out, "                r2\n"));
+  // No chain among the results: no children column, as the butler drops it.
+  auto runs = RunStarlog({"query-collections", repo, "r*", "--chains", "table"});
+  CHECK_FALSE(Contains(runs.out, "CHILDREN"));
+
+  auto parents = RunStarlog({"query-collections", repo, "r1", "--chains", "INVERSE-TABLE"});
+  CHECK(Contains(parents.out, "PARENTS"));
+  CHECK(Contains(parents.out, "r1    RUN   inner\n"));
+
+  auto up = RunStarlog({"query-collections", repo, "r1", "--chains", "inverse-tree"});
+  INFO(up.out);
+  CHECK(Contains(up.out, "r1         RUN\n"));
+  CHECK(Contains(up.out, "  inner    CHAINED\n"));
+  CHECK(Contains(up.out, "    outer  CHAINED\n"));
+}
+
+TEST_CASE("remove-collections removes by glob, leaves RUNs, and asks before chains lose children",
+          "[cli][butler]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "u/a/run"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "u/a/tag", "--type", "TAGGED"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "u/a/cal", "--type", "CALIBRATION"}).exit_code ==
+          0);
+  REQUIRE(RunStarlog({"collection-chain", repo, "defaults", "u/a/tag,u/a/run"}).exit_code == 0);
+
+  auto dry = RunStarlog({"remove-collections", repo, "u/a/*", "--dry-run"});
+  REQUIRE(dry.exit_code == 0);
+  CHECK(Contains(dry.out, "would remove 2 collections"));
+  CHECK(Contains(dry.out, "u/a/cal     CALIBRATION"));
+  CHECK(Contains(dry.out, "These RUN collections are not removed"));
+  CHECK(Contains(dry.out, "u/a/run"));
+
+  // A chain that stays lists u/a/tag: refused, naming it, and nothing goes.
+  auto refused = RunStarlog({"remove-collections", repo, "u/a/*", "--no-confirm"});
+  CHECK(refused.exit_code == 1);
+  CHECK(Contains(refused.err, "'u/a/tag' is in chain 'defaults'"));
+  CHECK(Contains(refused.err, "--remove-from-parents"));
+  CHECK(RunStarlog({"query-collections", repo, "u/a/cal"}).out.find("u/a/cal") !=
+        std::string::npos);
+
+  auto removed =
+      RunStarlog({"remove-collections", repo, "u/a/*", "--remove-from-parents", "--no-confirm"});
+  INFO(removed.err);
+  REQUIRE(removed.exit_code == 0);
+  CHECK(Contains(removed.out, "removed collection u/a/cal"));
+  CHECK(Contains(removed.out, "removed collection u/a/tag"));
+  auto left = RunStarlog({"query-collections", repo, "--chains", "TABLE"});
+  CHECK_FALSE(Contains(left.out, "u/a/tag"));
+  CHECK_FALSE(Contains(left.out, "u/a/cal"));
+  CHECK(Contains(left.out, "defaults  CHAINED  u/a/run"));
+
+  auto nothing = RunStarlog({"remove-collections", repo, "u/b/*"});
+  CHECK(nothing.exit_code == 0);
+  CHECK(Contains(nothing.out, "nothing removed"));
+  // A RUN named exactly is remove-runs' work.
+  auto run = RunStarlog({"remove-collections", repo, "u/a/run", "--no-confirm"});
+  CHECK(run.exit_code == 0);
+  CHECK(Contains(run.out, "not removed"));
 }
 
 TEST_CASE("The version says which formats and protocols it speaks", "[cli]") {
@@ -75,4 +143,42 @@ TEST_CASE("The version says which formats and protocols it speaks", "[cli]") {
   CHECK(Contains(v.out, "starlog "));
   CHECK(Contains(v.out, "repository format 1"));
   CHECK(Contains(v.out, "service protocol"));
+}
+
+TEST_CASE("query-collections -t and query-dataset-types --collections read what collections hold",
+          "[cli][butler]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = starlog::testutil::CreateHscRepository(dir.path());
+  for (const char* type : {"bias", "dark", "flat"}) {
+    REQUIRE(RunStarlog({"register-dataset-type", repo, type, "ExposureF", "instrument", "detector"})
+                .exit_code == 0);
+  }
+  REQUIRE(RunStarlog({"create-collection", repo, "a"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "b"}).exit_code == 0);
+  REQUIRE(RunStarlog({"register-datasets", repo, "bias", "a", dir.Sub("d.csv")}).exit_code == 0);
+  REQUIRE(RunStarlog({"register-datasets", repo, "dark", "b", dir.Sub("d.csv")}).exit_code == 0);
+  REQUIRE(RunStarlog({"collection-chain", repo, "both", "a,b"}).exit_code == 0);
+
+  auto shown = RunStarlog({"query-collections", repo, "-t"});
+  INFO(shown.out << shown.err);
+  REQUIRE(shown.exit_code == 0);
+  CHECK(Contains(shown.out, "DATASET TYPES"));
+  CHECK(Contains(shown.out, "both  CHAINED       bias, dark\n"));
+  CHECK(Contains(shown.out, "  b   RUN           dark\n"));
+  auto excluded = RunStarlog(
+      {"query-collections", repo, "both", "--show-dataset-types", "--exclude-dataset-types", "b*"});
+  CHECK(Contains(excluded.out, "both  CHAINED       dark\n"));
+  CHECK(RunStarlog({"query-collections", repo, "--exclude-dataset-types", "b*"}).exit_code == 2);
+  auto json = RunStarlog({"query-collections", repo, "a", "-t", "--json"});
+  CHECK(Contains(json.out, "\"dataset_types\":[\"bias\"]"));
+
+  auto types = RunStarlog({"query-dataset-types", repo, "--collections", "b"});
+  CHECK(Contains(types.out, "dark"));
+  CHECK_FALSE(Contains(types.out, "bias"));
+  CHECK_FALSE(Contains(types.out, "flat"));
+  auto chained = RunStarlog({"query-dataset-types", repo, "--collections", "both", "--components"});
+  CHECK(Contains(chained.out, "bias"));
+  CHECK(Contains(chained.out, "dark"));
+  CHECK_FALSE(Contains(chained.out, "flat"));
+  CHECK(RunStarlog({"query-dataset-types", repo, "--collections", "nope"}).exit_code == 1);
 }

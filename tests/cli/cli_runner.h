@@ -1,6 +1,8 @@
 #pragma once
 
+#include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,32 @@ inline CliResult RunStarlog(const std::vector<std::string>& args) {
   r.out = out.str();
   r.err = err.str();
   return r;
+}
+
+// Runs `starlog ARGS...` and throws, with what it said, if it fails: for the
+// set-up steps of a test.
+inline CliResult MustRunStarlog(const std::vector<std::string>& args) {
+  CliResult r = RunStarlog(args);
+  if (r.exit_code != 0) {
+    std::string line = "starlog";
+    for (const std::string& a : args) line += " " + a;
+    throw std::runtime_error(line + " failed: " + r.err);
+  }
+  return r;
+}
+
+// The repository most CLI tests start from: "<dir>/repo" without a policy,
+// with instrument HSC and the detectors of "detectors_csv" (instrument,detector
+// rows), which stays at "<dir>/d.csv" for registering a dataset per detector.
+inline std::string CreateHscRepository(
+    const std::string& dir, const std::string& detectors_csv = "instrument,detector\nHSC,1\n") {
+  const std::string repo = dir + "/repo";
+  MustRunStarlog({"create", repo, "--no-policy"});
+  std::ofstream(dir + "/i.csv") << "instrument\nHSC\n";
+  std::ofstream(dir + "/d.csv") << detectors_csv;
+  MustRunStarlog({"insert-dimension-records", repo, "instrument", dir + "/i.csv"});
+  MustRunStarlog({"insert-dimension-records", repo, "detector", dir + "/d.csv"});
+  return repo;
 }
 
 }  // namespace starlog::testutil

@@ -19,16 +19,8 @@ using starlog::testutil::RunStarlog;
 namespace {
 
 std::string Created(const starlog::testutil::TempDir& dir) {
-  const std::string repo = dir.Sub("repo");
   // No policy: the holder below writes as a user DMTN-167's would refuse.
-  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
-  std::ofstream(dir.Sub("i.csv")) << "instrument\nHSC\n";
-  std::ofstream(dir.Sub("d.csv")) << "instrument,detector\nHSC,1\n";
-  REQUIRE(
-      RunStarlog({"insert-dimension-records", repo, "instrument", dir.Sub("i.csv")}).exit_code ==
-      0);
-  REQUIRE(RunStarlog({"insert-dimension-records", repo, "detector", dir.Sub("d.csv")}).exit_code ==
-          0);
+  const std::string repo = starlog::testutil::CreateHscRepository(dir.path());
   REQUIRE(RunStarlog({"register-dataset-type", repo, "bias", "ExposureF", "instrument", "detector"})
               .exit_code == 0);
   return repo;

@@ -238,6 +238,29 @@ TEST_CASE("Calibrations: certify, find at a time, decertify", "[cli][registry]")
                   "--collections", "HSC/calib/DM-1", "--timespan", "2024-04-01", "2024-08-01"});
   CHECK(across.exit_code == 1);
   CHECK(Contains(across.err, "more than one validity range"));
+
+  // As the butler's Timespan: bounds outside 1970..2100 TAI are unbounded,
+  // and [t, t] is the instant t (one nanosecond).
+  r.Ok({"create-collection", r.repo(), "HSC/calib/DM-2", "--type", "CALIBRATION"});
+  r.Ok({"certify-calibrations", r.repo(), "calib/run", "HSC/calib/DM-2", "bias", "--begin-date",
+        "1960-01-01", "--end-date", "2200-01-01"});
+  auto always = r.Ok({"query-datasets", r.repo(), "bias", "--collections", "HSC/calib/DM-2",
+                      "--find-all", "--json"});
+  INFO(always.out);
+  CHECK_FALSE(Contains(always.out, "1960"));
+  CHECK_FALSE(Contains(always.out, "2200"));
+  r.Ok({"decertify-calibrations", r.repo(), "HSC/calib/DM-2", "bias"});
+  r.Ok({"certify-calibrations", r.repo(), "calib/run", "HSC/calib/DM-2", "bias", "--begin-date",
+        "2024-03-01T12:00:00", "--end-date", "2024-03-01T12:00:00"});
+  auto instant = r.Ok({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                       "--collections", "HSC/calib/DM-2", "--time", "2024-03-01T12:00:00"});
+  CHECK(Contains(instant.out, "[2024-03-01T12:00:00, 2024-03-01T12:00:00.000000001)"));
+  CHECK(RunStarlog({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                    "--collections", "HSC/calib/DM-2", "--time", "2024-03-01T12:00:00.000000001"})
+            .exit_code == 1);
+  r.Rejected({"certify-calibrations", r.repo(), "calib/run", "HSC/calib/DM-2", "bias",
+              "--begin-date", "2150-01-01"},
+             "hold no time the butler represents", 2);
   CHECK(Contains(across.err, "2024-01-01T00:00:00, 2024-05-01T00:00:00"));
   CHECK(Contains(across.err, "2024-07-01T00:00:00, 2024-12-31T00:00:00"));
   auto queried = r.Ok({"query-datasets", r.repo(), "bias", "--collections", "HSC/calib/DM-1",
@@ -351,7 +374,7 @@ TEST_CASE("Every kind of rejected registry command leaves the log as it was", "[
   r.Rejected({"prune-datasets", repo}, "nothing to prune", 2);
   r.Rejected({"decertify-calibrations", repo, "HSC/calib/DM-1", "bias", "--begin-date",
               "2024-02-01", "--end-date", "2024-01-01"},
-             "--begin-date must come before --end-date", 2);
+             "--begin-date must not come after --end-date", 2);
 }
 
 TEST_CASE("A repository created with its own universe uses it", "[cli][registry]") {

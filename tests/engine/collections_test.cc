@@ -144,3 +144,31 @@ TEST_CASE("Docs, storage classes and actors are checked text", "[engine][collect
   CHECK(actor.IsInvalidArgument());
   CHECK(Says(actor, "actor"));
 }
+
+TEST_CASE("A collection's dataset types are exactly those it holds, as of any point",
+          "[engine][collections]") {
+  testutil::RegistryFixture f;
+  f.CreateCollection("HSC/raw/DM-7", CollectionType::kTagged);
+  f.CreateCollection("HSC/calib/DM-1", CollectionType::kCalibration);
+  f.CreateCollection("run/a", CollectionType::kRun);
+  f.CreateCollection("run/b", CollectionType::kRun);
+  f.CreateCollection("chain", CollectionType::kChained);
+  f.SetChain("chain", {"HSC/raw/DM-7", "HSC/calib/DM-1", "run/b"});
+  std::vector<codec::Uuid> raws;
+  for (int64_t d = 1; d <= 3; ++d) raws.push_back(f.AddRaw("run/a", 100, d));
+  const codec::Uuid bias = f.AddBias("run/a", 0);
+  CHECK(f.View().DatasetTypesIn({"run/a"}).value() == std::vector<std::string>{"bias", "raw"});
+  CHECK(f.View().DatasetTypesIn({"chain"}).value().empty());
+  f.Append(codec::Tag{"HSC/raw/DM-7", {raws[0]}});
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{bias, {0, 100}}}});
+  const uint64_t both = f.store().head().sequence;
+  CHECK(f.View().DatasetTypesIn({"chain"}).value() == std::vector<std::string>{"bias", "raw"});
+  CHECK(f.View().DatasetTypesIn({"HSC/raw/DM-7"}).value() == std::vector<std::string>{"raw"});
+  CHECK(f.View().DatasetTypesIn({"run/*"}).value() == std::vector<std::string>{"bias", "raw"});
+  // Untagged: the type goes, exactly (the butler's summaries may keep it).
+  f.Append(codec::Untag{"HSC/raw/DM-7", {raws[0]}});
+  CHECK(f.View().DatasetTypesIn({"chain"}).value() == std::vector<std::string>{"bias"});
+  CHECK(f.store().View(both).value().DatasetTypesIn({"chain"}).value() ==
+        std::vector<std::string>{"bias", "raw"});
+  CHECK(f.View().DatasetTypesIn({"nope"}).status().IsNotFound());
+}

@@ -80,3 +80,48 @@ TEST_CASE("A refused edit appends nothing", "[edits]") {
   CHECK(f.store().head().sequence == before.sequence);
   CHECK_FALSE(f.store().View().value().GetCollection("c").value().has_value());
 }
+
+TEST_CASE("remove-collections removes chains before the children it removes with them", "[edits]") {
+  RegistryFixture f;
+  auto& store = f.store();
+  REQUIRE(ApplyEdit(store, EnsureCollectionEdit{"run", CollectionType::kRun, {}}, "me").ok());
+  REQUIRE(ApplyEdit(store, EnsureCollectionEdit{"t/tag", CollectionType::kTagged, {}}, "me").ok());
+  // t/outer lists t/inner, which lists t/tag and run; "keep" lists t/tag.
+  REQUIRE(ApplyEdit(store,
+                    ChainEditEdit{"t/inner", ChainEdit::kRedefine, {"t/tag", "run"}, "", false},
+                    "me")
+              .ok());
+  REQUIRE(
+      ApplyEdit(store, ChainEditEdit{"t/outer", ChainEdit::kRedefine, {"t/inner"}, "", false}, "me")
+          .ok());
+  REQUIRE(ApplyEdit(store, ChainEditEdit{"keep", ChainEdit::kRedefine, {"t/tag", "run"}, "", false},
+                    "me")
+              .ok());
+  const uint64_t before = store.head().sequence;
+
+  // "keep" stays and lists t/tag: refused, naming both, and nothing changes.
+  auto refused = ApplyEdit(store, RemoveCollectionsEdit{{"t/*"}, false}, "me");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().IsConflict());
+  CHECK(refused.status().message().find("'t/tag' is in chain 'keep'") != std::string::npos);
+  CHECK(store.head().sequence == before);
+
+  // A RUN named exactly is not this command's.
+  auto run = ApplyEdit(store, RemoveCollectionsEdit{{"run"}, false}, "me");
+  CHECK(run.status().code() == Status::Code::kInvalidArgument);
+
+  auto removed = ApplyEdit(store, RemoveCollectionsEdit{{"t/*"}, true}, "me");
+  REQUIRE(removed.ok());
+  // The outer chain before the inner, the inner before the tag it lists.
+  CHECK(removed->names == std::vector<std::string>{"t/outer", "t/inner", "t/tag"});
+  auto view = store.View().value();
+  auto keep = view.GetCollection("keep").value();
+  REQUIRE(keep.has_value());
+  CHECK(keep->children == std::vector<std::string>{"run"});
+  CHECK_FALSE(view.GetCollection("t/tag").value().has_value());
+  CHECK(view.GetCollection("run").value().has_value());  // A glob leaves RUNs.
+  CHECK(view.ParentChains("run").value() == std::vector<std::string>{"keep"});
+
+  auto none = ApplyEdit(store, RemoveCollectionsEdit{{"nothing*"}, false}, "me");
+  CHECK(none.status().code() == Status::Code::kNotFound);
+}

@@ -84,6 +84,12 @@ TEST_CASE("Every service message round-trips", "[service][protocol]") {
   CHECK(std::get<engine::RemoveRunsEdit>(
             std::get<EditRequest>(RoundTrip(EditRequest{engine::RemoveRunsEdit{{"a", "b*"}}})).edit)
             .patterns == std::vector<std::string>{"a", "b*"});
+  auto removal = std::get<engine::RemoveCollectionsEdit>(
+      std::get<EditRequest>(
+          RoundTrip(EditRequest{engine::RemoveCollectionsEdit{{"t*", "c"}, true}}))
+          .edit);
+  CHECK(removal.patterns == std::vector<std::string>{"t*", "c"});
+  CHECK(removal.remove_from_parents);
 
   engine::ChainEditEdit chain{"c", engine::ChainEdit::kPop, {"0", "-1"}, "a chain", true};
   auto c =
@@ -167,6 +173,7 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
       SearchPathQuery{{"chain", "run"}},
       UniverseQuery{},
       SnapshotsQuery{},
+      DatasetTypesInQuery{{"HSC/defaults", "u/*"}},
   };
   for (const Query& query : queries) {
     INFO("query " << query.index());

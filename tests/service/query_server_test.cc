@@ -244,6 +244,10 @@ TEST_CASE("Each query through the service answers as a local view does", "[servi
   CHECK(Show(client->ResolveSearchPath({"chain", "calib"})) ==
         Show(view.ResolveSearchPath({"chain", "calib"})));
   CHECK(Show(client->ResolveSearchPath({"nope"})) == Show(view.ResolveSearchPath({"nope"})));
+  CHECK(Show(client->DatasetTypesIn({"chain", "calib"})) ==
+        Show(view.DatasetTypesIn({"chain", "calib"})));
+  CHECK(Show(client->DatasetTypesIn({"chain"}, at_past)) == Show(past.DatasetTypesIn({"chain"})));
+  CHECK(Show(client->DatasetTypesIn({"nope"})) == Show(view.DatasetTypesIn({"nope"})));
   CHECK(Show(client->QueryDatasetTypes({}, true)) == Show(view.QueryDatasetTypes({}, true)));
   CHECK(Show(client->QueryDatasetTypes({"b*"})) == Show(view.QueryDatasetTypes({"b*"})));
 

@@ -38,6 +38,17 @@ struct RemoveRunsEdit {
   std::vector<std::string> patterns;
 };
 
+// Removes the TAGGED, CHAINED and CALIBRATION collections that "patterns"
+// (names or globs) match, as the butler's remove-collections: a RUN named
+// exactly is refused (remove-runs removes RUNs); one a glob matches is left.
+// A chain that lists a removed collection and is not removed itself is a
+// Conflict naming both, unless "remove_from_parents" takes the collection
+// out of it in the same append. Chains go before their removed children.
+struct RemoveCollectionsEdit {
+  std::vector<std::string> patterns;
+  bool remove_from_parents = false;
+};
+
 // EditCollectionChain (atomic_edits.h).
 struct ChainEditEdit {
   std::string chain;
@@ -62,7 +73,7 @@ struct PruneEdit {
 };
 
 using Edit = std::variant<AppendEdit, EnsureCollectionEdit, RemoveRunsEdit, ChainEditEdit,
-                          PolicyRoleEdit, PruneEdit>;
+                          PolicyRoleEdit, PruneEdit, RemoveCollectionsEdit>;
 
 // The edit's name for messages: "append", "ensure-collection", ...
 std::string_view EditName(const Edit& edit);
@@ -73,7 +84,8 @@ struct EditResult {
   // changed nothing.
   uint64_t first = 0;
   // RemoveRunsEdit: the runs removed (sorted). ChainEditEdit: the chain's
-  // children afterwards.
+  // children afterwards. RemoveCollectionsEdit: the collections removed, in
+  // the order removed.
   std::vector<std::string> names;
   bool created = false;  // ChainEditEdit: whether the chain was created.
   // PruneEdit: datasets pruned, files deleted, files that could not be.

@@ -93,6 +93,15 @@ class RegistryView {
   // does not exist is NotFound; a pattern may match nothing.
   Result<std::vector<std::string>> ResolveSearchPath(
       const std::vector<std::string>& names_or_patterns) const;
+  // The dataset types with datasets in any of "collections" (names or globs;
+  // a chain stands for the collections it searches), sorted: the butler's
+  // collection summary, exact (a seek per type, not a scan of the datasets).
+  // A name that does not exist is NotFound.
+  Result<std::vector<std::string>> DatasetTypesIn(
+      const std::vector<std::string>& collections) const;
+  // The CHAINED collections that list "name" as a child, sorted by name (a
+  // seek on the chains' reverse index, not a scan of every chain).
+  Result<std::vector<std::string>> ParentChains(const std::string& name) const;
 
   // --- dataset types
   // A name or "parent.component" (whose storage class is the component's).

@@ -9,14 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "starlog/engine/event_store.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/ingest/file_template.h"
 
 namespace starlog::ingest {
 
 struct LinkOptions {
-  std::string to;         // The folder the tree goes under (created if needed).
-  bool relative = false;  // Links by relative path rather than absolute.
+  std::string to;               // The folder the tree goes under (created if needed).
+  bool relative = false;        // Links by relative path rather than absolute.
+  engine::ProgressFn progress;  // (links done, links in all)
 };
 
 struct LinkReport {

@@ -143,6 +143,8 @@ class Client {
   Result<std::vector<std::string>> ResolveSearchPath(const std::vector<std::string>& names,
                                                      const ReadOptions& read = {});
   Result<std::vector<engine::SnapshotInfo>> Snapshots(const ReadOptions& read = {});
+  Result<std::vector<std::string>> DatasetTypesIn(const std::vector<std::string>& collections,
+                                                  const ReadOptions& read = {});
   Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
       const std::vector<std::string>& patterns, bool components = false,
       const ReadOptions& read = {});

@@ -21,7 +21,8 @@
 //   head         := uint64 sequence, hash128 chain_hash, hash128 state_digest,
 //                   int64 commit_time_ns
 //   Edit         := append | ensure_collection | remove_runs | chain_edit
-//                 | policy_role | prune          as the engine::Edit structs
+//                 | policy_role | prune
+//                 | remove_collections           as the engine::Edit structs
 //   append       := [event_bytes]
 //   event_bytes  := uint8 type, bytes payload   an event payload (events.fbs)
 //
@@ -36,6 +37,7 @@
 //   Query        := find_dataset | datasets | collections | dataset_types
 //                 | data_ids | dimension_records | get_datasets
 //                 | get_collection | search_path | universe | snapshots
+//                 | dataset_types_in
 //                                   as the RegistryView calls of those names
 //   Rows         := [DatasetRef] | [CollectionInfo] | [DatasetTypeInfo]
 //                 | [FieldMap] | [string]
@@ -232,9 +234,15 @@ struct UniverseQuery {};
 // RegistryView::Snapshots, each a field-map row {name, sequence}.
 struct SnapshotsQuery {};
 
-using Query = std::variant<FindDatasetQuery, DatasetsQuery, CollectionsQuery, DatasetTypesQuery,
-                           DataIdsQuery, DimensionRecordsQuery, GetDatasetsQuery,
-                           GetCollectionQuery, SearchPathQuery, UniverseQuery, SnapshotsQuery>;
+// RegistryView::DatasetTypesIn: one string a row.
+struct DatasetTypesInQuery {
+  std::vector<std::string> collections;
+};
+
+using Query =
+    std::variant<FindDatasetQuery, DatasetsQuery, CollectionsQuery, DatasetTypesQuery, DataIdsQuery,
+                 DimensionRecordsQuery, GetDatasetsQuery, GetCollectionQuery, SearchPathQuery,
+                 UniverseQuery, SnapshotsQuery, DatasetTypesInQuery>;
 
 struct QueryRequest {
   std::string as_of;       // Empty: the head.
