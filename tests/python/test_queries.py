@@ -125,8 +125,15 @@ def test_times_convert_to_tai(raws):
     span = starlog.Timespan(starlog.tai_ns(t), None)
     assert span.begin == t and span.end is None and span.end_tai_ns is None
     assert span.contains(t) and not span.contains(t - datetime.timedelta(seconds=1))
+    # As the butler's Timespan: [t, t] is the instant t, an end before the
+    # begin is refused, and bounds outside 1970..2100 TAI are unbounded.
+    instant = starlog.Timespan(t, t)
+    assert instant.end_tai_ns == instant.begin_tai_ns + 1
     with pytest.raises(starlog.InvalidArgumentError):
-        starlog.Timespan(t, t)
+        starlog.Timespan(t, t - datetime.timedelta(seconds=1))
+    always = starlog.Timespan(datetime.datetime(1960, 1, 1, tzinfo=UTC),
+                              datetime.datetime(2200, 1, 1, tzinfo=UTC))
+    assert always.begin is None and always.end is None
 
 
 def test_refs_carry_implied_values_and_the_butler_facade_expands_them(raws):

@@ -18,7 +18,7 @@ namespace starlog::ingest {
 struct LinkOptions {
   std::string to;               // The folder the tree goes under (created if needed).
   bool relative = false;        // Links by relative path rather than absolute.
-  engine::ProgressFn progress;  // (links done, links in all)
+  engine::ProgressFn progress = nullptr;  // (links done, links in all)
 };
 
 struct LinkReport {
