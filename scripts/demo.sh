@@ -37,8 +37,10 @@ cat > "$data/exposure.json" <<'JSON'
 [
  {"instrument": "HSC", "exposure": 903330, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "bias"},
  {"instrument": "HSC", "exposure": 903332, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "flat"},
- {"instrument": "HSC", "exposure": 903334, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "science", "target_name": "COSMOS"},
- {"instrument": "HSC", "exposure": 903336, "physical_filter": "HSC-I", "day_obs": 20240302, "observation_type": "science", "target_name": "COSMOS"}
+ {"instrument": "HSC", "exposure": 903334, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "science", "target_name": "COSMOS",
+  "timespan_begin": 1709294400000000000, "timespan_end": 1709294700000000000},
+ {"instrument": "HSC", "exposure": 903336, "physical_filter": "HSC-I", "day_obs": 20240302, "observation_type": "science", "target_name": "COSMOS",
+  "timespan_begin": 1709380800000000000, "timespan_end": 1709381100000000000}
 ]
 JSON
 printf 'skymap,hash\nhsc_rings_v1,9f3a\n' > "$data/skymap.csv"
@@ -118,6 +120,18 @@ starlog find-dataset "$repo" bias --data-id instrument=HSC,detector=2 --collecti
 
 step "science exposures and their detectors"
 starlog query-data-ids "$repo" exposure detector --where "exposure.observation_type = science AND detector < 2"
+
+step "the butler's semantics: visits, calibrations for each exposure's time, the butler's names"
+starlog define-visits "$repo" --instrument HSC          # one-to-one: a visit per science exposure
+starlog query-data-ids "$repo" visit exposure --where "visit = 903334"
+# A temporal join: the bias valid at each exposure's timespan, per exposure and detector.
+starlog query-datasets "$repo" bias --collections HSC/calib --where "exposure IN (903334, 903336) AND detector < 2"
+starlog find-dataset "$repo" bias --data-id instrument=HSC,detector=2 --collections HSC/calib \
+  --timespan 2024-03-01T12:00:00 2024-03-01T12:05:00    # one validity range must cover it
+starlog query-collections "$repo" HSC/calib/DM-1 --chains INVERSE-TREE
+starlog query-collections "$repo" 'HSC/calib*' -t --chains TABLE
+starlog remove-collections "$repo" 'HSC/calib*' --dry-run
+starlog --log-level WARNING query-dataset-types "$repo" --collections HSC/defaults
 
 step "a rejected command changes nothing and says why"
 if starlog certify-calibrations "$repo" HSC/calib/DM-1/bias HSC/calib/DM-1 bias \
