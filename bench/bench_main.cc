@@ -4,6 +4,7 @@
 //
 //   starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] [--keep]
 //   starlog_bench --service-lookup [--quick]    only the lookup through the service
+//   starlog_bench --ingest [--quick]            only the ingest of FITS headers
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -22,6 +23,7 @@
 #include "bench/bench_util.h"
 #include "bench/cli_process_bench.h"
 #include "bench/group_commit_bench.h"
+#include "bench/ingest_bench.h"
 #include "bench/replication_bench.h"
 #include "bench/service_lookup_bench.h"
 #include "engine/model/registry_keys.h"
@@ -224,10 +226,13 @@ int main(int argc, char** argv) {
   bool keep = false;  // Leave the repositories behind, to profile commands on them.
   bool quick = false;
   bool lookup_only = false;
+  bool ingest_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--service-lookup") {
       lookup_only = true;
+    } else if (a == "--ingest") {
+      ingest_only = true;
     } else if (a == "--quick") {
       quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
@@ -243,15 +248,16 @@ int main(int argc, char** argv) {
       out = argv[++i];
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
-                   "[--keep] [--service-lookup]\n";
+                   "[--keep] [--service-lookup|--ingest]\n";
       return 2;
     }
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
-  if (lookup_only) {
+  if (lookup_only || ingest_only) {
     Report report;
-    BenchServiceLookup(dir, quick, report);
+    if (lookup_only) BenchServiceLookup(dir, quick, report);
+    if (ingest_only) BenchIngest(dir, quick, report);
     report.Print(std::cout);
     if (!keep) fs::remove_all(dir);
     return 0;
@@ -451,6 +457,7 @@ int main(int argc, char** argv) {
   BenchGroupCommit(dir, quick, report);
   BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
   BenchServiceLookup(dir, quick, report);
+  BenchIngest(dir, quick, report);
 
   report.Print(std::cout);
   report.WriteJson(out);
