@@ -2,6 +2,8 @@
 
 #include "starlog/codec/csv_reader.h"
 #include "starlog/codec/json_reader.h"
+#include "starlog/codec/numbers.h"
+#include "starlog/codec/time_format.h"
 
 namespace starlog::ingest {
 
@@ -56,7 +58,20 @@ Result<codec::FieldMap> TypeFields(const engine::Universe& universe,
       return Status::InvalidArgument("row " + std::to_string(row_number) + ": '" + column +
                                      "' contains a comma");
     }
-    text += (text.empty() ? "" : ",") + column + "=" + value;
+    // A record's timespan may be given as the tables print it, an ISO time
+    // (TAI), as well as in TAI nanoseconds.
+    std::string typed = value;
+    if ((column == "timespan_begin" || column == "timespan_end") && !value.empty() &&
+        !codec::ParseInt(value, codec::IntSyntax::kLikeStrtoll)) {
+      auto ns = codec::ParseIsoTime(value);
+      if (!ns.ok()) {
+        return Status::InvalidArgument(
+            "row " + std::to_string(row_number) + ": '" + column +
+            "' takes TAI nanoseconds or an ISO time: " + std::string(ns.status().message()));
+      }
+      typed = std::to_string(*ns);
+    }
+    text += (text.empty() ? "" : ",") + column + "=" + typed;
   }
   auto fields = universe.ParseFields(text, element);
   if (!fields.ok()) {

@@ -38,9 +38,9 @@ cat > "$data/exposure.json" <<'JSON'
  {"instrument": "HSC", "exposure": 903330, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "bias"},
  {"instrument": "HSC", "exposure": 903332, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "flat"},
  {"instrument": "HSC", "exposure": 903334, "physical_filter": "HSC-R", "day_obs": 20240301, "observation_type": "science", "target_name": "COSMOS",
-  "timespan_begin": 1709294400000000000, "timespan_end": 1709294700000000000},
+  "timespan_begin": "2024-03-01T12:00:00", "timespan_end": "2024-03-01T12:05:00"},
  {"instrument": "HSC", "exposure": 903336, "physical_filter": "HSC-I", "day_obs": 20240302, "observation_type": "science", "target_name": "COSMOS",
-  "timespan_begin": 1709380800000000000, "timespan_end": 1709381100000000000}
+  "timespan_begin": "2024-03-02T12:00:00", "timespan_end": "2024-03-02T12:05:00"}
 ]
 JSON
 printf 'skymap,hash\nhsc_rings_v1,9f3a\n' > "$data/skymap.csv"

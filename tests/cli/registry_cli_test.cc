@@ -505,3 +505,33 @@ TEST_CASE("Tables: data-ID columns in order, times as ISO in TAI, widths in char
   auto ids = r.Ok({"query-data-ids", r.repo(), "exposure", "detector"});
   CHECK(Contains(ids.out, "INSTRUMENT  DETECTOR  EXPOSURE  PHYSICAL_FILTER\n"));
 }
+
+TEST_CASE("A record's timespan is given as an ISO time (TAI) or in nanoseconds, alike",
+          "[cli][registry]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = starlog::testutil::CreateHscRepository(dir.path());
+  std::ofstream(dir.Sub("pf.csv")) << "instrument,physical_filter\nHSC,HSC-R\n";
+  std::ofstream(dir.Sub("day.csv")) << "instrument,day_obs\nHSC,20240301\n";
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "physical_filter", dir.Sub("pf.csv")})
+              .exit_code == 0);
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "day_obs", dir.Sub("day.csv")}).exit_code ==
+          0);
+  std::ofstream(dir.Sub("e.csv"))
+      << "instrument,exposure,physical_filter,day_obs,timespan_begin,timespan_end\n"
+         "HSC,1,HSC-R,20240301,2024-03-01T12:00:00,2024-03-01T12:05:00.5\n"
+         "HSC,2,HSC-R,20240301,1709294400000000000,1709294700500000000\n";
+  auto inserted = RunStarlog({"insert-dimension-records", repo, "exposure", dir.Sub("e.csv")});
+  INFO(inserted.err);
+  REQUIRE(inserted.exit_code == 0);
+  auto json = RunStarlog({"query-dimension-records", repo, "exposure", "--json"});
+  // Both rows hold the same nanoseconds.
+  const std::string begin = "\"timespan_begin\":1709294400000000000";
+  const size_t first = json.out.find(begin);
+  REQUIRE(first != std::string::npos);
+  CHECK(json.out.find(begin, first + 1) != std::string::npos);
+  std::ofstream(dir.Sub("bad.csv"))
+      << "instrument,exposure,physical_filter,day_obs,timespan_begin\nHSC,3,HSC-R,20240301,soon\n";
+  auto bad = RunStarlog({"insert-dimension-records", repo, "exposure", dir.Sub("bad.csv")});
+  CHECK(bad.exit_code == 1);
+  CHECK(Contains(bad.err, "'timespan_begin' takes TAI nanoseconds or an ISO time"));
+}
