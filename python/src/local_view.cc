@@ -89,6 +89,10 @@ class LocalSource : public ViewSource {
       const std::vector<std::string>& patterns, bool components) override {
     return view_.QueryDatasetTypes(patterns, components);
   }
+  Result<std::vector<std::string>> DatasetTypesIn(
+      const std::vector<std::string>& collections) override {
+    return view_.DatasetTypesIn(collections);
+  }
   Result<engine::DatasetTypeInfo> GetDatasetType(const std::string& name) override {
     return view_.GetDatasetType(name);
   }

@@ -157,6 +157,10 @@ class ServiceSource : public ViewSource {
       const std::vector<std::string>& names) override {
     return service_->With([&](service::Client& c) { return c.ResolveSearchPath(names, At()); });
   }
+  Result<std::vector<std::string>> DatasetTypesIn(
+      const std::vector<std::string>& collections) override {
+    return service_->With([&](service::Client& c) { return c.DatasetTypesIn(collections, At()); });
+  }
   Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
       const std::vector<std::string>& patterns, bool components) override {
     return service_->With(

@@ -226,6 +226,15 @@ void RegisterView(py::module_& m) {
           "Dataset types whose names match `patterns` (all when None); with components, "
           "each followed by its components.")
       .def(
+          "dataset_types_in",
+          [](const View& v, py::handle collections) {
+            const auto c = Patterns(collections);
+            return Unwrap(NoGil([&] { return v.source->DatasetTypesIn(c); }));
+          },
+          py::arg("collections"),
+          "The names of the dataset types with datasets in `collections` (a chain: in what "
+          "it searches), sorted: the butler's collection summary, exact.")
+      .def(
           "get_dataset_type",
           [](const View& v, const std::string& name) {
             return Unwrap(NoGil([&] { return v.source->GetDatasetType(name); }));

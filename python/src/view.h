@@ -61,6 +61,8 @@ class ViewSource {
       const std::vector<std::string>& names) = 0;
   virtual Result<std::vector<engine::DatasetTypeInfo>> QueryDatasetTypes(
       const std::vector<std::string>& patterns, bool components) = 0;
+  virtual Result<std::vector<std::string>> DatasetTypesIn(
+      const std::vector<std::string>& collections) = 0;
   virtual Result<engine::DatasetTypeInfo> GetDatasetType(const std::string& name) = 0;
   virtual Result<std::vector<std::optional<engine::DatasetRef>>> GetDatasets(
       const std::vector<codec::Uuid>& ids) = 0;

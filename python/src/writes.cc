@@ -306,6 +306,23 @@ void RegisterWrites(py::class_<Repository, std::shared_ptr<Repository>>& cls) {
           "Names the head (or event `sequence`) `name`, for view(as_of=name). Returns the "
           "sequence named.")
       .def(
+          "prune_datasets",
+          [](Repository& r, py::handle refs, const std::string& mode) {
+            engine::PruneEdit e{Ids(refs), engine::PruneMode::kForget};
+            if (mode == "unstore") {
+              e.mode = engine::PruneMode::kUnstore;
+            } else if (mode == "purge") {
+              e.mode = engine::PruneMode::kPurge;
+            } else if (mode != "forget") {
+              Invalid("mode is forget, unstore or purge, not '" + mode + "'");
+            }
+            return r.Apply(std::move(e)).datasets;
+          },
+          py::arg("refs"), py::arg("mode") = "forget",
+          "Removes datasets (DatasetRefs or ids) from the registry, all or none: forget keeps "
+          "their files, purge deletes them too, unstore deletes only the files and keeps the "
+          "datasets. Returns how many datasets it touched.")
+      .def(
           "remove_runs",
           [](Repository& r, py::handle patterns) {
             return r.Apply(engine::RemoveRunsEdit{ToStrings(patterns)}).names;

@@ -144,6 +144,18 @@ def _where_with(where: str, bind: Optional[Mapping[str, Any]], equal: Mapping[st
     return " AND ".join(terms), bind
 
 
+class CollectionSummary:
+    """What a collection holds, as the butler's summary says it: its dataset
+    types (exact in starlog)."""
+
+    def __init__(self, dataset_types: set[DatasetType]) -> None:
+        self.dataset_types = dataset_types
+
+    @property
+    def dataset_type_names(self) -> set[str]:
+        return {t.name for t in self.dataset_types}
+
+
 class Registry:
     """The butler's Registry calls over a starlog.Repository.
 
@@ -213,6 +225,14 @@ class Registry:
             datasetType.name, list(dimensions), storage_class, bool(datasetType.isCalibration())
         )
 
+    def removeDatasetType(self, name: Union[str, tuple[str, ...]]) -> None:
+        """Removes dataset types (names or globs) without datasets; one that
+        does not exist is passed over, as the butler's."""
+        names = [name] if isinstance(name, str) else list(name)
+        view = self.repository.view()
+        for t in view.query_dataset_types(names):
+            self.repository.remove_dataset_type(t.name)
+
     def getDatasetType(self, name: str) -> DatasetType:
         return DatasetType._from_starlog(self.repository.view().get_dataset_type(name))
 
@@ -235,6 +255,40 @@ class Registry:
             if not rows:
                 return
         self.repository.insert_dimension_records(element, rows, replace=replace)
+
+    def syncDimensionData(
+        self, element: str, row: Mapping[str, Any], update: bool = False
+    ) -> Union[bool, dict[str, Any]]:
+        """Inserts ``row`` unless a record with its keys exists: True if
+        inserted, False if the same record was there. A record there that
+        differs is ConflictError, or with ``update`` is replaced, returning the
+        old values of the fields that changed (as the butler's)."""
+        record = dict(row)
+        existing = self.repository.view().get_dimension_record(element, record)
+        if existing is None:
+            self.repository.insert_dimension_records(element, [record])
+            return True
+        changed = {k: existing.get(k) for k, v in record.items() if existing.get(k) != v}
+        if not changed:
+            return False
+        if not update:
+            raise starlog.ConflictError(
+                f"Conflict: {element} record {record} differs from the one there in "
+                + ", ".join(sorted(changed))
+            )
+        self.repository.insert_dimension_records(element, [{**existing, **record}], replace=True)
+        return changed
+
+    def expandDataId(self, dataId: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> dict[str, Any]:
+        """The data ID with the values its records imply (an exposure's band
+        and physical_filter); a given value the records contradict, or a
+        record missing, is NotFoundError naming the data ID."""
+        given = _data_id(dataId, kwargs)
+        where, bind = _where_with("", None, given)
+        rows = self.repository.view().query_data_ids(list(given), where, bind, None, None, False)
+        if not rows:
+            raise starlog.NotFoundError(f"Not found: no dimension records match the data ID {given}")
+        return dict(rows[0])
 
     def queryDimensionRecords(
         self,
@@ -303,6 +357,36 @@ class Registry:
         self.getCollectionChain(parent)
         self.repository.set_chain(parent, _as_list(children), flatten=flatten)
 
+    def getCollectionParentChains(self, collection: str) -> set[str]:
+        """The CHAINED collections that list ``collection`` directly."""
+        view = self.repository.view()
+        if view.get_collection(collection) is None:
+            raise starlog.NotFoundError(f"Not found: no collection '{collection}'")
+        return {c.name for c in view.query_collections(None, ["CHAINED"]) if collection in c.children}
+
+    def getCollectionDocumentation(self, collection: str) -> Optional[str]:
+        c = self.repository.view().get_collection(collection)
+        if c is None:
+            raise starlog.NotFoundError(f"Not found: no collection '{collection}'")
+        return c.doc or None
+
+    def setCollectionDocumentation(self, collection: str, doc: Optional[str]) -> None:
+        """Sets (or, with None, clears) ``collection``'s documentation; its
+        type and contents stay."""
+        c = self.repository.view().get_collection(collection)
+        if c is None:
+            raise starlog.NotFoundError(f"Not found: no collection '{collection}'")
+        if c.type == "CHAINED":
+            self.repository.set_chain(collection, list(c.children), doc=doc or "")
+        else:
+            self.repository.create_collection(collection, c.type, doc or "")
+
+    def getCollectionSummary(self, collection: str) -> "CollectionSummary":
+        """The dataset types ``collection`` holds (a chain: what it searches)."""
+        view = self.repository.view()
+        names = view.dataset_types_in([collection])
+        return CollectionSummary({DatasetType._from_starlog(view.get_dataset_type(n)) for n in names})
+
     def queryCollections(
         self,
         expression: Any = ...,
@@ -314,9 +398,9 @@ class Registry:
         """Names of the collections matching ``expression`` (names or globs;
         ``...`` for all) of ``collectionTypes``; with flattenChains, chains
         stand for what they search (and are listed too only with
-        includeChains). ``datasetType`` is not supported."""
-        if datasetType is not None:
-            raise NotImplementedError("queryCollections(datasetType=...) is not in the subset")
+        includeChains). With ``datasetType``, only the collections holding
+        datasets of it (a chain: in what it searches), as the butler's summaries
+        answer, but exact."""
         if isinstance(collectionTypes, CollectionType):
             collectionTypes = {collectionTypes}
         wanted = {CollectionType(t).name for t in collectionTypes}
@@ -332,12 +416,20 @@ class Registry:
                 seen.add(name)
                 out.append(name)
 
+        type_name = None if datasetType is None else _type_name(datasetType)
+
+        def holds(name: str) -> bool:
+            return type_name is None or type_name in view.dataset_types_in([name])
+
         for c in view.query_collections(patterns):
+            if not holds(c.name):
+                continue
             if c.type == "CHAINED" and flattenChains:
                 if includeChains:
                     add(c.name, c.type)
                 for child in view.resolve_search_path([c.name]):
-                    add(child, view.get_collection(child).type)
+                    if holds(child):
+                        add(child, view.get_collection(child).type)
             elif c.type != "CHAINED" or includeChains:
                 add(c.name, c.type)
         return out
@@ -409,6 +501,11 @@ class Registry:
             _type_name(datasetType), self._search(collections), where, bind, findFirst, timespan
         )
         return self._wrap(view, refs)
+
+    def removeDatasets(self, refs: Iterable[Any]) -> None:
+        """Removes datasets from the registry, all or none, from every
+        collection that holds them; their files are left (the datastore's)."""
+        self.repository.prune_datasets(list(refs), "forget")
 
     def associate(self, collection: str, refs: Iterable[Any]) -> None:
         self.repository.associate(collection, list(refs))

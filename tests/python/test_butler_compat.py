@@ -116,3 +116,64 @@ def test_without_default_collections_a_lookup_says_so(repo_path):
     assert not registry.isWriteable()
     with pytest.raises(starlog.InvalidArgumentError):
         registry.findDataset("raw", instrument="HSC")
+
+
+def test_more_of_the_registry_summaries_parents_docs_sync_expand_remove(registry):
+    from starlog.butler_compat import CollectionSummary
+
+    registry.insertDimensionData("instrument", {"instrument": "HSC"})
+    registry.insertDimensionData("band", {"band": "r"})
+    registry.insertDimensionData("physical_filter", {"instrument": "HSC", "physical_filter": "HSC-R", "band": "r"})
+    registry.insertDimensionData("day_obs", {"instrument": "HSC", "day_obs": 20240301})
+    registry.insertDimensionData("detector", {"instrument": "HSC", "detector": 1})
+    registry.insertDimensionData("exposure", {"instrument": "HSC", "exposure": 7, "physical_filter": "HSC-R",
+                                              "day_obs": 20240301})
+    raw = DatasetType("raw", ["instrument", "exposure", "detector"], "Exposure")
+    bias = DatasetType("bias", ["instrument", "detector"], "ExposureF", isCalibration=True)
+    registry.registerDatasetType(raw)
+    registry.registerDatasetType(bias)
+    registry.registerRun("HSC/raw/all", doc="raws")
+    registry.registerRun("HSC/calib/run")
+    registry.registerCollection("HSC/defaults", CollectionType.CHAINED)
+    registry.setCollectionChain("HSC/defaults", ["HSC/raw/all", "HSC/calib/run"])
+    (r,) = registry.insertDatasets(raw, [{"instrument": "HSC", "exposure": 7, "detector": 1}])
+    registry.insertDatasets(bias, [{"instrument": "HSC", "detector": 1}], run="HSC/calib/run")
+
+    # Summaries: exact, chains standing for what they search.
+    assert registry.getCollectionSummary("HSC/raw/all").dataset_type_names == {"raw"}
+    assert isinstance(registry.getCollectionSummary("HSC/defaults"), CollectionSummary)
+    assert registry.getCollectionSummary("HSC/defaults").dataset_type_names == {"raw", "bias"}
+    assert registry.queryCollections(datasetType="bias", flattenChains=True) == ["HSC/calib/run"]
+    assert set(registry.queryCollections(datasetType=raw)) == {"HSC/defaults", "HSC/raw/all"}
+    assert registry.getCollectionParentChains("HSC/raw/all") == {"HSC/defaults"}
+
+    # Documentation, kept apart from type and contents.
+    assert registry.getCollectionDocumentation("HSC/raw/all") == "raws"
+    registry.setCollectionDocumentation("HSC/raw/all", "every raw")
+    assert registry.getCollectionDocumentation("HSC/raw/all") == "every raw"
+    assert registry.getCollectionType("HSC/raw/all") == CollectionType.RUN
+    registry.setCollectionDocumentation("HSC/defaults", "the defaults")
+    assert registry.getCollectionChain("HSC/defaults") == ("HSC/raw/all", "HSC/calib/run")
+
+    # syncDimensionData: inserted, the same again, a difference refused or updated.
+    assert registry.syncDimensionData("detector", {"instrument": "HSC", "detector": 2, "full_name": "b"}) is True
+    assert registry.syncDimensionData("detector", {"instrument": "HSC", "detector": 2, "full_name": "b"}) is False
+    with pytest.raises(starlog.ConflictError):
+        registry.syncDimensionData("detector", {"instrument": "HSC", "detector": 2, "full_name": "c"})
+    assert registry.syncDimensionData(
+        "detector", {"instrument": "HSC", "detector": 2, "full_name": "c"}, update=True
+    ) == {"full_name": "b"}
+
+    # expandDataId: the implied values from the records.
+    expanded = registry.expandDataId(instrument="HSC", exposure=7)
+    assert expanded["physical_filter"] == "HSC-R" and expanded["band"] == "r"
+    with pytest.raises(starlog.NotFoundError):
+        registry.expandDataId(instrument="HSC", exposure=8)
+
+    # removeDatasets: gone from every collection; removeDatasetType of a missing type passes.
+    registry.removeDatasets([r])
+    assert registry.findDataset(raw, instrument="HSC", exposure=7, detector=1) is None
+    assert registry.getCollectionSummary("HSC/raw/all").dataset_type_names == set()
+    registry.removeDatasetType("nothing_like_it")
+    registry.removeDatasetType("raw")
+    assert [t.name for t in registry.queryDatasetTypes()] == ["bias"]

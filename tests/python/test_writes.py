@@ -150,3 +150,27 @@ def test_snapshots_and_remove_runs(filled):
         filled.remove_runs("nothing*")
     with pytest.raises(starlog.ConflictError):
         filled.create_snapshot("before")
+
+
+def test_prune_datasets_forget_unstore_purge(filled):
+    import os
+
+    root = filled.root
+    os.makedirs(os.path.join(root, "raw"), exist_ok=True)
+    for i in range(3):
+        with open(os.path.join(root, f"raw/{i}.fits"), "w") as f:
+            f.write(f"pixels {i}")
+    a, b, c = filled.register_datasets(
+        "raw", "HSC/raw/all", RAWS[:3], paths=[f"raw/{i}.fits" for i in range(3)])
+    assert filled.view().dataset_types_in(["HSC/raw/all"]) == ["raw"]
+    with pytest.raises(starlog.InvalidArgumentError):
+        filled.prune_datasets([a], "shred")
+    assert filled.prune_datasets([a]) == 1                  # forget: the file stays
+    assert os.path.exists(os.path.join(root, "raw/0.fits"))
+    assert filled.prune_datasets([b], "unstore") == 1       # the file goes, the dataset stays
+    assert not os.path.exists(os.path.join(root, "raw/1.fits"))
+    assert filled.view().get_dataset(b.id) is not None
+    assert filled.prune_datasets([c], "purge") == 1         # both go
+    assert not os.path.exists(os.path.join(root, "raw/2.fits"))
+    assert filled.view().get_dataset(c.id) is None
+    assert filled.view().dataset_types_in(["HSC/raw/all"]) == ["raw"]  # b is still there
