@@ -116,7 +116,9 @@ Status EventStoreImpl::OpenDb(bool create) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
   for (int i = 0; i < kFamilyCount; ++i) {
-    descriptors.emplace_back(std::string(kFamilyNames[i]), FamilyOptions(static_cast<Family>(i)));
+    descriptors.emplace_back(
+        std::string(kFamilyNames[i]),
+        FamilyOptions(static_cast<Family>(i), writer ? OpenedBy::kWriter : OpenedBy::kReader));
   }
   // Readers and followers open a secondary instance: unlike RocksDB's
   // read-only open, it is made to run beside a writer (a read-only open that

@@ -93,7 +93,7 @@ std::shared_ptr<rocksdb::TableFactory> PlainTables() {
 
 }  // namespace
 
-rocksdb::ColumnFamilyOptions FamilyOptions(Family family) {
+rocksdb::ColumnFamilyOptions FamilyOptions(Family family, OpenedBy by) {
   rocksdb::ColumnFamilyOptions o;
   if (!IsIndexFamily(family)) {
     o.table_factory = PlainTables();
@@ -106,7 +106,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family) {
     o.prefix_extractor = std::make_shared<LogicalKeyTransform>();
   }
   // About 1.3 MB of bloom bits per 64 MB memtable: ~16 bits per entry.
-  o.memtable_prefix_bloom_size_ratio = 0.02;
+  o.memtable_prefix_bloom_size_ratio = by == OpenedBy::kWriter ? 0.02 : 0;
   return o;
 }
 

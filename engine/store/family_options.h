@@ -18,7 +18,13 @@
 
 namespace starlog::engine {
 
-rocksdb::ColumnFamilyOptions FamilyOptions(Family family);
+// Who opens the families decides the memtable filter: a writer's memtables
+// take every new key, and the filter pays; a reader's or a follower's take at
+// most the writer's unflushed log, replayed once, and a filter would be zeroed
+// memory (about 1.3 MB a family) that a short command never uses (table files
+// keep their filters either way).
+enum class OpenedBy { kWriter, kReader };
+rocksdb::ColumnFamilyOptions FamilyOptions(Family family, OpenedBy by = OpenedBy::kWriter);
 
 rocksdb::ReadOptions PointReadOptions();
 rocksdb::ReadOptions ScanOptions();

@@ -1,12 +1,14 @@
 #include "starlog/engine/event_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/table.h>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
+#include "engine/store/family_options.h"
 #include "starlog/codec/chain.h"
 #include "starlog/codec/coding.h"
 #include "starlog/codec/event_codec.h"
@@ -274,4 +276,17 @@ TEST_CASE("A missing event is reported as a gap in the log", "[engine][store]") 
   auto records = store->ReadLog(1, 100);
   REQUIRE(records.status().IsCorruption());
   CHECK(records.status().message().find("event 4") != std::string_view::npos);
+}
+
+TEST_CASE("Only a writer's memtables carry a filter; a reader zeroes no memory for one",
+          "[store]") {
+  using starlog::engine::Family;
+  using starlog::engine::FamilyOptions;
+  using starlog::engine::OpenedBy;
+  CHECK(FamilyOptions(Family::kDatasets, OpenedBy::kWriter).memtable_prefix_bloom_size_ratio > 0);
+  CHECK(FamilyOptions(Family::kDatasets, OpenedBy::kReader).memtable_prefix_bloom_size_ratio == 0);
+  // Table files keep theirs either way: the same table factory.
+  CHECK(std::string(FamilyOptions(Family::kDatasets, OpenedBy::kReader).table_factory->Name()) ==
+        FamilyOptions(Family::kDatasets, OpenedBy::kWriter).table_factory->Name());
+  CHECK(FamilyOptions(Family::kDatasets, OpenedBy::kReader).prefix_extractor != nullptr);
 }
