@@ -49,17 +49,23 @@ struct FaultPrimary {
   int added = 0;
 };
 
-// `starlog serve` on "listen"; returns the process once it reports its port.
-std::unique_ptr<ChildProcess> Serve(const FaultPrimary& primary, const std::string& listen,
-                                    uint16_t* port) {
+// `starlog serve ROOT` on "listen" (ROOT: the primary's, or a replica that
+// serves replicas further on); returns the process once it reports its port.
+std::unique_ptr<ChildProcess> ServeRoot(const std::string& root, const FaultPrimary& primary,
+                                        const std::string& listen, uint16_t* port) {
   auto child = std::make_unique<ChildProcess>(std::vector<std::string>{
-      STARLOG_BINARY, "serve", primary.fixture.root(), "--listen", listen, "--key", primary.key()});
+      STARLOG_BINARY, "serve", root, "--listen", listen, "--key", primary.key()});
   auto line = child->ReadLine(std::chrono::milliseconds(10'000));
   REQUIRE(line.has_value());
   const size_t colon = line->rfind(':');
   REQUIRE(colon != std::string::npos);
   *port = static_cast<uint16_t>(std::stoul(line->substr(colon + 1)));
   return child;
+}
+
+std::unique_ptr<ChildProcess> Serve(const FaultPrimary& primary, const std::string& listen,
+                                    uint16_t* port) {
+  return ServeRoot(primary.fixture.root(), primary, listen, port);
 }
 
 // A FaultPrimary from a random seed (the test logs it), served on a free port.
@@ -203,5 +209,58 @@ TEST_CASE("The primary restarted, the replica killed with SIGKILL and restarted"
   Stop(follower);
   RequireSameLog(served.primary.store(), replica.path());
   RequireFilesIntact(served.primary, replica.path());
+  Stop(served.server);
+}
+
+TEST_CASE("Three levels deep: a replica serves a replica, through faults in the middle link",
+          "[replication][faults]") {
+  // A national centre (mid) follows the primary and serves a smaller site
+  // (leaf); the link between them breaks at random points, and mid's server
+  // dies hard once. The leaf must end with the primary's log and files,
+  // every event verified at both hops.
+  ServedPrimary served;
+  INFO("seed " << served.seed);
+  TempDir mid;
+  auto mid_follower =
+      Follow(served.primary, mid.path(), "127.0.0.1:" + std::to_string(served.port));
+  REQUIRE(CaughtUp(served.primary, mid.path()));
+  uint16_t mid_port = 0;
+  auto mid_server = ServeRoot(mid.path(), served.primary, "127.0.0.1:0", &mid_port);
+  std::mutex rng_mu;
+  TcpProxy proxy(mid_port, [&](int connection) {
+    std::lock_guard<std::mutex> lock(rng_mu);
+    if (connection >= 6) return Fault{};
+    return Fault{Fault::Kind::kCut, served.rng() % (connection == 0 ? 16'000 : 100'000), nullptr};
+  });
+  TempDir leaf;
+  auto leaf_follower = Follow(served.primary, leaf.path(), proxy.address());
+  REQUIRE(CaughtUp(served.primary, leaf.path()));
+
+  // Live events reach the leaf through both hops; then mid's server dies
+  // hard while more are written, and comes back on its port.
+  served.primary.AddEvents(40);
+  REQUIRE(CaughtUp(served.primary, leaf.path()));
+  mid_server->Kill(SIGKILL);
+  mid_server->Wait();
+  served.primary.AddEvents(40);
+  AddRawWithFile(served.primary.fixture, "HSC/raw/all", 200, 1, std::string(40'000, 'm'));
+  REQUIRE(CaughtUp(served.primary, mid.path()));
+  uint16_t again = 0;
+  mid_server =
+      ServeRoot(mid.path(), served.primary, "127.0.0.1:" + std::to_string(mid_port), &again);
+  REQUIRE(again == mid_port);
+  REQUIRE(CaughtUp(served.primary, leaf.path()));
+
+  Stop(leaf_follower);
+  CHECK(proxy.faults() > 0);
+  RequireSameLog(served.primary.store(), leaf.path());
+  RequireFilesIntact(served.primary, leaf.path());
+  // The leaf checks against the primary itself, end to end.
+  ChildProcess verify(
+      {STARLOG_BINARY, "verify", leaf.path(), "--against", served.primary.fixture.root()});
+  const int verified = verify.Wait();
+  CHECK((WIFEXITED(verified) && WEXITSTATUS(verified) == 0));
+  Stop(mid_server);
+  Stop(mid_follower);
   Stop(served.server);
 }
