@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/json_output.h"
@@ -39,12 +41,16 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   std::vector<std::string> inputs(args.positionals().begin() + 1, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(auto files, ingest::ExpandInputs(inputs));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
+  STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
+  // One request to the service carries at most this many descriptors.
+  if (writer.through_service()) {
+    options.batch_size = std::min(options.batch_size, service::kMaxDescriptorsPerMessage);
+  }
   ingest::IngestReport report;
   {
     Progress progress(io, "ingest", "files");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    STARLOG_ASSIGN_OR_RETURN(report, ingest::Ingest(*store, files, options));
+    STARLOG_ASSIGN_OR_RETURN(report, ingest::Ingest(*writer.store, files, options, writer.sink));
   }
   if (args.Has("json")) {
     io.out << IngestJson(report) << "\n";
@@ -82,7 +88,16 @@ CommandSpec IngestCommand() {
           "(the new RUN with the first, its records, its datasets) is one atomic write:\n"
           "a refused batch places no file and registers nothing. A file that\n"
           "is not FITS, matches no translator or lacks a keyword is skipped with the\n"
-          "reason; the rest go on, and the exit status is 1 when any was skipped.",
+          "reason; the rest go on, and the exit status is 1 when any was skipped.\n"
+          "\n"
+          "With a service running for the repository (or --service SOCKET), this\n"
+          "process reads the headers and hands each file to the service as an open\n"
+          "descriptor, never as a path: the service copies it into the repository as\n"
+          "its own account, checksumming what it reads, and registers it as you.\n"
+          "copy and move work so (move removes the source once registered), direct\n"
+          "needs the very file under the root, symlink and relsymlink a path the\n"
+          "service can open too; hardlink is refused. Batches are then at most 128\n"
+          "files. On TCP there are no descriptors: run ingest on the service's host.",
       .positionals = {{"PATH", "repository folder"},
                       {"FILES...", "FITS files, or folders to search", false, true}},
       .options = {{"run", "RUN", "the RUN collection to ingest into (created if missing)"},

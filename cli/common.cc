@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
+#include "starlog/engine/repo_paths.h"
 #include "starlog/service/client.h"
 #include "starlog/service/user_tokens.h"
 #include "starlog/service/writer.h"
@@ -122,16 +124,6 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
   STARLOG_ASSIGN_OR_RETURN(const uint64_t seconds, LockTimeoutSeconds(args));
   options.lock_timeout = std::chrono::seconds(seconds);
   const std::string root = args.positional(0);
-  if (!options.read_only) {
-    // A running service holds the lock for good: say so instead of waiting.
-    STARLOG_ASSIGN_OR_RETURN(auto served, service::ConnectIfServed(root));
-    if (served != nullptr) {
-      return Status::Unavailable("repository " + root + " is written by its service (" +
-                                 served->socket_path() +
-                                 "), and this command does not go through it yet: run it as "
-                                 "the service's account with the service stopped");
-    }
-  }
   std::ostream* to = err != nullptr ? err : &std::cerr;
   options.on_lock_wait = [to, root, seconds] {
     *to << "waiting for " << root << ": another process is writing to it (up to " << seconds
@@ -308,6 +300,27 @@ Result<bool> IsRemote(const ParsedArgs& args, const std::string& named) {
   return address->tcp;
 }
 
+// Whether the service "named" connected to ("client") serves the repository
+// at "root": a command must not write or read another repository than the
+// one its PATH names. A PATH that holds no repository here is only the
+// repository's name (a client on another host), and not checked.
+Status CheckServes(const service::Client& client, const std::string& named,
+                   const std::string& root) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(std::filesystem::path(root) / engine::kPrivateFolder, ec)) {
+    return Status::OK();
+  }
+  engine::StoreOptions read_only;
+  read_only.read_only = true;
+  auto store = engine::EventStore::Open(root, read_only);
+  if (!store.ok()) return Status::OK();  // Unreadable here: the service's answers decide.
+  if ((*store)->repository_id() == client.repository_id()) return Status::OK();
+  return Status::InvalidArgument("the service at " + named + " serves repository " +
+                                 client.repository_id().ToString() + ", not " + root +
+                                 " (repository " + (*store)->repository_id().ToString() +
+                                 "): name the service of " + root + ", or its PATH");
+}
+
 // How to reach "address" and prove who this user is: a token (--token-file,
 // $STARLOG_TOKEN_FILE) or a client certificate (--tls-cert, --tls-key).
 Result<service::RemoteOptions> RemoteOptionsFor(const ParsedArgs& args,
@@ -350,8 +363,7 @@ Result<WriterFn> ReadOnlyWriter(const ParsedArgs& args, Io& io) {
 // Who applies a command's edit is service::Writer's to decide (the service
 // named, else the repository's own if it answers, else this process waiting
 // for the lock); this maps the command line onto it.
-Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
-  if (args.Has("read-only")) return ReadOnlyWriter(args, io);
+Result<std::shared_ptr<service::Writer>> OpenServiceWriter(const ParsedArgs& args, Io& io) {
   service::WriterOptions options;
   options.user = args.Get("user");
   options.act_for = args.GetOr("act-for", "");
@@ -374,8 +386,78 @@ Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
     io.err << "starlog: $STARLOG_USER is ignored: the repository's service records you as "
            << codec::Quoted(writer->user()) << std::endl;
   }
-  std::shared_ptr<service::Writer> shared = std::move(writer);
-  return WriterFn([shared](const engine::Edit& edit) { return shared->Apply(edit); });
+  return std::shared_ptr<service::Writer>(std::move(writer));
+}
+
+Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
+  if (args.Has("read-only")) return ReadOnlyWriter(args, io);
+  STARLOG_ASSIGN_OR_RETURN(std::shared_ptr<service::Writer> writer, OpenServiceWriter(args, io));
+  return WriterFn([writer](const engine::Edit& edit) { return writer->Apply(edit); });
+}
+
+service::PlaceMode PlaceModeOf(ingest::TransferMode mode) {
+  switch (mode) {
+    case ingest::TransferMode::kCopy:
+      return service::PlaceMode::kCopy;
+    case ingest::TransferMode::kMove:
+      return service::PlaceMode::kMove;
+    case ingest::TransferMode::kDirect:
+      return service::PlaceMode::kDirect;
+    case ingest::TransferMode::kHardlink:
+      return service::PlaceMode::kHardlink;
+    case ingest::TransferMode::kSymlink:
+      return service::PlaceMode::kSymlink;
+    case ingest::TransferMode::kRelsymlink:
+      return service::PlaceMode::kRelsymlink;
+  }
+  return service::PlaceMode::kCopy;
+}
+
+// A batch through the service: the files named by their sources, which
+// Client::Place opens here; the service's answer as the local sink's.
+ingest::FileSink ServiceSink(std::shared_ptr<service::Writer> writer, std::string root) {
+  return [writer, root](ingest::FileBatch batch) -> Result<ingest::BatchResult> {
+    service::PlaceRequest request;
+    request.events = std::move(batch.bodies);
+    request.mode = PlaceModeOf(batch.mode);
+    request.all_or_nothing = batch.all_or_nothing;
+    std::vector<std::string> sources;
+    const bool link = batch.mode == ingest::TransferMode::kSymlink ||
+                      batch.mode == ingest::TransferMode::kRelsymlink;
+    for (const ingest::BatchFile& f : batch.files) {
+      std::error_code ec;
+      const std::string absolute = link ? std::filesystem::absolute(f.source, ec).string() : "";
+      request.files.push_back(service::PlaceFile{
+          static_cast<uint32_t>(f.event), static_cast<uint32_t>(f.entry), f.relative, absolute});
+      sources.push_back(f.source);
+    }
+    STARLOG_ASSIGN_OR_RETURN(service::PlaceReply reply, writer->Place(std::move(request), sources));
+    ingest::BatchResult out;
+    std::vector<bool> skipped(batch.files.size(), false);
+    for (const service::PlaceSkip& s : reply.skipped) {
+      if (s.file >= batch.files.size() || skipped[s.file]) {
+        return Status::Corruption("the service left out a file the request did not hold");
+      }
+      skipped[s.file] = true;
+      out.skipped.push_back({batch.files[s.file].source, s.reason});
+    }
+    out.placed = batch.files.size() - out.skipped.size();
+    if (reply.result.appended()) {
+      out.first_event = reply.result.first;
+      out.last_event = reply.result.head.sequence;
+    }
+    if (batch.mode == ingest::TransferMode::kMove) {
+      // The service copied; the registration is durable: the sources go,
+      // but never the file now registered (a source given inside the root).
+      for (size_t i = 0; i < batch.files.size(); ++i) {
+        std::error_code ec;
+        const auto target = std::filesystem::path(root) / batch.files[i].relative;
+        if (skipped[i] || std::filesystem::equivalent(batch.files[i].source, target, ec)) continue;
+        std::filesystem::remove(batch.files[i].source, ec);  // Best effort, as a local move's.
+      }
+    }
+    return out;
+  };
 }
 
 }  // namespace
@@ -389,7 +471,41 @@ Result<std::unique_ptr<service::Client>> ConnectNamedService(const ParsedArgs& a
   if (remote) {
     STARLOG_ASSIGN_OR_RETURN(options, RemoteOptionsFor(args, named));
   }
-  return service::ConnectTo(named, options);
+  STARLOG_ASSIGN_OR_RETURN(std::unique_ptr<service::Client> client,
+                           service::ConnectTo(named, options));
+  STARLOG_RETURN_IF_ERROR(CheckServes(*client, named, args.positional(0)));
+  return client;
+}
+
+Result<FileWriter> OpenFileWriter(const ParsedArgs& args, Io& io) {
+  FileWriter out;
+  const std::string root = args.positional(0);
+  if (args.Has("read-only")) {
+    STARLOG_ASSIGN_OR_RETURN(out.store, OpenForWrite(args, &io.err));
+    out.sink = ingest::LocalFileSink(*out.store, ActingUser(args));
+    return out;
+  }
+  STARLOG_ASSIGN_OR_RETURN(out.writer, OpenServiceWriter(args, io));
+  if (!out.writer->through_service()) {
+    out.store = out.writer->store();
+    const service::Writer& w = *out.writer;
+    const engine::Actor actor =
+        args.Has("act-for") ? engine::Actor(args.GetOr("act-for", ""), w.user()) : w.user();
+    out.sink = ingest::LocalFileSink(*out.store, actor);
+    return out;
+  }
+  engine::StoreOptions follow;
+  follow.follow = true;
+  auto store = engine::EventStore::Open(root, follow);
+  if (!store.ok()) {
+    // A reader that may not take the followers' lock reads what is there
+    // now; each batch is then planned against it, and the service refuses
+    // what a later commit made stale.
+    STARLOG_ASSIGN_OR_RETURN(store, OpenForRead(args));
+  }
+  out.store = std::move(*store);
+  out.sink = ServiceSink(out.writer, root);
+  return out;
 }
 
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit) {

@@ -15,7 +15,9 @@
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
+#include "starlog/ingest/file_batch.h"
 #include "starlog/service/client.h"
+#include "starlog/service/writer.h"
 
 namespace starlog::cli {
 
@@ -102,6 +104,21 @@ bool IsJsonInput(const ParsedArgs& args, const std::string& path);
 // needs the writer: this process, waiting for the lock (--lock-timeout), or,
 // once there is one, the repository's service.
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit);
+
+// Where a command that places files (ingest, import) reads the registry and
+// puts the files: the writer Submit would choose. Through the service,
+// "store" follows the repository read-only (Refresh() brings in the
+// service's commits) and "sink" hands each file to the service as an open
+// descriptor (service::Writer::Place; the service places it as its own
+// account; a moved source is removed here once the service answered);
+// else "store" is this process's writer and "sink" places the files here.
+struct FileWriter {
+  std::shared_ptr<service::Writer> writer;  // Null with --read-only.
+  std::shared_ptr<engine::EventStore> store;
+  ingest::FileSink sink;
+  bool through_service() const { return writer != nullptr && writer->through_service(); }
+};
+Result<FileWriter> OpenFileWriter(const ParsedArgs& args, Io& io);
 
 // The service --service or $STARLOG_SERVICE names (a socket, or HOST:PORT
 // with --tls-ca, --token-file or --tls-cert/--tls-key), connected; nullptr

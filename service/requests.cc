@@ -4,6 +4,7 @@
 #include <iterator>
 #include <optional>
 
+#include "service/placement.h"
 #include "starlog/codec/event_codec.h"
 #include "starlog/engine/as_of.h"
 #include "starlog/engine/edits.h"
@@ -110,6 +111,12 @@ QueryRows Slice(QueryRows& rows, size_t from, size_t to) {
 
 Message Refusal(Status status) { return Message(StatusReply{std::move(status)}); }
 
+// Acting for another: whose rights are used is the engine's to decide (the
+// act-for role), and the event names both.
+engine::Actor ActorFor(const std::string& user, const std::string& act_for) {
+  return act_for.empty() || act_for == user ? engine::Actor(user) : engine::Actor(act_for, user);
+}
+
 }  // namespace
 
 Requests::Requests(engine::EventStore& store, RequestOptions options)
@@ -121,14 +128,18 @@ size_t Requests::cursors() const {
 }
 
 Result<Message> Requests::Handle(const Message& request, const std::string& user,
-                                 const std::function<bool()>& hung_up) {
+                                 const std::function<bool()>& hung_up,
+                                 std::vector<UniqueFd> descriptors) {
+  if (const auto* place = std::get_if<PlaceRequest>(&request)) {
+    return Place(*place, std::move(descriptors), user, hung_up);
+  }
+  if (!descriptors.empty()) {
+    return Status::InvalidArgument(
+        std::to_string(descriptors.size()) + " descriptors came with message type " +
+        std::to_string(static_cast<int>(TypeOf(request))) + ", which takes none");
+  }
   if (const auto* edit = std::get_if<EditRequest>(&request)) {
-    // Acting for another: whose rights are used is the engine's to decide
-    // (the act-for role), and the event names both.
-    const engine::Actor actor = edit->act_for.empty() || edit->act_for == user
-                                    ? engine::Actor(user)
-                                    : engine::Actor(edit->act_for, user);
-    auto result = engine::ApplyEdit(store_, edit->edit, actor);
+    auto result = engine::ApplyEdit(store_, edit->edit, ActorFor(user, edit->act_for));
     if (!result.ok()) return Refusal(result.status());
     return Message(EditReply{std::move(*result)});
   }
@@ -137,8 +148,41 @@ Result<Message> Requests::Handle(const Message& request, const std::string& user
   if (const auto* more = std::get_if<MoreRequest>(&request)) return More(*more, user);
   if (const auto* wait = std::get_if<WaitRequest>(&request)) return Wait(*wait, hung_up);
   return Status::InvalidArgument(
-      "a client sends edit, info, query, more or wait requests, not message type " +
+      "a client sends edit, info, query, more, wait or place requests, not message type " +
       std::to_string(static_cast<int>(TypeOf(request))));
+}
+
+Result<Message> Requests::Place(PlaceRequest request, std::vector<UniqueFd> descriptors,
+                                const std::string& user, const std::function<bool()>& hung_up) {
+  // A count that disagrees with the files is a client that does not speak
+  // the protocol: the connection ends (the descriptors close here).
+  if (descriptors.size() != request.files.size()) {
+    return Status::InvalidArgument("the place request names " +
+                                   std::to_string(request.files.size()) + " files and came with " +
+                                   std::to_string(descriptors.size()) + " descriptors");
+  }
+  auto placement =
+      Placement::Place(store_.root(), request, std::move(descriptors), options_.max_place_bytes);
+  if (!placement.ok()) return Refusal(placement.status());
+  PlaceReply reply;
+  reply.skipped = placement->skipped();
+  if (!request.all_or_nothing && placement->placed() == 0) {
+    // Nothing to register: no RUN, no records either, as a local ingest.
+    reply.result.head = store_.head();
+    return Message(std::move(reply));
+  }
+  // A client gone before its files are registered gets nothing done: no
+  // event, and "placement" removes the files.
+  if (hung_up && hung_up()) {
+    return Refusal(Status::Unavailable(
+        "the client hung up before its files were registered: nothing was kept"));
+  }
+  auto result = engine::ApplyEdit(store_, engine::AppendEdit{std::move(request.events)},
+                                  ActorFor(user, request.act_for));
+  if (!result.ok()) return Refusal(result.status());
+  placement->Commit();
+  reply.result = std::move(*result);
+  return Message(std::move(reply));
 }
 
 Message Requests::Info() {

@@ -29,6 +29,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+RequestOptions RequestOptionsFor(const ServerOptions& options) {
+  RequestOptions out;
+  out.max_place_bytes = options.max_place_bytes;
+  return out;
+}
+
 // A refusal sent to a connection that is about to be closed: at most this
 // long, so that a peer that reads nothing costs the server nothing.
 constexpr std::chrono::milliseconds kRefusalTimeout{200};
@@ -51,7 +57,7 @@ class ServerImpl final : public Server {
         tcp_(std::move(tcp)),
         tls_(std::move(tls)),
         tcp_address_(tcp_ != nullptr ? tcp_->address() : ""),
-        requests_(*store_) {}
+        requests_(*store_, RequestOptionsFor(options_)) {}
 
   ~ServerImpl() override {
     Stop();
@@ -369,7 +375,20 @@ class ServerImpl final : public Server {
         if (request.status().IsTimedOut()) Log(who + ": closed after the idle timeout");
         return;  // The client closed, or the server is stopping.
       }
-      auto reply = Handle(*request, user, fd);
+      // Taken at once, so that whatever happens next closes them.
+      auto descriptors = stream->TakeDescriptors();
+      if (!descriptors.ok()) return Refuse(*stream, who, descriptors.status());
+      if (remote && std::holds_alternative<PlaceRequest>(*request)) {
+        // Nothing a TCP peer sends can be a descriptor: the files it names
+        // would be paths, which the service never opens for a client.
+        const Status refusal = Status::NotSupported(
+            "files go to the service only on its Unix socket (" + options_.socket_path +
+            "), as open descriptors, which TCP cannot carry: run ingest or import on the "
+            "service's host, or over a shared file system with --service SOCKET");
+        if (!stream->Send(StatusReply{refusal}, Clock::now() + options_.io_timeout).ok()) return;
+        continue;
+      }
+      auto reply = Handle(*request, user, fd, std::move(*descriptors));
       if (!reply.ok()) return Refuse(*stream, who, reply.status());
       const Status sent = stream->Send(*reply, Clock::now() + options_.io_timeout);
       if (!sent.ok()) {
@@ -383,8 +402,10 @@ class ServerImpl final : public Server {
   // The reply to one request (requests.h); an error ends the connection (a
   // message a client does not send). A wait ends when "fd" hangs up, which
   // Stop's shutdown of its reading side makes it do.
-  Result<Message> Handle(const Message& request, const std::string& user, int fd) {
-    return requests_.Handle(request, user, [fd] { return PeerHungUp(fd); });
+  Result<Message> Handle(const Message& request, const std::string& user, int fd,
+                         std::vector<UniqueFd> descriptors) {
+    return requests_.Handle(
+        request, user, [fd] { return PeerHungUp(fd); }, std::move(descriptors));
   }
 
   const ServerOptions options_;

@@ -53,7 +53,9 @@ struct FaultPrimary {
 std::unique_ptr<ChildProcess> Serve(const FaultPrimary& primary, const std::string& listen,
                                     uint16_t* port) {
   auto child = std::make_unique<ChildProcess>(std::vector<std::string>{
-      STARLOG_BINARY, "serve", primary.fixture.root(), "--listen", listen, "--key", primary.key()});
+      STARLOG_BINARY, "serve", primary.fixture.root(), "--listen", listen, "--key", primary.key(),
+      // Replication alone: this process keeps writing the primary itself.
+      "--no-service"});
   auto line = child->ReadLine(std::chrono::milliseconds(10'000));
   REQUIRE(line.has_value());
   const size_t colon = line->rfind(':');

@@ -56,6 +56,27 @@ bool RawConnection::Send(const service::Message& message) {
   return Send(bytes);
 }
 
+bool RawConnection::SendWithDescriptors(const service::Message& message,
+                                        const std::vector<int>& descriptors) {
+  std::string bytes;
+  REQUIRE(service::AppendMessage(message, &bytes).ok());
+  iovec iov{bytes.data(), bytes.size()};
+  std::vector<char> control(CMSG_SPACE(sizeof(int) * descriptors.size()));
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int) * descriptors.size());
+  std::memcpy(CMSG_DATA(cmsg), descriptors.data(), sizeof(int) * descriptors.size());
+  const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  if (n <= 0) return false;
+  return Send(std::string_view(bytes).substr(static_cast<size_t>(n)));
+}
+
 std::optional<service::Message> RawConnection::Receive(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
