@@ -42,10 +42,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   std::vector<std::string> inputs(args.positionals().begin() + 1, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(auto files, ingest::ExpandInputs(inputs));
   STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
-  // One request to the service carries at most this many descriptors.
-  if (writer.through_service()) {
-    options.batch_size = std::min(options.batch_size, service::kMaxDescriptorsPerMessage);
-  }
+  // One request to the service carries at most this many descriptors; a
+  // local run batches alike, so that the same command makes the same events
+  // with or without a service.
+  options.batch_size = std::min(options.batch_size, service::kMaxDescriptorsPerMessage);
   ingest::IngestReport report;
   {
     Progress progress(io, "ingest", "files");
@@ -96,8 +96,8 @@ CommandSpec IngestCommand() {
           "its own account, checksumming what it reads, and registers it as you.\n"
           "copy and move work so (move removes the source once registered), direct\n"
           "needs the very file under the root, symlink and relsymlink a path the\n"
-          "service can open too; hardlink is refused. Batches are then at most 128\n"
-          "files. On TCP there are no descriptors: run ingest on the service's host.",
+          "service can open too; hardlink is refused. Batches are at most 128 files\n"
+          "either way. On TCP there are no descriptors: run ingest on the service's host.",
       .positionals = {{"PATH", "repository folder"},
                       {"FILES...", "FITS files, or folders to search", false, true}},
       .options = {{"run", "RUN", "the RUN collection to ingest into (created if missing)"},

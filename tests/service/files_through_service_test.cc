@@ -199,6 +199,19 @@ TEST_CASE("ingest through the service prints, exits and registers as a local ing
   }
 }
 
+TEST_CASE("More files than one request carries make the same events through the service",
+          "[service][ingest]") {
+  Twins twins;
+  Inputs inputs(starlog::service::kMaxDescriptorsPerMessage + 2);
+  auto through = RunStarlog(inputs.Ingest(twins.served.root(), {"--json"}));
+  auto here = RunStarlog(inputs.Ingest(twins.local.root(), {"--json"}));
+  INFO(through.err);
+  CHECK(Contains(through.out, "\"ingested\":130"));
+  CHECK(through.out == here.out);
+  CHECK(twins.served.OpenReadOnly()->head().state_digest ==
+        twins.local.OpenReadOnly()->head().state_digest);
+}
+
 TEST_CASE("move through the service removes the sources once registered; direct needs the file",
           "[service][ingest]") {
   ServedRepository served;
