@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/file_writer.h"
 #include "starlog/ingest/bundle.h"
 
 namespace starlog::cli {

@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/file_writer.h"
 #include "cli/json_output.h"
 #include "cli/progress.h"
 #include "starlog/ingest/ingest.h"

@@ -15,7 +15,6 @@
 #include "starlog/engine/event_store.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
-#include "starlog/ingest/file_batch.h"
 #include "starlog/service/client.h"
 #include "starlog/service/writer.h"
 
@@ -105,20 +104,10 @@ bool IsJsonInput(const ParsedArgs& args, const std::string& path);
 // once there is one, the repository's service.
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit);
 
-// Where a command that places files (ingest, import) reads the registry and
-// puts the files: the writer Submit would choose. Through the service,
-// "store" follows the repository read-only (Refresh() brings in the
-// service's commits) and "sink" hands each file to the service as an open
-// descriptor (service::Writer::Place; the service places it as its own
-// account; a moved source is removed here once the service answered);
-// else "store" is this process's writer and "sink" places the files here.
-struct FileWriter {
-  std::shared_ptr<service::Writer> writer;  // Null with --read-only.
-  std::shared_ptr<engine::EventStore> store;
-  ingest::FileSink sink;
-  bool through_service() const { return writer != nullptr && writer->through_service(); }
-};
-Result<FileWriter> OpenFileWriter(const ParsedArgs& args, Io& io);
+// The writer Submit uses, as service::Writer::Open (or Through, for
+// --service) chooses it from the command line: the service, or this
+// process waiting for the lock.
+Result<std::shared_ptr<service::Writer>> OpenServiceWriter(const ParsedArgs& args, Io& io);
 
 // The service --service or $STARLOG_SERVICE names (a socket, or HOST:PORT
 // with --tls-ca, --token-file or --tls-cert/--tls-key), connected; nullptr
