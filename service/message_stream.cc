@@ -16,6 +16,7 @@
 
 #include "net/address.h"
 #include "net/tls_context.h"
+#include "service/descriptor_passing.h"
 #include "starlog/codec/frame.h"
 
 namespace starlog::service {
@@ -117,19 +118,8 @@ class UnixTransport final : public Transport {
 
  private:
   ssize_t SendWithDescriptors(asio::const_buffer bytes) {
-    iovec iov{const_cast<void*>(bytes.data()), bytes.size()};
-    std::vector<char> control(CMSG_SPACE(sizeof(int) * outgoing.size()));
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_SOCKET;
-    cmsg->cmsg_type = SCM_RIGHTS;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(int) * outgoing.size());
-    std::memcpy(CMSG_DATA(cmsg), outgoing.data(), sizeof(int) * outgoing.size());
-    return ::sendmsg(stream.native_handle(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return service::SendWithDescriptors(stream.native_handle(), bytes.data(), bytes.size(),
+                                        outgoing, MSG_DONTWAIT);
   }
 
   ssize_t ReceiveWithDescriptors(asio::mutable_buffer bytes) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "service/descriptor_passing.h"
 #include "starlog/codec/frame.h"
 
 namespace starlog::testutil {
@@ -60,19 +61,7 @@ bool RawConnection::SendWithDescriptors(const service::Message& message,
                                         const std::vector<int>& descriptors) {
   std::string bytes;
   REQUIRE(service::AppendMessage(message, &bytes).ok());
-  iovec iov{bytes.data(), bytes.size()};
-  std::vector<char> control(CMSG_SPACE(sizeof(int) * descriptors.size()));
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.data();
-  msg.msg_controllen = control.size();
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int) * descriptors.size());
-  std::memcpy(CMSG_DATA(cmsg), descriptors.data(), sizeof(int) * descriptors.size());
-  const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  const ssize_t n = service::SendWithDescriptors(fd_, bytes.data(), bytes.size(), descriptors, 0);
   if (n <= 0) return false;
   return Send(std::string_view(bytes).substr(static_cast<size_t>(n)));
 }
