@@ -178,7 +178,8 @@ void Placement::Undo() {
 }
 
 Result<Placement> Placement::Place(const std::string& root, PlaceRequest& request,
-                                   std::vector<UniqueFd> descriptors, uint64_t max_bytes) {
+                                   std::vector<UniqueFd> descriptors, uint64_t max_bytes,
+                                   const std::function<bool()>& abandoned) {
   if (descriptors.size() != request.files.size()) {
     return Status::InvalidArgument("the place request names " +
                                    std::to_string(request.files.size()) + " files and came with " +
@@ -224,6 +225,10 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
     const PlaceFile& f = request.files[i];
     const int fd = descriptors[i].get();
     const std::string name = Name(i, f);
+    // No more copying for a client that is gone: nothing of it is kept.
+    if (abandoned && abandoned()) {
+      return Status::Unavailable("the client hung up before its files were placed");
+    }
     auto placed = [&]() -> Result<codec::Artifact> {
       if (request.mode == PlaceMode::kDirect) {
         // Registered where it is: the descriptor must be that very file.

@@ -9,6 +9,7 @@
 // Not thread-safe: one request's placement, on its session's thread.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,9 +31,12 @@ class Placement {
   // that cannot be placed refuses the request when all_or_nothing (what was
   // placed is removed), else its entry is left out of the events (an event
   // left with no entry is dropped) and it is named in skipped().
-  // The descriptors are closed when this returns.
+  // "abandoned", asked before each file, says whether the client has gone:
+  // then Unavailable, and what was placed is removed. The descriptors are
+  // closed when this returns.
   static Result<Placement> Place(const std::string& root, PlaceRequest& request,
-                                 std::vector<UniqueFd> descriptors, uint64_t max_bytes);
+                                 std::vector<UniqueFd> descriptors, uint64_t max_bytes,
+                                 const std::function<bool()>& abandoned = nullptr);
 
   Placement(Placement&& other) noexcept
       : created_(std::exchange(other.created_, {})),

@@ -161,8 +161,8 @@ Result<Message> Requests::Place(PlaceRequest request, std::vector<UniqueFd> desc
                                    std::to_string(request.files.size()) + " files and came with " +
                                    std::to_string(descriptors.size()) + " descriptors");
   }
-  auto placement =
-      Placement::Place(store_.root(), request, std::move(descriptors), options_.max_place_bytes);
+  auto placement = Placement::Place(store_.root(), request, std::move(descriptors),
+                                    options_.max_place_bytes, hung_up);
   if (!placement.ok()) return Refusal(placement.status());
   PlaceReply reply;
   reply.skipped = placement->skipped();

@@ -323,8 +323,16 @@ TEST_CASE("A user who may not write the repository ingests what they can read, n
       return 101;
     }));
   };
-  // nobody cannot write the root: a local ingest would fail there.
-  REQUIRE(::access(served.root().c_str(), W_OK) == 0);
+  // nobody may not write the repository: a local ingest could not place a
+  // file there, nor open the registry for writing.
+  REQUIRE(starlog::testutil::WaitExit(starlog::testutil::Fork([&] {
+            if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+              return 100;
+            }
+            const bool writable = ::access(served.root().c_str(), W_OK) == 0 ||
+                                  ::access((served.root() + "/.starlog").c_str(), W_OK) == 0;
+            return writable ? 1 : 0;
+          })) == 0);
   CHECK(as_nobody({"ingest", served.root(), inputs.dir.Sub("in/c0.fits"), "--run", "u/nobody/raw",
                    "--translator", inputs.dir.Sub("cam.cfg")}) == 0);
   auto store = served.OpenReadOnly();
