@@ -1,5 +1,6 @@
 #include "starlog/service/server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -466,6 +467,13 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     return Status::InvalidArgument("a client CA is for remote clients: give a TCP address too");
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, engine::EventStore::Open(options.root, options.store));
+  // Readers that may not write the repository follow it (ingest and import
+  // through the service plan each batch on a follower) only if the lock
+  // file followers share exists: the service makes it, readable by all.
+  const std::string followers = options.root + "/.starlog/followers.lock";
+  if (const int fd = ::open(followers.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644); fd >= 0) {
+    ::close(fd);
+  }
   STARLOG_ASSIGN_OR_RETURN(auto listener,
                            UnixListener::Bind(options.socket_path, options.socket_mode));
   std::unique_ptr<TcpListener> tcp;

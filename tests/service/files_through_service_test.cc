@@ -333,6 +333,16 @@ TEST_CASE("A user who may not write the repository ingests what they can read, n
                                   ::access((served.root() + "/.starlog").c_str(), W_OK) == 0;
             return writable ? 1 : 0;
           })) == 0);
+  // ... but may follow it, as ingest does to plan each batch (the service
+  // made the followers' lock file readable).
+  CHECK(starlog::testutil::WaitExit(starlog::testutil::Fork([&] {
+          if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+            return 100;
+          }
+          starlog::engine::StoreOptions follow;
+          follow.follow = true;
+          return starlog::engine::EventStore::Open(served.root(), follow).ok() ? 0 : 1;
+        })) == 0);
   CHECK(as_nobody({"ingest", served.root(), inputs.dir.Sub("in/c0.fits"), "--run", "u/nobody/raw",
                    "--translator", inputs.dir.Sub("cam.cfg")}) == 0);
   auto store = served.OpenReadOnly();
