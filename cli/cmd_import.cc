@@ -41,7 +41,7 @@ CommandSpec ImportCommand() {
           "the datasets under their own ids: importing twice adds nothing.\n"
           "\n"
           "With a service running for the repository, the files go to it as open\n"
-          "descriptors, in one request of at most 128 files (see ingest --help).",
+          "descriptors (see ingest --help), in parts of 128, still one edit.",
       .positionals = {{"PATH", "repository folder"}, {"BUNDLE", "a folder made by export"}},
       .options = {{"transfer", "MODE", "copy (default), move, hardlink, symlink or relsymlink"},
                   UserOption(),

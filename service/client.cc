@@ -154,31 +154,44 @@ Result<PlaceReply> Client::Place(const PlaceRequest& request,
   if (sources.size() != request.files.size()) {
     return Status::InvalidArgument("a place request needs one source per file");
   }
-  if (sources.size() > kMaxDescriptorsPerMessage) {
+  if (sources.size() > kMaxDescriptorsPerMessage && !request.all_or_nothing) {
     return Status::InvalidArgument(std::to_string(sources.size()) + " files, more than the " +
                                    std::to_string(kMaxDescriptorsPerMessage) +
                                    " one request to the service may carry");
   }
-  std::vector<UniqueFd> open;
-  std::vector<int> descriptors;
-  uint64_t bytes = 0;
-  for (const std::string& source : sources) {
-    // Non-blocking, so that a FIFO named by mistake costs an error, not a
-    // hang; the service checks the kind again itself.
-    UniqueFd fd(::open(source.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-    if (!fd.valid()) return ErrnoStatus("open", source);
-    struct stat st;
-    if (::fstat(fd.get(), &st) == 0) bytes += static_cast<uint64_t>(st.st_size);
-    descriptors.push_back(fd.get());
-    open.push_back(std::move(fd));
+  // More files than one message carries go in parts (protocol.h: more),
+  // each part's files open here only while it is sent.
+  for (size_t start = 0;; start += kMaxDescriptorsPerMessage) {
+    const size_t end = std::min(sources.size(), start + kMaxDescriptorsPerMessage);
+    PlaceRequest part;
+    if (start == 0) part.events = request.events;
+    part.files.assign(request.files.begin() + static_cast<std::ptrdiff_t>(start),
+                      request.files.begin() + static_cast<std::ptrdiff_t>(end));
+    part.mode = request.mode;
+    part.all_or_nothing = request.all_or_nothing;
+    part.act_for = request.act_for;
+    part.more = end < sources.size();
+    std::vector<UniqueFd> open;
+    std::vector<int> descriptors;
+    uint64_t bytes = 0;
+    for (size_t i = start; i < end; ++i) {
+      // Non-blocking, so that a FIFO named by mistake costs an error, not a
+      // hang; the service checks the kind again itself.
+      UniqueFd fd(::open(sources[i].c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+      if (!fd.valid()) return ErrnoStatus("open", sources[i]);
+      struct stat st;
+      if (::fstat(fd.get(), &st) == 0) bytes += static_cast<uint64_t>(st.st_size);
+      descriptors.push_back(fd.get());
+      open.push_back(std::move(fd));
+    }
+    // The service copies the bytes before it answers: give it time for them
+    // too, at a pessimistic 20 MB/s.
+    const auto timeout = timeout_ + std::chrono::milliseconds(bytes / 20'000);
+    STARLOG_ASSIGN_OR_RETURN(Message reply, CallWith(part, descriptors, timeout));
+    auto* result = std::get_if<PlaceReply>(&reply);
+    if (result == nullptr) return Unexpected(reply, "place_result");
+    if (!part.more) return std::move(*result);
   }
-  // The service copies the bytes before it answers: give it time for them
-  // too, at a pessimistic 20 MB/s.
-  const auto timeout = timeout_ + std::chrono::milliseconds(bytes / 20'000);
-  STARLOG_ASSIGN_OR_RETURN(Message reply, CallWith(request, descriptors, timeout));
-  auto* result = std::get_if<PlaceReply>(&reply);
-  if (result == nullptr) return Unexpected(reply, "place_result");
-  return std::move(*result);
 }
 
 Result<ServiceInfo> Client::Info() {

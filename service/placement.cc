@@ -179,7 +179,8 @@ void Placement::Undo() {
 
 Result<Placement> Placement::Place(const std::string& root, PlaceRequest& request,
                                    std::vector<UniqueFd> descriptors, uint64_t max_bytes,
-                                   const std::function<bool()>& abandoned) {
+                                   const std::function<bool()>& abandoned,
+                                   std::set<std::pair<uint32_t, uint32_t>>* named) {
   if (descriptors.size() != request.files.size()) {
     return Status::InvalidArgument("the place request names " +
                                    std::to_string(request.files.size()) + " files and came with " +
@@ -193,7 +194,8 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
   }
   // Everything checked before any file is touched.
   std::vector<struct stat> stats(descriptors.size());
-  std::set<std::pair<uint32_t, uint32_t>> entries;
+  std::set<std::pair<uint32_t, uint32_t>> own;
+  std::set<std::pair<uint32_t, uint32_t>>& entries = named != nullptr ? *named : own;
   uint64_t bytes = 0;
   for (size_t i = 0; i < request.files.size(); ++i) {
     const PlaceFile& f = request.files[i];
@@ -216,6 +218,7 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
                                    " the service takes in one request; send fewer files at once");
   }
   Placement placement;
+  placement.bytes_ = bytes;
   std::error_code ec;
   const fs::path base = fs::canonical(root, ec);
   if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());

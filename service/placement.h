@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,14 +35,18 @@ class Placement {
   // "abandoned", asked before each file, says whether the client has gone:
   // then Unavailable, and what was placed is removed. The descriptors are
   // closed when this returns.
+  // "named", when given, holds the (event, entry) pairs earlier parts of
+  // the same request named, and receives this part's.
   static Result<Placement> Place(const std::string& root, PlaceRequest& request,
                                  std::vector<UniqueFd> descriptors, uint64_t max_bytes,
-                                 const std::function<bool()>& abandoned = nullptr);
+                                 const std::function<bool()>& abandoned = nullptr,
+                                 std::set<std::pair<uint32_t, uint32_t>>* named = nullptr);
 
   Placement(Placement&& other) noexcept
       : created_(std::exchange(other.created_, {})),
         skipped_(std::move(other.skipped_)),
-        placed_(other.placed_) {}
+        placed_(other.placed_),
+        bytes_(other.bytes_) {}
   Placement& operator=(Placement&&) = delete;
   Placement(const Placement&) = delete;
   // Removes every file placed, unless Commit() was called.
@@ -49,8 +54,9 @@ class Placement {
 
   // The files left out, in the request's order.
   const std::vector<PlaceSkip>& skipped() const { return skipped_; }
-  // How many files were placed (or found already in place).
+  // How many files were placed (or found already in place), and their bytes.
   size_t placed() const { return placed_; }
+  uint64_t bytes() const { return bytes_; }
   // The registration is durable: keep the files.
   void Commit() { created_.clear(); }
 
@@ -61,6 +67,7 @@ class Placement {
   std::vector<std::string> created_;  // Absolute paths this placement made.
   std::vector<PlaceSkip> skipped_;
   size_t placed_ = 0;
+  uint64_t bytes_ = 0;
 };
 
 }  // namespace starlog::service

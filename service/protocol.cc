@@ -169,7 +169,7 @@ struct BodyEncoder {
     auto file_vector = b.CreateVector(files);
     auto act_for = m.act_for.empty() ? Offset<flatbuffers::String>() : b.CreateString(m.act_for);
     return fbs::CreatePlaceRequest(b, events, file_vector, static_cast<fbs::PlaceMode>(m.mode),
-                                   m.all_or_nothing, act_for)
+                                   m.all_or_nothing, act_for, m.more)
         .Union();
   }
   Offset<void> operator()(const PlaceReply& m) {
@@ -289,6 +289,7 @@ Result<PlaceRequest> DecodePlaceRequest(const fbs::PlaceRequest& r) {
   }
   out.all_or_nothing = r.all_or_nothing();
   out.act_for = Str(r.act_for());
+  out.more = r.more();
   return out;
 }
 

@@ -129,10 +129,11 @@ size_t Requests::cursors() const {
 
 Result<Message> Requests::Handle(const Message& request, const std::string& user,
                                  const std::function<bool()>& hung_up,
-                                 std::vector<UniqueFd> descriptors) {
+                                 std::vector<UniqueFd> descriptors, StagedPlace* staged) {
   if (const auto* place = std::get_if<PlaceRequest>(&request)) {
-    return Place(*place, std::move(descriptors), user, hung_up);
+    return Place(*place, std::move(descriptors), user, hung_up, staged);
   }
+  if (staged != nullptr) staged->Drop();
   if (!descriptors.empty()) {
     return Status::InvalidArgument(
         std::to_string(descriptors.size()) + " descriptors came with message type " +
@@ -153,7 +154,8 @@ Result<Message> Requests::Handle(const Message& request, const std::string& user
 }
 
 Result<Message> Requests::Place(PlaceRequest request, std::vector<UniqueFd> descriptors,
-                                const std::string& user, const std::function<bool()>& hung_up) {
+                                const std::string& user, const std::function<bool()>& hung_up,
+                                StagedPlace* staged) {
   // A count that disagrees with the files is a client that does not speak
   // the protocol: the connection ends (the descriptors close here).
   if (descriptors.size() != request.files.size()) {
@@ -161,9 +163,34 @@ Result<Message> Requests::Place(PlaceRequest request, std::vector<UniqueFd> desc
                                    std::to_string(request.files.size()) + " files and came with " +
                                    std::to_string(descriptors.size()) + " descriptors");
   }
-  auto placement = Placement::Place(store_.root(), request, std::move(descriptors),
-                                    options_.max_place_bytes, hung_up);
-  if (!placement.ok()) return Refusal(placement.status());
+  // A part after the first places its files into the events the first
+  // brought; any refusal drops the parts so far.
+  // A request with events begins a new place: one its client abandoned
+  // half-sent on this connection goes.
+  if (staged != nullptr && staged->active() && !request.events.empty()) staged->Drop();
+  const bool continuing = staged != nullptr && staged->active();
+  const auto refuse = [&](Status status) {
+    if (staged != nullptr) staged->Drop();
+    return Refusal(std::move(status));
+  };
+  if ((request.more || continuing) && (staged == nullptr || !request.all_or_nothing)) {
+    return refuse(Status::InvalidArgument(
+        "a place in parts is all or nothing, and goes on one connection to the service"));
+  }
+  if (continuing) request.events = std::move(staged->events);
+  const uint64_t budget =
+      options_.max_place_bytes - std::min(options_.max_place_bytes, continuing ? staged->bytes : 0);
+  auto placement = Placement::Place(store_.root(), request, std::move(descriptors), budget, hung_up,
+                                    request.more || continuing ? &staged->named : nullptr);
+  if (!placement.ok()) return refuse(placement.status());
+  if (request.more) {
+    staged->events = std::move(request.events);
+    staged->bytes += placement->bytes();
+    staged->parts.push_back(std::move(*placement));
+    PlaceReply part;
+    part.result.head = store_.head();
+    return Message(std::move(part));
+  }
   PlaceReply reply;
   reply.skipped = placement->skipped();
   if (!request.all_or_nothing && placement->placed() == 0) {
@@ -174,13 +201,17 @@ Result<Message> Requests::Place(PlaceRequest request, std::vector<UniqueFd> desc
   // A client gone before its files are registered gets nothing done: no
   // event, and "placement" removes the files.
   if (hung_up && hung_up()) {
-    return Refusal(Status::Unavailable(
+    return refuse(Status::Unavailable(
         "the client hung up before its files were registered: nothing was kept"));
   }
   auto result = engine::ApplyEdit(store_, engine::AppendEdit{std::move(request.events)},
                                   ActorFor(user, request.act_for));
-  if (!result.ok()) return Refusal(result.status());
+  if (!result.ok()) return refuse(result.status());
   placement->Commit();
+  if (continuing) {
+    for (Placement& part : staged->parts) part.Commit();
+    staged->Drop();
+  }
   reply.result = std::move(*result);
   return Message(std::move(reply));
 }

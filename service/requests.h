@@ -22,9 +22,11 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "service/placement.h"
 #include "service/unique_fd.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/mutex.h"
@@ -52,6 +54,23 @@ struct RequestOptions {
   uint64_t max_place_bytes = uint64_t{64} << 30;
 };
 
+// A place in parts on one connection (protocol.h: more): what the parts so
+// far placed, kept until the last arrives. Dropping it removes their files.
+struct StagedPlace {
+  std::vector<codec::EventBody> events;
+  std::vector<Placement> parts;
+  std::set<std::pair<uint32_t, uint32_t>> named;
+  uint64_t bytes = 0;
+
+  bool active() const { return !parts.empty(); }
+  void Drop() {
+    events.clear();
+    parts.clear();
+    named.clear();
+    bytes = 0;
+  }
+};
+
 class Requests {
  public:
   // "store" must outlive this, and be the repository's writer (wait is woken
@@ -65,9 +84,11 @@ class Requests {
   // and a place asks it before committing (gone: nothing is kept). An error
   // (not a status reply) means the request is one a client never sends:
   // the connection ends. Every descriptor is closed when this returns.
+  // "staged" is the connection's place in parts, if it takes them (any
+  // other request drops one unfinished).
   Result<Message> Handle(const Message& request, const std::string& user,
                          const std::function<bool()>& hung_up,
-                         std::vector<UniqueFd> descriptors = {});
+                         std::vector<UniqueFd> descriptors = {}, StagedPlace* staged = nullptr);
 
   // Unfinished results held now.
   size_t cursors() const EXCLUDES(mu_);
@@ -89,7 +110,8 @@ class Requests {
   Message Wait(const WaitRequest& request, const std::function<bool()>& hung_up);
   Message Info();
   Result<Message> Place(PlaceRequest request, std::vector<UniqueFd> descriptors,
-                        const std::string& user, const std::function<bool()>& hung_up);
+                        const std::string& user, const std::function<bool()>& hung_up,
+                        StagedPlace* staged);
   // The page of "cursor" from cursor.next on; keeps the rest under a cursor
   // id if there is more.
   Message Page(Cursor cursor, uint64_t id) EXCLUDES(mu_);

@@ -369,6 +369,9 @@ class ServerImpl final : public Server {
     if (!stream->Send(answer, Clock::now() + options_.io_timeout).ok()) return;
     Log(who + ": connected");
 
+    // A place in parts, until its last part: going out of scope with the
+    // connection removes what its parts placed.
+    StagedPlace staged;
     while (true) {
       auto request = stream->Receive(kMaxRequestSize, Clock::now() + options_.idle_timeout);
       if (!request.ok()) {
@@ -389,7 +392,7 @@ class ServerImpl final : public Server {
         if (!stream->Send(StatusReply{refusal}, Clock::now() + options_.io_timeout).ok()) return;
         continue;
       }
-      auto reply = Handle(*request, user, fd, std::move(*descriptors));
+      auto reply = Handle(*request, user, fd, std::move(*descriptors), &staged);
       if (!reply.ok()) return Refuse(*stream, who, reply.status());
       const Status sent = stream->Send(*reply, Clock::now() + options_.io_timeout);
       if (!sent.ok()) {
@@ -404,9 +407,9 @@ class ServerImpl final : public Server {
   // message a client does not send). A wait ends when "fd" hangs up, which
   // Stop's shutdown of its reading side makes it do.
   Result<Message> Handle(const Message& request, const std::string& user, int fd,
-                         std::vector<UniqueFd> descriptors) {
+                         std::vector<UniqueFd> descriptors, StagedPlace* staged) {
     return requests_.Handle(
-        request, user, [fd] { return PeerHungUp(fd); }, std::move(descriptors));
+        request, user, [fd] { return PeerHungUp(fd); }, std::move(descriptors), staged);
   }
 
   const ServerOptions options_;

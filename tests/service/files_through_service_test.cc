@@ -212,6 +212,71 @@ TEST_CASE("More files than one request carries make the same events through the 
         twins.local.OpenReadOnly()->head().state_digest);
 }
 
+TEST_CASE("A bundle of more files than one message carries imports in parts, as one edit",
+          "[service][ingest]") {
+  Twins twins;
+  Inputs inputs(starlog::service::kMaxDescriptorsPerMessage + 2);
+  REQUIRE(RunStarlog(inputs.Ingest(twins.local.root())).exit_code == 1);  // The readme.
+  const std::string bundle = inputs.dir.Sub("bundle");
+  REQUIRE(RunStarlog(
+              {"export", twins.local.root(), "raw", "--collections", "Cam/raw/all", "--to", bundle})
+              .exit_code == 0);
+  Twins targets;
+  auto through = RunStarlog({"import", targets.served.root(), bundle});
+  auto here = RunStarlog({"import", targets.local.root(), bundle});
+  INFO(through.err);
+  CHECK(through.exit_code == 0);
+  CHECK(Contains(through.out, "imported 130 datasets"));
+  CHECK(through.out == here.out);
+  CHECK(targets.served.OpenReadOnly()->head().state_digest ==
+        targets.local.OpenReadOnly()->head().state_digest);
+}
+
+TEST_CASE("Parts of a place that never gets its last part leave nothing", "[service][ingest]") {
+  ServedRepository served;
+  Inputs inputs(1);
+  const std::string frame = inputs.dir.Sub("in/c0.fits");
+  WithRecords(served, inputs, frame);
+  const uint64_t head = Head(served);
+  const auto files = FilesUnder(served.root());
+  auto first = OneFile("raw/part.fits");
+  first.more = true;
+  const int fd = ::open(frame.c_str(), O_RDONLY);
+  SECTION("the connection ends") {
+    RawConnection c(served.socket());
+    REQUIRE(c.Hello());
+    REQUIRE(c.SendWithDescriptors(first, {fd}));
+    auto reply = c.Receive();
+    REQUIRE(reply.has_value());
+    CHECK(starlog::testutil::StatusOf(*reply).ok());
+    CHECK(fs::exists(served.root() + "/raw/part.fits"));  // Placed, not yet registered.
+  }
+  SECTION("another request comes between") {
+    RawConnection c(served.socket());
+    REQUIRE(c.Hello());
+    REQUIRE(c.SendWithDescriptors(first, {fd}));
+    REQUIRE(c.Receive().has_value());
+    REQUIRE(c.Send(starlog::service::InfoRequest{}));
+    REQUIRE(c.Receive().has_value());
+    CHECK_FALSE(fs::exists(served.root() + "/raw/part.fits"));
+    // The last part finds no events to fill.
+    starlog::service::PlaceRequest last;
+    last.files.push_back(starlog::service::PlaceFile{1, 0, "raw/last.fits", ""});
+    last.all_or_nothing = true;
+    REQUIRE(c.SendWithDescriptors(last, {fd}));
+    auto reply = c.Receive();
+    REQUIRE(reply.has_value());
+    CHECK(Contains(starlog::testutil::StatusOf(*reply).ToString(),
+                   "names no dataset of a register-datasets event"));
+  }
+  ::close(fd);
+  for (int i = 0; i < 50 && FilesUnder(served.root()) != files; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(FilesUnder(served.root()) == files);
+  CHECK(Head(served) == head);
+}
+
 TEST_CASE("move through the service removes the sources once registered; direct needs the file",
           "[service][ingest]") {
   ServedRepository served;

@@ -494,6 +494,7 @@ PlaceRequest SamplePlace() {
   request.mode = PlaceMode::kRelsymlink;
   request.all_or_nothing = true;
   request.act_for = "bob";
+  request.more = true;
   return request;
 }
 
@@ -512,6 +513,7 @@ TEST_CASE("Place requests and their replies round-trip", "[service][protocol]") 
   CHECK(place.mode == PlaceMode::kRelsymlink);
   CHECK(place.all_or_nothing);
   CHECK(place.act_for == "bob");
+  CHECK(place.more);
 
   PlaceReply reply;
   reply.result.head.sequence = 9;

@@ -113,8 +113,9 @@ class Client {
   // the files it left out (request.all_or_nothing false) in skipped.
   // NotSupported on TCP, which cannot carry descriptors; a source this
   // process cannot open is its IOError or PermissionDenied, naming it,
-  // before anything is sent; at most kMaxDescriptorsPerMessage files.
-  // A refused request placed nothing and appended nothing.
+  // before anything is sent. More than kMaxDescriptorsPerMessage files go
+  // in parts, one request still (all_or_nothing only; InvalidArgument
+  // otherwise). A refused request placed nothing and appended nothing.
   Result<PlaceReply> Place(const PlaceRequest& request, const std::vector<std::string>& sources);
 
   // The repository's id and head, as the service sees them now.

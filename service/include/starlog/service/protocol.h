@@ -62,7 +62,7 @@
 // it), on the Unix socket only:
 //
 //   place        := [event_bytes] events, [place_file] files, uint8 mode,
-//                   bool all_or_nothing, [string act_for]
+//                   bool all_or_nothing, [string act_for], bool more
 //                   + one descriptor per file, in order, sent with the
 //                   frame's bytes as SCM_RIGHTS ancillary data
 //   place_file   := uint32 event, uint32 entry, string path, string source
@@ -90,9 +90,20 @@
 // its dataset entry and named in place_skip (and when nothing is left to
 // register nothing is appended).
 //
+// An all_or_nothing request of more files than one message may carry goes
+// in parts on one connection, each a place of at most
+// kMaxDescriptorsPerMessage files with more set but on the last: the first
+// part carries all the events, the others none, every file naming an entry
+// of those events. The service places each part's files as it comes (and
+// answers it with a place_result that appended nothing), keeps them, and
+// appends once the last has come: the whole is one edit, all or nothing. A
+// part refused, a connection that ends, or any other request (a place with
+// events begins anew) before the last part drops the parts, their files
+// removed.
+//
 // Bounds: at most kMaxDescriptorsPerMessage descriptors with one message,
 // and ServerOptions::max_place_bytes bytes (the descriptors' sizes) per
-// request. Refused, with every descriptor received closed: descriptors
+// request (all its parts). Refused, with every descriptor received closed: descriptors
 // with any other message, or more or fewer than the files a place
 // declares, or more than the bound (status, and the connection closed);
 // a descriptor that is not a regular file (a pipe, a folder, a socket,
@@ -330,6 +341,7 @@ struct PlaceRequest {
   PlaceMode mode = PlaceMode::kCopy;
   bool all_or_nothing = false;
   std::string act_for = {};  // As EditRequest's.
+  bool more = false;         // More parts follow (above).
 };
 
 struct PlaceSkip {
