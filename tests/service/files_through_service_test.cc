@@ -166,6 +166,46 @@ void WithRecords(const ServedRepository& repo, const Inputs& inputs, const std::
               .exit_code == 0);
 }
 
+// In a forked child: drops root for the OS user nobody, for good.
+bool BecomeNobody() {
+  return ::setgroups(0, nullptr) == 0 && ::setgid(kNobody) == 0 && ::setuid(kNobody) == 0;
+}
+
+// A served repository holding one ingested frame (so the records OneFile's
+// dataset needs), its head and its files.
+struct WithOneFrame {
+  WithOneFrame() {
+    WithRecords(served, inputs, frame);
+    head = Head(served);
+    files = FilesUnder(served.root());
+  }
+  ServedRepository served;
+  Inputs inputs{1};
+  const std::string frame = inputs.dir.Sub("in/c0.fits");
+  uint64_t head = 0;
+  std::vector<std::string> files;
+};
+
+// Exports the raws of "from" (a stopped twin) to a bundle and imports it
+// into fresh twins, through the service and locally: the two must agree,
+// and hold "datasets" datasets.
+void ImportBothWays(const Twins& from, const Inputs& inputs, size_t datasets) {
+  const std::string bundle = inputs.dir.Sub("bundle");
+  REQUIRE(RunStarlog(
+              {"export", from.local.root(), "raw", "--collections", "Cam/raw/all", "--to", bundle})
+              .exit_code == 0);
+  Twins targets;
+  auto through = RunStarlog({"import", targets.served.root(), bundle});
+  auto here = RunStarlog({"import", targets.local.root(), bundle});
+  INFO(through.err);
+  CHECK(through.exit_code == 0);
+  CHECK(Contains(through.out, "imported " + std::to_string(datasets) + " datasets"));
+  CHECK(through.out == here.out);
+  CHECK(FilesUnder(targets.served.root()) == FilesUnder(targets.local.root()));
+  CHECK(targets.served.OpenReadOnly()->head().state_digest ==
+        targets.local.OpenReadOnly()->head().state_digest);
+}
+
 }  // namespace
 
 TEST_CASE("ingest through the service prints, exits and registers as a local ingest does",
@@ -217,48 +257,31 @@ TEST_CASE("A bundle of more files than one message carries imports in parts, as 
   Twins twins;
   Inputs inputs(starlog::service::kMaxDescriptorsPerMessage + 2);
   REQUIRE(RunStarlog(inputs.Ingest(twins.local.root())).exit_code == 1);  // The readme.
-  const std::string bundle = inputs.dir.Sub("bundle");
-  REQUIRE(RunStarlog(
-              {"export", twins.local.root(), "raw", "--collections", "Cam/raw/all", "--to", bundle})
-              .exit_code == 0);
-  Twins targets;
-  auto through = RunStarlog({"import", targets.served.root(), bundle});
-  auto here = RunStarlog({"import", targets.local.root(), bundle});
-  INFO(through.err);
-  CHECK(through.exit_code == 0);
-  CHECK(Contains(through.out, "imported 130 datasets"));
-  CHECK(through.out == here.out);
-  CHECK(targets.served.OpenReadOnly()->head().state_digest ==
-        targets.local.OpenReadOnly()->head().state_digest);
+  ImportBothWays(twins, inputs, 130);
 }
 
 TEST_CASE("Parts of a place that never gets its last part leave nothing", "[service][ingest]") {
-  ServedRepository served;
-  Inputs inputs(1);
-  const std::string frame = inputs.dir.Sub("in/c0.fits");
-  WithRecords(served, inputs, frame);
-  const uint64_t head = Head(served);
-  const auto files = FilesUnder(served.root());
+  WithOneFrame one;
   auto first = OneFile("raw/part.fits");
   first.more = true;
-  const int fd = ::open(frame.c_str(), O_RDONLY);
+  const int fd = ::open(one.frame.c_str(), O_RDONLY);
   SECTION("the connection ends") {
-    RawConnection c(served.socket());
+    RawConnection c(one.served.socket());
     REQUIRE(c.Hello());
     REQUIRE(c.SendWithDescriptors(first, {fd}));
     auto reply = c.Receive();
     REQUIRE(reply.has_value());
     CHECK(starlog::testutil::StatusOf(*reply).ok());
-    CHECK(fs::exists(served.root() + "/raw/part.fits"));  // Placed, not yet registered.
+    CHECK(fs::exists(one.served.root() + "/raw/part.fits"));  // Placed, not yet registered.
   }
   SECTION("another request comes between") {
-    RawConnection c(served.socket());
+    RawConnection c(one.served.socket());
     REQUIRE(c.Hello());
     REQUIRE(c.SendWithDescriptors(first, {fd}));
     REQUIRE(c.Receive().has_value());
     REQUIRE(c.Send(starlog::service::InfoRequest{}));
     REQUIRE(c.Receive().has_value());
-    CHECK_FALSE(fs::exists(served.root() + "/raw/part.fits"));
+    CHECK_FALSE(fs::exists(one.served.root() + "/raw/part.fits"));
     // The last part finds no events to fill.
     starlog::service::PlaceRequest last;
     last.files.push_back(starlog::service::PlaceFile{1, 0, "raw/last.fits", ""});
@@ -270,11 +293,11 @@ TEST_CASE("Parts of a place that never gets its last part leave nothing", "[serv
                    "names no dataset of a register-datasets event"));
   }
   ::close(fd);
-  for (int i = 0; i < 50 && FilesUnder(served.root()) != files; ++i) {
+  for (int i = 0; i < 50 && FilesUnder(one.served.root()) != one.files; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  CHECK(FilesUnder(served.root()) == files);
-  CHECK(Head(served) == head);
+  CHECK(FilesUnder(one.served.root()) == one.files);
+  CHECK(Head(one.served) == one.head);
 }
 
 TEST_CASE("move through the service removes the sources once registered; direct needs the file",
@@ -321,19 +344,7 @@ TEST_CASE("import, fsck --fix and prune-datasets --unstore/--purge go through th
   for (const std::string& root : {twins.served.root(), twins.local.root()}) {
     REQUIRE(RunStarlog(inputs.Ingest(root)).exit_code == 1);
   }
-  // A bundle exported from one, imported into fresh twins.
-  const std::string bundle = inputs.dir.Sub("bundle");
-  REQUIRE(RunStarlog(
-              {"export", twins.local.root(), "raw", "--collections", "Cam/raw/all", "--to", bundle})
-              .exit_code == 0);
-  Twins targets;
-  auto imported = RunStarlog({"import", targets.served.root(), bundle});
-  auto imported_here = RunStarlog({"import", targets.local.root(), bundle});
-  INFO(imported.err);
-  CHECK(imported.exit_code == 0);
-  CHECK(Contains(imported.out, "imported 3 datasets"));
-  CHECK(imported.out == imported_here.out);
-  CHECK(FilesUnder(targets.served.root()) == FilesUnder(targets.local.root()));
+  ImportBothWays(twins, inputs, 3);
 
   // fsck --fix: the repair is an edit the service makes.
   const std::string lost = FilesUnder(twins.served.root()).front();
@@ -375,7 +386,7 @@ TEST_CASE("A user who may not write the repository ingests what they can read, n
   ::chmod(secret.c_str(), 0600);
   const auto as_nobody = [&](std::vector<std::string> args) {
     return starlog::testutil::WaitExit(starlog::testutil::Fork([&] {
-      if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+      if (!BecomeNobody()) {
         return 100;
       }
       const int null = ::open("/dev/null", O_WRONLY);
@@ -391,7 +402,7 @@ TEST_CASE("A user who may not write the repository ingests what they can read, n
   // nobody may not write the repository: a local ingest could not place a
   // file there, nor open the registry for writing.
   REQUIRE(starlog::testutil::WaitExit(starlog::testutil::Fork([&] {
-            if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+            if (!BecomeNobody()) {
               return 100;
             }
             const bool writable = ::access(served.root().c_str(), W_OK) == 0 ||
@@ -401,7 +412,7 @@ TEST_CASE("A user who may not write the repository ingests what they can read, n
   // ... but may follow it, as ingest does to plan each batch (the service
   // made the followers' lock file readable).
   CHECK(starlog::testutil::WaitExit(starlog::testutil::Fork([&] {
-          if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+          if (!BecomeNobody()) {
             return 100;
           }
           starlog::engine::StoreOptions follow;
@@ -428,7 +439,7 @@ TEST_CASE("A user who may not write the repository ingests what they can read, n
                    inputs.dir.Sub("cam.cfg")}) == 1);
   CHECK(Head(served) == head);
   const int crafted = starlog::testutil::WaitExit(starlog::testutil::Fork([&] {
-    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+    if (!BecomeNobody()) {
       return 100;
     }
     auto client = starlog::service::Client::Connect(served.socket());
@@ -454,22 +465,17 @@ TEST_CASE("A user who may not write the repository ingests what they can read, n
 }
 
 TEST_CASE("Hostile descriptors are refused, closed, and change nothing", "[service][ingest]") {
-  ServedRepository served;
-  Inputs inputs(1);
-  const std::string frame = inputs.dir.Sub("in/c0.fits");
-  WithRecords(served, inputs, frame);
-  const uint64_t head = Head(served);
-  const auto files = FilesUnder(served.root());
+  WithOneFrame one;
   // Warm up: the first connection opens what the service keeps open; its
   // session's own descriptors are gone once it has ended.
-  REQUIRE(Hand(served, starlog::service::InfoRequest{}, {}).first.ok());
+  REQUIRE(Hand(one.served, starlog::service::InfoRequest{}, {}).first.ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const size_t descriptors = OpenDescriptors(served.child().pid());
+  const size_t descriptors = OpenDescriptors(one.served.child().pid());
 
   using starlog::service::PlaceMode;
   const auto refused = [&](const std::vector<int>& fds, const std::string& why,
                            PlaceMode mode = PlaceMode::kCopy, std::string path = "raw/x.fits") {
-    auto [status, closed] = Hand(served, OneFile(path, mode), fds);
+    auto [status, closed] = Hand(one.served, OneFile(path, mode), fds);
     INFO(status.ToString());
     CHECK_FALSE(status.ok());
     CHECK(Contains(status.ToString(), why));
@@ -478,32 +484,32 @@ TEST_CASE("Hostile descriptors are refused, closed, and change nothing", "[servi
   int pipe_fds[2];
   REQUIRE(::pipe(pipe_fds) == 0);
   CHECK_FALSE(refused({pipe_fds[0]}, "is a pipe, not a regular file"));
-  const int folder = ::open(inputs.dir.path().c_str(), O_RDONLY | O_DIRECTORY);
+  const int folder = ::open(one.inputs.dir.path().c_str(), O_RDONLY | O_DIRECTORY);
   CHECK_FALSE(refused({folder}, "is a folder"));
   int pair[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
   CHECK_FALSE(refused({pair[0]}, "is a socket"));
   const int zero = ::open("/dev/zero", O_RDONLY);
   CHECK_FALSE(refused({zero}, "is a character device"));
-  const int write_only = ::open(frame.c_str(), O_WRONLY);
+  const int write_only = ::open(one.frame.c_str(), O_WRONLY);
   CHECK_FALSE(refused({write_only}, "not open for reading"));
-  const int readable = ::open(frame.c_str(), O_RDONLY);
+  const int readable = ::open(one.frame.c_str(), O_RDONLY);
   CHECK_FALSE(refused({readable}, "hardlink cannot go through the service", PlaceMode::kHardlink));
   // direct: the file under the root is another than the descriptor's.
-  CHECK_FALSE(refused({readable}, "is not the file at", PlaceMode::kDirect, files.front()));
+  CHECK_FALSE(refused({readable}, "is not the file at", PlaceMode::kDirect, one.files.front()));
   // Protocol violations end the connection.
   CHECK(refused({readable, readable}, "names 1 files and came with 2 descriptors"));
   CHECK(refused({}, "names 1 files and came with 0 descriptors"));
   std::vector<int> many(starlog::service::kMaxDescriptorsPerMessage + 1, readable);
   CHECK(refused(many, "more than 128 descriptors with one message"));
   {
-    auto [status, closed] = Hand(served, starlog::service::InfoRequest{}, {readable});
+    auto [status, closed] = Hand(one.served, starlog::service::InfoRequest{}, {readable});
     CHECK(Contains(status.ToString(), "descriptors came with message type 3, which takes none"));
     CHECK(closed);
   }
   // A file that grows while the service copies it.
   {
-    const std::string growing = inputs.dir.Sub("growing.fits");
+    const std::string growing = one.inputs.dir.Sub("growing.fits");
     std::ofstream(growing) << std::string(32 << 20, 'x');
     std::atomic<bool> stop{false};
     std::thread writer([&] {
@@ -513,7 +519,7 @@ TEST_CASE("Hostile descriptors are refused, closed, and change nothing", "[servi
     // Growing already when the request goes.
     while (fs::file_size(growing) == size_t{32} << 20) std::this_thread::yield();
     const int fd = ::open(growing.c_str(), O_RDONLY);
-    auto [status, closed] = Hand(served, OneFile("raw/x.fits"), {fd});
+    auto [status, closed] = Hand(one.served, OneFile("raw/x.fits"), {fd});
     stop = true;
     writer.join();
     ::close(fd);
@@ -523,19 +529,19 @@ TEST_CASE("Hostile descriptors are refused, closed, and change nothing", "[servi
   for (int fd : {pipe_fds[0], pipe_fds[1], folder, pair[0], pair[1], zero, write_only, readable}) {
     ::close(fd);
   }
-  CHECK(Head(served) == head);
-  CHECK(FilesUnder(served.root()) == files);
+  CHECK(Head(one.served) == one.head);
+  CHECK(FilesUnder(one.served.root()) == one.files);
   // Every descriptor it was handed is closed again.
-  for (int i = 0; i < 50 && OpenDescriptors(served.child().pid()) > descriptors; ++i) {
+  for (int i = 0; i < 50 && OpenDescriptors(one.served.child().pid()) > descriptors; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  CHECK(OpenDescriptors(served.child().pid()) == descriptors);
+  CHECK(OpenDescriptors(one.served.child().pid()) == descriptors);
   // The same request with a proper descriptor is registered.
-  const int proper = ::open(frame.c_str(), O_RDONLY);
-  CHECK(Hand(served, OneFile("raw/x.fits"), {proper}).first.ok());
+  const int proper = ::open(one.frame.c_str(), O_RDONLY);
+  CHECK(Hand(one.served, OneFile("raw/x.fits"), {proper}).first.ok());
   ::close(proper);
-  CHECK(Head(served) == head + 2);
-  CHECK(fs::exists(served.root() + "/raw/x.fits"));
+  CHECK(Head(one.served) == one.head + 2);
+  CHECK(fs::exists(one.served.root() + "/raw/x.fits"));
 }
 
 TEST_CASE("The service takes at most --max-ingest-bytes in one request", "[service][ingest]") {
