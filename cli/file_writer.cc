@@ -42,8 +42,13 @@ ingest::FileSink ServiceSink(std::shared_ptr<service::Writer> writer, std::strin
     for (const ingest::BatchFile& f : batch.files) {
       std::error_code ec;
       const std::string absolute = link ? std::filesystem::absolute(f.source, ec).string() : "";
-      request.files.push_back(service::PlaceFile{
-          static_cast<uint32_t>(f.event), static_cast<uint32_t>(f.entry), f.relative, absolute});
+      service::PlaceFile file;
+      for (const ingest::BatchEntry& e : f.entries) {
+        file.entries.push_back({static_cast<uint32_t>(e.event), static_cast<uint32_t>(e.entry)});
+      }
+      file.path = f.relative;
+      file.source = absolute;
+      request.files.push_back(std::move(file));
       sources.push_back(f.source);
     }
     STARLOG_ASSIGN_OR_RETURN(service::PlaceReply reply, writer->Place(std::move(request), sources));
@@ -57,6 +62,9 @@ ingest::FileSink ServiceSink(std::shared_ptr<service::Writer> writer, std::strin
       out.skipped.push_back({batch.files[s.file].source, s.reason});
     }
     out.placed = batch.files.size() - out.skipped.size();
+    for (size_t i = 0; i < batch.files.size(); ++i) {
+      if (!skipped[i]) out.datasets += batch.files[i].entries.size();
+    }
     if (reply.result.appended()) {
       out.first_event = reply.result.first;
       out.last_event = reply.result.head.sequence;

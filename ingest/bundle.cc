@@ -306,8 +306,8 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
     event.dataset_type = key.second;
     for (const Entry* e : of_key) {
       batch.files.push_back(BatchFile{(fs::path(files) / e->artifact.path).string(),
-                                      e->artifact.path, batch.bodies.size(),
-                                      event.datasets.size()});
+                                      e->artifact.path,
+                                      {BatchEntry{batch.bodies.size(), event.datasets.size()}}});
       event.datasets.push_back(codec::DatasetEntry{e->id, e->data_id, e->artifact});
       ++report.datasets;
     }

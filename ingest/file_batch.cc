@@ -7,13 +7,12 @@ namespace starlog::ingest {
 
 namespace {
 
-// Leaves out the dataset entries in "dropped" ((event, entry) pairs), and
+// Leaves out the dataset entries in "dropped", and
 // the RegisterDatasets events that are left with none.
-void DropEntries(std::vector<codec::EventBody>& bodies,
-                 const std::set<std::pair<size_t, size_t>>& dropped) {
+void DropEntries(std::vector<codec::EventBody>& bodies, const std::set<BatchEntry>& dropped) {
   for (auto it = dropped.rbegin(); it != dropped.rend(); ++it) {
-    auto& datasets = std::get<codec::RegisterDatasets>(bodies[it->first]).datasets;
-    datasets.erase(datasets.begin() + static_cast<std::ptrdiff_t>(it->second));
+    auto& datasets = std::get<codec::RegisterDatasets>(bodies[it->event]).datasets;
+    datasets.erase(datasets.begin() + static_cast<std::ptrdiff_t>(it->entry));
   }
   std::erase_if(bodies, [](const codec::EventBody& body) {
     const auto* r = std::get_if<codec::RegisterDatasets>(&body);
@@ -28,7 +27,7 @@ Result<BatchResult> PlaceAndAppend(engine::EventStore& store, FileBatch batch,
   const auto undo = [&] {
     for (const Placed& p : placed) UndoPlace(p);
   };
-  std::set<std::pair<size_t, size_t>> dropped;
+  std::set<BatchEntry> dropped;
   for (const BatchFile& f : batch.files) {
     auto where = PlaceFile(f.source, store.root(), f.relative, batch.mode);
     if (!where.ok()) {
@@ -37,12 +36,15 @@ Result<BatchResult> PlaceAndAppend(engine::EventStore& store, FileBatch batch,
         return where.status();
       }
       result.skipped.push_back({f.source, std::string(where.status().message())});
-      dropped.emplace(f.event, f.entry);
+      dropped.insert(f.entries.begin(), f.entries.end());
       continue;
     }
     placed.push_back(*where);
-    std::get<codec::RegisterDatasets>(batch.bodies.at(f.event)).datasets.at(f.entry).artifact =
-        where->artifact;
+    for (const BatchEntry& e : f.entries) {
+      std::get<codec::RegisterDatasets>(batch.bodies.at(e.event)).datasets.at(e.entry).artifact =
+          where->artifact;
+    }
+    result.datasets += f.entries.size();
   }
   result.placed = placed.size();
   if (!batch.all_or_nothing && placed.empty()) return result;

@@ -303,7 +303,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       batch.bodies.emplace_back(std::move(event));
     }
     for (const Pending& p : pending) {
-      batch.files.push_back(BatchFile{p.file, p.relative, where[&p].first, where[&p].second});
+      batch.files.push_back(
+          BatchFile{p.file, p.relative, {BatchEntry{where[&p].first, where[&p].second}}});
     }
     if (!pending.empty()) {
       auto placed = sink(std::move(batch));
@@ -320,7 +321,7 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       if (placed->placed > 0) {
         create_run = false;
         report.records_inserted += records_inserted;
-        report.ingested += placed->placed;
+        report.ingested += placed->datasets;
       }
     }
     done = end;

@@ -180,7 +180,7 @@ void Placement::Undo() {
 Result<Placement> Placement::Place(const std::string& root, PlaceRequest& request,
                                    std::vector<UniqueFd> descriptors, uint64_t max_bytes,
                                    const std::function<bool()>& abandoned,
-                                   std::set<std::pair<uint32_t, uint32_t>>* named) {
+                                   std::set<EntryRef>* named) {
   if (descriptors.size() != request.files.size()) {
     return Status::InvalidArgument("the place request names " +
                                    std::to_string(request.files.size()) + " files and came with " +
@@ -194,22 +194,25 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
   }
   // Everything checked before any file is touched.
   std::vector<struct stat> stats(descriptors.size());
-  std::set<std::pair<uint32_t, uint32_t>> own;
-  std::set<std::pair<uint32_t, uint32_t>>& entries = named != nullptr ? *named : own;
+  std::set<EntryRef> own;
+  std::set<EntryRef>& entries = named != nullptr ? *named : own;
   uint64_t bytes = 0;
   for (size_t i = 0; i < request.files.size(); ++i) {
     const PlaceFile& f = request.files[i];
     const std::string name = Name(i, f);
     STARLOG_RETURN_IF_ERROR(CheckDescriptor(descriptors[i].get(), name, &stats[i]));
     bytes += static_cast<uint64_t>(stats[i].st_size);
-    auto* event = f.event < request.events.size()
-                      ? std::get_if<codec::RegisterDatasets>(&request.events[f.event])
-                      : nullptr;
-    if (event == nullptr || f.entry >= event->datasets.size()) {
-      return Status::InvalidArgument(name + " names no dataset of a register-datasets event");
-    }
-    if (!entries.emplace(f.event, f.entry).second) {
-      return Status::InvalidArgument(name + " names a dataset another file names too");
+    if (f.entries.empty()) return Status::InvalidArgument(name + " names no dataset");
+    for (const EntryRef& e : f.entries) {
+      auto* event = e.event < request.events.size()
+                        ? std::get_if<codec::RegisterDatasets>(&request.events[e.event])
+                        : nullptr;
+      if (event == nullptr || e.entry >= event->datasets.size()) {
+        return Status::InvalidArgument(name + " names no dataset of a register-datasets event");
+      }
+      if (!entries.insert(e).second) {
+        return Status::InvalidArgument(name + " names a dataset another file names too");
+      }
     }
   }
   if (bytes > max_bytes) {
@@ -223,7 +226,7 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
   const fs::path base = fs::canonical(root, ec);
   if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
   const std::string real_root = base.string();
-  std::set<std::pair<uint32_t, uint32_t>> left_out;
+  std::set<EntryRef> left_out;
   for (size_t i = 0; i < request.files.size(); ++i) {
     const PlaceFile& f = request.files[i];
     const int fd = descriptors[i].get();
@@ -291,17 +294,20 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
       if (request.all_or_nothing) return placed.status();  // "placement" removes the rest.
       placement.skipped_.push_back(
           PlaceSkip{static_cast<uint32_t>(i), std::string(placed.status().message())});
-      left_out.emplace(f.event, f.entry);
+      left_out.insert(f.entries.begin(), f.entries.end());
       continue;
     }
-    std::get<codec::RegisterDatasets>(request.events[f.event]).datasets[f.entry].artifact = *placed;
+    for (const EntryRef& e : f.entries) {
+      std::get<codec::RegisterDatasets>(request.events[e.event]).datasets[e.entry].artifact =
+          *placed;
+    }
     ++placement.placed_;
   }
   // Leave out the datasets whose files were not placed, from the last entry
   // back so that the indices still hold, and the events left empty.
   for (auto it = left_out.rbegin(); it != left_out.rend(); ++it) {
-    auto& datasets = std::get<codec::RegisterDatasets>(request.events[it->first]).datasets;
-    datasets.erase(datasets.begin() + it->second);
+    auto& datasets = std::get<codec::RegisterDatasets>(request.events[it->event]).datasets;
+    datasets.erase(datasets.begin() + it->entry);
   }
   std::erase_if(request.events, [](const codec::EventBody& body) {
     const auto* r = std::get_if<codec::RegisterDatasets>(&body);

@@ -40,7 +40,7 @@ class Placement {
   static Result<Placement> Place(const std::string& root, PlaceRequest& request,
                                  std::vector<UniqueFd> descriptors, uint64_t max_bytes,
                                  const std::function<bool()>& abandoned = nullptr,
-                                 std::set<std::pair<uint32_t, uint32_t>>* named = nullptr);
+                                 std::set<EntryRef>* named = nullptr);
 
   Placement(Placement&& other) noexcept
       : created_(std::exchange(other.created_, {})),

@@ -163,8 +163,11 @@ struct BodyEncoder {
     std::vector<Offset<fbs::PlaceFile>> files;
     files.reserve(m.files.size());
     for (const PlaceFile& f : m.files) {
-      files.push_back(fbs::CreatePlaceFile(b, f.event, f.entry, b.CreateString(f.path),
-                                           b.CreateString(f.source)));
+      std::vector<fbs::EntryRef> entries;
+      for (const EntryRef& e : f.entries) entries.emplace_back(e.event, e.entry);
+      auto entry_vector = b.CreateVectorOfStructs(entries);
+      files.push_back(
+          fbs::CreatePlaceFile(b, entry_vector, b.CreateString(f.path), b.CreateString(f.source)));
     }
     auto file_vector = b.CreateVector(files);
     auto act_for = m.act_for.empty() ? Offset<flatbuffers::String>() : b.CreateString(m.act_for);
@@ -284,7 +287,14 @@ Result<PlaceRequest> DecodePlaceRequest(const fbs::PlaceRequest& r) {
                        " one message may carry");
     }
     for (const fbs::PlaceFile* f : *r.files()) {
-      out.files.push_back(PlaceFile{f->event(), f->entry(), Str(f->path()), Str(f->source())});
+      PlaceFile file;
+      if (f->entries() != nullptr) {
+        for (const fbs::EntryRef* e : *f->entries())
+          file.entries.push_back({e->event(), e->entry()});
+      }
+      file.path = Str(f->path());
+      file.source = Str(f->source());
+      out.files.push_back(std::move(file));
     }
   }
   out.all_or_nothing = r.all_or_nothing();

@@ -59,7 +59,7 @@ struct RequestOptions {
 struct StagedPlace {
   std::vector<codec::EventBody> events;
   std::vector<Placement> parts;
-  std::set<std::pair<uint32_t, uint32_t>> named;
+  std::set<EntryRef> named;
   uint64_t bytes = 0;
 
   bool active() const { return !parts.empty(); }

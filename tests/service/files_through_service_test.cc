@@ -129,7 +129,7 @@ starlog::service::PlaceRequest OneFile(
       {{"instrument", "Cam"}, {"exposure", int64_t{7}}, {"detector", int64_t{0}}},
       starlog::codec::Artifact{path, 0, {}}});
   request.events.emplace_back(std::move(event));
-  request.files.push_back(starlog::service::PlaceFile{1, 0, path, ""});
+  request.files.push_back(starlog::service::PlaceFile{{{1, 0}}, path, ""});
   request.mode = mode;
   // So that a file it cannot place comes back as the refusal, not a skip.
   request.all_or_nothing = true;
@@ -284,7 +284,7 @@ TEST_CASE("Parts of a place that never gets its last part leave nothing", "[serv
     CHECK_FALSE(fs::exists(one.served.root() + "/raw/part.fits"));
     // The last part finds no events to fill.
     starlog::service::PlaceRequest last;
-    last.files.push_back(starlog::service::PlaceFile{1, 0, "raw/last.fits", ""});
+    last.files.push_back(starlog::service::PlaceFile{{{1, 0}}, "raw/last.fits", ""});
     last.all_or_nothing = true;
     REQUIRE(c.SendWithDescriptors(last, {fd}));
     auto reply = c.Receive();
@@ -591,4 +591,39 @@ TEST_CASE("A client killed in the middle of a place request leaves nothing behin
   CHECK(Head(served) == head);
   // And it serves on.
   CHECK(RunStarlog({"create-collection", served.root(), "after"}).exit_code == 0);
+}
+
+TEST_CASE("A file that is several datasets fills each of their entries, once",
+          "[service][ingest]") {
+  WithOneFrame one;
+  auto request = OneFile("raw/two.fits");
+  request.events.emplace_back(
+      starlog::codec::CreateCollection{"Cam/raw/second", starlog::codec::CollectionType::kRun, ""});
+  auto second = std::get<starlog::codec::RegisterDatasets>(request.events[1]);
+  second.run = "Cam/raw/second";
+  second.datasets[0].id = starlog::codec::Uuid::FromBytes("fedcba9876543210");
+  request.events.emplace_back(std::move(second));
+  const int fd = ::open(one.frame.c_str(), O_RDONLY);
+  SECTION("each entry once") {
+    request.files[0].entries = {{1, 0}, {3, 0}};
+    REQUIRE(Hand(one.served, request, {fd}).first.ok());
+    const auto store = one.served.OpenReadOnly();
+    auto view = store->View().value();
+    auto a = view.GetDataset(starlog::codec::Uuid::FromBytes("0123456789abcdef")).value();
+    auto b = view.GetDataset(starlog::codec::Uuid::FromBytes("fedcba9876543210")).value();
+    REQUIRE(a.has_value());
+    REQUIRE(b.has_value());
+    REQUIRE(a->artifact.has_value());
+    CHECK(a->artifact == b->artifact);
+    CHECK(a->artifact->path == "raw/two.fits");
+    CHECK(a->artifact->size == fs::file_size(one.frame));
+  }
+  SECTION("an entry twice is refused") {
+    request.files[0].entries = {{1, 0}, {1, 0}};
+    auto [status, closed] = Hand(one.served, request, {fd});
+    CHECK(Contains(status.ToString(), "names a dataset another file names too"));
+    CHECK(Head(one.served) == one.head);
+    CHECK(FilesUnder(one.served.root()) == one.files);
+  }
+  ::close(fd);
 }

@@ -490,7 +490,7 @@ PlaceRequest SamplePlace() {
       {{"instrument", "Cam"}, {"exposure", int64_t{7}}, {"detector", int64_t{1}}},
       codec::Artifact{"raw/c1.fits", 0, {}}});
   request.events.emplace_back(std::move(event));
-  request.files.push_back(PlaceFile{1, 0, "raw/c1.fits", "/data/in/c1.fits"});
+  request.files.push_back(PlaceFile{{{1, 0}, {1, 1}}, "raw/c1.fits", "/data/in/c1.fits"});
   request.mode = PlaceMode::kRelsymlink;
   request.all_or_nothing = true;
   request.act_for = "bob";
@@ -506,8 +506,7 @@ TEST_CASE("Place requests and their replies round-trip", "[service][protocol]") 
   CHECK(std::get<codec::RegisterDatasets>(place.events[1]).datasets.at(0).artifact->path ==
         "raw/c1.fits");
   REQUIRE(place.files.size() == 1);
-  CHECK(place.files[0].event == 1);
-  CHECK(place.files[0].entry == 0);
+  CHECK(place.files[0].entries == std::vector<EntryRef>{{1, 0}, {1, 1}});
   CHECK(place.files[0].path == "raw/c1.fits");
   CHECK(place.files[0].source == "/data/in/c1.fits");
   CHECK(place.mode == PlaceMode::kRelsymlink);
@@ -541,7 +540,7 @@ TEST_CASE("Decoding refuses a place mode out of range and more files than descri
     flatbuffers::FlatBufferBuilder b;
     std::vector<flatbuffers::Offset<fbs::PlaceFile>> files;
     for (size_t i = 0; i <= kMaxDescriptorsPerMessage; ++i) {
-      files.push_back(fbs::CreatePlaceFile(b, 0, 0, b.CreateString("x")));
+      files.push_back(fbs::CreatePlaceFile(b, 0, b.CreateString("x")));
     }
     auto vector = b.CreateVector(files);
     auto request = fbs::CreatePlaceRequest(b, 0, vector);

@@ -25,11 +25,19 @@ struct SkippedFile {
   std::string reason;
 };
 
+// A dataset entry of a batch: bodies[event], a RegisterDatasets, its
+// datasets[entry].
+struct BatchEntry {
+  size_t event = 0;
+  size_t entry = 0;
+  friend auto operator<=>(const BatchEntry&, const BatchEntry&) = default;
+};
+
 struct BatchFile {
   std::string source;    // As the user named it.
   std::string relative;  // Where it goes under the root (direct: where it is).
-  size_t event = 0;      // bodies[event], a RegisterDatasets, and
-  size_t entry = 0;      // its datasets[entry]: the artifact this file fills.
+  // The datasets whose artifact this file is: one, or one per HDU.
+  std::vector<BatchEntry> entries;
 };
 
 struct FileBatch {
@@ -45,7 +53,8 @@ struct FileBatch {
 };
 
 struct BatchResult {
-  size_t placed = 0;         // Files placed and registered.
+  size_t placed = 0;         // Files placed and registered,
+  size_t datasets = 0;       // and the datasets they are.
   uint64_t first_event = 0;  // Events appended (0 if none).
   uint64_t last_event = 0;
   std::vector<SkippedFile> skipped;  // In the batch's order.

@@ -65,7 +65,8 @@
 //                   bool all_or_nothing, [string act_for], bool more
 //                   + one descriptor per file, in order, sent with the
 //                   frame's bytes as SCM_RIGHTS ancillary data
-//   place_file   := uint32 event, uint32 entry, string path, string source
+//   place_file   := [entry_ref] entries, string path, string source
+//   entry_ref    := uint32 event, uint32 entry
 //   place_result := edit_result, [place_skip]
 //   place_skip   := uint32 file, string reason
 //
@@ -75,8 +76,9 @@
 // itself). The service reads the bytes from the descriptor: it computes size
 // and XXH3-128 as it copies them to a temporary name under the root, fsyncs
 // and renames it into place (no replacing: a different file already there
-// is a Conflict), and writes that artifact into the dataset entry the file
-// names (events[event], a RegisterDatasets, its datasets[entry]). Then it
+// is a Conflict), and writes that artifact into each dataset entry the file
+// names (events[event], a RegisterDatasets, its datasets[entry]; several
+// when a file holds several datasets, one per HDU). Then it
 // appends the events as one edit (the same path, policy and group commit as
 // an edit) and answers once they are durable; refused, it removes every
 // file it placed. Modes: copy; move (the service copies; the client removes
@@ -328,11 +330,18 @@ struct WaitRequest {
 // ingest (ingest/transfer.h), as the service does them (above).
 enum class PlaceMode : uint8_t { kCopy, kMove, kDirect, kHardlink, kSymlink, kRelsymlink };
 
+// A dataset entry of a place request: RegisterDatasets events[event], its
+// datasets[entry].
+struct EntryRef {
+  uint32_t event = 0;
+  uint32_t entry = 0;
+  friend auto operator<=>(const EntryRef&, const EntryRef&) = default;
+};
+
 struct PlaceFile {
-  uint32_t event = 0;  // RegisterDatasets events[event],
-  uint32_t entry = 0;  // its datasets[entry]: the dataset this file is.
-  std::string path;    // Relative to the root: where it goes (direct: where it is).
-  std::string source;  // Symlink modes: the absolute path the link names.
+  std::vector<EntryRef> entries;  // The datasets whose artifact this file is; one at least.
+  std::string path;               // Relative to the root: where it goes (direct: where it is).
+  std::string source;             // Symlink modes: the absolute path the link names.
 };
 
 struct PlaceRequest {
