@@ -11,12 +11,8 @@ namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
   const bool fix = args.Has("fix");
-  std::unique_ptr<engine::EventStore> store;
-  if (fix) {
-    STARLOG_ASSIGN_OR_RETURN(store, OpenForWrite(args, &io.err));
-  } else {
-    STARLOG_ASSIGN_OR_RETURN(store, OpenForRead(args));
-  }
+  // Read-only, beside any writer: only the repair, one edit, needs one.
+  STARLOG_ASSIGN_OR_RETURN(std::unique_ptr<engine::EventStore> store, OpenForRead(args));
   ingest::FsckReport report;
   {
     Progress progress(io, "fsck", "files");
@@ -25,10 +21,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   uint64_t fixed_event = 0;
   if (fix) {
-    STARLOG_ASSIGN_OR_RETURN(auto head,
-                             ingest::DetachMissingFiles(*store, report, ActingUser(args)));
-    if (head) {
-      fixed_event = head->sequence;
+    if (auto detach = ingest::DetachMissing(report)) {
+      STARLOG_ASSIGN_OR_RETURN(auto result,
+                               Submit(args, io, engine::AppendEdit{{std::move(*detach)}}));
+      fixed_event = result.head.sequence;
       std::erase_if(report.problems, [](const engine::FileProblem& p) {
         return p.kind == engine::FileProblem::Kind::kMissing;
       });

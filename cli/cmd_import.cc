@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/file_writer.h"
 #include "starlog/ingest/bundle.h"
 
 namespace starlog::cli {
@@ -13,9 +14,9 @@ Status Run(const ParsedArgs& args, Io& io) {
     return UsageError("unknown transfer mode '" + mode +
                       "' (copy, move, hardlink, symlink, relsymlink)");
   }
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
+  STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
   STARLOG_ASSIGN_OR_RETURN(
-      auto report, ingest::ImportBundle(*store, args.positional(1), *transfer, ActingUser(args)));
+      auto report, ingest::ImportBundle(*writer.store, args.positional(1), *transfer, writer.sink));
   io.out << "imported " << report.datasets << " datasets";
   if (report.last_event != 0) {
     io.out << " (events " << report.first_event << "-" << report.last_event << ")";
@@ -37,7 +38,10 @@ CommandSpec ImportCommand() {
           "changing anything (a mismatch names the file and imports nothing), then\n"
           "registers the dataset types, RUN collections and dimension records the\n"
           "repository lacks, places the files at the same relative paths, and registers\n"
-          "the datasets under their own ids: importing twice adds nothing.",
+          "the datasets under their own ids: importing twice adds nothing.\n"
+          "\n"
+          "With a service running for the repository, the files go to it as open\n"
+          "descriptors (see ingest --help), in parts of 128, still one edit.",
       .positionals = {{"PATH", "repository folder"}, {"BUNDLE", "a folder made by export"}},
       .options = {{"transfer", "MODE", "copy (default), move, hardlink, symlink or relsymlink"},
                   UserOption(),

@@ -1,5 +1,8 @@
+#include <algorithm>
+
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/file_writer.h"
 #include "cli/json_output.h"
 #include "cli/progress.h"
 #include "starlog/ingest/builtin_translators.h"
@@ -51,12 +54,16 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   std::vector<std::string> inputs(args.positionals().begin() + 1, args.positionals().end());
   STARLOG_ASSIGN_OR_RETURN(auto files, ingest::ExpandInputs(inputs));
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
+  STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
+  // One request to the service carries at most this many descriptors; a
+  // local run batches alike, so that the same command makes the same events
+  // with or without a service.
+  options.batch_size = std::min(options.batch_size, service::kMaxDescriptorsPerMessage);
   ingest::IngestReport report;
   {
     Progress progress(io, "ingest", "files");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    STARLOG_ASSIGN_OR_RETURN(report, ingest::Ingest(*store, files, options));
+    STARLOG_ASSIGN_OR_RETURN(report, ingest::Ingest(*writer.store, files, options, writer.sink));
   }
   if (args.Has("json")) {
     io.out << IngestJson(report) << "\n";
@@ -98,7 +105,15 @@ CommandSpec IngestCommand() {
           "reason; the rest go on, and the exit status is 1 when any was skipped.\n"
           "A file that describes an exposure (or any record) the registry or an earlier\n"
           "file describes differently is skipped as a conflict naming both files and the\n"
-          "field, unless --update-records replaces the record.",
+          "field, unless --update-records replaces the record.\n"
+          "With a service running for the repository (or --service SOCKET), this\n"
+          "process reads the headers and hands each file to the service as an open\n"
+          "descriptor, never as a path: the service copies it into the repository as\n"
+          "its own account, checksumming what it reads, and registers it as you.\n"
+          "copy and move work so (move removes the source once registered), direct\n"
+          "needs the very file under the root, symlink and relsymlink a path the\n"
+          "service can open too; hardlink is refused. Batches are at most 128 files\n"
+          "either way. On TCP there are no descriptors: run ingest on the service's host.",
       .positionals = {{"PATH", "repository folder"},
                       {"FILES...", "FITS files, or folders to search", false, true}},
       .options = {{"run", "RUN", "the RUN collection to ingest into (created if missing)"},

@@ -35,15 +35,23 @@ Result<int> Bounded(const ParsedArgs& args, const std::string& option, int fallb
 // The service's duty: whether to run it, and its options.
 Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& args,
                                                              const LogFn& log) {
-  // With a key and no service option, serve replicates only, as it did before
-  // the service existed: it takes no write lock, so local writers keep
-  // working. Until every command sends its writes to the service, a service
-  // would lock them out.
-  const bool asked = args.Has("service") || args.Has("socket") || args.Has("socket-mode") ||
-                     args.Has("max-clients") || args.Has("max-clients-per-user") ||
-                     args.Has("service-listen") || args.Has("client-ca") ||
-                     args.Has("max-unauthenticated");
-  if (args.Has("key") && !asked) return std::optional<service::ServerOptions>();
+  // The service runs unless asked not to: every command writes through it.
+  // --no-service keeps the old replication-only primary, which takes no
+  // write lock (local writers keep writing beside it).
+  if (args.Has("no-service")) {
+    for (const char* option :
+         {"service", "socket", "socket-mode", "max-clients", "max-clients-per-user",
+          "service-listen", "client-ca", "max-unauthenticated", "max-ingest-bytes"}) {
+      if (args.Has(option)) {
+        return UsageError(std::string("--") + option + " is for the service, which --no-service " +
+                          "turns off");
+      }
+    }
+    if (!args.Has("key")) {
+      return UsageError("--no-service leaves nothing to serve: give --key FILE to replicate");
+    }
+    return std::optional<service::ServerOptions>();
+  }
   service::ServerOptions options;
   options.root = args.positional(0);
   options.socket_path = args.GetOr("socket", service::DefaultSocketPath(options.root));
@@ -69,6 +77,11 @@ Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& a
   options.tls_key_file = args.GetOr("tls-key", "");
   options.client_ca_file = args.GetOr("client-ca", "");
   STARLOG_ASSIGN_OR_RETURN(options.max_unauthenticated, Bounded(args, "max-unauthenticated", 0));
+  if (args.Has("max-ingest-bytes")) {
+    STARLOG_ASSIGN_OR_RETURN(auto bytes, args.GetUint("max-ingest-bytes"));
+    if (!bytes || *bytes < 1) return UsageError("--max-ingest-bytes takes a positive number");
+    options.max_place_bytes = *bytes;
+  }
   options.log = [log](const std::string& line) { log("service: " + line); };
   return std::optional<service::ServerOptions>(std::move(options));
 }
@@ -184,9 +197,13 @@ CommandSpec ServeCommand() {
           "peers at once (more are closed at once); a peer must finish the handshake\n"
           "within 10 s, and may send no more than a hello before it has proven the key.\n"
           "Every message after the handshake carries a MAC under a per-connection key,\n"
-          "with or without TLS. With --key alone, serve replicates only and takes no\n"
-          "write lock, so other `starlog` commands keep writing; --service (or any\n"
-          "service option) runs the service too.\n"
+          "with or without TLS. The service runs beside replication unless\n"
+          "--no-service is given: then serve replicates only and takes no write lock,\n"
+          "so other `starlog` commands write the repository themselves.\n"
+          "\n"
+          "Files: ingest and import hand their files to the service as open\n"
+          "descriptors on the Unix socket; it copies them in as its own account, at\n"
+          "most --max-ingest-bytes in one request (default 64 GiB).\n"
           "\n"
           "Prints where it listens, then a line per connection on stderr.\n"
           "Ends on SIGINT or SIGTERM.",
@@ -197,7 +214,11 @@ CommandSpec ServeCommand() {
            {"max-clients", "N", "service connections at once (default 256)"},
            {"max-clients-per-user", "N",
             "connections one OS user may hold (default: --max-clients less a quarter, at most 16)"},
-           {"service", "", "run the service too when replicating (--key)"},
+           {"service", "", "run the service (the default; kept for old scripts)"},
+           {"no-service", "",
+            "replicate only (with --key): no service, no write lock, local writers write"},
+           {"max-ingest-bytes", "N",
+            "bytes one ingest or import request may hand the service (default 64 GiB)"},
            {"service-listen", "HOST:PORT",
             "the service for remote clients too, on TCP with TLS (needs --tls-cert, --tls-key; "
             "port 0 picks one)"},
@@ -217,7 +238,8 @@ CommandSpec ServeCommand() {
            {"max-connections", "N", "replication peers served at once (default 64)"}},
       .examples =
           {"starlog serve /data/repo --socket-mode 0660",
-           "starlog serve /data/repo --service --listen 0.0.0.0:7650 --key /etc/starlog/key",
+           "starlog serve /data/repo --listen 0.0.0.0:7650 --key /etc/starlog/key",
+           "starlog serve /data/repo --no-service --listen 0.0.0.0:7650 --key /etc/starlog/key",
            "starlog serve repo --listen 127.0.0.1:0 --key key --tls-cert cert.pem "
            "--tls-key key.pem",
            "starlog serve /data/repo --service-listen 0.0.0.0:7651 --tls-cert "

@@ -20,20 +20,15 @@ namespace {
 // its edit to a service (--service).
 std::vector<CommandSpec> WithWriterOptions(std::vector<CommandSpec> commands) {
   static const std::set<std::string> own_open = {"create", "rebuild", "repair", "replicate"};
-  // They move files, so they write in this process (a later step sends them
-  // to the service too).
-  static const std::set<std::string> local_only = {"ingest", "import", "fsck"};
   for (CommandSpec& c : commands) {
     const bool writes = own_open.count(c.name) == 0 &&
                         std::any_of(c.options.begin(), c.options.end(),
                                     [](const OptionSpec& o) { return o.name == "no-sync"; });
     if (writes) {
       c.options.push_back(LockTimeoutOption());
-      if (local_only.count(c.name) == 0) {
-        c.options.push_back(ServiceOption());
-        for (OptionSpec& o : RemoteServiceOptions()) c.options.push_back(std::move(o));
-        c.options.push_back(ActForOption());
-      }
+      c.options.push_back(ServiceOption());
+      for (OptionSpec& o : RemoteServiceOptions()) c.options.push_back(std::move(o));
+      c.options.push_back(ActForOption());
     } else if (std::any_of(c.options.begin(), c.options.end(),
                            [](const OptionSpec& o) { return o.name == "service"; })) {
       // The read commands reach a service on TCP as the writers do.

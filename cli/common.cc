@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/as_of.h"
+#include "starlog/engine/repo_paths.h"
 #include "starlog/service/client.h"
 #include "starlog/service/user_tokens.h"
 #include "starlog/service/writer.h"
@@ -122,16 +124,6 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
   STARLOG_ASSIGN_OR_RETURN(const uint64_t seconds, LockTimeoutSeconds(args));
   options.lock_timeout = std::chrono::seconds(seconds);
   const std::string root = args.positional(0);
-  if (!options.read_only) {
-    // A running service holds the lock for good: say so instead of waiting.
-    STARLOG_ASSIGN_OR_RETURN(auto served, service::ConnectIfServed(root));
-    if (served != nullptr) {
-      return Status::Unavailable("repository " + root + " is written by its service (" +
-                                 served->socket_path() +
-                                 "), and this command does not go through it yet: run it as "
-                                 "the service's account with the service stopped");
-    }
-  }
   std::ostream* to = err != nullptr ? err : &std::cerr;
   if (args.Has("quiet")) to = nullptr;  // --log-level ERROR or above.
   options.on_lock_wait = [to, root, seconds] {
@@ -317,6 +309,27 @@ Result<bool> IsRemote(const ParsedArgs& args, const std::string& named) {
   return address->tcp;
 }
 
+// Whether the service "named" connected to ("client") serves the repository
+// at "root": a command must not write or read another repository than the
+// one its PATH names. A PATH that holds no repository here is only the
+// repository's name (a client on another host), and not checked.
+Status CheckServes(const service::Client& client, const std::string& named,
+                   const std::string& root) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(std::filesystem::path(root) / engine::kPrivateFolder, ec)) {
+    return Status::OK();
+  }
+  engine::StoreOptions read_only;
+  read_only.read_only = true;
+  auto store = engine::EventStore::Open(root, read_only);
+  if (!store.ok()) return Status::OK();  // Unreadable here: the service's answers decide.
+  if ((*store)->repository_id() == client.repository_id()) return Status::OK();
+  return Status::InvalidArgument("the service at " + named + " serves repository " +
+                                 client.repository_id().ToString() + ", not " + root +
+                                 " (repository " + (*store)->repository_id().ToString() +
+                                 "): name the service of " + root + ", or its PATH");
+}
+
 // How to reach "address" and prove who this user is: a token (--token-file,
 // $STARLOG_TOKEN_FILE) or a client certificate (--tls-cert, --tls-key).
 Result<service::RemoteOptions> RemoteOptionsFor(const ParsedArgs& args,
@@ -356,11 +369,9 @@ Result<WriterFn> ReadOnlyWriter(const ParsedArgs& args, Io& io) {
   });
 }
 
-// Who applies a command's edit is service::Writer's to decide (the service
-// named, else the repository's own if it answers, else this process waiting
-// for the lock); this maps the command line onto it.
-Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
-  if (args.Has("read-only")) return ReadOnlyWriter(args, io);
+}  // namespace
+
+Result<std::shared_ptr<service::Writer>> OpenServiceWriter(const ParsedArgs& args, Io& io) {
   service::WriterOptions options;
   options.user = args.Get("user");
   options.act_for = args.GetOr("act-for", "");
@@ -385,8 +396,15 @@ Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
     io.err << "starlog: $STARLOG_USER is ignored: the repository's service records you as "
            << codec::Quoted(writer->user()) << std::endl;
   }
-  std::shared_ptr<service::Writer> shared = std::move(writer);
-  return WriterFn([shared](const engine::Edit& edit) { return shared->Apply(edit); });
+  return std::shared_ptr<service::Writer>(std::move(writer));
+}
+
+namespace {
+
+Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
+  if (args.Has("read-only")) return ReadOnlyWriter(args, io);
+  STARLOG_ASSIGN_OR_RETURN(std::shared_ptr<service::Writer> writer, OpenServiceWriter(args, io));
+  return WriterFn([writer](const engine::Edit& edit) { return writer->Apply(edit); });
 }
 
 }  // namespace
@@ -400,7 +418,10 @@ Result<std::unique_ptr<service::Client>> ConnectNamedService(const ParsedArgs& a
   if (remote) {
     STARLOG_ASSIGN_OR_RETURN(options, RemoteOptionsFor(args, named));
   }
-  return service::ConnectTo(named, options);
+  STARLOG_ASSIGN_OR_RETURN(std::unique_ptr<service::Client> client,
+                           service::ConnectTo(named, options));
+  STARLOG_RETURN_IF_ERROR(CheckServes(*client, named, args.positional(0)));
+  return client;
 }
 
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit) {

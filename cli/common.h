@@ -16,6 +16,7 @@
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/where.h"
 #include "starlog/service/client.h"
+#include "starlog/service/writer.h"
 
 namespace starlog::cli {
 
@@ -102,6 +103,11 @@ bool IsJsonInput(const ParsedArgs& args, const std::string& path);
 // needs the writer: this process, waiting for the lock (--lock-timeout), or,
 // once there is one, the repository's service.
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit);
+
+// The writer Submit uses, as service::Writer::Open (or Through, for
+// --service) chooses it from the command line: the service, or this
+// process waiting for the lock.
+Result<std::shared_ptr<service::Writer>> OpenServiceWriter(const ParsedArgs& args, Io& io);
 
 // The service --service or $STARLOG_SERVICE names (a socket, or HOST:PORT
 // with --tls-ca, --token-file or --tls-cert/--tls-key), connected; nullptr

@@ -173,6 +173,11 @@ Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine:
 
 Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
                                   TransferMode mode, const std::string& actor) {
+  return ImportBundle(store, from, mode, LocalFileSink(store, actor));
+}
+
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  TransferMode mode, const FileSink& sink) {
   if (mode == TransferMode::kDirect) {
     return Status::InvalidArgument(
         "a bundle's files are outside the repository: use copy, move, "
@@ -276,12 +281,9 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
     report.records_inserted += insert.records.size();
     additions.emplace_back(std::move(insert));
   }
-  // Files, then the events registering them, by run and type.
-  std::map<std::pair<std::string, std::string>, codec::RegisterDatasets> events;
-  std::vector<Placed> placed;
-  const auto undo = [&] {
-    for (const Placed& p : placed) UndoPlace(p);
-  };
+  // The events registering the datasets, by run and type, each file naming
+  // its entry.
+  std::map<std::pair<std::string, std::string>, std::vector<const Entry*>> by_key;
   for (const Entry& e : entries) {
     STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(e.id));
     if (existing) {
@@ -289,36 +291,32 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
         ++report.already_present;
         continue;
       }
-      undo();
       return Status::Conflict("dataset " + e.id.ToString() +
                               " is already in the repository with another file");
     }
-    auto where = PlaceFile((fs::path(files) / e.artifact.path).string(), store.root(),
-                           e.artifact.path, mode);
-    if (!where.ok()) {
-      undo();
-      return where.status().WithContext("nothing was imported");
+    by_key[{e.run, e.type}].push_back(&e);
+  }
+  FileBatch batch;
+  batch.mode = mode;
+  batch.all_or_nothing = true;
+  batch.bodies = std::move(additions);
+  for (const auto& [key, of_key] : by_key) {
+    codec::RegisterDatasets event;
+    event.run = key.first;
+    event.dataset_type = key.second;
+    for (const Entry* e : of_key) {
+      batch.files.push_back(BatchFile{(fs::path(files) / e->artifact.path).string(),
+                                      e->artifact.path,
+                                      {BatchEntry{batch.bodies.size(), event.datasets.size()}}});
+      event.datasets.push_back(codec::DatasetEntry{e->id, e->data_id, e->artifact});
+      ++report.datasets;
     }
-    placed.push_back(*where);
-    const auto key = std::make_pair(e.run, e.type);
-    auto& event = events[key];
-    event.run = e.run;
-    event.dataset_type = e.type;
-    event.datasets.push_back(codec::DatasetEntry{e.id, e.data_id, where->artifact});
-    ++report.datasets;
+    batch.bodies.emplace_back(std::move(event));
   }
-  for (auto& [key, event] : events) additions.emplace_back(std::move(event));
-  const uint64_t before = store.head().sequence;
-  auto head = store.AppendAll(std::move(additions), actor);
-  if (!head.ok()) {
-    undo();
-    return head.status().WithContext("nothing was imported");
-  }
-  for (const Placed& p : placed) CommitPlace(p);
-  if (head->sequence > before) {
-    report.first_event = before + 1;
-    report.last_event = head->sequence;
-  }
+  auto placed = sink(std::move(batch));
+  if (!placed.ok()) return placed.status().WithContext("nothing was imported");
+  report.first_event = placed->first_event;
+  report.last_event = placed->last_event;
   return report;
 }
 

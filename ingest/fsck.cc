@@ -47,15 +47,21 @@ Result<FsckReport> CheckFiles(const engine::EventStore& store, const engine::Pro
   return report;
 }
 
-Result<std::optional<engine::Head>> DetachMissingFiles(engine::EventStore& store,
-                                                       const FsckReport& report,
-                                                       const std::string& actor) {
+std::optional<codec::DetachArtifacts> DetachMissing(const FsckReport& report) {
   codec::DetachArtifacts detach;
   for (const FileProblem& p : report.problems) {
     if (p.kind == FileProblem::Kind::kMissing) detach.ids.push_back(p.id);
   }
-  if (detach.ids.empty()) return std::optional<engine::Head>();
-  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store.Append(std::move(detach), actor));
+  if (detach.ids.empty()) return std::nullopt;
+  return detach;
+}
+
+Result<std::optional<engine::Head>> DetachMissingFiles(engine::EventStore& store,
+                                                       const FsckReport& report,
+                                                       const std::string& actor) {
+  std::optional<codec::DetachArtifacts> detach = DetachMissing(report);
+  if (!detach) return std::optional<engine::Head>();
+  STARLOG_ASSIGN_OR_RETURN(engine::Head head, store.Append(std::move(*detach), actor));
   return std::optional<engine::Head>(head);
 }
 

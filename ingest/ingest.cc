@@ -283,6 +283,11 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& fi
 
 Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::string>& files,
                             const IngestOptions& options) {
+  return Ingest(store, files, options, LocalFileSink(store, options.actor));
+}
+
+Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::string>& files,
+                            const IngestOptions& options, const FileSink& sink) {
   IngestReport report;
   report.files = files.size();
   if (options.run.empty()) return Status::InvalidArgument("give the RUN collection to ingest into");
@@ -312,6 +317,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
   size_t done = 0;
   for (size_t start = 0; start < files.size(); start += options.batch_size) {
     const size_t end = std::min(files.size(), start + options.batch_size);
+    // A follower (when the service writes) sees the batches before this one.
+    STARLOG_RETURN_IF_ERROR(store.Refresh().status());
     STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
     const engine::Universe& universe = view.universe();
     std::vector<Pending> pending;
@@ -426,7 +433,9 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       auto configured = options.templates.find(dataset_type);
       const FileTemplate& t =
           configured != options.templates.end() ? configured->second : default_template;
-      auto relative = t.Format(template_values, FileExtension(file));
+      auto relative = options.transfer == TransferMode::kDirect
+                          ? DirectPath(file, store.root())
+                          : t.Format(template_values, FileExtension(file));
       if (!relative.ok()) {
         skip(std::string(relative.status().message()));
         continue;
@@ -507,44 +516,52 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         additions.emplace_back(std::move(*event));
       }
     }
+    // The datasets by type, one event each; each file names its entries in
+    // them (several when a file holds a dataset per HDU).
     std::map<std::string, codec::RegisterDatasets> by_type;
-    std::vector<Placed> placed;
-    for (const Pending& p : pending) {
-      auto where = PlaceFile(p.file, store.root(), p.relative, options.transfer);
-      if (!where.ok()) {
-        report.skipped.push_back({p.file, std::string(where.status().message())});
-        continue;
-      }
-      placed.push_back(*where);
-      for (const PendingDataset& d : p.datasets) {
+    std::vector<std::vector<std::pair<std::string, size_t>>> entries_of(pending.size());
+    for (size_t i = 0; i < pending.size(); ++i) {
+      for (const PendingDataset& d : pending[i].datasets) {
         auto& event = by_type[d.dataset_type];
         event.run = options.run;
         event.dataset_type = d.dataset_type;
-        event.datasets.push_back(codec::DatasetEntry{d.id, d.data_id, where->artifact});
+        entries_of[i].emplace_back(d.dataset_type, event.datasets.size());
+        event.datasets.push_back(
+            codec::DatasetEntry{d.id, d.data_id, codec::Artifact{pending[i].relative, 0, {}}});
       }
     }
-    size_t ingested = 0;
+    FileBatch batch;
+    batch.mode = options.transfer;
+    batch.bodies = std::move(additions);
+    std::map<std::string, size_t> event_of_type;
     for (auto& [type, event] : by_type) {
-      ingested += event.datasets.size();
-      additions.emplace_back(std::move(event));
+      event_of_type[type] = batch.bodies.size();
+      batch.bodies.emplace_back(std::move(event));
     }
-    if (ingested > 0) {
-      const uint64_t before = store.head().sequence;
-      auto h = store.AppendAll(std::move(additions), options.actor);
-      if (!h.ok()) {
-        for (const Placed& p : placed) UndoPlace(p);
-        return h.status().WithContext("registering " + std::to_string(ingested) +
-                                      " datasets (files " + std::to_string(start + 1) + " to " +
-                                      std::to_string(end) + " were not ingested)");
+    for (size_t i = 0; i < pending.size(); ++i) {
+      BatchFile file{pending[i].file, pending[i].relative, {}};
+      for (const auto& [type, entry] : entries_of[i]) {
+        file.entries.push_back(BatchEntry{event_of_type.at(type), entry});
       }
-      if (h->sequence > before) {
-        if (report.first_event == 0) report.first_event = before + 1;
-        report.last_event = h->sequence;
+      batch.files.push_back(std::move(file));
+    }
+    if (!pending.empty()) {
+      auto placed = sink(std::move(batch));
+      if (!placed.ok()) {
+        return placed.status().WithContext("registering " + std::to_string(pending.size()) +
+                                           " datasets (files " + std::to_string(start + 1) +
+                                           " to " + std::to_string(end) + " were not ingested)");
       }
-      for (const Placed& p : placed) CommitPlace(p);
-      create_run = false;
-      report.records_inserted += records_inserted;
-      report.ingested += ingested;
+      report.skipped.insert(report.skipped.end(), placed->skipped.begin(), placed->skipped.end());
+      if (placed->last_event != 0) {
+        if (report.first_event == 0) report.first_event = placed->first_event;
+        report.last_event = placed->last_event;
+      }
+      if (placed->placed > 0) {
+        create_run = false;
+        report.records_inserted += records_inserted;
+        report.ingested += placed->datasets;
+      }
     }
     done = end;
     if (options.progress) options.progress(done, files.size());

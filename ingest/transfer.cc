@@ -87,6 +87,27 @@ std::string_view TransferModeName(TransferMode mode) {
   return "?";
 }
 
+Result<std::string> DirectPath(const std::string& source, const std::string& root) {
+  std::error_code ec;
+  const fs::path base = fs::canonical(root, ec);
+  if (ec) return Status::IOError("resolve repository root " + root + ": " + ec.message());
+  STARLOG_RETURN_IF_ERROR(engine::CheckRegularFile(source));
+  const fs::path real_src = fs::canonical(source, ec);
+  if (ec) return Status::IOError("resolve " + codec::Printable(source) + ": " + ec.message());
+  const fs::path inside = real_src.lexically_relative(base);
+  if (inside.empty() || *inside.begin() == ".." || inside.is_absolute()) {
+    return Status::InvalidArgument(codec::Printable(source) + " is not under the repository root " +
+                                   root + "; direct transfer registers files in place");
+  }
+  if (*inside.begin() == engine::kPrivateFolder) {
+    return Status::InvalidArgument(codec::Printable(source) + " is inside the registry's own " +
+                                   std::string(engine::kPrivateFolder) + " folder");
+  }
+  const std::string rel = inside.generic_string();
+  STARLOG_RETURN_IF_ERROR(engine::ResolveFileInRoot(base.string(), rel).status());
+  return rel;
+}
+
 Result<Placed> PlaceFile(const std::string& source, const std::string& root,
                          const std::string& relative, TransferMode mode) {
   std::error_code ec;
@@ -110,13 +131,7 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
                                    std::string(engine::kPrivateFolder) + " folder");
   }
   if (mode == TransferMode::kDirect) {
-    if (!src_under_root) {
-      return Status::InvalidArgument(codec::Printable(source) +
-                                     " is not under the repository root " + root +
-                                     "; direct transfer registers files in place");
-    }
-    const std::string rel = src_in_root.generic_string();
-    STARLOG_RETURN_IF_ERROR(engine::ResolveFileInRoot(base.string(), rel).status());
+    STARLOG_ASSIGN_OR_RETURN(const std::string rel, DirectPath(source, root));
     STARLOG_ASSIGN_OR_RETURN(placed.artifact, engine::DescribeFile(base.string(), rel));
     return placed;
   }

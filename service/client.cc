@@ -1,9 +1,14 @@
 #include "starlog/service/client.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "net/tls_context.h"
+#include "service/errno_status.h"
 #include "service/message_stream.h"
+#include "service/unique_fd.h"
 
 namespace starlog::service {
 
@@ -41,6 +46,10 @@ const char* Name(MessageType type) {
       return "more";
     case MessageType::kWait:
       return "wait";
+    case MessageType::kPlace:
+      return "place";
+    case MessageType::kPlaceResult:
+      return "place_result";
   }
   return "unknown";
 }
@@ -104,9 +113,12 @@ Result<std::unique_ptr<Client>> Client::Handshake(std::unique_ptr<MessageStream>
   return client;
 }
 
-Result<Message> Client::Call(const Message& request) {
-  const auto deadline = Clock::now() + timeout_;
-  const Status sent = stream_->Send(request, deadline);
+Result<Message> Client::Call(const Message& request) { return CallWith(request, {}, timeout_); }
+
+Result<Message> Client::CallWith(const Message& request, const std::vector<int>& descriptors,
+                                 std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  const Status sent = stream_->Send(request, deadline, descriptors);
   if (!sent.ok()) {
     // A service refusing a connection says why and closes it, perhaps before
     // the request arrived: its reason, if it is there to read, says more
@@ -118,6 +130,8 @@ Result<Message> Client::Call(const Message& request) {
     return sent;
   }
   STARLOG_ASSIGN_OR_RETURN(Message reply, stream_->Receive(kMaxReplySize, deadline));
+  // A service sends no descriptors: any that came are closed, unused.
+  static_cast<void>(stream_->TakeDescriptors());
   if (auto* status = std::get_if<StatusReply>(&reply)) return std::move(status->status);
   return reply;
 }
@@ -127,6 +141,57 @@ Result<engine::EditResult> Client::Submit(const engine::Edit& edit, const std::s
   auto* result = std::get_if<EditReply>(&reply);
   if (result == nullptr) return Unexpected(reply, "edit_result");
   return std::move(result->result);
+}
+
+Result<PlaceReply> Client::Place(const PlaceRequest& request,
+                                 const std::vector<std::string>& sources) {
+  if (remote_) {
+    return Status::NotSupported(
+        "files go to the service only on its Unix socket, as open descriptors, which TCP "
+        "cannot carry: run this on the service's host with --service SOCKET (or with the "
+        "service stopped)");
+  }
+  if (sources.size() != request.files.size()) {
+    return Status::InvalidArgument("a place request needs one source per file");
+  }
+  if (sources.size() > kMaxDescriptorsPerMessage && !request.all_or_nothing) {
+    return Status::InvalidArgument(std::to_string(sources.size()) + " files, more than the " +
+                                   std::to_string(kMaxDescriptorsPerMessage) +
+                                   " one request to the service may carry");
+  }
+  // More files than one message carries go in parts (protocol.h: more),
+  // each part's files open here only while it is sent.
+  for (size_t start = 0;; start += kMaxDescriptorsPerMessage) {
+    const size_t end = std::min(sources.size(), start + kMaxDescriptorsPerMessage);
+    PlaceRequest part;
+    if (start == 0) part.events = request.events;
+    part.files.assign(request.files.begin() + static_cast<std::ptrdiff_t>(start),
+                      request.files.begin() + static_cast<std::ptrdiff_t>(end));
+    part.mode = request.mode;
+    part.all_or_nothing = request.all_or_nothing;
+    part.act_for = request.act_for;
+    part.more = end < sources.size();
+    std::vector<UniqueFd> open;
+    std::vector<int> descriptors;
+    uint64_t bytes = 0;
+    for (size_t i = start; i < end; ++i) {
+      // Non-blocking, so that a FIFO named by mistake costs an error, not a
+      // hang; the service checks the kind again itself.
+      UniqueFd fd(::open(sources[i].c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+      if (!fd.valid()) return ErrnoStatus("open", sources[i]);
+      struct stat st;
+      if (::fstat(fd.get(), &st) == 0) bytes += static_cast<uint64_t>(st.st_size);
+      descriptors.push_back(fd.get());
+      open.push_back(std::move(fd));
+    }
+    // The service copies the bytes before it answers: give it time for them
+    // too, at a pessimistic 20 MB/s.
+    const auto timeout = timeout_ + std::chrono::milliseconds(bytes / 20'000);
+    STARLOG_ASSIGN_OR_RETURN(Message reply, CallWith(part, descriptors, timeout));
+    auto* result = std::get_if<PlaceReply>(&reply);
+    if (result == nullptr) return Unexpected(reply, "place_result");
+    if (!part.more) return std::move(*result);
+  }
 }
 
 Result<ServiceInfo> Client::Info() {

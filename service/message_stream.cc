@@ -8,11 +8,15 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <optional>
+#include <vector>
 
 #include "net/address.h"
 #include "net/tls_context.h"
+#include "service/descriptor_passing.h"
 #include "starlog/codec/frame.h"
 
 namespace starlog::service {
@@ -58,7 +62,91 @@ class AsioTransport final : public Transport {
   Stream stream;
 };
 
-using UnixTransport = AsioTransport<asio::local::stream_protocol::socket>;
+// A Unix socket, read and written with recvmsg and sendmsg so that
+// descriptors can travel with the bytes (SCM_RIGHTS). Every read takes the
+// descriptors that come, so that none is dropped unseen: the code above
+// decides whether the message they came with takes any.
+class UnixTransport final : public Transport {
+ public:
+  explicit UnixTransport(asio::io_context& io) : stream(io) {}
+
+  void Write(asio::const_buffer bytes, Handler done) override {
+    if (outgoing.empty()) {
+      asio::async_write(stream, bytes, std::move(done));
+      return;
+    }
+    stream.async_wait(asio::socket_base::wait_write, [this, bytes, done](const error_code& ec) {
+      if (ec) return done(ec, 0);
+      const ssize_t n = SendWithDescriptors(bytes);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return Write(bytes, done);
+        return done(error_code(errno, boost::system::system_category()), 0);
+      }
+      // The descriptors went with the first byte; the rest is plain bytes.
+      outgoing.clear();
+      const size_t sent = static_cast<size_t>(n);
+      if (sent == bytes.size()) return done({}, sent);
+      asio::async_write(
+          stream, asio::buffer(static_cast<const char*>(bytes.data()) + sent, bytes.size() - sent),
+          [sent, done](const error_code& e, size_t m) { done(e, sent + m); });
+    });
+  }
+
+  void ReadSome(asio::mutable_buffer bytes, Handler done) override {
+    stream.async_wait(asio::socket_base::wait_read, [this, bytes, done](const error_code& ec) {
+      if (ec) return done(ec, 0);
+      const ssize_t n = ReceiveWithDescriptors(bytes);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return ReadSome(bytes, done);
+        return done(error_code(errno, boost::system::system_category()), 0);
+      }
+      if (n == 0) return done(asio::error::eof, 0);
+      done({}, static_cast<size_t>(n));
+    });
+  }
+
+  void Close() override {
+    error_code ignored;
+    stream.close(ignored);
+  }
+  int native_handle() override { return stream.native_handle(); }
+
+  asio::local::stream_protocol::socket stream;
+  std::vector<int> outgoing;       // Borrowed: sent with the next Write's first byte.
+  std::vector<UniqueFd> received;  // Owned from the moment they arrive.
+  bool truncated = false;          // More came with one read than kMaxDescriptorsPerMessage.
+
+ private:
+  ssize_t SendWithDescriptors(asio::const_buffer bytes) {
+    return service::SendWithDescriptors(stream.native_handle(), bytes.data(), bytes.size(),
+                                        outgoing, MSG_DONTWAIT);
+  }
+
+  ssize_t ReceiveWithDescriptors(asio::mutable_buffer bytes) {
+    iovec iov{bytes.data(), bytes.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxDescriptorsPerMessage)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    const ssize_t n = ::recvmsg(stream.native_handle(), &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0) return n;
+    // Past the buffer the kernel closes the rest itself (MSG_CTRUNC).
+    if ((msg.msg_flags & MSG_CTRUNC) != 0) truncated = true;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < count; ++i) {
+        int fd;
+        std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+        received.emplace_back(fd);
+      }
+    }
+    return n;
+  }
+};
+
 using TlsTransport = AsioTransport<asio::ssl::stream<tcp::socket>>;
 
 }  // namespace
@@ -68,6 +156,7 @@ struct MessageStream::Impl {
   std::shared_ptr<TlsContext> context;   // With TLS; outlives the transport.
   std::unique_ptr<Transport> transport;  // Goes before "io" and "context".
   TlsTransport* tls = nullptr;           // The transport, when it is TLS.
+  UnixTransport* unix_socket = nullptr;  // The transport, when it is a Unix socket.
   std::string peer;  // For messages: the socket path, the address, or "a client".
   std::string in;    // Received bytes not yet read as messages.
 
@@ -132,6 +221,7 @@ Result<std::unique_ptr<MessageStream>> MessageStream::Connect(const std::string&
   impl->peer = path;
   auto transport = std::make_unique<UnixTransport>(impl->io);
   auto& socket = transport->stream;
+  impl->unix_socket = transport.get();
   impl->transport = std::move(transport);
   const asio::local::stream_protocol::endpoint endpoint(path);
   const error_code ec = impl->RunUntil(deadline, [&](auto handler) {
@@ -178,6 +268,7 @@ std::unique_ptr<MessageStream> MessageStream::Adopt(int fd) {
   auto transport = std::make_unique<UnixTransport>(impl->io);
   error_code ignored;  // Assigning a fresh socket an open descriptor cannot fail.
   transport->stream.assign(asio::local::stream_protocol(), fd, ignored);
+  impl->unix_socket = transport.get();
   impl->transport = std::move(transport);
   return std::make_unique<MessageStream>(std::move(impl));
 }
@@ -204,13 +295,40 @@ Result<std::unique_ptr<MessageStream>> MessageStream::AcceptTls(int fd,
   return std::make_unique<MessageStream>(std::move(impl));
 }
 
-Status MessageStream::Send(const Message& message, Clock::time_point deadline) {
+Status MessageStream::Send(const Message& message, Clock::time_point deadline,
+                           const std::vector<int>& descriptors) {
   std::string bytes;
   STARLOG_RETURN_IF_ERROR(AppendMessage(message, &bytes));
+  if (!descriptors.empty()) {
+    if (impl_->unix_socket == nullptr) {
+      return Status::NotSupported("descriptors travel on a Unix socket only, not to " +
+                                  impl_->peer);
+    }
+    if (descriptors.size() > kMaxDescriptorsPerMessage) {
+      return Status::InvalidArgument(
+          std::to_string(descriptors.size()) + " descriptors, more than the " +
+          std::to_string(kMaxDescriptorsPerMessage) + " one message may carry");
+    }
+    impl_->unix_socket->outgoing = descriptors;
+  }
   const error_code ec = impl_->RunUntil(
       deadline, [&](auto handler) { impl_->transport->Write(asio::buffer(bytes), handler); });
+  if (impl_->unix_socket != nullptr) impl_->unix_socket->outgoing.clear();
   if (ec) return impl_->FromAsio(ec, "sending to");
   return Status::OK();
+}
+
+Result<std::vector<UniqueFd>> MessageStream::TakeDescriptors() {
+  if (impl_->unix_socket == nullptr) return std::vector<UniqueFd>();
+  std::vector<UniqueFd> taken = std::move(impl_->unix_socket->received);
+  impl_->unix_socket->received.clear();
+  if (impl_->unix_socket->truncated) {
+    impl_->unix_socket->truncated = false;
+    // "taken" closes those that did arrive.
+    return Status::InvalidArgument("more than " + std::to_string(kMaxDescriptorsPerMessage) +
+                                   " descriptors with one message");
+  }
+  return taken;
 }
 
 Result<Message> MessageStream::Receive(size_t max_size, Clock::time_point deadline) {

@@ -13,7 +13,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "service/unique_fd.h"
 #include "starlog/result.h"
 #include "starlog/service/protocol.h"
 
@@ -61,7 +63,11 @@ class MessageStream {
                                                           std::shared_ptr<TlsContext> context,
                                                           Clock::time_point deadline);
 
-  Status Send(const Message& message, Clock::time_point deadline);
+  // Sends "message"; with "descriptors" (on a Unix socket only: NotSupported
+  // otherwise; at most kMaxDescriptorsPerMessage), those go with its first
+  // byte as SCM_RIGHTS, duplicated by the kernel: the caller keeps its own.
+  Status Send(const Message& message, Clock::time_point deadline,
+              const std::vector<int>& descriptors = {});
 
   // The next message, at most "max_size" bytes with its framing. IOError when
   // the peer closes or the connection breaks, Corruption for a message that
@@ -69,6 +75,14 @@ class MessageStream {
   // "deadline". After an error the stream is of no further use.
   // REQUIRES: max_size >= codec::kFrameOverhead.
   Result<Message> Receive(size_t max_size, Clock::time_point deadline);
+
+  // The descriptors received since the last call, owned by the caller now:
+  // on a Unix socket, those that came with the bytes of the messages
+  // Receive returned since (a read stops at a message's end, so after each
+  // Receive they are the ones sent with that message). InvalidArgument if
+  // more than kMaxDescriptorsPerMessage came at once (all of them are
+  // closed then).
+  Result<std::vector<UniqueFd>> TakeDescriptors();
 
   // On the server side of TLS: the subject CN of the client's certificate,
   // if it sent one and it verified (net::VerifiedPeerName); nullopt

@@ -69,21 +69,34 @@ fbs::PruneMode ToFb(engine::PruneMode mode) {
   return fbs::PruneMode_Forget;
 }
 
+Offset<flatbuffers::Vector<Offset<fbs::EventBytes>>> EncodeEvents(
+    FlatBufferBuilder& b, const std::vector<codec::EventBody>& bodies) {
+  std::vector<Offset<fbs::EventBytes>> events;
+  events.reserve(bodies.size());
+  for (const codec::EventBody& body : bodies) {
+    // Sequence, time and actor stay zero and empty: the service sets them.
+    codec::Event event;
+    event.body = body;
+    const std::string payload = codec::EncodeEventPayload(event);
+    events.push_back(
+        fbs::CreateEventBytes(b, static_cast<uint8_t>(event.type()), EncodeBytes(b, payload)));
+  }
+  return b.CreateVector(events);
+}
+
+Offset<fbs::EditReply> EncodeEditReply(FlatBufferBuilder& b, const engine::EditResult& r) {
+  auto head = EncodeHead(b, r.head);
+  auto names = b.CreateVectorOfStrings(r.names);
+  auto errors = b.CreateVectorOfStrings(r.file_errors);
+  return fbs::CreateEditReply(b, head, r.first, names, r.created, r.datasets, r.files_deleted,
+                              errors);
+}
+
 struct EditEncoder {
   FlatBufferBuilder& b;
 
   Offset<void> operator()(const engine::AppendEdit& e) {
-    std::vector<Offset<fbs::EventBytes>> events;
-    events.reserve(e.bodies.size());
-    for (const codec::EventBody& body : e.bodies) {
-      // Sequence, time and actor stay zero and empty: the service sets them.
-      codec::Event event;
-      event.body = body;
-      const std::string payload = codec::EncodeEventPayload(event);
-      events.push_back(
-          fbs::CreateEventBytes(b, static_cast<uint8_t>(event.type()), EncodeBytes(b, payload)));
-    }
-    return fbs::CreateAppendEdit(b, b.CreateVector(events)).Union();
+    return fbs::CreateAppendEdit(b, EncodeEvents(b, e.bodies)).Union();
   }
   Offset<void> operator()(const engine::EnsureCollectionEdit& e) {
     auto name = b.CreateString(e.name);
@@ -138,15 +151,7 @@ struct BodyEncoder {
     auto message = b.CreateString(m.status.message());
     return fbs::CreateStatusReply(b, static_cast<uint8_t>(m.status.code()), message).Union();
   }
-  Offset<void> operator()(const EditReply& m) {
-    const engine::EditResult& r = m.result;
-    auto head = EncodeHead(b, r.head);
-    auto names = b.CreateVectorOfStrings(r.names);
-    auto errors = b.CreateVectorOfStrings(r.file_errors);
-    return fbs::CreateEditReply(b, head, r.first, names, r.created, r.datasets, r.files_deleted,
-                                errors)
-        .Union();
-  }
+  Offset<void> operator()(const EditReply& m) { return EncodeEditReply(b, m.result).Union(); }
   Offset<void> operator()(const InfoReply& m) {
     auto id = EncodeBytes(b, m.info.repository_id.AsBytes());
     auto head = EncodeHead(b, m.info.head);
@@ -158,6 +163,32 @@ struct BodyEncoder {
   Offset<void> operator()(const QueryReply& m) { return internal::EncodeQueryReply(b, m); }
   Offset<void> operator()(const MoreRequest& m) { return internal::EncodeMoreRequest(b, m); }
   Offset<void> operator()(const WaitRequest& m) { return internal::EncodeWaitRequest(b, m); }
+  Offset<void> operator()(const PlaceRequest& m) {
+    auto events = EncodeEvents(b, m.events);
+    std::vector<Offset<fbs::PlaceFile>> files;
+    files.reserve(m.files.size());
+    for (const PlaceFile& f : m.files) {
+      std::vector<fbs::EntryRef> entries;
+      for (const EntryRef& e : f.entries) entries.emplace_back(e.event, e.entry);
+      auto entry_vector = b.CreateVectorOfStructs(entries);
+      files.push_back(
+          fbs::CreatePlaceFile(b, entry_vector, b.CreateString(f.path), b.CreateString(f.source)));
+    }
+    auto file_vector = b.CreateVector(files);
+    auto act_for = m.act_for.empty() ? Offset<flatbuffers::String>() : b.CreateString(m.act_for);
+    return fbs::CreatePlaceRequest(b, events, file_vector, static_cast<fbs::PlaceMode>(m.mode),
+                                   m.all_or_nothing, act_for, m.more)
+        .Union();
+  }
+  Offset<void> operator()(const PlaceReply& m) {
+    auto result = EncodeEditReply(b, m.result);
+    std::vector<Offset<fbs::PlaceSkip>> skipped;
+    skipped.reserve(m.skipped.size());
+    for (const PlaceSkip& s : m.skipped) {
+      skipped.push_back(fbs::CreatePlaceSkip(b, s.file, b.CreateString(s.reason)));
+    }
+    return fbs::CreatePlaceReply(b, result, b.CreateVector(skipped)).Union();
+  }
 };
 
 // ---------------------------------------------------------------- decoding
@@ -204,14 +235,17 @@ std::optional<Status> StatusFromCode(uint8_t code, std::string_view message) {
   return std::nullopt;
 }
 
-Result<engine::Edit> DecodeAppend(const fbs::AppendEdit& e) {
-  engine::AppendEdit out;
-  if (e.events() == nullptr) return engine::Edit(std::move(out));
-  out.bodies.reserve(e.events()->size());
+Result<std::vector<codec::EventBody>> DecodeEvents(
+    const flatbuffers::Vector<Offset<fbs::EventBytes>>* events, std::string_view what) {
+  std::vector<codec::EventBody> out;
+  if (events == nullptr) return out;
+  out.reserve(events->size());
   size_t position = 0;
-  for (const fbs::EventBytes* bytes : *e.events()) {
+  for (const fbs::EventBytes* bytes : *events) {
     ++position;
-    const auto context = [&] { return "event " + std::to_string(position) + " of the append"; };
+    const auto context = [&] {
+      return "event " + std::to_string(position) + " of the " + std::string(what);
+    };
     if (!codec::IsKnownEventType(bytes->type())) {
       return Malformed(context() + ": unknown event type " + std::to_string(bytes->type()));
     }
@@ -220,9 +254,58 @@ Result<engine::Edit> DecodeAppend(const fbs::AppendEdit& e) {
     if (!event.ok()) return event.status().WithContext(context());
     // Only the body: whatever sequence, time or actor the payload claims is
     // the client's invention.
-    out.bodies.push_back(std::move(event->body));
+    out.push_back(std::move(event->body));
   }
+  return out;
+}
+
+Result<engine::Edit> DecodeAppend(const fbs::AppendEdit& e) {
+  engine::AppendEdit out;
+  STARLOG_ASSIGN_OR_RETURN(out.bodies, DecodeEvents(e.events(), "append"));
   return engine::Edit(std::move(out));
+}
+
+engine::EditResult DecodeEditReply(const fbs::EditReply& r) {
+  engine::EditResult out;
+  out.head = DecodeHead(*r.head());
+  out.first = r.first();
+  out.names = Strings(r.names());
+  out.created = r.created();
+  out.datasets = r.datasets();
+  out.files_deleted = r.files_deleted();
+  out.file_errors = Strings(r.file_errors());
+  return out;
+}
+
+Result<PlaceRequest> DecodePlaceRequest(const fbs::PlaceRequest& r) {
+  PlaceRequest out;
+  STARLOG_ASSIGN_OR_RETURN(out.events, DecodeEvents(r.events(), "place request"));
+  const uint8_t mode = static_cast<uint8_t>(r.mode());
+  if (mode > static_cast<uint8_t>(PlaceMode::kRelsymlink)) {
+    return Malformed("place mode " + std::to_string(mode));
+  }
+  out.mode = static_cast<PlaceMode>(mode);
+  if (r.files() != nullptr) {
+    if (r.files()->size() > kMaxDescriptorsPerMessage) {
+      return Malformed("a place request of " + std::to_string(r.files()->size()) +
+                       " files, more than the " + std::to_string(kMaxDescriptorsPerMessage) +
+                       " one message may carry");
+    }
+    for (const fbs::PlaceFile* f : *r.files()) {
+      PlaceFile file;
+      if (f->entries() != nullptr) {
+        for (const fbs::EntryRef* e : *f->entries())
+          file.entries.push_back({e->event(), e->entry()});
+      }
+      file.path = Str(f->path());
+      file.source = Str(f->source());
+      out.files.push_back(std::move(file));
+    }
+  }
+  out.all_or_nothing = r.all_or_nothing();
+  out.act_for = Str(r.act_for());
+  out.more = r.more();
+  return out;
 }
 
 Result<engine::Edit> DecodeEdit(const fbs::EditRequest& request) {
@@ -336,18 +419,8 @@ Result<Message> DecodeBody(const fbs::Message& m) {
       if (!status) return Malformed("status code " + std::to_string(s->code()));
       return Message(StatusReply{std::move(*status)});
     }
-    case fbs::Body_EditReply: {
-      const auto* r = m.body_as_EditReply();
-      EditReply out;
-      out.result.head = DecodeHead(*r->head());
-      out.result.first = r->first();
-      out.result.names = Strings(r->names());
-      out.result.created = r->created();
-      out.result.datasets = r->datasets();
-      out.result.files_deleted = r->files_deleted();
-      out.result.file_errors = Strings(r->file_errors());
-      return Message(std::move(out));
-    }
+    case fbs::Body_EditReply:
+      return Message(EditReply{DecodeEditReply(*m.body_as_EditReply())});
     case fbs::Body_InfoReply: {
       const auto* r = m.body_as_InfoReply();
       InfoReply out;
@@ -373,6 +446,21 @@ Result<Message> DecodeBody(const fbs::Message& m) {
     case fbs::Body_WaitRequest: {
       STARLOG_ASSIGN_OR_RETURN(WaitRequest out,
                                internal::DecodeWaitRequest(*m.body_as_WaitRequest()));
+      return Message(std::move(out));
+    }
+    case fbs::Body_PlaceRequest: {
+      STARLOG_ASSIGN_OR_RETURN(PlaceRequest out, DecodePlaceRequest(*m.body_as_PlaceRequest()));
+      return Message(std::move(out));
+    }
+    case fbs::Body_PlaceReply: {
+      const auto* r = m.body_as_PlaceReply();
+      PlaceReply out;
+      out.result = DecodeEditReply(*r->result());
+      if (r->skipped() != nullptr) {
+        for (const fbs::PlaceSkip* s : *r->skipped()) {
+          out.skipped.push_back(PlaceSkip{s->file(), Str(s->reason())});
+        }
+      }
       return Message(std::move(out));
     }
     case fbs::Body_NONE:

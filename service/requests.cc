@@ -4,6 +4,7 @@
 #include <iterator>
 #include <optional>
 
+#include "service/placement.h"
 #include "starlog/codec/event_codec.h"
 #include "starlog/engine/as_of.h"
 #include "starlog/engine/edits.h"
@@ -113,6 +114,12 @@ QueryRows Slice(QueryRows& rows, size_t from, size_t to) {
 
 Message Refusal(Status status) { return Message(StatusReply{std::move(status)}); }
 
+// Acting for another: whose rights are used is the engine's to decide (the
+// act-for role), and the event names both.
+engine::Actor ActorFor(const std::string& user, const std::string& act_for) {
+  return act_for.empty() || act_for == user ? engine::Actor(user) : engine::Actor(act_for, user);
+}
+
 }  // namespace
 
 Requests::Requests(engine::EventStore& store, RequestOptions options)
@@ -124,14 +131,19 @@ size_t Requests::cursors() const {
 }
 
 Result<Message> Requests::Handle(const Message& request, const std::string& user,
-                                 const std::function<bool()>& hung_up) {
+                                 const std::function<bool()>& hung_up,
+                                 std::vector<UniqueFd> descriptors, StagedPlace* staged) {
+  if (const auto* place = std::get_if<PlaceRequest>(&request)) {
+    return Place(*place, std::move(descriptors), user, hung_up, staged);
+  }
+  if (staged != nullptr) staged->Drop();
+  if (!descriptors.empty()) {
+    return Status::InvalidArgument(
+        std::to_string(descriptors.size()) + " descriptors came with message type " +
+        std::to_string(static_cast<int>(TypeOf(request))) + ", which takes none");
+  }
   if (const auto* edit = std::get_if<EditRequest>(&request)) {
-    // Acting for another: whose rights are used is the engine's to decide
-    // (the act-for role), and the event names both.
-    const engine::Actor actor = edit->act_for.empty() || edit->act_for == user
-                                    ? engine::Actor(user)
-                                    : engine::Actor(edit->act_for, user);
-    auto result = engine::ApplyEdit(store_, edit->edit, actor);
+    auto result = engine::ApplyEdit(store_, edit->edit, ActorFor(user, edit->act_for));
     if (!result.ok()) return Refusal(result.status());
     return Message(EditReply{std::move(*result)});
   }
@@ -140,8 +152,71 @@ Result<Message> Requests::Handle(const Message& request, const std::string& user
   if (const auto* more = std::get_if<MoreRequest>(&request)) return More(*more, user);
   if (const auto* wait = std::get_if<WaitRequest>(&request)) return Wait(*wait, hung_up);
   return Status::InvalidArgument(
-      "a client sends edit, info, query, more or wait requests, not message type " +
+      "a client sends edit, info, query, more, wait or place requests, not message type " +
       std::to_string(static_cast<int>(TypeOf(request))));
+}
+
+Result<Message> Requests::Place(PlaceRequest request, std::vector<UniqueFd> descriptors,
+                                const std::string& user, const std::function<bool()>& hung_up,
+                                StagedPlace* staged) {
+  // A count that disagrees with the files is a client that does not speak
+  // the protocol: the connection ends (the descriptors close here).
+  if (descriptors.size() != request.files.size()) {
+    return Status::InvalidArgument("the place request names " +
+                                   std::to_string(request.files.size()) + " files and came with " +
+                                   std::to_string(descriptors.size()) + " descriptors");
+  }
+  // A part after the first places its files into the events the first
+  // brought; any refusal drops the parts so far.
+  // A request with events begins a new place: one its client abandoned
+  // half-sent on this connection goes.
+  if (staged != nullptr && staged->active() && !request.events.empty()) staged->Drop();
+  const bool continuing = staged != nullptr && staged->active();
+  const auto refuse = [&](Status status) {
+    if (staged != nullptr) staged->Drop();
+    return Refusal(std::move(status));
+  };
+  if ((request.more || continuing) && (staged == nullptr || !request.all_or_nothing)) {
+    return refuse(Status::InvalidArgument(
+        "a place in parts is all or nothing, and goes on one connection to the service"));
+  }
+  if (continuing) request.events = std::move(staged->events);
+  const uint64_t budget =
+      options_.max_place_bytes - std::min(options_.max_place_bytes, continuing ? staged->bytes : 0);
+  auto placement = Placement::Place(store_.root(), request, std::move(descriptors), budget, hung_up,
+                                    request.more || continuing ? &staged->named : nullptr);
+  if (!placement.ok()) return refuse(placement.status());
+  if (request.more) {
+    staged->events = std::move(request.events);
+    staged->bytes += placement->bytes();
+    staged->parts.push_back(std::move(*placement));
+    PlaceReply part;
+    part.result.head = store_.head();
+    return Message(std::move(part));
+  }
+  PlaceReply reply;
+  reply.skipped = placement->skipped();
+  if (!request.all_or_nothing && placement->placed() == 0) {
+    // Nothing to register: no RUN, no records either, as a local ingest.
+    reply.result.head = store_.head();
+    return Message(std::move(reply));
+  }
+  // A client gone before its files are registered gets nothing done: no
+  // event, and "placement" removes the files.
+  if (hung_up && hung_up()) {
+    return refuse(Status::Unavailable(
+        "the client hung up before its files were registered: nothing was kept"));
+  }
+  auto result = engine::ApplyEdit(store_, engine::AppendEdit{std::move(request.events)},
+                                  ActorFor(user, request.act_for));
+  if (!result.ok()) return refuse(result.status());
+  placement->Commit();
+  if (continuing) {
+    for (Placement& part : staged->parts) part.Commit();
+    staged->Drop();
+  }
+  reply.result = std::move(*result);
+  return Message(std::move(reply));
 }
 
 Message Requests::Info() {

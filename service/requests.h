@@ -22,8 +22,12 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "service/placement.h"
+#include "service/unique_fd.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/mutex.h"
 #include "starlog/result.h"
@@ -45,6 +49,26 @@ struct RequestOptions {
   std::chrono::milliseconds cursor_timeout{60'000};
   // How often a wait asks whether its client is still there. Default: 200 ms.
   std::chrono::milliseconds hang_up_check{200};
+  // The bytes one place request may hand over (the sum of its files'
+  // sizes). Default: 64 GiB.
+  uint64_t max_place_bytes = uint64_t{64} << 30;
+};
+
+// A place in parts on one connection (protocol.h: more): what the parts so
+// far placed, kept until the last arrives. Dropping it removes their files.
+struct StagedPlace {
+  std::vector<codec::EventBody> events;
+  std::vector<Placement> parts;
+  std::set<EntryRef> named;
+  uint64_t bytes = 0;
+
+  bool active() const { return !parts.empty(); }
+  void Drop() {
+    events.clear();
+    parts.clear();
+    named.clear();
+    bytes = 0;
+  }
 };
 
 class Requests {
@@ -53,12 +77,18 @@ class Requests {
   // by its commits).
   explicit Requests(engine::EventStore& store, RequestOptions options = {});
 
-  // The reply to "request" from "user". "hung_up" says whether the client
-  // has gone or the server is stopping; a wait asks it now and then and
-  // ends with Unavailable when it says so. An error (not a status reply)
-  // means the request is one a client never sends: the connection ends.
+  // The reply to "request" from "user", with the descriptors that came
+  // with it (a place request's files; any other request takes none).
+  // "hung_up" says whether the client has gone or the server is stopping;
+  // a wait asks it now and then and ends with Unavailable when it says so,
+  // and a place asks it before committing (gone: nothing is kept). An error
+  // (not a status reply) means the request is one a client never sends:
+  // the connection ends. Every descriptor is closed when this returns.
+  // "staged" is the connection's place in parts, if it takes them (any
+  // other request drops one unfinished).
   Result<Message> Handle(const Message& request, const std::string& user,
-                         const std::function<bool()>& hung_up);
+                         const std::function<bool()>& hung_up,
+                         std::vector<UniqueFd> descriptors = {}, StagedPlace* staged = nullptr);
 
   // Unfinished results held now.
   size_t cursors() const EXCLUDES(mu_);
@@ -79,6 +109,9 @@ class Requests {
   Message More(const MoreRequest& request, const std::string& user);
   Message Wait(const WaitRequest& request, const std::function<bool()>& hung_up);
   Message Info();
+  Result<Message> Place(PlaceRequest request, std::vector<UniqueFd> descriptors,
+                        const std::string& user, const std::function<bool()>& hung_up,
+                        StagedPlace* staged);
   // The page of "cursor" from cursor.next on; keeps the rest under a cursor
   // id if there is more.
   Message Page(Cursor cursor, uint64_t id) EXCLUDES(mu_);

@@ -1,5 +1,6 @@
 #include "starlog/service/server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,6 +30,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+RequestOptions RequestOptionsFor(const ServerOptions& options) {
+  RequestOptions out;
+  out.max_place_bytes = options.max_place_bytes;
+  return out;
+}
+
 // A refusal sent to a connection that is about to be closed: at most this
 // long, so that a peer that reads nothing costs the server nothing.
 constexpr std::chrono::milliseconds kRefusalTimeout{200};
@@ -51,7 +58,7 @@ class ServerImpl final : public Server {
         tcp_(std::move(tcp)),
         tls_(std::move(tls)),
         tcp_address_(tcp_ != nullptr ? tcp_->address() : ""),
-        requests_(*store_) {}
+        requests_(*store_, RequestOptionsFor(options_)) {}
 
   ~ServerImpl() override {
     Stop();
@@ -362,6 +369,9 @@ class ServerImpl final : public Server {
     if (!stream->Send(answer, Clock::now() + options_.io_timeout).ok()) return;
     Log(who + ": connected");
 
+    // A place in parts, until its last part: going out of scope with the
+    // connection removes what its parts placed.
+    StagedPlace staged;
     while (true) {
       auto request = stream->Receive(kMaxRequestSize, Clock::now() + options_.idle_timeout);
       if (!request.ok()) {
@@ -369,7 +379,20 @@ class ServerImpl final : public Server {
         if (request.status().IsTimedOut()) Log(who + ": closed after the idle timeout");
         return;  // The client closed, or the server is stopping.
       }
-      auto reply = Handle(*request, user, fd);
+      // Taken at once, so that whatever happens next closes them.
+      auto descriptors = stream->TakeDescriptors();
+      if (!descriptors.ok()) return Refuse(*stream, who, descriptors.status());
+      if (remote && std::holds_alternative<PlaceRequest>(*request)) {
+        // Nothing a TCP peer sends can be a descriptor: the files it names
+        // would be paths, which the service never opens for a client.
+        const Status refusal = Status::NotSupported(
+            "files go to the service only on its Unix socket (" + options_.socket_path +
+            "), as open descriptors, which TCP cannot carry: run ingest or import on the "
+            "service's host, or over a shared file system with --service SOCKET");
+        if (!stream->Send(StatusReply{refusal}, Clock::now() + options_.io_timeout).ok()) return;
+        continue;
+      }
+      auto reply = Handle(*request, user, fd, std::move(*descriptors), &staged);
       if (!reply.ok()) return Refuse(*stream, who, reply.status());
       const Status sent = stream->Send(*reply, Clock::now() + options_.io_timeout);
       if (!sent.ok()) {
@@ -383,8 +406,10 @@ class ServerImpl final : public Server {
   // The reply to one request (requests.h); an error ends the connection (a
   // message a client does not send). A wait ends when "fd" hangs up, which
   // Stop's shutdown of its reading side makes it do.
-  Result<Message> Handle(const Message& request, const std::string& user, int fd) {
-    return requests_.Handle(request, user, [fd] { return PeerHungUp(fd); });
+  Result<Message> Handle(const Message& request, const std::string& user, int fd,
+                         std::vector<UniqueFd> descriptors, StagedPlace* staged) {
+    return requests_.Handle(
+        request, user, [fd] { return PeerHungUp(fd); }, std::move(descriptors), staged);
   }
 
   const ServerOptions options_;
@@ -445,6 +470,13 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     return Status::InvalidArgument("a client CA is for remote clients: give a TCP address too");
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, engine::EventStore::Open(options.root, options.store));
+  // Readers that may not write the repository follow it (ingest and import
+  // through the service plan each batch on a follower) only if the lock
+  // file followers share exists: the service makes it, readable by all.
+  const std::string followers = options.root + "/.starlog/followers.lock";
+  if (const int fd = ::open(followers.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644); fd >= 0) {
+    ::close(fd);
+  }
   STARLOG_ASSIGN_OR_RETURN(auto listener,
                            UnixListener::Bind(options.socket_path, options.socket_mode));
   std::unique_ptr<TcpListener> tcp;

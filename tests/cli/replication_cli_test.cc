@@ -52,9 +52,10 @@ struct Primary {
 };
 
 // `starlog serve` in a child process; its address from the line it prints.
+// With "service" false, replication alone (--no-service): no write lock, as
+// a primary its writers open themselves.
 struct Served {
-  explicit Served(const Primary& p)
-      : child({STARLOG_BINARY, "serve", p.repo, "--listen", "127.0.0.1:0", "--key", p.key}) {
+  explicit Served(const Primary& p, bool service = true) : child(Argv(p, service)) {
     auto line = child.ReadLine(std::chrono::seconds(10));
     REQUIRE(line.has_value());
     REQUIRE(Contains(*line, "serving"));
@@ -63,6 +64,12 @@ struct Served {
   ~Served() {
     child.Kill(SIGTERM);
     child.Wait();
+  }
+  static std::vector<std::string> Argv(const Primary& p, bool service) {
+    std::vector<std::string> argv = {STARLOG_BINARY, "serve", p.repo, "--listen",
+                                     "127.0.0.1:0",  "--key", p.key};
+    if (!service) argv.push_back("--no-service");
+    return argv;
   }
   ChildProcess child;
   std::string address;
@@ -145,7 +152,9 @@ TEST_CASE("Every write command on a replica is refused, and changes nothing",
 
 TEST_CASE("Replication refusals are clear on both sides", "[cli][replication]") {
   Primary p;
-  Served served(p);
+  // No service: the replicate into the primary below must get as far as
+  // asking it, not stop at its write lock.
+  Served served(p, /*service=*/false);
   std::ofstream(p.dir.Sub("wrong")) << "not-the-key-the-primary-holds\n";
   const auto owner_only = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
   std::filesystem::permissions(p.dir.Sub("wrong"), owner_only);

@@ -54,7 +54,10 @@ struct FaultPrimary {
 std::unique_ptr<ChildProcess> ServeRoot(const std::string& root, const FaultPrimary& primary,
                                         const std::string& listen, uint16_t* port) {
   auto child = std::make_unique<ChildProcess>(std::vector<std::string>{
-      STARLOG_BINARY, "serve", root, "--listen", listen, "--key", primary.key()});
+      STARLOG_BINARY, "serve", root, "--listen", listen, "--key", primary.key(),
+      // Replication alone: this process (or, on a replica, its replicate
+      // process) writes the repository itself.
+      "--no-service"});
   auto line = child->ReadLine(std::chrono::milliseconds(10'000));
   REQUIRE(line.has_value());
   const size_t colon = line->rfind(':');

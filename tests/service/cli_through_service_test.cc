@@ -94,13 +94,6 @@ TEST_CASE("Through the service, --user cannot name another user", "[service][cli
   CHECK(served.EventAt(store->head().sequence).actor == OsUser());
 }
 
-TEST_CASE("A command that cannot go through the service yet says so at once", "[service][cli]") {
-  ServedRepository served;
-  auto fsck = RunStarlog({"fsck", served.root(), "--fix"});
-  CHECK(fsck.exit_code == 1);
-  CHECK(Contains(fsck.err, "is written by its service"));
-}
-
 TEST_CASE("Option --service names the service to write through", "[service][cli]") {
   ServedRepository served;
   CHECK(RunStarlog({"create-collection", served.root(), "r", "--service", served.socket()})
@@ -108,6 +101,25 @@ TEST_CASE("Option --service names the service to write through", "[service][cli]
   auto nobody = RunStarlog(
       {"create-collection", served.root(), "s", "--service", served.root() + "/no-such.sock"});
   CHECK(nobody.exit_code == 1);
+}
+
+TEST_CASE("Option --service must serve the repository PATH names", "[service][cli]") {
+  ServedRepository a;
+  ServedRepository b;
+  const uint64_t head_a = a.OpenReadOnly()->head().sequence;
+  const uint64_t head_b = b.OpenReadOnly()->head().sequence;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"create-collection", a.root(), "r", "--service", b.socket()},
+        std::vector<std::string>{"query-collections", a.root(), "--service", b.socket()}}) {
+    auto r = RunStarlog(args);
+    CHECK(r.exit_code == 1);
+    CHECK(Contains(r.err, "serves repository " + b.OpenReadOnly()->repository_id().ToString() +
+                              ", not " + a.root()));
+  }
+  CHECK(a.OpenReadOnly()->head().sequence == head_a);
+  CHECK(b.OpenReadOnly()->head().sequence == head_b);
+  // A PATH that is only a name here (a client on another host) is not checked.
+  CHECK(RunStarlog({"query-collections", "elsewhere", "--service", b.socket()}).exit_code == 0);
 }
 
 TEST_CASE("Through the service --act-for makes an edit for another user where the policy says so",

@@ -4,6 +4,8 @@
 #include "starlog/service/protocol.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "service/service_generated.h"
@@ -486,4 +488,93 @@ TEST_CASE("The sequence, time and actor an append's payload carries do not survi
   REQUIRE(append.bodies.size() == 1);
   // An AppendEdit holds bodies only: nothing of the envelope is left to use.
   CHECK(append.bodies[0] == forged.body);
+}
+
+namespace {
+
+PlaceRequest SamplePlace() {
+  PlaceRequest request;
+  request.events.emplace_back(
+      codec::CreateCollection{"Cam/raw/all", codec::CollectionType::kRun, ""});
+  codec::RegisterDatasets event;
+  event.run = "Cam/raw/all";
+  event.dataset_type = "raw";
+  event.datasets.push_back(codec::DatasetEntry{
+      codec::Uuid::FromBytes("0123456789abcdef"),
+      {{"instrument", "Cam"}, {"exposure", int64_t{7}}, {"detector", int64_t{1}}},
+      codec::Artifact{"raw/c1.fits", 0, {}}});
+  request.events.emplace_back(std::move(event));
+  request.files.push_back(PlaceFile{{{1, 0}, {1, 1}}, "raw/c1.fits", "/data/in/c1.fits"});
+  request.mode = PlaceMode::kRelsymlink;
+  request.all_or_nothing = true;
+  request.act_for = "bob";
+  request.more = true;
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("Place requests and their replies round-trip", "[service][protocol]") {
+  const auto place = std::get<PlaceRequest>(RoundTrip(SamplePlace()));
+  REQUIRE(place.events.size() == 2);
+  CHECK(std::get<codec::RegisterDatasets>(place.events[1]).datasets.at(0).artifact->path ==
+        "raw/c1.fits");
+  REQUIRE(place.files.size() == 1);
+  CHECK(place.files[0].entries == std::vector<EntryRef>{{1, 0}, {1, 1}});
+  CHECK(place.files[0].path == "raw/c1.fits");
+  CHECK(place.files[0].source == "/data/in/c1.fits");
+  CHECK(place.mode == PlaceMode::kRelsymlink);
+  CHECK(place.all_or_nothing);
+  CHECK(place.act_for == "bob");
+  CHECK(place.more);
+
+  PlaceReply reply;
+  reply.result.head.sequence = 9;
+  reply.result.first = 8;
+  reply.skipped.push_back(PlaceSkip{2, "a different file is already at raw/c2.fits"});
+  const auto back = std::get<PlaceReply>(RoundTrip(reply));
+  CHECK(back.result.head.sequence == 9);
+  CHECK(back.result.first == 8);
+  REQUIRE(back.skipped.size() == 1);
+  CHECK(back.skipped[0].file == 2);
+  CHECK(back.skipped[0].reason == reply.skipped[0].reason);
+}
+
+TEST_CASE("Decoding refuses a place mode out of range and more files than descriptors may be",
+          "[service][protocol]") {
+  {
+    flatbuffers::FlatBufferBuilder b;
+    auto request = fbs::CreatePlaceRequest(b, 0, 0, static_cast<fbs::PlaceMode>(9));
+    b.Finish(fbs::CreateMessage(b, fbs::Body_PlaceRequest, request.Union()));
+    auto decoded = DecodeMessage(Frame(b, MessageType::kPlace));
+    CHECK(decoded.status().IsCorruption());
+    CHECK(std::string(decoded.status().message()).find("place mode 9") != std::string::npos);
+  }
+  {
+    flatbuffers::FlatBufferBuilder b;
+    std::vector<flatbuffers::Offset<fbs::PlaceFile>> files;
+    for (size_t i = 0; i <= kMaxDescriptorsPerMessage; ++i) {
+      files.push_back(fbs::CreatePlaceFile(b, 0, b.CreateString("x")));
+    }
+    auto vector = b.CreateVector(files);
+    auto request = fbs::CreatePlaceRequest(b, 0, vector);
+    b.Finish(fbs::CreateMessage(b, fbs::Body_PlaceRequest, request.Union()));
+    auto decoded = DecodeMessage(Frame(b, MessageType::kPlace));
+    CHECK(decoded.status().IsCorruption());
+    CHECK(std::string(decoded.status().message()).find("more than the 128") != std::string::npos);
+  }
+}
+
+// Writes the place seeds of the service fuzzer when asked
+// (STARLOG_WRITE_FUZZ_SEEDS=fuzz/corpus/service).
+TEST_CASE("Place messages as fuzz seeds", "[service][protocol]") {
+  const char* folder = std::getenv("STARLOG_WRITE_FUZZ_SEEDS");
+  if (folder == nullptr) return;
+  PlaceReply reply;
+  reply.result.head.sequence = 9;
+  reply.skipped.push_back(PlaceSkip{0, "skipped"});
+  for (const auto& [name, message] : std::vector<std::pair<std::string, Message>>{
+           {"place", SamplePlace()}, {"place_result", reply}}) {
+    std::ofstream(std::string(folder) + "/" + name, std::ios::binary) << Encode(message);
+  }
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "service/descriptor_passing.h"
 #include "starlog/codec/frame.h"
 
 namespace starlog::testutil {
@@ -54,6 +55,15 @@ bool RawConnection::Send(const service::Message& message) {
   std::string bytes;
   REQUIRE(service::AppendMessage(message, &bytes).ok());
   return Send(bytes);
+}
+
+bool RawConnection::SendWithDescriptors(const service::Message& message,
+                                        const std::vector<int>& descriptors) {
+  std::string bytes;
+  REQUIRE(service::AppendMessage(message, &bytes).ok());
+  const ssize_t n = service::SendWithDescriptors(fd_, bytes.data(), bytes.size(), descriptors, 0);
+  if (n <= 0) return false;
+  return Send(std::string_view(bytes).substr(static_cast<size_t>(n)));
 }
 
 std::optional<service::Message> RawConnection::Receive(std::chrono::milliseconds timeout) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "starlog/service/protocol.h"
 
@@ -27,6 +28,9 @@ class RawConnection {
   // Writes all of "bytes"; false if the connection broke.
   bool Send(std::string_view bytes);
   bool Send(const service::Message& message);
+  // Sends "message" with "descriptors" (SCM_RIGHTS, any number the kernel
+  // takes: no bound is checked here) on the first byte.
+  bool SendWithDescriptors(const service::Message& message, const std::vector<int>& descriptors);
   // The next message; nullopt when the service closed the connection (or
   // nothing came within "timeout"). A message that fails to decode throws.
   std::optional<service::Message> Receive(

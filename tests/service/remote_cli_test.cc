@@ -13,6 +13,7 @@
 #include "tests/cli/cli_runner.h"
 #include "tests/service/certificates.h"
 #include "tests/service/service_fixture.h"
+#include "tests/testutil/fits_writer.h"
 
 using namespace starlog;
 using testutil::Contains;
@@ -242,4 +243,25 @@ TEST_CASE("Tokens do not replicate: a replica holds no token table", "[service][
   struct stat st;
   CHECK(::stat(service::TokenTablePath(primary.root()).c_str(), &st) == 0);
   CHECK(::stat(service::TokenTablePath(mirror).c_str(), &st) != 0);
+}
+
+TEST_CASE("ingest over TCP is refused, naming the Unix socket: no descriptors, and no paths",
+          "[service][tls][cli][ingest]") {
+  RemoteRepository repo;
+  const std::string root = repo.served->root();
+  const std::string alice = repo.Token("alice");
+  REQUIRE(RunStarlog({"register-dataset-type", root, "raw", "Exposure", "instrument", "exposure",
+                      "detector"})
+              .exit_code == 0);
+  std::ofstream(repo.certs.Sub("cam.cfg"))
+      << "instrument Cam\nmatch INSTRUME Cam\nvalue exposure EXPNUM\nvalue detector CCDNUM\n"
+         "value physical_filter FILTER\nvalue band FILTER lower\nday_obs DATE-OBS -12\n";
+  testutil::WriteFits(repo.certs.Sub("c0.fits"),
+                      testutil::RawCards("Cam", 7, 0, "R", "science", "2024-05-01T01:00:00", 5));
+  const uint64_t head = repo.served->OpenReadOnly()->head().sequence;
+  auto r = repo.As(alice, {"ingest", root, repo.certs.Sub("c0.fits"), "--run", "u/alice/raw",
+                           "--translator", repo.certs.Sub("cam.cfg")});
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, "only on its Unix socket"));
+  CHECK(repo.served->OpenReadOnly()->head().sequence == head);
 }

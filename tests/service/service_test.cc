@@ -431,7 +431,7 @@ TEST_CASE("A second service is refused; the socket file goes when the service st
   CHECK((*served)->Info().ok());
 }
 
-TEST_CASE("serve runs the service and replication together, or replication alone as before",
+TEST_CASE("serve runs the service by default, beside replication, or replication alone",
           "[service]") {
   TempDir keys;
   const std::string key = keys.Sub("key");
@@ -439,8 +439,8 @@ TEST_CASE("serve runs the service and replication together, or replication alone
   std::filesystem::permissions(
       key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
-  SECTION("both") {
-    ServedRepository repo({"--service", "--listen", "127.0.0.1:0", "--key", key});
+  SECTION("both, by default") {
+    ServedRepository repo({"--listen", "127.0.0.1:0", "--key", key});
     CHECK(Contains(repo.line(), "on " + repo.socket() + " and on 127.0.0.1:"));
     const std::string address = repo.line().substr(repo.line().rfind(' ') + 1);
     auto client = Connect(repo);
@@ -457,8 +457,8 @@ TEST_CASE("serve runs the service and replication together, or replication alone
     CHECK((*copy)->head().sequence == created->head.sequence);
     CHECK((*copy)->head().chain_hash == created->head.chain_hash);
   }
-  SECTION("replication alone takes no write lock and makes no socket") {
-    ServedRepository repo({"--listen", "127.0.0.1:0", "--key", key});
+  SECTION("replication alone (--no-service) takes no write lock and makes no socket") {
+    ServedRepository repo({"--listen", "127.0.0.1:0", "--key", key, "--no-service"});
     CHECK_FALSE(Contains(repo.line(), "service.sock"));
     CHECK_FALSE(std::filesystem::exists(service::DefaultSocketPath(repo.root())));
     auto none = service::ConnectIfServed(repo.root());
@@ -467,6 +467,17 @@ TEST_CASE("serve runs the service and replication together, or replication alone
     auto local = RunStarlog({"create-collection", repo.root(), "written-locally"});
     INFO(local.err);
     CHECK(local.exit_code == 0);
+  }
+  SECTION("--no-service needs replication, and no service options") {
+    ServedRepository repo({"--listen", "127.0.0.1:0", "--key", key});
+    repo.Kill(SIGTERM);
+    auto alone = RunStarlog({"serve", repo.root(), "--no-service"});
+    CHECK(alone.exit_code == 2);
+    CHECK(Contains(alone.err, "--no-service leaves nothing to serve"));
+    auto both =
+        RunStarlog({"serve", repo.root(), "--no-service", "--key", key, "--socket-mode", "0600"});
+    CHECK(both.exit_code == 2);
+    CHECK(Contains(both.err, "--socket-mode is for the service"));
   }
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "starlog/engine/event_store.h"
+#include "starlog/ingest/file_batch.h"
 #include "starlog/ingest/transfer.h"
 
 namespace starlog::ingest {
@@ -44,5 +45,9 @@ struct ImportReport {
 // the target holds with another file.
 Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
                                   TransferMode mode, const std::string& actor);
+// The same, the files placed and the datasets registered by "sink"
+// (file_batch.h) in one batch, all or nothing; "store" is only read.
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  TransferMode mode, const FileSink& sink);
 
 }  // namespace starlog::ingest

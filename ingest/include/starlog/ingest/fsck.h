@@ -29,6 +29,10 @@ struct FsckReport {
 Result<FsckReport> CheckFiles(const engine::EventStore& store,
                               const engine::ProgressFn& progress = nullptr);
 
+// The event of the one safe repair (below), nullopt when there is nothing
+// to do: what a writer elsewhere (the repository's service) is sent.
+std::optional<codec::DetachArtifacts> DetachMissing(const FsckReport& report);
+
 // The only repair that is always safe: the registry stops claiming files that
 // are gone. Detaches the artifacts of the datasets whose files are missing,
 // as one event. Returns its head, or nullopt when there is nothing to do.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "starlog/engine/event_store.h"
+#include "starlog/ingest/file_batch.h"
 #include "starlog/ingest/file_template.h"
 #include "starlog/ingest/transfer.h"
 #include "starlog/ingest/translator.h"
@@ -37,7 +38,7 @@ struct IngestOptions {
   // type a path of its own. Others use kDefaultFileTemplate.
   std::map<std::string, FileTemplate> templates;
   std::string actor;
-  size_t batch_size = 500;  // Files per registration event.
+  size_t batch_size = 500;  // Files per registration event (and FileBatch).
   // A file describing an existing dimension record (an exposure's filter,
   // day, time, target, ...) differently replaces it, as the butler's
   // update_records; otherwise the file is skipped as a conflict naming both
@@ -53,11 +54,6 @@ struct IngestOptions {
   // another file; it is still reported as skipped, saying where it went.
   std::string misc_dir;
   engine::ProgressFn progress;  // (files done, files in all)
-};
-
-struct SkippedFile {
-  std::string file;
-  std::string reason;
 };
 
 struct IngestReport {
@@ -77,7 +73,13 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& fi
 
 // Returns an error only for what stops the whole ingest (the run cannot be
 // made, a registration event is refused); skipped files are in the report.
+// Places and registers in this process, as options.actor.
 Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::string>& files,
                             const IngestOptions& options);
+// The same, each batch placed and registered by "sink" (file_batch.h): the
+// repository's service, say, with "store" a follower of it (each batch is
+// read after Refresh(), so it sees the ones before).
+Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::string>& files,
+                            const IngestOptions& options, const FileSink& sink);
 
 }  // namespace starlog::ingest

@@ -44,6 +44,11 @@ struct Placed {
 Result<Placed> PlaceFile(const std::string& source, const std::string& root,
                          const std::string& relative, TransferMode mode);
 
+// Where "source" is under "root", for direct transfer: its path relative to
+// the root (links resolved), checked as PlaceFile checks it. InvalidArgument
+// if it is not under the root or is in "<root>/.starlog".
+Result<std::string> DirectPath(const std::string& source, const std::string& root);
+
 // Undoes PlaceFile: removes what it created, moves a moved file back.
 void UndoPlace(const Placed& placed);
 

@@ -104,6 +104,20 @@ class Client {
   // (PermissionDenied otherwise); the event records both.
   Result<engine::EditResult> Submit(const engine::Edit& edit, const std::string& act_for = "");
 
+  // Places files in the repository and registers them, through the service
+  // (protocol.h: place), since protocol version 3. "sources"[i] is the file
+  // for request.files[i]: this process opens it, read-only, with its own
+  // rights, and hands the service the open descriptor, never the path. The
+  // service reads, checksums and places the bytes as its own account and
+  // appends the events once they are in place; answered once durable, with
+  // the files it left out (request.all_or_nothing false) in skipped.
+  // NotSupported on TCP, which cannot carry descriptors; a source this
+  // process cannot open is its IOError or PermissionDenied, naming it,
+  // before anything is sent. More than kMaxDescriptorsPerMessage files go
+  // in parts, one request still (all_or_nothing only; InvalidArgument
+  // otherwise). A refused request placed nothing and appended nothing.
+  Result<PlaceReply> Place(const PlaceRequest& request, const std::vector<std::string>& sources);
+
   // The repository's id and head, as the service sees them now.
   Result<ServiceInfo> Info();
 
@@ -183,6 +197,9 @@ class Client {
          std::chrono::milliseconds timeout);
   // Sends "request" and returns the reply; a status reply as its Status.
   Result<Message> Call(const Message& request);
+  // Call with "descriptors" (on a Unix socket), waiting up to "timeout".
+  Result<Message> CallWith(const Message& request, const std::vector<int>& descriptors,
+                           std::chrono::milliseconds timeout);
 
   std::unique_ptr<MessageStream> stream_;
   std::string socket_path_;

@@ -60,7 +60,66 @@
 // after head; the hello still asks for the same version on both sides.
 // Version 3 adds to each DatasetRef row its implied values and a temporal
 // join's data ID (engine::DatasetRef::implied, joined); data_ids rows carry
-// their implied values as fields of the same map.
+// their implied values as fields of the same map, and the edit
+// remove_collections is new. Version 4 differs from 3 only by place and
+// place_result (below).
+//
+// Since version 4, files placed by the service (`ingest`, `import` through
+// it), on the Unix socket only:
+//
+//   place        := [event_bytes] events, [place_file] files, uint8 mode,
+//                   bool all_or_nothing, [string act_for], bool more
+//                   + one descriptor per file, in order, sent with the
+//                   frame's bytes as SCM_RIGHTS ancillary data
+//   place_file   := [entry_ref] entries, string path, string source
+//   entry_ref    := uint32 event, uint32 entry
+//   place_result := edit_result, [place_skip]
+//   place_skip   := uint32 file, string reason
+//
+// The client opens each file itself, read-only, with its own rights, and
+// sends the open descriptor, never a path the service would open for it
+// (which would let it read, through the service, what it may not read
+// itself). The service reads the bytes from the descriptor: it computes size
+// and XXH3-128 as it copies them to a temporary name under the root, fsyncs
+// and renames it into place (no replacing: a different file already there
+// is a Conflict), and writes that artifact into each dataset entry the file
+// names (events[event], a RegisterDatasets, its datasets[entry]; several
+// when a file holds several datasets, one per HDU). Then it
+// appends the events as one edit (the same path, policy and group commit as
+// an edit) and answers once they are durable; refused, it removes every
+// file it placed. Modes: copy; move (the service copies; the client removes
+// its source once answered); direct (the file is already at "path" under
+// the root: the descriptor must be that very file, by st_dev and st_ino);
+// symlink and relsymlink (the service opens "source" itself and links to it
+// only if it is the descriptor's file, by st_dev and st_ino); hardlink is
+// refused (a link shares the inode with its owner, who could change the
+// bytes after the service checksummed them). A file that cannot be placed
+// refuses the whole request when all_or_nothing, else it is left out with
+// its dataset entry and named in place_skip (and when nothing is left to
+// register nothing is appended).
+//
+// An all_or_nothing request of more files than one message may carry goes
+// in parts on one connection, each a place of at most
+// kMaxDescriptorsPerMessage files with more set but on the last: the first
+// part carries all the events, the others none, every file naming an entry
+// of those events. The service places each part's files as it comes (and
+// answers it with a place_result that appended nothing), keeps them, and
+// appends once the last has come: the whole is one edit, all or nothing. A
+// part refused, a connection that ends, or any other request (a place with
+// events begins anew) before the last part drops the parts, their files
+// removed.
+//
+// Bounds: at most kMaxDescriptorsPerMessage descriptors with one message,
+// and ServerOptions::max_place_bytes bytes (the descriptors' sizes) per
+// request (all its parts). Refused, with every descriptor received closed: descriptors
+// with any other message, or more or fewer than the files a place
+// declares, or more than the bound (status, and the connection closed);
+// a descriptor that is not a regular file (a pipe, a folder, a socket,
+// a device such as /dev/zero), or not open for reading; a file whose
+// size or modification time changes while it is copied; a place over TCP,
+// which cannot carry descriptors (NotSupported, naming the Unix socket).
+// A client that hangs up before its events are committed gets nothing
+// done: the service removes what it placed and appends nothing.
 //
 // An append carries event bodies, not events: the service decodes each
 // payload with codec::DecodeEventPayload (as untrusted input) and keeps only
@@ -77,8 +136,9 @@
 // certificate (PermissionDenied), too many connections (Unavailable). On TCP
 // the TLS handshake comes first, within the same hello deadline, and nothing
 // but that hello is read before the peer is authenticated. Then the client
-// sends requests, edit, info, query, more or wait, one at a time, each
-// answered by edit_result, info_result, query_result or status;
+// sends requests, edit, info, query, more, wait or place, one at a time,
+// each answered by edit_result, info_result, query_result, place_result or
+// status;
 // an edit is answered once it is durable, or refused whole with the status
 // the engine gave (the same code and message a local command would print).
 // A message that fails to decode (not a frame, a length past kMaxRequestSize,
@@ -105,7 +165,9 @@
 
 namespace starlog::service {
 
-inline constexpr uint32_t kServiceProtocolVersion = 3;
+inline constexpr uint32_t kServiceProtocolVersion = 4;
+// Descriptors one message may carry (Linux passes at most 253 at once).
+inline constexpr size_t kMaxDescriptorsPerMessage = 128;
 
 // Longest message, framing included: one frame of the largest payload.
 inline constexpr size_t kMaxRequestSize = codec::kFrameOverhead + codec::kMaxPayloadSize;
@@ -127,6 +189,8 @@ enum class MessageType : uint8_t {
   kQueryResult = 8,
   kMore = 9,
   kWait = 10,
+  kPlace = 11,
+  kPlaceResult = 12,
 };
 
 struct Hello {
@@ -274,6 +338,43 @@ struct WaitRequest {
   std::chrono::milliseconds timeout{0};
 };
 
+// How the service puts a file into the repository: the transfer modes of
+// ingest (ingest/transfer.h), as the service does them (above).
+enum class PlaceMode : uint8_t { kCopy, kMove, kDirect, kHardlink, kSymlink, kRelsymlink };
+
+// A dataset entry of a place request: RegisterDatasets events[event], its
+// datasets[entry].
+struct EntryRef {
+  uint32_t event = 0;
+  uint32_t entry = 0;
+  friend auto operator<=>(const EntryRef&, const EntryRef&) = default;
+};
+
+struct PlaceFile {
+  std::vector<EntryRef> entries;  // The datasets whose artifact this file is; one at least.
+  std::string path;               // Relative to the root: where it goes (direct: where it is).
+  std::string source;             // Symlink modes: the absolute path the link names.
+};
+
+struct PlaceRequest {
+  std::vector<codec::EventBody> events;
+  std::vector<PlaceFile> files;  // Descriptor i is files[i]'s contents.
+  PlaceMode mode = PlaceMode::kCopy;
+  bool all_or_nothing = false;
+  std::string act_for = {};  // As EditRequest's.
+  bool more = false;         // More parts follow (above).
+};
+
+struct PlaceSkip {
+  uint32_t file = 0;  // Index into the request's files.
+  std::string reason;
+};
+
+struct PlaceReply {
+  engine::EditResult result;
+  std::vector<PlaceSkip> skipped;
+};
+
 // How a client's read is answered (client.h).
 struct ReadOptions {
   // As `--as-of` takes it: a sequence, a UTC time or a snapshot name; empty:
@@ -287,8 +388,9 @@ struct ReadOptions {
 };
 
 // Alternative i is MessageType(i + 1).
-using Message = std::variant<Hello, EditRequest, InfoRequest, StatusReply, EditReply, InfoReply,
-                             QueryRequest, QueryReply, MoreRequest, WaitRequest>;
+using Message =
+    std::variant<Hello, EditRequest, InfoRequest, StatusReply, EditReply, InfoReply, QueryRequest,
+                 QueryReply, MoreRequest, WaitRequest, PlaceRequest, PlaceReply>;
 
 MessageType TypeOf(const Message& message);
 

@@ -86,6 +86,9 @@ struct ServerOptions {
   int max_unauthenticated = 0;
   // Of those, from one IP address.
   int max_unauthenticated_per_address = 8;
+  // The bytes one place request (ingest, import through the service) may
+  // hand over, the sum of its files' sizes. Default: 64 GiB.
+  uint64_t max_place_bytes = uint64_t{64} << 30;
   // How the repository is opened; read_only and follow must stay false.
   engine::StoreOptions store;
   // One line per notable thing (connections, refusals, errors). May be

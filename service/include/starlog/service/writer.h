@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "starlog/engine/edits.h"
 #include "starlog/engine/event_store.h"
@@ -79,6 +80,12 @@ class Writer {
   // IOError or TimedOut means the answer was lost (Client::Submit): the edit
   // may have been applied whole or not at all.
   Result<engine::EditResult> Apply(const engine::Edit& edit) EXCLUDES(mu_);
+
+  // Through the service: places files and registers them (Client::Place),
+  // made for act_for as every edit is. A local writer places files itself
+  // (the ingest library, on store()): NotSupported here.
+  Result<PlaceReply> Place(PlaceRequest request, const std::vector<std::string>& sources)
+      EXCLUDES(mu_);
 
   bool through_service() const { return !socket_path_.empty(); }
   // The user edits are recorded as.
