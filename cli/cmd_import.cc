@@ -1,3 +1,4 @@
+#include "cli/butler_format.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "starlog/ingest/bundle.h"
@@ -13,6 +14,9 @@ Status Run(const ParsedArgs& args, Io& io) {
     return UsageError("unknown transfer mode '" + mode +
                       "' (copy, move, hardlink, symlink, relsymlink)");
   }
+  const std::string format = args.GetOr("format", "bundle");
+  if (format == "butler") return RunButlerImport(args, io, *transfer);
+  if (format != "bundle") return UsageError("unknown --format '" + format + "' (bundle, butler)");
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(
       auto report, ingest::ImportBundle(*store, args.positional(1), *transfer, ActingUser(args)));
@@ -37,12 +41,21 @@ CommandSpec ImportCommand() {
           "changing anything (a mismatch names the file and imports nothing), then\n"
           "registers the dataset types, RUN collections and dimension records the\n"
           "repository lacks, places the files at the same relative paths, and registers\n"
-          "the datasets under their own ids: importing twice adds nothing.",
+          "the datasets under their own ids: importing twice adds nothing.\n"
+          "With --format butler, reads a Gen3 butler export (export.yaml and its files:\n"
+          "see the README's \"The butler's export format\") in one atomic write.",
       .positionals = {{"PATH", "repository folder"}, {"BUNDLE", "a folder made by export"}},
       .options = {{"transfer", "MODE", "copy (default), move, hardlink, symlink or relsymlink"},
+                  {"format", "FORMAT",
+                   "bundle (default) or butler (a butler export folder or export.yaml)"},
+                  {"skip-dimensions", "ELEMENTS",
+                   "butler: leave these elements' records out (comma-separated)"},
+                  {"no-files", "", "butler: register the datasets without their files"},
+                  {"dry-run", "", "butler: say what would be added, change nothing"},
                   UserOption(),
                   NoSyncOption()},
-      .examples = {"starlog import /data/repo /transfer/903334 --transfer hardlink"},
+      .examples = {"starlog import /data/repo /transfer/903334 --transfer hardlink",
+                   "starlog import /data/repo /transfer/calibs --format butler --dry-run"},
       .run = Run,
   };
 }
