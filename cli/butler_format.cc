@@ -1,32 +1,24 @@
 #include "cli/butler_format.h"
 
+#include <sstream>
+
 #include "cli/common.h"
 #include "starlog/ingest/butler_transfer.h"
 
 namespace starlog::cli {
-
-namespace {
-
-std::vector<std::string> CommaList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 Status RunButlerImport(const ParsedArgs& args, Io& io, ingest::TransferMode transfer) {
   ingest::ButlerImportOptions options;
   options.transfer = transfer;
   options.no_files = args.Has("no-files");
   options.dry_run = args.Has("dry-run");
-  options.read.skip_dimensions = CommaList(args.GetOr("skip-dimensions", ""));
+  for (const std::string& value : args.GetAll("skip-dimensions")) {
+    std::stringstream in(value);
+    std::string element;
+    while (std::getline(in, element, ',')) {
+      if (!element.empty()) options.read.skip_dimensions.push_back(element);
+    }
+  }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForWrite(args, &io.err));
   STARLOG_ASSIGN_OR_RETURN(
       auto r, ingest::ImportButlerExport(*store, args.positional(1), options, ActingUser(args)));

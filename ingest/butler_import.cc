@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "ingest/placed_append.h"
 #include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/names.h"
@@ -467,17 +468,10 @@ Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const s
   for (auto& [key, event] : events) bodies.emplace_back(std::move(event));
   for (auto& body : plan.tail) bodies.push_back(std::move(body));
   if (bodies.empty()) return report;
-  const uint64_t before = store.head().sequence;
-  auto head = store.AppendAll(std::move(bodies), actor);
-  if (!head.ok()) {
-    undo();
-    return head.status().WithContext("nothing was imported");
-  }
-  for (const Placed& p : placed) CommitPlace(p);
-  if (head->sequence > before) {
-    report.first_event = before + 1;
-    report.last_event = head->sequence;
-  }
+  STARLOG_ASSIGN_OR_RETURN(internal::AppendedRange range,
+                           internal::AppendPlaced(store, std::move(bodies), actor, placed));
+  report.first_event = range.first;
+  report.last_event = range.last;
   return report;
 }
 

@@ -223,6 +223,20 @@ TEST_CASE("Bad butler exports are refused, naming the problem, with nothing chan
   }
 }
 
+TEST_CASE("A butler export whose file would land outside the root through a link is refused",
+          "[ingest][butler]") {
+  TempDir dir;
+  auto repo = NewRepo(dir, "repo");
+  fs::create_directories(dir.Sub("elsewhere"));
+  fs::create_directory_symlink(dir.Sub("elsewhere"), repo->root() + "/imported_g");
+  auto result = ImportButlerExport(*repo, kFixture, {}, "tester");
+  REQUIRE(result.status().IsInvalidArgument());
+  CHECK(std::string(result.status().message()).find("imported_g") != std::string::npos);
+  CHECK(repo->head().sequence == 1);
+  CHECK(fs::is_empty(dir.Sub("elsewhere")));
+  CHECK_FALSE(fs::exists(repo->root() + "/Cam1"));
+}
+
 TEST_CASE("A dataset id the repository holds with other content is a conflict; nothing changes",
           "[ingest][butler]") {
   TempDir dir;
@@ -237,24 +251,29 @@ TEST_CASE("A dataset id the repository holds with other content is a conflict; n
   CHECK(repo->head().sequence == head);
 }
 
-TEST_CASE("Skipped dimensions and --no-files import what is left", "[ingest][butler]") {
+TEST_CASE("Skipped dimensions and no files import what is left", "[ingest][butler]") {
   TempDir dir;
+  const std::string with_regions = EditedFixture(
+      dir, "- type: collection\n",
+      "- type: dimension\n  element: visit_detector_region\n  records:\n"
+      "  - {instrument: Cam1, detector: 1, visit: 1,\n"
+      "     region: !<lsst.sphgeom.ConvexPolygon> {encoded: 70ab}}\n- type: collection\n");
   auto repo = NewRepo(dir, "repo");
+  auto refused = ImportButlerExport(*repo, with_regions, {}, "t");
+  REQUIRE(refused.status().IsInvalidArgument());
+  CHECK(std::string(refused.status().message()).find("--skip-dimensions") != std::string::npos);
+  CHECK(repo->head().sequence == 1);
+
   ButlerImportOptions options;
   options.no_files = true;
   options.read.skip_dimensions = {"visit_detector_region"};
-  auto result = ImportButlerExport(
-      *repo, EditedFixture(dir, "element: band", "element: visit_detector_region"), options, "t");
-  // Skipping the band records leaves physical_filter's band without its record.
-  CHECK_FALSE(result.ok());
-  CHECK(repo->head().sequence == 1);
-  TempDir other;
-  auto plain = NewRepo(other, "repo");
-  auto no_files = ImportButlerExport(*plain, kFixture, options, "t");
-  REQUIRE(no_files.ok());
-  CHECK(no_files->files == 0);
+  auto imported = ImportButlerExport(*repo, with_regions, options, "t");
+  REQUIRE(imported.ok());
+  CHECK(imported->datasets == 6);
+  CHECK(imported->files == 0);
   CHECK_FALSE(
-      plain->View()->GetDataset(Id("fd51bce1-2848-49d6-a378-f8a122f5139a")).value()->artifact);
+      repo->View()->GetDataset(Id("fd51bce1-2848-49d6-a378-f8a122f5139a")).value()->artifact);
+  CHECK_FALSE(fs::exists(repo->root() + "/imported_g"));
 }
 
 }  // namespace
