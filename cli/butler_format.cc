@@ -12,6 +12,7 @@ Status RunButlerImport(const ParsedArgs& args, Io& io, ingest::TransferMode tran
   options.transfer = transfer;
   options.no_files = args.Has("no-files");
   options.dry_run = args.Has("dry-run");
+  options.read.drop_unknown_fields = args.Has("drop-unknown-fields");
   for (const std::string& value : args.GetAll("skip-dimensions")) {
     std::stringstream in(value);
     std::string element;
@@ -27,6 +28,11 @@ Status RunButlerImport(const ParsedArgs& args, Io& io, ingest::TransferMode tran
          << " collections, " << r.records << " dimension records, " << r.tagged << " tagged, "
          << r.certified << " certified, " << r.chains_set << " chains set";
   if (r.already_present > 0) io.out << "; " << r.already_present << " datasets already there";
+  if (!r.dropped_fields.empty()) {
+    io.out << "; fields left out:";
+    for (const auto& [field, count] : r.dropped_fields)
+      io.out << " " << field << " (" << count << ")";
+  }
   if (r.last_event != 0) io.out << " (events " << r.first_event << "-" << r.last_event << ")";
   io.out << "\n";
   return Status::OK();

@@ -10,7 +10,7 @@
 namespace starlog::cli {
 
 // Imports the export in positional 1 into the repository in positional 0,
-// with --skip-dimensions, --no-files and --dry-run.
+// with --skip-dimensions, --drop-unknown-fields, --no-files and --dry-run.
 Status RunButlerImport(const ParsedArgs& args, Io& io, ingest::TransferMode transfer);
 
 }  // namespace starlog::cli

@@ -50,6 +50,8 @@ CommandSpec ImportCommand() {
                    "bundle (default) or butler (a butler export folder or export.yaml)"},
                   {"skip-dimensions", "ELEMENTS",
                    "butler: leave these elements' records out (comma-separated)"},
+                  {"drop-unknown-fields", "",
+                   "butler: leave out record fields the universe lacks (counted)"},
                   {"no-files", "", "butler: register the datasets without their files"},
                   {"dry-run", "", "butler: say what would be added, change nothing"},
                   UserOption(),

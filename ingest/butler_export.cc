@@ -129,6 +129,9 @@ Result<ButlerExportReport> ExportButler(const engine::EventStore& store,
   for (const engine::DimensionElement& e : view.universe().elements()) {
     auto found = records.find(e.name);
     if (found == records.end()) continue;
+    // The butler keeps no table for a key alone (band), nor exports one: its
+    // values are in the records that name them, and import makes them again.
+    if (!e.join && e.fields.empty() && e.required.empty()) continue;
     ButlerRecords r{e.name, {}};
     for (const auto& [key, record] : found->second) r.records.push_back(record);
     report.records += r.records.size();

@@ -227,20 +227,49 @@ Status Importer::Collections() {
   return Status::OK();
 }
 
+// The butler keeps no table for an element that is a key alone (band):
+// its values appear only in the records and data IDs that name them. starlog
+// keeps a record for every value, so those are made from the names.
+std::map<std::string, std::vector<codec::FieldMap>> KeyOnlyRecords(const engine::Universe& universe,
+                                                                   const ButlerExport& data) {
+  std::map<std::string, std::vector<codec::FieldMap>> out;
+  const auto add = [&](const codec::FieldMap& values) {
+    for (const auto& [key, value] : values) {
+      const engine::DimensionElement* e = universe.Find(key);
+      if (e != nullptr && !e->join && e->fields.empty() && e->required.empty()) {
+        out[key].push_back(codec::FieldMap{{key, value}});
+      }
+    }
+  };
+  for (const ButlerRecords& r : data.dimensions) {
+    for (const codec::FieldMap& record : r.records) add(record);
+  }
+  for (const ButlerDatasets& d : data.datasets) {
+    for (const ButlerFile& f : d.files) {
+      for (const codec::FieldMap& data_id : f.data_ids) add(data_id);
+    }
+  }
+  return out;
+}
+
 Status Importer::Records() {
+  auto key_only = KeyOnlyRecords(view_.universe(), data_);
   // Records as the universe orders them: what one needs comes first.
   for (const engine::DimensionElement& e : view_.universe().elements()) {
     codec::InsertDimensionRecords insert{e.name, {}, false};
     std::set<std::string> seen;
+    std::vector<const codec::FieldMap*> candidates;
     for (const ButlerRecords& r : data_.dimensions) {
       if (r.element != e.name) continue;
-      for (const codec::FieldMap& record : r.records) {
-        if (!seen.insert(engine::EncodeDataId(record)).second) continue;
-        // As the butler's skip_existing: the repository's record stays.
-        STARLOG_ASSIGN_OR_RETURN(auto there, view_.GetDimensionRecord(e.name, record));
-        if (there) continue;
-        insert.records.push_back(record);
-      }
+      for (const codec::FieldMap& record : r.records) candidates.push_back(&record);
+    }
+    for (const codec::FieldMap& record : key_only[e.name]) candidates.push_back(&record);
+    for (const codec::FieldMap* record : candidates) {
+      if (!seen.insert(engine::EncodeDataId(*record)).second) continue;
+      // As the butler's skip_existing: the repository's record stays.
+      STARLOG_ASSIGN_OR_RETURN(auto there, view_.GetDimensionRecord(e.name, *record));
+      if (there) continue;
+      insert.records.push_back(*record);
     }
     if (insert.records.empty()) continue;
     plan_.report.records += insert.records.size();
@@ -433,6 +462,7 @@ Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const s
   Importer importer(store, view, data, source, options);
   STARLOG_ASSIGN_OR_RETURN(Plan plan, importer.Build());
   ButlerImportReport report = plan.report;
+  report.dropped_fields = data.dropped_fields;
   if (options.dry_run) return report;
 
   // Files first, one placement per path (a file may hold several datasets),

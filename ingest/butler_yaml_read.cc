@@ -24,7 +24,8 @@ class Reader {
  public:
   Reader(const engine::Universe& universe, const ButlerReadOptions& options)
       : universe_(universe),
-        skip_(options.skip_dimensions.begin(), options.skip_dimensions.end()) {}
+        skip_(options.skip_dimensions.begin(), options.skip_dimensions.end()),
+        drop_(options.drop_unknown_fields) {}
 
   Result<ButlerExport> Read(const YAML::Node& root);
 
@@ -52,6 +53,7 @@ class Reader {
 
   const engine::Universe& universe_;
   std::set<std::string, std::less<>> skip_;
+  bool drop_ = false;
   size_t visited_ = 0;
 };
 
@@ -188,9 +190,17 @@ Status Reader::Dimension(const YAML::Node& entry, const std::string& where, Butl
       if (field == "datetime_begin") name = "timespan_begin";
       if (field == "datetime_end") name = "timespan_end";
       const engine::ValueType* type = universe_.FieldType(*e, name);
+      const bool text_form =
+          kv.second.IsScalar() &&
+          (kv.second.Tag() == "?" || kv.second.Tag() == "!" || kv.second.Tag() == kTimeTag);
+      if (drop_ && (type == nullptr || !text_form)) {
+        ++out->dropped_fields[element + "." + field];
+        continue;
+      }
       if (type == nullptr) {
         return Bad(at, "field '" + codec::Printable(field) + "' is not in element '" + element +
-                           "' of this repository's universe");
+                           "' of this repository's universe (--drop-unknown-fields leaves such "
+                           "fields out)");
       }
       const std::string field_at = at + "." + field;
       if (name == "timespan_begin" || name == "timespan_end") {

@@ -156,6 +156,8 @@ TEST_CASE("Butler import registers everything at once, twice changes nothing, an
   CHECK(exported->datasets == 6);
   CHECK(exported->files == 4);
   CHECK(fs::exists(dir.Sub("export1/imported_g/raw/raw_7_1.fits")));
+  // No band records, as the butler has none: import makes them from the names.
+  CHECK(ReadText(dir.Sub("export1/export.yaml")).find("element: band") == std::string::npos);
   auto two = NewRepo(dir, "two");
   REQUIRE(ImportButlerExport(*two, dir.Sub("export1"), options, "tester").ok());
   auto view2 = two->View().value();
@@ -164,6 +166,7 @@ TEST_CASE("Butler import registers everything at once, twice changes nothing, an
   auto three = NewRepo(dir, "three");
   REQUIRE(ImportButlerExport(*three, dir.Sub("export2"), options, "tester").ok());
   CHECK(two->ComputeStateDigest()->total == three->ComputeStateDigest()->total);
+  CHECK(two->View()->GetDimensionRecord("band", {{"band", std::string("g")}}).value());
   auto in_three = three->View()->FindDataset("bias", detector1, {"Cam1/defaults"},
                                              codec::Timespan{mid_september, mid_september + 1});
   REQUIRE(in_three.ok());
@@ -274,6 +277,29 @@ TEST_CASE("Skipped dimensions and no files import what is left", "[ingest][butle
   CHECK_FALSE(
       repo->View()->GetDataset(Id("fd51bce1-2848-49d6-a378-f8a122f5139a")).value()->artifact);
   CHECK_FALSE(fs::exists(repo->root() + "/imported_g"));
+}
+
+TEST_CASE("Fields the universe lacks are refused, or left out and counted when asked",
+          "[ingest][butler]") {
+  TempDir dir;
+  const std::string edited = EditedFixture(dir, "    detector_max: 4\n",
+                                           "    detector_max: 4\n    visit_system: 1\n    hash: "
+                                           "!!binary |\n      4p/p8QCONZ82o2d+fWnMQ5N20eY=\n");
+  auto repo = NewRepo(dir, "repo");
+  auto refused = ImportButlerExport(*repo, edited, {}, "t");
+  REQUIRE(refused.status().IsInvalidArgument());
+  CHECK(std::string(refused.status().message()).find("'visit_system'") != std::string::npos);
+  CHECK(repo->head().sequence == 1);
+  ButlerImportOptions options;
+  options.read.drop_unknown_fields = true;
+  auto imported = ImportButlerExport(*repo, edited, options, "t");
+  REQUIRE(imported.ok());
+  CHECK(imported->dropped_fields ==
+        std::map<std::string, size_t>{{"instrument.hash", 1}, {"instrument.visit_system", 1}});
+  auto instrument =
+      repo->View()->GetDimensionRecord("instrument", {{"instrument", std::string("Cam1")}});
+  REQUIRE(instrument.ok());
+  CHECK(std::get<int64_t>((*instrument)->at("detector_max")) == 4);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // a folder with export.yaml and the files at the paths it names, and
 // `butler import` reads one. These read and write such folders.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,9 @@ struct ButlerImportReport {
   size_t files = 0;
   size_t tagged = 0;
   size_t certified = 0;
-  size_t already_present = 0;  // Datasets with the same id and content.
-  uint64_t first_event = 0;    // 0 if nothing was appended.
+  size_t already_present = 0;                    // Datasets with the same id and content.
+  std::map<std::string, size_t> dropped_fields;  // ButlerReadOptions::drop_unknown_fields.
+  uint64_t first_event = 0;                      // 0 if nothing was appended.
   uint64_t last_event = 0;
 };
 

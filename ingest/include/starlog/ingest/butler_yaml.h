@@ -31,6 +31,7 @@
 // "datetime_begin"/"datetime_end" are starlog's "timespan_begin"/"timespan_end"
 // (TAI ns). Null values are absent fields.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,12 +92,19 @@ struct ButlerExport {
   std::vector<codec::RegisterDatasetType> dataset_types;
   std::vector<ButlerDatasets> datasets;
   std::vector<ButlerAssociations> associations;
+  // ButlerReadOptions::drop_unknown_fields: how many values of each
+  // "element.field" were left out.
+  std::map<std::string, size_t> dropped_fields = {};
 };
 
 struct ButlerReadOptions {
   // Elements whose records are left out, as the butler's skip_dimensions
   // (`butler import --skip-dimensions`). Default: none.
   std::vector<std::string> skip_dimensions;
+  // Leave out record fields the universe does not declare, and values it
+  // cannot hold (regions, binary hashes), counting them in
+  // ButlerExport::dropped_fields, instead of refusing the file. Default: false.
+  bool drop_unknown_fields = false;
 };
 
 // Parses an export file against "universe". InvalidArgument names what is
