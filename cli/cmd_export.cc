@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "starlog/ingest/bundle.h"
+#include "starlog/ingest/butler_transfer.h"
 
 namespace starlog::cli {
 
@@ -11,12 +12,33 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (!to) return UsageError("give --to DIR (a new folder for the bundle)");
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, ViewAt(args, *store));
+  const std::string format = args.GetOr("format", "bundle");
+  if (format != "bundle" && format != "butler") {
+    return UsageError("unknown --format '" + format + "' (bundle, butler)");
+  }
   std::vector<engine::DatasetRef> refs;
   for (size_t i = 1; i < args.positional_count(); ++i) {
     STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query,
                              DatasetQueryFrom(args, args.positional(i)));
+    // The butler's export takes every dataset of the collections, its
+    // calibrations with every validity range.
+    if (format == "butler") query.find_first = false;
     STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
     refs.insert(refs.end(), found.begin(), found.end());
+  }
+  if (format == "butler") {
+    ingest::ButlerExportOptions options;
+    const std::string mode = args.GetOr("transfer", "copy");
+    auto transfer = ingest::TransferModeFromName(mode);
+    if (!transfer) return UsageError("unknown transfer mode '" + mode + "'");
+    options.transfer = *transfer;
+    STARLOG_ASSIGN_OR_RETURN(options.collections, Collections(args));
+    STARLOG_ASSIGN_OR_RETURN(auto r, ingest::ExportButler(*store, view, refs, *to, options));
+    io.out << "exported " << r.datasets << " datasets (" << r.files << " files, " << r.bytes
+           << " bytes), " << r.records << " dimension records, " << r.collections
+           << " collections and " << r.associations << " memberships to " << *to
+           << "/export.yaml\n";
+    return Status::OK();
   }
   STARLOG_ASSIGN_OR_RETURN(auto report, ingest::ExportBundle(*store, view, refs, *to));
   io.out << "exported " << report.datasets << " datasets (" << report.files << " files, "
@@ -35,13 +57,22 @@ CommandSpec ExportCommand() {
           "A bundle is a folder: bundle.json (the dataset types, RUN collections, the\n"
           "dimension records the data IDs need, and each dataset's id, data ID and file\n"
           "size and XXH3-128) and files/ with the files at their repository paths.\n"
-          "`starlog import` reads it into another repository.",
+          "`starlog import` reads it into another repository.\n"
+          "With --format butler, writes the Gen3 butler's layout instead: export.yaml (the\n"
+          "records, the RUN collections, the --collections with chains, TAGGED and\n"
+          "CALIBRATION memberships and validity) and the files at their paths, which\n"
+          "`butler import` and `starlog import --format butler` read.",
       .positionals = {{"PATH", "repository folder"},
                       {"DATASET_TYPES...", "dataset types to export", false, true}},
-      .options = WithDatasetQueryOptions({{"to", "DIR", "a new (or empty) folder for the bundle"}}),
+      .options = WithDatasetQueryOptions(
+          {{"to", "DIR", "a new (or empty) folder for the bundle"},
+           {"format", "FORMAT", "bundle (default) or butler (export.yaml, as butler export)"},
+           {"transfer", "MODE", "butler: copy (default), hardlink, symlink or relsymlink"}}),
       .examples =
           {"starlog export repo raw --collections HSC/raw/all --where \"exposure = 903334\" "
-           "--to /transfer/903334"},
+           "--to /transfer/903334",
+           "starlog export repo bias flat --collections HSC/calib --format butler --to "
+           "/transfer/calibs"},
       .run = Run,
   };
 }

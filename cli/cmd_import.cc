@@ -1,3 +1,4 @@
+#include "cli/butler_format.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/file_writer.h"
@@ -14,6 +15,9 @@ Status Run(const ParsedArgs& args, Io& io) {
     return UsageError("unknown transfer mode '" + mode +
                       "' (copy, move, hardlink, symlink, relsymlink)");
   }
+  const std::string format = args.GetOr("format", "bundle");
+  if (format == "butler") return RunButlerImport(args, io, *transfer);
+  if (format != "bundle") return UsageError("unknown --format '" + format + "' (bundle, butler)");
   STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
   STARLOG_ASSIGN_OR_RETURN(
       auto report, ingest::ImportBundle(*writer.store, args.positional(1), *transfer, writer.sink));
@@ -41,12 +45,23 @@ CommandSpec ImportCommand() {
           "the datasets under their own ids: importing twice adds nothing.\n"
           "\n"
           "With a service running for the repository, the files go to it as open\n"
-          "descriptors (see ingest --help), in parts of 128, still one edit.",
+          "descriptors (see ingest --help), in parts of 128, still one edit.\n"
+          "With --format butler, reads a Gen3 butler export (export.yaml and its files:\n"
+          "see the README's \"The butler's export format\") in one atomic write.",
       .positionals = {{"PATH", "repository folder"}, {"BUNDLE", "a folder made by export"}},
       .options = {{"transfer", "MODE", "copy (default), move, hardlink, symlink or relsymlink"},
+                  {"format", "FORMAT",
+                   "bundle (default) or butler (a butler export folder or export.yaml)"},
+                  {"skip-dimensions", "ELEMENTS",
+                   "butler: leave these elements' records out (comma-separated)"},
+                  {"drop-unknown-fields", "",
+                   "butler: leave out record fields the universe lacks (counted)"},
+                  {"no-files", "", "butler: register the datasets without their files"},
+                  {"dry-run", "", "butler: say what would be added, change nothing"},
                   UserOption(),
                   NoSyncOption()},
-      .examples = {"starlog import /data/repo /transfer/903334 --transfer hardlink"},
+      .examples = {"starlog import /data/repo /transfer/903334 --transfer hardlink",
+                   "starlog import /data/repo /transfer/calibs --format butler --dry-run"},
       .run = Run,
   };
 }

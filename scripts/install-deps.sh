@@ -13,6 +13,7 @@ packages=(
   catch2
   libcfitsio-dev
   liberfa-dev  # UTC -> TAI by its leap-second table.
+  libyaml-cpp-dev  # The butler's export.yaml.
   libssl-dev
   openssl  # The tests make TLS certificates with it.
   pybind11-dev python3-dev  # The Python module (python/).
