@@ -7,6 +7,7 @@
 #include "starlog/codec/text.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/mutex.h"
+#include "starlog/replication/replication_status.h"
 #include "starlog/replication/server.h"
 #include "starlog/service/server.h"
 
@@ -37,18 +38,24 @@ Result<std::optional<service::ServerOptions>> ServiceOptions(const ParsedArgs& a
                                                              const LogFn& log) {
   // The service runs unless asked not to: every command writes through it.
   // --no-service keeps the old replication-only primary, which takes no
-  // write lock (local writers keep writing beside it).
-  if (args.Has("no-service")) {
+  // write lock (local writers keep writing beside it). A replica is written
+  // by its replicate process alone: serving it (to replicas further on, a
+  // cascade) is replication only.
+  const bool replica = replication::ReadReplicationStatus(args.positional(0)).ok();
+  if (args.Has("no-service") || replica) {
     for (const char* option :
          {"service", "socket", "socket-mode", "max-clients", "max-clients-per-user",
           "service-listen", "client-ca", "max-unauthenticated", "max-ingest-bytes"}) {
       if (args.Has(option)) {
-        return UsageError(std::string("--") + option + " is for the service, which --no-service " +
-                          "turns off");
+        return UsageError(std::string("--") + option + " is for the service, which " +
+                          (replica ? "a replica does not run (its replicate process writes it)"
+                                   : "--no-service turns off"));
       }
     }
     if (!args.Has("key")) {
-      return UsageError("--no-service leaves nothing to serve: give --key FILE to replicate");
+      return UsageError(replica ? "a replica serves only replication: give --key FILE"
+                                : "--no-service leaves nothing to serve: give --key FILE to "
+                                  "replicate");
     }
     return std::optional<service::ServerOptions>();
   }

@@ -53,11 +53,12 @@ struct FaultPrimary {
 // serves replicas further on); returns the process once it reports its port.
 std::unique_ptr<ChildProcess> ServeRoot(const std::string& root, const FaultPrimary& primary,
                                         const std::string& listen, uint16_t* port) {
-  auto child = std::make_unique<ChildProcess>(std::vector<std::string>{
-      STARLOG_BINARY, "serve", root, "--listen", listen, "--key", primary.key(),
-      // Replication alone: this process (or, on a replica, its replicate
-      // process) writes the repository itself.
-      "--no-service"});
+  std::vector<std::string> args = {STARLOG_BINARY, "serve", root,         "--listen",
+                                   listen,         "--key", primary.key()};
+  // Replication alone: this process writes the primary itself. (A replica's
+  // serve runs no service anyway: its replicate process writes it.)
+  if (root == primary.fixture.root()) args.push_back("--no-service");
+  auto child = std::make_unique<ChildProcess>(args);
   auto line = child->ReadLine(std::chrono::milliseconds(10'000));
   REQUIRE(line.has_value());
   const size_t colon = line->rfind(':');
