@@ -4,6 +4,7 @@
 //
 //   starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] [--keep]
 //   starlog_bench --service-lookup [--quick]    only the lookup through the service
+//   starlog_bench --seeks [--quick]             only certify, diff and query-datasets
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -23,6 +24,7 @@
 #include "bench/cli_process_bench.h"
 #include "bench/group_commit_bench.h"
 #include "bench/replication_bench.h"
+#include "bench/seek_bench.h"
 #include "bench/service_lookup_bench.h"
 #include "engine/model/registry_keys.h"
 #include "engine/store/column_families.h"
@@ -224,10 +226,13 @@ int main(int argc, char** argv) {
   bool keep = false;  // Leave the repositories behind, to profile commands on them.
   bool quick = false;
   bool lookup_only = false;
+  bool seeks_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--service-lookup") {
       lookup_only = true;
+    } else if (a == "--seeks") {
+      seeks_only = true;
     } else if (a == "--quick") {
       quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
@@ -243,15 +248,16 @@ int main(int argc, char** argv) {
       out = argv[++i];
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
-                   "[--keep] [--service-lookup]\n";
+                   "[--keep] [--service-lookup] [--seeks]\n";
       return 2;
     }
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
-  if (lookup_only) {
+  if (lookup_only || seeks_only) {
     Report report;
-    BenchServiceLookup(dir, quick, report);
+    if (lookup_only) BenchServiceLookup(dir, quick, report);
+    if (seeks_only) BenchSeeks(dir, quick, report);
     report.Print(std::cout);
     if (!keep) fs::remove_all(dir);
     return 0;
@@ -448,6 +454,7 @@ int main(int argc, char** argv) {
        {dir + "/repo", "the whole log", rebuild_rate, 0}},
       dir, report);
 
+  BenchSeeks(dir, quick, report);
   BenchGroupCommit(dir, quick, report);
   BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
   BenchServiceLookup(dir, quick, report);
