@@ -4,7 +4,7 @@
 //
 //   starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] [--keep]
 //   starlog_bench --service-lookup [--quick]    only the lookup through the service
-//   starlog_bench --seeks [--quick]             only certify, diff and query-datasets
+//   starlog_bench --seeks [--quick]             only certify, diff and query-datasets (seconds)
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -26,6 +26,7 @@
 #include "bench/replication_bench.h"
 #include "bench/seek_bench.h"
 #include "bench/service_lookup_bench.h"
+#include "bench/stream_bench.h"
 #include "engine/model/registry_keys.h"
 #include "engine/store/column_families.h"
 #include "engine/store/meta_keys.h"
@@ -257,7 +258,10 @@ int main(int argc, char** argv) {
   if (lookup_only || seeks_only) {
     Report report;
     if (lookup_only) BenchServiceLookup(dir, quick, report);
-    if (seeks_only) BenchSeeks(dir, quick, report);
+    if (seeks_only) {
+      BenchSeeks(dir, quick, report);
+      BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);
+    }
     report.Print(std::cout);
     if (!keep) fs::remove_all(dir);
     return 0;
@@ -455,6 +459,7 @@ int main(int argc, char** argv) {
       dir, report);
 
   BenchSeeks(dir, quick, report);
+  BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);
   BenchGroupCommit(dir, quick, report);
   BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
   BenchServiceLookup(dir, quick, report);

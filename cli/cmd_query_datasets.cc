@@ -12,8 +12,12 @@ Status Run(const ParsedArgs& args, Io& io) {
                            DatasetsQueryFrom(args, args.positional(1)));
   query.find_first = !args.Has("find-all");
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
-  STARLOG_ASSIGN_OR_RETURN(auto refs, reader->QueryDatasets(query));
-  PrintDatasets(refs, reader->universe(), args.Has("json"), io);
+  DatasetPrinter printer(reader->universe(), args.Has("json"), io);
+  STARLOG_RETURN_IF_ERROR(reader->ForEachDataset(query, [&](engine::DatasetRef&& ref) {
+    printer.Add(std::move(ref));
+    return true;
+  }));
+  printer.Finish();
   return Status::OK();
 }
 
