@@ -20,6 +20,7 @@
 #include <optional>
 #include <random>
 
+#include "bench/bench_repository.h"
 #include "bench/bench_util.h"
 #include "bench/cli_process_bench.h"
 #include "bench/group_commit_bench.h"
@@ -74,17 +75,7 @@ codec::RegisterDatasets Batch(int batch, int detectors_per_exposure, int exposur
 }
 
 void Setup(engine::EventStore& store, const Scale& scale) {
-  Must(store.Append(codec::InsertDimensionRecords{"instrument",
-                                                  {{{"instrument", std::string("HSC")},
-                                                    {"detector_max", int64_t{4095}}}},
-                                                  false},
-                    "b"),
-       "instrument");
-  codec::InsertDimensionRecords detectors{"detector", {}, false};
-  for (int64_t d = 0; d < std::max(scale.detectors, 200); ++d) {
-    detectors.records.push_back({{"instrument", std::string("HSC")}, {"detector", d}});
-  }
-  Must(store.Append(detectors, "b"), "detectors");
+  AddHscDimensions(store, std::max(scale.detectors, 200));
   for (int64_t x = 0; x < scale.exposures;) {
     codec::InsertDimensionRecords exposures{"exposure", {}, false};
     for (int n = 0; n < 10'000 && x < scale.exposures; ++n, ++x) {
@@ -341,14 +332,7 @@ int main(int argc, char** argv) {
       const std::string run = "calib/run" + std::to_string(k);
       Must(store->Append(codec::CreateCollection{run, codec::CollectionType::kRun, ""}, "b"),
            "run");
-      codec::RegisterDatasets e{run, "bias", {}};
-      codec::Certify c{"calib", "bias", {}};
-      for (int64_t d = 0; d < calib_detectors; ++d) {
-        const auto id = engine::RandomDatasetId();
-        e.datasets.push_back(
-            {id, {{"instrument", std::string("HSC")}, {"detector", d}}, std::nullopt});
-        c.entries.push_back({id, {k * kEpoch, (k + 1) * kEpoch}});
-      }
+      const auto [e, c] = BiasEpoch(run, calib_detectors, k, kEpoch);
       Must(store->Append(e, "b"), "bias");
       Must(store->Append(c, "b"), "certify");
     }

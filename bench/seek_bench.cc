@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "bench/bench_repository.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/diff.h"
 #include "starlog/engine/event_store.h"
@@ -19,17 +20,7 @@ std::unique_ptr<engine::EventStore> NewRepository(const std::string& dir) {
   engine::CreateOptions create;
   create.store.sync = false;
   auto store = Must(engine::EventStore::Create(dir, create), "create");
-  Must(store->Append(codec::InsertDimensionRecords{"instrument",
-                                                   {{{"instrument", std::string("HSC")},
-                                                     {"detector_max", int64_t{4095}}}},
-                                                   false},
-                     "b"),
-       "instrument");
-  codec::InsertDimensionRecords detectors{"detector", {}, false};
-  for (int64_t d = 0; d < kDetectors; ++d) {
-    detectors.records.push_back({{"instrument", std::string("HSC")}, {"detector", d}});
-  }
-  Must(store->Append(detectors, "b"), "detectors");
+  AddHscDimensions(*store, kDetectors);
   Must(store->Append(
            codec::RegisterDatasetType{"bias", {"instrument", "detector"}, "ExposureF", true}, "b"),
        "type");
@@ -49,14 +40,7 @@ void BenchCertify(const std::string& dir, int epochs, Report& report) {
   for (int k = 0; k < epochs; ++k) {
     const std::string run = "calib/run" + std::to_string(k);
     Must(store->Append(codec::CreateCollection{run, codec::CollectionType::kRun, ""}, "b"), "run");
-    codec::RegisterDatasets e{run, "bias", {}};
-    codec::Certify c{"calib", "bias", {}};
-    for (int64_t d = 0; d < kDetectors; ++d) {
-      const auto id = engine::RandomDatasetId();
-      e.datasets.push_back(
-          {id, {{"instrument", std::string("HSC")}, {"detector", d}}, std::nullopt});
-      c.entries.push_back({id, {k * kEpoch, (k + 1) * kEpoch}});
-    }
+    const auto [e, c] = BiasEpoch(run, kDetectors, k, kEpoch);
     Stopwatch reg;
     Must(store->Append(e, "b"), "bias");
     register_seconds += reg.Seconds();

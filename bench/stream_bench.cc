@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "bench/bench_repository.h"
 #include "engine/model/registry_keys.h"
 #include "engine/store/column_families.h"
 #include "starlog/engine/dataset_ids.h"
@@ -20,17 +21,7 @@ namespace fs = std::filesystem;
 constexpr int kDetectors = 200;
 
 void Populate(engine::EventStore& store, int exposures) {
-  Must(store.Append(codec::InsertDimensionRecords{"instrument",
-                                                  {{{"instrument", std::string("HSC")},
-                                                    {"detector_max", int64_t{4095}}}},
-                                                  false},
-                    "b"),
-       "instrument");
-  codec::InsertDimensionRecords detectors{"detector", {}, false};
-  for (int64_t d = 0; d < kDetectors; ++d) {
-    detectors.records.push_back({{"instrument", std::string("HSC")}, {"detector", d}});
-  }
-  Must(store.Append(detectors, "b"), "detectors");
+  AddHscDimensions(store, kDetectors);
   codec::InsertDimensionRecords records{"exposure", {}, false};
   for (int64_t x = 0; x < exposures; ++x) {
     records.records.push_back({{"instrument", std::string("HSC")}, {"exposure", x}});

@@ -126,19 +126,11 @@ Result<std::vector<std::string>> DataIdPrefixes(const IndexReader& reader,
       continue;
     }
     std::vector<codec::FieldMap> records;
-    Status failure;
     const size_t budget = kMaxPrefixes / partials.size() + 1;
-    STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kDimensionRecords, keys::DimensionRecordPrefix(key),
-                                        [&](std::string_view, std::string_view v) {
-                                          auto value = keys::DecodeDimensionRecord(v);
-                                          if (!value.ok()) {
-                                            failure = value.status();
-                                            return false;
-                                          }
-                                          records.push_back(std::move(value->record));
-                                          return records.size() <= budget;
-                                        }));
-    STARLOG_RETURN_IF_ERROR(failure);
+    STARLOG_RETURN_IF_ERROR(ScanRecords(reader, key, [&](codec::FieldMap&& record) {
+      records.push_back(std::move(record));
+      return records.size() <= budget;
+    }));
     if (records.size() > budget) return all;
     std::vector<codec::FieldMap> next;
     for (const codec::FieldMap& p : partials) {
