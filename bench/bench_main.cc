@@ -5,6 +5,7 @@
 //   starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] [--keep]
 //   starlog_bench --service-lookup [--quick]    only the lookup through the service
 //   starlog_bench --ingest [--quick]            only the ingest of FITS headers
+//   starlog_bench --seeks [--quick]             only certify, diff and query-datasets (seconds)
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -20,12 +21,15 @@
 #include <optional>
 #include <random>
 
+#include "bench/bench_repository.h"
 #include "bench/bench_util.h"
 #include "bench/cli_process_bench.h"
 #include "bench/group_commit_bench.h"
 #include "bench/ingest_bench.h"
 #include "bench/replication_bench.h"
+#include "bench/seek_bench.h"
 #include "bench/service_lookup_bench.h"
+#include "bench/stream_bench.h"
 #include "engine/model/registry_keys.h"
 #include "engine/store/column_families.h"
 #include "engine/store/meta_keys.h"
@@ -73,17 +77,7 @@ codec::RegisterDatasets Batch(int batch, int detectors_per_exposure, int exposur
 }
 
 void Setup(engine::EventStore& store, const Scale& scale) {
-  Must(store.Append(codec::InsertDimensionRecords{"instrument",
-                                                  {{{"instrument", std::string("HSC")},
-                                                    {"detector_max", int64_t{4095}}}},
-                                                  false},
-                    "b"),
-       "instrument");
-  codec::InsertDimensionRecords detectors{"detector", {}, false};
-  for (int64_t d = 0; d < std::max(scale.detectors, 200); ++d) {
-    detectors.records.push_back({{"instrument", std::string("HSC")}, {"detector", d}});
-  }
-  Must(store.Append(detectors, "b"), "detectors");
+  AddHscDimensions(store, std::max(scale.detectors, 200));
   for (int64_t x = 0; x < scale.exposures;) {
     codec::InsertDimensionRecords exposures{"exposure", {}, false};
     for (int n = 0; n < 10'000 && x < scale.exposures; ++n, ++x) {
@@ -227,12 +221,15 @@ int main(int argc, char** argv) {
   bool quick = false;
   bool lookup_only = false;
   bool ingest_only = false;
+  bool seeks_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--service-lookup") {
       lookup_only = true;
     } else if (a == "--ingest") {
       ingest_only = true;
+    } else if (a == "--seeks") {
+      seeks_only = true;
     } else if (a == "--quick") {
       quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
@@ -248,16 +245,20 @@ int main(int argc, char** argv) {
       out = argv[++i];
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
-                   "[--keep] [--service-lookup|--ingest]\n";
+                   "[--keep] [--service-lookup] [--ingest] [--seeks]\n";
       return 2;
     }
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
-  if (lookup_only || ingest_only) {
+  if (lookup_only || ingest_only || seeks_only) {
     Report report;
     if (lookup_only) BenchServiceLookup(dir, quick, report);
     if (ingest_only) BenchIngest(dir, quick, report);
+    if (seeks_only) {
+      BenchSeeks(dir, quick, report);
+      BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);
+    }
     report.Print(std::cout);
     if (!keep) fs::remove_all(dir);
     return 0;
@@ -337,14 +338,7 @@ int main(int argc, char** argv) {
       const std::string run = "calib/run" + std::to_string(k);
       Must(store->Append(codec::CreateCollection{run, codec::CollectionType::kRun, ""}, "b"),
            "run");
-      codec::RegisterDatasets e{run, "bias", {}};
-      codec::Certify c{"calib", "bias", {}};
-      for (int64_t d = 0; d < calib_detectors; ++d) {
-        const auto id = engine::RandomDatasetId();
-        e.datasets.push_back(
-            {id, {{"instrument", std::string("HSC")}, {"detector", d}}, std::nullopt});
-        c.entries.push_back({id, {k * kEpoch, (k + 1) * kEpoch}});
-      }
+      const auto [e, c] = BiasEpoch(run, calib_detectors, k, kEpoch);
       Must(store->Append(e, "b"), "bias");
       Must(store->Append(c, "b"), "certify");
     }
@@ -454,6 +448,8 @@ int main(int argc, char** argv) {
        {dir + "/repo", "the whole log", rebuild_rate, 0}},
       dir, report);
 
+  BenchSeeks(dir, quick, report);
+  BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);
   BenchGroupCommit(dir, quick, report);
   BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
   BenchServiceLookup(dir, quick, report);

@@ -26,40 +26,48 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   const auto actor = args.Get("actor");
   const auto collection = args.Get("collection");
-  const bool filtered = actor.has_value() || collection.has_value();
-  // With filters, --limit counts the events shown, not those read.
-  STARLOG_ASSIGN_OR_RETURN(auto records,
-                           store->ReadLog(first, filtered ? SIZE_MAX : limit.value_or(SIZE_MAX)));
   size_t shown = 0;
   const bool json = args.Has("json");
   const bool hashes = args.Has("hashes");
   Table table(hashes ? std::vector<std::string>{"SEQ", "TIME (UTC)", "ACTOR", "EVENT", "DETAILS",
                                                 "CHAIN HASH"}
                      : std::vector<std::string>{"SEQ", "TIME (UTC)", "ACTOR", "EVENT", "DETAILS"});
-  for (const engine::LogRecord& r : records) {
-    auto event = codec::DecodeEventFrame(r.frame);
-    if (!event.ok()) return event.status().WithContext("event " + std::to_string(r.sequence));
-    // Either of the two users an event names: its actor, or who acted for them.
-    if (actor && event->actor != *actor && event->via != *actor) continue;
-    if (collection) {
-      const auto named = codec::CollectionsNamed(event->body);
-      if (std::none_of(named.begin(), named.end(),
-                       [&](const std::string& c) { return engine::GlobMatch(*collection, c); })) {
+  // The log read a slice at a time, each event printed (or dropped by the
+  // filters) before the next slice is read: memory holds one slice, not the
+  // log. A table keeps its formatted rows, for the column widths.
+  constexpr size_t kSlice = 256;
+  for (uint64_t next = first;;) {
+    if (limit && shown >= *limit) break;
+    STARLOG_ASSIGN_OR_RETURN(auto records, store->ReadLog(next, kSlice));
+    if (records.empty()) break;
+    next = records.back().sequence + 1;
+    for (const engine::LogRecord& r : records) {
+      auto event = codec::DecodeEventFrame(r.frame);
+      if (!event.ok()) return event.status().WithContext("event " + std::to_string(r.sequence));
+      // Either of the two users an event names: its actor, or who acted for them.
+      if (actor && event->actor != *actor && event->via != *actor) continue;
+      if (collection) {
+        const auto named = codec::CollectionsNamed(event->body);
+        if (std::none_of(named.begin(), named.end(),
+                         [&](const std::string& c) { return engine::GlobMatch(*collection, c); })) {
+          continue;
+        }
+      }
+      // With filters, --limit counts the events shown, not those read.
+      if (limit && shown >= *limit) break;
+      ++shown;
+      if (json) {
+        io.out << LogRecordJson(*event, r) << "\n";  // One object per line.
+        if (shown == 1) io.out.flush();
         continue;
       }
+      std::vector<std::string> row = {
+          std::to_string(r.sequence), codec::FormatIsoTime(event->commit_time_ns, 3),
+          event->via.empty() ? event->actor : event->actor + " (via " + event->via + ")",
+          std::string(codec::EventTypeName(event->type())), codec::DescribeEventBody(event->body)};
+      if (hashes) row.push_back(r.chain_hash.ToHex());
+      table.AddRow(std::move(row));
     }
-    if (limit && shown >= *limit) break;
-    ++shown;
-    if (json) {
-      io.out << LogRecordJson(*event, r) << "\n";  // One object per line.
-      continue;
-    }
-    std::vector<std::string> row = {
-        std::to_string(r.sequence), codec::FormatIsoTime(event->commit_time_ns, 3),
-        event->via.empty() ? event->actor : event->actor + " (via " + event->via + ")",
-        std::string(codec::EventTypeName(event->type())), codec::DescribeEventBody(event->body)};
-    if (hashes) row.push_back(r.chain_hash.ToHex());
-    table.AddRow(std::move(row));
   }
   if (!json) table.Print(io.out);
   return Status::OK();
@@ -74,7 +82,9 @@ CommandSpec LogCommand() {
       .description =
           "Reads events from --from on, checks each frame's checksum and the chain hash\n"
           "H(n) = XXH3-128(H(n-1) || frame(n)), and prints them. A damaged event stops the\n"
-          "listing with an error naming its sequence. --json prints one object per line.\n"
+          "listing with an error naming its sequence. --json prints one object per line,\n"
+          "each as it is read (the log is read a slice at a time, so memory stays bounded\n"
+          "whatever its length); a table waits for its last row, for the column widths.\n"
           "--actor, --collection and --since answer \"who changed this, and when\".",
       .positionals = {{"PATH", "repository folder"}},
       .options = {{"from", "N", "first sequence to print (default: 1)"},

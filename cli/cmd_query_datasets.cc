@@ -12,8 +12,12 @@ Status Run(const ParsedArgs& args, Io& io) {
                            DatasetsQueryFrom(args, args.positional(1)));
   query.find_first = !args.Has("find-all");
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
-  STARLOG_ASSIGN_OR_RETURN(auto refs, reader->QueryDatasets(query));
-  PrintDatasets(refs, reader->universe(), args.Has("json"), io);
+  DatasetPrinter printer(reader->universe(), args.Has("json"), io);
+  STARLOG_RETURN_IF_ERROR(reader->ForEachDataset(query, [&](engine::DatasetRef&& ref) {
+    printer.Add(std::move(ref));
+    return true;
+  }));
+  printer.Finish();
   return Status::OK();
 }
 
@@ -36,7 +40,10 @@ CommandSpec QueryDatasetsCommand() {
           "two overlapping validity ranges are an error naming both). Rows show the data\n"
           "ID's implied values (band, physical_filter) after the required ones. Exit 2 for\n"
           "a usage error (a clause that does not parse too), 1 when the repository refuses\n"
-          "(a name its dimensions lack).",
+          "(a name its dimensions lack). An equality on a data ID key (exposure = 7) seeks\n"
+          "to the datasets that can match instead of reading every one of the type. --json\n"
+          "writes each row as it is found (a table waits for its last row, for the column\n"
+          "widths); through a service the answer arrives whole first.",
       .positionals = {{"PATH", "repository folder"},
                       {"DATASET_TYPE", "a dataset type (or type.component)"}},
       .options = {CollectionsOption(),

@@ -74,32 +74,68 @@ codec::FieldMap FullDataId(const engine::DatasetRef& ref) {
   return full;
 }
 
-void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Universe& universe,
-                   bool json, Io& io) {
-  if (json) {
-    codec::JsonWriter j;
-    j.BeginArray();
-    for (const auto& r : refs) {
-      j.BeginObject().Key("id").String(r.id.ToString()).Key("dataset_type").String(r.dataset_type);
-      j.Key("run").String(r.run).Key("collection").String(r.collection).Key("data_id");
-      WriteFields(r.data_id, j);
-      j.Key("implied");
-      WriteFields(r.implied, j);
-      if (!r.joined.empty()) {
-        j.Key("joined");
-        WriteFields(r.joined, j);
-      }
-      if (r.artifact) {
-        j.Key("path").String(r.artifact->path).Key("size").Uint(r.artifact->size);
-        j.Key("checksum").String(r.artifact->checksum.ToHex());
-      }
-      if (r.validity) j.Key("validity").String(codec::TimespanToString(*r.validity));
-      j.EndObject();
-    }
-    j.EndArray();
-    io.out << j.str() << "\n";
+namespace {
+
+void WriteDatasetJson(const engine::DatasetRef& r, codec::JsonWriter& j) {
+  j.BeginObject().Key("id").String(r.id.ToString()).Key("dataset_type").String(r.dataset_type);
+  j.Key("run").String(r.run).Key("collection").String(r.collection).Key("data_id");
+  WriteFields(r.data_id, j);
+  j.Key("implied");
+  WriteFields(r.implied, j);
+  if (!r.joined.empty()) {
+    j.Key("joined");
+    WriteFields(r.joined, j);
+  }
+  if (r.artifact) {
+    j.Key("path").String(r.artifact->path).Key("size").Uint(r.artifact->size);
+    j.Key("checksum").String(r.artifact->checksum.ToHex());
+  }
+  if (r.validity) j.Key("validity").String(codec::TimespanToString(*r.validity));
+  j.EndObject();
+}
+
+void PrintDatasetTable(const std::vector<engine::DatasetRef>& refs,
+                       const engine::Universe& universe, Io& io);
+
+}  // namespace
+
+void DatasetPrinter::Add(engine::DatasetRef&& ref) {
+  if (!json_) {
+    rows_.push_back(std::move(ref));
     return;
   }
+  codec::JsonWriter j;
+  WriteDatasetJson(ref, j);
+  io_.out << (written_ == 0 ? "[" : ",") << j.str();
+  // The first row at once, for whoever reads the pipe; the rest as the
+  // stream's buffer fills.
+  if (written_++ == 0) io_.out.flush();
+}
+
+void DatasetPrinter::Finish() {
+  if (json_) {
+    io_.out << (written_ == 0 ? "[" : "") << "]\n";
+    return;
+  }
+  PrintDatasetTable(rows_, universe_, io_);
+  rows_.clear();
+}
+
+void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Universe& universe,
+                   bool json, Io& io) {
+  if (!json) {
+    PrintDatasetTable(refs, universe, io);
+    return;
+  }
+  DatasetPrinter printer(universe, json, io);
+  for (engine::DatasetRef ref : refs) printer.Add(std::move(ref));
+  printer.Finish();
+}
+
+namespace {
+
+void PrintDatasetTable(const std::vector<engine::DatasetRef>& refs,
+                       const engine::Universe& universe, Io& io) {
   bool any_validity = false, any_path = false;
   std::vector<codec::FieldMap> full_ids;
   for (const auto& r : refs) {
@@ -130,6 +166,8 @@ void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Un
   }
   t.Print(io.out);
 }
+
+}  // namespace
 
 void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Universe& universe,
                     const engine::DimensionElement* element, bool json, Io& io) {

@@ -2,6 +2,7 @@
 
 // Datasets, data IDs and records as tables for people or JSON for scripts.
 
+#include <cstddef>
 #include <vector>
 
 #include "cli/args.h"
@@ -14,6 +15,26 @@ namespace starlog::cli {
 // "data_id" (required), "implied" and, for a temporal join, "joined".
 void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Universe& universe,
                    bool json, Io& io);
+// PrintDatasets one row at a time: in JSON each row is written as it comes
+// (the array opened before the first, closed by Finish), so the first row
+// shows at once and nothing is held; a table needs every row for its column
+// widths, so it keeps them until Finish.
+class DatasetPrinter {
+ public:
+  // "universe" and "io" must outlive the printer.
+  DatasetPrinter(const engine::Universe& universe, bool json, Io& io)
+      : universe_(universe), json_(json), io_(io) {}
+  void Add(engine::DatasetRef&& ref);
+  // Ends the output; call once, after the last Add.
+  void Finish();
+
+ private:
+  const engine::Universe& universe_;
+  bool json_;
+  Io& io_;
+  size_t written_ = 0;                    // JSON rows written.
+  std::vector<engine::DatasetRef> rows_;  // A table's rows, until Finish.
+};
 // Field maps (data IDs, or records of "element" when given) with one column
 // per key, in data-ID order. In tables the records' timespan_begin and
 // timespan_end (TAI nanoseconds) are shown as ISO times, labelled TAI.

@@ -28,6 +28,15 @@ Result<service::DatasetsQuery> DatasetsQueryFrom(const ParsedArgs& args,
                                 parsed.find_first, parsed.validity};
 }
 
+Status Reader::ForEachDataset(const service::DatasetsQuery& query,
+                              const engine::RegistryView::DatasetFn& fn) {
+  STARLOG_ASSIGN_OR_RETURN(auto refs, QueryDatasets(query));
+  for (engine::DatasetRef& ref : refs) {
+    if (!fn(std::move(ref))) break;
+  }
+  return Status::OK();
+}
+
 namespace {
 
 Result<engine::WhereClause> Parse(const service::WhereText& where) {
@@ -59,6 +68,11 @@ class LocalReader final : public Reader {
       const service::DatasetsQuery& query) override {
     STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery q, ToEngine(query));
     return view_.QueryDatasets(q);
+  }
+  Status ForEachDataset(const service::DatasetsQuery& query,
+                        const engine::RegistryView::DatasetFn& fn) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery q, ToEngine(query));
+    return view_.ForEachDataset(q, fn);
   }
   Result<std::vector<engine::CollectionInfo>> QueryCollections(
       const std::vector<std::string>& patterns,

@@ -53,6 +53,11 @@ class Reader {
                                                  std::optional<codec::Timespan> validity) = 0;
   virtual Result<std::vector<engine::DatasetRef>> QueryDatasets(
       const service::DatasetsQuery& query) = 0;
+  // QueryDatasets' rows handed to "fn" as they are found (RegistryView::
+  // ForEachDataset) when the repository is read locally; through a service,
+  // after its answer arrives whole.
+  virtual Status ForEachDataset(const service::DatasetsQuery& query,
+                                const engine::RegistryView::DatasetFn& fn);
   virtual Result<std::vector<engine::CollectionInfo>> QueryCollections(
       const std::vector<std::string>& patterns,
       const std::vector<codec::CollectionType>& types) = 0;

@@ -42,26 +42,17 @@ Status ApplyCertify(const codec::Certify& e, ApplyContext& ctx) {
       }
     }
     in_call[record->data_id].push_back(&c);
-    STARLOG_ASSIGN_OR_RETURN(
-        auto existing,
-        CalibrationEntriesUnder(
-            batch, keys::CalibrationPrefix(e.collection, e.dataset_type, record->data_id)));
-    bool identical = false;
-    for (const keys::CalibrationEntry& old : existing) {
-      if (old.id == c.id && old.validity == c.validity) {
-        identical = true;
-        continue;
-      }
-      if (old.validity.Overlaps(c.validity)) {
-        STARLOG_ASSIGN_OR_RETURN(auto data_id, DecodeDataId(record->data_id));
-        return Status::Conflict(where + " " + codec::TimespanToString(c.validity) +
-                                " overlaps dataset " + old.id.ToString() + " " +
-                                codec::TimespanToString(old.validity) + " for " + e.dataset_type +
-                                " {" + codec::FieldMapToString(data_id) + "} in " +
-                                Quoted(e.collection));
-      }
+    STARLOG_ASSIGN_OR_RETURN(auto old, OverlappingCalibration(batch, e.collection, e.dataset_type,
+                                                              record->data_id, c.validity));
+    if (old && old->id == c.id && old->validity == c.validity) continue;  // Already certified.
+    if (old) {
+      STARLOG_ASSIGN_OR_RETURN(auto data_id, DecodeDataId(record->data_id));
+      return Status::Conflict(where + " " + codec::TimespanToString(c.validity) +
+                              " overlaps dataset " + old->id.ToString() + " " +
+                              codec::TimespanToString(old->validity) + " for " + e.dataset_type +
+                              " {" + codec::FieldMapToString(data_id) + "} in " +
+                              Quoted(e.collection));
     }
-    if (identical) continue;
     STARLOG_RETURN_IF_ERROR(PutCalibrationEntry(
         batch, {e.collection, e.dataset_type, record->data_id, c.id, c.validity}));
   }

@@ -1,5 +1,6 @@
 #include "engine/model/apply_helpers.h"
 
+#include <limits>
 #include <vector>
 
 #include "engine/model/memberships.h"
@@ -80,6 +81,26 @@ Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexB
       }));
   STARLOG_RETURN_IF_ERROR(decode);
   return out;
+}
+
+Result<std::optional<keys::CalibrationValidity>> OverlappingCalibration(
+    const IndexBatch& batch, const std::string& collection, const std::string& type,
+    const std::string& data_id, const codec::Timespan& span) {
+  const std::string prefix = keys::CalibrationPrefix(collection, type, data_id);
+  const int64_t t = span.begin;
+  const std::string after_start = t == std::numeric_limits<int64_t>::max()
+                                      ? prefix + std::string(17, '\xff')  // Past every key.
+                                      : keys::Calibration(collection, type, data_id, t + 1);
+  for (const bool backwards : {true, false}) {
+    STARLOG_ASSIGN_OR_RETURN(
+        auto entry, backwards ? batch.LastBefore(Family::kCalibrations, prefix, after_start)
+                              : batch.FirstFrom(Family::kCalibrations, prefix, after_start));
+    if (!entry) continue;
+    STARLOG_ASSIGN_OR_RETURN(auto found,
+                             keys::DecodeCalibrationValidity(entry->logical_key, entry->payload));
+    if (found.validity.Overlaps(span)) return std::optional<keys::CalibrationValidity>(found);
+  }
+  return std::optional<keys::CalibrationValidity>();
 }
 
 Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,

@@ -50,4 +50,14 @@ Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,
 Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexBatch& batch,
                                                                     const std::string& prefix);
 
+// The calibration entry of (collection, type, data ID) whose validity
+// overlaps "span", as the batch sees it, or nullopt. Entries of one data ID
+// never overlap (certify refuses that), so at most the last one beginning at
+// or before the span's start reaches into it (a seek backwards), else the
+// first one beginning inside it does (a seek forwards): not a scan of every
+// epoch. Of two, the one that sorts first.
+Result<std::optional<keys::CalibrationValidity>> OverlappingCalibration(
+    const IndexBatch& batch, const std::string& collection, const std::string& type,
+    const std::string& data_id, const codec::Timespan& span);
+
 }  // namespace starlog::engine

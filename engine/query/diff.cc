@@ -169,23 +169,16 @@ Result<RegistryDiff> DiffRegistry(const EventStore& store, uint64_t from, uint64
       }
     }
   }
+  // Each inserted record read by its key at both ends: a seek each, not a
+  // scan of the element per record.
   for (const auto& [element, inserted] : touched.records) {
-    STARLOG_ASSIGN_OR_RETURN(auto keys, after.universe().RequiredKeys({element}));
     std::set<std::string> seen;
     for (const codec::FieldMap& r : inserted) {
-      codec::FieldMap key_values;
-      for (const std::string& k : keys) {
-        auto it = r.find(k);
-        if (it != r.end()) key_values.emplace(k, it->second);
-      }
-      const WhereClause where = WhereClause::Equalities(key_values);
       if (!seen.insert(EncodeDataId(r)).second) continue;
-      STARLOG_ASSIGN_OR_RETURN(auto a, before.QueryDimensionRecords(element, where));
-      STARLOG_ASSIGN_OR_RETURN(auto b, after.QueryDimensionRecords(element, where));
-      if (b.empty() || (!a.empty() && a.front() == b.front())) continue;
-      diff.records.push_back({element,
-                              a.empty() ? std::nullopt : std::optional<codec::FieldMap>(a.front()),
-                              b.front()});
+      STARLOG_ASSIGN_OR_RETURN(auto a, before.GetDimensionRecord(element, r));
+      STARLOG_ASSIGN_OR_RETURN(auto b, after.GetDimensionRecord(element, r));
+      if (!b || a == b) continue;
+      diff.records.push_back({element, std::move(a), std::move(*b)});
     }
   }
   // Files attached or detached, of datasets there at both ends (a dataset

@@ -43,43 +43,120 @@ struct Candidate {
   std::optional<codec::Timespan> validity;
 };
 
-Result<std::vector<Candidate>> ScanCollection(const IndexReader& reader,
-                                              const CollectionInfo& collection,
-                                              const std::string& type,
-                                              const std::optional<codec::Timespan>& validity) {
-  std::vector<Candidate> out;
+// The key of "data_id_prefix" (the encoding of a data ID's first keys) as
+// the start of every index key holding a data ID that begins so: the
+// family's key for it without the string terminator (key_coder.h).
+std::string OpenEnded(std::string key) {
+  key.resize(key.size() - 2);
+  return key;
+}
+
+// Calls "fn" with each candidate of "collection" whose data ID begins with
+// one of "data_id_prefixes" (sorted; {""} for all), in key order.
+template <typename Fn>
+Status ScanCollection(const IndexReader& reader, const CollectionInfo& collection,
+                      const std::string& type, const std::optional<codec::Timespan>& validity,
+                      const std::vector<std::string>& data_id_prefixes, Fn&& fn) {
   Status failure;
-  if (collection.type == codec::CollectionType::kCalibration) {
-    STARLOG_RETURN_IF_ERROR(
-        reader.Scan(Family::kCalibrations, keys::CalibrationPrefix(collection.name, type),
-                    [&](std::string_view k, std::string_view v) {
-                      auto entry = keys::DecodeCalibration(k, v);
-                      if (!entry.ok()) {
-                        failure = entry.status();
-                        return false;
-                      }
-                      if (!validity || entry->validity.Overlaps(*validity)) {
-                        out.push_back({entry->id, std::move(entry->data_id), entry->validity});
-                      }
-                      return true;
-                    }));
-  } else {
-    const bool run = collection.type == codec::CollectionType::kRun;
-    STARLOG_RETURN_IF_ERROR(reader.Scan(
-        run ? Family::kDatasets : Family::kTags,
-        run ? keys::DatasetPrefix(collection.name, type) : keys::TagPrefix(collection.name, type),
-        [&](std::string_view k, std::string_view v) {
-          auto key = keys::DecodeDatasetKey(k);  // Tags keys share the layout.
-          auto id = keys::DecodeUuid(v);
-          if (!key.ok() || !id.ok()) {
-            failure = Status::Corruption("dataset entry");
-            return false;
-          }
-          out.push_back({*id, std::move(key->data_id), std::nullopt});
-          return true;
-        }));
+  bool stopped = false;
+  for (const std::string& data_id_prefix : data_id_prefixes) {
+    if (collection.type == codec::CollectionType::kCalibration) {
+      STARLOG_RETURN_IF_ERROR(
+          reader.Scan(Family::kCalibrations,
+                      OpenEnded(keys::CalibrationPrefix(collection.name, type, data_id_prefix)),
+                      [&](std::string_view k, std::string_view v) {
+                        auto entry = keys::DecodeCalibration(k, v);
+                        if (!entry.ok()) {
+                          failure = entry.status();
+                          return false;
+                        }
+                        if (validity && !entry->validity.Overlaps(*validity)) return true;
+                        Result<bool> more =
+                            fn(Candidate{entry->id, std::move(entry->data_id), entry->validity});
+                        if (!more.ok()) failure = more.status();
+                        stopped = !more.ok() || !*more;
+                        return !stopped;
+                      }));
+    } else {
+      const bool run = collection.type == codec::CollectionType::kRun;
+      STARLOG_RETURN_IF_ERROR(reader.Scan(
+          run ? Family::kDatasets : Family::kTags,
+          OpenEnded(run ? keys::Dataset(collection.name, type, data_id_prefix)
+                        : keys::TagEntry(collection.name, type, data_id_prefix)),
+          [&](std::string_view k, std::string_view v) {
+            auto key = keys::DecodeDatasetKey(k);  // Tags keys share the layout.
+            auto id = keys::DecodeUuid(v);
+            if (!key.ok() || !id.ok()) {
+              failure = Status::Corruption("dataset entry");
+              return false;
+            }
+            Result<bool> more = fn(Candidate{*id, std::move(key->data_id), std::nullopt});
+            if (!more.ok()) failure = more.status();
+            stopped = !more.ok() || !*more;
+            return !stopped;
+          }));
+    }
+    STARLOG_RETURN_IF_ERROR(failure);
+    if (stopped) break;
   }
-  STARLOG_RETURN_IF_ERROR(failure);
+  return Status::OK();
+}
+
+// The data-ID prefixes (sorted encodings of values of "required"'s first
+// keys) whose key ranges hold every data ID with the values "fixed" gives:
+// up to the last fixed key, each key not fixed takes the values its records
+// have (a dataset's every value has its record, and records are never
+// removed), combined with those before it where the records agree. {""}, the
+// whole range, when nothing is fixed or the combinations pass a bound.
+Result<std::vector<std::string>> DataIdPrefixes(const IndexReader& reader,
+                                                const std::vector<std::string>& required,
+                                                const codec::FieldMap& fixed) {
+  constexpr size_t kMaxPrefixes = 4096;  // Past this, one scan reads less.
+  const std::vector<std::string> all = {""};
+  size_t last = required.size();
+  for (size_t i = 0; i < required.size(); ++i) {
+    if (fixed.count(required[i])) last = i;
+  }
+  if (last == required.size()) return all;
+  std::vector<codec::FieldMap> partials = {codec::FieldMap()};
+  for (size_t i = 0; i <= last; ++i) {
+    const std::string& key = required[i];
+    if (auto f = fixed.find(key); f != fixed.end()) {
+      for (codec::FieldMap& p : partials) p.emplace(key, f->second);
+      continue;
+    }
+    std::vector<codec::FieldMap> records;
+    const size_t budget = kMaxPrefixes / partials.size() + 1;
+    STARLOG_RETURN_IF_ERROR(ScanRecords(reader, key, [&](codec::FieldMap&& record) {
+      records.push_back(std::move(record));
+      return records.size() <= budget;
+    }));
+    if (records.size() > budget) return all;
+    std::vector<codec::FieldMap> next;
+    for (const codec::FieldMap& p : partials) {
+      for (const codec::FieldMap& r : records) {
+        auto own = r.find(key);
+        if (own == r.end()) return all;  // A record without its key: not ours to judge.
+        const bool agrees = std::all_of(r.begin(), r.end(), [&](const auto& field) {
+          auto have = p.find(field.first);
+          auto pinned = fixed.find(field.first);
+          return (have == p.end() || have->second == field.second) &&
+                 (pinned == fixed.end() || pinned->second == field.second);
+        });
+        if (!agrees) continue;
+        codec::FieldMap extended = p;
+        extended.emplace(key, own->second);
+        next.push_back(std::move(extended));
+        if (next.size() > kMaxPrefixes) return all;
+      }
+    }
+    partials = std::move(next);
+  }
+  std::vector<std::string> out;
+  out.reserve(partials.size());
+  for (const codec::FieldMap& p : partials) out.push_back(EncodeDataId(p));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -320,19 +397,35 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
 }
 
 Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetQuery& query) const {
+  std::vector<DatasetRef> out;
+  STARLOG_RETURN_IF_ERROR(ForEachDataset(query, [&](DatasetRef&& ref) {
+    out.push_back(std::move(ref));
+    return true;
+  }));
+  return out;
+}
+
+Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& fn) const {
   STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(query.dataset_type));
   const std::string parent = SplitTypeName(query.dataset_type).parent;
   STARLOG_ASSIGN_OR_RETURN(auto required, universe().RequiredKeys(type.dimensions));
   STARLOG_ASSIGN_OR_RETURN(auto joined, QueryJoinedDatasets(*this, query, type, required));
-  if (joined) return std::move(*joined);
+  if (joined) {
+    for (DatasetRef& ref : *joined) {
+      if (!fn(std::move(ref))) break;
+    }
+    return Status::OK();
+  }
   STARLOG_ASSIGN_OR_RETURN(BoundWhere where, BoundWhere::Bind(universe(), query.where, required));
   if (query.find_first) STARLOG_RETURN_IF_ERROR(RequireOrderedPath(query.collections));
   STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(query.collections));
   const IndexReader reader = impl_->reader();
+  STARLOG_ASSIGN_OR_RETURN(auto prefixes, DataIdPrefixes(reader, required, where.FixedKeys()));
   RecordCache records(*impl_);
   std::set<std::string> seen;  // Data IDs already found (find-first).
-  std::vector<DatasetRef> out;
+  bool stopped = false;
   for (const std::string& name : path) {
+    if (stopped) break;
     STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
     if (!info) continue;
     if (info->type == codec::CollectionType::kCalibration) {
@@ -342,23 +435,39 @@ Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetQuery& 
                                        Quoted(name) + " needs a time or timespan");
       }
     }
-    STARLOG_ASSIGN_OR_RETURN(auto candidates,
-                             ScanCollection(reader, *info, parent, query.validity));
-    for (Candidate& c : candidates) {
-      if (query.find_first && seen.count(c.data_id)) continue;
-      STARLOG_ASSIGN_OR_RETURN(codec::FieldMap data_id, DecodeDataId(c.data_id));
-      STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(data_id, records));
-      if (!match) continue;
-      if (query.find_first) seen.insert(c.data_id);
-      STARLOG_ASSIGN_OR_RETURN(auto ref, ReadDataset(*impl_, records, c.id));
-      if (!ref) return Status::Corruption("index names dataset " + c.id.ToString() + ", absent");
-      ref->dataset_type = query.dataset_type;
-      ref->collection = name;
-      ref->validity = c.validity;
-      out.push_back(*std::move(ref));
-    }
+    const bool in_run = info->type == codec::CollectionType::kRun;
+    STARLOG_RETURN_IF_ERROR(ScanCollection(
+        reader, *info, parent, query.validity, prefixes, [&](Candidate&& c) -> Result<bool> {
+          if (query.find_first && seen.count(c.data_id)) return true;
+          DatasetRef ref;
+          STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(c.data_id));
+          STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(ref.data_id, records));
+          if (!match) return true;
+          if (query.find_first) seen.insert(std::move(c.data_id));
+          ref.id = c.id;
+          ref.dataset_type = query.dataset_type;
+          ref.collection = name;
+          ref.validity = c.validity;
+          // The key gave the type and data ID, and in a RUN the run: only
+          // a dataset found elsewhere needs its record, for its run.
+          if (in_run) {
+            ref.run = name;
+          } else {
+            STARLOG_ASSIGN_OR_RETURN(auto payload,
+                                     reader.Get(Family::kDatasetIds, keys::DatasetId(c.id)));
+            if (!payload) {
+              return Status::Corruption("index names dataset " + c.id.ToString() + ", absent");
+            }
+            STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
+            ref.run = std::move(record.run);
+          }
+          STARLOG_ASSIGN_OR_RETURN(ref.implied, ImpliedValuesOf(universe(), records, ref.data_id));
+          STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
+          stopped = !fn(std::move(ref));
+          return !stopped;
+        }));
   }
-  return out;
+  return Status::OK();
 }
 
 Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(

@@ -281,6 +281,22 @@ Result<codec::FieldMap> RegistryView::StandardizeDataId(
   return kept;
 }
 
+Status ScanRecords(const IndexReader& reader, const std::string& element,
+                   const std::function<bool(codec::FieldMap&& record)>& fn) {
+  Status failure;
+  STARLOG_RETURN_IF_ERROR(reader.Scan(Family::kDimensionRecords,
+                                      keys::DimensionRecordPrefix(element),
+                                      [&](std::string_view, std::string_view v) {
+                                        auto value = keys::DecodeDimensionRecord(v);
+                                        if (!value.ok()) {
+                                          failure = value.status();
+                                          return false;
+                                        }
+                                        return fn(std::move(value->record));
+                                      }));
+  return failure;
+}
+
 Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
     const std::string& element, const WhereClause& where) const {
   const DimensionElement* e = universe().Find(element);
@@ -301,19 +317,10 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
     return out;
   }
   std::vector<codec::FieldMap> records;
-  Status failure;
-  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kDimensionRecords,
-                                               keys::DimensionRecordPrefix(element),
-                                               [&](std::string_view, std::string_view v) {
-                                                 auto value = keys::DecodeDimensionRecord(v);
-                                                 if (!value.ok()) {
-                                                   failure = value.status();
-                                                   return false;
-                                                 }
-                                                 records.push_back(std::move(value->record));
-                                                 return true;
-                                               }));
-  STARLOG_RETURN_IF_ERROR(failure);
+  STARLOG_RETURN_IF_ERROR(ScanRecords(impl_->reader(), element, [&](codec::FieldMap&& record) {
+    records.push_back(std::move(record));
+    return true;
+  }));
   std::vector<codec::FieldMap> out;
   for (auto& record : records) {
     STARLOG_ASSIGN_OR_RETURN(bool ok, bound.Matches(record, cache));

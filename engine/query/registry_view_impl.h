@@ -2,6 +2,7 @@
 
 // What a RegistryView holds, and the helpers its query files share.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -78,6 +79,11 @@ struct TypeName {
   std::string component;
 };
 TypeName SplitTypeName(const std::string& name);
+
+// Calls "fn" with each record of "element" as of "reader", in key order,
+// until it returns false.
+Status ScanRecords(const IndexReader& reader, const std::string& element,
+                   const std::function<bool(codec::FieldMap&& record)>& fn);
 
 // Records looked up while evaluating where clauses, cached per query.
 class RecordCache {

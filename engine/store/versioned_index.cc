@@ -181,6 +181,80 @@ Status IndexBatch::Scan(Family family, std::string_view prefix,
   return Status::OK();
 }
 
+const std::optional<std::string>* IndexBatch::Overlaid(const OverlayKey& key) const {
+  if (auto it = overlay_.find(key); it != overlay_.end()) return &it->second;
+  if (pending_ != nullptr) {
+    if (auto it = pending_->find(key); it != pending_->end()) return &it->second;
+  }
+  return nullptr;
+}
+
+std::optional<IndexReader::Entry> IndexBatch::NearestOverlaid(Family family,
+                                                              std::string_view prefix,
+                                                              std::string_view bound,
+                                                              bool backwards) const {
+  std::optional<IndexReader::Entry> best;
+  const auto better = [&](const std::string& k) {
+    return !best || (backwards ? k > best->logical_key : k < best->logical_key);
+  };
+  const OverlayKey start(family, std::string(bound));
+  for (const IndexOverlay* overlay : {static_cast<const IndexOverlay*>(&overlay_), pending_}) {
+    if (overlay == nullptr) continue;
+    // The first key, in the walk's direction, whose value the overlay decides.
+    const auto consider = [&](const IndexOverlay::value_type& e) {
+      if (e.first.first != family || !StartsWith(e.first.second, prefix)) return true;  // Done.
+      const std::optional<std::string>* v = Overlaid(e.first);
+      if (v != &e.second || !*v) return false;  // Overridden by this event, or ended: go on.
+      if (better(e.first.second)) best = IndexReader::Entry{e.first.second, **v};
+      return true;
+    };
+    if (backwards) {
+      for (auto it = std::make_reverse_iterator(overlay->lower_bound(start)); it != overlay->rend();
+           ++it) {
+        if (consider(*it)) break;
+      }
+    } else {
+      for (auto it = overlay->lower_bound(start); it != overlay->end(); ++it) {
+        if (consider(*it)) break;
+      }
+    }
+  }
+  return best;
+}
+
+Result<std::optional<IndexReader::Entry>> IndexBatch::LastBefore(Family family,
+                                                                 std::string_view prefix,
+                                                                 std::string_view before) const {
+  std::optional<IndexReader::Entry> overlaid = NearestOverlaid(family, prefix, before, true);
+  // The stored entry nearest below "before" that the overlay does not decide.
+  std::string target(before);
+  std::optional<IndexReader::Entry> stored;
+  while (true) {
+    STARLOG_ASSIGN_OR_RETURN(stored, reader_.LastBefore(family, prefix, target));
+    if (!stored || (overlaid && stored->logical_key < overlaid->logical_key)) break;
+    if (Overlaid(OverlayKey(family, stored->logical_key)) == nullptr) break;
+    target = stored->logical_key;
+  }
+  if (!stored || (overlaid && overlaid->logical_key > stored->logical_key)) return overlaid;
+  return stored;
+}
+
+Result<std::optional<IndexReader::Entry>> IndexBatch::FirstFrom(Family family,
+                                                                std::string_view prefix,
+                                                                std::string_view start) const {
+  std::optional<IndexReader::Entry> overlaid = NearestOverlaid(family, prefix, start, false);
+  std::optional<IndexReader::Entry> stored;
+  STARLOG_RETURN_IF_ERROR(
+      reader_.ScanFrom(family, prefix, start, [&](std::string_view k, std::string_view v) {
+        if (overlaid && k > overlaid->logical_key) return false;
+        if (Overlaid(OverlayKey(family, std::string(k))) != nullptr) return true;
+        stored = IndexReader::Entry{std::string(k), std::string(v)};
+        return false;
+      }));
+  if (!stored || (overlaid && overlaid->logical_key < stored->logical_key)) return overlaid;
+  return stored;
+}
+
 Status IndexBatch::Put(Family family, std::string_view logical_key, std::string_view payload) {
   STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
   if (old && *old == payload) return Status::OK();  // No new version for an unchanged entry.

@@ -122,6 +122,14 @@ class IndexBatch {
   Result<std::optional<std::string>> Get(Family family, std::string_view logical_key) const;
   // Live entries under "prefix", with this batch's changes applied.
   Status Scan(Family family, std::string_view prefix, const IndexReader::ScanFn& fn) const;
+  // IndexReader::LastBefore with this batch's changes applied: one seek
+  // backwards, whatever the number of entries under "prefix".
+  Result<std::optional<IndexReader::Entry>> LastBefore(Family family, std::string_view prefix,
+                                                       std::string_view before) const;
+  // The live entry with the least logical key under "prefix" at or after
+  // "start", with this batch's changes applied: one seek forwards.
+  Result<std::optional<IndexReader::Entry>> FirstFrom(Family family, std::string_view prefix,
+                                                      std::string_view start) const;
 
   // Sets "logical_key" to "payload" from this event on.
   Status Put(Family family, std::string_view logical_key, std::string_view payload);
@@ -140,6 +148,13 @@ class IndexBatch {
 
  private:
   using OverlayKey = IndexOverlay::key_type;
+  // This event's change to "key", else an earlier event's (pending_), else
+  // nullptr: what overrides the database.
+  const std::optional<std::string>* Overlaid(const OverlayKey& key) const;
+  // The nearest live overlay entry under "prefix" below "bound" (backwards)
+  // or at or after it (forwards).
+  std::optional<IndexReader::Entry> NearestOverlaid(Family family, std::string_view prefix,
+                                                    std::string_view bound, bool backwards) const;
 
   const DbHandles& h_;
   uint64_t sequence_;

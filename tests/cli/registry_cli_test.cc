@@ -535,3 +535,28 @@ TEST_CASE("A record's timespan is given as an ISO time (TAI) or in nanoseconds, 
   CHECK(bad.exit_code == 1);
   CHECK(Contains(bad.err, "'timespan_begin' takes TAI nanoseconds or an ISO time"));
 }
+
+TEST_CASE("query-datasets --json written row by row is one array, empty or not", "[cli]") {
+  CliRepo r;
+  const auto ids = [](const std::string& out) {
+    size_t n = 0;
+    for (size_t at = out.find("{\"id\":"); at != std::string::npos;
+         at = out.find("{\"id\":", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  auto all = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--json"});
+  CHECK(all.out.rfind("[{\"id\":", 0) == 0);
+  CHECK(all.out.size() > 3);
+  CHECK(all.out.substr(all.out.size() - 3) == "}]\n");
+  CHECK(ids(all.out) == 3);
+  CHECK(Contains(all.out, "},{\"id\":"));
+  auto one = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--where",
+                   "exposure = 11", "--json"});
+  CHECK(ids(one.out) == 1);
+  CHECK(Contains(one.out, "\"exposure\":11"));
+  auto none = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--where",
+                    "exposure = 12", "--json"});
+  CHECK(none.out == "[]\n");
+}

@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <thread>
 
 #include "engine/store/event_store_impl.h"
@@ -300,4 +301,34 @@ TEST_CASE("WaitForDataset times out clearly", "[engine][wait]") {
   auto bad = engine::WaitForDataset(f.store(), "bias", RegistryFixture::RawId(1, 2),
                                     {"HSC/raw/all"}, std::nullopt, std::chrono::seconds(30));
   CHECK(bad.status().IsInvalidArgument());
+}
+
+TEST_CASE("Diff lists each record inserted or replaced, read by its key at both ends",
+          "[engine][history]") {
+  RegistryFixture f;
+  const uint64_t start = f.head();
+  const auto detector = [](int64_t d, const std::string& name) {
+    return codec::FieldMap{
+        {"instrument", std::string("HSC")}, {"detector", d}, {"full_name", name}};
+  };
+  codec::InsertDimensionRecords added{"detector", {}, false};
+  for (int64_t d = 10; d < 60; ++d) added.records.push_back(detector(d, "ccd" + std::to_string(d)));
+  f.Append(added);
+  f.Append(codec::InsertDimensionRecords{"detector", {detector(1, "renamed")}, true});
+  // Identical again: no event, no change.
+  f.Append(codec::InsertDimensionRecords{"detector", {detector(2, "ccd2")}, true});
+  auto d = engine::DiffRegistry(f.store(), start, f.head());
+  REQUIRE(d.ok());
+  REQUIRE(d->records.size() == 51);
+  std::map<int64_t, engine::RecordChange> by_detector;
+  for (const auto& r : d->records) {
+    CHECK(r.element == "detector");
+    by_detector.emplace(std::get<int64_t>(r.after.at("detector")), r);
+  }
+  REQUIRE(by_detector.size() == 51);
+  CHECK(by_detector.at(1).before == detector(1, "ccd1"));
+  CHECK(by_detector.at(1).after == detector(1, "renamed"));
+  CHECK_FALSE(by_detector.at(10).before.has_value());
+  CHECK(by_detector.at(59).after == detector(59, "ccd59"));
+  CHECK(by_detector.count(2) == 0);
 }

@@ -8,6 +8,7 @@
 // Thread safety: a view is immutable; it may be used from several threads.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -129,7 +130,16 @@ class RegistryView {
                                  const std::vector<std::string>& collections,
                                  std::optional<codec::Timespan> validity = std::nullopt) const;
 
+  // The datasets "query" matches, in collection-path order, then key order
+  // within each collection. An equality on data ID keys in the where clause
+  // ("exposure = 7") narrows each collection's scan to the key ranges that
+  // can hold it (the values of the keys before it come from their records),
+  // so a query of a few rows among millions costs a few seeks.
   Result<std::vector<DatasetRef>> QueryDatasets(const DatasetQuery& query) const;
+  // The same rows handed to "fn" one at a time as they are found, nothing
+  // kept between them (for output that streams); "fn" returns false to stop.
+  using DatasetFn = std::function<bool(DatasetRef&& ref)>;
+  Status ForEachDataset(const DatasetQuery& query, const DatasetFn& fn) const;
 
   // Distinct data IDs over "dimensions" satisfying "where": from the
   // dimension records, or, when "datasets" names a dataset type, from the
