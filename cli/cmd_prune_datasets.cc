@@ -1,22 +1,11 @@
-#include <unistd.h>
-
-#include <iostream>
-
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/confirm.h"
 #include "cli/dataset_output.h"
 
 namespace starlog::cli {
 
 namespace {
-
-// Asks on the terminal; anything but y or yes declines.
-bool Confirmed(Io& io, const std::string& question) {
-  io.err << question << " [y/N] " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes";
-}
 
 // The datasets to prune, resolved (and, with --dry-run or on a terminal,
 // shown) from a read-only open; nullopt when the command is done without
@@ -65,7 +54,7 @@ Result<Chosen> ChooseDatasets(const ParsedArgs& args, Io& io, engine::PruneMode 
              << DataIdToString(r.data_id, view.universe()) << "}\n";
     }
     if (args.Has("dry-run")) return Chosen();
-    if (::isatty(STDIN_FILENO) != 1 || !Confirmed(io, "Go ahead?")) {
+    if (!CanAsk(io) || !Confirmed(io, "Go ahead?")) {
       io.out << "nothing pruned\n";
       return Chosen();
     }
