@@ -327,8 +327,9 @@ head -c 32 /dev/urandom | base64 > demo/key  # The shared key; it never crosses 
 chmod 600 demo/key  # Refused if group or others may read it, as ssh refuses a private key.
 mirror=demo/mirror
 # In the background, the binary itself (not the shell function), so that
-# `kill` reaches it.
-build/cli/starlog serve "$repo" --listen 127.0.0.1:0 --key demo/key > demo/serve.out 2> demo/serve.log &
+# `kill` reaches it. Replication alone (--no-service): this step writes
+# the repository from here, as its users it names with STARLOG_USER.
+build/cli/starlog serve "$repo" --listen 127.0.0.1:0 --key demo/key --no-service > demo/serve.out 2> demo/serve.log &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q serving demo/serve.out 2>/dev/null && break; sleep 0.1; done
