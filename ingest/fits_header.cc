@@ -264,7 +264,12 @@ namespace {
 template <typename T>
 Result<T> FromMemory(std::string_view bytes, const std::string& name,
                      Result<T> (*read)(fitsfile*, const std::string&)) {
+  // cfitsio reads a memory file in whole 2880-byte FITS blocks: a copy that
+  // ends inside a block is padded with zeros to its end, or the last read
+  // would run past the buffer.
   std::string copy(bytes);
+  constexpr size_t kFitsBlock = 2880;
+  copy.resize((copy.size() + kFitsBlock - 1) / kFitsBlock * kFitsBlock, '\0');
   void* memory = copy.data();
   size_t size = copy.size();
   fitsfile* raw = nullptr;

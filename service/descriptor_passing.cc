@@ -19,7 +19,10 @@ ssize_t SendWithDescriptors(int socket, const void* data, size_t size,
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int) * descriptors.size());
-  std::memcpy(CMSG_DATA(cmsg), descriptors.data(), sizeof(int) * descriptors.size());
+  // An empty vector's data() may be null, which memcpy must not be given.
+  if (!descriptors.empty()) {
+    std::memcpy(CMSG_DATA(cmsg), descriptors.data(), sizeof(int) * descriptors.size());
+  }
   return ::sendmsg(socket, &msg, flags | MSG_NOSIGNAL);
 }
 
