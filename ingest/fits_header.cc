@@ -269,9 +269,11 @@ Result<T> FromMemory(std::string_view bytes, const std::string& name,
   // would run past the buffer.
   std::string copy(bytes);
   constexpr size_t kFitsBlock = 2880;
-  copy.resize((copy.size() + kFitsBlock - 1) / kFitsBlock * kFitsBlock, '\0');
+  size_t size = (copy.size() + kFitsBlock - 1) / kFitsBlock * kFitsBlock;
+  // And two blocks of slack past the size it is told: its record loader may
+  // fill a whole record at the end of a damaged file.
+  copy.resize(size + 2 * kFitsBlock, '\0');
   void* memory = copy.data();
-  size_t size = copy.size();
   fitsfile* raw = nullptr;
   int status = 0;
   fits_open_memfile(&raw, name.c_str(), READONLY, &memory, &size, 0, nullptr, &status);
