@@ -16,7 +16,7 @@ echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 # Without -Werror: the build above holds the warnings; GCC adds false ones under -fsanitize.
 # -O1 -g1, as the sanitizers advise: it compiles faster than -O2 -g.
 STARLOG_BUILD_DIR=build-asan scripts/build.sh -DSTARLOG_SANITIZE=ON \
-  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1"
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest -j2 --output-on-failure --timeout 900 -LE slow)
