@@ -31,6 +31,7 @@ std::string FsckJson(const ingest::FsckReport& r, uint64_t fixed_event) {
     w.BeginObject();
     w.Key("kind").String(engine::FileProblemName(p.kind));
     w.Key("path").String(p.artifact.path);
+    if (p.artifact.hdu != 0) w.Key("hdu").Uint(p.artifact.hdu);
     w.Key("dataset").String(p.id.ToString());
     w.Key("detail").String(p.detail);
     w.EndObject();
