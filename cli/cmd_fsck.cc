@@ -74,6 +74,9 @@ Status Run(const ParsedArgs& args, Io& io) {
     if (ingested) {
       io.out << "ingested " << ingested->ingested << " of " << ingested->files
              << " unregistered files in place";
+      if (ingested->datasets != ingested->ingested) {
+        io.out << " as " << ingested->datasets << " datasets";
+      }
       if (ingested->last_event != 0) {
         io.out << ", events " << ingested->first_event << "-" << ingested->last_event;
       }

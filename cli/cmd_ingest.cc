@@ -47,6 +47,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   } else {
     io.out << "ingested " << report.ingested << " of " << report.files << " files into "
            << options.run << " (" << mode << ")";
+    if (report.datasets != report.ingested) io.out << " as " << report.datasets << " datasets";
     if (report.last_event != 0) {
       io.out << ", events " << report.first_event << "-" << report.last_event;
     }

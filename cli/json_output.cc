@@ -50,6 +50,7 @@ std::string IngestJson(const ingest::IngestReport& report) {
   w.BeginObject();
   w.Key("files").Uint(report.files);
   w.Key("ingested").Uint(report.ingested);
+  w.Key("datasets").Uint(report.datasets);
   w.Key("already_present").Uint(report.already_present);
   w.Key("records_inserted").Uint(report.records_inserted);
   w.Key("first_event").Uint(report.first_event);

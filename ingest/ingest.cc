@@ -565,7 +565,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       if (placed->placed > 0) {
         create_run = false;
         report.records_inserted += records_inserted;
-        report.ingested += placed->datasets;
+        report.ingested += placed->placed;
+        report.datasets += placed->datasets;
       }
     }
     done = end;

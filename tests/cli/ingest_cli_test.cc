@@ -51,6 +51,7 @@ TEST_CASE("A file with a dataset per HDU shows each HDU, and outlives the purge 
                          dir.Sub("mef.cfg"), "--transfer", "direct"});
   INFO(ingested.err);
   REQUIRE(ingested.exit_code == 0);
+  CHECK(Contains(ingested.out, "ingested 1 of 1 files into Cam/raw/all (direct) as 2 datasets"));
   auto table = RunStarlog({"query-datasets", repo, "raw", "--collections", "Cam/raw/all"});
   CHECK(Contains(table.out, "mef.fits[1]"));
   CHECK(Contains(table.out, "mef.fits[2]"));
