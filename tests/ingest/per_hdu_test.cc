@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "starlog/engine/prune.h"
 #include "starlog/ingest/bundle.h"
@@ -116,4 +118,26 @@ TEST_CASE("A bundle keeps each HDU's dataset and their one file", "[ingest][hdu]
   REQUIRE(there->artifact);
   CHECK(*there->artifact == *refs[1].artifact);
   CHECK(ingest::CheckFiles(*other.store).value().clean());
+}
+
+TEST_CASE("A bundle whose HDU is out of range is refused and imports nothing", "[ingest][hdu]") {
+  IngestRepo r;
+  auto refs = IngestMef(r);
+  auto view = r.store->View().value();
+  REQUIRE(ingest::ExportBundle(*r.store, view, refs, r.dir.Sub("bundle")).ok());
+  const std::string manifest = r.dir.Sub("bundle/bundle.json");
+  std::ifstream in(manifest);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t at = text.find("\"hdu\":2");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 7, "\"hdu\":5000");
+  std::ofstream(manifest) << text;
+  IngestRepo other;
+  const uint64_t head = other.store->head().sequence;
+  auto imported = ingest::ImportBundle(*other.store, r.dir.Sub("bundle"),
+                                       ingest::TransferMode::kCopy, "tester");
+  REQUIRE_FALSE(imported.ok());
+  CHECK(std::string(imported.status().message()).find("hdu 5000 is out of range") !=
+        std::string::npos);
+  CHECK(other.store->head().sequence == head);
 }
