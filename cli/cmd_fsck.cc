@@ -41,9 +41,13 @@ Status Run(const ParsedArgs& args, Io& io) {
     } else {
       ingested.emplace();
     }
-  } else if (args.Has("run") || args.Has("translator") || args.Has("instrument") ||
-             args.Has("misc")) {
-    return UsageError("--run, --translator, --instrument and --misc go with --ingest-unregistered");
+  } else {
+    for (const char* option : {"run", "translator", "instrument", "dataset-type", "corrections",
+                               "misc", "update-records"}) {
+      if (args.Has(option)) {
+        return UsageError("--" + std::string(option) + " goes with --ingest-unregistered");
+      }
+    }
   }
   uint64_t fixed_event = 0;
   if (fix) {

@@ -91,7 +91,7 @@ TEST_CASE("fsck --ingest-unregistered ingests unowned files in place; the rest s
   // The translator options belong to --ingest-unregistered; alone, nothing happens.
   auto stray = RunStarlog({"fsck", repo, "--run", "Cam/raw/all"});
   CHECK(stray.exit_code == 2);
-  CHECK(Contains(stray.err, "go with --ingest-unregistered"));
+  CHECK(Contains(stray.err, "--run goes with --ingest-unregistered"));
   auto no_run = RunStarlog({"fsck", repo, "--ingest-unregistered"});
   CHECK(no_run.exit_code == 2);
   CHECK(Contains(no_run.err, "give --run RUN"));
