@@ -1,9 +1,15 @@
+#include <algorithm>
+#include <optional>
+
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/file_writer.h"
+#include "cli/ingest_options.h"
 #include "cli/json_output.h"
 #include "cli/progress.h"
 #include "cli/table.h"
 #include "starlog/ingest/fsck.h"
+#include "starlog/service/protocol.h"
 
 namespace starlog::cli {
 
@@ -19,6 +25,30 @@ Status Run(const ParsedArgs& args, Io& io) {
     STARLOG_ASSIGN_OR_RETURN(
         report, ingest::CheckFiles(*store, [&](uint64_t d, uint64_t t) { progress.Update(d, t); }));
   }
+  std::optional<ingest::IngestReport> ingested;
+  if (args.Has("ingest-unregistered")) {
+    STARLOG_ASSIGN_OR_RETURN(ingest::IngestOptions options, TranslatorOptionsFromArgs(args));
+    options.batch_size = std::min(options.batch_size, service::kMaxDescriptorsPerMessage);
+    if (!report.unowned.empty()) {
+      store.reset();  // The writer below reads the registry afresh.
+      // Through the service each file goes as a descriptor of the very file
+      // under the root, as ingest --transfer direct sends it.
+      STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
+      Progress progress(io, "ingest", "files");
+      options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+      STARLOG_ASSIGN_OR_RETURN(ingested,
+                               ingest::IngestUnowned(*writer.store, &report, options, writer.sink));
+    } else {
+      ingested.emplace();
+    }
+  } else {
+    for (const char* option : {"run", "translator", "instrument", "dataset-type", "corrections",
+                               "misc", "update-records"}) {
+      if (args.Has(option)) {
+        return UsageError("--" + std::string(option) + " goes with --ingest-unregistered");
+      }
+    }
+  }
   uint64_t fixed_event = 0;
   if (fix) {
     if (auto detach = ingest::DetachMissing(report)) {
@@ -31,7 +61,13 @@ Status Run(const ParsedArgs& args, Io& io) {
     }
   }
   if (args.Has("json")) {
-    io.out << FsckJson(report, fixed_event) << "\n";
+    std::string json = FsckJson(report, fixed_event);
+    if (ingested) {
+      // One object: fsck's, with the ingest's report under "ingested".
+      json.pop_back();
+      json += ",\"ingested\":" + IngestJson(*ingested) + "}";
+    }
+    io.out << json << "\n";
   } else {
     io.out << "checked " << report.files_checked << " files (" << report.bytes_checked
            << " bytes intact) against the registry as of event " << report.sequence << "\n";
@@ -39,11 +75,25 @@ Status Run(const ParsedArgs& args, Io& io) {
       io.out << "detached the files of datasets whose files are missing (event " << fixed_event
              << ")\n";
     }
+    if (ingested) {
+      io.out << "ingested " << ingested->ingested << " of " << ingested->files
+             << " unregistered files in place";
+      if (ingested->datasets != ingested->ingested) {
+        io.out << " as " << ingested->datasets << " datasets";
+      }
+      if (ingested->last_event != 0) {
+        io.out << ", events " << ingested->first_event << "-" << ingested->last_event;
+      }
+      io.out << "\n";
+      for (const auto& s : ingested->skipped) {
+        io.out << "not ingested " << s.file << ": " << s.reason << "\n";
+      }
+    }
     if (!report.problems.empty()) {
       Table table({"PROBLEM", "PATH", "DATASET", "DETAIL"});
       for (const auto& p : report.problems) {
-        table.AddRow({std::string(engine::FileProblemName(p.kind)), p.artifact.path,
-                      p.id.ToString(), p.detail});
+        table.AddRow({std::string(engine::FileProblemName(p.kind)),
+                      codec::ArtifactLocation(p.artifact), p.id.ToString(), p.detail});
       }
       table.Print(io.out);
     }
@@ -69,13 +119,23 @@ CommandSpec FsckCommand() {
           "dataset owns, such as leftovers of interrupted copies. Exit status 1 when\n"
           "anything is wrong. --fix does only what is safe, as an event: it detaches the\n"
           "files of datasets whose files are missing. Altered files and unowned files are\n"
-          "left for a person (ingest them with --transfer direct, or remove them).",
+          "left for a person, or, with --ingest-unregistered, the unowned files are\n"
+          "ingested where they are (transfer direct) by the translators --translator and\n"
+          "--instrument name (default: every built-in one) into --run, as ingest does;\n"
+          "those no translator recognises stay listed (or go to --misc DIR). Through the\n"
+          "repository's service each file is handed over as a descriptor, as ingest\n"
+          "--transfer direct does; the repair of --fix goes as an edit.",
       .positionals = {{"PATH", "repository folder"}},
-      .options = {{"fix", "", "detach missing files from their datasets (one event)"},
-                  UserOption(),
-                  NoSyncOption(),
-                  JsonOption()},
-      .examples = {"starlog fsck /data/repo", "starlog fsck /data/repo --fix --json"},
+      .options = TranslatorOptionSpecs(
+          {{"fix", "", "detach missing files from their datasets (one event)"},
+           {"ingest-unregistered", "",
+            "ingest the files no dataset owns in place, by the translator options"},
+           UserOption(),
+           NoSyncOption(),
+           JsonOption()}),
+      .examples = {"starlog fsck /data/repo", "starlog fsck /data/repo --fix --json",
+                   "starlog fsck /data/repo --ingest-unregistered --run HSC/raw/all --instrument "
+                   "HSC --misc /data/repo/misc"},
       .run = Run,
   };
 }

@@ -3,9 +3,9 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/file_writer.h"
+#include "cli/ingest_options.h"
 #include "cli/json_output.h"
 #include "cli/progress.h"
-#include "starlog/ingest/builtin_translators.h"
 #include "starlog/ingest/ingest.h"
 
 namespace starlog::cli {
@@ -13,15 +13,7 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  ingest::IngestOptions options;
-  auto run = args.Get("run");
-  if (!run) return UsageError("give --run RUN (the RUN collection to ingest into)");
-  options.run = *run;
-  options.actor = ActingUser(args);
-  options.dataset_type = args.GetOr("dataset-type", "");
-  options.update_records = args.Has("update-records");
-  options.corrections = args.GetAll("corrections");
-  options.misc_dir = args.GetOr("misc", "");
+  STARLOG_ASSIGN_OR_RETURN(ingest::IngestOptions options, TranslatorOptionsFromArgs(args));
   const std::string mode = args.GetOr("transfer", "copy");
   auto transfer = ingest::TransferModeFromName(mode);
   if (!transfer) {
@@ -29,21 +21,6 @@ Status Run(const ParsedArgs& args, Io& io) {
                       "' (direct, copy, move, hardlink, symlink, relsymlink)");
   }
   options.transfer = *transfer;
-  // Translator files first, then the built-in instruments named; neither:
-  // every built-in one, chosen by matching each file's header.
-  for (const std::string& file : args.GetAll("translator")) {
-    STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
-    STARLOG_ASSIGN_OR_RETURN(ingest::Translator t, ingest::ParseTranslator(text, file));
-    options.translators.push_back(std::move(t));
-  }
-  for (const std::string& name : args.GetAll("instrument")) {
-    auto t = ingest::BuiltinTranslator(name);
-    if (!t.ok()) return UsageError(std::string(t.status().message()));
-    options.translators.push_back(std::move(*t));
-  }
-  if (options.translators.empty()) {
-    STARLOG_ASSIGN_OR_RETURN(options.translators, ingest::BuiltinTranslators());
-  }
   for (const std::string& spec : args.GetAll("template")) {
     const size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -70,6 +47,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   } else {
     io.out << "ingested " << report.ingested << " of " << report.files << " files into "
            << options.run << " (" << mode << ")";
+    if (report.datasets != report.ingested) io.out << " as " << report.datasets << " datasets";
     if (report.last_event != 0) {
       io.out << ", events " << report.first_event << "-" << report.last_event;
     }
@@ -116,26 +94,13 @@ CommandSpec IngestCommand() {
           "either way. On TCP there are no descriptors: run ingest on the service's host.",
       .positionals = {{"PATH", "repository folder"},
                       {"FILES...", "FITS files, or folders to search", false, true}},
-      .options = {{"run", "RUN", "the RUN collection to ingest into (created if missing)"},
-                  {"translator", "FILE", "translator rules for an instrument", true},
-                  {"instrument", "NAME",
-                   "a built-in translator: DECam, HSC, SuprimeCam, MegaPrime, SDSS, LSSTCam, "
-                   "LSSTComCam, LATISS (without --translator or --instrument: all of them)",
-                   true},
-                  {"transfer", "MODE",
-                   "direct, copy (default), move, hardlink, symlink or relsymlink"},
-                  {"dataset-type", "T", "register as this dataset type, not the translator's"},
-                  {"template", "TYPE=TEMPLATE",
-                   "file template for a dataset type, checked to be unique", true},
-                  {"corrections", "DIR",
-                   "a folder of per-observation correction files, INSTRUMENT-OBSID.yaml", true},
-                  {"misc", "DIR", "move files no translator recognises into DIR"},
-                  {"update-records", "",
-                   "replace dimension records a file describes differently (an admin's), "
-                   "instead of skipping it as a conflict"},
-                  UserOption(),
-                  NoSyncOption(),
-                  JsonOption()},
+      .options = TranslatorOptionSpecs(
+          {{"transfer", "MODE", "direct, copy (default), move, hardlink, symlink or relsymlink"},
+           {"template", "TYPE=TEMPLATE", "file template for a dataset type, checked to be unique",
+            true},
+           UserOption(),
+           NoSyncOption(),
+           JsonOption()}),
       .examples = {"starlog ingest repo /data/incoming --run FakeCam/raw/all --translator "
                    "fakecam.cfg --transfer hardlink",
                    "starlog ingest repo /data/hsc/2013-11-02 --run HSC/raw/all --instrument HSC",

@@ -89,6 +89,7 @@ void WriteDatasetJson(const engine::DatasetRef& r, codec::JsonWriter& j) {
   if (r.artifact) {
     j.Key("path").String(r.artifact->path).Key("size").Uint(r.artifact->size);
     j.Key("checksum").String(r.artifact->checksum.ToHex());
+    if (r.artifact->hdu != 0) j.Key("hdu").Uint(r.artifact->hdu);
   }
   if (r.validity) j.Key("validity").String(codec::TimespanToString(*r.validity));
   j.EndObject();
@@ -161,7 +162,7 @@ void PrintDatasetTable(const std::vector<engine::DatasetRef>& refs,
     }
     row.push_back(r.id.ToString());
     if (any_validity) row.push_back(r.validity ? codec::TimespanToString(*r.validity) : "");
-    if (any_path) row.push_back(r.artifact ? r.artifact->path : "");
+    if (any_path) row.push_back(r.artifact ? codec::ArtifactLocation(*r.artifact) : "");
     t.AddRow(std::move(row));
   }
   t.Print(io.out);

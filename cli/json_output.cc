@@ -31,6 +31,7 @@ std::string FsckJson(const ingest::FsckReport& r, uint64_t fixed_event) {
     w.BeginObject();
     w.Key("kind").String(engine::FileProblemName(p.kind));
     w.Key("path").String(p.artifact.path);
+    if (p.artifact.hdu != 0) w.Key("hdu").Uint(p.artifact.hdu);
     w.Key("dataset").String(p.id.ToString());
     w.Key("detail").String(p.detail);
     w.EndObject();
@@ -49,6 +50,7 @@ std::string IngestJson(const ingest::IngestReport& report) {
   w.BeginObject();
   w.Key("files").Uint(report.files);
   w.Key("ingested").Uint(report.ingested);
+  w.Key("datasets").Uint(report.datasets);
   w.Key("already_present").Uint(report.already_present);
   w.Key("records_inserted").Uint(report.records_inserted);
   w.Key("first_event").Uint(report.first_event);

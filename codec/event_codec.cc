@@ -61,7 +61,7 @@ Offset<Vector<const fbs::Uuid*>> EncodeUuids(FlatBufferBuilder& b, const std::ve
 Offset<fbs::Artifact> EncodeArtifact(FlatBufferBuilder& b, const Artifact& a) {
   auto path = b.CreateString(a.path);
   auto sum = ToFb(a.checksum);
-  return fbs::CreateArtifact(b, path, a.size, &sum);
+  return fbs::CreateArtifact(b, path, a.size, &sum, a.hdu);
 }
 
 struct BodyEncoder {
@@ -235,7 +235,7 @@ Result<FieldMap> Fields(const Vector<Offset<fbs::Value>>* v) {
 }
 
 Result<Artifact> DecodeArtifact(const fbs::Artifact* a) {
-  return Artifact{a->path()->str(), a->size(), FromFb(a->checksum())};
+  return Artifact{a->path()->str(), a->size(), FromFb(a->checksum()), a->hdu()};
 }
 
 Result<EventBody> DecodeBody(const fbs::Event* e) {

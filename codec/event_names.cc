@@ -1,9 +1,21 @@
 #include <array>
+#include <string>
 
 #include "starlog/codec/event.h"
 #include "starlog/codec/event_type.h"
 
 namespace starlog::codec {
+
+void SetPlacedArtifact(DatasetEntry& entry, const Artifact& placed) {
+  const uint32_t hdu = entry.artifact ? entry.artifact->hdu : 0;
+  entry.artifact = placed;
+  entry.artifact->hdu = hdu;
+}
+
+std::string ArtifactLocation(const Artifact& artifact) {
+  if (artifact.hdu == 0) return artifact.path;
+  return artifact.path + "[" + std::to_string(artifact.hdu) + "]";
+}
 
 namespace {
 

@@ -51,7 +51,9 @@ void WriteUuids(const std::vector<Uuid>& v, JsonWriter* j) {
 
 void WriteArtifact(const Artifact& a, JsonWriter* j) {
   j->BeginObject().Key("path").String(a.path).Key("size").Uint(a.size);
-  j->Key("checksum").String(a.checksum.ToHex()).EndObject();
+  j->Key("checksum").String(a.checksum.ToHex());
+  if (a.hdu != 0) j->Key("hdu").Uint(a.hdu);
+  j->EndObject();
 }
 
 void WriteTimespan(const Timespan& t, JsonWriter* j) {

@@ -12,6 +12,7 @@
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/names.h"
 #include "starlog/engine/repo_paths.h"
+#include "starlog/ingest/fits_header.h"
 
 namespace starlog::ingest {
 
@@ -151,6 +152,7 @@ Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine:
         .Uint(a.size)
         .Key("checksum")
         .String(a.checksum.ToHex());
+    if (a.hdu != 0) w.Key("hdu").Uint(a.hdu);
     w.EndObject();
     const fs::path target = fs::path(to) / "files" / a.path;
     fs::create_directories(target.parent_path(), ec);
@@ -215,6 +217,13 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
     e.artifact.size = static_cast<uint64_t>(Member(d, "size").integer);
     STARLOG_ASSIGN_OR_RETURN(e.artifact.checksum,
                              codec::Hash128::FromHex(Member(d, "checksum").text));
+    // Absent for a whole file; a dataset of one HDU of a shared file has it.
+    const int64_t hdu = Member(d, "hdu").integer;
+    if (hdu < 0 || static_cast<uint64_t>(hdu) >= kMaxHdus) {
+      return Status::InvalidArgument("bundle dataset " + e.id.ToString() + ": hdu " +
+                                     std::to_string(hdu) + " is out of range");
+    }
+    e.artifact.hdu = static_cast<uint32_t>(hdu);
     const std::string where = "bundle dataset " + e.id.ToString();
     STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(e.run).WithContext(where));
     STARLOG_RETURN_IF_ERROR(engine::ValidateDatasetTypeName(e.type).WithContext(where));

@@ -41,8 +41,9 @@ Result<BatchResult> PlaceAndAppend(engine::EventStore& store, FileBatch batch,
     }
     placed.push_back(*where);
     for (const BatchEntry& e : f.entries) {
-      std::get<codec::RegisterDatasets>(batch.bodies.at(e.event)).datasets.at(e.entry).artifact =
-          where->artifact;
+      codec::SetPlacedArtifact(
+          std::get<codec::RegisterDatasets>(batch.bodies.at(e.event)).datasets.at(e.entry),
+          where->artifact);
     }
     result.datasets += f.entries.size();
   }

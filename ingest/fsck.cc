@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "starlog/engine/repo_paths.h"
 
@@ -12,24 +14,13 @@ namespace fs = std::filesystem;
 
 using engine::FileProblem;
 
-Result<FsckReport> CheckFiles(const engine::EventStore& store, const engine::ProgressFn& progress) {
-  FsckReport report;
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
-  report.sequence = view.sequence();
-  STARLOG_ASSIGN_OR_RETURN(auto artifacts, view.Artifacts());
-  std::set<std::string> owned;
-  for (size_t i = 0; i < artifacts.size(); ++i) {
-    const auto& [id, artifact] = artifacts[i];
-    owned.insert(artifact.path);
-    if (auto problem = engine::CheckRecordedFile(store.root(), id, artifact, /*contents=*/true)) {
-      report.problems.push_back(std::move(*problem));
-    } else {
-      report.bytes_checked += artifact.size;
-    }
-    ++report.files_checked;
-    if (progress && (i % 64 == 0 || i + 1 == artifacts.size())) progress(i + 1, artifacts.size());
-  }
-  const fs::path root(store.root());
+namespace {
+
+// The files under "root" (outside .starlog/) whose paths "owned" lacks, sorted.
+Result<std::vector<std::string>> ListUnowned(const std::string& root_path,
+                                             const std::set<std::string>& owned) {
+  std::vector<std::string> unowned;
+  const fs::path root(root_path);
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(root, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -40,10 +31,44 @@ Result<FsckReport> CheckFiles(const engine::EventStore& store, const engine::Pro
     }
     if (it->is_directory(ec) && !it->is_symlink(ec)) continue;
     const std::string path = rel.generic_string();
-    if (owned.count(path) == 0) report.unowned.push_back(path);
+    if (owned.count(path) == 0) unowned.push_back(path);
   }
-  if (ec) return Status::IOError("cannot list " + store.root() + ": " + ec.message());
-  std::sort(report.unowned.begin(), report.unowned.end());
+  if (ec) return Status::IOError("cannot list " + root_path + ": " + ec.message());
+  std::sort(unowned.begin(), unowned.end());
+  return unowned;
+}
+
+}  // namespace
+
+Result<FsckReport> CheckFiles(const engine::EventStore& store, const engine::ProgressFn& progress) {
+  FsckReport report;
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
+  report.sequence = view.sequence();
+  STARLOG_ASSIGN_OR_RETURN(auto artifacts, view.Artifacts());
+  std::set<std::string> owned;
+  // A file shared by several datasets (one per HDU) is read once for each
+  // record of it (path, size, checksum): they all agree unless damaged.
+  std::map<std::tuple<std::string, uint64_t, std::string>, std::optional<FileProblem>> checked;
+  for (size_t i = 0; i < artifacts.size(); ++i) {
+    const auto& [id, artifact] = artifacts[i];
+    const bool first_of_file = owned.insert(artifact.path).second;
+    const auto key = std::make_tuple(artifact.path, artifact.size, artifact.checksum.ToHex());
+    auto found = checked.find(key);
+    if (found == checked.end()) {
+      auto problem = engine::CheckRecordedFile(store.root(), id, artifact, /*contents=*/true);
+      if (!problem && first_of_file) report.bytes_checked += artifact.size;
+      found = checked.emplace(key, std::move(problem)).first;
+    }
+    if (first_of_file) ++report.files_checked;
+    if (found->second) {
+      FileProblem problem = *found->second;
+      problem.id = id;
+      problem.artifact = artifact;
+      report.problems.push_back(std::move(problem));
+    }
+    if (progress && (i % 64 == 0 || i + 1 == artifacts.size())) progress(i + 1, artifacts.size());
+  }
+  STARLOG_ASSIGN_OR_RETURN(report.unowned, ListUnowned(store.root(), owned));
   return report;
 }
 
@@ -63,6 +88,25 @@ Result<std::optional<engine::Head>> DetachMissingFiles(engine::EventStore& store
   if (!detach) return std::optional<engine::Head>();
   STARLOG_ASSIGN_OR_RETURN(engine::Head head, store.Append(std::move(*detach), actor));
   return std::optional<engine::Head>(head);
+}
+
+Result<IngestReport> IngestUnowned(engine::EventStore& store, FsckReport* report,
+                                   IngestOptions options, const FileSink& sink) {
+  options.transfer = TransferMode::kDirect;
+  std::vector<std::string> files;
+  files.reserve(report->unowned.size());
+  for (const std::string& relative : report->unowned)
+    files.push_back(store.root() + "/" + relative);
+  STARLOG_ASSIGN_OR_RETURN(IngestReport ingested, Ingest(store, files, options, sink));
+  // What is left unowned, read again: files moved to --misc under the root
+  // are still no dataset's.
+  STARLOG_RETURN_IF_ERROR(store.Refresh().status());
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
+  STARLOG_ASSIGN_OR_RETURN(auto artifacts, view.Artifacts());
+  std::set<std::string> owned;
+  for (const auto& [id, artifact] : artifacts) owned.insert(artifact.path);
+  STARLOG_ASSIGN_OR_RETURN(report->unowned, ListUnowned(store.root(), owned));
+  return ingested;
 }
 
 }  // namespace starlog::ingest

@@ -22,6 +22,7 @@ struct PendingDataset {
   std::string dataset_type;
   codec::FieldMap data_id;
   codec::Uuid id;
+  uint32_t hdu = 0;  // Its HDU in a file with a dataset per HDU; 0: the whole file.
 };
 
 // One file, translated and ready to place and register.
@@ -147,17 +148,17 @@ Result<codec::FieldMap> TranslateCorrected(const Translator& t, const FitsHeader
 
 // The translations of one file: the first translator that matches its
 // header and translates it (each HDU's, for a translator with one dataset
-// per HDU). When every matching one fails, the error names each and why.
-Result<std::vector<codec::FieldMap>> TranslateFile(const std::string& file,
-                                                   const FitsHeader& header,
-                                                   const IngestOptions& options,
-                                                   const engine::Universe& universe,
-                                                   const Translator** chosen) {
+// per HDU, whose numbers go to "*hdu_of", 0 for a whole file). When every
+// matching one fails, the error names each and why.
+Result<std::vector<codec::FieldMap>> TranslateFile(
+    const std::string& file, const FitsHeader& header, const IngestOptions& options,
+    const engine::Universe& universe, const Translator** chosen, std::vector<uint32_t>* hdu_of) {
   std::string failures;
   std::optional<std::vector<FitsHeader>> hdus;
   for (const Translator& t : options.translators) {
     if (!t.Matches(header)) continue;
     std::vector<codec::FieldMap> out;
+    hdu_of->clear();
     Status failed;
     std::vector<std::pair<int, FitsHeader>> headers;
     if (t.PerHdu()) {
@@ -179,6 +180,7 @@ Result<std::vector<codec::FieldMap>> TranslateFile(const std::string& file,
         break;
       }
       out.push_back(std::move(*values));
+      hdu_of->push_back(static_cast<uint32_t>(hdu));
     }
     if (failed.ok()) {
       *chosen = &t;
@@ -353,7 +355,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         continue;
       }
       const Translator* translator = nullptr;
-      auto translated = TranslateFile(file, *header, options, universe, &translator);
+      std::vector<uint32_t> hdu_of;
+      auto translated = TranslateFile(file, *header, options, universe, &translator, &hdu_of);
       if (!translated.ok()) {
         if (translator == nullptr && std::string(translated.status().message()) == kNoMatch) {
           unrecognised(translated.status());
@@ -376,9 +379,11 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       size_t present = 0;
       // The file's size and checksum, read once (a file per HDU is big).
       std::optional<Result<codec::Artifact>> described;
-      for (const codec::FieldMap& values : *translated) {
+      for (size_t n = 0; n < translated->size(); ++n) {
+        const codec::FieldMap& values = (*translated)[n];
         PendingDataset d;
         d.dataset_type = dataset_type;
+        d.hdu = hdu_of[n];
         for (const std::string& k : keys) {
           auto v = values.find(k);
           if (v == values.end()) {
@@ -526,8 +531,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
         event.run = options.run;
         event.dataset_type = d.dataset_type;
         entries_of[i].emplace_back(d.dataset_type, event.datasets.size());
-        event.datasets.push_back(
-            codec::DatasetEntry{d.id, d.data_id, codec::Artifact{pending[i].relative, 0, {}}});
+        event.datasets.push_back(codec::DatasetEntry{
+            d.id, d.data_id, codec::Artifact{pending[i].relative, 0, {}, d.hdu}});
       }
     }
     FileBatch batch;
@@ -560,7 +565,8 @@ Result<IngestReport> Ingest(engine::EventStore& store, const std::vector<std::st
       if (placed->placed > 0) {
         create_run = false;
         report.records_inserted += records_inserted;
-        report.ingested += placed->datasets;
+        report.ingested += placed->placed;
+        report.datasets += placed->datasets;
       }
     }
     done = end;

@@ -298,8 +298,8 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
       continue;
     }
     for (const EntryRef& e : f.entries) {
-      std::get<codec::RegisterDatasets>(request.events[e.event]).datasets[e.entry].artifact =
-          *placed;
+      codec::SetPlacedArtifact(
+          std::get<codec::RegisterDatasets>(request.events[e.event]).datasets[e.entry], *placed);
     }
     ++placement.placed_;
   }

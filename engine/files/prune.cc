@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "starlog/engine/repo_paths.h"
 
@@ -14,6 +15,7 @@ Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uu
   PruneReport report;
   std::vector<std::string> files;
   uint64_t before = 0;  // The head the plan read, under the writer's lock.
+  size_t unstored = 0;
   STARLOG_ASSIGN_OR_RETURN(
       report.head, store.AppendPlanned(
                        [&](const RegistryView& view) -> Result<std::vector<codec::EventBody>> {
@@ -28,6 +30,22 @@ Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uu
                              with_files.push_back(id);
                            }
                          }
+                         unstored = with_files.size();
+                         // A file is deleted only when no dataset left keeps it:
+                         // the HDUs of one DECam raw are many datasets of one file.
+                         if (mode != PruneMode::kForget && !files.empty()) {
+                           const std::set<codec::Uuid> pruned(ids.begin(), ids.end());
+                           STARLOG_ASSIGN_OR_RETURN(auto all, view.Artifacts());
+                           std::set<std::string> kept;
+                           for (const auto& [id, artifact] : all) {
+                             if (pruned.count(id) == 0) kept.insert(artifact.path);
+                           }
+                           std::set<std::string> unique(files.begin(), files.end());
+                           files.clear();
+                           for (const std::string& f : unique) {
+                             if (kept.count(f) == 0) files.push_back(f);
+                           }
+                         }
                          std::vector<codec::EventBody> events;
                          if (mode == PruneMode::kUnstore) {
                            if (!with_files.empty())
@@ -39,7 +57,7 @@ Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uu
                        },
                        actor));
   if (report.head.sequence > before) report.first = before + 1;
-  report.datasets = mode == PruneMode::kUnstore ? files.size() : ids.size();
+  report.datasets = mode == PruneMode::kUnstore ? unstored : ids.size();
   if (mode == PruneMode::kForget) return report;
   // The registry no longer claims these files; a failure to delete one
   // leaves an unowned file, which is reported, not an error of the prune.

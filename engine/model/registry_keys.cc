@@ -218,6 +218,9 @@ std::string ArtifactKey(const codec::Uuid& id) { return std::string(U(id)); }
 std::string EncodeArtifact(const codec::Artifact& artifact) {
   std::string out = KeyWriter().String(artifact.path).Uint(artifact.size).Take();
   artifact.checksum.AppendTo(&out);
+  // Only a dataset of one HDU has it, so that every whole-file entry keeps
+  // its bytes (and the state digest) as repositories wrote them before.
+  if (artifact.hdu != 0) out += KeyWriter().Uint(artifact.hdu).Take();
   return out;
 }
 
@@ -228,6 +231,11 @@ Result<codec::Artifact> DecodeArtifact(std::string_view payload) {
   STARLOG_ASSIGN_OR_RETURN(out.size, r.Uint());
   STARLOG_ASSIGN_OR_RETURN(std::string_view hash, r.Raw(16));
   out.checksum = codec::Hash128::Decode(hash.data());
+  if (!r.done()) {
+    STARLOG_ASSIGN_OR_RETURN(uint64_t hdu, r.Uint());
+    if (hdu == 0 || hdu > UINT32_MAX) return Status::Corruption("artifact HDU out of range");
+    out.hdu = static_cast<uint32_t>(hdu);
+  }
   return out;
 }
 

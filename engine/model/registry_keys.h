@@ -18,7 +18,7 @@
 //   dataset_tags      R16(uuid) S(collection)              -> "t" (TAGGED) | "c" (CALIBRATION)
 //   calibrations      S(collection) S(type) S(data_id) I(begin) -> R16(uuid) I(end)
 //   dimension_records S(element) S(key data_id)            -> U(ordinal) record_fields
-//   artifacts         R16(uuid)                            -> S(path) U(size) hash128
+//   artifacts         R16(uuid)                            -> S(path) U(size) hash128 [U(hdu)]
 //   snapshots         S(name)                              -> U(sequence)
 //   policy            "policy" (raw; the only key)         -> FormatPolicy's text (policy.h)
 

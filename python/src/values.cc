@@ -366,6 +366,14 @@ void RegisterValues(py::module_& m) {
             return py::str(r.artifact->checksum.ToHex());
           },
           "The file's XXH3-128, in hex; None if no file.")
+      .def_property_readonly(
+          "hdu",
+          [](const engine::DatasetRef& r) -> py::object {
+            if (!r.artifact || r.artifact->hdu == 0) return py::none();
+            return py::int_(r.artifact->hdu);
+          },
+          "For a dataset of one HDU of a file shared by several (a DECam or MegaPrime raw): "
+          "its HDU, 1 the first extension (as astropy counts); None for a whole file.")
       .def_readonly("collection", &engine::DatasetRef::collection,
                     "The collection a search found it in (its run for get_dataset).")
       .def_property_readonly(

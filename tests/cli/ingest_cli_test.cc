@@ -12,15 +12,114 @@ using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 namespace fs = std::filesystem;
 
-TEST_CASE(
-    "ingest reports what it skipped and exits 1; fsck finds a lost file and --fix detaches it",
-    "[cli][ingest]") {
-  starlog::testutil::TempDir dir;
+namespace {
+
+// A new repository in "dir" with the raw dataset type; its path.
+std::string RawRepo(const starlog::testutil::TempDir& dir) {
   const std::string repo = dir.Sub("repo");
   REQUIRE(RunStarlog({"create", repo, "--no-sync"}).exit_code == 0);
   REQUIRE(RunStarlog({"register-dataset-type", repo, "raw", "Exposure", "instrument", "exposure",
                       "detector"})
               .exit_code == 0);
+  return repo;
+}
+
+// A translator for Cam's raws, one dataset per HDU with "per_hdu".
+std::string CamTranslator(bool per_hdu) {
+  return std::string("instrument Cam\nmatch INSTRUME Cam\n") +
+         (per_hdu ? "per_hdu inherit\n" : "") +
+         "value exposure EXPNUM\nvalue detector CCDNUM\nvalue physical_filter FILTER\n"
+         "day_obs DATE-OBS -12\n";
+}
+
+}  // namespace
+
+TEST_CASE("A file with a dataset per HDU shows each HDU, and outlives the purge of one of them",
+          "[cli][ingest]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = RawRepo(dir);
+  std::ofstream(dir.Sub("mef.cfg")) << CamTranslator(true);
+  starlog::testutil::WriteMultiExtensionFits(
+      dir.Sub("mef.fits"),
+      starlog::testutil::RawCards("Cam", 7, 0, "R", "science", "2024-05-01T01:00:00", 5),
+      {{{"CCDNUM", 1LL}}, {{"CCDNUM", 2LL}}});
+  auto ingested = RunStarlog({"ingest", repo, dir.Sub("mef.fits"), "--run", "Cam/raw/all",
+                              "--translator", dir.Sub("mef.cfg"), "--transfer", "direct"});
+  CHECK(ingested.exit_code == 1);  // direct wants the file under the root
+  fs::copy_file(dir.Sub("mef.fits"), repo + "/mef.fits");
+  ingested = RunStarlog({"ingest", repo, repo + "/mef.fits", "--run", "Cam/raw/all", "--translator",
+                         dir.Sub("mef.cfg"), "--transfer", "direct"});
+  INFO(ingested.err);
+  REQUIRE(ingested.exit_code == 0);
+  CHECK(Contains(ingested.out, "ingested 1 of 1 files into Cam/raw/all (direct) as 2 datasets"));
+  auto table = RunStarlog({"query-datasets", repo, "raw", "--collections", "Cam/raw/all"});
+  CHECK(Contains(table.out, "mef.fits[1]"));
+  CHECK(Contains(table.out, "mef.fits[2]"));
+  auto json = RunStarlog({"find-dataset", repo, "raw", "--collections", "Cam/raw/all", "--data-id",
+                          "instrument=Cam,exposure=7,detector=2", "--json"});
+  CHECK(Contains(json.out, "\"path\":\"mef.fits\""));
+  CHECK(Contains(json.out, "\"hdu\":2"));
+  auto log = RunStarlog({"log", repo, "--json"});
+  CHECK(Contains(log.out, "\"hdu\":1"));
+  auto purged = RunStarlog({"prune-datasets", repo, "--dataset-type", "raw", "--collections",
+                            "Cam/raw/all", "--where", "detector = 1", "--purge", "--no-confirm"});
+  INFO(purged.err);
+  CHECK(purged.exit_code == 0);
+  CHECK(fs::exists(repo + "/mef.fits"));
+  CHECK(RunStarlog({"fsck", repo}).exit_code == 0);
+}
+
+TEST_CASE("fsck --ingest-unregistered ingests unowned files in place; the rest stay listed",
+          "[cli][ingest]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = RawRepo(dir);
+  std::ofstream(dir.Sub("cam.cfg")) << CamTranslator(false);
+  fs::create_directories(repo + "/night1");
+  for (int d = 0; d < 2; ++d) {
+    starlog::testutil::WriteFits(
+        repo + "/night1/c" + std::to_string(d) + ".fits",
+        starlog::testutil::RawCards("Cam", 7, d, "R", "science", "2024-05-01T01:00:00", 5));
+  }
+  starlog::testutil::WriteFits(
+      repo + "/night1/other.fits",
+      starlog::testutil::RawCards("Other", 7, 0, "R", "science", "2024-05-01T01:00:00", 5));
+  std::ofstream(repo + "/night1/readme.txt") << "hello";
+
+  auto listed = RunStarlog({"fsck", repo});
+  CHECK(listed.exit_code == 1);
+  CHECK(Contains(listed.out, "not owned by any dataset: night1/c0.fits"));
+  // The translator options belong to --ingest-unregistered; alone, nothing happens.
+  auto stray = RunStarlog({"fsck", repo, "--run", "Cam/raw/all"});
+  CHECK(stray.exit_code == 2);
+  CHECK(Contains(stray.err, "--run goes with --ingest-unregistered"));
+  auto no_run = RunStarlog({"fsck", repo, "--ingest-unregistered"});
+  CHECK(no_run.exit_code == 2);
+  CHECK(Contains(no_run.err, "give --run RUN"));
+
+  auto ingested = RunStarlog({"fsck", repo, "--ingest-unregistered", "--run", "Cam/raw/all",
+                              "--translator", dir.Sub("cam.cfg"), "--misc", repo + "/misc"});
+  INFO(ingested.err);
+  CHECK(ingested.exit_code == 1);  // other.fits and readme.txt are still no dataset's.
+  CHECK(Contains(ingested.out, "ingested 2 of 4 unregistered files in place"));
+  CHECK_FALSE(Contains(ingested.out, "not owned by any dataset: night1/c0.fits"));
+  CHECK(fs::exists(repo + "/night1/c0.fits"));  // In place.
+  // Neither is recognised: both moved to --misc, as ingest does, and listed there.
+  CHECK(fs::exists(repo + "/misc/other.fits"));
+  CHECK(fs::exists(repo + "/misc/readme.txt"));
+  auto datasets =
+      RunStarlog({"query-datasets", repo, "raw", "--collections", "Cam/raw/all", "--json"});
+  CHECK(Contains(datasets.out, "\"path\":\"night1/c1.fits\""));
+  auto json = RunStarlog({"fsck", repo, "--ingest-unregistered", "--run", "Cam/raw/all",
+                          "--translator", dir.Sub("cam.cfg"), "--json"});
+  CHECK(Contains(json.out, "\"ingested\":{\"files\":2,\"ingested\":0"));
+  CHECK(Contains(json.out, "\"unowned\":[\"misc/other.fits\",\"misc/readme.txt\"]"));
+}
+
+TEST_CASE(
+    "ingest reports what it skipped and exits 1; fsck finds a lost file and --fix detaches it",
+    "[cli][ingest]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = RawRepo(dir);
   std::ofstream(dir.Sub("cam.cfg")) << "instrument Cam\nmatch INSTRUME Cam\nvalue exposure EXPNUM\n"
                                        "value detector CCDNUM\nvalue physical_filter FILTER\n"
                                        "value band FILTER lower\nday_obs DATE-OBS -12\n";
@@ -69,11 +168,7 @@ TEST_CASE(
 TEST_CASE("ingest --instrument takes a built-in translator; without one the built-ins match",
           "[cli][ingest]") {
   starlog::testutil::TempDir dir;
-  const std::string repo = dir.Sub("repo");
-  REQUIRE(RunStarlog({"create", repo, "--no-sync"}).exit_code == 0);
-  REQUIRE(RunStarlog({"register-dataset-type", repo, "raw", "Exposure", "instrument", "exposure",
-                      "detector"})
-              .exit_code == 0);
+  const std::string repo = RawRepo(dir);
   using starlog::testutil::Card;
   const auto sdss = [](long long camcol, const char* object) {
     return std::vector<Card>{{"DATE-OBS", std::string("2006-09-20")},

@@ -274,7 +274,8 @@ value detector.full_name EXTNAME
   auto report = r.Run({r.In("mef.fits")}, o);
   REQUIRE(report.ok());
   INFO((report->skipped.empty() ? "" : report->skipped[0].reason));
-  CHECK(report->ingested == 2);
+  CHECK(report->ingested == 1);  // One file,
+  CHECK(report->datasets == 2);  // a dataset per HDU.
   auto view = r.store->View().value();
   auto one = view.FindDataset("raw", r.RawId("FakeCam", 42, 1), {"FakeCam/raw/all"});
   auto two = view.FindDataset("raw", r.RawId("FakeCam", 42, 2), {"FakeCam/raw/all"});

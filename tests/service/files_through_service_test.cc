@@ -328,6 +328,22 @@ TEST_CASE("move through the service removes the sources once registered; direct 
   CHECK(outside.exit_code == 1);
   CHECK(Contains(outside.out, "is not under the repository root"));
 
+  // fsck --ingest-unregistered: a file left under the root, handed over as
+  // a descriptor of that very file; a text file stays unowned.
+  starlog::testutil::WriteFits(
+      served.root() + "/incoming/d10.fits",
+      starlog::testutil::RawCards("Cam", 8, 10, "R", "science", "2024-05-01T01:00:00", 5));
+  std::ofstream(served.root() + "/incoming/notes.txt") << "not FITS";
+  auto found = RunStarlog({"fsck", served.root(), "--ingest-unregistered", "--run", "Cam/raw/all",
+                           "--translator", inputs.dir.Sub("cam.cfg")});
+  INFO(found.err);
+  CHECK(found.exit_code == 1);
+  CHECK(Contains(found.out, "ingested 1 of 2 unregistered files in place"));
+  CHECK(Contains(found.out, "not owned by any dataset: incoming/notes.txt"));
+  CHECK_FALSE(Contains(found.out, "not owned by any dataset: incoming/d10.fits"));
+  fs::remove(served.root() + "/incoming/notes.txt");
+  CHECK(RunStarlog({"fsck", served.root()}).exit_code == 0);
+
   // hardlink: refused by the service, saying why; nothing placed.
   const auto before = FilesUnder(served.root());
   auto linked = RunStarlog({"ingest", served.root(), inputs.Frame(6, "."), "--run", "Cam/raw/all",

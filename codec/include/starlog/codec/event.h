@@ -35,8 +35,18 @@ struct Artifact {
   std::string path;  // Relative to the repository root, '/'-separated.
   uint64_t size = 0;
   Hash128 checksum;  // XXH3-128 of the file's bytes.
+  // The HDU holding the dataset, counted as astropy and afw count (0 the
+  // primary, 1 the first extension), for a file with a dataset per HDU
+  // (DECam, MegaPrime raws); 0 when the dataset is the whole file. Size and
+  // checksum are always the whole file's, shared by all its HDUs' datasets.
+  uint32_t hdu = 0;
   friend bool operator==(const Artifact&, const Artifact&) = default;
 };
+
+// Where the dataset is, as people and cfitsio name it: the path, with
+// "[hdu]" after it for a dataset of one HDU (cfitsio's extended file name
+// syntax counts HDUs as "hdu" does).
+std::string ArtifactLocation(const Artifact& artifact);
 
 // The first event of every log: which repository this is.
 // Legal only as event 1: ApplyInitRepository (apply_repository.cc), and the store.
@@ -98,6 +108,11 @@ struct DatasetEntry {
   std::optional<Artifact> artifact;
   friend bool operator==(const DatasetEntry&, const DatasetEntry&) = default;
 };
+
+// Fills in the file "placed" describes (path, size, checksum) as "entry"'s
+// artifact, keeping the HDU the entry's planned artifact named: a file is
+// placed once for all its HDUs' datasets.
+void SetPlacedArtifact(DatasetEntry& entry, const Artifact& placed);
 
 // Legal into a RUN, type registered, records present: ApplyRegisterDatasets (apply_datasets.cc).
 struct RegisterDatasets {

@@ -30,7 +30,10 @@ struct PruneReport {
 
 // Prunes datasets "ids" (each must exist) by "mode", as one event. A file is
 // deleted only where its recorded path lies inside the root (a symbolic link
-// placed by ingest is removed itself, never what it points to).
+// placed by ingest is removed itself, never what it points to), and only
+// when no dataset left in the registry records the same file (a file with
+// a dataset per HDU stays until its last HDU's dataset goes). Finding those
+// reads every artifact entry once.
 Result<PruneReport> PruneDatasets(EventStore& store, const std::vector<codec::Uuid>& ids,
                                   PruneMode mode, const Actor& actor);
 

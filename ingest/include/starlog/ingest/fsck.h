@@ -12,6 +12,7 @@
 
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/event_store.h"
+#include "starlog/ingest/ingest.h"
 
 namespace starlog::ingest {
 
@@ -40,5 +41,15 @@ std::optional<codec::DetachArtifacts> DetachMissing(const FsckReport& report);
 Result<std::optional<engine::Head>> DetachMissingFiles(engine::EventStore& store,
                                                        const FsckReport& report,
                                                        const std::string& actor);
+
+// The other way round: ingests the files "report" found that no dataset
+// owns, where they are (transfer direct, whatever "options" says), by the
+// translators of "options", each batch through "sink" (LocalFileSink, or
+// the service's). Files no translator recognises are skipped as ingest
+// skips them (moved to options.misc_dir when it is set). The files that
+// were ingested leave report->unowned, so that what is left is what is
+// still unowned.
+Result<IngestReport> IngestUnowned(engine::EventStore& store, FsckReport* report,
+                                   IngestOptions options, const FileSink& sink);
 
 }  // namespace starlog::ingest

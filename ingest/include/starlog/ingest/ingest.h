@@ -58,7 +58,8 @@ struct IngestOptions {
 
 struct IngestReport {
   size_t files = 0;            // Files considered.
-  size_t ingested = 0;         // Registered now.
+  size_t ingested = 0;         // Files registered now,
+  size_t datasets = 0;         // and their datasets (more than files: one per HDU).
   size_t already_present = 0;  // Registered before, with this very file.
   size_t records_inserted = 0;
   std::vector<SkippedFile> skipped;
