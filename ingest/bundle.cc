@@ -218,7 +218,13 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
     STARLOG_ASSIGN_OR_RETURN(e.artifact.checksum,
                              codec::Hash128::FromHex(Member(d, "checksum").text));
     // Absent for a whole file; a dataset of one HDU of a shared file has it.
-    const int64_t hdu = Member(d, "hdu").integer;
+    const codec::JsonValue& hdu_value = Member(d, "hdu");
+    const int64_t hdu = hdu_value.integer;
+    if (hdu_value.kind != codec::JsonValue::Kind::kInt &&
+        hdu_value.kind != codec::JsonValue::Kind::kNull) {
+      return Status::InvalidArgument("bundle dataset " + e.id.ToString() +
+                                     ": hdu is not an integer");
+    }
     if (hdu < 0 || static_cast<uint64_t>(hdu) >= kMaxHdus) {
       return Status::InvalidArgument("bundle dataset " + e.id.ToString() + ": hdu " +
                                      std::to_string(hdu) + " is out of range");

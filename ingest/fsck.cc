@@ -94,10 +94,24 @@ Result<IngestReport> IngestUnowned(engine::EventStore& store, FsckReport* report
                                    IngestOptions options, const FileSink& sink) {
   options.transfer = TransferMode::kDirect;
   std::vector<std::string> files;
+  std::vector<SkippedFile> leftovers;
   files.reserve(report->unowned.size());
-  for (const std::string& relative : report->unowned)
+  for (const std::string& relative : report->unowned) {
+    // A truncated copy may still hold a whole header: ingesting it would
+    // register a dataset whose file is cut short.
+    if (engine::IsPartialCopy(relative)) {
+      leftovers.push_back({store.root() + "/" + relative,
+                           "a leftover of an interrupted copy, never a dataset's file"});
+      continue;
+    }
     files.push_back(store.root() + "/" + relative);
-  STARLOG_ASSIGN_OR_RETURN(IngestReport ingested, Ingest(store, files, options, sink));
+  }
+  IngestReport ingested;
+  if (!files.empty()) {
+    STARLOG_ASSIGN_OR_RETURN(ingested, Ingest(store, files, options, sink));
+  }
+  ingested.files += leftovers.size();
+  ingested.skipped.insert(ingested.skipped.begin(), leftovers.begin(), leftovers.end());
   // What is left unowned, read again: files moved to --misc under the root
   // are still no dataset's.
   STARLOG_RETURN_IF_ERROR(store.Refresh().status());

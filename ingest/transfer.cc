@@ -23,7 +23,7 @@ Status Errno(const std::string& what) {
 
 // Copies "from" to "to" through "to.starlog-partial", fsynced, renamed.
 Status CopyAtomically(const std::string& from, const std::string& to) {
-  const std::string temp = to + ".starlog-partial";
+  const std::string temp = to + std::string(engine::kPartialCopySuffix);
   const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return Errno("open " + from);
   const int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -41,7 +41,7 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
 // One attempt. Fills "problem" when what arrived is not the file recorded.
 Status FetchOnce(Channel& channel, const std::string& target, const codec::Uuid& dataset_id,
                  const codec::Artifact& artifact, FetchOutcome* outcome) {
-  const std::string temp = target + ".starlog-partial";
+  const std::string temp = target + std::string(engine::kPartialCopySuffix);
   STARLOG_RETURN_IF_ERROR(channel.Send(FileRequest{artifact.path, dataset_id}));
   Fd out;
   out.fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -143,7 +143,7 @@ Result<std::optional<codec::Artifact>> AlreadyThere(const std::string& root,
 // Copies "fd" to "target" through a temporary name beside it, fsynced, then
 // renamed into place without replacing anything.
 Result<codec::Artifact> CopyIn(int fd, const fs::path& target, const std::string& name) {
-  std::string temp = target.string() + ".starlog-partial-XXXXXX";
+  std::string temp = target.string() + std::string(engine::kPartialCopySuffix) + "-XXXXXX";
   const int out = ::mkostemp(temp.data(), O_CLOEXEC);
   if (out < 0) return Errno("create " + temp);
   auto artifact = ReadWhole(fd, name, out, temp);

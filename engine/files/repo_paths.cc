@@ -84,6 +84,13 @@ Result<fs::path> ResolveFile(const fs::path& real_root, std::string_view relativ
 
 }  // namespace
 
+bool IsPartialCopy(std::string_view path) {
+  // The service's temporaries add a unique tail: ".starlog-partial-XXXXXX".
+  const size_t slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return name.find(kPartialCopySuffix) != std::string_view::npos;
+}
+
 Status ValidateRelativePath(std::string_view path) {
   if (path.empty()) return Status::InvalidArgument("path is empty");
   if (path.size() > kMaxRelativePathLength) {

@@ -69,7 +69,7 @@ TEST_CASE("A file with a dataset per HDU shows each HDU, and outlives the purge 
   CHECK(RunStarlog({"fsck", repo}).exit_code == 0);
 }
 
-TEST_CASE("fsck --ingest-unregistered ingests unowned files in place; the rest stay listed",
+TEST_CASE("fsck --ingest-unregistered ingests unowned files in place, the rest stay listed",
           "[cli][ingest]") {
   starlog::testutil::TempDir dir;
   const std::string repo = RawRepo(dir);
@@ -84,6 +84,11 @@ TEST_CASE("fsck --ingest-unregistered ingests unowned files in place; the rest s
       repo + "/night1/other.fits",
       starlog::testutil::RawCards("Other", 7, 0, "R", "science", "2024-05-01T01:00:00", 5));
   std::ofstream(repo + "/night1/readme.txt") << "hello";
+  // A copy cut short with its header whole, as an interrupted ingest leaves
+  // it: never a dataset's file, so neither ingested nor moved.
+  const std::string partial = repo + "/night1/c2.fits.starlog-partial";
+  starlog::testutil::WriteFits(
+      partial, starlog::testutil::RawCards("Cam", 7, 2, "R", "science", "2024-05-01T01:00:00", 5));
 
   auto listed = RunStarlog({"fsck", repo});
   CHECK(listed.exit_code == 1);
@@ -100,23 +105,28 @@ TEST_CASE("fsck --ingest-unregistered ingests unowned files in place; the rest s
                               "--translator", dir.Sub("cam.cfg"), "--misc", repo + "/misc"});
   INFO(ingested.err);
   CHECK(ingested.exit_code == 1);  // other.fits and readme.txt are still no dataset's.
-  CHECK(Contains(ingested.out, "ingested 2 of 4 unregistered files in place"));
+  CHECK(Contains(ingested.out, "ingested 2 of 5 unregistered files in place"));
   CHECK_FALSE(Contains(ingested.out, "not owned by any dataset: night1/c0.fits"));
   CHECK(fs::exists(repo + "/night1/c0.fits"));  // In place.
+  CHECK(Contains(ingested.out, "not ingested " + partial + ": a leftover of an interrupted copy"));
+  CHECK(fs::exists(partial));
   // Neither is recognised: both moved to --misc, as ingest does, and listed there.
   CHECK(fs::exists(repo + "/misc/other.fits"));
   CHECK(fs::exists(repo + "/misc/readme.txt"));
   auto datasets =
       RunStarlog({"query-datasets", repo, "raw", "--collections", "Cam/raw/all", "--json"});
   CHECK(Contains(datasets.out, "\"path\":\"night1/c1.fits\""));
+  CHECK_FALSE(Contains(datasets.out, "c2.fits"));
   auto json = RunStarlog({"fsck", repo, "--ingest-unregistered", "--run", "Cam/raw/all",
                           "--translator", dir.Sub("cam.cfg"), "--json"});
-  CHECK(Contains(json.out, "\"ingested\":{\"files\":2,\"ingested\":0"));
-  CHECK(Contains(json.out, "\"unowned\":[\"misc/other.fits\",\"misc/readme.txt\"]"));
+  CHECK(Contains(json.out, "\"ingested\":{\"files\":3,\"ingested\":0"));
+  CHECK(Contains(json.out,
+                 "\"unowned\":[\"misc/other.fits\",\"misc/readme.txt\","
+                 "\"night1/c2.fits.starlog-partial\"]"));
 }
 
 TEST_CASE(
-    "ingest reports what it skipped and exits 1; fsck finds a lost file and --fix detaches it",
+    "ingest reports what it skipped and exits 1, fsck finds a lost file and --fix detaches it",
     "[cli][ingest]") {
   starlog::testutil::TempDir dir;
   const std::string repo = RawRepo(dir);
@@ -165,7 +175,7 @@ TEST_CASE(
   CHECK(RunStarlog({"fsck", repo}).exit_code == 0);
 }
 
-TEST_CASE("ingest --instrument takes a built-in translator; without one the built-ins match",
+TEST_CASE("ingest --instrument takes a built-in translator, without one the built-ins match",
           "[cli][ingest]") {
   starlog::testutil::TempDir dir;
   const std::string repo = RawRepo(dir);

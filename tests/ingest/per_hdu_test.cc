@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
+#include <utility>
 
 #include "starlog/engine/prune.h"
 #include "starlog/ingest/bundle.h"
@@ -120,7 +122,12 @@ TEST_CASE("A bundle keeps each HDU's dataset and their one file", "[ingest][hdu]
   CHECK(ingest::CheckFiles(*other.store).value().clean());
 }
 
-TEST_CASE("A bundle whose HDU is out of range is refused and imports nothing", "[ingest][hdu]") {
+TEST_CASE("A bundle whose HDU is out of range or not a number is refused and imports nothing",
+          "[ingest][hdu]") {
+  const auto [written, refusal] =
+      GENERATE(std::pair<std::string, std::string>{"\"hdu\":5000", "hdu 5000 is out of range"},
+               std::pair<std::string, std::string>{"\"hdu\":-1", "hdu -1 is out of range"},
+               std::pair<std::string, std::string>{"\"hdu\":\"2\"", "hdu is not an integer"});
   IngestRepo r;
   auto refs = IngestMef(r);
   auto view = r.store->View().value();
@@ -130,14 +137,14 @@ TEST_CASE("A bundle whose HDU is out of range is refused and imports nothing", "
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const size_t at = text.find("\"hdu\":2");
   REQUIRE(at != std::string::npos);
-  text.replace(at, 7, "\"hdu\":5000");
+  text.replace(at, 7, written);
   std::ofstream(manifest) << text;
   IngestRepo other;
   const uint64_t head = other.store->head().sequence;
   auto imported = ingest::ImportBundle(*other.store, r.dir.Sub("bundle"),
                                        ingest::TransferMode::kCopy, "tester");
   REQUIRE_FALSE(imported.ok());
-  CHECK(std::string(imported.status().message()).find("hdu 5000 is out of range") !=
-        std::string::npos);
+  INFO(imported.status().ToString());
+  CHECK(std::string(imported.status().message()).find(refusal) != std::string::npos);
   CHECK(other.store->head().sequence == head);
 }

@@ -27,6 +27,15 @@ namespace starlog::engine {
 inline constexpr std::string_view kPrivateFolder = ".starlog";
 inline constexpr size_t kMaxRelativePathLength = 4096;
 
+// What a file being copied into a root is called until its fsync and rename
+// (ingest's copies, the service's placements, a replica's fetches): the
+// destination's path with this after it (the service adds a unique tail).
+// A file so named is never a dataset's: a leftover of an interrupted copy.
+inline constexpr std::string_view kPartialCopySuffix = ".starlog-partial";
+
+// Whether "path" names such a copy in progress, or its leftover.
+bool IsPartialCopy(std::string_view path);
+
 // Checks "path" against the grammar above, by its bytes alone. Returns
 // InvalidArgument naming the offending component or byte offset.
 Status ValidateRelativePath(std::string_view path);

@@ -46,7 +46,9 @@ Result<std::optional<engine::Head>> DetachMissingFiles(engine::EventStore& store
 // owns, where they are (transfer direct, whatever "options" says), by the
 // translators of "options", each batch through "sink" (LocalFileSink, or
 // the service's). Files no translator recognises are skipped as ingest
-// skips them (moved to options.misc_dir when it is set). The files that
+// skips them (moved to options.misc_dir when it is set); leftovers of
+// interrupted copies (engine::IsPartialCopy) are skipped, never ingested nor
+// moved. The files that
 // were ingested leave report->unowned, so that what is left is what is
 // still unowned.
 Result<IngestReport> IngestUnowned(engine::EventStore& store, FsckReport* report,
