@@ -43,7 +43,7 @@ struct Repo {
 
 }  // namespace
 
-TEST_CASE("snapshot create, list and show; queries as of a snapshot", "[cli][history]") {
+TEST_CASE("snapshot create, list and show, queries as of a snapshot", "[cli][history]") {
   Repo r;
   r.Run({"snapshot", "create", r.repo, "empty-run1"});
   std::ofstream(r.dir.Sub("b.csv")) << "instrument,detector\nHSC,1\n";

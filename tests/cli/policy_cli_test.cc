@@ -12,7 +12,7 @@
 using starlog::testutil::Contains;
 using starlog::testutil::RunStarlog;
 
-TEST_CASE("policy: refusals name the rule; an admin grants; the log says who did what",
+TEST_CASE("policy: refusals name the rule, an admin grants, the log says who did what",
           "[cli][policy]") {
   starlog::testutil::TempDir dir;
   const std::string repo = dir.Sub("repo");
@@ -60,7 +60,7 @@ TEST_CASE("policy: refusals name the rule; an admin grants; the log says who did
 }
 
 TEST_CASE(
-    "check-conventions reports what breaks DMTN-167; bash completion knows commands, options "
+    "check-conventions reports what breaks DMTN-167, bash completion knows commands, options "
     "and the repository's collections",
     "[cli][policy]") {
   starlog::testutil::TempDir dir;

@@ -130,7 +130,7 @@ TEST_CASE("Chains: create, edit by mode, find through them", "[cli][registry]") 
   CHECK(Contains(found.out, "HSC/raw/all"));
 }
 
-TEST_CASE("A chain is emptied only when asked; a re-created collection keeps its doc",
+TEST_CASE("A chain is emptied only when asked, a re-created collection keeps its doc",
           "[cli][registry]") {
   CliRepo r;
   r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/raw/all", "calib/run"});
@@ -154,7 +154,7 @@ TEST_CASE("A chain is emptied only when asked; a re-created collection keeps its
   CHECK(Contains(listed.out, "both nights"));
 }
 
-TEST_CASE("prune-datasets removes what query-datasets shows; files go only when asked",
+TEST_CASE("prune-datasets removes what query-datasets shows, files go only when asked",
           "[cli][registry]") {
   CliRepo r;
   // The same data IDs in two runs, searched through one chain: the newer run
@@ -457,7 +457,7 @@ TEST_CASE("Query commands: --where speaks the butler's language and --bind fills
   CHECK(Contains(help.out, "NOT IN"));
 }
 
-TEST_CASE("Usage errors of every kind exit 2; refusals exit 1", "[cli][registry]") {
+TEST_CASE("Usage errors of every kind exit 2, refusals exit 1", "[cli][registry]") {
   CliRepo r;
   const std::string& repo = r.repo();
   const std::vector<std::pair<std::vector<std::string>, std::string>> usage = {

@@ -77,7 +77,7 @@ struct Served {
 
 }  // namespace
 
-TEST_CASE("serve in its own process; replicate, status and verify against it",
+TEST_CASE("serve in its own process, replicate, status and verify against it",
           "[cli][replication]") {
   Primary p;
   Served served(p);

@@ -61,7 +61,7 @@ TEST_CASE("A RUN with datasets goes only with them, when asked", "[engine][colle
   CHECK(f.TryAppend(codec::RemoveCollection{"HSC/raw/DM-7", true}).IsInvalidArgument());
 }
 
-TEST_CASE("A collection in a chain cannot be removed; the error names the chain",
+TEST_CASE("A collection in a chain cannot be removed, the error names the chain",
           "[engine][collections]") {
   testutil::RegistryFixture f;
   f.CreateCollection("HSC/defaults", CollectionType::kChained);

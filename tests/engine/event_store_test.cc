@@ -278,7 +278,7 @@ TEST_CASE("A missing event is reported as a gap in the log", "[engine][store]") 
   CHECK(records.status().message().find("event 4") != std::string_view::npos);
 }
 
-TEST_CASE("Only a writer's memtables carry a filter; a reader zeroes no memory for one",
+TEST_CASE("Only a writer's memtables carry a filter, a reader zeroes no memory for one",
           "[store]") {
   using starlog::engine::Family;
   using starlog::engine::FamilyOptions;

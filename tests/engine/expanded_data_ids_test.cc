@@ -78,7 +78,7 @@ TEST_CASE("A raw's data ID in results carries its implied values, from its recor
   CHECK((*by_id)->implied == found->implied);
 }
 
-TEST_CASE("Data IDs from query-data-ids carry implied values; a relation joins visits",
+TEST_CASE("Data IDs from query-data-ids carry implied values, a relation joins visits",
           "[engine][dimensions]") {
   TimedFixture f;
   auto ids = f.View().QueryDataIds({"exposure"}, *engine::WhereClause::Parse("exposure = 100"));

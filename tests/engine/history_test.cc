@@ -89,7 +89,7 @@ TEST_CASE("Snapshots name a point, and views through them see it", "[engine][his
   CHECK(*then.ResolveSearchPath({"chain"}) == std::vector<std::string>{"run/a"});
 }
 
-TEST_CASE("Lost indexes are detected at open; rebuild recovers them", "[engine][history]") {
+TEST_CASE("Lost indexes are detected at open, rebuild recovers them", "[engine][history]") {
   testutil::TempDir dir;
   engine::Head before;
   {

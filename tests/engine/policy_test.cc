@@ -100,7 +100,7 @@ TEST_CASE("Personal collections are their owner's alone", "[policy]") {
   r.Ok("alice", codec::RemoveDatasets{{uuid}});
 }
 
-TEST_CASE("Shared collections follow the rules; a grant opens them; only admins change the policy",
+TEST_CASE("Shared collections follow the rules, a grant opens them, only admins change the policy",
           "[policy]") {
   Policed r;
   Status s = r.As("alice", Policed::Run("HSC/raw/all"));
@@ -153,7 +153,7 @@ TEST_CASE("Getting around the rules does not work", "[policy]") {
             .IsPermissionDenied());
 }
 
-TEST_CASE("A rebuild replays the policy's verdicts; a repository without one enforces nothing",
+TEST_CASE("A rebuild replays the policy's verdicts, a repository without one enforces nothing",
           "[policy]") {
   {
     Policed r;

@@ -137,7 +137,7 @@ TEST_CASE("define-visits refuses what it cannot define, changing nothing", "[eng
   CHECK(Says(mixed.status(), "HSC-I"));
 }
 
-TEST_CASE("A repository created with the old universe stays readable; visits are refused",
+TEST_CASE("A repository created with the old universe stays readable, visits are refused",
           "[engine][visits]") {
   // The built-in universe before visits (its text recorded in event 1).
   const std::string old_universe =

@@ -348,7 +348,7 @@ TEST_CASE("SDSS: a run is the exposure, filter and camera column the detector",
                });
 }
 
-TEST_CASE("LSSTCam: exposure from DAYOBS, SEQNUM and CONTRLLR; detector from raft and slot",
+TEST_CASE("LSSTCam: exposure from DAYOBS, SEQNUM and CONTRLLR, detector from raft and slot",
           "[ingest][builtin]") {
   TempDir dir;
   // lsstCam-MC_O_20250415_000060_R01_S01.yaml

@@ -240,7 +240,7 @@ TEST_CASE("A butler export whose file would land outside the root through a link
   CHECK_FALSE(fs::exists(repo->root() + "/Cam1"));
 }
 
-TEST_CASE("A dataset id the repository holds with other content is a conflict; nothing changes",
+TEST_CASE("A dataset id the repository holds with other content is a conflict, nothing changes",
           "[ingest][butler]") {
   TempDir dir;
   auto repo = NewRepo(dir, "repo");

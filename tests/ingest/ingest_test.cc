@@ -61,7 +61,7 @@ TEST_CASE("cfitsio reads plain, gzip and tile-compressed headers", "[ingest][fit
   CHECK(ReadFitsHeader(dir.Sub("absent.fits")).status().IsNotFound());
 }
 
-TEST_CASE("Ingest derives data IDs and records from headers; bad files are skipped with reasons",
+TEST_CASE("Ingest derives data IDs and records from headers, bad files are skipped with reasons",
           "[ingest]") {
   Repo r;
   for (int e : {10, 11}) {
@@ -254,7 +254,7 @@ TEST_CASE("Translator configs name the line of an error", "[ingest][translator]"
 }
 
 TEST_CASE(
-    "fsck finds missing, resized and altered files and files no dataset owns; --fix detaches "
+    "fsck finds missing, resized and altered files and files no dataset owns, --fix detaches "
     "only the missing",
     "[ingest][fsck]") {
   Repo r;
@@ -300,7 +300,7 @@ TEST_CASE(
   CHECK_FALSE(DetachMissingFiles(*r.store, after, "fsck").value().has_value());
 }
 
-TEST_CASE("link makes a tree of symbolic links by template; a missing key is named",
+TEST_CASE("link makes a tree of symbolic links by template, a missing key is named",
           "[ingest][link]") {
   Repo r;
   r.IngestExposure(3);

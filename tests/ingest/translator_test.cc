@@ -223,7 +223,7 @@ TEST_CASE("Translator configs name the line and the rule of an error", "[ingest]
   CHECK(Message(zero.status()).find("division by zero") != std::string::npos);
 }
 
-TEST_CASE("When a matching translator fails, the next is tried; if all fail, each is named",
+TEST_CASE("When a matching translator fails, the next is tried, if all fail, each is named",
           "[ingest][translator]") {
   IngestRepo r;
   // New-style HSC files lack what the old translator needs, and the other way round.

@@ -129,7 +129,7 @@ TEST_CASE("A replica catches up and equals its primary at every event, files inc
   CHECK(server.Logged("replica connected"));
 }
 
-TEST_CASE("A replica refuses every write; replicating into a primary is refused", "[replication]") {
+TEST_CASE("A replica refuses every write, replicating into a primary is refused", "[replication]") {
   Primary primary;
   ServerThread server(primary.root());
   TempDir replica;
@@ -170,7 +170,7 @@ TEST_CASE("Following applies new events as they are written, and a rerun continu
   RequireSameLog(primary.store(), replica.path());
 }
 
-TEST_CASE("Several replicas at once; a stuck one holds up no writer and no other replica",
+TEST_CASE("Several replicas at once, a stuck one holds up no writer and no other replica",
           "[replication]") {
   Primary primary;
   ServerOptions options;
@@ -259,7 +259,7 @@ TEST_CASE("A wrong key, no key, another repository or another version is refused
   CHECK(impostor_heard.find("authentication failed") != std::string::npos);
 }
 
-TEST_CASE("A diverged replica is refused and told why; nothing is overwritten", "[replication]") {
+TEST_CASE("A diverged replica is refused and told why, nothing is overwritten", "[replication]") {
   // Two primaries that share their first events, then part.
   TempDir a_dir, b_dir, replica;
   {
@@ -396,7 +396,7 @@ Result<std::optional<std::string>> AskForFile(const std::string& address, const 
 
 }  // namespace
 
-TEST_CASE("Only registered files inside the root are served; links out of it are not",
+TEST_CASE("Only registered files inside the root are served, links out of it are not",
           "[replication][files]") {
   Primary primary;
   TempDir outside;
@@ -462,7 +462,7 @@ void MakeCertificate(const TempDir& dir, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("Over TLS the primary's certificate is verified; plain and TLS do not mix",
+TEST_CASE("Over TLS the primary's certificate is verified, plain and TLS do not mix",
           "[replication][tls]") {
   Primary primary;
   TempDir certs;
@@ -559,7 +559,7 @@ int ThreadsOfThisProcess() {
 
 }  // namespace
 
-TEST_CASE("Connections past the cap are closed at once; idle ones pile up no threads",
+TEST_CASE("Connections past the cap are closed at once, idle ones pile up no threads",
           "[replication][dos]") {
   Primary primary;
   ServerOptions options;

@@ -51,7 +51,7 @@ TEST_CASE("Every wire message round-trips, and a stream reads in order", "[repli
   CHECK(in.empty());
 }
 
-TEST_CASE("A partial message asks for more bytes; a whole one then reads", "[replication][wire]") {
+TEST_CASE("A partial message asks for more bytes, a whole one then reads", "[replication][wire]") {
   std::string bytes;
   REQUIRE(AppendMessage(Error{false, "hello there"}, &bytes).ok());
   for (size_t n = 0; n < bytes.size(); ++n) {
@@ -109,7 +109,7 @@ TEST_CASE("A mac proves the key, the role, the repository and both nonces", "[re
   CHECK_FALSE(MacMatches(mac, mac.substr(1)));
 }
 
-TEST_CASE("Session keys differ per direction and per connection; a tag covers counter and frame",
+TEST_CASE("Session keys differ per direction and per connection, a tag covers counter and frame",
           "[replication][auth]") {
   const std::string key = "0123456789abcdef0123";
   const std::string a(kNonceSize, 'a'), b(kNonceSize, 'b'), c(kNonceSize, 'c');
@@ -205,7 +205,7 @@ TEST_CASE("A key file that group or others may read is refused, as ssh refuses a
   CHECK(ReadKeyFile(key).ok());
 }
 
-TEST_CASE("A file chunk marked missing carries nothing; counts of points cannot lie",
+TEST_CASE("A file chunk marked missing carries nothing, counts of points cannot lie",
           "[replication][wire]") {
   std::string payload(8, '\0');
   payload.push_back(2);  // Missing but not last.

@@ -197,7 +197,7 @@ TEST_CASE("wait through the service is woken by a write through it", "[service][
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
 }
 
-TEST_CASE("serve stops at once with a client waiting through it; the waiter is told",
+TEST_CASE("serve stops at once with a client waiting through it, the waiter is told",
           "[service][cli]") {
   ServedRepository served;
   const pid_t waiter = testutil::Fork([&] {

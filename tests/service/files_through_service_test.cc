@@ -300,7 +300,7 @@ TEST_CASE("Parts of a place that never gets its last part leave nothing", "[serv
   CHECK(Head(one.served) == one.head);
 }
 
-TEST_CASE("move through the service removes the sources once registered; direct needs the file",
+TEST_CASE("move through the service removes the sources once registered, direct needs the file",
           "[service][ingest]") {
   ServedRepository served;
   RegisterRaw(served);

@@ -116,7 +116,7 @@ std::unique_ptr<MessageStream> TlsStream(const Remote& remote) {
 
 }  // namespace
 
-TEST_CASE("Over TCP a token's holder is the user; the policy applies to it", "[service][tls]") {
+TEST_CASE("Over TCP a token's holder is the user, the policy applies to it", "[service][tls]") {
   Remote remote;
   auto alice = Client::ConnectRemote(remote.With(remote.alice));
   INFO(alice.status().ToString());

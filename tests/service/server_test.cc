@@ -65,7 +65,7 @@ TEST_CASE("A connection that says no hello in time is closed", "[service]") {
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
 }
 
-TEST_CASE("An idle connection is closed; the client's next request says so", "[service]") {
+TEST_CASE("An idle connection is closed, the client's next request says so", "[service]") {
   ServerOptions options;
   options.idle_timeout = std::chrono::milliseconds(200);
   Running running(options);

@@ -183,7 +183,7 @@ TEST_CASE("A crafted append whose payload names another actor and sequence recor
   CHECK(stored.commit_time_ns > 1);
 }
 
-TEST_CASE("189 client processes each create a RUN and prepend it to one chain; all land",
+TEST_CASE("189 client processes each create a RUN and prepend it to one chain, all land",
           "[service]") {
   ServedRepository repo;
   constexpr int kClients = 189;
@@ -414,7 +414,7 @@ TEST_CASE("Hostile input is refused cleanly and the service keeps serving", "[se
   CHECK((*fresh)->Submit(Run("after")).ok());
 }
 
-TEST_CASE("A second service is refused; the socket file goes when the service stops", "[service]") {
+TEST_CASE("A second service is refused, the socket file goes when the service stops", "[service]") {
   ServedRepository repo;
   auto second = RunStarlog({"serve", repo.root()});
   CHECK(second.exit_code != 0);

@@ -144,7 +144,7 @@ TEST_CASE("AddUser issues a fresh random token, kept as a hash in a private file
   CHECK(ModeOf(TokenTablePath(repo.root)) == 0600);
 }
 
-TEST_CASE("A token file others may read is refused; so is one without a token",
+TEST_CASE("A token file others may read is refused, so is one without a token",
           "[service][tokens]") {
   TempDir dir;
   const std::string file = dir.Sub("token");
