@@ -127,6 +127,18 @@ class BoundWhere {
   static Result<BoundWhere> Bind(const Universe& universe, const WhereClause& where,
                                  const std::vector<std::string>& keys,
                                  const DimensionElement* record_element = nullptr);
+  // The names of an order (DatasetSearch::order_by, without their "-"),
+  // each bound as a where clause binds a name: a key, a dimension the keys
+  // imply, element.field or element.timespan.begin; also a bare field, or
+  // timespan.begin, that exactly one element of the data IDs has.
+  // InvalidArgument names one that is none of these. Values then reads them.
+  static Result<BoundWhere> BindNames(const Universe& universe,
+                                      const std::vector<std::string>& names,
+                                      const std::vector<std::string>& keys);
+  // The value of each name BindNames bound, for "data_id"; nullopt where a
+  // record is missing or lacks the field.
+  Result<std::vector<std::optional<codec::FieldValue>>> Values(const codec::FieldMap& data_id,
+                                                               RecordCache& records) const;
   // Whether "data_id" (or record) satisfies the clause: true only if the
   // expression is true, not if it is unknown for want of a record.
   Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records) const;
@@ -164,6 +176,7 @@ class BoundWhere {
 
   std::vector<Ref> refs_;
   std::optional<Node> root_;
+  std::vector<Value> names_;  // BindNames'.
 };
 
 }  // namespace starlog::engine
