@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "engine/query/registry_view_impl.h"
@@ -315,6 +316,115 @@ Result<std::vector<std::optional<codec::FieldValue>>> BoundWhere::Values(
   for (const Value& v : names_) {
     STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* value, Get(v, ctx));
     out.push_back(value ? std::optional<codec::FieldValue>(*value) : std::nullopt);
+  }
+  return out;
+}
+
+std::vector<BoundWhere> BoundWhere::Conjuncts() const {
+  std::vector<BoundWhere> out;
+  if (!root_) return out;
+  const auto term = [&](const Node& n) {
+    BoundWhere t;
+    t.refs_ = refs_;
+    t.root_ = n;
+    out.push_back(std::move(t));
+  };
+  if (root_->kind == WhereNode::Kind::kAnd) {
+    for (const Node& c : root_->children) term(c);
+  } else {
+    term(*root_);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> BoundWhere::KeysRead(const Universe& universe) const {
+  std::set<std::string> keys;
+  Status failure;
+  const auto read = [&](const Value& v) {
+    if (v.ref < 0 || !failure.ok()) return;
+    const Ref& ref = refs_[static_cast<size_t>(v.ref)];
+    if (ref.path.empty()) {
+      keys.insert(ref.field);
+      return;
+    }
+    auto element_keys = universe.RequiredKeys({ref.path.front()});
+    if (!element_keys.ok()) {
+      failure = element_keys.status();
+      return;
+    }
+    keys.insert(element_keys->begin(), element_keys->end());
+  };
+  std::vector<const Node*> todo;
+  if (root_) todo.push_back(&*root_);
+  while (!todo.empty()) {
+    const Node* n = todo.back();
+    todo.pop_back();
+    read(n->lhs);
+    read(n->rhs);
+    for (const Value& item : n->items) read(item);
+    for (const Node& c : n->children) todo.push_back(&c);
+  }
+  STARLOG_RETURN_IF_ERROR(failure);
+  return std::vector<std::string>(keys.begin(), keys.end());
+}
+
+std::map<std::string, std::vector<codec::FieldValue>> BoundWhere::KeyCandidates(size_t max) const {
+  std::map<std::string, std::vector<codec::FieldValue>> out;
+  // A term allowing too many values narrows nothing; the others still do.
+  const auto narrow = [&](const std::string& key, std::vector<codec::FieldValue> values) {
+    if (values.size() > max) return;
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    auto [it, fresh] = out.try_emplace(key, std::move(values));
+    if (fresh) return;
+    std::vector<codec::FieldValue> both;
+    std::set_intersection(it->second.begin(), it->second.end(), values.begin(), values.end(),
+                          std::back_inserter(both));
+    it->second = std::move(both);
+  };
+  // The data ID key a value reads directly, if it does.
+  const auto key_of = [&](const Value& v) -> const std::string* {
+    if (v.ref < 0) return nullptr;
+    const Ref& ref = refs_[static_cast<size_t>(v.ref)];
+    return ref.path.empty() ? &ref.field : nullptr;
+  };
+  const auto term = [&](const Node& n) {
+    if (n.kind == WhereNode::Kind::kCompare && n.op == WhereNode::Op::kEq) {
+      const std::string* lhs = key_of(n.lhs);
+      const std::string* rhs = key_of(n.rhs);
+      if (lhs && n.rhs.ref < 0) narrow(*lhs, {n.rhs.constant});
+      if (rhs && n.lhs.ref < 0) narrow(*rhs, {n.lhs.constant});
+      return;
+    }
+    if (n.kind != WhereNode::Kind::kIn) return;
+    const std::string* key = key_of(n.lhs);
+    if (key == nullptr) return;
+    std::vector<codec::FieldValue> values;
+    for (const Value& item : n.items) {
+      if (item.ref >= 0) return;  // Compared with a field: no constant list.
+      values.push_back(item.constant);
+    }
+    for (const WhereRange& r : n.ranges) {
+      // Each range counted before it is expanded, so a vast one costs nothing.
+      if (r.last < r.first) continue;
+      const uint64_t span = static_cast<uint64_t>(r.last) - static_cast<uint64_t>(r.first);
+      if (span / static_cast<uint64_t>(r.stride) + values.size() >= max) return;
+      for (int64_t v = r.first;; v += r.stride) {
+        values.emplace_back(v);
+        if (static_cast<uint64_t>(r.last) - static_cast<uint64_t>(v) <
+            static_cast<uint64_t>(r.stride)) {
+          break;
+        }
+      }
+    }
+    narrow(*key, std::move(values));
+  };
+  if (root_) {
+    if (root_->kind == WhereNode::Kind::kAnd) {
+      for (const Node& c : root_->children) term(c);
+    } else {
+      term(*root_);
+    }
   }
   return out;
 }

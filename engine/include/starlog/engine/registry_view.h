@@ -188,6 +188,12 @@ class RegistryView {
       const std::vector<std::string>& dimensions, const WhereClause& where,
       const std::optional<DatasetQuery>& datasets = std::nullopt) const;
 
+  // Test hook: how many (row, record) pairs QueryDataIds' joins of dimension
+  // records have examined through this view (and its copies) so far. The
+  // join seeks and filters as it goes, so this stays near the rows
+  // answered, not the cross product of the records.
+  uint64_t TEST_JoinRowsExamined() const;
+
   // The record of "element" whose keys (its own and those it requires) are
   // taken from "data_id"; nullopt if there is none, or a key is missing.
   Result<std::optional<codec::FieldMap>> GetDimensionRecord(const std::string& element,
