@@ -41,13 +41,19 @@ int Compare(const std::optional<codec::FieldValue>& a, const std::optional<codec
   return (*a < *b) != key.descending ? -1 : 1;
 }
 
-// The rows of one type, ordered by "order" (stable: ties keep the search
-// order).
-Status SortRows(const RegistryView& view, const RegistryView::Impl& impl,
-                const std::string& dataset_type, const std::vector<OrderKey>& order,
-                std::vector<DatasetRef>* rows) {
+// The rows of "query"'s type, ordered by "order" (stable: ties keep the
+// search order). A temporal join's rows are ordered by their joined keys
+// too (a bias's exposure).
+Status SortRows(const RegistryView& view, const RegistryView::Impl& impl, const DatasetQuery& query,
+                const std::vector<OrderKey>& order, std::vector<DatasetRef>* rows) {
+  const std::string& dataset_type = query.dataset_type;
   STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, view.GetDatasetType(dataset_type));
-  STARLOG_ASSIGN_OR_RETURN(auto keys, view.universe().RequiredKeys(type.dimensions));
+  STARLOG_ASSIGN_OR_RETURN(auto required, view.universe().RequiredKeys(type.dimensions));
+  std::vector<std::string> dimensions = type.dimensions;
+  for (std::string& extra : ExtraDimensions(view.universe(), query.where, required)) {
+    dimensions.push_back(std::move(extra));
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto keys, view.universe().RequiredKeys(dimensions));
   std::vector<std::string> names;
   for (const OrderKey& k : order) names.push_back(k.name);
   auto bound = BoundWhere::BindNames(view.universe(), names, keys);
@@ -58,7 +64,10 @@ Status SortRows(const RegistryView& view, const RegistryView::Impl& impl,
   std::vector<std::pair<std::vector<std::optional<codec::FieldValue>>, size_t>> sort_keys;
   sort_keys.reserve(rows->size());
   for (size_t i = 0; i < rows->size(); ++i) {
-    STARLOG_ASSIGN_OR_RETURN(auto values, bound->Values((*rows)[i].data_id, records));
+    const DatasetRef& ref = (*rows)[i];
+    codec::FieldMap data_id = ref.data_id;
+    data_id.insert(ref.joined.begin(), ref.joined.end());
+    STARLOG_ASSIGN_OR_RETURN(auto values, bound->Values(data_id, records));
     sort_keys.emplace_back(std::move(values), i);
   }
   std::stable_sort(sort_keys.begin(), sort_keys.end(), [&](const auto& a, const auto& b) {
@@ -115,7 +124,7 @@ Status RegistryView::ForEachDataset(const DatasetSearch& search, const DatasetFn
       continue;
     }
     STARLOG_ASSIGN_OR_RETURN(std::vector<DatasetRef> rows, QueryDatasets(query));
-    STARLOG_RETURN_IF_ERROR(SortRows(*this, *impl_, type, order, &rows));
+    STARLOG_RETURN_IF_ERROR(SortRows(*this, *impl_, query, order, &rows));
     for (DatasetRef& ref : rows) {
       if (!give(std::move(ref))) break;
     }

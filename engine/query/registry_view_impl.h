@@ -118,6 +118,12 @@ Result<std::vector<codec::FieldMap>> JoinRecords(const RegistryView::Impl& view,
                                                  const std::vector<std::string>& keys,
                                                  const BoundWhere& where, RecordCache& records);
 
+// The dimensions "where" names that data IDs with "required" neither have
+// nor imply, and that hang off them (an instrument's exposures, for a bias
+// over instrument and detector): those a query joins (QueryJoinedDatasets).
+std::vector<std::string> ExtraDimensions(const Universe& universe, const WhereClause& where,
+                                         const std::vector<std::string>& required);
+
 // QueryDatasets when its where clause names dimensions "type" lacks
 // (exposure, for a bias): one dataset per data ID over both (DatasetRef::
 // joined), a calibration valid for that data ID's exposure (or visit)
