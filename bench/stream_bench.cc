@@ -118,7 +118,7 @@ void BenchQueryStream(const std::string& scratch, const std::string& cli, bool q
   size_t entries = 0;
   const double raw_rate = RawIteration(repo, &entries);
   const std::string command =
-      cli + " query-datasets " + repo + " raw --collections run --json 2>/dev/null";
+      cli + " query-datasets " + repo + " raw --collections run --json --limit 0 2>/dev/null";
   Stopwatch sw;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) Check(Status::IOError("popen"), "query-datasets");

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "starlog/ingest/butler_transfer.h"
 
 namespace starlog::cli {
@@ -29,8 +30,13 @@ Status RunButlerImport(const ParsedArgs& args, Io& io, ingest::TransferMode tran
         "the service's account with the service stopped (serve --no-service), or import a "
         "bundle");
   }
-  STARLOG_ASSIGN_OR_RETURN(auto r, ingest::ImportButlerExport(*writer->store(), args.positional(1),
-                                                              options, ActingUser(args)));
+  ingest::ButlerImportReport r;
+  {
+    Progress progress(io, "import", "files");
+    options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+    STARLOG_ASSIGN_OR_RETURN(r, ingest::ImportButlerExport(*writer->store(), args.positional(1),
+                                                           options, ActingUser(args)));
+  }
   io.out << (options.dry_run ? "would import " : "imported ") << r.datasets << " datasets ("
          << r.files << " files), " << r.dataset_types << " dataset types, " << r.collections
          << " collections, " << r.records << " dimension records, " << r.tagged << " tagged, "

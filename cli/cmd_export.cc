@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "starlog/ingest/bundle.h"
 #include "starlog/ingest/butler_transfer.h"
 
@@ -33,14 +34,26 @@ Status Run(const ParsedArgs& args, Io& io) {
     if (!transfer) return UsageError("unknown transfer mode '" + mode + "'");
     options.transfer = *transfer;
     STARLOG_ASSIGN_OR_RETURN(options.collections, Collections(args));
-    STARLOG_ASSIGN_OR_RETURN(auto r, ingest::ExportButler(*store, view, refs, *to, options));
+    ingest::ButlerExportReport r;
+    {
+      Progress progress(io, "export", "files");
+      options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+      STARLOG_ASSIGN_OR_RETURN(r, ingest::ExportButler(*store, view, refs, *to, options));
+    }
     io.out << "exported " << r.datasets << " datasets (" << r.files << " files, " << r.bytes
            << " bytes), " << r.records << " dimension records, " << r.collections
            << " collections and " << r.associations << " memberships to " << *to
            << "/export.yaml\n";
     return Status::OK();
   }
-  STARLOG_ASSIGN_OR_RETURN(auto report, ingest::ExportBundle(*store, view, refs, *to));
+  ingest::ExportReport report;
+  {
+    Progress progress(io, "export", "datasets");
+    STARLOG_ASSIGN_OR_RETURN(
+        report, ingest::ExportBundle(*store, view, refs, *to, [&](uint64_t done, uint64_t total) {
+          progress.Update(done, total);
+        }));
+  }
   io.out << "exported " << report.datasets << " datasets (" << report.files << " files, "
          << report.bytes << " bytes) and " << report.records << " dimension records to " << *to
          << "\n";
@@ -61,7 +74,9 @@ CommandSpec ExportCommand() {
           "With --format butler, writes the Gen3 butler's layout instead: export.yaml (the\n"
           "records, the RUN collections, the --collections with chains, TAGGED and\n"
           "CALIBRATION memberships and validity) and the files at their paths, which\n"
-          "`butler import` and `starlog import --format butler` read.",
+          "`butler import` and `starlog import --format butler` read.\n"
+          "On a terminal a progress line counts the datasets (or files) written; in a pipe\n"
+          "there is none.",
       .positionals = {{"PATH", "repository folder"},
                       {"DATASET_TYPES...", "dataset types to export", false, true}},
       .options = WithDatasetQueryOptions(

@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/file_writer.h"
+#include "cli/progress.h"
 #include "starlog/ingest/bundle.h"
 
 namespace starlog::cli {
@@ -19,8 +20,14 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (format == "butler") return RunButlerImport(args, io, *transfer);
   if (format != "bundle") return UsageError("unknown --format '" + format + "' (bundle, butler)");
   STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
-  STARLOG_ASSIGN_OR_RETURN(
-      auto report, ingest::ImportBundle(*writer.store, args.positional(1), *transfer, writer.sink));
+  ingest::ImportReport report;
+  {
+    Progress progress(io, "import", "files checked");
+    STARLOG_ASSIGN_OR_RETURN(
+        report,
+        ingest::ImportBundle(*writer.store, args.positional(1), *transfer, writer.sink,
+                             [&](uint64_t done, uint64_t total) { progress.Update(done, total); }));
+  }
   io.out << "imported " << report.datasets << " datasets";
   if (report.last_event != 0) {
     io.out << " (events " << report.first_event << "-" << report.last_event << ")";
@@ -47,7 +54,9 @@ CommandSpec ImportCommand() {
           "With a service running for the repository, the files go to it as open\n"
           "descriptors (see ingest --help), in parts of 128, still one edit.\n"
           "With --format butler, reads a Gen3 butler export (export.yaml and its files:\n"
-          "see the README's \"The butler's export format\") in one atomic write.",
+          "see the README's \"The butler's export format\") in one atomic write.\n"
+          "On a terminal a progress line counts the files checked (a bundle) or placed\n"
+          "(butler); in a pipe there is none.",
       .positionals = {{"PATH", "repository folder"}, {"BUNDLE", "a folder made by export"}},
       .options = {{"transfer", "MODE", "copy (default), move, hardlink, symlink or relsymlink"},
                   {"format", "FORMAT",

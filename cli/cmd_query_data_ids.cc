@@ -33,7 +33,11 @@ CommandSpec QueryDataIdsCommand() {
           "datasets found there. Implied dimensions take the value their record names\n"
           "(an exposure's physical_filter), and every row shows its implied values after\n"
           "the required ones; \"visit exposure\" joins through visit_definition, each\n"
-          "visit with its own exposures (define-visits).",
+          "visit with its own exposures (define-visits). The records are joined a\n"
+          "dimension at a time, each term of --where's top-level AND tried as soon as\n"
+          "what it reads is there, and a key --where pins (exposure = 7, exposure IN\n"
+          "(7, 9)) is read by key, not scanned: the work follows the rows answered, not\n"
+          "the product of the records.",
       .positionals = {{"PATH", "repository folder"},
                       {"DIMENSIONS...", "dimensions of the data IDs", false, true}},
       .options = {WhereOption(),

@@ -1,3 +1,6 @@
+#include <charconv>
+#include <limits>
+
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
@@ -7,17 +10,50 @@ namespace starlog::cli {
 
 namespace {
 
+// The butler's default: at most 20,000 rows, with a warning when there were more.
+constexpr int64_t kDefaultLimit = -20'000;
+
+Result<int64_t> Limit(const ParsedArgs& args) {
+  const auto text = args.Get("limit");
+  if (!text) return kDefaultLimit;
+  int64_t limit = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, limit);
+  if (ec != std::errc() || ptr != end || text->empty() ||
+      limit == std::numeric_limits<int64_t>::min()) {
+    return UsageError(
+        "--limit takes an integer (0: no limit; -N: N, warning if there are more), "
+        "not '" +
+        *text + "'");
+  }
+  return limit;
+}
+
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(service::DatasetsQuery query,
-                           DatasetsQueryFrom(args, args.positional(1)));
-  query.find_first = !args.Has("find-all");
+  STARLOG_ASSIGN_OR_RETURN(const int64_t limit, Limit(args));
+  // A negative limit asks one row more, to know whether there were more.
+  const bool warn = limit < 0;
+  const uint64_t cap = static_cast<uint64_t>(warn ? -limit : limit);
+  STARLOG_ASSIGN_OR_RETURN(service::DatasetSearchQuery search,
+                           DatasetSearchFrom(args, 1, warn ? cap + 1 : cap));
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
   DatasetPrinter printer(reader->universe(), args.Has("json"), io);
-  STARLOG_RETURN_IF_ERROR(reader->ForEachDataset(query, [&](engine::DatasetRef&& ref) {
+  uint64_t rows = 0;
+  bool more = false;
+  STARLOG_RETURN_IF_ERROR(reader->ForEachSearched(search, [&](engine::DatasetRef&& ref) {
+    if (warn && rows == cap) {
+      more = true;
+      return false;
+    }
+    ++rows;
     printer.Add(std::move(ref));
     return true;
   }));
   printer.Finish();
+  if (more && io.Shows(LogLevel::kWarning)) {
+    io.err << "query-datasets: the limit of " << cap
+           << " rows was reached and more datasets match; --limit N shows N, 0 all\n";
+  }
   return Status::OK();
 }
 
@@ -26,30 +62,45 @@ Status Run(const ParsedArgs& args, Io& io) {
 CommandSpec QueryDatasetsCommand() {
   return {
       .name = "query-datasets",
-      .summary = "list the datasets of a type in collections (find-first by default)",
+      .summary = "list the datasets of some types in collections (find-first by default)",
       .description =
-          "Searches --collections in order (chains expanded, globs matched) and keeps the\n"
-          "first dataset per data ID, unless --find-all. --where constrains data ID values,\n"
-          "implied dimensions (band, physical_filter) and record fields\n"
-          "(exposure.observation_type) in the butler's language: AND, OR, NOT, parentheses,\n"
-          "IN (1, 5..9, 10..20:2), NOT IN, 'text', T'2024-03-01 12:00' (UTC; /tai for TAI);\n"
-          "--bind NAME=VALUE gives NAME in it a value. CALIBRATION collections need --time\n"
-          "to search find-first, unless --where names exposures (or visits): a dimension\n"
-          "the type lacks joins, one dataset per data ID over both, a calibration the one\n"
-          "valid for each exposure's timespan (its EXPOSURE column, \"joined\" in --json;\n"
-          "two overlapping validity ranges are an error naming both). Rows show the data\n"
-          "ID's implied values (band, physical_filter) after the required ones. Exit 2 for\n"
-          "a usage error (a clause that does not parse too), 1 when the repository refuses\n"
-          "(a name its dimensions lack). An equality on a data ID key (exposure = 7) seeks\n"
-          "to the datasets that can match instead of reading every one of the type. --json\n"
-          "writes each row as it is found (a table waits for its last row, for the column\n"
-          "widths); through a service the answer arrives whole first.",
+          "The datasets of each DATASET_TYPE (names, type.component, or glob patterns such\n"
+          "as '*' or 'cal*'; none: every type), one table per type, the types by name (in\n"
+          "--json one array, each row naming its dataset_type). Searches --collections in\n"
+          "order (chains expanded, globs matched) and keeps the first dataset per data ID,\n"
+          "unless --find-all. --where constrains data ID values, implied dimensions (band,\n"
+          "physical_filter) and record fields (exposure.observation_type) in the butler's\n"
+          "language: AND, OR, NOT, parentheses, IN (1, 5..9, 10..20:2), NOT IN, 'text',\n"
+          "T'2024-03-01 12:00' (UTC; /tai for TAI); --bind NAME=VALUE gives NAME in it a\n"
+          "value. CALIBRATION collections need --time to search find-first, unless --where\n"
+          "names exposures (or visits): a dimension the type lacks joins, one dataset per\n"
+          "data ID over both, a calibration the one valid for each exposure's timespan (its\n"
+          "EXPOSURE column, \"joined\" in --json; two overlapping validity ranges are an\n"
+          "error naming both). Rows show the data ID's implied values (band,\n"
+          "physical_filter) after the required ones.\n"
+          "--order-by orders each type's rows by data ID keys, implied dimensions and record\n"
+          "fields (exposure.day_obs, exposure.timespan.begin), '-' before one for\n"
+          "descending, rows without a value last; a name a type's data IDs lack is an error.\n"
+          "--limit N shows at most N rows in all; -N (the default is -20000, as the butler's)\n"
+          "at most N, with a warning on stderr when more match; 0 all of them.\n"
+          "Exit 2 for a usage error (a clause that does not parse too), 1 when the\n"
+          "repository refuses (a name its dimensions lack, an unknown dataset type). An\n"
+          "equality on a data ID key (exposure = 7) seeks to the datasets that can match\n"
+          "instead of reading every one of the type. --json writes each row as it is found\n"
+          "(a table waits for its type's last row, for the column widths); --order-by holds\n"
+          "a type's rows until its last, to sort them; through a service the answer\n"
+          "arrives whole first.",
       .positionals = {{"PATH", "repository folder"},
-                      {"DATASET_TYPE", "a dataset type (or type.component)"}},
+                      {"DATASET_TYPE...",
+                       "dataset types (or type.component) or glob patterns; none: every type", true,
+                       true}},
       .options = {CollectionsOption(),
                   WhereOption(),
                   BindOption(),
                   {"find-all", "", "every match along the path"},
+                  {"order-by", "NAMES",
+                   "order each type's rows by these (comma-separated; -name: descending)", true},
+                  {"limit", "N", "at most N rows (0: all; -N: N, warning if more; -20000)"},
                   TimeOption(),
                   TimespanOption(),
                   AsOfOption(),
@@ -60,6 +111,9 @@ CommandSpec QueryDatasetsCommand() {
            "\"band = r AND detector IN (0..3)\"",
            "starlog query-datasets repo raw --collections HSC/defaults --where "
            "\"exposure = e AND NOT (detector = 9 OR detector IN (100..103))\" --bind e=903334",
+           "starlog query-datasets repo raw calexp --collections HSC/defaults "
+           "--order-by -exposure,detector --limit 10",
+           "starlog query-datasets repo '*' --collections HSC/raw/all,u/alice/tmp --find-all",
            "starlog query-datasets repo bias --collections HSC/calib --time "
            "2024-03-01T12:00:00",
            "starlog query-datasets repo bias --collections HSC/calib --where "

@@ -102,6 +102,11 @@ void PrintDatasetTable(const std::vector<engine::DatasetRef>& refs,
 
 void DatasetPrinter::Add(engine::DatasetRef&& ref) {
   if (!json_) {
+    if (!rows_.empty() && rows_.back().dataset_type != ref.dataset_type) {
+      if (tables_++ > 0) io_.out << "\n";
+      PrintDatasetTable(rows_, universe_, io_);
+      rows_.clear();
+    }
     rows_.push_back(std::move(ref));
     return;
   }
@@ -118,6 +123,8 @@ void DatasetPrinter::Finish() {
     io_.out << (written_ == 0 ? "[" : "") << "]\n";
     return;
   }
+  if (tables_ > 0 && rows_.empty()) return;
+  if (tables_++ > 0) io_.out << "\n";
   PrintDatasetTable(rows_, universe_, io_);
   rows_.clear();
 }

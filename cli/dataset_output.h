@@ -18,7 +18,9 @@ void PrintDatasets(const std::vector<engine::DatasetRef>& refs, const engine::Un
 // PrintDatasets one row at a time: in JSON each row is written as it comes
 // (the array opened before the first, closed by Finish), so the first row
 // shows at once and nothing is held; a table needs every row for its column
-// widths, so it keeps them until Finish.
+// widths, so it keeps them until Finish, or until a row of another dataset
+// type begins the next table (one table per type, a blank line between, as
+// the butler prints them).
 class DatasetPrinter {
  public:
   // "universe" and "io" must outlive the printer.
@@ -33,7 +35,8 @@ class DatasetPrinter {
   bool json_;
   Io& io_;
   size_t written_ = 0;                    // JSON rows written.
-  std::vector<engine::DatasetRef> rows_;  // A table's rows, until Finish.
+  size_t tables_ = 0;                     // Tables printed.
+  std::vector<engine::DatasetRef> rows_;  // A table's rows, until it is printed.
 };
 // Field maps (data IDs, or records of "element" when given) with one column
 // per key, in data-ID order. In tables the records' timespan_begin and

@@ -1,6 +1,7 @@
 #include "cli/reader.h"
 
 #include <cstdlib>
+#include <sstream>
 
 #include "cli/common.h"
 #include "starlog/engine/wait.h"
@@ -28,9 +29,29 @@ Result<service::DatasetsQuery> DatasetsQueryFrom(const ParsedArgs& args,
                                 parsed.find_first, parsed.validity};
 }
 
-Status Reader::ForEachDataset(const service::DatasetsQuery& query,
-                              const engine::RegistryView::DatasetFn& fn) {
-  STARLOG_ASSIGN_OR_RETURN(auto refs, QueryDatasets(query));
+Result<service::DatasetSearchQuery> DatasetSearchFrom(const ParsedArgs& args, size_t first_type,
+                                                      uint64_t limit) {
+  service::DatasetSearchQuery search;
+  for (size_t i = first_type; i < args.positional_count(); ++i) {
+    search.dataset_types.push_back(args.positional(i));
+  }
+  STARLOG_ASSIGN_OR_RETURN(search.query, DatasetsQueryFrom(args, ""));
+  search.query.find_first = !args.Has("find-all");
+  for (const std::string& value : args.GetAll("order-by")) {
+    std::stringstream in(value);
+    for (std::string item; std::getline(in, item, ',');) {
+      if (item.empty()) continue;
+      if (item == "-") return UsageError("--order-by: a '-' needs a name after it (-exposure)");
+      search.order_by.push_back(item);
+    }
+  }
+  search.limit = limit;
+  return search;
+}
+
+Status Reader::ForEachSearched(const service::DatasetSearchQuery& search,
+                               const engine::RegistryView::DatasetFn& fn) {
+  STARLOG_ASSIGN_OR_RETURN(auto refs, SearchDatasets(search));
   for (engine::DatasetRef& ref : refs) {
     if (!fn(std::move(ref))) break;
   }
@@ -41,12 +62,6 @@ namespace {
 
 Result<engine::WhereClause> Parse(const service::WhereText& where) {
   return engine::WhereClause::Parse(where.text, where.binds);
-}
-
-Result<engine::DatasetQuery> ToEngine(const service::DatasetsQuery& q) {
-  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where, Parse(q.where));
-  return engine::DatasetQuery{q.dataset_type, q.collections, std::move(where), q.find_first,
-                              q.validity};
 }
 
 // The repository's files, opened read-only (or following, to wait).
@@ -64,15 +79,15 @@ class LocalReader final : public Reader {
                                          std::optional<codec::Timespan> validity) override {
     return view_.FindDataset(dataset_type, data_id, collections, validity);
   }
-  Result<std::vector<engine::DatasetRef>> QueryDatasets(
-      const service::DatasetsQuery& query) override {
-    STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery q, ToEngine(query));
-    return view_.QueryDatasets(q);
+  Result<std::vector<engine::DatasetRef>> SearchDatasets(
+      const service::DatasetSearchQuery& search) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetSearch s, service::ToEngine(search));
+    return view_.QueryDatasets(s);
   }
-  Status ForEachDataset(const service::DatasetsQuery& query,
-                        const engine::RegistryView::DatasetFn& fn) override {
-    STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery q, ToEngine(query));
-    return view_.ForEachDataset(q, fn);
+  Status ForEachSearched(const service::DatasetSearchQuery& search,
+                         const engine::RegistryView::DatasetFn& fn) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetSearch s, service::ToEngine(search));
+    return view_.ForEachDataset(s, fn);
   }
   Result<std::vector<engine::CollectionInfo>> QueryCollections(
       const std::vector<std::string>& patterns,
@@ -100,7 +115,7 @@ class LocalReader final : public Reader {
     STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
     std::optional<engine::DatasetQuery> q;
     if (datasets) {
-      STARLOG_ASSIGN_OR_RETURN(q, ToEngine(*datasets));
+      STARLOG_ASSIGN_OR_RETURN(q, service::ToEngine(*datasets));
     }
     return view_.QueryDataIds(dimensions, clause, q);
   }
@@ -143,9 +158,9 @@ class ServiceReader final : public Reader {
                                          std::optional<codec::Timespan> validity) override {
     return client_->FindDataset(dataset_type, data_id, collections, validity, At());
   }
-  Result<std::vector<engine::DatasetRef>> QueryDatasets(
-      const service::DatasetsQuery& query) override {
-    return client_->QueryDatasets(query, At());
+  Result<std::vector<engine::DatasetRef>> SearchDatasets(
+      const service::DatasetSearchQuery& search) override {
+    return client_->SearchDatasets(search, At());
   }
   Result<std::vector<engine::CollectionInfo>> QueryCollections(
       const std::vector<std::string>& patterns,

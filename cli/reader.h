@@ -31,6 +31,13 @@ Result<service::WhereText> WhereTextFrom(const ParsedArgs& args);
 Result<service::DatasetsQuery> DatasetsQueryFrom(const ParsedArgs& args,
                                                  const std::string& dataset_type);
 
+// The butler's query-datasets: the DATASET_TYPE... positionals from
+// "first_type" on (none: every type), the query DatasetsQueryFrom reads,
+// find-first unless --find-all, and --order-by (comma-separated, repeatable);
+// "limit" rows at most (0: all).
+Result<service::DatasetSearchQuery> DatasetSearchFrom(const ParsedArgs& args, size_t first_type,
+                                                      uint64_t limit);
+
 class Reader {
  public:
   enum class Mode {
@@ -51,13 +58,14 @@ class Reader {
                                                  const codec::FieldMap& data_id,
                                                  const std::vector<std::string>& collections,
                                                  std::optional<codec::Timespan> validity) = 0;
-  virtual Result<std::vector<engine::DatasetRef>> QueryDatasets(
-      const service::DatasetsQuery& query) = 0;
-  // QueryDatasets' rows handed to "fn" as they are found (RegistryView::
-  // ForEachDataset) when the repository is read locally; through a service,
-  // after its answer arrives whole.
-  virtual Status ForEachDataset(const service::DatasetsQuery& query,
-                                const engine::RegistryView::DatasetFn& fn);
+  // RegistryView::QueryDatasets of a DatasetSearch; ForEachSearched hands
+  // its rows to "fn" as they are found (RegistryView::ForEachDataset) when
+  // the repository is read locally; through a service, after its answer
+  // arrives whole.
+  virtual Result<std::vector<engine::DatasetRef>> SearchDatasets(
+      const service::DatasetSearchQuery& search) = 0;
+  virtual Status ForEachSearched(const service::DatasetSearchQuery& search,
+                                 const engine::RegistryView::DatasetFn& fn);
   virtual Result<std::vector<engine::CollectionInfo>> QueryCollections(
       const std::vector<std::string>& patterns,
       const std::vector<codec::CollectionType>& types) = 0;

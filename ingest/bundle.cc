@@ -82,7 +82,7 @@ Status CollectRecords(const engine::RegistryView& view, const std::string& eleme
 
 Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
                                   const std::vector<engine::DatasetRef>& refs,
-                                  const std::string& to) {
+                                  const std::string& to, const engine::ProgressFn& progress) {
   std::error_code ec;
   if (fs::exists(to, ec) && !fs::is_empty(to, ec)) {
     return Status::InvalidArgument(to + " exists and is not empty; export into a new folder");
@@ -163,6 +163,7 @@ Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine:
       report.bytes += a.size;
     }
     ++report.datasets;
+    if (progress) progress(report.datasets, refs.size());
   }
   w.EndArray();
   w.EndObject();
@@ -179,7 +180,8 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
 }
 
 Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
-                                  TransferMode mode, const FileSink& sink) {
+                                  TransferMode mode, const FileSink& sink,
+                                  const engine::ProgressFn& progress) {
   if (mode == TransferMode::kDirect) {
     return Status::InvalidArgument(
         "a bundle's files are outside the repository: use copy, move, "
@@ -207,6 +209,7 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
   };
   std::vector<Entry> entries;
   const std::string files = (fs::path(from) / "files").string();
+  const size_t in_all = Member(bundle, "datasets").array.size();
   for (const codec::JsonValue& d : Member(bundle, "datasets").array) {
     Entry e;
     STARLOG_ASSIGN_OR_RETURN(e.id, codec::Uuid::Parse(Member(d, "id").text));
@@ -249,6 +252,7 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
           "; nothing was imported");
     }
     entries.push_back(std::move(e));
+    if (progress) progress(entries.size(), in_all);
   }
   for (const codec::JsonValue& t : Member(bundle, "dataset_types").array) {
     STARLOG_RETURN_IF_ERROR(

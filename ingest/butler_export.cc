@@ -190,6 +190,13 @@ Result<ButlerExportReport> ExportButler(const engine::EventStore& store,
   std::set<std::string> paths;
   for (const ButlerDatasets& d : data.datasets) {
     for (const ButlerFile& f : d.files) {
+      if (f.path) paths.insert(*f.path);
+    }
+  }
+  const size_t in_all = paths.size();
+  paths.clear();
+  for (const ButlerDatasets& d : data.datasets) {
+    for (const ButlerFile& f : d.files) {
       if (!f.path || !paths.insert(*f.path).second) continue;
       auto where =
           PlaceFile((fs::path(store.root()) / *f.path).string(), to, *f.path, options.transfer);
@@ -200,6 +207,7 @@ Result<ButlerExportReport> ExportButler(const engine::EventStore& store,
       placed.push_back(*where);
       ++report.files;
       report.bytes += where->artifact.size;
+      if (options.progress) options.progress(report.files, in_all);
     }
   }
   const fs::path yaml = fs::path(to) / kButlerExportFileName;

@@ -1,14 +1,14 @@
-#include "starlog/ingest/butler_transfer.h"
-
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "ingest/butler_import_plan.h"
 #include "ingest/placed_append.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/repo_paths.h"
+#include "starlog/ingest/butler_transfer.h"
 
 namespace starlog::ingest {
 
@@ -76,6 +76,10 @@ Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const s
     for (const Placed& p : placed) UndoPlace(p);
   };
   std::map<std::pair<std::string, std::string>, codec::RegisterDatasets> events;
+  std::set<std::string> paths;
+  for (const internal::Planned& p : plan.datasets) {
+    if (p.path) paths.insert(*p.path);
+  }
   for (const internal::Planned& p : plan.datasets) {
     std::optional<codec::Artifact> artifact;
     if (p.path) {
@@ -89,6 +93,7 @@ Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const s
         }
         placed.push_back(*where);
         known = artifacts.emplace(*p.path, where->artifact).first;
+        if (options.progress) options.progress(placed.size(), paths.size());
       }
       artifact = known->second;
     }

@@ -93,6 +93,17 @@ Status Client::QueryDatasetsPaged(
   return ForEachPage<engine::DatasetRef>(std::bind_front(&Client::Call, this), query, read, page);
 }
 
+Result<std::vector<engine::DatasetRef>> Client::SearchDatasets(const DatasetSearchQuery& query,
+                                                               const ReadOptions& read) {
+  return All<engine::DatasetRef>(std::bind_front(&Client::Call, this), query, read);
+}
+
+Status Client::SearchDatasetsPaged(
+    const DatasetSearchQuery& query,
+    const std::function<Status(std::vector<engine::DatasetRef>)>& page, const ReadOptions& read) {
+  return ForEachPage<engine::DatasetRef>(std::bind_front(&Client::Call, this), query, read, page);
+}
+
 Result<std::vector<engine::CollectionInfo>> Client::QueryCollections(
     const std::vector<std::string>& patterns, const std::vector<codec::CollectionType>& types,
     const ReadOptions& read) {

@@ -518,4 +518,16 @@ Result<Message> DecodeMessage(std::string_view bytes) {
   return DecodeBody(*m);
 }
 
+Result<engine::DatasetQuery> ToEngine(const DatasetsQuery& q) {
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where,
+                           engine::WhereClause::Parse(q.where.text, q.where.binds));
+  return engine::DatasetQuery{q.dataset_type, q.collections, std::move(where), q.find_first,
+                              q.validity};
+}
+
+Result<engine::DatasetSearch> ToEngine(const DatasetSearchQuery& q) {
+  STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query, ToEngine(q.query));
+  return engine::DatasetSearch{q.dataset_types, std::move(query), q.order_by, q.limit};
+}
+
 }  // namespace starlog::service

@@ -110,6 +110,12 @@ struct QueryEncoder {
   Offset<void> operator()(const DatasetTypesInQuery& q) {
     return fbs::CreateDatasetTypesInQuery(b, b.CreateVectorOfStrings(q.collections)).Union();
   }
+  Offset<void> operator()(const DatasetSearchQuery& q) {
+    auto types = b.CreateVectorOfStrings(q.dataset_types);
+    auto query = EncodeDatasetsQuery(b, q.query);
+    auto order_by = b.CreateVectorOfStrings(q.order_by);
+    return fbs::CreateDatasetSearchQuery(b, types, query, order_by, q.limit).Union();
+  }
 };
 
 Offset<fbs::DatasetRow> EncodeDataset(FlatBufferBuilder& b, const engine::DatasetRef& r) {
@@ -295,6 +301,15 @@ Result<Query> DecodeQuery(const fbs::QueryRequest& m) {
       return Query(SnapshotsQuery{});
     case fbs::Query_DatasetTypesInQuery:
       return Query(DatasetTypesInQuery{Strings(m.query_as_DatasetTypesInQuery()->collections())});
+    case fbs::Query_DatasetSearchQuery: {
+      const auto* q = m.query_as_DatasetSearchQuery();
+      DatasetSearchQuery out;
+      out.dataset_types = Strings(q->dataset_types());
+      STARLOG_ASSIGN_OR_RETURN(out.query, DecodeDatasetsQuery(*q->query()));
+      out.order_by = Strings(q->order_by());
+      out.limit = q->limit();
+      return Query(std::move(out));
+    }
     case fbs::Query_NONE:
       break;
   }

@@ -19,16 +19,6 @@ Result<engine::WhereClause> Parse(const WhereText& where) {
   return engine::WhereClause::Parse(where.text, where.binds);
 }
 
-Result<engine::DatasetQuery> ToEngine(const DatasetsQuery& q) {
-  engine::DatasetQuery out;
-  out.dataset_type = q.dataset_type;
-  out.collections = q.collections;
-  STARLOG_ASSIGN_OR_RETURN(out.where, Parse(q.where));
-  out.find_first = q.find_first;
-  out.validity = q.validity;
-  return out;
-}
-
 template <typename T>
 Result<QueryRows> Rows(Result<std::vector<T>> rows) {
   if (!rows.ok()) return rows.status();
@@ -48,6 +38,10 @@ struct Runner {
   Result<QueryRows> operator()(const DatasetsQuery& q) const {
     STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query, ToEngine(q));
     return Rows(view.QueryDatasets(query));
+  }
+  Result<QueryRows> operator()(const DatasetSearchQuery& q) const {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetSearch search, ToEngine(q));
+    return Rows(view.QueryDatasets(search));
   }
   Result<QueryRows> operator()(const CollectionsQuery& q) const {
     return Rows(view.QueryCollections(q.patterns, q.types));

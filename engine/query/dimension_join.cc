@@ -25,8 +25,21 @@ void CollectNames(const WhereNode& node, std::set<std::string>* out) {
   for (const WhereNode& child : node.children) CollectNames(child, out);
 }
 
-// The dimensions "where" names that data IDs with "required" neither have
-// nor imply.
+// The element of "keys" whose records carry the timespan a calibration must
+// be valid for: the first in the universe's order with timespan fields.
+const DimensionElement* TimedElement(const Universe& universe,
+                                     const std::vector<std::string>& keys) {
+  for (const DimensionElement& e : universe.elements()) {
+    if (!std::binary_search(keys.begin(), keys.end(), e.name)) continue;
+    if (universe.FieldType(e, "timespan_begin") && universe.FieldType(e, "timespan_end")) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::vector<std::string> ExtraDimensions(const Universe& universe, const WhereClause& where,
                                          const std::vector<std::string>& required) {
   if (where.empty()) return {};
@@ -55,21 +68,6 @@ std::vector<std::string> ExtraDimensions(const Universe& universe, const WhereCl
   }
   return out;
 }
-
-// The element of "keys" whose records carry the timespan a calibration must
-// be valid for: the first in the universe's order with timespan fields.
-const DimensionElement* TimedElement(const Universe& universe,
-                                     const std::vector<std::string>& keys) {
-  for (const DimensionElement& e : universe.elements()) {
-    if (!std::binary_search(keys.begin(), keys.end(), e.name)) continue;
-    if (universe.FieldType(e, "timespan_begin") && universe.FieldType(e, "timespan_end")) {
-      return &e;
-    }
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 Result<std::optional<std::vector<DatasetRef>>> QueryJoinedDatasets(
     const RegistryView& view, const DatasetQuery& query, const DatasetTypeInfo& type,

@@ -470,6 +470,10 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
   return Status::OK();
 }
 
+uint64_t RegistryView::TEST_JoinRowsExamined() const {
+  return impl_->join_rows_examined.load(std::memory_order_relaxed);
+}
+
 Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
     const std::vector<std::string>& dimensions, const WhereClause& where,
     const std::optional<DatasetQuery>& datasets) const {
@@ -519,57 +523,12 @@ Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
     STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
     return out;
   }
-  // From the dimension records: join the elements' records on shared keys, in
-  // the universe's order (each element after what it requires).
-  std::vector<codec::FieldMap> partial = {codec::FieldMap()};
-  for (const DimensionElement& e : universe().elements()) {
-    STARLOG_ASSIGN_OR_RETURN(auto element_keys, universe().RequiredKeys({e.name}));
-    // A relation joins when every key it relates is asked for (visit and
-    // exposure: visit_definition), as the butler's always_join elements.
-    const bool wanted = e.join
-                            ? std::all_of(element_keys.begin(), element_keys.end(),
-                                          [&](const std::string& k) {
-                                            return std::binary_search(keys.begin(), keys.end(), k);
-                                          })
-                            : std::binary_search(keys.begin(), keys.end(), e.name);
-    if (!wanted) continue;
-    STARLOG_ASSIGN_OR_RETURN(auto records, QueryDimensionRecords(e.name, {}));
-    std::vector<codec::FieldMap> next;
-    for (const codec::FieldMap& p : partial) {
-      for (const codec::FieldMap& r : records) {
-        bool compatible = true;
-        for (const std::string& k : element_keys) {
-          auto have = p.find(k);
-          if (have != p.end() && have->second != r.at(k)) compatible = false;
-        }
-        // An implied dimension's value is the one this record names (an
-        // exposure's physical_filter), not every value there is.
-        for (const std::string& d : e.implies) {
-          auto named = r.find(d);
-          auto have = p.find(d);
-          if (named != r.end() && have != p.end() && have->second != named->second) {
-            compatible = false;
-          }
-        }
-        if (!compatible) continue;
-        codec::FieldMap joined = p;
-        for (const std::string& k : element_keys) joined.emplace(k, r.at(k));
-        for (const std::string& d : e.implies) {
-          auto named = r.find(d);
-          if (named != r.end() && std::binary_search(keys.begin(), keys.end(), d)) {
-            joined.emplace(d, named->second);
-          }
-        }
-        next.push_back(std::move(joined));
-      }
-    }
-    partial = std::move(next);
-  }
+  // From the dimension records, joined on shared keys (record_join.cc).
   STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
   RecordCache records(*impl_);
-  for (codec::FieldMap& d : partial) {
-    STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(d, records));
-    if (match && distinct.insert(EncodeDataId(d)).second) out.push_back(std::move(d));
+  STARLOG_ASSIGN_OR_RETURN(auto joined, JoinRecords(*impl_, keys, bound, records));
+  for (codec::FieldMap& d : joined) {
+    if (distinct.insert(EncodeDataId(d)).second) out.push_back(std::move(d));
   }
   STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
   return out;

@@ -2,6 +2,7 @@
 
 // What a RegistryView holds, and the helpers its query files share.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -65,6 +66,8 @@ class RegistryView::Impl {
   ViewMemo<std::shared_ptr<const SearchPath>> search_paths;
   // A parent dataset type's data ID keys (Universe::RequiredKeys).
   ViewMemo<std::shared_ptr<const std::vector<std::string>>> type_keys;
+  // Record pairs JoinRecords has examined (RegistryView::TEST_JoinRowsExamined).
+  mutable std::atomic<uint64_t> join_rows_examined{0};
 
  private:
   DbHandles handles_;
@@ -105,6 +108,22 @@ class RecordCache {
 Result<codec::FieldMap> ImpliedValuesOf(const Universe& universe, RecordCache& records,
                                         const codec::FieldMap& data_id);
 
+class BoundWhere;
+
+// The data IDs over "keys" (sorted, closed under what each requires) from
+// the dimension records, satisfying "where" (bound to "keys"): QueryDataIds
+// without datasets, before its rows are made distinct and given their
+// implied values (record_join.cc).
+Result<std::vector<codec::FieldMap>> JoinRecords(const RegistryView::Impl& view,
+                                                 const std::vector<std::string>& keys,
+                                                 const BoundWhere& where, RecordCache& records);
+
+// The dimensions "where" names that data IDs with "required" neither have
+// nor imply, and that hang off them (an instrument's exposures, for a bias
+// over instrument and detector): those a query joins (QueryJoinedDatasets).
+std::vector<std::string> ExtraDimensions(const Universe& universe, const WhereClause& where,
+                                         const std::vector<std::string>& required);
+
 // QueryDatasets when its where clause names dimensions "type" lacks
 // (exposure, for a bias): one dataset per data ID over both (DatasetRef::
 // joined), a calibration valid for that data ID's exposure (or visit)
@@ -127,6 +146,18 @@ class BoundWhere {
   static Result<BoundWhere> Bind(const Universe& universe, const WhereClause& where,
                                  const std::vector<std::string>& keys,
                                  const DimensionElement* record_element = nullptr);
+  // The names of an order (DatasetSearch::order_by, without their "-"),
+  // each bound as a where clause binds a name: a key, a dimension the keys
+  // imply, element.field or element.timespan.begin; also a bare field, or
+  // timespan.begin, that exactly one element of the data IDs has.
+  // InvalidArgument names one that is none of these. Values then reads them.
+  static Result<BoundWhere> BindNames(const Universe& universe,
+                                      const std::vector<std::string>& names,
+                                      const std::vector<std::string>& keys);
+  // The value of each name BindNames bound, for "data_id"; nullopt where a
+  // record is missing or lacks the field.
+  Result<std::vector<std::optional<codec::FieldValue>>> Values(const codec::FieldMap& data_id,
+                                                               RecordCache& records) const;
   // Whether "data_id" (or record) satisfies the clause: true only if the
   // expression is true, not if it is unknown for want of a record.
   Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records) const;
@@ -135,6 +166,18 @@ class BoundWhere {
   // or in a top-level AND ("instrument = 'HSC' AND detector = 1"), so that a
   // query may seek rather than scan. Matches must still be asked.
   codec::FieldMap FixedKeys() const;
+  // The terms of the clause's top-level AND (the clause itself when it is
+  // no AND; none when it is empty), each a clause of its own: a data ID
+  // satisfies the clause exactly when it satisfies every term.
+  std::vector<BoundWhere> Conjuncts() const;
+  // The data ID keys Matches reads, sorted: the keys compared, and the
+  // keys of each record read (its element's own). A data ID that has these
+  // gets the answer it would get with more keys.
+  Result<std::vector<std::string>> KeysRead(const Universe& universe) const;
+  // Per key, the values a term of the top-level AND lets it take: "k = v",
+  // "k IN (...)" (ranges expanded), intersected when several terms name k;
+  // a key left out is not so narrowed, nor one allowed more than "max".
+  std::map<std::string, std::vector<codec::FieldValue>> KeyCandidates(size_t max) const;
 
   enum class Truth : uint8_t { kFalse, kTrue, kUnknown };
   struct Ref {
@@ -164,6 +207,7 @@ class BoundWhere {
 
   std::vector<Ref> refs_;
   std::optional<Node> root_;
+  std::vector<Value> names_;  // BindNames'.
 };
 
 }  // namespace starlog::engine

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <iterator>
+#include <set>
 
 #include "engine/query/registry_view_impl.h"
 
@@ -113,12 +115,12 @@ class Binder {
     return out;
   }
 
- private:
   struct Resolved {
     BoundWhere::Value value;
     std::optional<ValueType> type;  // Set for a field.
   };
 
+ private:
   bool HasKey(const std::string& k) const {
     return std::binary_search(keys_.begin(), keys_.end(), k);
   }
@@ -145,6 +147,7 @@ class Binder {
                                    value.ToString());
   }
 
+ public:
   // A value, a field, or nullopt for a single name that names nothing.
   Result<std::optional<Resolved>> Resolve(const WhereOperand& in) {
     if (in.kind == WhereOperand::Kind::kValue) {
@@ -195,6 +198,7 @@ class Binder {
     return std::optional<Resolved>(Resolved{BoundWhere::Value{index, {}}, *type});
   }
 
+ private:
   const Universe& universe_;
   const std::vector<std::string>& keys_;
   const DimensionElement* record_element_;
@@ -227,6 +231,202 @@ Result<bool> BoundWhere::Matches(const codec::FieldMap& data_id, RecordCache& re
               std::vector<const codec::FieldValue*>(refs_.size(), nullptr)};
   STARLOG_ASSIGN_OR_RETURN(Truth t, Eval(*root_, ctx));
   return t == Truth::kTrue;
+}
+
+namespace {
+
+// The elements whose records data IDs with "keys" reach: their own, and
+// those each implies, in the universe's order.
+std::vector<const DimensionElement*> ReachableElements(const Universe& universe,
+                                                       const std::vector<std::string>& keys) {
+  std::set<std::string> reached(keys.begin(), keys.end());
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const std::string& name : std::vector<std::string>(reached.begin(), reached.end())) {
+      const DimensionElement* e = universe.Find(name);
+      if (e == nullptr) continue;
+      for (const std::string& i : e->implies) grew |= reached.insert(i).second;
+    }
+  }
+  std::vector<const DimensionElement*> out;
+  for (const DimensionElement& e : universe.elements()) {
+    if (reached.count(e.name)) out.push_back(&e);
+  }
+  return out;
+}
+
+// "name" split at its dots, a bare field (or timespan.begin) given the one
+// element of "reachable" that has it, as the butler infers it.
+std::vector<std::string> OrderName(const Universe& universe,
+                                   const std::vector<const DimensionElement*>& reachable,
+                                   const std::string& name) {
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const size_t dot = name.find('.', start);
+    parts.push_back(name.substr(start, dot == std::string::npos ? dot : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  const bool bare = parts.size() == 1 && universe.Find(parts[0]) == nullptr;
+  const bool bare_timespan = parts.size() == 2 && parts[0] == "timespan";
+  if (!bare && !bare_timespan) return parts;
+  const std::string field = bare ? parts[0] : "timespan_" + parts[1];
+  const DimensionElement* owner = nullptr;
+  for (const DimensionElement* e : reachable) {
+    if (universe.FieldType(*e, field) == nullptr) continue;
+    if (owner != nullptr) return parts;  // Two have it: the name must say which.
+    owner = e;
+  }
+  if (owner == nullptr) return parts;
+  parts.insert(parts.begin(), owner->name);
+  return parts;
+}
+
+}  // namespace
+
+Result<BoundWhere> BoundWhere::BindNames(const Universe& universe,
+                                         const std::vector<std::string>& names,
+                                         const std::vector<std::string>& keys) {
+  BoundWhere bound;
+  Binder binder(universe, keys, nullptr, bound.refs_);
+  const auto reachable = ReachableElements(universe, keys);
+  for (const std::string& name : names) {
+    WhereOperand operand;
+    operand.kind = WhereOperand::Kind::kName;
+    operand.name = OrderName(universe, reachable, name);
+    auto resolved = operand.name.size() <= 3 && !name.empty()
+                        ? binder.Resolve(operand)
+                        : Result<std::optional<Binder::Resolved>>(std::nullopt);
+    if (!resolved.ok() || !*resolved || resolved->value().value.ref < 0) {
+      return Status::InvalidArgument(
+          "order by '" + name + "': names nothing known for data IDs over {" + Known(keys) +
+          "} (a key, a dimension they imply, or a field of their records as element.field)");
+    }
+    bound.names_.push_back(resolved->value().value);
+  }
+  return bound;
+}
+
+Result<std::vector<std::optional<codec::FieldValue>>> BoundWhere::Values(
+    const codec::FieldMap& data_id, RecordCache& records) const {
+  Context ctx{data_id, records, std::vector<char>(refs_.size(), 0),
+              std::vector<const codec::FieldValue*>(refs_.size(), nullptr)};
+  std::vector<std::optional<codec::FieldValue>> out;
+  out.reserve(names_.size());
+  for (const Value& v : names_) {
+    STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* value, Get(v, ctx));
+    out.push_back(value ? std::optional<codec::FieldValue>(*value) : std::nullopt);
+  }
+  return out;
+}
+
+std::vector<BoundWhere> BoundWhere::Conjuncts() const {
+  std::vector<BoundWhere> out;
+  if (!root_) return out;
+  const auto term = [&](const Node& n) {
+    BoundWhere t;
+    t.refs_ = refs_;
+    t.root_ = n;
+    out.push_back(std::move(t));
+  };
+  if (root_->kind == WhereNode::Kind::kAnd) {
+    for (const Node& c : root_->children) term(c);
+  } else {
+    term(*root_);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> BoundWhere::KeysRead(const Universe& universe) const {
+  std::set<std::string> keys;
+  Status failure;
+  const auto read = [&](const Value& v) {
+    if (v.ref < 0 || !failure.ok()) return;
+    const Ref& ref = refs_[static_cast<size_t>(v.ref)];
+    if (ref.path.empty()) {
+      keys.insert(ref.field);
+      return;
+    }
+    auto element_keys = universe.RequiredKeys({ref.path.front()});
+    if (!element_keys.ok()) {
+      failure = element_keys.status();
+      return;
+    }
+    keys.insert(element_keys->begin(), element_keys->end());
+  };
+  std::vector<const Node*> todo;
+  if (root_) todo.push_back(&*root_);
+  while (!todo.empty()) {
+    const Node* n = todo.back();
+    todo.pop_back();
+    read(n->lhs);
+    read(n->rhs);
+    for (const Value& item : n->items) read(item);
+    for (const Node& c : n->children) todo.push_back(&c);
+  }
+  STARLOG_RETURN_IF_ERROR(failure);
+  return std::vector<std::string>(keys.begin(), keys.end());
+}
+
+std::map<std::string, std::vector<codec::FieldValue>> BoundWhere::KeyCandidates(size_t max) const {
+  std::map<std::string, std::vector<codec::FieldValue>> out;
+  // A term allowing too many values narrows nothing; the others still do.
+  const auto narrow = [&](const std::string& key, std::vector<codec::FieldValue> values) {
+    if (values.size() > max) return;
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    auto [it, fresh] = out.try_emplace(key, std::move(values));
+    if (fresh) return;
+    std::vector<codec::FieldValue> both;
+    std::set_intersection(it->second.begin(), it->second.end(), values.begin(), values.end(),
+                          std::back_inserter(both));
+    it->second = std::move(both);
+  };
+  // The data ID key a value reads directly, if it does.
+  const auto key_of = [&](const Value& v) -> const std::string* {
+    if (v.ref < 0) return nullptr;
+    const Ref& ref = refs_[static_cast<size_t>(v.ref)];
+    return ref.path.empty() ? &ref.field : nullptr;
+  };
+  const auto term = [&](const Node& n) {
+    if (n.kind == WhereNode::Kind::kCompare && n.op == WhereNode::Op::kEq) {
+      const std::string* lhs = key_of(n.lhs);
+      const std::string* rhs = key_of(n.rhs);
+      if (lhs && n.rhs.ref < 0) narrow(*lhs, {n.rhs.constant});
+      if (rhs && n.lhs.ref < 0) narrow(*rhs, {n.lhs.constant});
+      return;
+    }
+    if (n.kind != WhereNode::Kind::kIn) return;
+    const std::string* key = key_of(n.lhs);
+    if (key == nullptr) return;
+    std::vector<codec::FieldValue> values;
+    for (const Value& item : n.items) {
+      if (item.ref >= 0) return;  // Compared with a field: no constant list.
+      values.push_back(item.constant);
+    }
+    for (const WhereRange& r : n.ranges) {
+      // Each range counted before it is expanded, so a vast one costs nothing.
+      if (r.last < r.first) continue;
+      const uint64_t span = static_cast<uint64_t>(r.last) - static_cast<uint64_t>(r.first);
+      if (span / static_cast<uint64_t>(r.stride) + values.size() >= max) return;
+      for (int64_t v = r.first;; v += r.stride) {
+        values.emplace_back(v);
+        if (static_cast<uint64_t>(r.last) - static_cast<uint64_t>(v) <
+            static_cast<uint64_t>(r.stride)) {
+          break;
+        }
+      }
+    }
+    narrow(*key, std::move(values));
+  };
+  if (root_) {
+    if (root_->kind == WhereNode::Kind::kAnd) {
+      for (const Node& c : root_->children) term(c);
+    } else {
+      term(*root_);
+    }
+  }
+  return out;
 }
 
 codec::FieldMap BoundWhere::FixedKeys() const {

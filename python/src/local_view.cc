@@ -13,12 +13,6 @@ Result<engine::WhereClause> Parse(const service::WhereText& where) {
   return engine::WhereClause::Parse(where.text, where.binds);
 }
 
-Result<engine::DatasetQuery> Parse(const service::DatasetsQuery& q) {
-  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where, Parse(q.where));
-  return engine::DatasetQuery{q.dataset_type, q.collections, std::move(where), q.find_first,
-                              q.validity};
-}
-
 // The engine answers a query whole: one page.
 class OnePage : public DatasetPages {
  public:
@@ -49,8 +43,8 @@ class LocalSource : public ViewSource {
     return view_.FindDataset(dataset_type, data_id, collections, validity);
   }
   Result<std::unique_ptr<DatasetPages>> QueryDatasets(
-      const service::DatasetsQuery& query) override {
-    STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery q, Parse(query));
+      const service::DatasetSearchQuery& search) override {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetSearch q, service::ToEngine(search));
     STARLOG_ASSIGN_OR_RETURN(auto refs, view_.QueryDatasets(q));
     return std::unique_ptr<DatasetPages>(new OnePage(std::move(refs)));
   }
@@ -60,7 +54,7 @@ class LocalSource : public ViewSource {
     STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
     std::optional<engine::DatasetQuery> q;
     if (datasets) {
-      STARLOG_ASSIGN_OR_RETURN(q, Parse(*datasets));
+      STARLOG_ASSIGN_OR_RETURN(q, service::ToEngine(*datasets));
     }
     return view_.QueryDataIds(dimensions, clause, q);
   }

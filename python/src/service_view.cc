@@ -17,12 +17,12 @@ namespace starlog::python {
 namespace {
 
 // A query's pages as the service sends them, read on a thread of their own
-// over a connection of their own (QueryDatasetsPaged hands pages to a
+// over a connection of their own (SearchDatasetsPaged hands pages to a
 // callback), one page ahead of the reader at most: a result larger than
 // memory is never held whole.
 class ServicePages : public DatasetPages {
  public:
-  ServicePages(std::unique_ptr<service::Client> client, service::DatasetsQuery query,
+  ServicePages(std::unique_ptr<service::Client> client, service::DatasetSearchQuery query,
                std::string as_of)
       : client_(std::move(client)),
         query_(std::move(query)),
@@ -55,7 +55,7 @@ class ServicePages : public DatasetPages {
   void Read() {
     service::ReadOptions read;
     read.as_of = as_of_;
-    const Status status = client_->QueryDatasetsPaged(
+    const Status status = client_->SearchDatasetsPaged(
         query_,
         [this](std::vector<engine::DatasetRef> page) {
           MutexLock lock(&mu_);
@@ -73,7 +73,7 @@ class ServicePages : public DatasetPages {
   }
 
   std::unique_ptr<service::Client> client_;  // The reader thread's alone.
-  const service::DatasetsQuery query_;
+  const service::DatasetSearchQuery query_;
   const std::string as_of_;
   Mutex mu_;
   CondVar changed_;
@@ -105,7 +105,7 @@ class ServiceSource : public ViewSource {
     });
   }
   Result<std::unique_ptr<DatasetPages>> QueryDatasets(
-      const service::DatasetsQuery& query) override {
+      const service::DatasetSearchQuery& query) override {
     STARLOG_ASSIGN_OR_RETURN(auto client, service_->Open());
     auto pages = std::make_unique<ServicePages>(std::move(client), query, as_of_);
     // The first page now, so that a query that fails fails at the call.

@@ -136,21 +136,29 @@ void RegisterView(py::module_& m) {
           "passed over. NotFoundError lists the collections searched.")
       .def(
           "query_datasets",
-          [](const View& v, const std::string& dataset_type, py::handle collections,
-             const std::string& where, py::handle bind, bool find_first, py::handle time) {
-            const service::DatasetsQuery query =
-                Query(dataset_type, collections, where, bind, find_first, time);
+          [](const View& v, py::handle dataset_type, py::handle collections,
+             const std::string& where, py::handle bind, bool find_first, py::handle time,
+             py::handle order_by, uint64_t limit) {
+            service::DatasetSearchQuery search;
+            search.dataset_types = Patterns(dataset_type);
+            search.query = Query("", collections, where, bind, find_first, time);
+            search.order_by = Patterns(order_by);
+            search.limit = limit;
             auto it = std::make_unique<DatasetIterator>(
-                Unwrap(NoGil([&] { return v.source->QueryDatasets(query); })));
+                Unwrap(NoGil([&] { return v.source->QueryDatasets(search); })));
             it->NextPage();
             return it;
           },
           py::arg("dataset_type"), py::arg("collections"), py::arg("where") = "",
           py::arg("bind") = py::none(), py::arg("find_first") = true, py::arg("time") = py::none(),
-          "Datasets of `dataset_type` in `collections` (names or globs) satisfying `where` "
-          "(the butler's expression language, with `bind` values for its names), as an "
-          "iterator of DatasetRef. find_first: one per data ID, the first along the search "
-          "path (no globs then).")
+          py::arg("order_by") = py::none(), py::arg("limit") = 0,
+          "Datasets of `dataset_type` (a name, type.component or glob pattern, a list of "
+          "them, or None for every type; the types by name, each one's rows together) in "
+          "`collections` (names or globs) satisfying `where` (the butler's expression "
+          "language, with `bind` values for its names), as an iterator of DatasetRef. "
+          "find_first: one per data ID, the first along the search path (no globs then). "
+          "order_by: data ID keys and record fields (\"exposure.day_obs\"), \"-\" before one "
+          "for descending, ordering each type's rows; limit: at most that many rows (0: all).")
       .def(
           "query_data_ids",
           [](const View& v, py::handle dimensions, const std::string& where, py::handle bind,

@@ -45,7 +45,7 @@ class ViewSource {
   // Reads the first page before it returns, so that a query that fails
   // fails here, as the local query does.
   virtual Result<std::unique_ptr<DatasetPages>> QueryDatasets(
-      const service::DatasetsQuery& query) = 0;
+      const service::DatasetSearchQuery& search) = 0;
   virtual Result<std::vector<codec::FieldMap>> QueryDataIds(
       const std::vector<std::string>& dimensions, const service::WhereText& where,
       const std::optional<service::DatasetsQuery>& datasets) = 0;

@@ -130,12 +130,14 @@ class View:
     ) -> DatasetRef: ...
     def query_datasets(
         self,
-        dataset_type: str,
+        dataset_type: Optional[Names],
         collections: Names,
         where: str = "",
         bind: Optional[Mapping[str, Value]] = None,
         find_first: bool = True,
         time: Validity = None,
+        order_by: Optional[Names] = None,
+        limit: int = 0,
     ) -> DatasetIterator: ...
     def query_data_ids(
         self,

@@ -494,12 +494,19 @@ class Registry:
     ) -> Iterator[DatasetRef]:
         """Datasets of ``datasetType`` in ``collections`` satisfying ``where``
         and the data ID's values; every match unless findFirst (the butler's
-        default), an iterator."""
+        default), an iterator. ``datasetType`` may be a name, a DatasetType,
+        a glob pattern, a list of them, or ``...`` (or None) for every type,
+        as the butler's; the rows of each type come together, the types by
+        name."""
         where, bind = _where_with(where, bind, _data_id(dataId, kwargs))
         view = self.repository.view()
-        refs = view.query_datasets(
-            _type_name(datasetType), self._search(collections), where, bind, findFirst, timespan
-        )
+        if datasetType is ... or datasetType is None:
+            types: Any = None
+        elif isinstance(datasetType, str) or hasattr(datasetType, "name"):
+            types = _type_name(datasetType)
+        else:
+            types = [_type_name(t) for t in datasetType]
+        refs = view.query_datasets(types, self._search(collections), where, bind, findFirst, timespan)
         return self._wrap(view, refs)
 
     def removeDatasets(self, refs: Iterable[Any]) -> None:

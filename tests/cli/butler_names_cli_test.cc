@@ -182,3 +182,74 @@ TEST_CASE("query-collections -t and query-dataset-types --collections read what 
   CHECK_FALSE(Contains(chained.out, "flat"));
   CHECK(RunStarlog({"query-dataset-types", repo, "--collections", "nope"}).exit_code == 1);
 }
+
+TEST_CASE("query-datasets takes several types and globs, --order-by and --limit as the butler's",
+          "[cli][butler]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = starlog::testutil::CreateHscRepository(
+      dir.path(), "instrument,detector\nHSC,1\nHSC,2\nHSC,3\n");
+  for (const char* type : {"bias", "dark", "flat"}) {
+    REQUIRE(RunStarlog({"register-dataset-type", repo, type, "ExposureF", "instrument", "detector"})
+                .exit_code == 0);
+  }
+  REQUIRE(RunStarlog({"create-collection", repo, "a"}).exit_code == 0);
+  for (const char* type : {"bias", "dark"}) {
+    REQUIRE(RunStarlog({"register-datasets", repo, type, "a", dir.Sub("d.csv")}).exit_code == 0);
+  }
+  // One table per type, the types by name, a blank line between.
+  auto both = RunStarlog({"query-datasets", repo, "dark", "b*", "--collections", "a"});
+  INFO(both.out << both.err);
+  REQUIRE(both.exit_code == 0);
+  const size_t bias = both.out.find("\nbias "), dark = both.out.find("\ndark ");
+  REQUIRE(bias != std::string::npos);
+  REQUIRE(dark != std::string::npos);
+  CHECK(bias < dark);
+  CHECK(Contains(both.out, "\n\nTYPE "));
+  CHECK(RunStarlog({"query-datasets", repo, "--collections", "a"}).out == both.out);  // Every type.
+  CHECK(RunStarlog({"query-datasets", repo, "*", "--collections", "a"}).out == both.out);
+  auto json = RunStarlog({"query-datasets", repo, "*", "--collections", "a", "--json"});
+  CHECK(Contains(json.out, "\"dataset_type\":\"bias\""));
+  CHECK(Contains(json.out, "\"dataset_type\":\"dark\""));
+  CHECK(json.out.rfind("[", 0) == 0);  // One array for all of them.
+
+  // --order-by: descending detector within each type.
+  auto ordered = RunStarlog(
+      {"query-datasets", repo, "bias", "--collections", "a", "--order-by", "-detector", "--json"});
+  REQUIRE(ordered.exit_code == 0);
+  const size_t d3 = ordered.out.find("\"detector\":3"), d1 = ordered.out.find("\"detector\":1");
+  CHECK(d3 < d1);
+  auto unknown = RunStarlog(
+      {"query-datasets", repo, "bias", "--collections", "a", "--order-by", "detector,exposure"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(Contains(unknown.err, "order by 'exposure'"));
+  CHECK(RunStarlog({"query-datasets", repo, "bias", "--collections", "a", "--order-by", "-"})
+            .exit_code == 2);
+
+  // --limit N: N rows in all; -N: N and a warning when there were more; 0: all.
+  const auto rows = [](const std::string& out) {
+    size_t n = 0;
+    for (size_t at = 0; (at = out.find("\"id\":", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  auto four = RunStarlog({"query-datasets", repo, "--collections", "a", "--json", "--limit", "4"});
+  CHECK(rows(four.out) == 4);
+  CHECK(four.err.empty());
+  auto warned =
+      RunStarlog({"query-datasets", repo, "--collections", "a", "--json", "--limit", "-4"});
+  CHECK(rows(warned.out) == 4);
+  CHECK(Contains(warned.err, "the limit of 4 rows was reached"));
+  auto exact =
+      RunStarlog({"query-datasets", repo, "--collections", "a", "--json", "--limit", "-6"});
+  CHECK(rows(exact.out) == 6);
+  CHECK(exact.err.empty());  // Six match: the cap is not passed.
+  CHECK(rows(RunStarlog({"query-datasets", repo, "--collections", "a", "--json", "--limit", "0"})
+                 .out) == 6);
+  auto quiet = RunStarlog({"query-datasets", repo, "--collections", "a", "--json", "--limit", "-1",
+                           "--log-level", "ERROR"});
+  CHECK(quiet.err.empty());
+  for (const char* bad : {"x", "", "1.5", "-9223372036854775808"}) {
+    CHECK(RunStarlog({"query-datasets", repo, "--collections", "a", "--limit", bad}).exit_code ==
+          2);
+  }
+  CHECK(RunStarlog({"query-datasets", repo, "bias", "nope", "--collections", "a"}).exit_code == 1);
+}

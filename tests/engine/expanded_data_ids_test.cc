@@ -123,6 +123,32 @@ TEST_CASE("A calibration query over exposures finds one per exposure and detecto
   CHECK(f.Biases("detector = 1").status().IsInvalidArgument());
 }
 
+TEST_CASE("A calibration query over exposures orders by the exposures it joins",
+          "[engine][calib]") {
+  TimedFixture f;
+  for (const char* order : {"-exposure", "-exposure.timespan.begin", "-timespan.begin"}) {
+    engine::DatasetSearch search;
+    search.dataset_types = {"bias"};
+    search.query = {"",
+                    {"HSC/calib"},
+                    *engine::WhereClause::Parse("exposure IN (300, 301)"),
+                    true,
+                    std::nullopt};
+    search.order_by = {order};
+    auto refs = f.View().QueryDatasets(search);
+    INFO(order);
+    REQUIRE(refs.ok());
+    REQUIRE(refs->size() == 2);
+    CHECK((*refs)[0].id == f.late);  // Exposure 301's, the later one, first.
+    CHECK((*refs)[1].id == f.early);
+    // With no rows the order is still checked against what the query joins.
+    search.query.where = *engine::WhereClause::Parse("exposure = 400");
+    auto none = f.View().QueryDatasets(search);
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+  }
+}
+
 TEST_CASE("A calibration query over visits takes each visit's timespan", "[engine][calib]") {
   TimedFixture f;
   f.Append(codec::InsertDimensionRecords{"visit",

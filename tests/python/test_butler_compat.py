@@ -79,6 +79,11 @@ def test_a_pipelines_registry_work(registry):
     assert len(list(registry.queryDatasets("raw", collections="HSC/*"))) == 3
     assert [r.dataId["detector"] for r in registry.queryDatasets("raw", where="detector > 0", exposure=1)] == [1, 2]
     assert len(list(registry.queryDatasets("raw", findFirst=True))) == 3
+    # Several types, a glob, or ... for every type: each type's rows together, by name.
+    runs = ["HSC/raw/all", "HSC/calib/bias"]
+    every = [r.datasetType.name for r in registry.queryDatasets(..., collections=runs)]
+    assert every == ["bias"] * 3 + ["raw"] * 3
+    assert [r.datasetType.name for r in registry.queryDatasets([raw, "b*"], collections=runs)] == every
 
     assert registry.getDataset(raws[0].id) == raws[0]
     assert registry.getDataset("00000000-0000-0000-0000-000000000000") is None

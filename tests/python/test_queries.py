@@ -39,6 +39,23 @@ def test_query_datasets_where_bind_find_first(raws):
         view.query_datasets("raw", "HSC/raw/all", where="detector =")
 
 
+def test_query_datasets_of_several_types_ordered_and_limited(raws):
+    raws.register_datasets("bias", "HSC/calib/bias", [{"instrument": "HSC", "detector": d} for d in range(2)])
+    view = raws.view()
+    search = ["HSC/raw/all", "HSC/calib/bias"]
+    every = [r.type for r in view.query_datasets(None, search)]
+    assert every == ["bias"] * 2 + ["raw"] * len(RAWS)
+    assert [r.type for r in view.query_datasets(["raw", "b*"], search)] == every
+    ordered = list(view.query_datasets("raw", search, order_by=["-exposure", "detector"], limit=5))
+    assert [(r.data_id["exposure"], r.data_id["detector"]) for r in ordered] == \
+        [(903336, 0), (903336, 1), (903336, 2), (903336, 3), (903334, 0)]
+    assert len(list(view.query_datasets("*", search, limit=3))) == 3
+    with pytest.raises(starlog.InvalidArgumentError):
+        view.query_datasets("raw", search, order_by="nope")
+    with pytest.raises(starlog.NotFoundError):
+        view.query_datasets(["raw", "nope"], search)
+
+
 def test_query_datasets_is_an_iterator_of_refs_made_once(raws):
     it = raws.view().query_datasets("raw", "HSC/raw/all")
     assert iter(it) is it

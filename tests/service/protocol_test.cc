@@ -176,6 +176,8 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
       UniverseQuery{},
       SnapshotsQuery{},
       DatasetTypesInQuery{{"HSC/defaults", "u/*"}},
+      DatasetSearchQuery{{"raw", "cal*"}, datasets, {"-exposure", "band"}, 20001},
+      DatasetSearchQuery{{}, DatasetsQuery{"", {"a"}, {}, true, std::nullopt}},
   };
   for (const Query& query : queries) {
     INFO("query " << query.index());
@@ -192,6 +194,18 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
   CHECK(d.datasets->collections == datasets.collections);
   CHECK_FALSE(d.datasets->find_first);
   CHECK(d.datasets->validity == datasets.validity);
+  auto search = std::get<DatasetSearchQuery>(
+      std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[15]})).query);
+  CHECK(search.dataset_types == std::vector<std::string>{"raw", "cal*"});
+  CHECK(search.order_by == std::vector<std::string>{"-exposure", "band"});
+  CHECK(search.limit == 20001);
+  CHECK(search.query.collections == datasets.collections);
+  CHECK(search.query.where.text == where.text);
+  CHECK_FALSE(search.query.find_first);
+  auto every = std::get<DatasetSearchQuery>(
+      std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[16]})).query);
+  CHECK(every.dataset_types.empty());
+  CHECK(every.limit == 0);
   auto f = std::get<FindDatasetQuery>(
       std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[0]})).query);
   CHECK(f.data_id == data_id);
@@ -565,7 +579,7 @@ TEST_CASE("Decoding refuses a place mode out of range and more files than descri
   }
 }
 
-// Writes the place seeds of the service fuzzer when asked
+// Writes the place and dataset_search seeds of the service fuzzer when asked
 // (STARLOG_WRITE_FUZZ_SEEDS=fuzz/corpus/service).
 TEST_CASE("Place messages as fuzz seeds", "[service][protocol]") {
   const char* folder = std::getenv("STARLOG_WRITE_FUZZ_SEEDS");
@@ -574,7 +588,14 @@ TEST_CASE("Place messages as fuzz seeds", "[service][protocol]") {
   reply.result.head.sequence = 9;
   reply.skipped.push_back(PlaceSkip{0, "skipped"});
   for (const auto& [name, message] : std::vector<std::pair<std::string, Message>>{
-           {"place", SamplePlace()}, {"place_result", reply}}) {
+           {"place", SamplePlace()},
+           {"place_result", reply},
+           {"query_dataset_search",
+            QueryRequest{"7", 0,
+                         DatasetSearchQuery{{"raw", "cal*"},
+                                            {"", {"HSC/defaults"}, {"exposure = 7", {}}, true, {}},
+                                            {"-detector", "exposure.day_obs"},
+                                            100}}}}) {
     std::ofstream(std::string(folder) + "/" + name, std::ios::binary) << Encode(message);
   }
 }

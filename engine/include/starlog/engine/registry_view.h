@@ -70,6 +70,27 @@ struct DatasetQuery {
   std::optional<codec::Timespan> validity;
 };
 
+// The butler's query-datasets: the datasets of several dataset types at
+// once, each type searched as a DatasetQuery, in an order and up to a limit.
+struct DatasetSearch {
+  // Names, "type.component"s or glob patterns ("*", "cal*"); empty: every
+  // type (RegistryView::MatchDatasetTypes).
+  std::vector<std::string> dataset_types;
+  // The collections, where clause, find-first and validity every type is
+  // searched with; its dataset_type is not read.
+  DatasetQuery query;
+  // The order of each type's rows: data ID keys ("exposure"), dimensions
+  // they imply ("band") and fields of their records ("exposure.day_obs",
+  // "exposure.timespan.begin"; a bare field or "timespan.begin" when one
+  // element of the data IDs alone has it), each descending when it starts
+  // with "-", as the butler's order_by. A row without a value (no record)
+  // comes after those with one, either way. Ties keep the search order. Ordering holds
+  // a type's rows until the last is found; empty: search order, streamed.
+  std::vector<std::string> order_by = {};
+  // At most this many rows in all, the first in that order; 0: no limit.
+  uint64_t limit = 0;
+};
+
 class RegistryView {
  public:
   class Impl;
@@ -141,6 +162,21 @@ class RegistryView {
   using DatasetFn = std::function<bool(DatasetRef&& ref)>;
   Status ForEachDataset(const DatasetQuery& query, const DatasetFn& fn) const;
 
+  // The dataset types "patterns" name (DatasetSearch::dataset_types), each
+  // once, by name: every type when "patterns" is empty. A name or
+  // "type.component" must exist (NotFound, as GetDatasetType); a pattern may
+  // match none; a malformed one is InvalidArgument.
+  Result<std::vector<std::string>> MatchDatasetTypes(
+      const std::vector<std::string>& patterns) const;
+  // The datasets of every type "search" names, a type's rows together and
+  // the types by name (as the butler groups them, one table per type): each
+  // type's rows as ForEachDataset finds them, or in "order_by"'s order, at
+  // most "limit" in all. InvalidArgument names an order_by name that is
+  // nothing a type's data IDs have. Without order_by nothing is held
+  // between rows.
+  Status ForEachDataset(const DatasetSearch& search, const DatasetFn& fn) const;
+  Result<std::vector<DatasetRef>> QueryDatasets(const DatasetSearch& search) const;
+
   // Distinct data IDs over "dimensions" satisfying "where": from the
   // dimension records, or, when "datasets" names a dataset type, from the
   // datasets of that query. Each carries its implied values too (the
@@ -151,6 +187,12 @@ class RegistryView {
   Result<std::vector<codec::FieldMap>> QueryDataIds(
       const std::vector<std::string>& dimensions, const WhereClause& where,
       const std::optional<DatasetQuery>& datasets = std::nullopt) const;
+
+  // Test hook: how many (row, record) pairs QueryDataIds' joins of dimension
+  // records have examined through this view (and its copies) so far. The
+  // join seeks and filters as it goes, so this stays near the rows
+  // answered, not the cross product of the records.
+  uint64_t TEST_JoinRowsExamined() const;
 
   // The record of "element" whose keys (its own and those it requires) are
   // taken from "data_id"; nullopt if there is none, or a key is missing.

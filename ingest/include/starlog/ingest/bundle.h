@@ -28,9 +28,11 @@ struct ExportReport {
 
 // Writes "refs" (all with files) to the new folder "to", as seen by "view".
 // InvalidArgument if "to" exists and is not empty, or a dataset has no file.
+// "progress" is called with the datasets written and those in all.
 Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
                                   const std::vector<engine::DatasetRef>& refs,
-                                  const std::string& to);
+                                  const std::string& to,
+                                  const engine::ProgressFn& progress = nullptr);
 
 struct ImportReport {
   size_t datasets = 0;         // Registered now.
@@ -47,7 +49,10 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
                                   TransferMode mode, const std::string& actor);
 // The same, the files placed and the datasets registered by "sink"
 // (file_batch.h) in one batch, all or nothing; "store" is only read.
+// "progress" is called with the files checked and those in all (checking
+// reads every byte; placing them follows).
 Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
-                                  TransferMode mode, const FileSink& sink);
+                                  TransferMode mode, const FileSink& sink,
+                                  const engine::ProgressFn& progress = nullptr);
 
 }  // namespace starlog::ingest

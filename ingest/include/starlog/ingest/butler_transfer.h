@@ -25,6 +25,8 @@ struct ButlerImportOptions {
   // Work out and report what would change; change nothing. Default: false.
   bool dry_run = false;
   ButlerReadOptions read;
+  // Called with the files placed and those to place. Default: none.
+  engine::ProgressFn progress = nullptr;
 };
 
 struct ButlerImportReport {
@@ -68,6 +70,8 @@ struct ButlerExportOptions {
   // memberships of the exported datasets. RUN collections of the datasets
   // are always exported. Default: none.
   std::vector<std::string> collections;
+  // Called with the files placed and those to place. Default: none.
+  engine::ProgressFn progress = nullptr;
 };
 
 struct ButlerExportReport {

@@ -149,6 +149,12 @@ class Client {
   Status QueryDatasetsPaged(const DatasetsQuery& query,
                             const std::function<Status(std::vector<engine::DatasetRef>)>& page,
                             const ReadOptions& read = {});
+  // Several types, an order, a limit (engine::DatasetSearch); since version 5.
+  Result<std::vector<engine::DatasetRef>> SearchDatasets(const DatasetSearchQuery& query,
+                                                         const ReadOptions& read = {});
+  Status SearchDatasetsPaged(const DatasetSearchQuery& query,
+                             const std::function<Status(std::vector<engine::DatasetRef>)>& page,
+                             const ReadOptions& read = {});
   Result<std::vector<engine::CollectionInfo>> QueryCollections(
       const std::vector<std::string>& patterns,
       const std::vector<codec::CollectionType>& types = {}, const ReadOptions& read = {});

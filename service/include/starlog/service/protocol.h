@@ -37,8 +37,10 @@
 //   Query        := find_dataset | datasets | collections | dataset_types
 //                 | data_ids | dimension_records | get_datasets
 //                 | get_collection | search_path | universe | snapshots
-//                 | dataset_types_in
+//                 | dataset_types_in | dataset_search
 //                                   as the RegistryView calls of those names
+//                                   (dataset_search: ForEachDataset of a
+//                                   DatasetSearch, since version 5)
 //   Rows         := [DatasetRef] | [CollectionInfo] | [DatasetTypeInfo]
 //                 | [FieldMap] | [string]
 //
@@ -62,7 +64,8 @@
 // join's data ID (engine::DatasetRef::implied, joined); data_ids rows carry
 // their implied values as fields of the same map, and the edit
 // remove_collections is new. Version 4 differs from 3 only by place and
-// place_result (below).
+// place_result (below). Version 5 adds the query dataset_search (several
+// dataset types and globs, an order and a limit: engine::DatasetSearch).
 //
 // Since version 4, files placed by the service (`ingest`, `import` through
 // it), on the Unix socket only:
@@ -165,7 +168,7 @@
 
 namespace starlog::service {
 
-inline constexpr uint32_t kServiceProtocolVersion = 4;
+inline constexpr uint32_t kServiceProtocolVersion = 5;
 // Descriptors one message may carry (Linux passes at most 253 at once).
 inline constexpr size_t kMaxDescriptorsPerMessage = 128;
 
@@ -249,6 +252,20 @@ struct DatasetsQuery {
   std::optional<codec::Timespan> validity;
 };
 
+// engine::DatasetSearch with its where clause as text: "query"'s
+// dataset_type is not read.
+struct DatasetSearchQuery {
+  std::vector<std::string> dataset_types;  // Names or patterns; empty: every type.
+  DatasetsQuery query;
+  std::vector<std::string> order_by = {};
+  uint64_t limit = 0;
+};
+
+// The engine's queries, the where clause parsed (engine::WhereClause::Parse,
+// with its InvalidArgument).
+Result<engine::DatasetQuery> ToEngine(const DatasetsQuery& q);
+Result<engine::DatasetSearch> ToEngine(const DatasetSearchQuery& q);
+
 struct FindDatasetQuery {
   std::string dataset_type;
   codec::FieldMap data_id;
@@ -306,7 +323,7 @@ struct DatasetTypesInQuery {
 using Query =
     std::variant<FindDatasetQuery, DatasetsQuery, CollectionsQuery, DatasetTypesQuery, DataIdsQuery,
                  DimensionRecordsQuery, GetDatasetsQuery, GetCollectionQuery, SearchPathQuery,
-                 UniverseQuery, SnapshotsQuery, DatasetTypesInQuery>;
+                 UniverseQuery, SnapshotsQuery, DatasetTypesInQuery, DatasetSearchQuery>;
 
 struct QueryRequest {
   std::string as_of;       // Empty: the head.

@@ -1,0 +1,144 @@
+// The butler's query-datasets over several dataset types: which types a list
+// of names and patterns names, each type searched in turn, its rows in the
+// order asked, and a limit over them all.
+
+#include <algorithm>
+#include <set>
+
+#include "engine/query/registry_view_impl.h"
+#include "starlog/engine/glob.h"
+
+namespace starlog::engine {
+
+namespace {
+
+// "-exposure" -> descending by "exposure".
+struct OrderKey {
+  std::string name;
+  bool descending = false;
+};
+
+Result<std::vector<OrderKey>> ParseOrder(const std::vector<std::string>& order_by) {
+  std::vector<OrderKey> out;
+  for (const std::string& item : order_by) {
+    OrderKey key;
+    key.descending = !item.empty() && item[0] == '-';
+    key.name = key.descending ? item.substr(1) : item;
+    if (key.name.empty()) {
+      return Status::InvalidArgument("order by '" + item + "': give a name after the '-'");
+    }
+    out.push_back(std::move(key));
+  }
+  return out;
+}
+
+// -1 if "a" comes before "b" in "key"'s direction, 1 if after, 0 if equal;
+// a missing value (no record) after every value either way.
+int Compare(const std::optional<codec::FieldValue>& a, const std::optional<codec::FieldValue>& b,
+            const OrderKey& key) {
+  if (!a || !b) return a ? -1 : (b ? 1 : 0);
+  if (*a == *b) return 0;
+  return (*a < *b) != key.descending ? -1 : 1;
+}
+
+// The rows of "query"'s type, ordered by "order" (stable: ties keep the
+// search order). A temporal join's rows are ordered by their joined keys
+// too (a bias's exposure).
+Status SortRows(const RegistryView& view, const RegistryView::Impl& impl, const DatasetQuery& query,
+                const std::vector<OrderKey>& order, std::vector<DatasetRef>* rows) {
+  const std::string& dataset_type = query.dataset_type;
+  STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, view.GetDatasetType(dataset_type));
+  STARLOG_ASSIGN_OR_RETURN(auto required, view.universe().RequiredKeys(type.dimensions));
+  std::vector<std::string> dimensions = type.dimensions;
+  for (std::string& extra : ExtraDimensions(view.universe(), query.where, required)) {
+    dimensions.push_back(std::move(extra));
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto keys, view.universe().RequiredKeys(dimensions));
+  std::vector<std::string> names;
+  for (const OrderKey& k : order) names.push_back(k.name);
+  auto bound = BoundWhere::BindNames(view.universe(), names, keys);
+  if (!bound.ok()) {
+    return Status::InvalidArgument(dataset_type + ": " + std::string(bound.status().message()));
+  }
+  RecordCache records(impl);
+  std::vector<std::pair<std::vector<std::optional<codec::FieldValue>>, size_t>> sort_keys;
+  sort_keys.reserve(rows->size());
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const DatasetRef& ref = (*rows)[i];
+    codec::FieldMap data_id = ref.data_id;
+    data_id.insert(ref.joined.begin(), ref.joined.end());
+    STARLOG_ASSIGN_OR_RETURN(auto values, bound->Values(data_id, records));
+    sort_keys.emplace_back(std::move(values), i);
+  }
+  std::stable_sort(sort_keys.begin(), sort_keys.end(), [&](const auto& a, const auto& b) {
+    for (size_t k = 0; k < order.size(); ++k) {
+      const int c = Compare(a.first[k], b.first[k], order[k]);
+      if (c != 0) return c < 0;
+    }
+    return false;
+  });
+  std::vector<DatasetRef> sorted;
+  sorted.reserve(rows->size());
+  for (const auto& [values, i] : sort_keys) sorted.push_back(std::move((*rows)[i]));
+  *rows = std::move(sorted);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> RegistryView::MatchDatasetTypes(
+    const std::vector<std::string>& patterns) const {
+  std::set<std::string> names;
+  std::vector<std::string> globs;
+  for (const std::string& p : patterns) {
+    if (HasGlobCharacters(p)) {
+      globs.push_back(p);
+    } else {
+      STARLOG_RETURN_IF_ERROR(GetDatasetType(p).status());
+      names.insert(p);
+    }
+  }
+  if (patterns.empty() || !globs.empty()) {
+    STARLOG_ASSIGN_OR_RETURN(auto matched, QueryDatasetTypes(globs));
+    for (const DatasetTypeInfo& t : matched) names.insert(t.name);
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Status RegistryView::ForEachDataset(const DatasetSearch& search, const DatasetFn& fn) const {
+  STARLOG_ASSIGN_OR_RETURN(std::vector<OrderKey> order, ParseOrder(search.order_by));
+  STARLOG_ASSIGN_OR_RETURN(std::vector<std::string> types, MatchDatasetTypes(search.dataset_types));
+  uint64_t given = 0;
+  bool stopped = false;
+  // Hands on one row; false once the caller or the limit says stop.
+  const auto give = [&](DatasetRef&& ref) {
+    stopped = !fn(std::move(ref)) || (search.limit != 0 && ++given >= search.limit);
+    return !stopped;
+  };
+  for (const std::string& type : types) {
+    if (stopped) break;
+    DatasetQuery query = search.query;
+    query.dataset_type = type;
+    if (order.empty()) {
+      STARLOG_RETURN_IF_ERROR(ForEachDataset(query, give));
+      continue;
+    }
+    STARLOG_ASSIGN_OR_RETURN(std::vector<DatasetRef> rows, QueryDatasets(query));
+    STARLOG_RETURN_IF_ERROR(SortRows(*this, *impl_, query, order, &rows));
+    for (DatasetRef& ref : rows) {
+      if (!give(std::move(ref))) break;
+    }
+  }
+  return Status::OK();
+}
+
+Result<std::vector<DatasetRef>> RegistryView::QueryDatasets(const DatasetSearch& search) const {
+  std::vector<DatasetRef> out;
+  STARLOG_RETURN_IF_ERROR(ForEachDataset(search, [&](DatasetRef&& ref) {
+    out.push_back(std::move(ref));
+    return true;
+  }));
+  return out;
+}
+
+}  // namespace starlog::engine
