@@ -428,22 +428,34 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
     if (stopped) break;
     STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
     if (!info) continue;
-    if (info->type == codec::CollectionType::kCalibration) {
-      if (!type.is_calibration) continue;
-      if (query.find_first && !query.validity) {
-        return Status::InvalidArgument("a find-first search of CALIBRATION collection " +
-                                       Quoted(name) + " needs a time or timespan");
-      }
-    }
+    if (info->type == codec::CollectionType::kCalibration && !type.is_calibration) continue;
     const bool in_run = info->type == codec::CollectionType::kRun;
+    // A find-first search of a CALIBRATION collection answers each data ID
+    // with its one certification overlapping the time asked (all of time
+    // when none is, as the butler's query system): a second is an ambiguity,
+    // so each row is held until the next key shows it was the only one
+    // (a data ID's certifications are adjacent in the index).
+    const bool hold = query.find_first && info->type == codec::CollectionType::kCalibration;
+    std::optional<DatasetRef> held;
+    std::string held_key;
     STARLOG_RETURN_IF_ERROR(ScanCollection(
         reader, *info, parent, query.validity, prefixes, [&](Candidate&& c) -> Result<bool> {
+          if (hold && held && c.data_id == held_key) {
+            return Status::Conflict(
+                query.dataset_type + " {" + codec::FieldMapToString(held->data_id) + "}: " +
+                (query.validity ? codec::TimespanToString(*query.validity) + " falls"
+                                : std::string("with no time given, all of time falls")) +
+                " in more than one validity range in " + Quoted(name) + ": dataset " +
+                held->id.ToString() + " " + codec::TimespanToString(*held->validity) +
+                " and dataset " + c.id.ToString() + " " + codec::TimespanToString(*c.validity) +
+                "; give --time or --timespan");
+          }
           if (query.find_first && seen.count(c.data_id)) return true;
           DatasetRef ref;
           STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(c.data_id));
           STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(ref.data_id, records));
           if (!match) return true;
-          if (query.find_first) seen.insert(std::move(c.data_id));
+          if (query.find_first) seen.insert(hold ? c.data_id : std::move(c.data_id));
           ref.id = c.id;
           ref.dataset_type = query.dataset_type;
           ref.collection = name;
@@ -463,9 +475,16 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
           }
           STARLOG_ASSIGN_OR_RETURN(ref.implied, ImpliedValuesOf(universe(), records, ref.data_id));
           STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
-          stopped = !fn(std::move(ref));
+          if (hold) {
+            if (held) stopped = !fn(std::move(*held));
+            held_key = c.data_id;
+            held = std::move(ref);
+          } else {
+            stopped = !fn(std::move(ref));
+          }
           return !stopped;
         }));
+    if (held && !stopped) stopped = !fn(std::move(*held));
   }
   return Status::OK();
 }

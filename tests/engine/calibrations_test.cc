@@ -139,6 +139,37 @@ TEST_CASE("A lookup without a time skips CALIBRATION collections, as Gen3's does
   CHECK(in_run->collection == "HSC/calib/bias/run2");
 }
 
+TEST_CASE("A find-first query without a time asks CALIBRATION collections for all of time",
+          "[engine][calib]") {
+  // As daf_butler's testSkipCalibs: one certification per data ID answers,
+  // a second is an ambiguity naming both; with a time, the one valid then.
+  CalibFixture f;
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 100}}}});
+  const std::vector<std::string> path = {"HSC/calib/DM-1", "HSC/calib/bias/run2"};
+  auto one = f.View().QueryDatasets({"bias", path, {}, true, std::nullopt});
+  REQUIRE(one.ok());
+  REQUIRE(one->size() == 1);
+  CHECK((*one)[0].id == f.early);
+  CHECK((*one)[0].collection == "HSC/calib/DM-1");
+
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.late, {100, 200}}}});
+  auto two = f.View().QueryDatasets({"bias", path, {}, true, std::nullopt});
+  CHECK(two.status().IsConflict());
+  CHECK(Says(two.status(), f.early.ToString()));
+  CHECK(Says(two.status(), f.late.ToString()));
+  // A span over both ranges is the same ambiguity; a time in one is not.
+  auto span = f.View().QueryDatasets({"bias", path, {}, true, Timespan{50, 150}});
+  CHECK(span.status().IsConflict());
+  auto at = f.View().QueryDatasets({"bias", path, {}, true, Timespan{120, 121}});
+  REQUIRE(at.ok());
+  REQUIRE(at->size() == 1);
+  CHECK((*at)[0].id == f.late);
+  // Not find-first, every certification is a row.
+  auto all = f.View().QueryDatasets({"bias", path, {}, false, std::nullopt});
+  REQUIRE(all.ok());
+  CHECK(all->size() == 3);
+}
+
 TEST_CASE("Lookups at any time or span agree with a scan of every validity range",
           "[engine][calib]") {
   // FindDataset seeks to the one range that can hold a time instead of

@@ -66,7 +66,10 @@ struct DatasetQuery {
   WhereClause where;
   bool find_first = true;  // The first match per data ID along the search path.
   // For CALIBRATION collections: the time (a one-nanosecond span) or span
-  // whose valid calibration is wanted. Required to search them find-first.
+  // whose valid calibration is wanted. Searched find-first without it, a
+  // CALIBRATION collection is asked for all of time, as the butler's query
+  // system does: a data ID certified more than once there is a Conflict.
+  // (FindDataset without it skips them instead, as the butler's findDataset.)
   std::optional<codec::Timespan> validity;
 };
 
