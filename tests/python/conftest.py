@@ -21,7 +21,7 @@ def cli(*args, check=True, env=None):
         [STARLOG, *map(str, args)], capture_output=True, text=True, env=env, timeout=120
     )
     if check and done.returncode != 0:
-        raise AssertionError(f"starlog {args} failed: {done.stderr}")
+        raise AssertionError(f"starlog {args} failed: {done.stdout}{done.stderr}")
     return done
 
 

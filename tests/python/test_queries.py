@@ -7,7 +7,7 @@ import time
 import pytest
 
 import starlog
-from conftest import RAWS, UTC
+from conftest import RAWS, UTC, cli
 
 
 @pytest.fixture
@@ -185,3 +185,55 @@ def test_query_datasets_joins_calibrations_to_exposures_by_their_timespans(fille
     assert all(r.joined["exposure"] == 903334 for r in refs)
     # Exposure 903336 has no timespan: no calibration is valid for it.
     assert list(filled.view().query_datasets("bias", "HSC/calib", where="exposure = 903336")) == []
+
+
+def _card(key, value):
+    if isinstance(value, bool):
+        text = "T" if value else "F"
+        return f"{key:<8}= {text:>20}".ljust(80)
+    if isinstance(value, (int, float)):
+        return f"{key:<8}= {value!s:>20}".ljust(80)
+    quoted = "'" + value.ljust(8) + "'"
+    return f"{key:<8}= {quoted:<20}".ljust(80)
+
+
+def _header(cards):
+    """One header unit: 80-character cards, END, padded to 2880 bytes."""
+    text = "".join(_card(k, v) for k, v in cards) + "END".ljust(80)
+    text += " " * (-len(text) % 2880)
+    return text.encode("ascii")
+
+
+def test_each_dataset_of_a_multi_extension_file_names_its_hdu(tmp_path):
+    # A real FITS file (header-only HDUs) with a detector in each extension,
+    # ingested by the starlog binary: each dataset's hdu is its extension.
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    primary = [("SIMPLE", True), ("BITPIX", 8), ("NAXIS", 0), ("EXTEND", True),
+               ("INSTRUME", "FakeCam"), ("EXPNUM", 10), ("FILTER", "FakeCam-R"),
+               ("IMGTYPE", "SCIENCE"), ("DATE-OBS", "2024-03-02T03:04:05"),
+               ("EXPTIME", 1.0), ("TIMESYS", "UTC")]
+    extensions = [[("XTENSION", "IMAGE"), ("BITPIX", 8), ("NAXIS", 0), ("PCOUNT", 0),
+                   ("GCOUNT", 1), ("CCDNUM", d)] for d in (1, 2)]
+    (incoming / "mef.fits").write_bytes(
+        _header(primary) + b"".join(_header(e) for e in extensions))
+    translator = tmp_path / "mefcam.cfg"
+    translator.write_text(
+        "instrument FakeCam\nmatch INSTRUME FakeCam\nper_hdu inherit\n"
+        "value exposure EXPNUM\nvalue detector CCDNUM\nvalue physical_filter FILTER\n"
+        "value exposure.observation_type IMGTYPE lower\n"
+        "timespan exposure DATE-OBS EXPTIME\nday_obs DATE-OBS -12\n")
+    root = str(tmp_path / "repo")
+    cli("create", root)
+    cli("register-dataset-type", root, "raw", "Exposure", "instrument", "exposure", "detector")
+    cli("ingest", root, incoming, "--run", "FakeCam/raw/all", "--translator", translator)
+    repo = starlog.Repository.open(root, read_only=True)
+    try:
+        refs = repo.view().query_datasets("raw", collections=["FakeCam/raw/all"])
+        by_detector = {ref.data_id["detector"]: ref for ref in refs}
+        assert sorted(by_detector) == [1, 2]
+        assert by_detector[1].hdu == 1
+        assert by_detector[2].hdu == 2
+        assert by_detector[1].path == by_detector[2].path
+    finally:
+        repo.close()
