@@ -13,7 +13,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   std::optional<service::DatasetsQuery> datasets;
   if (auto type = args.Get("datasets")) {
     STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
-    datasets = service::DatasetsQuery{*type, collections, {}, true, std::nullopt};
+    // Which datasets exist, not which one a lookup would pick: every
+    // certification counts, as in the butler's queryDataIds (find-first
+    // over a CALIBRATION collection without a time can be ambiguous).
+    datasets = service::DatasetsQuery{*type, collections, {}, false, std::nullopt};
   }
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
   STARLOG_ASSIGN_OR_RETURN(auto ids, reader->QueryDataIds(dimensions, where, datasets));

@@ -98,27 +98,13 @@ Status Importer::CheckNames() {
 
 Status Importer::Types() {
   for (codec::RegisterDatasetType t : data_.dataset_types) {
-    std::sort(t.dimensions.begin(), t.dimensions.end());
-    t.dimensions.erase(std::unique(t.dimensions.begin(), t.dimensions.end()), t.dimensions.end());
     // The butler lists implied dimensions too (a flat's band); starlog's
     // definition names the others, which imply them.
-    std::vector<std::string> own;
-    for (const std::string& d : t.dimensions) {
-      bool implied = false;
-      for (const std::string& other : t.dimensions) {
-        const engine::DimensionElement* e = view_.universe().Find(other);
-        if (e != nullptr &&
-            std::find(e->implies.begin(), e->implies.end(), d) != e->implies.end()) {
-          implied = true;
-        }
-      }
-      if (!implied) own.push_back(d);
+    auto normal = view_.universe().NormalizeDimensions(t.dimensions);
+    if (!normal.ok()) {
+      return normal.status().WithContext("butler export: dataset type '" + t.name + "'");
     }
-    t.dimensions = std::move(own);
-    STARLOG_RETURN_IF_ERROR(view_.universe()
-                                .RequiredKeys(t.dimensions)
-                                .status()
-                                .WithContext("butler export: dataset type '" + t.name + "'"));
+    t.dimensions = std::move(*normal);
     auto [it, fresh] = types_.emplace(t.name, t);
     if (!fresh) {
       if (!(it->second == t)) {
@@ -129,7 +115,9 @@ Status Importer::Types() {
     }
     auto there = view_.GetDatasetType(t.name);
     if (there.ok()) {
-      if (there->dimensions != t.dimensions || there->storage_class != t.storage_class ||
+      STARLOG_ASSIGN_OR_RETURN(auto there_form,
+                               view_.universe().NormalizeDimensions(there->dimensions));
+      if (there_form != t.dimensions || there->storage_class != t.storage_class ||
           there->is_calibration != t.is_calibration) {
         return Status::Conflict("dataset type '" + t.name +
                                 "' is in the repository with another definition");

@@ -57,6 +57,14 @@ Status ApplyRegisterDatasetType(const codec::RegisterDatasetType& e, ApplyContex
   if (existing) {
     STARLOG_ASSIGN_OR_RETURN(auto old, keys::DecodeDatasetType(*existing));
     if (old == record) return Status::OK();  // Identical: a no-op.
+    // The same data IDs spelled otherwise (with an implied band, without
+    // the skymap tract requires) are the same definition, as the butler's
+    // dimension groups compare; the first spelling stays.
+    if (old.storage_class == record.storage_class && old.is_calibration == record.is_calibration) {
+      STARLOG_ASSIGN_OR_RETURN(auto old_form, ctx.universe.NormalizeDimensions(old.dimensions));
+      STARLOG_ASSIGN_OR_RETURN(auto new_form, ctx.universe.NormalizeDimensions(record.dimensions));
+      if (old_form == new_form) return Status::OK();
+    }
     return Status::Conflict("dataset type " + Quoted(e.name) + " is already registered as " +
                             Describe(old) + ", not " + Describe(record));
   }

@@ -1,5 +1,6 @@
 #include "starlog/engine/names.h"
 
+#include <cstdio>
 #include <string>
 
 #include "starlog/codec/text.h"
@@ -24,6 +25,37 @@ bool IsIdentifier(std::string_view s) {
   return true;
 }
 
+// The code point of the UTF-8 sequence at "s[i]" (valid: checked before),
+// advancing "i" past it.
+char32_t NextCodePoint(std::string_view s, size_t* i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b = byte(*i);
+  const int length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  char32_t cp = length == 1 ? b : b & (0x7F >> length);
+  for (int k = 1; k < length; ++k) cp = (cp << 6) | (byte(*i + k) & 0x3F);
+  *i += length;
+  return cp;
+}
+
+// Whether a character past ASCII may be part of a name (the butler takes
+// any text: "tésτ" is a run in its own tests): whatever shows, but not the
+// characters that look like nothing or like a space, nor those that turn
+// the text around (which would let two names look alike or hide a part).
+bool IsVisibleNonAscii(char32_t c) {
+  if (c < 0xA1 || c == 0xAD || c == 0x34F || c == 0x61C) return false;  // C1, NBSP, SHY, CGJ, ALM.
+  if ((c >= 0x115F && c <= 0x1160) || (c >= 0x17B4 && c <= 0x17B5)) return false;  // Fillers.
+  if (c >= 0x180B && c <= 0x180F) return false;  // Mongolian selectors and vowel separator.
+  if (c >= 0x2000 && c <= 0x200F) return false;  // Spaces, zero widths, direction marks.
+  if (c >= 0x2028 && c <= 0x202F) return false;  // Separators, embeddings, NNBSP.
+  if (c >= 0x205F && c <= 0x206F) return false;  // MMSP, invisible operators, isolates.
+  if (c == 0x3000 || c == 0x3164 || c == 0xFEFF || c == 0xFFA0) return false;
+  if (c >= 0xFE00 && c <= 0xFE0F) return false;  // Variation selectors.
+  if (c >= 0xFFF0 && c <= 0xFFFF) return false;  // Specials, noncharacters.
+  if (c >= 0xE000 && c <= 0xF8FF) return false;  // Private use.
+  if (c >= 0xE0000) return false;                // Tags, selectors, private use planes.
+  return true;
+}
+
 }  // namespace
 
 Status ValidateCollectionName(std::string_view name) {
@@ -33,16 +65,25 @@ Status ValidateCollectionName(std::string_view name) {
                                    std::to_string(name.size()) + " bytes; the limit is " +
                                    std::to_string(kMaxCollectionNameLength));
   }
-  for (char c : name) {
-    if (IsAlnum(c) || c == '_' || c == '-' || c == '.' || c == '+' || c == '@' || c == ':' ||
-        c == '/') {
+  if (const size_t bad = codec::InvalidUtf8Offset(name); bad != std::string_view::npos) {
+    return Status::InvalidArgument("collection name " + Quoted(name) +
+                                   " is not valid UTF-8 at byte " + std::to_string(bad));
+  }
+  for (size_t i = 0; i < name.size();) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(name, &i);
+    if (c < 0x80 ? IsAlnum(static_cast<char>(c)) || c == '_' || c == '-' || c == '.' || c == '+' ||
+                       c == '@' || c == ':' || c == '/'
+                 : IsVisibleNonAscii(c)) {
       continue;
     }
-    std::string shown = (c >= 0x20 && c < 0x7f)
-                            ? std::string("'") + c + "'"
-                            : "byte " + std::to_string(static_cast<unsigned char>(c));
+    char hex[16];
+    std::snprintf(hex, sizeof(hex), "U+%04X", static_cast<unsigned>(c));
+    const std::string shown =
+        (c >= 0x20 && c < 0x7f) ? std::string("'") + static_cast<char>(c) + "'" : hex;
     return Status::InvalidArgument("collection name " + Quoted(name) + " contains " + shown +
-                                   "; allowed are letters, digits and _-.+@:/");
+                                   " at byte " + std::to_string(at) +
+                                   "; allowed are letters (of any script), digits and _-.+@:/");
   }
   if (name.front() == '/' || name.back() == '/' || name.find("//") != std::string_view::npos) {
     return Status::InvalidArgument("collection name " + Quoted(name) +

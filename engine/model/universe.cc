@@ -196,6 +196,32 @@ Result<std::vector<std::string>> Universe::RequiredKeys(
   return std::vector<std::string>(keys.begin(), keys.end());
 }
 
+Result<std::vector<std::string>> Universe::NormalizeDimensions(
+    const std::vector<std::string>& dimensions) const {
+  STARLOG_ASSIGN_OR_RETURN(std::vector<std::string> keys, RequiredKeys(dimensions));
+  // What the keys imply, and what those imply in turn (an exposure's
+  // physical_filter, and its band).
+  std::set<std::string> implied;
+  std::vector<std::string> todo;
+  for (const std::string& k : keys) {
+    const DimensionElement* e = Find(k);
+    todo.insert(todo.end(), e->implies.begin(), e->implies.end());
+  }
+  while (!todo.empty()) {
+    const std::string name = todo.back();
+    todo.pop_back();
+    if (!implied.insert(name).second) continue;
+    if (const DimensionElement* e = Find(name)) {
+      todo.insert(todo.end(), e->implies.begin(), e->implies.end());
+    }
+  }
+  std::vector<std::string> out;
+  for (std::string& k : keys) {
+    if (!implied.count(k)) out.push_back(std::move(k));
+  }
+  return out;
+}
+
 Status Universe::ValidateDataId(const std::vector<std::string>& required_keys,
                                 const codec::FieldMap& data_id) const {
   for (const std::string& key : required_keys) {

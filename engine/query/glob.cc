@@ -52,6 +52,18 @@ Status ValidateGlob(std::string_view pattern) {
   return Status::OK();
 }
 
+namespace {
+
+// The offset of the UTF-8 character after the one at "i" (names are valid
+// UTF-8; a continuation byte is never where a character starts).
+size_t NextCharacter(std::string_view name, size_t i) {
+  ++i;
+  while (i < name.size() && (static_cast<unsigned char>(name[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
+}  // namespace
+
 bool GlobMatch(std::string_view pattern, std::string_view name) {
   // Iterative matching with one backtrack point for the last "*": linear in
   // practice, never exponential.
@@ -63,9 +75,9 @@ bool GlobMatch(std::string_view pattern, std::string_view name) {
       star_n = n;
       continue;
     }
-    if (p < pattern.size() && pattern[p] == '?') {
+    if (p < pattern.size() && pattern[p] == '?') {  // One character, not one byte.
       ++p;
-      ++n;
+      n = NextCharacter(name, n);
       continue;
     }
     if (p < pattern.size() && pattern[p] == '[') {
@@ -84,7 +96,7 @@ bool GlobMatch(std::string_view pattern, std::string_view name) {
     }
     if (star_p == std::string_view::npos) return false;
     p = star_p + 1;
-    n = ++star_n;
+    n = star_n = NextCharacter(name, star_n);
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();

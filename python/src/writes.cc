@@ -186,7 +186,12 @@ void RegisterWrites(py::class_<Repository, std::shared_ptr<Repository>>& cls) {
          "register_dataset_type",
          [](Repository& r, const std::string& name, py::handle dimensions,
             const std::string& storage_class, bool is_calibration) {
-           codec::RegisterDatasetType e{name, ToStrings(dimensions), storage_class, is_calibration};
+           // Stored as the butler's dimension group has it, in the
+           // repository's own universe (Universe::NormalizeDimensions).
+           const View view = r.ViewAt(py::none());
+           codec::RegisterDatasetType e{
+               name, Unwrap(view.source->universe().NormalizeDimensions(ToStrings(dimensions))),
+               storage_class, is_calibration};
            return Append(r, std::move(e)).appended();
          },
          py::arg("name"), py::arg("dimensions"), py::arg("storage_class"),

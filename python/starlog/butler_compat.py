@@ -5,28 +5,195 @@
 the same results where starlog has the concept, so that moving code is a
 rename, not a rewrite. It is a subset: the calls listed in ``__all__``'s
 classes below and nothing else (no ``queryDatasetAssociations``, no
-``expandDataId``, no dimension-record objects: records and data IDs are
-plain dicts, refs carry ``dataId`` as a dict).
+dimension-record objects: records and data IDs are plain dicts, refs carry
+``dataId`` as a dict).
 
 Differences from daf_butler, all deliberate:
 
 - times are ``starlog.Timespan`` (or a ``(begin, end)`` tuple of aware
   datetimes or TAI ns), not astropy ``Time``;
-- errors are ``starlog.Error`` subclasses (``NotFoundError`` where the butler
-  raises ``MissingCollectionError``/``MissingDatasetTypeError``,
-  ``ConflictError`` for a conflicting definition);
+- errors are the butler's classes where it has one (``MissingCollectionError``,
+  ``CalibrationLookupError``, ``CollectionTypeError``, ... below), each also
+  the ``starlog.Error`` subclass starlog raises (``MissingCollectionError`` is
+  a ``starlog.NotFoundError``), so handlers written for either work;
 - every write is one atomic edit of the repository, through its service when
   one runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import functools
+import inspect
 from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import starlog
 
-__all__ = ["CollectionType", "DatasetIdGenEnum", "DatasetRef", "DatasetType", "Registry"]
+__all__ = [
+    "ArgumentError",
+    "ButlerUserError",
+    "CalibrationLookupError",
+    "CollectionCycleError",
+    "CollectionError",
+    "CollectionType",
+    "CollectionTypeError",
+    "ConflictingDefinitionError",
+    "DataIdError",
+    "DataIdValueError",
+    "DatasetIdGenEnum",
+    "DatasetRef",
+    "DatasetType",
+    "DatasetTypeError",
+    "DimensionNameError",
+    "InconsistentDataIdError",
+    "InvalidQueryError",
+    "MissingCollectionError",
+    "MissingDatasetTypeError",
+    "NoDefaultCollectionError",
+    "OrphanedRecordError",
+    "Registry",
+    "RegistryError",
+]
+
+
+# The butler's exceptions (daf_butler's _exceptions.py and registry's), by
+# the same names and with the same built-in bases, so that `except
+# LookupError` and `except MissingCollectionError` both work; each concrete
+# one is also the starlog error the engine's answer maps to.
+
+
+class RegistryError(Exception):
+    """The butler's base of registry errors."""
+
+
+class ButlerUserError(Exception):
+    """The butler's base of errors a user's request caused."""
+
+
+class DataIdError(RegistryError):
+    pass
+
+
+class DatasetTypeError(RegistryError):
+    pass
+
+
+class CollectionError(RegistryError):
+    pass
+
+
+class ArgumentError(starlog.InvalidArgumentError, RegistryError):
+    """Arguments that do not go together (collections without datasets)."""
+
+
+class NoDefaultCollectionError(starlog.InvalidArgumentError, CollectionError):
+    pass
+
+
+class ConflictingDefinitionError(starlog.ConflictError, RegistryError):
+    pass
+
+
+class OrphanedRecordError(starlog.ConflictError, RegistryError):
+    """Removing what datasets still use (a dataset type with datasets)."""
+
+
+class CalibrationLookupError(starlog.ConflictError, LookupError, ButlerUserError):
+    """A calibration lookup that more than one validity range answers."""
+
+
+class CollectionCycleError(starlog.ConflictError, ValueError, ButlerUserError):
+    pass
+
+
+class CollectionTypeError(starlog.ConflictError, CollectionError, ButlerUserError):
+    """An operation on a collection of the wrong type (associate into a
+    CALIBRATION collection)."""
+
+
+class CollectionWildcardError(starlog.InvalidArgumentError, TypeError):
+    """A find-first search over a glob, whose matches have no order (the
+    butler raises TypeError)."""
+
+
+class DataIdValueError(starlog.NotFoundError, DataIdError, ButlerUserError):
+    """A data ID value no record has."""
+
+
+class InconsistentDataIdError(starlog.NotFoundError, DataIdError, ButlerUserError):
+    """Data ID values whose records exist but do not go together."""
+
+
+class DimensionNameError(starlog.InvalidArgumentError, KeyError, DataIdError, ButlerUserError):
+    """A data ID that lacks a key (or names one that is no dimension)."""
+
+
+class InvalidQueryError(starlog.InvalidArgumentError, ButlerUserError):
+    """A where clause that names nothing known."""
+
+
+class MissingCollectionError(starlog.NotFoundError, CollectionError, ButlerUserError):
+    pass
+
+
+class MissingDatasetTypeError(starlog.NotFoundError, DatasetTypeError, KeyError, ButlerUserError):
+    pass
+
+
+class ComponentLookupError(starlog.InvalidArgumentError, DatasetTypeError):
+    """A component asked of the registry, which finds parents only (the
+    butler's registry no longer finds components)."""
+
+
+# (starlog class, words in its message) -> the butler's class. The first
+# that matches wins; messages are the engine's own (engine/model, query).
+_TRANSLATIONS = [
+    (starlog.ConflictError, "more than one validity range", CalibrationLookupError),
+    (starlog.ConflictError, "would form a cycle", CollectionCycleError),
+    (starlog.ConflictError, "cannot contain itself", CollectionCycleError),
+    (starlog.ConflictError, "still has datasets", OrphanedRecordError),
+    (starlog.ConflictError, " collection; '", CollectionTypeError),
+    (starlog.ConflictError, "already registered as", ConflictingDefinitionError),
+    (starlog.InvalidArgumentError, "needs an ordered list of collections", CollectionWildcardError),
+    (starlog.InvalidArgumentError, "no default collections", NoDefaultCollectionError),
+    (starlog.InvalidArgumentError, "is missing '", DimensionNameError),
+    (starlog.InvalidArgumentError, "names nothing known", InvalidQueryError),
+    (starlog.NotFoundError, "no collection '", MissingCollectionError),
+    (starlog.NotFoundError, "no dataset type '", MissingDatasetTypeError),
+]
+
+
+def _translated(error: starlog.Error) -> starlog.Error:
+    if isinstance(error, RegistryError) or isinstance(error, ButlerUserError):
+        return error
+    text = str(error)
+    for starlog_class, words, butler_class in _TRANSLATIONS:
+        if isinstance(error, starlog_class) and words in text:
+            return butler_class(text)
+    return error
+
+
+@contextlib.contextmanager
+def _butler_errors() -> Iterator[None]:
+    try:
+        yield
+    except starlog.Error as e:
+        translated = _translated(e)
+        if translated is e:
+            raise
+        raise translated from e
+
+
+def _raises_butler_errors(method: Any) -> Any:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _butler_errors():
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
 
 
 class CollectionType(enum.IntEnum):
@@ -136,12 +303,72 @@ def _data_id(dataId: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> 
 def _where_with(where: str, bind: Optional[Mapping[str, Any]], equal: Mapping[str, Any]):
     """``where`` AND key = value for each of ``equal``, through bind names."""
     bind = dict(bind or {})
+    if not equal:
+        return where, bind  # As given: its error columns stay the user's.
     terms = [f"({where})"] if where.strip() else []
     for key, value in equal.items():
         name = f"_starlog_data_id_{key}"
         bind[name] = value
         terms.append(f"{key} = {name}")
     return " AND ".join(terms), bind
+
+
+def _no_results_reasons(collections: Optional[list[str]], found: bool) -> list[str]:
+    if found:
+        return []
+    if collections is not None and not collections:
+        return ["No datasets can be found because collection list is empty."]
+    return ["No rows match the query (starlog does not say which constraint excluded them)."]
+
+
+class _RowResults(list):
+    """Rows of queryDataIds / queryDimensionRecords: a list (as before), with
+    the butler's results methods."""
+
+    def __init__(self, rows: Iterable[Any], collections: Optional[list[str]] = None) -> None:
+        super().__init__(rows)
+        self._collections = collections
+
+    def count(self, *args: Any, exact: bool = True, discard: bool = False) -> int:  # type: ignore[override]
+        if args:  # list.count(value), for code that counts a row.
+            return super().count(*args)
+        return len(self)
+
+    def any(self, *, execute: bool = True, exact: bool = True) -> bool:
+        return bool(self)
+
+    def explain_no_results(self, execute: bool = True) -> list[str]:
+        return _no_results_reasons(self._collections, bool(self))
+
+    def expanded(self) -> "_RowResults":
+        return self  # Rows carry their implied values already.
+
+
+class DatasetQueryResults:
+    """What queryDatasets answers: iterable (again and again: each pass asks
+    the repository as it stands), with the butler's results methods."""
+
+    def __init__(self, run: Any, collections: Optional[list[str]]) -> None:
+        self._run = run
+        self._collections = collections
+        self._first: Optional[Iterator["DatasetRef"]] = run()  # Errors in the call, as before.
+
+    def __iter__(self) -> Iterator["DatasetRef"]:
+        first, self._first = self._first, None
+        with _butler_errors():
+            yield from first if first is not None else self._run()
+
+    def count(self, *, exact: bool = True, discard: bool = False) -> int:
+        return sum(1 for _ in self)
+
+    def any(self, *, execute: bool = True, exact: bool = True) -> bool:
+        return next(iter(self), None) is not None
+
+    def explain_no_results(self, execute: bool = True) -> list[str]:
+        return _no_results_reasons(self._collections, self.any())
+
+    def expanded(self) -> "DatasetQueryResults":
+        return self
 
 
 class CollectionSummary:
@@ -193,13 +420,21 @@ class Registry:
 
     # --- helpers
 
-    def _search(self, collections: Any) -> list[str]:
+    def _search(self, collections: Any, ordered: bool = False) -> list[str]:
+        """The collections to search: those given, else the defaults; ``...``
+        is every collection: a glob, or (``ordered``, for find-first) every
+        collection that is no chain, by name."""
         if collections is None:
             if self._collections is None:
-                raise starlog.InvalidArgumentError(
+                raise NoDefaultCollectionError(
                     "Invalid argument: no collections given, and no default collections"
                 )
             return self._collections
+        if collections is ...:
+            if not ordered:
+                return ["*"]
+            view = self.repository.view()
+            return sorted(c.name for c in view.query_collections(None) if c.type != "CHAINED")
         return _as_list(collections)
 
     def _wrap(self, view: starlog.View, refs: Iterable[starlog.DatasetRef]) -> Iterator[DatasetRef]:
@@ -229,6 +464,11 @@ class Registry:
         """Removes dataset types (names or globs) without datasets; one that
         does not exist is passed over, as the butler's."""
         names = [name] if isinstance(name, str) else list(name)
+        for n in names:
+            if "." in n:
+                raise ComponentLookupError(
+                    f"Invalid argument: '{n}' is a component; components cannot be removed on their own"
+                )
         view = self.repository.view()
         for t in view.query_dataset_types(names):
             self.repository.remove_dataset_type(t.name)
@@ -272,7 +512,7 @@ class Registry:
         if not changed:
             return False
         if not update:
-            raise starlog.ConflictError(
+            raise ConflictingDefinitionError(
                 f"Conflict: {element} record {record} differs from the one there in "
                 + ", ".join(sorted(changed))
             )
@@ -285,9 +525,19 @@ class Registry:
         record missing, is NotFoundError naming the data ID."""
         given = _data_id(dataId, kwargs)
         where, bind = _where_with("", None, given)
-        rows = self.repository.view().query_data_ids(list(given), where, bind, None, None, False)
+        view = self.repository.view()
+        rows = view.query_data_ids(list(given), where, bind, None, None, False)
         if not rows:
-            raise starlog.NotFoundError(f"Not found: no dimension records match the data ID {given}")
+            # Each value has its record, but together they do not go (a
+            # visit and an exposure it does not hold): inconsistent, as the
+            # butler says; else a value no record has.
+            for key, value in given.items():
+                alone_where, alone_bind = _where_with("", None, {key: value})
+                if not view.query_data_ids([key], alone_where, alone_bind, None, None, False):
+                    raise DataIdValueError(f"Not found: no {key} record for {key}={value!r} in {given}")
+            raise InconsistentDataIdError(
+                f"Not found: no dimension records match the data ID {given} together"
+            )
         return dict(rows[0])
 
     def queryDimensionRecords(
@@ -295,12 +545,28 @@ class Registry:
         element: str,
         *,
         dataId: Optional[Mapping[str, Any]] = None,
+        datasets: Any = None,
+        collections: Any = None,
         where: str = "",
         bind: Optional[Mapping[str, Any]] = None,
         **kwargs: Any,
     ) -> list[dict[str, Any]]:
+        """Records of ``element`` satisfying ``where``; with ``datasets``,
+        those of the data IDs of datasets of that type in ``collections``."""
         where, bind = _where_with(where, bind, _data_id(dataId, kwargs))
-        return self.repository.view().query_dimension_records(element, where, bind)
+        view = self.repository.view()
+        if datasets is None:
+            if collections is not None:
+                raise ArgumentError("Invalid argument: collections without datasets constrain nothing")
+            return _RowResults(view.query_dimension_records(element, where, bind))
+        search = self._search(collections)
+        ids = view.query_data_ids([element], where, bind, _type_name(datasets), search, False)
+        records = []
+        for data_id in ids:
+            record = view.get_dimension_record(element, data_id)
+            if record is not None:
+                records.append(record)
+        return _RowResults(records, search)
 
     def queryDataIds(
         self,
@@ -314,10 +580,17 @@ class Registry:
         **kwargs: Any,
     ) -> list[dict[str, Any]]:
         where, bind = _where_with(where, bind, _data_id(dataId, kwargs))
+        if datasets is None and collections is not None:
+            # As the butler's: collections constrain data IDs only through
+            # the datasets in them.
+            raise ArgumentError("Invalid argument: collections without datasets constrain nothing")
         dataset_type = None if datasets is None else _type_name(datasets)
         search = self._search(collections) if dataset_type is not None else None
-        return self.repository.view().query_data_ids(
-            _as_list(dimensions), where, bind, dataset_type, search, False
+        return _RowResults(
+            self.repository.view().query_data_ids(
+                _as_list(dimensions), where, bind, dataset_type, search, False
+            ),
+            search,
         )
 
     # --- collections
@@ -333,22 +606,29 @@ class Registry:
         return self.repository.create_collection(name, CollectionType(type).name, doc)
 
     def removeCollection(self, name: str) -> None:
-        self.repository.remove_collection(name)
+        """Removes collection ``name``; a RUN with its datasets, as the
+        butler's registry does (the CLI's remove-collections keeps RUNs for
+        remove-runs, as the butler's CLI)."""
+        c = self.repository.view().get_collection(name)
+        if c is None:
+            raise MissingCollectionError(f"Not found: no collection '{name}'")
+        if c.type == "RUN":
+            self.repository.remove_runs([name])
+        else:
+            self.repository.remove_collection(name)
 
     def getCollectionType(self, name: str) -> CollectionType:
         c = self.repository.view().get_collection(name)
         if c is None:
-            raise starlog.NotFoundError(f"Not found: no collection '{name}'")
+            raise MissingCollectionError(f"Not found: no collection '{name}'")
         return CollectionType[c.type]
 
     def getCollectionChain(self, parent: str) -> tuple[str, ...]:
         c = self.repository.view().get_collection(parent)
         if c is None:
-            raise starlog.NotFoundError(f"Not found: no collection '{parent}'")
+            raise MissingCollectionError(f"Not found: no collection '{parent}'")
         if c.type != "CHAINED":
-            raise starlog.InvalidArgumentError(
-                f"Invalid argument: collection '{parent}' is {c.type}, not CHAINED"
-            )
+            raise CollectionTypeError(f"Conflict: collection '{parent}' is {c.type}, not CHAINED")
         return tuple(c.children)
 
     def setCollectionChain(self, parent: str, children: Any, *, flatten: bool = False) -> None:
@@ -361,13 +641,13 @@ class Registry:
         """The CHAINED collections that list ``collection`` directly."""
         view = self.repository.view()
         if view.get_collection(collection) is None:
-            raise starlog.NotFoundError(f"Not found: no collection '{collection}'")
+            raise MissingCollectionError(f"Not found: no collection '{collection}'")
         return {c.name for c in view.query_collections(None, ["CHAINED"]) if collection in c.children}
 
     def getCollectionDocumentation(self, collection: str) -> Optional[str]:
         c = self.repository.view().get_collection(collection)
         if c is None:
-            raise starlog.NotFoundError(f"Not found: no collection '{collection}'")
+            raise MissingCollectionError(f"Not found: no collection '{collection}'")
         return c.doc or None
 
     def setCollectionDocumentation(self, collection: str, doc: Optional[str]) -> None:
@@ -375,7 +655,7 @@ class Registry:
         type and contents stay."""
         c = self.repository.view().get_collection(collection)
         if c is None:
-            raise starlog.NotFoundError(f"Not found: no collection '{collection}'")
+            raise MissingCollectionError(f"Not found: no collection '{collection}'")
         if c.type == "CHAINED":
             self.repository.set_chain(collection, list(c.children), doc=doc or "")
         else:
@@ -421,15 +701,27 @@ class Registry:
         def holds(name: str) -> bool:
             return type_name is None or type_name in view.dataset_types_in([name])
 
+        def flatten(chain: Any, path: set[str]) -> None:
+            # Depth first in search order; nested chains listed (with
+            # includeChains) before what they search, as the butler's.
+            for child_name in chain.children:
+                child = view.get_collection(child_name)
+                if child is None or child_name in path:
+                    continue
+                if child.type == "CHAINED":
+                    if includeChains and holds(child_name):
+                        add(child_name, child.type)
+                    flatten(child, path | {child_name})
+                elif holds(child_name):
+                    add(child_name, child.type)
+
         for c in view.query_collections(patterns):
             if not holds(c.name):
                 continue
             if c.type == "CHAINED" and flattenChains:
                 if includeChains:
                     add(c.name, c.type)
-                for child in view.resolve_search_path([c.name]):
-                    if holds(child):
-                        add(child, view.get_collection(child).type)
+                flatten(c, {c.name})
             elif c.type != "CHAINED" or includeChains:
                 add(c.name, c.type)
         return out
@@ -471,9 +763,24 @@ class Registry:
         NotFoundError."""
         view = self.repository.view()
         name = _type_name(datasetType)
-        search = self._search(collections)
+        if "." in name:
+            raise ComponentLookupError(
+                f"Invalid argument: '{name}' is a component; the registry finds its parent "
+                f"'{name.split('.')[0]}' (the butler's registry finds no components)"
+            )
+        search = self._search(collections, ordered=True)
+        given = _data_id(dataId, kwargs)
         try:
-            ref = view.find_dataset(name, _data_id(dataId, kwargs), search, timespan)
+            try:
+                ref = view.find_dataset(name, given, search, timespan)
+            except starlog.InvalidArgumentError:
+                # As the butler's: values past the type's own dimensions (an
+                # implied band, even one its records contradict) are ignored.
+                dims = set(view.get_dataset_type(name).dimensions)
+                own = {k: v for k, v in given.items() if k in dims}
+                if own == given:
+                    raise
+                ref = view.find_dataset(name, own, search, timespan)
         except starlog.NotFoundError:
             view.get_dataset_type(name)  # Raises for an unknown type...
             view.resolve_search_path(search)  # ...or collection, as the butler does.
@@ -491,23 +798,29 @@ class Registry:
         bind: Optional[Mapping[str, Any]] = None,
         timespan: Any = None,
         **kwargs: Any,
-    ) -> Iterator[DatasetRef]:
+    ) -> DatasetQueryResults:
         """Datasets of ``datasetType`` in ``collections`` satisfying ``where``
         and the data ID's values; every match unless findFirst (the butler's
-        default), an iterator. ``datasetType`` may be a name, a DatasetType,
+        default), re-iterable, with the butler's count(), any() and
+        explain_no_results(). ``datasetType`` may be a name, a DatasetType,
         a glob pattern, a list of them, or ``...`` (or None) for every type,
         as the butler's; the rows of each type come together, the types by
         name."""
         where, bind = _where_with(where, bind, _data_id(dataId, kwargs))
-        view = self.repository.view()
         if datasetType is ... or datasetType is None:
             types: Any = None
         elif isinstance(datasetType, str) or hasattr(datasetType, "name"):
             types = _type_name(datasetType)
         else:
             types = [_type_name(t) for t in datasetType]
-        refs = view.query_datasets(types, self._search(collections), where, bind, findFirst, timespan)
-        return self._wrap(view, refs)
+        search = self._search(collections, ordered=findFirst)
+
+        def run() -> Iterator[DatasetRef]:
+            view = self.repository.view()
+            refs = view.query_datasets(types, search, where, bind, findFirst, timespan)
+            return self._wrap(view, refs)
+
+        return DatasetQueryResults(run, search)
 
     def removeDatasets(self, refs: Iterable[Any]) -> None:
         """Removes datasets from the registry, all or none, from every
@@ -534,3 +847,10 @@ class Registry:
     ) -> None:
         ids = None if dataIds is None else [dict(d) for d in dataIds]
         self.repository.decertify(collection, _type_name(datasetType), timespan, ids)
+
+
+# Every call of the Registry answers with the butler's exception classes.
+for _name, _member in list(vars(Registry).items()):
+    if not _name.startswith("_") and inspect.isfunction(_member):
+        setattr(Registry, _name, _raises_butler_errors(_member))
+del _name, _member

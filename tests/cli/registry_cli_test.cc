@@ -227,6 +227,16 @@ TEST_CASE("Calibrations: certify, find at a time, decertify", "[cli][registry]")
                    "--find-all", "--json"});
   CHECK(Contains(all.out, "[2024-07-01T00:00:00, 2024-12-31T00:00:00)"));
   CHECK(Contains(all.out, "[2024-01-01T00:00:00, 2024-05-01T00:00:00)"));
+  // Find-first without a time asks for all of time, as the butler's query
+  // system: two ranges of one data ID are an ambiguity. The data IDs of
+  // the datasets there are not a find-first question (the butler's
+  // queryDataIds over datasets): detector 1 is one.
+  auto first = RunStarlog({"query-datasets", r.repo(), "bias", "--collections", "HSC/calib/DM-1"});
+  CHECK(first.exit_code == 1);
+  CHECK(Contains(first.err, "more than one validity range"));
+  auto ids = r.Ok({"query-data-ids", r.repo(), "detector", "--datasets", "bias", "--collections",
+                   "HSC/calib/DM-1", "--json"});
+  CHECK(Contains(ids.out, "\"detector\":1"));
 
   // A timespan inside one range finds it; one across both is an ambiguity
   // naming both ranges, as the butler's lookup over a timespan is.

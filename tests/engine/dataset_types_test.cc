@@ -28,6 +28,35 @@ TEST_CASE("Registering a dataset type again with another definition is refused",
             .IsConflict());
 }
 
+TEST_CASE("Dimensions that name the same data IDs are the same definition, as the butler's groups",
+          "[engine][types]") {
+  testutil::RegistryFixture f;
+  const auto& u = f.View().universe();
+  using Dims = std::vector<std::string>;
+  // Required dependencies join, what another implies goes.
+  CHECK(u.NormalizeDimensions({"tract", "patch"}).value() == Dims{"patch", "skymap", "tract"});
+  CHECK(u.NormalizeDimensions({"instrument", "detector", "physical_filter", "band"}).value() ==
+        Dims{"detector", "instrument", "physical_filter"});
+  CHECK(u.NormalizeDimensions({"exposure", "detector", "band", "physical_filter"}).value() ==
+        Dims{"detector", "exposure", "instrument"});
+  CHECK(u.NormalizeDimensions({"band"}).value() == Dims{"band"});
+  CHECK(u.NormalizeDimensions({"nonsense"}).status().IsInvalidArgument());
+  // Registered with its implied band, a flat is the flat the fixture
+  // registered without.
+  const uint64_t before = f.head();
+  f.Append(RegisterDatasetType{
+      "flat", {"instrument", "detector", "physical_filter"}, "ExposureF", true});
+  f.Append(RegisterDatasetType{
+      "flat", {"instrument", "detector", "physical_filter", "band"}, "ExposureF", true});
+  f.Append(RegisterDatasetType{"deep", {"tract", "patch"}, "ExposureF", false});
+  f.Append(RegisterDatasetType{"deep", {"skymap", "tract", "patch"}, "ExposureF", false});
+  CHECK(f.head() == before + 1);  // Only "deep" is new.
+  // Another group is still another definition.
+  CHECK(f.TryAppend(
+             RegisterDatasetType{"flat", {"instrument", "detector", "band"}, "ExposureF", true})
+            .IsConflict());
+}
+
 TEST_CASE("Dataset type definitions are checked", "[engine][types]") {
   testutil::RegistryFixture f;
   CHECK(

@@ -18,6 +18,11 @@ TEST_CASE("Globs match collection names", "[engine][glob]") {
   CHECK_FALSE(GlobMatch("a*b*c", "axxbyy"));
   CHECK(GlobMatch("[0-9]*", "7up"));
   CHECK_FALSE(GlobMatch("refcats", "refcats2"));
+  // "?" is one character of a name in any script, not one byte of it.
+  CHECK(GlobMatch("t?s*", "t\xC3\xA9s\xCF\x84"));
+  CHECK_FALSE(GlobMatch("t??s*", "t\xC3\xA9s\xCF\x84"));
+  CHECK(GlobMatch("*?s?", "t\xC3\xA9s\xCF\x84"));
+  CHECK(GlobMatch("*\xCF\x84", "t\xC3\xA9s\xCF\x84"));
   CHECK(ValidateGlob("a[bc").IsInvalidArgument());
   CHECK_FALSE(GlobMatch("a[bc", "ab"));
   // No exponential blow-up on a pathological pattern.

@@ -53,6 +53,30 @@ TEST_CASE("Text is valid UTF-8 without control characters, within its limit", "[
   CHECK(big.message().find("101 bytes; the limit is 100") != std::string_view::npos);
 }
 
+TEST_CASE("Collection names may hold letters of any script, not invisible characters",
+          "[engine][names]") {
+  // The butler's own tests name a run "tésτ".
+  for (const char* good : {"t\xC3\xA9s\xCF\x84", "u/j\xC3\xBCrgen/tmp", "\xE5\xA4\xA9\xE6\x96\x87",
+                           "calib/\xCE\xB1\xCE\xB2", "run-\xF0\x9F\x94\xAD"}) {
+    INFO(good);
+    CHECK(ValidateCollectionName(good).ok());
+  }
+  for (const char* bad : {"a\xC2\xA0z",      // No-break space.
+                          "a\xE2\x80\x8Bz",  // Zero-width space.
+                          "a\xE2\x80\xAEz",  // Right-to-left override.
+                          "a\xE3\x80\x80z",  // Ideographic space.
+                          "a\xEF\xBB\xBFz",  // Byte order mark.
+                          "a\xC2\x85z",      // C1 control.
+                          "a\xEE\x80\x80z",  // Private use.
+                          "a\xC3",           // Cut short.
+                          "a\xC0\xAFz"}) {   // Overlong '/'.
+    INFO(bad);
+    CHECK(ValidateCollectionName(bad).IsInvalidArgument());
+  }
+  CHECK(ValidateCollectionName("a\xE2\x80\x8Bz").message().find("U+200B") !=
+        std::string_view::npos);
+}
+
 TEST_CASE("An invalid collection name error names the character", "[engine][names]") {
   auto s = ValidateCollectionName("HSC/raw/*");
   CHECK(s.message().find("'*'") != std::string_view::npos);

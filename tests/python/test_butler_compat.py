@@ -182,3 +182,132 @@ def test_more_of_the_registry_summaries_parents_docs_sync_expand_remove(registry
     registry.removeDatasetType("nothing_like_it")
     registry.removeDatasetType("raw")
     assert [t.name for t in registry.queryDatasetTypes()] == ["bias"]
+
+
+def _cam(registry):
+    """A small camera: Cam1 with two filters, detectors 1-3, exposures 1 and 2
+    (visit 1 holds exposure 1 only), bias and flat types and two runs."""
+    registry.insertDimensionData("instrument", {"instrument": "Cam1"})
+    registry.insertDimensionData("band", {"band": "g"}, {"band": "r"})
+    registry.insertDimensionData("physical_filter", {"instrument": "Cam1", "physical_filter": "Cam1-G", "band": "g"},
+                                 {"instrument": "Cam1", "physical_filter": "Cam1-R1", "band": "r"})
+    registry.insertDimensionData("detector", *({"instrument": "Cam1", "detector": d} for d in (1, 2, 3)))
+    registry.insertDimensionData("day_obs", {"instrument": "Cam1", "day_obs": 20240301})
+    registry.insertDimensionData("exposure", *({"instrument": "Cam1", "exposure": e, "physical_filter": "Cam1-G",
+                                                "day_obs": 20240301} for e in (1, 2)))
+    registry.insertDimensionData("visit_system", {"instrument": "Cam1", "visit_system": 0, "name": "one-to-one"})
+    registry.insertDimensionData("visit", {"instrument": "Cam1", "visit": 1, "physical_filter": "Cam1-G",
+                                           "day_obs": 20240301})
+    registry.insertDimensionData("visit_definition", {"instrument": "Cam1", "visit": 1, "exposure": 1})
+    registry.registerDatasetType(DatasetType("bias", ["instrument", "detector"], "ExposureF", isCalibration=True))
+    registry.registerRun("imported_g")
+    registry.registerRun("imported_r")
+    registry.insertDatasets("bias", [{"instrument": "Cam1", "detector": d} for d in (1, 2, 3)], run="imported_g")
+    registry.insertDatasets("bias", [{"instrument": "Cam1", "detector": d} for d in (2, 3)], run="imported_r")
+
+
+def test_answers_and_errors_as_the_butlers_own_registry_tests(repo_path):
+    # Cases of daf_butler's registry/tests/_registry.py, with its classes.
+    from starlog import butler_compat as bc
+
+    starlog.Repository.create(repo_path, policy=False).close()
+    registry = Registry.open(repo_path)
+    try:
+        _cam(registry)
+        # testFindDataset: a run named in any script; a data ID without its
+        # detector is a LookupError; values past the type's own are ignored.
+        assert registry.registerRun("tésτ")
+        (ref,) = registry.insertDatasets("bias", [{"instrument": "Cam1", "detector": 1}], run="tésτ")
+        assert registry.findDataset("bias", {"instrument": "Cam1", "detector": 1}, collections=["tésτ"]) == ref
+        assert registry.queryCollections("t?s*") == ["tésτ"]
+        with pytest.raises(LookupError):
+            registry.findDataset("bias", {"instrument": "Cam1"}, collections="tésτ")
+        registry.registerDatasetType(DatasetType("dt_with_implied", ["instrument", "physical_filter"], "int"))
+        (implied,) = registry.insertDatasets("dt_with_implied", [{"instrument": "Cam1", "physical_filter": "Cam1-G"}],
+                                             run="tésτ")
+        assert registry.findDataset("dt_with_implied", {"instrument": "Cam1", "physical_filter": "Cam1-G",
+                                                        "band": "r"}, collections=["tésτ"]) == implied
+        assert registry.findDataset("dt_with_implied", {"instrument": "Cam1", "physical_filter": "Cam1-R1",
+                                                        "band": "g"}, collections=["tésτ"]) is None
+        # The same dimensions spelled with what they imply are the same type.
+        assert not registry.registerDatasetType(
+            DatasetType("dt_with_implied", ["instrument", "physical_filter", "band"], "int"))
+
+        # testComponentLookups, testRemoveDatasetTypeFailure.
+        with pytest.raises(bc.DatasetTypeError):
+            registry.findDataset("bias.wcs", collections="imported_g", instrument="Cam1", detector=1)
+        with pytest.raises(bc.DatasetTypeError):
+            registry.removeDatasetType("bias.wcs")
+        with pytest.raises(bc.OrphanedRecordError):
+            registry.removeDatasetType("bias")
+
+        # test_query_empty_collections: no defaults, `...`, an empty list.
+        with pytest.raises(bc.NoDefaultCollectionError):
+            registry.findDataset("bias", instrument="Cam1", detector=1)
+        assert registry.findDataset("bias", instrument="Cam1", detector=1, collections=...) is not None
+        assert registry.findDataset("bias", instrument="Cam1", detector=1, collections=[]) is None
+        assert list(registry.queryDatasets("bias", collections=...))
+        empty = registry.queryDatasets("bias", collections=[])
+        assert len(list(empty)) == 0 and not empty.any() and empty.count() == 0
+        assert any("because collection list is empty" in m for m in empty.explain_no_results())
+        assert list(registry.queryDataIds("detector", datasets="bias", collections=...))
+        assert len(registry.queryDataIds("detector", datasets="bias", collections=[])) == 0
+        records = registry.queryDimensionRecords("detector", datasets="bias", collections=["imported_r"])
+        assert sorted(r["detector"] for r in records) == [2, 3]
+        # testInstrumentDimensions: collections constrain only through datasets.
+        with pytest.raises(bc.ArgumentError):
+            registry.queryDataIds(["detector"], collections="imported_g")
+
+        # testQueryDatasetsDeduplication: find-first over a glob is a TypeError.
+        with pytest.raises(TypeError):
+            list(registry.queryDatasets("bias", collections="imported_*", findFirst=True))
+        # testQueryDataIdsExpressionError.
+        with pytest.raises(bc.InvalidQueryError):
+            registry.queryDataIds(["detector"], where="foo.bar = 12")
+        # testDataIdRelationships: visit 1 does not hold exposure 2.
+        with pytest.raises(bc.InconsistentDataIdError):
+            registry.expandDataId({"instrument": "Cam1", "visit": 1, "exposure": 2})
+        with pytest.raises(bc.DataIdError):
+            registry.expandDataId({"instrument": "Cam1", "detector": 99})
+
+        # testCollections: nested chains flattened, a cycle, a RUN removed
+        # with its datasets.
+        registry.registerCollection("tag1")
+        registry.registerCollection("chain1", CollectionType.CHAINED)
+        registry.setCollectionChain("chain1", ["tag1", "imported_r"])
+        registry.registerCollection("chain2", CollectionType.CHAINED)
+        registry.setCollectionChain("chain2", ["imported_r", "chain1"])
+        assert registry.queryCollections("chain2", flattenChains=True, includeChains=True) == [
+            "chain2", "imported_r", "chain1", "tag1"]
+        assert registry.queryCollections("chain2", flattenChains=True) == ["imported_r", "tag1"]
+        with pytest.raises(ValueError):
+            registry.setCollectionChain("chain1", ["tag1", "chain1"])
+        with pytest.raises(bc.CollectionCycleError):
+            registry.setCollectionChain("chain1", ["chain2"])
+        registry.removeCollection("tésτ")
+        with pytest.raises(bc.MissingCollectionError):
+            registry.getCollectionType("tésτ")
+        assert registry.getDataset(ref.id) is None
+
+        # testCalibrationCollections: the wrong collection type; ambiguity.
+        registry.registerCollection("Cam1/calibs", CollectionType.CALIBRATION)
+        bias_g = registry.findDataset("bias", instrument="Cam1", detector=2, collections="imported_g")
+        bias_r = registry.findDataset("bias", instrument="Cam1", detector=2, collections="imported_r")
+        with pytest.raises(bc.CollectionTypeError):
+            registry.associate("Cam1/calibs", [bias_g])
+        t = [datetime.datetime(2024, m, 1, tzinfo=UTC) for m in (1, 2, 3)]
+        registry.certify("Cam1/calibs", [bias_g], starlog.Timespan(t[0], t[1]))
+        registry.certify("Cam1/calibs", [bias_r], starlog.Timespan(t[1], t[2]))
+        with pytest.raises(bc.CalibrationLookupError):
+            registry.findDataset("bias", instrument="Cam1", detector=2, collections="Cam1/calibs",
+                                 timespan=starlog.Timespan(None, None))
+        with pytest.raises(LookupError):
+            list(registry.queryDatasets("bias", collections="Cam1/calibs", findFirst=True))
+        # testSkipCalibs: not find-first, every certification.
+        assert len(list(registry.queryDatasets("bias", collections="Cam1/calibs"))) == 2
+        # Errors are the starlog ones too.
+        with pytest.raises(starlog.ConflictError):
+            registry.findDataset("bias", instrument="Cam1", detector=2, collections="Cam1/calibs",
+                                 timespan=starlog.Timespan(None, None))
+    finally:
+        registry.repository.close()

@@ -3,9 +3,11 @@
 // Naming rules, so every name stays addressable from a shell, a glob and a
 // template.
 //
-// Collection names: 1 to kMaxCollectionNameLength bytes of letters, digits and
-// "_-.+@:/"; "/" separates non-empty segments (no leading, trailing or double
-// "/"), none of them "." or "..", the first not ".starlog" (a RUN's name is a
+// Collection names: 1 to kMaxCollectionNameLength bytes of UTF-8: ASCII
+// letters, digits and "_-.+@:/", and characters past ASCII that show (the
+// butler's "tésτ"; not spaces, zero widths, direction marks, private use);
+// "/" separates non-empty segments (no leading, trailing or double "/"),
+// none of them "." or "..", the first not ".starlog" (a RUN's name is a
 // folder in file templates). Glob characters ("*?[]{}"), spaces and control
 // characters are refused.
 //

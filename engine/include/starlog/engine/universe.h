@@ -68,6 +68,14 @@ class Universe {
   // they require, recursively; sorted. InvalidArgument names an unknown one.
   Result<std::vector<std::string>> RequiredKeys(const std::vector<std::string>& dimensions) const;
 
+  // A dataset type's dimensions as the butler's DimensionGroup sees them,
+  // sorted: with everything they require (tract and patch bring skymap),
+  // without those another of them implies (a flat's band, implied by its
+  // physical_filter). Two lists with the same normal form name the same
+  // data IDs. InvalidArgument names an unknown dimension.
+  Result<std::vector<std::string>> NormalizeDimensions(
+      const std::vector<std::string>& dimensions) const;
+
   // Checks that "data_id" has exactly "required_keys" (RequiredKeys of some
   // dimensions), each with its element's key type. The error names a missing,
   // extra or wrongly typed key.
