@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -135,7 +136,11 @@ Status Planner::Types() {
       ++report.dataset_types.added;
       continue;
     }
-    if (there->dimensions != t.dimensions || there->storage_class != t.storage_class ||
+    // The same dimensions in any order.
+    std::vector<std::string> theirs = there->dimensions, ours = t.dimensions;
+    std::sort(theirs.begin(), theirs.end());
+    std::sort(ours.begin(), ours.end());
+    if (theirs != ours || there->storage_class != t.storage_class ||
         there->is_calibration != t.is_calibration) {
       return Status::Conflict("dataset type '" + t.name +
                               "' is in the repository with another definition; nothing was "
