@@ -33,7 +33,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   io.out << (options.dry_run ? "would import " : "imported ") << r.datasets << " datasets ("
          << r.files << " files)";
   if (r.last_event != 0) io.out << " (events " << r.first_event << "-" << r.last_event << ")";
-  io.out << "; " << r.records_inserted << " dimension records inserted";
+  if (!options.dry_run) io.out << "; " << r.records_inserted << " dimension records inserted";
   if (r.already_present > 0) io.out << "; " << r.already_present << " already there";
   io.out << "\n";
   // Per kind: what is (or would be) added, and what the repository has.

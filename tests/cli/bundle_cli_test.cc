@@ -8,18 +8,11 @@
 
 using starlog::testutil::CliResult;
 using starlog::testutil::Contains;
+using starlog::testutil::HeadOf;
 using starlog::testutil::MustRunStarlog;
 using starlog::testutil::RunStarlog;
 
 namespace {
-
-uint64_t HeadOf(const std::string& repo) {
-  starlog::engine::StoreOptions options;
-  options.read_only = true;
-  auto store = starlog::engine::EventStore::Open(repo, options);
-  REQUIRE(store.ok());
-  return (*store)->head().sequence;
-}
 
 // A site's calibrations: biases of two RUNs (detector 0 and 1 with files,
 // detector 2 without), certified into HSC/calib/DM-3 for two halves of

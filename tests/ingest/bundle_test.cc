@@ -221,6 +221,12 @@ TEST_CASE("A bundle contradicting the repository is refused, naming what, and ch
     }
   }
   const Head before = target.store().head();
+  // A dry run finds it too: each rule is checked before the append.
+  ImportOptions dry_run;
+  dry_run.dry_run = true;
+  auto dry = ImportBundle(target.store(), site.bundle, dry_run, LocalFileSink(target.store(), "x"));
+  INFO(dry.status().ToString());
+  CHECK(Says(dry.status(), message));
   auto imported = ImportBundle(target.store(), site.bundle, TransferMode::kCopy, "importer");
   INFO(imported.status().ToString());
   REQUIRE_FALSE(imported.ok());
