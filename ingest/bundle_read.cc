@@ -306,6 +306,14 @@ Status ReadMemberships(const codec::JsonValue& bundle, BundleContent* out) {
     STARLOG_ASSIGN_OR_RETURN(t.ids, r.Ids((*tagged)[i]));
     out->tagged.push_back(std::move(t));
   }
+  // Only a calibration type's datasets are certified (those of the bundle
+  // are checked here, the repository's by the append).
+  std::map<codec::Uuid, std::string> type_of;
+  for (const BundleDataset& d : out->datasets) type_of.emplace(d.id, d.dataset_type);
+  std::set<std::string> calibration;
+  for (const codec::RegisterDatasetType& t : out->dataset_types) {
+    if (t.is_calibration) calibration.insert(t.name);
+  }
   STARLOG_ASSIGN_OR_RETURN(auto certs, Reader("").Array(bundle, "certifications"));
   for (size_t i = 0; i < certs->size(); ++i) {
     const Reader r(At("certifications", i));
@@ -317,6 +325,13 @@ Status ReadMemberships(const codec::JsonValue& bundle, BundleContent* out) {
     STARLOG_ASSIGN_OR_RETURN(cert.validity.end, r.Bound(c, "end", codec::kUnboundedEnd));
     if (cert.validity.IsEmpty()) return r.Fail("the validity range is empty (begin >= end)");
     STARLOG_ASSIGN_OR_RETURN(cert.ids, r.Ids(c));
+    for (const codec::Uuid& id : cert.ids) {
+      auto type = type_of.find(id);
+      if (type != type_of.end() && !calibration.count(type->second)) {
+        return r.Fail("dataset " + id.ToString() + " is a " + type->second +
+                      ", not a calibration type");
+      }
+    }
     out->certifications.push_back(std::move(cert));
   }
   return Status::OK();

@@ -281,6 +281,8 @@ TEST_CASE("What bundle.json says is checked before anything is touched",
       std::tuple<std::string, std::string, std::string>{
           "\"run\":\"calib/run\"", "\"run\":\"HSC/picked\"", "RUN 'HSC/picked' is not among"},
       std::tuple<std::string, std::string, std::string>{
+          "\"is_calibration\":true", "\"is_calibration\":false", "not a calibration type"},
+      std::tuple<std::string, std::string, std::string>{
           "\"name\":\"calib/run\"", "\"name\":\"calib/run space\"", "collection name"});
   site.Rewrite(from, to);
   RegistryFixture target;
