@@ -21,9 +21,9 @@ Status Run(const ParsedArgs& args, Io& io) {
   for (size_t i = 1; i < args.positional_count(); ++i) {
     STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query,
                              DatasetQueryFrom(args, args.positional(i)));
-    // The butler's export takes every dataset of the collections, its
-    // calibrations with every validity range.
-    if (format == "butler") query.find_first = false;
+    // Every dataset of the collections, calibrations with every validity
+    // range, as the butler's export takes them.
+    query.find_first = false;
     STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
     refs.insert(refs.end(), found.begin(), found.end());
   }
@@ -46,17 +46,18 @@ Status Run(const ParsedArgs& args, Io& io) {
            << "/export.yaml\n";
     return Status::OK();
   }
+  ingest::ExportOptions options;
+  STARLOG_ASSIGN_OR_RETURN(options.collections, Collections(args));
   ingest::ExportReport report;
   {
     Progress progress(io, "export", "datasets");
-    STARLOG_ASSIGN_OR_RETURN(
-        report, ingest::ExportBundle(*store, view, refs, *to, [&](uint64_t done, uint64_t total) {
-          progress.Update(done, total);
-        }));
+    options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
+    STARLOG_ASSIGN_OR_RETURN(report, ingest::ExportBundle(*store, view, refs, *to, options));
   }
   io.out << "exported " << report.datasets << " datasets (" << report.files << " files, "
-         << report.bytes << " bytes) and " << report.records << " dimension records to " << *to
-         << "\n";
+         << report.bytes << " bytes), " << report.records << " dimension records, "
+         << report.collections << " collections and " << report.memberships << " memberships to "
+         << *to << "\n";
   return Status::OK();
 }
 
@@ -67,9 +68,14 @@ CommandSpec ExportCommand() {
       .name = "export",
       .summary = "write the datasets a query finds, with records and files, to a bundle",
       .description =
-          "A bundle is a folder: bundle.json (the dataset types, RUN collections, the\n"
-          "dimension records the data IDs need, and each dataset's id, data ID and file\n"
-          "size and XXH3-128) and files/ with the files at their repository paths.\n"
+          "A bundle is a folder: bundle.json (the dataset types, the collections, the\n"
+          "dimension records the data IDs need, each dataset's id, data ID and, if it has a\n"
+          "file, its size and XXH3-128, and the TAGGED and CALIBRATION memberships with\n"
+          "their validity) and files/ with the files at their repository paths.\n"
+          "Every dataset of the --collections is taken (calibrations with every validity\n"
+          "range); the bundle holds their RUNs and the --collections themselves: a chain\n"
+          "as a chain, with every collection it searches, and the exported datasets'\n"
+          "memberships of the TAGGED and CALIBRATION ones (the butler's export-calibs).\n"
           "`starlog import` reads it into another repository.\n"
           "With --format butler, writes the Gen3 butler's layout instead: export.yaml (the\n"
           "records, the RUN collections, the --collections with chains, TAGGED and\n"
@@ -84,7 +90,8 @@ CommandSpec ExportCommand() {
            {"format", "FORMAT", "bundle (default) or butler (export.yaml, as butler export)"},
            {"transfer", "MODE", "butler: copy (default), hardlink, symlink or relsymlink"}}),
       .examples =
-          {"starlog export repo raw --collections HSC/raw/all --where \"exposure = 903334\" "
+          {"starlog export repo bias flat --collections HSC/calib --to /transfer/calibs",
+           "starlog export repo raw --collections HSC/raw/all --where \"exposure = 903334\" "
            "--to /transfer/903334",
            "starlog export repo bias flat --collections HSC/calib --format butler --to "
            "/transfer/calibs"},

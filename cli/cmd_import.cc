@@ -20,21 +20,36 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (format == "butler") return RunButlerImport(args, io, *transfer);
   if (format != "bundle") return UsageError("unknown --format '" + format + "' (bundle, butler)");
   STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
-  ingest::ImportReport report;
+  ingest::ImportOptions options;
+  options.mode = *transfer;
+  options.dry_run = args.Has("dry-run");
+  ingest::ImportReport r;
   {
     Progress progress(io, "import", "files checked");
+    options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
     STARLOG_ASSIGN_OR_RETURN(
-        report,
-        ingest::ImportBundle(*writer.store, args.positional(1), *transfer, writer.sink,
-                             [&](uint64_t done, uint64_t total) { progress.Update(done, total); }));
+        r, ingest::ImportBundle(*writer.store, args.positional(1), options, writer.sink));
   }
-  io.out << "imported " << report.datasets << " datasets";
-  if (report.last_event != 0) {
-    io.out << " (events " << report.first_event << "-" << report.last_event << ")";
-  }
-  io.out << "; " << report.records_inserted << " dimension records inserted";
-  if (report.already_present > 0) io.out << "; " << report.already_present << " already there";
+  io.out << (options.dry_run ? "would import " : "imported ") << r.datasets << " datasets ("
+         << r.files << " files)";
+  if (r.last_event != 0) io.out << " (events " << r.first_event << "-" << r.last_event << ")";
+  if (!options.dry_run) io.out << "; " << r.records_inserted << " dimension records inserted";
+  if (r.already_present > 0) io.out << "; " << r.already_present << " already there";
   io.out << "\n";
+  // Per kind: what is (or would be) added, and what the repository has.
+  const auto line = [&](const char* kind, const ingest::ImportCount& c) {
+    if (c.added + c.present == 0) return;
+    io.out << "  " << kind << ": " << c.added << (options.dry_run ? " to add" : " added") << ", "
+           << c.present << " already there\n";
+  };
+  line("dataset types", r.dataset_types);
+  line("collections", r.collections);
+  line("chains", r.chains);
+  line("dimension records", r.records);
+  io.out << "  datasets: " << r.datasets << (options.dry_run ? " to add" : " added") << ", "
+         << r.already_present << " already there\n";
+  line("tagged", r.tagged);
+  line("certified", r.certified);
   return Status::OK();
 }
 
@@ -47,9 +62,14 @@ CommandSpec ImportCommand() {
       .description =
           "Checks every file of the bundle against its recorded size and XXH3-128 before\n"
           "changing anything (a mismatch names the file and imports nothing), then\n"
-          "registers the dataset types, RUN collections and dimension records the\n"
-          "repository lacks, places the files at the same relative paths, and registers\n"
-          "the datasets under their own ids: importing twice adds nothing.\n"
+          "adds what the repository lacks in one atomic write: the dataset types,\n"
+          "collections, dimension records, the datasets under their own ids (files placed\n"
+          "at the same relative paths), chains, TAGGED memberships and certifications with\n"
+          "their validity. Importing twice adds nothing. A bundle that contradicts the\n"
+          "repository (a dataset id with another file, a chain with other children, a\n"
+          "certification overlapping one there, a type defined otherwise) is refused,\n"
+          "naming it, and nothing changes. --dry-run checks all of it and prints the\n"
+          "counts per kind, added and already there, changing nothing.\n"
           "\n"
           "With a service running for the repository, the files go to it as open\n"
           "descriptors (see ingest --help), in parts of 128, still one edit.\n"
@@ -66,10 +86,11 @@ CommandSpec ImportCommand() {
                   {"drop-unknown-fields", "",
                    "butler: leave out record fields the universe lacks (counted)"},
                   {"no-files", "", "butler: register the datasets without their files"},
-                  {"dry-run", "", "butler: say what would be added, change nothing"},
+                  {"dry-run", "", "say what would be added and what is there, change nothing"},
                   UserOption(),
                   NoSyncOption()},
       .examples = {"starlog import /data/repo /transfer/903334 --transfer hardlink",
+                   "starlog import /data/repo /transfer/calibs --dry-run",
                    "starlog import /data/repo /transfer/calibs --format butler --dry-run"},
       .run = Run,
   };

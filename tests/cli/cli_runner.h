@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "starlog/engine/event_store.h"
 
 namespace starlog::testutil {
 
@@ -56,6 +57,17 @@ inline std::string CreateHscRepository(
   MustRunStarlog({"insert-dimension-records", repo, "instrument", dir + "/i.csv"});
   MustRunStarlog({"insert-dimension-records", repo, "detector", dir + "/d.csv"});
   return repo;
+}
+
+// The log's length, read through the library: what a rejected command must
+// leave unchanged.
+inline uint64_t HeadOf(const std::string& repo) {
+  engine::StoreOptions options;
+  options.read_only = true;
+  auto store = engine::EventStore::Open(repo, options);
+  if (!store.ok())
+    throw std::runtime_error("cannot open " + repo + ": " + store.status().ToString());
+  return (*store)->head().sequence;
 }
 
 }  // namespace starlog::testutil

@@ -8,22 +8,9 @@
 #include "tests/testutil/temp_dir.h"
 
 using starlog::testutil::Contains;
+using starlog::testutil::HeadOf;
 using starlog::testutil::RunStarlog;
 using starlog::testutil::TempDir;
-
-namespace {
-
-// The log's length, read through the library: what a rejected command must
-// leave unchanged.
-uint64_t HeadOf(const std::string& repo) {
-  starlog::engine::StoreOptions options;
-  options.read_only = true;
-  auto store = starlog::engine::EventStore::Open(repo, options);
-  REQUIRE(store.ok());
-  return (*store)->head().sequence;
-}
-
-}  // namespace
 
 TEST_CASE("create, create-collection, log and info work together", "[cli]") {
   TempDir dir;

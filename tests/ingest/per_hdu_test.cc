@@ -124,10 +124,10 @@ TEST_CASE("A bundle keeps each HDU's dataset and their one file", "[ingest][hdu]
 
 TEST_CASE("A bundle whose HDU is out of range or not a number is refused and imports nothing",
           "[ingest][hdu]") {
-  const auto [written, refusal] =
-      GENERATE(std::pair<std::string, std::string>{"\"hdu\":5000", "hdu 5000 is out of range"},
-               std::pair<std::string, std::string>{"\"hdu\":-1", "hdu -1 is out of range"},
-               std::pair<std::string, std::string>{"\"hdu\":\"2\"", "hdu is not an integer"});
+  const auto [written, refusal] = GENERATE(
+      std::pair<std::string, std::string>{"\"hdu\":5000", "hdu 5000 is out of range"},
+      std::pair<std::string, std::string>{"\"hdu\":-1", "hdu -1 is out of range"},
+      std::pair<std::string, std::string>{"\"hdu\":\"2\"", "\"hdu\" is a string, not an integer"});
   IngestRepo r;
   auto refs = IngestMef(r);
   auto view = r.store->View().value();

@@ -1,12 +1,16 @@
 #pragma once
 
-// Moving a chosen set of datasets between repositories: a bundle is a folder
-// holding bundle.json (self-describing: the dataset types, RUN collections,
-// dimension records and datasets, each with its id, data ID and file's size
-// and XXH3-128) and files/<path> with the files themselves. Import checks
-// every file against its checksum before it changes anything, then inserts
-// what the target lacks and registers the datasets under their own ids, so
-// importing a bundle twice adds nothing.
+// Moving a chosen set of datasets between repositories with their registry
+// state: a bundle is a folder holding bundle.json (self-describing: the
+// dataset types, the collections (RUN, TAGGED, CALIBRATION, CHAINED with its
+// children), the dimension records the data IDs need, the datasets, each
+// with its id, data ID and, if it has one, its file's path, size and
+// XXH3-128, and the TAGGED and CALIBRATION memberships with their validity
+// ranges) and files/<path> with the files themselves. Import checks the
+// whole bundle, and every file against its checksum, before it changes
+// anything, then adds what the target lacks in one atomic write, under the
+// datasets' own ids: importing a bundle twice adds nothing, and a bundle
+// that contradicts the target is refused whole.
 
 #include <string>
 #include <vector>
@@ -17,42 +21,81 @@
 
 namespace starlog::ingest {
 
-inline constexpr int kBundleVersion = 1;
+// 2: collections of every type, memberships, datasets without files.
+// Version 1 bundles (RUNs only) are still read.
+inline constexpr int kBundleVersion = 2;
+
+struct ExportOptions {
+  // Collections (names or globs) to export with their definitions: chains
+  // with the collections they search, TAGGED and CALIBRATION collections
+  // with the memberships of the exported datasets. The RUNs of the datasets
+  // are always exported. Default: none.
+  std::vector<std::string> collections;
+  // Called with the datasets written and those in all. Default: none.
+  engine::ProgressFn progress = nullptr;
+};
 
 struct ExportReport {
   size_t datasets = 0;
   size_t files = 0;
   uint64_t bytes = 0;
   size_t records = 0;
+  size_t collections = 0;
+  size_t memberships = 0;  // TAGGED and CALIBRATION.
 };
 
-// Writes "refs" (all with files) to the new folder "to", as seen by "view".
-// InvalidArgument if "to" exists and is not empty, or a dataset has no file.
-// "progress" is called with the datasets written and those in all.
+// Writes "refs" (each id once; with or without a file) to the new folder
+// "to", as seen by "view", with what ExportOptions asks for. InvalidArgument
+// if "to" exists and is not empty.
 Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
                                   const std::vector<engine::DatasetRef>& refs,
-                                  const std::string& to,
-                                  const engine::ProgressFn& progress = nullptr);
+                                  const std::string& to, const ExportOptions& options = {});
+
+// What an import adds ("added") and finds already there ("present"), or,
+// with dry_run, would add.
+struct ImportCount {
+  size_t added = 0;
+  size_t present = 0;
+};
 
 struct ImportReport {
   size_t datasets = 0;         // Registered now.
-  size_t already_present = 0;  // Same id, same file, there before.
+  size_t already_present = 0;  // Same id, same content, there before.
   size_t records_inserted = 0;
+  size_t files = 0;  // Placed now.
+  ImportCount dataset_types;
+  ImportCount collections;  // Chains included.
+  ImportCount records;
+  ImportCount tagged;
+  ImportCount certified;
+  ImportCount chains;  // Children set.
   uint64_t first_event = 0;
   uint64_t last_event = 0;
 };
 
-// Imports the bundle in "from". Corruption names a file whose bytes do not
-// match the bundle's record (then nothing is changed); Conflict a dataset id
-// the target holds with another file.
+struct ImportOptions {
+  TransferMode mode = TransferMode::kCopy;
+  // Check everything and report what would be added; change nothing.
+  // Default: false.
+  bool dry_run = false;
+  // Called with the files checked and those in all (checking reads every
+  // byte; placing them follows). Default: none.
+  engine::ProgressFn progress = nullptr;
+};
+
+// Imports the bundle in "from", the files placed and the events appended by
+// "sink" (file_batch.h) in one batch, all or nothing; "store" is only read.
+// InvalidArgument names what in bundle.json is malformed; Corruption a file
+// whose bytes do not match the bundle's record; Conflict what the target
+// holds otherwise: a dataset type defined differently, a collection of
+// another type, a chain with other children, a dataset id with other
+// content or file, a dataset's data ID taken in its RUN or TAGGED
+// collection by another dataset, a certification overlapping another of
+// the same data ID. Any refusal changes nothing.
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  const ImportOptions& options, const FileSink& sink);
+// The same, placed and appended in this process as "actor".
 Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
                                   TransferMode mode, const std::string& actor);
-// The same, the files placed and the datasets registered by "sink"
-// (file_batch.h) in one batch, all or nothing; "store" is only read.
-// "progress" is called with the files checked and those in all (checking
-// reads every byte; placing them follows).
-Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
-                                  TransferMode mode, const FileSink& sink,
-                                  const engine::ProgressFn& progress = nullptr);
 
 }  // namespace starlog::ingest

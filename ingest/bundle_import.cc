@@ -1,0 +1,439 @@
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "ingest/bundle_content.h"
+#include "starlog/codec/text.h"
+#include "starlog/engine/artifact_files.h"
+#include "starlog/engine/repo_paths.h"
+#include "starlog/ingest/bundle.h"
+
+namespace starlog::ingest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using internal::BundleContent;
+using internal::BundleDataset;
+
+std::string RangeText(const codec::Timespan& t) {
+  const auto bound = [](int64_t v, int64_t unbounded) {
+    return v == unbounded ? std::string("unbounded") : std::to_string(v);
+  };
+  return "[" + bound(t.begin, codec::kUnboundedBegin) + ", " + bound(t.end, codec::kUnboundedEnd) +
+         ")";
+}
+
+Result<std::string> ReadBundleJson(const std::string& from) {
+  const std::string path = (fs::path(from) / "bundle.json").string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::NotFound("no bundle.json in " + from);
+  STARLOG_RETURN_IF_ERROR(engine::CheckRegularFile(path));
+  const auto size = fs::file_size(path, ec);
+  if (ec) return Status::IOError("cannot read " + path + ": " + ec.message());
+  if (size > internal::kMaxBundleJsonBytes) {
+    return Status::InvalidArgument(path + " is larger than " +
+                                   std::to_string(internal::kMaxBundleJsonBytes) + " bytes");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) return Status::IOError("cannot read " + path);
+  return text.str();
+}
+
+// Every file the bundle names: inside the bundle's files/ and the target's
+// root, and byte for byte what bundle.json records.
+Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
+                  const std::string& files, const engine::ProgressFn& progress) {
+  std::map<std::string, const codec::Artifact*> paths;
+  for (const BundleDataset& d : bundle.datasets) {
+    if (!d.artifact) continue;
+    auto [it, fresh] = paths.emplace(d.artifact->path, &*d.artifact);
+    if (!fresh &&
+        (it->second->size != d.artifact->size || it->second->checksum != d.artifact->checksum)) {
+      return Status::InvalidArgument("bundle file " + codec::Printable(d.artifact->path) +
+                                     " is recorded with two sizes or checksums");
+    }
+  }
+  size_t checked = 0;
+  for (const auto& [path, artifact] : paths) {
+    const std::string where = "bundle file " + codec::Printable(path);
+    STARLOG_RETURN_IF_ERROR(engine::CheckTargetInRoot(store.root(), path).WithContext(where));
+    auto source = engine::ResolveFileInRoot(files, path);
+    if (!source.ok() && !source.status().IsNotFound()) {
+      return source.status().WithContext(where + " (in the bundle)");
+    }
+    auto there = source.ok() ? engine::DescribeFile(files, path) : source.status();
+    if (!there.ok() || there->size != artifact->size || there->checksum != artifact->checksum) {
+      return Status::Corruption(
+          where + (there.ok() ? " does not match its size and checksum" : " is missing") +
+          "; nothing was imported");
+    }
+    if (progress) progress(++checked, paths.size());
+  }
+  return Status::OK();
+}
+
+// What the import adds, worked out against the target: every rule that
+// could refuse it is checked here, so a dry run says what a real one would.
+class Planner {
+ public:
+  Planner(const engine::RegistryView& view, const BundleContent& bundle)
+      : view_(view), bundle_(bundle) {
+    for (const BundleDataset& d : bundle_.datasets) by_id_.emplace(d.id, &d);
+  }
+
+  Status Build() {
+    STARLOG_RETURN_IF_ERROR(Types());
+    STARLOG_RETURN_IF_ERROR(Collections());
+    STARLOG_RETURN_IF_ERROR(Records());
+    STARLOG_RETURN_IF_ERROR(Datasets());
+    STARLOG_RETURN_IF_ERROR(Chains());
+    STARLOG_RETURN_IF_ERROR(Tagged());
+    return Certifications();
+  }
+
+  std::vector<codec::EventBody> head;          // Types, collections, records.
+  std::vector<const BundleDataset*> datasets;  // To register.
+  std::vector<codec::EventBody> tail;          // Chains, tags, certifications.
+  ImportReport report;
+
+ private:
+  struct Identity {
+    std::string dataset_type;
+    codec::FieldMap data_id;
+  };
+  Status Types();
+  Status Collections();
+  Status Records();
+  Status Datasets();
+  Status Chains();
+  Status Tagged();
+  Status Certifications();
+  Result<Identity> IdentityOf(const codec::Uuid& id, const std::string& where);
+  // The dataset of "data_id" in "collection" of the target, if any.
+  Result<std::optional<engine::DatasetRef>> Holder(const std::string& type,
+                                                   const codec::FieldMap& data_id,
+                                                   const std::string& collection);
+
+  const engine::RegistryView& view_;
+  const BundleContent& bundle_;
+  std::map<codec::Uuid, const BundleDataset*> by_id_;
+  std::map<std::string, engine::CollectionInfo> there_;  // Bundle collections the target has.
+};
+
+Status Planner::Types() {
+  for (const codec::RegisterDatasetType& t : bundle_.dataset_types) {
+    auto there = view_.GetDatasetType(t.name);
+    if (!there.ok()) {
+      if (!there.status().IsNotFound()) return there.status();
+      head.emplace_back(t);
+      ++report.dataset_types.added;
+      continue;
+    }
+    // The same dimensions in any order.
+    std::vector<std::string> theirs = there->dimensions, ours = t.dimensions;
+    std::sort(theirs.begin(), theirs.end());
+    std::sort(ours.begin(), ours.end());
+    if (theirs != ours || there->storage_class != t.storage_class ||
+        there->is_calibration != t.is_calibration) {
+      return Status::Conflict("dataset type '" + t.name +
+                              "' is in the repository with another definition; nothing was "
+                              "imported");
+    }
+    ++report.dataset_types.present;
+  }
+  return Status::OK();
+}
+
+Status Planner::Collections() {
+  for (const ButlerCollection& c : bundle_.collections) {
+    STARLOG_ASSIGN_OR_RETURN(auto there, view_.GetCollection(c.name));
+    if (!there) {
+      head.emplace_back(codec::CreateCollection{c.name, c.type, c.doc.value_or("")});
+      ++report.collections.added;
+      continue;
+    }
+    if (there->type != c.type) {
+      return Status::Conflict(
+          "collection '" + c.name + "' is " + std::string(codec::CollectionTypeName(there->type)) +
+          " in the repository and " + std::string(codec::CollectionTypeName(c.type)) +
+          " in the bundle; nothing was imported");
+    }
+    there_.emplace(c.name, *there);
+    ++report.collections.present;
+  }
+  return Status::OK();
+}
+
+Status Planner::Records() {
+  // One event per run of an element, in the bundle's order (the universe's).
+  for (const ButlerRecords& r : bundle_.records) {
+    codec::InsertDimensionRecords insert{r.element, {}, false};
+    for (const codec::FieldMap& record : r.records) {
+      // As the butler's skip_existing: the repository's record stays.
+      STARLOG_ASSIGN_OR_RETURN(auto there, view_.GetDimensionRecord(r.element, record));
+      if (there) {
+        ++report.records.present;
+        continue;
+      }
+      insert.records.push_back(record);
+    }
+    report.records.added += insert.records.size();
+    if (!insert.records.empty()) head.emplace_back(std::move(insert));
+  }
+  report.records_inserted = report.records.added;
+  return Status::OK();
+}
+
+Result<std::optional<engine::DatasetRef>> Planner::Holder(const std::string& type,
+                                                          const codec::FieldMap& data_id,
+                                                          const std::string& collection) {
+  auto found = view_.FindDataset(type, data_id, {collection});
+  if (found.ok()) return std::optional<engine::DatasetRef>(*found);
+  if (found.status().IsNotFound()) return std::optional<engine::DatasetRef>();
+  return found.status();
+}
+
+Status Planner::Datasets() {
+  for (const BundleDataset& d : bundle_.datasets) {
+    const std::string where = "dataset " + d.id.ToString();
+    STARLOG_ASSIGN_OR_RETURN(auto existing, view_.GetDataset(d.id));
+    if (existing) {
+      if (existing->dataset_type != d.dataset_type || existing->run != d.run ||
+          existing->data_id != d.data_id) {
+        return Status::Conflict(where + " is in the repository with other content (" +
+                                existing->dataset_type + " in " + existing->run + ", " +
+                                codec::FieldMapToString(existing->data_id) +
+                                "); nothing was imported");
+      }
+      if (existing->artifact != d.artifact) {
+        return Status::Conflict(
+            where + " is already in the repository with " +
+            (existing->artifact
+                 ? "another file (" + codec::Printable(existing->artifact->path) + ")"
+                 : std::string("no file")) +
+            "; nothing was imported");
+      }
+      ++report.already_present;
+      continue;
+    }
+    if (there_.count(d.run) != 0) {
+      STARLOG_ASSIGN_OR_RETURN(auto holder, Holder(d.dataset_type, d.data_id, d.run));
+      if (holder) {
+        return Status::Conflict(where + ": its data ID " + codec::FieldMapToString(d.data_id) +
+                                " is taken in RUN '" + d.run + "' by dataset " +
+                                holder->id.ToString() + "; nothing was imported");
+      }
+    }
+    datasets.push_back(&d);
+    ++report.datasets;
+  }
+  return Status::OK();
+}
+
+Status Planner::Chains() {
+  for (const ButlerCollection& c : bundle_.collections) {
+    if (c.type != codec::CollectionType::kChained) continue;
+    if (auto there = there_.find(c.name); there != there_.end()) {
+      if (there->second.children != c.children) {
+        std::string theirs, ours;
+        for (const std::string& child : there->second.children) theirs += " " + child;
+        for (const std::string& child : c.children) ours += " " + child;
+        return Status::Conflict("chain '" + c.name +
+                                "' is defined differently in the repository (" +
+                                (theirs.empty() ? " none" : theirs) + " ) and the bundle (" +
+                                (ours.empty() ? " none" : ours) + " ); nothing was imported");
+      }
+      ++report.chains.present;
+      continue;
+    }
+    for (const std::string& child : c.children) {
+      bool known = false;
+      for (const ButlerCollection& other : bundle_.collections) known |= other.name == child;
+      if (!known) {
+        STARLOG_ASSIGN_OR_RETURN(auto child_there, view_.GetCollection(child));
+        known = child_there.has_value();
+      }
+      if (!known) {
+        return Status::InvalidArgument("bundle chain '" + c.name + "' lists '" + child +
+                                       "', which is neither in the bundle nor in the repository");
+      }
+    }
+    if (!c.children.empty()) tail.emplace_back(codec::SetChain{c.name, c.children});
+    ++report.chains.added;
+  }
+  return Status::OK();
+}
+
+Result<Planner::Identity> Planner::IdentityOf(const codec::Uuid& id, const std::string& where) {
+  if (auto d = by_id_.find(id); d != by_id_.end()) {
+    return Identity{d->second->dataset_type, d->second->data_id};
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto existing, view_.GetDataset(id));
+  if (!existing) {
+    return Status::InvalidArgument(where + ": dataset " + id.ToString() +
+                                   " is neither in the bundle nor in the repository");
+  }
+  return Identity{existing->dataset_type, existing->data_id};
+}
+
+Status Planner::Tagged() {
+  for (const internal::BundleTagged& t : bundle_.tagged) {
+    const std::string where = "bundle membership of TAGGED '" + t.collection + "'";
+    codec::Tag tag{t.collection, {}};
+    std::set<std::string> taken;  // Type and data ID, among the new tags.
+    for (const codec::Uuid& id : t.ids) {
+      STARLOG_ASSIGN_OR_RETURN(Identity who, IdentityOf(id, where));
+      if (!taken.insert(who.dataset_type + "\n" + engine::EncodeDataId(who.data_id)).second) {
+        return Status::InvalidArgument(where + ": two datasets of " + who.dataset_type + " " +
+                                       codec::FieldMapToString(who.data_id));
+      }
+      if (there_.count(t.collection) != 0) {
+        STARLOG_ASSIGN_OR_RETURN(auto holder, Holder(who.dataset_type, who.data_id, t.collection));
+        if (holder && holder->id == id) {
+          ++report.tagged.present;
+          continue;
+        }
+        if (holder) {
+          return Status::Conflict("TAGGED '" + t.collection + "' holds dataset " +
+                                  holder->id.ToString() + " for " + who.dataset_type + " " +
+                                  codec::FieldMapToString(who.data_id) + ", the bundle " +
+                                  id.ToString() + "; nothing was imported");
+        }
+      }
+      tag.ids.push_back(id);
+    }
+    report.tagged.added += tag.ids.size();
+    if (!tag.ids.empty()) tail.emplace_back(std::move(tag));
+  }
+  return Status::OK();
+}
+
+Status Planner::Certifications() {
+  struct Held {
+    codec::Uuid id;
+    codec::Timespan validity;
+    bool from_bundle = false;
+  };
+  // By collection, dataset type and data ID: what is certified there, the
+  // target's first, then the bundle's as they are planned.
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<Held>>> held;
+  std::map<std::pair<std::string, std::string>, codec::Certify> by_key;
+  for (const internal::BundleCertification& c : bundle_.certifications) {
+    const std::string where = "bundle certification in '" + c.collection + "'";
+    for (const codec::Uuid& id : c.ids) {
+      STARLOG_ASSIGN_OR_RETURN(Identity who, IdentityOf(id, where));
+      const std::pair<std::string, std::string> key{c.collection, who.dataset_type};
+      auto [slot, fresh] = held.try_emplace(key);
+      if (fresh && there_.count(c.collection) != 0) {
+        engine::DatasetQuery q;
+        q.dataset_type = who.dataset_type;
+        q.collections = {c.collection};
+        q.find_first = false;
+        STARLOG_ASSIGN_OR_RETURN(auto refs, view_.QueryDatasets(q));
+        for (const engine::DatasetRef& r : refs) {
+          if (r.validity)
+            slot->second[engine::EncodeDataId(r.data_id)].push_back({r.id, *r.validity});
+        }
+      }
+      auto& same_data_id = slot->second[engine::EncodeDataId(who.data_id)];
+      bool present = false;
+      for (const Held& h : same_data_id) {
+        if (h.id == id && h.validity == c.validity) {
+          present = true;
+          break;
+        }
+        if (h.validity.Overlaps(c.validity)) {
+          return Status::Conflict(
+              "certification of dataset " + id.ToString() + " (" + who.dataset_type + " " +
+              codec::FieldMapToString(who.data_id) + ") in '" + c.collection + "' for " +
+              RangeText(c.validity) + " overlaps dataset " + h.id.ToString() + " for " +
+              RangeText(h.validity) + (h.from_bundle ? " in the bundle" : " in the repository") +
+              "; nothing was imported");
+        }
+      }
+      if (present) {
+        ++report.certified.present;
+        continue;
+      }
+      same_data_id.push_back({id, c.validity, true});
+      codec::Certify& certify = by_key[key];
+      certify.collection = c.collection;
+      certify.dataset_type = who.dataset_type;
+      certify.entries.push_back(codec::CertifyEntry{id, c.validity});
+      ++report.certified.added;
+    }
+  }
+  for (auto& [key, certify] : by_key) tail.emplace_back(std::move(certify));
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  const ImportOptions& options, const FileSink& sink) {
+  if (options.mode == TransferMode::kDirect) {
+    return Status::InvalidArgument(
+        "a bundle's files are outside the repository: use copy, move, "
+        "hardlink or symlink");
+  }
+  STARLOG_ASSIGN_OR_RETURN(std::string text, ReadBundleJson(from));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
+  STARLOG_ASSIGN_OR_RETURN(BundleContent bundle, internal::ParseBundle(text, view.universe()));
+  const std::string files = (fs::path(from) / "files").string();
+  STARLOG_RETURN_IF_ERROR(CheckFiles(store, bundle, files, options.progress));
+  Planner plan(view, bundle);
+  STARLOG_RETURN_IF_ERROR(plan.Build());
+  ImportReport report = plan.report;
+
+  // The events registering the datasets, by run and type; each file once,
+  // naming every dataset it holds (one per HDU).
+  FileBatch batch;
+  batch.mode = options.mode;
+  batch.all_or_nothing = true;
+  batch.bodies = std::move(plan.head);
+  std::map<std::pair<std::string, std::string>, std::vector<const BundleDataset*>> by_key;
+  for (const BundleDataset* d : plan.datasets) by_key[{d->run, d->dataset_type}].push_back(d);
+  std::map<std::string, size_t> file_of_path;
+  for (const auto& [key, of_key] : by_key) {
+    codec::RegisterDatasets event;
+    event.run = key.first;
+    event.dataset_type = key.second;
+    for (const BundleDataset* d : of_key) {
+      if (d->artifact) {
+        auto [it, fresh] = file_of_path.emplace(d->artifact->path, batch.files.size());
+        if (fresh) {
+          batch.files.push_back(
+              BatchFile{(fs::path(files) / d->artifact->path).string(), d->artifact->path, {}});
+        }
+        batch.files[it->second].entries.push_back(
+            BatchEntry{batch.bodies.size(), event.datasets.size()});
+      }
+      event.datasets.push_back(codec::DatasetEntry{d->id, d->data_id, d->artifact});
+    }
+    batch.bodies.emplace_back(std::move(event));
+  }
+  for (auto& body : plan.tail) batch.bodies.push_back(std::move(body));
+  report.files = batch.files.size();
+  if (options.dry_run || batch.bodies.empty()) return report;
+  auto placed = sink(std::move(batch));
+  if (!placed.ok()) return placed.status().WithContext("nothing was imported");
+  report.first_event = placed->first_event;
+  report.last_event = placed->last_event;
+  return report;
+}
+
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  TransferMode mode, const std::string& actor) {
+  ImportOptions options;
+  options.mode = mode;
+  return ImportBundle(store, from, options, LocalFileSink(store, actor));
+}
+
+}  // namespace starlog::ingest

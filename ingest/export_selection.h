@@ -1,0 +1,39 @@
+#pragma once
+
+// What an export holds, gathered once for both of starlog's formats (a
+// bundle, bundle.h, and the butler's export.yaml, butler_transfer.h): the
+// chosen datasets with their types, the dimension records their data IDs
+// need, their RUNs and the collections asked for (chains with every
+// collection they search), and the exported datasets' TAGGED and
+// CALIBRATION memberships in those collections, with validity.
+
+#include <string>
+#include <vector>
+
+#include "starlog/engine/registry_view.h"
+#include "starlog/ingest/butler_yaml.h"
+
+namespace starlog::ingest::internal {
+
+struct ExportSelection {
+  std::vector<engine::DatasetRef> datasets;               // Each id once, in the order given.
+  std::vector<codec::RegisterDatasetType> dataset_types;  // By name.
+  // Every element with records, in universe order (what a record refers to
+  // comes first), key-only elements (band) included.
+  std::vector<ButlerRecords> records;
+  // Children before the chains that search them, so an importer can create
+  // them in this order.
+  std::vector<ButlerCollection> collections;
+  // One entry per TAGGED or CALIBRATION collection holding an exported
+  // dataset; one validity range per distinct range.
+  std::vector<ButlerAssociations> associations;
+  size_t memberships = 0;  // Tags and certifications in "associations".
+};
+
+// "patterns" are names or globs (--collections); a pattern that matches
+// nothing adds nothing.
+Result<ExportSelection> SelectForExport(const engine::RegistryView& view,
+                                        const std::vector<engine::DatasetRef>& refs,
+                                        const std::vector<std::string>& patterns);
+
+}  // namespace starlog::ingest::internal
