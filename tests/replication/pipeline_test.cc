@@ -179,7 +179,8 @@ TEST_CASE("A fault in the middle of a pipelined catch-up leaves the replica at t
   RequireSameLog(primary.store(), replica.path());
 }
 
-TEST_CASE("Acks ask for the events after those sent; one past them is refused", "[replication]") {
+TEST_CASE("Acks ask for the events after those sent, and one past them is refused",
+          "[replication]") {
   RegistryFixture primary;
   FillLog(primary);
   replication::ServerOptions small;
