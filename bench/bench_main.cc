@@ -6,6 +6,8 @@
 //   starlog_bench --service-lookup [--quick]    only the lookup through the service
 //   starlog_bench --ingest [--quick]            only the ingest of FITS headers
 //   starlog_bench --seeks [--quick]             only certify, diff and query-datasets (seconds)
+//   starlog_bench --catch-up [--exposures N]    only registration, its rebuild and a replica's
+//                                               catch-up of it, each beside its baseline
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -213,6 +215,27 @@ LookupResult TimeLookups(int n, Fn&& lookup) {
 
 }  // namespace
 
+// The registered log's rebuild and a replica's catch-up of it, without the
+// rest: seconds to compare a change of the replicated apply path.
+void BenchCatchUpOnly(const std::string& dir, uint64_t datasets, double registration_rate,
+                      Report& report) {
+  engine::StoreOptions unsynced;
+  unsynced.sync = false;
+  Stopwatch sw;
+  Check(engine::EventStore::Rebuild(dir + "/registered", unsynced), "rebuild");
+  const double rebuild_registered = datasets / sw.Seconds();
+  report.Add({"rebuild, registrations only (" + std::to_string(datasets) + " datasets)",
+              rebuild_registered, "datasets/s", registration_rate, "registration", "ratio >= 1"});
+  engine::StoreOptions read_only;
+  read_only.read_only = true;
+  const uint64_t events =
+      Must(engine::EventStore::Open(dir + "/registered", read_only), "open")->head().sequence;
+  BenchReplication(
+      {{dir + "/registered", "registrations only",
+        rebuild_registered * static_cast<double>(events) / datasets, datasets, registration_rate}},
+      dir, report, /*catch_up_only=*/true);
+}
+
 int main(int argc, char** argv) {
   Scale scale;
   std::string dir = "/tmp/starlog-bench";
@@ -222,6 +245,7 @@ int main(int argc, char** argv) {
   bool lookup_only = false;
   bool ingest_only = false;
   bool seeks_only = false;
+  bool catch_up_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--service-lookup") {
@@ -230,6 +254,8 @@ int main(int argc, char** argv) {
       ingest_only = true;
     } else if (a == "--seeks") {
       seeks_only = true;
+    } else if (a == "--catch-up") {
+      catch_up_only = true;
     } else if (a == "--quick") {
       quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
@@ -245,7 +271,7 @@ int main(int argc, char** argv) {
       out = argv[++i];
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
-                   "[--keep] [--service-lookup] [--ingest] [--seeks]\n";
+                   "[--keep] [--service-lookup] [--ingest] [--seeks] [--catch-up]\n";
       return 2;
     }
   }
@@ -271,7 +297,8 @@ int main(int argc, char** argv) {
   // --- registration, against raw RocksDB writing the same keys.
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> raw_handles;
-  const double baseline_reg = BaselineRegistration(dir + "/raw", scale, &raw, &raw_handles);
+  const double baseline_reg =
+      catch_up_only ? 0 : BaselineRegistration(dir + "/raw", scale, &raw, &raw_handles);
   engine::CreateOptions create;
   create.store.sync = false;
   auto store = Must(engine::EventStore::Create(dir + "/repo", create), "create");
@@ -294,6 +321,13 @@ int main(int argc, char** argv) {
   // replication are counted in datasets and compared with registration.
   store.reset();
   fs::copy(dir + "/repo", dir + "/registered", fs::copy_options::recursive);
+  if (catch_up_only) {
+    store.reset();
+    BenchCatchUpOnly(dir, datasets, registration_rate, report);
+    report.Print(std::cout);
+    if (!keep) fs::remove_all(dir);
+    return 0;
+  }
   store = Must(engine::EventStore::Open(dir + "/repo", create.store), "reopen");
 
   // --- find-first through a chain of 10 RUN collections.
@@ -442,11 +476,11 @@ int main(int argc, char** argv) {
     read_only.read_only = true;
     return Must(engine::EventStore::Open(dir + "/registered", read_only), "open")->head().sequence;
   }();
-  BenchReplication(
-      {{dir + "/registered", "registrations only",
-        rebuild_registered * static_cast<double>(registered_events) / datasets, datasets},
-       {dir + "/repo", "the whole log", rebuild_rate, 0}},
-      dir, report);
+  BenchReplication({{dir + "/registered", "registrations only",
+                     rebuild_registered * static_cast<double>(registered_events) / datasets,
+                     datasets, registration_rate},
+                    {dir + "/repo", "the whole log", rebuild_rate, 0, 0}},
+                   dir, report);
 
   BenchSeeks(dir, quick, report);
   BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);

@@ -1,5 +1,6 @@
 #include "replication/primary_session.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -60,7 +61,9 @@ Status PrimarySession::Converse() {
     if (const auto* start = std::get_if<Start>(&*message)) {
       STARLOG_RETURN_IF_ERROR(OnStart(*start));
     } else if (const auto* ack = std::get_if<Ack>(&*message)) {
-      if (!started_ || ack->head < replica_head_) {
+      // An ack may repeat the last (asking for more before it applied what
+      // it has), never go back, nor cover events not sent.
+      if (!started_ || ack->head < replica_head_ || ack->head > sent_through_) {
         return Refuse(*channel_, Status::Corruption("ack out of order"));
       }
       replica_head_ = ack->head;
@@ -104,6 +107,7 @@ Status PrimarySession::OnStart(const Start& start) {
   }
   started_ = true;
   replica_head_ = start.head;
+  sent_through_ = start.head;
   log_(channel_->peer() + ": replica starts after event " + std::to_string(start.head) +
        " (primary at " + std::to_string(head.sequence) + ")");
   return SendNext(/*wait=*/false);
@@ -115,11 +119,11 @@ WirePoint PrimarySession::PointOf(const engine::Head& head) const {
 
 Status PrimarySession::SendNext(bool wait) {
   STARLOG_RETURN_IF_ERROR(store_.Refresh().status());
-  if (store_.head().sequence > replica_head_) return SendEvents(replica_head_);
+  if (store_.head().sequence > sent_through_) return SendEvents(sent_through_);
   if (wait && told_caught_up_) {
     const Status s =
-        store_.WaitForChange(replica_head_, std::chrono::steady_clock::now() + options_.heartbeat);
-    if (s.ok()) return SendEvents(replica_head_);
+        store_.WaitForChange(sent_through_, std::chrono::steady_clock::now() + options_.heartbeat);
+    if (s.ok()) return SendEvents(sent_through_);
     if (!s.IsTimedOut()) return s;
   }
   told_caught_up_ = true;
@@ -128,17 +132,35 @@ Status PrimarySession::SendNext(bool wait) {
 
 Status PrimarySession::SendEvents(uint64_t after) {
   told_caught_up_ = false;
-  STARLOG_ASSIGN_OR_RETURN(auto records, store_.ReadLog(after + 1, options_.batch_events));
   Events events;
   events.primary_head = PointOf(store_.head());
+  // Read about what fits: reading batch_events frames of a thousand
+  // datasets each to send the few that fit batch_bytes read (and checked)
+  // the rest of the log again for every message. A few frames first, then
+  // as many more as their mean size says fit.
   size_t bytes = 0;
-  for (engine::LogRecord& r : records) {
-    // At least one event per message, however large.
-    if (!events.events.empty() && bytes + r.frame.size() > options_.batch_bytes) break;
-    bytes += r.frame.size();
-    events.events.push_back(WireEvent{
-        WirePoint{r.sequence, r.commit_time_ns, r.chain_hash, r.state_digest}, std::move(r.frame)});
+  bool full = false;
+  size_t want = std::min<size_t>(8, options_.batch_events);
+  while (!full && events.events.size() < options_.batch_events) {
+    const uint64_t from = after + 1 + events.events.size();
+    STARLOG_ASSIGN_OR_RETURN(auto records, store_.ReadLog(from, want));
+    for (engine::LogRecord& r : records) {
+      // At least one event per message, however large.
+      if (!events.events.empty() && bytes + r.frame.size() > options_.batch_bytes) {
+        full = true;
+        break;
+      }
+      bytes += r.frame.size();
+      events.events.push_back(
+          WireEvent{WirePoint{r.sequence, r.commit_time_ns, r.chain_hash, r.state_digest},
+                    std::move(r.frame)});
+    }
+    if (records.size() < want) break;  // The end of the log.
+    const size_t mean = std::max<size_t>(1, bytes / events.events.size());
+    want = std::min(options_.batch_events - events.events.size(),
+                    (options_.batch_bytes > bytes ? options_.batch_bytes - bytes : 0) / mean + 1);
   }
+  if (!events.events.empty()) sent_through_ = events.events.back().point.sequence;
   return channel_->Send(events);
 }
 

@@ -27,7 +27,7 @@ class PrimarySession {
  private:
   Status Converse();
   Status OnStart(const Start& start);
-  // After an ack (or start): the next events, or caught_up. With "wait", a
+  // After an ack (or start): the events after those sent, or caught_up. With "wait", a
   // replica already told it is caught up hears again only when there is
   // something new or the heartbeat is due.
   Status SendNext(bool wait);
@@ -46,7 +46,11 @@ class PrimarySession {
   const std::atomic<bool>& stopping_;
   std::string role_;
   bool started_ = false;
-  uint64_t replica_head_ = 0;
+  uint64_t replica_head_ = 0;  // The last event the replica acknowledged.
+  // The last event sent: each ack (and start) asks for the events after it,
+  // so a replica keeps a few messages in flight by acking before it applied
+  // what it has.
+  uint64_t sent_through_ = 0;
   bool told_caught_up_ = false;
 };
 

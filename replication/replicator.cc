@@ -5,9 +5,12 @@
 #include <set>
 #include <thread>
 
+#include "replication/apply_pipeline.h"
 #include "replication/file_fetch.h"
 #include "replication/handshake.h"
+#include "starlog/codec/chain.h"
 #include "starlog/codec/event_codec.h"
+#include "starlog/codec/frame.h"
 #include "starlog/codec/time_format.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/replication/replica_files.h"
@@ -20,6 +23,10 @@ namespace {
 bool IsFinal(const Status& s) {
   return s.IsPermissionDenied() || s.IsInvalidArgument() || s.IsNotSupported() || s.IsConflict();
 }
+
+// Messages a replica holds at once while applying metadata only: one being
+// applied, one waiting; with one more asked for on the wire.
+constexpr size_t kPipelineDepth = 2;
 
 // One dataset file named by an event.
 struct FileToCopy {
@@ -135,49 +142,127 @@ class Replication {
     STARLOG_RETURN_IF_ERROR(RetryFailedFiles());
     STARLOG_RETURN_IF_ERROR(RecheckFiles());
     STARLOG_RETURN_IF_ERROR(CopyFilesThrough(store_->head().sequence));
+    return Stream(*channel);
+  }
+
+  // From start to the end of the connection: the events received and
+  // checked here while the pipeline applies those before them. Every answer
+  // the primary sends was asked for (start, then acks), so this thread
+  // receives only while an answer is due and never waits on a primary that
+  // waits on it. Metadata only, a few answers are asked ahead; copying files,
+  // one at a time, since the files of each message are fetched over this
+  // channel after it is applied, before the next is asked for.
+  Status Stream(Channel& channel) {
+    const size_t depth = options_.copy_files ? 1 : kPipelineDepth;
+    const size_t ahead = options_.copy_files ? 1 : kPipelineDepth + 1;
+    ApplyPipeline pipeline(store_.get(), options_.sync, depth);
     const engine::Head head = store_->head();
-    STARLOG_RETURN_IF_ERROR(channel->Send(Start{head.sequence, head.chain_hash}));
+    STARLOG_RETURN_IF_ERROR(channel.Send(Start{head.sequence, head.chain_hash}));
+    size_t asked = 1;              // Answers due.
+    uint64_t primary = 0;          // The primary's head, as last heard.
+    engine::Head received = head;  // The last event received and checked.
+    bool ending = false;           // Caught up, not following: ask nothing more.
+    uint64_t last_count = 0;       // Events in the last message.
     SetState("catching up");
     while (!Stopping()) {
-      STARLOG_ASSIGN_OR_RETURN(Message message, channel->Receive());
-      if (const auto* events = std::get_if<Events>(&message)) {
+      // Ahead only while the answers due, if as long as the last, leave some
+      // of the primary's events unsent: so that, caught up, the last answer
+      // is the one to the ack of everything (the primary logs where the
+      // replica left).
+      while (!ending && received.sequence + last_count * asked < primary &&
+             asked + pipeline.held() < ahead) {
+        STARLOG_RETURN_IF_ERROR(channel.Send(Ack{pipeline.applied()}));
+        ++asked;
+      }
+      if (asked == 0) {
+        // All asked for is here: ask again once there is room for the
+        // answer; with all the primary had, once it is applied.
+        const size_t room = received.sequence >= primary ? 1 : ahead;
+        const auto poll = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+        if (pipeline.WaitForLess(room, poll) >= room) continue;
+        STARLOG_RETURN_IF_ERROR(pipeline.error());
+        if (pipeline.held() == 0) STARLOG_RETURN_IF_ERROR(CopyFilesThrough(pipeline.applied()));
+        WriteStatus(/*force=*/false);
+        STARLOG_RETURN_IF_ERROR(channel.Send(Ack{pipeline.applied()}));
+        ++asked;
+        continue;
+      }
+      STARLOG_ASSIGN_OR_RETURN(Message message, channel.Receive());
+      --asked;
+      if (auto* events = std::get_if<Events>(&message)) {
         Heard(events->primary_head);
-        STARLOG_RETURN_IF_ERROR(Apply(*events));
+        primary = events->primary_head.sequence;
+        if (status_.state != "catching up") SetState("catching up");
+        last_count = events->events.size();
+        const Status checked = CheckEvents(events, &received);
+        // A bad event ends the connection, but those before it are good:
+        // applied first, so that the replica resumes after them.
+        if (!events->events.empty()) STARLOG_RETURN_IF_ERROR(pipeline.Push(std::move(*events)));
+        if (!checked.ok()) {
+          STARLOG_RETURN_IF_ERROR(pipeline.Drain());
+          return checked;
+        }
+        if (!options_.copy_files) status_.files_through = pipeline.applied();
         WriteStatus(/*force=*/false);
       } else if (const auto* caught_up = std::get_if<CaughtUp>(&message)) {
         Heard(caught_up->primary_head);
+        primary = caught_up->primary_head.sequence;
+        STARLOG_RETURN_IF_ERROR(pipeline.Drain());
         if (caught_up->primary_head.sequence != store_->head().sequence) {
           return Status::Corruption("the primary says caught up at event " +
                                     std::to_string(caught_up->primary_head.sequence) +
                                     ", but the replica's head is " +
                                     std::to_string(store_->head().sequence));
         }
-        if (!options_.follow) return Status::OK();
+        if (asked == 0) STARLOG_RETURN_IF_ERROR(CopyFilesThrough(pipeline.applied()));
+        if (!options_.follow) {
+          // Answers still due are heard out, so the primary is not cut off
+          // in the middle of sending one.
+          if (asked == 0) return Status::OK();
+          ending = true;
+          continue;
+        }
         if (status_.state != "following") {
           SetState("following");
         } else {
           WriteStatus(/*force=*/false);
         }
       } else {
-        return Unexpected(message, "events", channel->peer());
+        return Unexpected(message, "events", channel.peer());
       }
-      STARLOG_RETURN_IF_ERROR(channel->Send(Ack{store_->head().sequence}));
     }
     return Status::OK();
   }
 
-  Status Apply(const Events& events) {
-    if (status_.state != "catching up") SetState("catching up");
-    std::vector<engine::EventStore::ReplicatedEvent> batch;
-    batch.reserve(events.events.size());
-    for (const WireEvent& e : events.events) {
-      batch.push_back(
-          {e.frame,
-           {e.point.sequence, e.point.chain_hash, e.point.state_digest, e.point.commit_time_ns}});
+  // Checks, before they are queued, what the engine checks again as it
+  // applies them: each frame's checksum, consecutive sequences and the chain
+  // hash each frame gives after the one before. Keeps the events before the
+  // first that fails (and advances "*received" through them), drops the rest
+  // and returns Corruption.
+  static Status CheckEvents(Events* events, engine::Head* received) {
+    std::vector<WireEvent>& list = events->events;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const WireEvent& e = list[i];
+      const std::string where = "event " + std::to_string(received->sequence + 1);
+      Status bad;
+      if (e.point.sequence != received->sequence + 1) {
+        bad = Status::Corruption(where + ": the primary sent event " +
+                                 std::to_string(e.point.sequence) + " in its place");
+      } else if (const auto frame = codec::ParseSingleFrame(e.frame); !frame.ok()) {
+        bad = frame.status().WithContext(where);
+      } else if (codec::NextChainHash(received->chain_hash, e.frame) != e.point.chain_hash) {
+        bad = Status::Corruption(where +
+                                 ": its frame does not give the chain hash the primary "
+                                 "recorded");
+      }
+      if (!bad.ok()) {
+        list.resize(i);
+        return bad;
+      }
+      received->sequence = e.point.sequence;
+      received->chain_hash = e.point.chain_hash;
     }
-    STARLOG_RETURN_IF_ERROR(store_->ApplyReplicated(batch).status());
-    STARLOG_RETURN_IF_ERROR(store_->Sync());
-    return CopyFilesThrough(store_->head().sequence);
+    return Status::OK();
   }
 
   // Whether the file is still the dataset's, and the dataset is wanted.

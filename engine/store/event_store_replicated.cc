@@ -31,7 +31,14 @@ Status EventStoreImpl::ApplyReplicatedLocked(const std::vector<ReplicatedEvent>&
                                              Head* applied_head) {
   MutexLock lock(&mu_);
   *applied_head = staged_;
-  ReplayGroup group(handles_);
+  if (!replicated_group_) replicated_group_ = std::make_unique<ReplayGroup>(handles_);
+  ReplayGroup& group = *replicated_group_;
+  // Emptied on the way out, however it ends: no iterator outlives the call
+  // (nor pins a memtable), and the next call starts from what is written.
+  struct Emptied {
+    ReplayGroup& group;
+    ~Emptied() { group.Reset(); }
+  } emptied{group};
   Head head = staged_;
   std::array<FamilyStats, kFamilyCount> stats = stats_;
   // The analysis checks a lambda apart from its caller: it runs with mu_ held.
@@ -50,7 +57,10 @@ Status EventStoreImpl::ApplyReplicatedLocked(const std::vector<ReplicatedEvent>&
       *applied_head = staged_;
       return applied;
     }
-    if (group.Full()) {
+    // An event of a thousand datasets is a big enough write alone: grouping
+    // it with the next only makes their reads look through its overlay.
+    constexpr uint32_t kBigEnough = 2048;  // RocksDB entries.
+    if (group.Full() || group.batch()->Count() >= kBigEnough) {
       STARLOG_RETURN_IF_ERROR(publish());
       *applied_head = staged_;
       group.Reset();

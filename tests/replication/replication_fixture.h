@@ -5,6 +5,7 @@
 // its primary's copy event by event.
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <string>

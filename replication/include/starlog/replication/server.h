@@ -40,9 +40,11 @@ struct ServerOptions {
   std::chrono::milliseconds handshake_timeout{10'000};
   // Connections served at once; more are closed at once. Default: 64.
   int max_connections = 64;
-  // An events message carries at most this many events, or this many bytes.
+  // An events message carries at most this many events, or this many bytes
+  // (but always one event, however large). A replica holds a few messages
+  // at once, each at most kMaxMessageSize. Default: 1000 events, 4 MiB.
   size_t batch_events = 1000;
-  size_t batch_bytes = 1 << 20;
+  size_t batch_bytes = 4 << 20;
   // One line per notable thing (connections, refusals, errors). May be
   // called from several threads at once; the server serializes the calls.
   std::function<void(const std::string&)> log;

@@ -40,10 +40,13 @@
 // auth carrying the repository id it serves; the replica states where its log
 // ends (start); the primary refuses a diverged replica with error, or sends
 // events from there on, caught_up when it has sent all it has, and more as
-// they come; the replica acks what it applied. After start the primary only
-// answers: each events or caught_up waits for the replica's ack (which is
-// also how a replica asks for more), so a replica paces its own stream and a
-// slow one holds up nobody else. Between them the replica may ask for files
+// they come; the replica acks what it applied (durably). After start the
+// primary only answers: start and each ack ask for one events (the events
+// after those already sent) or caught_up, so a replica paces its own
+// stream and a slow one holds up nobody else. A replica keeps a few answers
+// in flight by acking again what it has already acked (an ack may repeat
+// the last, never go back nor cover events not yet sent), and applies one
+// message while the next travels. Between them the replica may ask for files
 // (file_request, answered by file_chunks up to the one marked last) or, as a
 // verifier instead of a replica, for the points at some sequences
 // (heads_request, answered by heads). Either side may send error and close;
@@ -65,8 +68,10 @@
 namespace starlog::replication {
 
 // 2: the repository id moved from hello to auth, messages after the
-// handshake are sealed, and file_request names the dataset.
-inline constexpr uint32_t kProtocolVersion = 2;
+// handshake are sealed, and file_request names the dataset. 3: each ack asks
+// for the events after those sent, not after those acked (a version-2
+// primary would send the same events again to a replica that acks ahead).
+inline constexpr uint32_t kProtocolVersion = 3;
 inline constexpr size_t kNonceSize = 16;
 
 // Longest message a channel accepts before the handshake ends: a hello or
