@@ -136,10 +136,10 @@ Status Planner::Types() {
       ++report.dataset_types.added;
       continue;
     }
-    // The same dimensions in any order.
-    std::vector<std::string> theirs = there->dimensions, ours = t.dimensions;
-    std::sort(theirs.begin(), theirs.end());
-    std::sort(ours.begin(), ours.end());
+    // The same dimension group, however spelled (as the engine compares
+    // a registration again).
+    STARLOG_ASSIGN_OR_RETURN(auto theirs, view_.universe().NormalizeDimensions(there->dimensions));
+    STARLOG_ASSIGN_OR_RETURN(auto ours, view_.universe().NormalizeDimensions(t.dimensions));
     if (theirs != ours || there->storage_class != t.storage_class ||
         there->is_calibration != t.is_calibration) {
       return Status::Conflict("dataset type '" + t.name +
