@@ -8,18 +8,22 @@ namespace starlog::cli {
 namespace {
 
 Status Run(const ParsedArgs& args, Io& io) {
-  std::vector<std::string> dimensions(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(auto where, WhereTextFrom(args));
-  std::optional<service::DatasetsQuery> datasets;
+  service::DataIdsQuery query;
+  query.dimensions.assign(args.positionals().begin() + 1, args.positionals().end());
+  STARLOG_ASSIGN_OR_RETURN(query.where, WhereTextFrom(args));
   if (auto type = args.Get("datasets")) {
     STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
     // Which datasets exist, not which one a lookup would pick: every
     // certification counts, as in the butler's queryDataIds (find-first
     // over a CALIBRATION collection without a time can be ambiguous).
-    datasets = service::DatasetsQuery{*type, collections, {}, false, std::nullopt};
+    query.datasets = service::DatasetsQuery{*type, collections, {}, false, std::nullopt};
   }
+  STARLOG_ASSIGN_OR_RETURN(query.order.order_by, OrderByFrom(args));
+  STARLOG_ASSIGN_OR_RETURN(const RowLimit limit, LimitFrom(args));
+  query.order.limit = limit.rows;
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
-  STARLOG_ASSIGN_OR_RETURN(auto ids, reader->QueryDataIds(dimensions, where, datasets));
+  STARLOG_ASSIGN_OR_RETURN(auto ids, reader->QueryDataIds(query));
+  if (limit.Exceeded(ids.size(), "query-data-ids", "data IDs", io)) ids.resize(limit.shown);
   PrintFieldMaps(ids, reader->universe(), nullptr, args.Has("json"), io);
   return Status::OK();
 }
@@ -40,20 +44,33 @@ CommandSpec QueryDataIdsCommand() {
           "dimension at a time, each term of --where's top-level AND tried as soon as\n"
           "what it reads is there, and a key --where pins (exposure = 7, exposure IN\n"
           "(7, 9)) is read by key, not scanned: the work follows the rows answered, not\n"
-          "the product of the records.",
+          "the product of the records.\n"
+          "--order-by orders the rows by keys (detector, or detector.id), implied\n"
+          "dimensions (band) and record fields (detector.full_name, exposure.day_obs,\n"
+          "exposure.timespan.begin; a bare field when one element of the data IDs alone\n"
+          "has it), '-' before one for descending, rows without a value last; without\n"
+          "it, key order. A name the data IDs lack is an error (exit 1). --limit N shows\n"
+          "at most N rows; -N (the default is -20000, as the butler's) at most N, with a\n"
+          "warning on stderr when more match; 0 all of them.",
       .positionals = {{"PATH", "repository folder"},
                       {"DIMENSIONS...", "dimensions of the data IDs", false, true}},
       .options = {WhereOption(),
                   BindOption(),
                   {"datasets", "TYPE", "data IDs of datasets of TYPE in --collections"},
                   CollectionsOption(),
+                  OrderByOption("data IDs"),
+                  LimitOption(),
                   AsOfOption(),
                   ReadServiceOption(),
                   JsonOption()},
       .examples = {"starlog query-data-ids repo exposure detector --where "
                    "\"exposure.observation_type = science\"",
                    "starlog query-data-ids repo exposure --datasets raw --collections HSC/raw/all",
-                   "starlog query-data-ids repo visit exposure --where \"visit = 903334\""},
+                   "starlog query-data-ids repo visit exposure --where \"visit = 903334\"",
+                   "starlog query-data-ids repo detector --where \"instrument = HSC\" "
+                   "--order-by full_name --limit 5",
+                   "starlog query-data-ids repo exposure --order-by "
+                   "-exposure.timespan.begin,exposure --limit 10"},
       .run = Run,
   };
 }

@@ -1,6 +1,3 @@
-#include <charconv>
-#include <limits>
-
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/dataset_output.h"
@@ -10,50 +7,20 @@ namespace starlog::cli {
 
 namespace {
 
-// The butler's default: at most 20,000 rows, with a warning when there were more.
-constexpr int64_t kDefaultLimit = -20'000;
-
-Result<int64_t> Limit(const ParsedArgs& args) {
-  const auto text = args.Get("limit");
-  if (!text) return kDefaultLimit;
-  int64_t limit = 0;
-  const char* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, limit);
-  if (ec != std::errc() || ptr != end || text->empty() ||
-      limit == std::numeric_limits<int64_t>::min()) {
-    return UsageError(
-        "--limit takes an integer (0: no limit; -N: N, warning if there are more), "
-        "not '" +
-        *text + "'");
-  }
-  return limit;
-}
-
 Status Run(const ParsedArgs& args, Io& io) {
-  STARLOG_ASSIGN_OR_RETURN(const int64_t limit, Limit(args));
-  // A negative limit asks one row more, to know whether there were more.
-  const bool warn = limit < 0;
-  const uint64_t cap = static_cast<uint64_t>(warn ? -limit : limit);
+  STARLOG_ASSIGN_OR_RETURN(const RowLimit limit, LimitFrom(args));
   STARLOG_ASSIGN_OR_RETURN(service::DatasetSearchQuery search,
-                           DatasetSearchFrom(args, 1, warn ? cap + 1 : cap));
+                           DatasetSearchFrom(args, 1, limit.rows));
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
   DatasetPrinter printer(reader->universe(), args.Has("json"), io);
   uint64_t rows = 0;
-  bool more = false;
   STARLOG_RETURN_IF_ERROR(reader->ForEachSearched(search, [&](engine::DatasetRef&& ref) {
-    if (warn && rows == cap) {
-      more = true;
-      return false;
-    }
-    ++rows;
+    if (++rows > limit.shown && limit.warn) return false;
     printer.Add(std::move(ref));
     return true;
   }));
   printer.Finish();
-  if (more && io.Shows(LogLevel::kWarning)) {
-    io.err << "query-datasets: the limit of " << cap
-           << " rows was reached and more datasets match; --limit N shows N, 0 all\n";
-  }
+  limit.Exceeded(rows, "query-datasets", "datasets", io);
   return Status::OK();
 }
 
@@ -98,9 +65,8 @@ CommandSpec QueryDatasetsCommand() {
                   WhereOption(),
                   BindOption(),
                   {"find-all", "", "every match along the path"},
-                  {"order-by", "NAMES",
-                   "order each type's rows by these (comma-separated; -name: descending)", true},
-                  {"limit", "N", "at most N rows (0: all; -N: N, warning if more; -20000)"},
+                  OrderByOption("rows of each type"),
+                  LimitOption(),
                   TimeOption(),
                   TimespanOption(),
                   AsOfOption(),

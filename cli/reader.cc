@@ -1,6 +1,8 @@
 #include "cli/reader.h"
 
+#include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include "cli/common.h"
@@ -29,6 +31,59 @@ Result<service::DatasetsQuery> DatasetsQueryFrom(const ParsedArgs& args,
                                 parsed.find_first, parsed.validity};
 }
 
+OptionSpec OrderByOption(const std::string& what) {
+  return {"order-by", "NAMES",
+          "order the " + what + " by these (comma-separated; -name: descending)", true};
+}
+
+OptionSpec LimitOption() {
+  return {"limit", "N", "at most N rows (0: all; -N: N, warning if more; -20000)"};
+}
+
+Result<std::vector<std::string>> OrderByFrom(const ParsedArgs& args) {
+  std::vector<std::string> out;
+  for (const std::string& value : args.GetAll("order-by")) {
+    std::stringstream in(value);
+    for (std::string item; std::getline(in, item, ',');) {
+      if (item.empty()) continue;
+      if (item == "-") return UsageError("--order-by: a '-' needs a name after it (-exposure)");
+      out.push_back(item);
+    }
+  }
+  return out;
+}
+
+Result<RowLimit> LimitFrom(const ParsedArgs& args) {
+  // The butler's default: at most 20,000 rows, with a warning when there were more.
+  int64_t limit = -20'000;
+  if (const auto text = args.Get("limit")) {
+    const char* end = text->data() + text->size();
+    const auto [ptr, ec] = std::from_chars(text->data(), end, limit);
+    if (ec != std::errc() || ptr != end || text->empty() ||
+        limit == std::numeric_limits<int64_t>::min()) {
+      return UsageError(
+          "--limit takes an integer (0: no limit; -N: N, warning if there are more), "
+          "not '" +
+          *text + "'");
+    }
+  }
+  RowLimit out;
+  out.warn = limit < 0;
+  out.shown = static_cast<uint64_t>(out.warn ? -limit : limit);
+  out.rows = out.warn ? out.shown + 1 : out.shown;
+  return out;
+}
+
+bool RowLimit::Exceeded(uint64_t count, const std::string& command, const std::string& what,
+                        Io& io) const {
+  if (!warn || count <= shown) return false;
+  if (io.Shows(LogLevel::kWarning)) {
+    io.err << command << ": the limit of " << shown << " rows was reached and more " << what
+           << " match; --limit N shows N, 0 all\n";
+  }
+  return true;
+}
+
 Result<service::DatasetSearchQuery> DatasetSearchFrom(const ParsedArgs& args, size_t first_type,
                                                       uint64_t limit) {
   service::DatasetSearchQuery search;
@@ -37,14 +92,7 @@ Result<service::DatasetSearchQuery> DatasetSearchFrom(const ParsedArgs& args, si
   }
   STARLOG_ASSIGN_OR_RETURN(search.query, DatasetsQueryFrom(args, ""));
   search.query.find_first = !args.Has("find-all");
-  for (const std::string& value : args.GetAll("order-by")) {
-    std::stringstream in(value);
-    for (std::string item; std::getline(in, item, ',');) {
-      if (item.empty()) continue;
-      if (item == "-") return UsageError("--order-by: a '-' needs a name after it (-exposure)");
-      search.order_by.push_back(item);
-    }
-  }
+  STARLOG_ASSIGN_OR_RETURN(search.order_by, OrderByFrom(args));
   search.limit = limit;
   return search;
 }
@@ -59,10 +107,6 @@ Status Reader::ForEachSearched(const service::DatasetSearchQuery& search,
 }
 
 namespace {
-
-Result<engine::WhereClause> Parse(const service::WhereText& where) {
-  return engine::WhereClause::Parse(where.text, where.binds);
-}
 
 // The repository's files, opened read-only (or following, to wait).
 class LocalReader final : public Reader {
@@ -109,20 +153,12 @@ class LocalReader final : public Reader {
       const std::vector<std::string>& collections) override {
     return view_.DatasetTypesIn(collections);
   }
-  Result<std::vector<codec::FieldMap>> QueryDataIds(
-      const std::vector<std::string>& dimensions, const service::WhereText& where,
-      const std::optional<service::DatasetsQuery>& datasets) override {
-    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
-    std::optional<engine::DatasetQuery> q;
-    if (datasets) {
-      STARLOG_ASSIGN_OR_RETURN(q, service::ToEngine(*datasets));
-    }
-    return view_.QueryDataIds(dimensions, clause, q);
+  Result<std::vector<codec::FieldMap>> QueryDataIds(const service::DataIdsQuery& query) override {
+    return service::Answer(view_, query);
   }
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
-      const std::string& element, const service::WhereText& where) override {
-    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
-    return view_.QueryDimensionRecords(element, clause);
+      const service::DimensionRecordsQuery& query) override {
+    return service::Answer(view_, query);
   }
   Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,
                                             const codec::FieldMap& data_id,
@@ -182,14 +218,12 @@ class ServiceReader final : public Reader {
       const std::vector<std::string>& collections) override {
     return client_->DatasetTypesIn(collections, At());
   }
-  Result<std::vector<codec::FieldMap>> QueryDataIds(
-      const std::vector<std::string>& dimensions, const service::WhereText& where,
-      const std::optional<service::DatasetsQuery>& datasets) override {
-    return client_->QueryDataIds(dimensions, where, datasets, At());
+  Result<std::vector<codec::FieldMap>> QueryDataIds(const service::DataIdsQuery& query) override {
+    return client_->QueryDataIds(query, At());
   }
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
-      const std::string& element, const service::WhereText& where) override {
-    return client_->QueryDimensionRecords(element, where, At());
+      const service::DimensionRecordsQuery& query) override {
+    return client_->QueryDimensionRecords(query, At());
   }
   Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,
                                             const codec::FieldMap& data_id,

@@ -31,10 +31,31 @@ Result<service::WhereText> WhereTextFrom(const ParsedArgs& args);
 Result<service::DatasetsQuery> DatasetsQueryFrom(const ParsedArgs& args,
                                                  const std::string& dataset_type);
 
+// --order-by and --limit as the butler's query commands take them, for
+// rows "what" ("datasets", "data IDs", "records").
+OptionSpec OrderByOption(const std::string& what);
+OptionSpec LimitOption();
+// --order-by's names, comma-separated and repeatable, in order.
+Result<std::vector<std::string>> OrderByFrom(const ParsedArgs& args);
+
+// --limit: "rows" to ask for, "shown" to show at most. The butler's default
+// is -20000: a negative N shows N and warns when more match, so one row
+// more is asked for to know.
+struct RowLimit {
+  uint64_t rows = 0;  // 0: all.
+  uint64_t shown = 0;
+  bool warn = false;
+  // Whether "count" rows found mean that more match than are shown; then
+  // prints the warning (as "command", of rows "what") when the log level
+  // shows warnings.
+  bool Exceeded(uint64_t count, const std::string& command, const std::string& what, Io& io) const;
+};
+Result<RowLimit> LimitFrom(const ParsedArgs& args);
+
 // The butler's query-datasets: the DATASET_TYPE... positionals from
 // "first_type" on (none: every type), the query DatasetsQueryFrom reads,
-// find-first unless --find-all, and --order-by (comma-separated, repeatable);
-// "limit" rows at most (0: all).
+// find-first unless --find-all, and --order-by; "limit" rows at most (0:
+// all).
 Result<service::DatasetSearchQuery> DatasetSearchFrom(const ParsedArgs& args, size_t first_type,
                                                       uint64_t limit);
 
@@ -76,11 +97,9 @@ class Reader {
       const std::vector<std::string>& patterns, bool components) = 0;
   virtual Result<std::vector<std::string>> DatasetTypesIn(
       const std::vector<std::string>& collections) = 0;
-  virtual Result<std::vector<codec::FieldMap>> QueryDataIds(
-      const std::vector<std::string>& dimensions, const service::WhereText& where,
-      const std::optional<service::DatasetsQuery>& datasets) = 0;
+  virtual Result<std::vector<codec::FieldMap>> QueryDataIds(const service::DataIdsQuery& query) = 0;
   virtual Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
-      const std::string& element, const service::WhereText& where) = 0;
+      const service::DimensionRecordsQuery& query) = 0;
 
   // engine::WaitForDataset. REQUIRES: opened with Mode::kFollow.
   virtual Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,

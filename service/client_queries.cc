@@ -159,15 +159,23 @@ Result<std::vector<engine::DatasetTypeInfo>> Client::QueryDatasetTypes(
 Result<std::vector<codec::FieldMap>> Client::QueryDataIds(
     const std::vector<std::string>& dimensions, const WhereText& where,
     const std::optional<DatasetsQuery>& datasets, const ReadOptions& read) {
-  return All<codec::FieldMap>(std::bind_front(&Client::Call, this),
-                              DataIdsQuery{dimensions, where, datasets}, read);
+  return QueryDataIds(DataIdsQuery{dimensions, where, datasets}, read);
+}
+
+Result<std::vector<codec::FieldMap>> Client::QueryDataIds(const DataIdsQuery& query,
+                                                          const ReadOptions& read) {
+  return All<codec::FieldMap>(std::bind_front(&Client::Call, this), query, read);
 }
 
 Result<std::vector<codec::FieldMap>> Client::QueryDimensionRecords(const std::string& element,
                                                                    const WhereText& where,
                                                                    const ReadOptions& read) {
-  return All<codec::FieldMap>(std::bind_front(&Client::Call, this),
-                              DimensionRecordsQuery{element, where}, read);
+  return QueryDimensionRecords(DimensionRecordsQuery{element, where}, read);
+}
+
+Result<std::vector<codec::FieldMap>> Client::QueryDimensionRecords(
+    const DimensionRecordsQuery& query, const ReadOptions& read) {
+  return All<codec::FieldMap>(std::bind_front(&Client::Call, this), query, read);
 }
 
 Result<std::vector<std::optional<engine::DatasetRef>>> Client::GetDatasets(

@@ -530,4 +530,22 @@ Result<engine::DatasetSearch> ToEngine(const DatasetSearchQuery& q) {
   return engine::DatasetSearch{q.dataset_types, std::move(query), q.order_by, q.limit};
 }
 
+Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
+                                            const DataIdsQuery& q) {
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where,
+                           engine::WhereClause::Parse(q.where.text, q.where.binds));
+  std::optional<engine::DatasetQuery> datasets;
+  if (q.datasets) {
+    STARLOG_ASSIGN_OR_RETURN(datasets, ToEngine(*q.datasets));
+  }
+  return view.QueryDataIds(q.dimensions, where, datasets, q.order);
+}
+
+Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
+                                            const DimensionRecordsQuery& q) {
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where,
+                           engine::WhereClause::Parse(q.where.text, q.where.binds));
+  return view.QueryDimensionRecords(q.element, where, q.order);
+}
+
 }  // namespace starlog::service

@@ -86,13 +86,17 @@ struct QueryEncoder {
     auto where = b.CreateString(q.where.text);
     auto binds = EncodeBinds(b, q.where.binds);
     auto datasets = q.datasets ? EncodeDatasetsQuery(b, *q.datasets) : 0;
-    return fbs::CreateDataIdsQuery(b, dimensions, where, binds, datasets).Union();
+    auto order_by = b.CreateVectorOfStrings(q.order.order_by);
+    return fbs::CreateDataIdsQuery(b, dimensions, where, binds, datasets, order_by, q.order.limit)
+        .Union();
   }
   Offset<void> operator()(const DimensionRecordsQuery& q) {
     auto element = b.CreateString(q.element);
     auto where = b.CreateString(q.where.text);
     auto binds = EncodeBinds(b, q.where.binds);
-    return fbs::CreateDimensionRecordsQuery(b, element, where, binds).Union();
+    auto order_by = b.CreateVectorOfStrings(q.order.order_by);
+    return fbs::CreateDimensionRecordsQuery(b, element, where, binds, order_by, q.order.limit)
+        .Union();
   }
   Offset<void> operator()(const GetDatasetsQuery& q) {
     std::string ids;
@@ -278,6 +282,7 @@ Result<Query> DecodeQuery(const fbs::QueryRequest& m) {
       if (q->datasets() != nullptr) {
         STARLOG_ASSIGN_OR_RETURN(out.datasets, DecodeDatasetsQuery(*q->datasets()));
       }
+      out.order = engine::RowOrder{Strings(q->order_by()), q->limit()};
       return Query(std::move(out));
     }
     case fbs::Query_DimensionRecordsQuery: {
@@ -285,6 +290,7 @@ Result<Query> DecodeQuery(const fbs::QueryRequest& m) {
       DimensionRecordsQuery out;
       out.element = q->element()->str();
       STARLOG_ASSIGN_OR_RETURN(out.where, DecodeWhere(q->where(), q->binds()));
+      out.order = engine::RowOrder{Strings(q->order_by()), q->limit()};
       return Query(std::move(out));
     }
     case fbs::Query_GetDatasetsQuery: {

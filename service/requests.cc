@@ -15,10 +15,6 @@ namespace starlog::service {
 
 namespace {
 
-Result<engine::WhereClause> Parse(const WhereText& where) {
-  return engine::WhereClause::Parse(where.text, where.binds);
-}
-
 template <typename T>
 Result<QueryRows> Rows(Result<std::vector<T>> rows) {
   if (!rows.ok()) return rows.status();
@@ -49,17 +45,9 @@ struct Runner {
   Result<QueryRows> operator()(const DatasetTypesQuery& q) const {
     return Rows(view.QueryDatasetTypes(q.patterns, q.components));
   }
-  Result<QueryRows> operator()(const DataIdsQuery& q) const {
-    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where, Parse(q.where));
-    std::optional<engine::DatasetQuery> datasets;
-    if (q.datasets) {
-      STARLOG_ASSIGN_OR_RETURN(datasets, ToEngine(*q.datasets));
-    }
-    return Rows(view.QueryDataIds(q.dimensions, where, datasets));
-  }
+  Result<QueryRows> operator()(const DataIdsQuery& q) const { return Rows(Answer(view, q)); }
   Result<QueryRows> operator()(const DimensionRecordsQuery& q) const {
-    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where, Parse(q.where));
-    return Rows(view.QueryDimensionRecords(q.element, where));
+    return Rows(Answer(view, q));
   }
   Result<QueryRows> operator()(const GetDatasetsQuery& q) const {
     std::vector<engine::DatasetRef> found;

@@ -2,44 +2,15 @@
 // of names and patterns names, each type searched in turn, its rows in the
 // order asked, and a limit over them all.
 
-#include <algorithm>
 #include <set>
 
 #include "engine/query/registry_view_impl.h"
+#include "engine/query/row_order.h"
 #include "starlog/engine/glob.h"
 
 namespace starlog::engine {
 
 namespace {
-
-// "-exposure" -> descending by "exposure".
-struct OrderKey {
-  std::string name;
-  bool descending = false;
-};
-
-Result<std::vector<OrderKey>> ParseOrder(const std::vector<std::string>& order_by) {
-  std::vector<OrderKey> out;
-  for (const std::string& item : order_by) {
-    OrderKey key;
-    key.descending = !item.empty() && item[0] == '-';
-    key.name = key.descending ? item.substr(1) : item;
-    if (key.name.empty()) {
-      return Status::InvalidArgument("order by '" + item + "': give a name after the '-'");
-    }
-    out.push_back(std::move(key));
-  }
-  return out;
-}
-
-// -1 if "a" comes before "b" in "key"'s direction, 1 if after, 0 if equal;
-// a missing value (no record) after every value either way.
-int Compare(const std::optional<codec::FieldValue>& a, const std::optional<codec::FieldValue>& b,
-            const OrderKey& key) {
-  if (!a || !b) return a ? -1 : (b ? 1 : 0);
-  if (*a == *b) return 0;
-  return (*a < *b) != key.descending ? -1 : 1;
-}
 
 // The rows of "query"'s type, ordered by "order" (stable: ties keep the
 // search order). A temporal join's rows are ordered by their joined keys
@@ -54,34 +25,19 @@ Status SortRows(const RegistryView& view, const RegistryView::Impl& impl, const 
     dimensions.push_back(std::move(extra));
   }
   STARLOG_ASSIGN_OR_RETURN(auto keys, view.universe().RequiredKeys(dimensions));
-  std::vector<std::string> names;
-  for (const OrderKey& k : order) names.push_back(k.name);
-  auto bound = BoundWhere::BindNames(view.universe(), names, keys);
+  auto bound = BoundOrder::Bind(view.universe(), order, keys);
   if (!bound.ok()) {
     return Status::InvalidArgument(dataset_type + ": " + std::string(bound.status().message()));
   }
   RecordCache records(impl);
-  std::vector<std::pair<std::vector<std::optional<codec::FieldValue>>, size_t>> sort_keys;
-  sort_keys.reserve(rows->size());
-  for (size_t i = 0; i < rows->size(); ++i) {
-    const DatasetRef& ref = (*rows)[i];
-    codec::FieldMap data_id = ref.data_id;
-    data_id.insert(ref.joined.begin(), ref.joined.end());
-    STARLOG_ASSIGN_OR_RETURN(auto values, bound->Values(data_id, records));
-    sort_keys.emplace_back(std::move(values), i);
-  }
-  std::stable_sort(sort_keys.begin(), sort_keys.end(), [&](const auto& a, const auto& b) {
-    for (size_t k = 0; k < order.size(); ++k) {
-      const int c = Compare(a.first[k], b.first[k], order[k]);
-      if (c != 0) return c < 0;
-    }
-    return false;
-  });
-  std::vector<DatasetRef> sorted;
-  sorted.reserve(rows->size());
-  for (const auto& [values, i] : sort_keys) sorted.push_back(std::move((*rows)[i]));
-  *rows = std::move(sorted);
-  return Status::OK();
+  return bound->Sort(
+      rows,
+      [](const DatasetRef& ref) {
+        codec::FieldMap data_id = ref.data_id;
+        data_id.insert(ref.joined.begin(), ref.joined.end());
+        return data_id;
+      },
+      records);
 }
 
 }  // namespace

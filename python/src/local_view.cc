@@ -9,10 +9,6 @@ namespace starlog::python {
 
 namespace {
 
-Result<engine::WhereClause> Parse(const service::WhereText& where) {
-  return engine::WhereClause::Parse(where.text, where.binds);
-}
-
 // The engine answers a query whole: one page.
 class OnePage : public DatasetPages {
  public:
@@ -48,20 +44,12 @@ class LocalSource : public ViewSource {
     STARLOG_ASSIGN_OR_RETURN(auto refs, view_.QueryDatasets(q));
     return std::unique_ptr<DatasetPages>(new OnePage(std::move(refs)));
   }
-  Result<std::vector<codec::FieldMap>> QueryDataIds(
-      const std::vector<std::string>& dimensions, const service::WhereText& where,
-      const std::optional<service::DatasetsQuery>& datasets) override {
-    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
-    std::optional<engine::DatasetQuery> q;
-    if (datasets) {
-      STARLOG_ASSIGN_OR_RETURN(q, service::ToEngine(*datasets));
-    }
-    return view_.QueryDataIds(dimensions, clause, q);
+  Result<std::vector<codec::FieldMap>> QueryDataIds(const service::DataIdsQuery& query) override {
+    return service::Answer(view_, query);
   }
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
-      const std::string& element, const service::WhereText& where) override {
-    STARLOG_ASSIGN_OR_RETURN(engine::WhereClause clause, Parse(where));
-    return view_.QueryDimensionRecords(element, clause);
+      const service::DimensionRecordsQuery& query) override {
+    return service::Answer(view_, query);
   }
   Result<std::optional<codec::FieldMap>> GetDimensionRecord(
       const std::string& element, const codec::FieldMap& data_id) override {

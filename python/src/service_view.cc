@@ -112,16 +112,12 @@ class ServiceSource : public ViewSource {
     STARLOG_ASSIGN_OR_RETURN(auto first, pages->Next());
     return std::unique_ptr<DatasetPages>(new Ahead(std::move(first), std::move(pages)));
   }
-  Result<std::vector<codec::FieldMap>> QueryDataIds(
-      const std::vector<std::string>& dimensions, const service::WhereText& where,
-      const std::optional<service::DatasetsQuery>& datasets) override {
-    return service_->With(
-        [&](service::Client& c) { return c.QueryDataIds(dimensions, where, datasets, At()); });
+  Result<std::vector<codec::FieldMap>> QueryDataIds(const service::DataIdsQuery& query) override {
+    return service_->With([&](service::Client& c) { return c.QueryDataIds(query, At()); });
   }
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
-      const std::string& element, const service::WhereText& where) override {
-    return service_->With(
-        [&](service::Client& c) { return c.QueryDimensionRecords(element, where, At()); });
+      const service::DimensionRecordsQuery& query) override {
+    return service_->With([&](service::Client& c) { return c.QueryDimensionRecords(query, At()); });
   }
   // As RegistryView's: the record for the element's keys of "data_id",
   // none when one is missing; asked as a where clause on those keys.
@@ -140,7 +136,8 @@ class ServiceSource : public ViewSource {
       where.text += (where.text.empty() ? "" : " AND ") + key + " = " + bind;
       where.binds.emplace(bind, it->second);
     }
-    STARLOG_ASSIGN_OR_RETURN(auto records, QueryDimensionRecords(element, where));
+    STARLOG_ASSIGN_OR_RETURN(auto records,
+                             QueryDimensionRecords(service::DimensionRecordsQuery{element, where}));
     if (records.empty()) return std::optional<codec::FieldMap>();
     return std::optional<codec::FieldMap>(std::move(records.front()));
   }

@@ -163,33 +163,41 @@ void RegisterView(py::module_& m) {
           "query_data_ids",
           [](const View& v, py::handle dimensions, const std::string& where, py::handle bind,
              std::optional<std::string> dataset_type, py::handle collections, bool find_first,
-             py::handle time) {
-            const auto dims = ToStrings(dimensions);
-            const auto clause = ToWhereText(where, bind);
-            std::optional<service::DatasetsQuery> datasets;
+             py::handle time, py::handle order_by, uint64_t limit) {
+            service::DataIdsQuery query;
+            query.dimensions = ToStrings(dimensions);
+            query.where = ToWhereText(where, bind);
             if (dataset_type) {
               if (collections.is_none()) {
                 ThrowStatus(Status::InvalidArgument("give collections with dataset_type"));
               }
-              datasets = Query(*dataset_type, collections, "", py::none(), find_first, time);
+              query.datasets = Query(*dataset_type, collections, "", py::none(), find_first, time);
             }
-            return Dicts(
-                Unwrap(NoGil([&] { return v.source->QueryDataIds(dims, clause, datasets); })));
+            query.order = engine::RowOrder{Patterns(order_by), limit};
+            return Dicts(Unwrap(NoGil([&] { return v.source->QueryDataIds(query); })));
           },
           py::arg("dimensions"), py::arg("where") = "", py::arg("bind") = py::none(),
           py::arg("dataset_type") = py::none(), py::arg("collections") = py::none(),
           py::arg("find_first") = true, py::arg("time") = py::none(),
+          py::arg("order_by") = py::none(), py::arg("limit") = 0,
           "Distinct data IDs over `dimensions` satisfying `where`: from the dimension "
-          "records, or from the datasets of `dataset_type` in `collections`.")
+          "records, or from the datasets of `dataset_type` in `collections`. order_by: "
+          "keys, implied dimensions and record fields (\"detector.full_name\"), \"-\" before "
+          "one for descending, rows without a value last (default: key order); limit: at "
+          "most that many rows (0: all).")
       .def(
           "query_dimension_records",
-          [](const View& v, const std::string& element, const std::string& where, py::handle bind) {
-            const auto clause = ToWhereText(where, bind);
-            return Dicts(
-                Unwrap(NoGil([&] { return v.source->QueryDimensionRecords(element, clause); })));
+          [](const View& v, const std::string& element, const std::string& where, py::handle bind,
+             py::handle order_by, uint64_t limit) {
+            service::DimensionRecordsQuery query{element, ToWhereText(where, bind),
+                                                 engine::RowOrder{Patterns(order_by), limit}};
+            return Dicts(Unwrap(NoGil([&] { return v.source->QueryDimensionRecords(query); })));
           },
           py::arg("element"), py::arg("where") = "", py::arg("bind") = py::none(),
-          "Records of `element` (keys and fields, as dicts) satisfying `where`.")
+          py::arg("order_by") = py::none(), py::arg("limit") = 0,
+          "Records of `element` (keys and fields, as dicts) satisfying `where`, in key "
+          "order or by order_by (the element's fields such as \"full_name\" or "
+          "\"-timespan.begin\", its keys, fields of what it implies), at most limit (0: all).")
       .def(
           "get_dimension_record",
           [](const View& v, const std::string& element, py::handle data_id) -> py::object {

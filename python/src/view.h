@@ -46,11 +46,9 @@ class ViewSource {
   // fails here, as the local query does.
   virtual Result<std::unique_ptr<DatasetPages>> QueryDatasets(
       const service::DatasetSearchQuery& search) = 0;
-  virtual Result<std::vector<codec::FieldMap>> QueryDataIds(
-      const std::vector<std::string>& dimensions, const service::WhereText& where,
-      const std::optional<service::DatasetsQuery>& datasets) = 0;
+  virtual Result<std::vector<codec::FieldMap>> QueryDataIds(const service::DataIdsQuery& query) = 0;
   virtual Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
-      const std::string& element, const service::WhereText& where) = 0;
+      const service::DimensionRecordsQuery& query) = 0;
   virtual Result<std::optional<codec::FieldMap>> GetDimensionRecord(
       const std::string& element, const codec::FieldMap& data_id) = 0;
   virtual Result<std::vector<engine::CollectionInfo>> QueryCollections(

@@ -148,9 +148,16 @@ class View:
         collections: Optional[Names] = None,
         find_first: bool = True,
         time: Validity = None,
+        order_by: Optional[Names] = None,
+        limit: int = 0,
     ) -> list[dict[str, Value]]: ...
     def query_dimension_records(
-        self, element: str, where: str = "", bind: Optional[Mapping[str, Value]] = None
+        self,
+        element: str,
+        where: str = "",
+        bind: Optional[Mapping[str, Value]] = None,
+        order_by: Optional[Names] = None,
+        limit: int = 0,
     ) -> list[dict[str, Value]]: ...
     def get_dimension_record(self, element: str, data_id: DataId) -> Optional[dict[str, Value]]: ...
     def query_collections(

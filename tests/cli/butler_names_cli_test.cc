@@ -253,3 +253,88 @@ TEST_CASE("query-datasets takes several types and globs, --order-by and --limit 
   }
   CHECK(RunStarlog({"query-datasets", repo, "bias", "nope", "--collections", "a"}).exit_code == 1);
 }
+
+// daf_butler's testExposureQueries on its ci_hsc-subset records: the five
+// first HSC detectors by full_name, as records and as data IDs.
+TEST_CASE("query-data-ids and query-dimension-records take --order-by and --limit as the butler's",
+          "[cli][butler]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = starlog::testutil::CreateHscRepository(
+      dir.path(),
+      "instrument,detector,full_name\nHSC,0,1_53\nHSC,1,1_54\nHSC,4,1_42\nHSC,5,1_43\n"
+      "HSC,6,1_44\nHSC,10,1_36\nHSC,11,1_37\nHSC,12,1_38\nHSC,16,0_30\nHSC,17,0_29\n"
+      "HSC,18,0_28\nHSC,22,0_27\nHSC,23,0_26\nHSC,24,0_25\nHSC,25,0_24\nHSC,100,0_31\n");
+  // Exposures on two nights, 903338 the earliest, 903342 without a timespan.
+  std::ofstream(dir.Sub("e.json")) << R"([{"instrument":"HSC","exposure":903334,"day_obs":20131102,
+  "timespan_begin":"2013-11-02T10:00:00","timespan_end":"2013-11-02T10:01:00"},
+ {"instrument":"HSC","exposure":903336,"day_obs":20131102,
+  "timespan_begin":"2013-11-02T10:05:00","timespan_end":"2013-11-02T10:06:00"},
+ {"instrument":"HSC","exposure":903338,"day_obs":20130617,
+  "timespan_begin":"2013-06-17T10:00:00","timespan_end":"2013-06-17T10:01:00"},
+ {"instrument":"HSC","exposure":903342,"day_obs":20131102}])";
+  std::ofstream(dir.Sub("n.csv")) << "instrument,day_obs\nHSC,20130617\nHSC,20131102\n";
+  REQUIRE(RunStarlog({"insert-dimension-records", repo, "day_obs", dir.Sub("n.csv")}).exit_code ==
+          0);
+  auto inserted = RunStarlog({"insert-dimension-records", repo, "exposure", dir.Sub("e.json")});
+  INFO(inserted.err);
+  REQUIRE(inserted.exit_code == 0);
+  // The first integer of each JSON row's "key".
+  const auto column = [](const std::string& json, const std::string& key) {
+    std::vector<int64_t> out;
+    const std::string tag = "\"" + key + "\":";
+    for (size_t at = 0; (at = json.find(tag, at)) != std::string::npos; at += tag.size()) {
+      out.push_back(std::stoll(json.substr(at + tag.size())));
+    }
+    return out;
+  };
+  using Ids = std::vector<int64_t>;
+  for (const char* command : {"query-dimension-records", "query-data-ids"}) {
+    INFO(command);
+    auto first = RunStarlog({command, repo, "detector", "--where", "instrument = HSC", "--order-by",
+                             "full_name", "--limit", "5", "--json"});
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    CHECK(column(first.out, "detector") == Ids{25, 24, 23, 22, 18});
+    CHECK(first.err.empty());
+    // -detector; repeated and comma-separated names alike.
+    auto down = RunStarlog(
+        {command, repo, "detector", "--order-by", "-detector", "--limit", "4", "--json"});
+    CHECK(column(down.out, "detector") == Ids{100, 25, 24, 23});
+    auto two = RunStarlog(
+        {command, repo, "exposure", "--order-by", "-day_obs", "--order-by", "-exposure", "--json"});
+    CHECK(column(two.out, "exposure") == Ids{903342, 903336, 903334, 903338});
+    // The butler's default, -20000: all 16, no warning.
+    auto all = RunStarlog({command, repo, "detector", "--json"});
+    CHECK(column(all.out, "detector").size() == 16);
+    CHECK(all.err.empty());
+    auto warned = RunStarlog({command, repo, "detector", "--limit", "-3", "--json"});
+    CHECK(column(warned.out, "detector") == Ids{0, 1, 4});
+    CHECK(Contains(warned.err, "the limit of 3 rows was reached"));
+    auto exact = RunStarlog({command, repo, "detector", "--limit", "-16", "--json"});
+    CHECK(column(exact.out, "detector").size() == 16);
+    CHECK(exact.err.empty());
+    CHECK(column(RunStarlog({command, repo, "detector", "--limit", "0", "--json"}).out, "detector")
+              .size() == 16);
+    auto unknown = RunStarlog({command, repo, "detector", "--order-by", "detector,attract"});
+    CHECK(unknown.exit_code == 1);
+    CHECK(Contains(unknown.err, "order by 'attract'"));
+    CHECK(unknown.out.empty());
+    CHECK(RunStarlog({command, repo, "detector", "--order-by", "-"}).exit_code == 2);
+    CHECK(RunStarlog({command, repo, "detector", "--limit", "x"}).exit_code == 2);
+    auto help = RunStarlog({command, "--help"});
+    CHECK(Contains(help.out, "--order-by NAMES"));
+    CHECK(Contains(help.out, "--limit N"));
+  }
+  // Records by their own timespan: the latest first, one without last.
+  auto latest = RunStarlog(
+      {"query-dimension-records", repo, "exposure", "--order-by", "-timespan.begin", "--json"});
+  INFO(latest.err);
+  CHECK(column(latest.out, "exposure") == Ids{903336, 903334, 903338, 903342});
+  auto earliest = RunStarlog({"query-data-ids", repo, "exposure", "--order-by",
+                              "exposure.timespan.begin", "--limit", "2", "--json"});
+  CHECK(column(earliest.out, "exposure") == Ids{903338, 903334});
+  // A table keeps the order too.
+  auto table = RunStarlog(
+      {"query-dimension-records", repo, "detector", "--order-by", "full_name", "--limit", "2"});
+  CHECK(table.out.find("0_24") < table.out.find("0_25"));
+}

@@ -120,6 +120,11 @@ def same_reads(a, b):
     assert rows(b.query_dimension_records("exposure", where="physical_filter = p",
                                           bind={"p": "HSC-R"})) == \
         rows(a.query_dimension_records("exposure", where="physical_filter = p", bind={"p": "HSC-R"}))
+    for kwargs in [dict(order_by=["-exposure", "band"], limit=3), dict(order_by="-detector.full_name")]:
+        assert b.query_data_ids(["exposure", "detector"], **kwargs) == \
+            a.query_data_ids(["exposure", "detector"], **kwargs)
+    assert b.query_dimension_records("detector", order_by="-full_name", limit=2) == \
+        a.query_dimension_records("detector", order_by="-full_name", limit=2)
     detector = {"instrument": "HSC", "detector": 2}
     assert b.get_dimension_record("detector", detector) == a.get_dimension_record("detector", detector)
     assert b.get_dimension_record("detector", {"instrument": "HSC", "detector": 99}) is None

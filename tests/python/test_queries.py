@@ -82,6 +82,29 @@ def test_query_data_ids_and_dimension_records(raws):
     assert view.get_dimension_record("detector", {"instrument": "HSC", "detector": 9}) is None
 
 
+def test_query_data_ids_and_dimension_records_ordered_and_limited(raws):
+    # The butler's testQueryDimensionRecordsOrderBy: detectors by -detector.
+    view = raws.view()
+    records = view.query_dimension_records("detector", order_by=["-detector"])
+    assert [r["detector"] for r in records] == [3, 2, 1, 0]
+    assert [r["detector"] for r in view.query_dimension_records("detector", order_by="-full_name",
+                                                                limit=2)] == [3, 2]
+    assert [r["detector"] for r in view.query_dimension_records("detector", limit=3)] == [0, 1, 2]
+    ids = view.query_data_ids(["exposure", "detector"], order_by=["-exposure", "-detector.full_name"],
+                              limit=5)
+    assert [(d["exposure"], d["detector"]) for d in ids] == \
+        [(903336, 3), (903336, 2), (903336, 1), (903336, 0), (903334, 3)]
+    # Implied values order too: i (903336) before r (903334).
+    assert [d["exposure"] for d in view.query_data_ids(["exposure"], order_by="band")] == [903336, 903334]
+    from_datasets = view.query_data_ids(["detector"], dataset_type="raw", collections="HSC/raw/all",
+                                        order_by="-detector", limit=2)
+    assert [d["detector"] for d in from_datasets] == [3, 2]
+    with pytest.raises(starlog.InvalidArgumentError, match="order by 'attract'"):
+        view.query_dimension_records("detector", order_by=["attract"])
+    with pytest.raises(starlog.InvalidArgumentError, match="order by 'exposure'"):
+        view.query_data_ids(["detector"], order_by="exposure")
+
+
 def test_query_collections_and_dataset_types(raws):
     raws.set_chain("HSC/defaults", ["HSC/raw/all", "HSC/calib"])
     view = raws.view()

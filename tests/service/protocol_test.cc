@@ -178,6 +178,8 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
       DatasetTypesInQuery{{"HSC/defaults", "u/*"}},
       DatasetSearchQuery{{"raw", "cal*"}, datasets, {"-exposure", "band"}, 20001},
       DatasetSearchQuery{{}, DatasetsQuery{"", {"a"}, {}, true, std::nullopt}},
+      DataIdsQuery{{"detector"}, where, std::nullopt, {{"-detector.full_name", "band"}, 20001}},
+      DimensionRecordsQuery{"exposure", where, {{"-timespan.begin"}, 5}},
   };
   for (const Query& query : queries) {
     INFO("query " << query.index());
@@ -206,6 +208,19 @@ TEST_CASE("Every query, page of rows, more and wait round-trips", "[service][pro
       std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[16]})).query);
   CHECK(every.dataset_types.empty());
   CHECK(every.limit == 0);
+  CHECK(d.order.order_by.empty());
+  CHECK(d.order.limit == 0);
+  auto ordered = std::get<DataIdsQuery>(
+      std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[17]})).query);
+  CHECK(ordered.order.order_by == std::vector<std::string>{"-detector.full_name", "band"});
+  CHECK(ordered.order.limit == 20001);
+  CHECK_FALSE(ordered.datasets.has_value());
+  auto records = std::get<DimensionRecordsQuery>(
+      std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[18]})).query);
+  CHECK(records.element == "exposure");
+  CHECK(records.where.text == where.text);
+  CHECK(records.order.order_by == std::vector<std::string>{"-timespan.begin"});
+  CHECK(records.order.limit == 5);
   auto f = std::get<FindDatasetQuery>(
       std::get<QueryRequest>(RoundTrip(QueryRequest{"", 0, queries[0]})).query);
   CHECK(f.data_id == data_id);
@@ -579,7 +594,7 @@ TEST_CASE("Decoding refuses a place mode out of range and more files than descri
   }
 }
 
-// Writes the place and dataset_search seeds of the service fuzzer when asked
+// Writes the place, dataset_search and ordered query seeds of the service fuzzer when asked
 // (STARLOG_WRITE_FUZZ_SEEDS=fuzz/corpus/service).
 TEST_CASE("Place messages as fuzz seeds", "[service][protocol]") {
   const char* folder = std::getenv("STARLOG_WRITE_FUZZ_SEEDS");
@@ -595,7 +610,15 @@ TEST_CASE("Place messages as fuzz seeds", "[service][protocol]") {
                          DatasetSearchQuery{{"raw", "cal*"},
                                             {"", {"HSC/defaults"}, {"exposure = 7", {}}, true, {}},
                                             {"-detector", "exposure.day_obs"},
-                                            100}}}}) {
+                                            100}}},
+           {"query_data_ids_ordered",
+            QueryRequest{"", 0,
+                         DataIdsQuery{{"exposure", "detector"},
+                                      {"band = b", {{"b", std::string("r")}}},
+                                      std::nullopt,
+                                      {{"-exposure.timespan.begin", "detector.full_name"}, 10}}}},
+           {"query_dimension_records_ordered",
+            QueryRequest{"", 0, DimensionRecordsQuery{"detector", {}, {{"-full_name"}, 3}}}}}) {
     std::ofstream(std::string(folder) + "/" + name, std::ios::binary) << Encode(message);
   }
 }

@@ -373,6 +373,18 @@ TEST_CASE("Hostile input is refused cleanly and the service keeps serving", "[se
     REQUIRE(raw.Send(hello));
     CHECK(raw.Refusal().IsNotSupported());
   }
+  SECTION("a hello of version 5, whose data_ids and dimension_records had no order") {
+    // Such a client would read its rows unordered from a service that
+    // orders them, and its own service would ignore a newer client's order.
+    RawConnection raw(repo.socket());
+    service::Hello hello;
+    hello.version = 5;
+    REQUIRE(raw.Send(hello));
+    const Status refused = raw.Refusal();
+    CHECK(refused.IsNotSupported());
+    CHECK(Contains(std::string(refused.message()), "speaks protocol version 6"));
+    CHECK(Contains(std::string(refused.message()), "the client speaks version 5"));
+  }
   SECTION("a request before hello, and a reply sent as a request") {
     RawConnection raw(repo.socket());
     REQUIRE(raw.Send(service::InfoRequest{}));

@@ -94,6 +94,21 @@ struct DatasetSearch {
   uint64_t limit = 0;
 };
 
+// The order and limit of a query of data IDs or dimension records, as the
+// butler's query results' order_by and limit.
+struct RowOrder {
+  // Data ID keys ("exposure", or "exposure.id"), dimensions they imply
+  // ("band") and fields of their records ("exposure.day_obs",
+  // "exposure.timespan.begin"; a bare field or "timespan.begin" when one
+  // element of the data IDs alone has it, and for records the element's
+  // own), each descending when it starts with "-", as DatasetSearch::order_by.
+  // A row without a value comes after those with one, either way; ties keep
+  // the query's own order. Empty: that order.
+  std::vector<std::string> order_by = {};
+  // At most this many rows, the first in that order; 0: no limit.
+  uint64_t limit = 0;
+};
+
 class RegistryView {
  public:
   class Impl;
@@ -190,6 +205,12 @@ class RegistryView {
   Result<std::vector<codec::FieldMap>> QueryDataIds(
       const std::vector<std::string>& dimensions, const WhereClause& where,
       const std::optional<DatasetQuery>& datasets = std::nullopt) const;
+  // The same data IDs in "order"'s order, at most its limit. InvalidArgument
+  // names an order_by name that is nothing the data IDs have.
+  Result<std::vector<codec::FieldMap>> QueryDataIds(const std::vector<std::string>& dimensions,
+                                                    const WhereClause& where,
+                                                    const std::optional<DatasetQuery>& datasets,
+                                                    const RowOrder& order) const;
 
   // Test hook: how many (row, record) pairs QueryDataIds' joins of dimension
   // records have examined through this view (and its copies) so far. The
@@ -214,6 +235,12 @@ class RegistryView {
   // Records of "element" (keys and fields) satisfying "where".
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
                                                              const WhereClause& where) const;
+  // The same records in "order"'s order (a bare name that is a field of
+  // "element" names its own: "full_name", "timespan.begin"), at most its
+  // limit. InvalidArgument names an order_by name the records lack.
+  Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
+                                                             const WhereClause& where,
+                                                             const RowOrder& order) const;
 
   // A packer for data IDs over "dimensions" whose string keys (instrument,
   // skymap) take the values in "fixed" (packing is per instrument, as the

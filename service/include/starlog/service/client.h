@@ -174,6 +174,11 @@ class Client {
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
                                                              const WhereText& where,
                                                              const ReadOptions& read = {});
+  // With an order and a limit (engine::RowOrder); since version 6.
+  Result<std::vector<codec::FieldMap>> QueryDataIds(const DataIdsQuery& query,
+                                                    const ReadOptions& read = {});
+  Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const DimensionRecordsQuery& query,
+                                                             const ReadOptions& read = {});
   // GetDataset for each of "ids", in one request: nullopt where no dataset
   // has the id.
   Result<std::vector<std::optional<engine::DatasetRef>>> GetDatasets(

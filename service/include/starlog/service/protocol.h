@@ -66,6 +66,9 @@
 // remove_collections is new. Version 4 differs from 3 only by place and
 // place_result (below). Version 5 adds the query dataset_search (several
 // dataset types and globs, an order and a limit: engine::DatasetSearch).
+// Version 6 adds an order and a limit to data_ids and dimension_records
+// (engine::RowOrder); a version 5 service would not read them, and answer
+// unordered, so the hello refuses either side of the change.
 //
 // Since version 4, files placed by the service (`ingest`, `import` through
 // it), on the Unix socket only:
@@ -168,7 +171,7 @@
 
 namespace starlog::service {
 
-inline constexpr uint32_t kServiceProtocolVersion = 5;
+inline constexpr uint32_t kServiceProtocolVersion = 6;
 // Descriptors one message may carry (Linux passes at most 253 at once).
 inline constexpr size_t kMaxDescriptorsPerMessage = 128;
 
@@ -287,12 +290,21 @@ struct DataIdsQuery {
   std::vector<std::string> dimensions;
   WhereText where;
   std::optional<DatasetsQuery> datasets;
+  engine::RowOrder order = {};  // Since version 6.
 };
 
 struct DimensionRecordsQuery {
   std::string element;
   WhereText where;
+  engine::RowOrder order = {};  // Since version 6.
 };
+
+// The engine's answer to each, the where clause parsed: what the service
+// answers, and what a reader of the repository's files answers without one.
+Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
+                                            const DataIdsQuery& q);
+Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
+                                            const DimensionRecordsQuery& q);
 
 // The datasets found, in the order asked; an id no dataset has is left out.
 struct GetDatasetsQuery {
