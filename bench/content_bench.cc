@@ -82,11 +82,13 @@ void BenchContent(const std::string& scratch, int datasets, Report& report) {
   for (size_t i = 0; i < forwards.size(); ++i) forwards[i] = i;
   std::vector<size_t> backwards(forwards.rbegin(), forwards.rend());
 
-  // Without and with, twice each, alternating: the best of each pair, so
+  // Without and with, three times each, alternating: the best of each, so
   // that a busy moment of the machine counts against neither.
   double with = 0, without = 0;
-  for (int round = 0; round < 2; ++round) {
-    for (const bool keep : {false, true}) {
+  for (int round = 0; round < 3; ++round) {
+    // Each round in the other order, so that neither always goes first.
+    for (const bool second : {false, true}) {
+      const bool keep = second == (round % 2 == 0);
       const std::string root =
           scratch + "/content-" + (keep ? "on" : "off") + std::to_string(round);
       auto store = Prepared(root, exposures);

@@ -4,7 +4,6 @@
 
 #include <memory>
 
-#include "engine/store/key_coder.h"
 #include "engine/store/rocks_status.h"
 #include "engine/store/versioned_index.h"
 #include "starlog/codec/coding.h"
@@ -13,13 +12,23 @@ namespace starlog::engine {
 
 namespace {
 
-// The bytes of "key" taken by its first "strings" S() components.
+// The bytes of "key" taken by its first "strings" S() components: each ends
+// at the first 00 01 (a NUL inside is 00 ff). Read on every index write of a
+// partitioned family, so it copies nothing.
 Result<std::string_view> StringsPrefix(std::string_view key, int strings) {
-  KeyReader r(key);
+  size_t pos = 0;
   for (int i = 0; i < strings; ++i) {
-    STARLOG_RETURN_IF_ERROR(r.String().status());
+    while (true) {
+      const size_t nul = key.find('\0', pos);
+      if (nul == std::string_view::npos || nul + 1 >= key.size()) {
+        return Status::Corruption("key without its leading strings");
+      }
+      pos = nul + 2;
+      if (key[nul + 1] == '\x01') break;
+      if (key[nul + 1] != '\xff') return Status::Corruption("key with a bad escape");
+    }
   }
-  return key.substr(0, key.size() - r.rest().size());
+  return key.substr(0, pos);
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
@@ -41,15 +50,24 @@ bool HasContentPartition(Family family) {
   }
 }
 
-Result<std::string> PartKeyOf(Family family, std::string_view logical_key) {
-  const bool records = family == Family::kDimensionRecords;
-  auto prefix = StringsPrefix(logical_key, records ? 1 : 2);
+std::string_view PartMetaPrefix(Family family) {
+  return family == Family::kDimensionRecords ? kMetaRecordDigestPrefix
+                                             : kMetaCollectionDigestPrefix;
+}
+
+Result<std::string_view> PartRange(Family family, std::string_view logical_key) {
+  auto prefix = StringsPrefix(logical_key, family == Family::kDimensionRecords ? 1 : 2);
   if (!prefix.ok()) {
     return Status::Corruption("an entry of " + std::string(FamilyName(family)) +
                               " without its collection and type");
   }
-  std::string key(records ? kMetaRecordDigestPrefix : kMetaCollectionDigestPrefix);
-  key.append(*prefix);
+  return *prefix;
+}
+
+Result<std::string> PartKeyOf(Family family, std::string_view logical_key) {
+  STARLOG_ASSIGN_OR_RETURN(std::string_view range, PartRange(family, logical_key));
+  std::string key(PartMetaPrefix(family));
+  key.append(range);
   return key;
 }
 

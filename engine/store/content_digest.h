@@ -59,9 +59,13 @@ using PartMap = std::map<std::string, PartStats>;
 bool HasContentPartition(Family family);
 
 // The meta key of the partition of an entry of "family" (datasets, tags,
-// calibrations, dimension_records) with "logical_key". Corruption if the
-// key does not hold the components its family's keys start with.
+// calibrations, dimension_records) with "logical_key": PartMetaPrefix then
+// PartRange, the leading components of the key (a view into it).
+// Corruption if the key does not hold the components its family's keys
+// start with.
 Result<std::string> PartKeyOf(Family family, std::string_view logical_key);
+std::string_view PartMetaPrefix(Family family);
+Result<std::string_view> PartRange(Family family, std::string_view logical_key);
 // The partition of an artifact whose dataset has the dataset_ids payload
 // "dataset_record" (S(run) S(type) S(data_id)).
 Result<std::string> ArtifactPartKey(std::string_view dataset_record);

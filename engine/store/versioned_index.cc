@@ -273,17 +273,34 @@ Result<std::optional<std::string>> IndexBatch::LastLive(Family family,
 Status IndexBatch::NotePart(Family family, std::string_view logical_key, std::string_view payload,
                             const codec::Hash128& entry_hash, int sign) {
   if (!keep_content_partitions || !HasContentPartition(family)) return Status::OK();
-  std::string part;
+  // The partition's meta key, in two parts: no copy for the common case.
+  std::string artifact_part;
+  std::string_view meta_prefix, range;
   if (family == Family::kArtifacts) {
     STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> record,
                              LastLive(Family::kDatasetIds, logical_key));
     if (!record) return Status::Corruption("an artifact of no dataset");
-    STARLOG_ASSIGN_OR_RETURN(part, ArtifactPartKey(*record));
+    STARLOG_ASSIGN_OR_RETURN(artifact_part, ArtifactPartKey(*record));
+    meta_prefix = artifact_part;
   } else {
-    STARLOG_ASSIGN_OR_RETURN(part, PartKeyOf(family, logical_key));
+    meta_prefix = PartMetaPrefix(family);
+    STARLOG_ASSIGN_OR_RETURN(range, PartRange(family, logical_key));
   }
   STARLOG_ASSIGN_OR_RETURN(codec::Hash128 hash, PartHash(family, logical_key, payload, entry_hash));
-  PartStats& p = parts_[part];
+  // An event's entries mostly fall in one partition (a batch of datasets of
+  // one type in one run): the last one found is kept at hand.
+  const auto is_last = [&] {
+    if (last_part_ == nullptr) return false;
+    const std::string_view k = last_part_->first;
+    return k.size() == meta_prefix.size() + range.size() && StartsWith(k, meta_prefix) &&
+           k.substr(meta_prefix.size()) == range;
+  };
+  if (!is_last()) {
+    std::string part(meta_prefix);
+    part.append(range);
+    last_part_ = &*parts_.try_emplace(std::move(part)).first;
+  }
+  PartStats& p = last_part_->second;
   p.entries += sign;
   p.digest = sign > 0 ? p.digest + hash : p.digest - hash;
   return Status::OK();

@@ -186,6 +186,7 @@ class IndexBatch {
   mutable IndexOverlay read_;
   std::map<Family, FamilyDelta> deltas_;
   PartMap parts_;
+  PartMap::value_type* last_part_ = nullptr;  // In parts_ (NotePart).
 };
 
 // Events replayed one after another into one WriteBatch (a rebuild, a replica
