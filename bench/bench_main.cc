@@ -8,6 +8,8 @@
 //   starlog_bench --seeks [--quick]             only certify, diff and query-datasets (seconds)
 //   starlog_bench --catch-up [--exposures N]    only registration, its rebuild and a replica's
 //                                               catch-up of it, each beside its baseline
+//   starlog_bench --content [--quick]           only content digests: registration, verify
+//   --content
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -26,6 +28,7 @@
 #include "bench/bench_repository.h"
 #include "bench/bench_util.h"
 #include "bench/cli_process_bench.h"
+#include "bench/content_bench.h"
 #include "bench/group_commit_bench.h"
 #include "bench/ingest_bench.h"
 #include "bench/replication_bench.h"
@@ -246,6 +249,7 @@ int main(int argc, char** argv) {
   bool ingest_only = false;
   bool seeks_only = false;
   bool catch_up_only = false;
+  bool content_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--service-lookup") {
@@ -256,6 +260,8 @@ int main(int argc, char** argv) {
       seeks_only = true;
     } else if (a == "--catch-up") {
       catch_up_only = true;
+    } else if (a == "--content") {
+      content_only = true;
     } else if (a == "--quick") {
       quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
@@ -271,14 +277,15 @@ int main(int argc, char** argv) {
       out = argv[++i];
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
-                   "[--keep] [--service-lookup] [--ingest] [--seeks] [--catch-up]\n";
+                   "[--keep] [--service-lookup] [--ingest] [--seeks] [--catch-up] [--content]\n";
       return 2;
     }
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
-  if (lookup_only || ingest_only || seeks_only) {
+  if (lookup_only || ingest_only || seeks_only || content_only) {
     Report report;
+    if (content_only) BenchContent(dir, scale.exposures * scale.detectors, report);
     if (lookup_only) BenchServiceLookup(dir, quick, report);
     if (ingest_only) BenchIngest(dir, quick, report);
     if (seeks_only) {

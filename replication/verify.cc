@@ -92,13 +92,28 @@ Result<VerifyReport> Verify(const engine::EventStore& local, const std::string& 
   uint16_t port = 0;
   const bool is_address =
       !std::filesystem::exists(other) && net::ParseAddress(other, &host, &port).ok();
+  if (options.content && is_address) {
+    return Status::NotSupported(
+        "--content compares with a repository folder, not a peer (" + other +
+        "); run it on a host that has both, e.g. against a replica of the peer");
+  }
   if (!is_address) {
     engine::StoreOptions read_only;
     read_only.read_only = true;
     STARLOG_ASSIGN_OR_RETURN(auto store, engine::EventStore::Open(other, read_only));
+    if (options.content) {
+      VerifyReport report;
+      STARLOG_ASSIGN_OR_RETURN(report.content,
+                               engine::CompareContent(local, *store, options.content_options));
+      report.local_head = report.content->here_head;
+      report.other_head = report.content->there_head;
+      report.agree = report.content->agree;
+      return report;
+    }
     if (store->repository_id() != local.repository_id()) {
       return Status::Conflict(other + " is repository " + store->repository_id().ToString() +
-                              ", not " + local.repository_id().ToString());
+                              ", not " + local.repository_id().ToString() +
+                              " (--content compares repositories of different lineage)");
     }
     const engine::EventStore& theirs = *store;
     return Compare(

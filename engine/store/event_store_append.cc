@@ -151,8 +151,8 @@ Result<Head> EventStoreImpl::AppendLocked(codec::EventBody body, const Actor& ac
   STARLOG_ASSIGN_OR_RETURN(bool staged, StageBodyLocked(std::move(body), actor, time_ns, index,
                                                         batch, &universe, &next, &stats));
   if (!staged) return staged_;  // Nothing would change: not an event.
-  STARLOG_RETURN_IF_ERROR(
-      PublishLocked(batch, next, stats, "append event " + std::to_string(next.sequence)));
+  STARLOG_RETURN_IF_ERROR(PublishLocked(batch, index.parts(), next, stats,
+                                        "append event " + std::to_string(next.sequence)));
   universe_ = std::move(universe);
   return staged_;
 }
@@ -187,7 +187,7 @@ Result<Head> EventStoreImpl::AppendAllLocked(std::vector<codec::EventBody> bodie
   if (group.events() == 0) return staged_;
   STARLOG_CHECK(next.sequence == staged_.sequence + static_cast<uint64_t>(group.events()),
                 "a batch's events are consecutive");
-  STARLOG_RETURN_IF_ERROR(PublishLocked(*group.batch(), next, stats,
+  STARLOG_RETURN_IF_ERROR(PublishLocked(*group.batch(), group.parts(), next, stats,
                                         "append events " + std::to_string(staged_.sequence + 1) +
                                             " to " + std::to_string(next.sequence)));
   universe_ = std::move(universe);
@@ -256,10 +256,14 @@ Status EventStoreImpl::StageLocked(const codec::Event& event, std::string_view f
   return Status::OK();
 }
 
-Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
+Status EventStoreImpl::PublishLocked(rocksdb::WriteBatch& batch, const PartMap& parts,
+                                     const Head& head,
                                      const std::array<FamilyStats, kFamilyCount>& stats,
                                      std::string_view what) {
   STARLOG_CHECK(head.sequence > staged_.sequence, "the head only moves forward");
+  // Every earlier publish is written already (if not yet synced), so the
+  // stored partitions are the state these events build on.
+  STARLOG_RETURN_IF_ERROR(AddToStoredParts(handles_, parts, &batch));
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     const FamilyStats& fs = stats[i];
     if (fs.live_entries == stats_[i].live_entries && fs.digest == stats_[i].digest) continue;

@@ -6,6 +6,7 @@
 //   event_store_replicated.cc  applying the events a primary sent
 //   event_store_read.cc        the log, heads, times, digests
 //   event_store_rebuild.cc     dropping and replaying the indexes
+//   event_store_content.cc     the content partitions (content_digest.h)
 //   event_store_follow.cc      following another process's writes, waiting
 //   event_store_durability.cc  the acknowledged mark, repair, the flush at close
 //
@@ -85,6 +86,13 @@ class EventStoreImpl final : public EventStore {
   Status LoadMeta(bool check_indexes) EXCLUDES(mu_, sync_mu_);
   // Drops and replays every index (event_store_rebuild.cc).
   Status RebuildIndexes(const ProgressFn& progress) EXCLUDES(mu_);
+  // For a writer's open of a repository from before content digests: one
+  // scan of the indexes computes them (content_digest.h).
+  Status BuildContentDigests() EXCLUDES(mu_);
+  // The content partitions: as stored, or computed by a scan if this
+  // repository has none yet ("*computed" then says so).
+  Result<PartMap> ContentParts(bool* computed) const;
+  const DbHandles& handles() const { return handles_; }
   // After LoadMeta: Corruption, naming what was lost, if the log ends before
   // the "acknowledged" high-water mark read before opening (high_water.h), or
   // holds another history there. Sets lost_events().
@@ -159,9 +167,10 @@ class EventStoreImpl final : public EventStore {
   Status StageLocked(const codec::Event& event, std::string_view frame, const IndexBatch& index,
                      rocksdb::WriteBatch& batch, const Head* expected, Head* head,
                      std::array<FamilyStats, kFamilyCount>* stats) const REQUIRES(mu_);
-  // Adds the new head and the changed family stats to "batch", writes it and
-  // makes "head" (ahead of the store's) and "stats" the store's.
-  Status PublishLocked(rocksdb::WriteBatch& batch, const Head& head,
+  // Adds the new head, the changed family stats and the content partitions
+  // changed by "parts" (content_digest.h) to "batch", writes it and makes
+  // "head" (ahead of the store's) and "stats" the store's.
+  Status PublishLocked(rocksdb::WriteBatch& batch, const PartMap& parts, const Head& head,
                        const std::array<FamilyStats, kFamilyCount>& stats, std::string_view what)
       REQUIRES(mu_);
   // ApplyReplicated's work, under mu_: applies what verifies, in groups, and

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "engine/model/registry_keys.h"
+#include "engine/store/content_digest.h"
 #include "engine/store/event_store_impl.h"
 #include "engine/store/family_options.h"
 #include "engine/store/high_water.h"
@@ -222,6 +223,8 @@ Status EventStoreImpl::Initialize(const CreateOptions& options) {
   codec::InitRepository init{
       repository_id_, kFormatVersion,
       options.universe.empty() ? std::string(DefaultUniverseText()) : options.universe};
+  // Every event of a new repository keeps the content partitions.
+  batch.Put(handles_[Family::kMeta], std::string(kMetaContentDigestsBuilt), "1");
   Head head;
   {
     MutexLock lock(&mu_);
@@ -235,6 +238,7 @@ Status EventStoreImpl::InitializeReplica(const codec::Uuid& repository_id) {
   rocksdb::WriteBatch batch;
   PutIdentity(repository_id, &batch);
   batch.Put(handles_[Family::kMeta], std::string(kMetaReplica), "1");
+  batch.Put(handles_[Family::kMeta], std::string(kMetaContentDigestsBuilt), "1");
   return Write(&batch, "initialise replica");
 }
 
@@ -409,6 +413,8 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& root,
     }
     if (s.ok()) s = store->LoadMeta(/*check_indexes=*/true);
     if (s.ok()) s = store->CheckAcknowledged(acknowledged);
+    // A repository from before content digests gains them at a writer's open.
+    if (s.ok() && !store->read_only()) s = store->BuildContentDigests();
     if (s.ok()) return std::unique_ptr<EventStore>(std::move(store));
     // A reader racing the writer's flushes may see a state from before them:
     // open again before calling anything lost or damaged.

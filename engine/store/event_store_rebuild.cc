@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/model/state_machine.h"
+#include "engine/store/content_digest.h"
 #include "engine/store/event_store_impl.h"
 #include "engine/store/family_options.h"
 #include "engine/store/meta_keys.h"
@@ -58,7 +59,9 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
   // Many events to a write: each event sees the ones before it through the
   // group's overlay, as it would have seen them in the database.
   ReplayGroup group(handles_);
+  PartMap parts;  // The content partitions, replayed from nothing like the families.
   auto flush = [&](uint64_t through) {
+    for (const auto& [key, delta] : group.parts()) parts[key] += delta;
     // Unsynced: until the synced write that removes the rebuild mark below
     // (which makes every earlier write of the log durable too), a crash
     // leaves a repository marked for rebuild, whatever made it to disk.
@@ -104,6 +107,7 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
     finish.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + stats[i].name,
                EncodeFamilyStats(stats[i]));
   }
+  STARLOG_RETURN_IF_ERROR(ReplaceStoredParts(handles_, parts, &finish));
   finish.Delete(handles_[Family::kMeta], std::string(kMetaRebuilding));
   STARLOG_RETURN_IF_ERROR(FromRocks(db_->Write(sync, &finish), "finish rebuild"));
   MutexLock lock(&mu_);

@@ -47,7 +47,7 @@ Status EventStoreImpl::ApplyReplicatedLocked(const std::vector<ReplicatedEvent>&
                   "a group of replicated events is consecutive");
     const std::string what = "replicated events " + std::to_string(staged_.sequence + 1) + " to " +
                              std::to_string(head.sequence);
-    return PublishLocked(*group.batch(), head, stats, what);
+    return PublishLocked(*group.batch(), group.parts(), head, stats, what);
   };
   for (const ReplicatedEvent& e : events) {
     Status applied = ApplyOneReplicated(e, group, &head, &stats);

@@ -17,6 +17,8 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
+bool keep_content_partitions = true;  // IndexBatch::TEST_set_content_partitions.
+
 }  // namespace
 
 std::string VersionedKey(std::string_view logical_key, uint64_t sequence) {
@@ -255,16 +257,69 @@ Result<std::optional<IndexReader::Entry>> IndexBatch::FirstFrom(Family family,
   return stored;
 }
 
+void IndexBatch::TEST_set_content_partitions(bool keep) { keep_content_partitions = keep; }
+
+Result<std::optional<std::string>> IndexBatch::LastLive(Family family,
+                                                        std::string_view logical_key) const {
+  const OverlayKey key(family, std::string(logical_key));
+  if (auto it = overlay_.find(key); it != overlay_.end() && it->second) return it->second;
+  if (pending_ != nullptr) {
+    if (auto it = pending_->find(key); it != pending_->end() && it->second) return it->second;
+  }
+  if (auto it = read_.find(key); it != read_.end()) return it->second;
+  return reader_.Get(family, logical_key);
+}
+
+Status IndexBatch::NotePart(Family family, std::string_view logical_key, std::string_view payload,
+                            const codec::Hash128& entry_hash, int sign) {
+  if (!keep_content_partitions || !HasContentPartition(family)) return Status::OK();
+  // The partition's meta key, in two parts: no copy for the common case.
+  std::string artifact_part;
+  std::string_view meta_prefix, range;
+  if (family == Family::kArtifacts) {
+    STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> record,
+                             LastLive(Family::kDatasetIds, logical_key));
+    if (!record) return Status::Corruption("an artifact of no dataset");
+    STARLOG_ASSIGN_OR_RETURN(artifact_part, ArtifactPartKey(*record));
+    meta_prefix = artifact_part;
+  } else {
+    meta_prefix = PartMetaPrefix(family);
+    STARLOG_ASSIGN_OR_RETURN(range, PartRange(family, logical_key));
+  }
+  STARLOG_ASSIGN_OR_RETURN(codec::Hash128 hash, PartHash(family, logical_key, payload, entry_hash));
+  // An event's entries mostly fall in one partition (a batch of datasets of
+  // one type in one run): the last one found is kept at hand.
+  const auto is_last = [&] {
+    if (last_part_ == nullptr) return false;
+    const std::string_view k = last_part_->first;
+    return k.size() == meta_prefix.size() + range.size() && StartsWith(k, meta_prefix) &&
+           k.substr(meta_prefix.size()) == range;
+  };
+  if (!is_last()) {
+    std::string part(meta_prefix);
+    part.append(range);
+    last_part_ = &*parts_.try_emplace(std::move(part)).first;
+  }
+  PartStats& p = last_part_->second;
+  p.entries += sign;
+  p.digest = sign > 0 ? p.digest + hash : p.digest - hash;
+  return Status::OK();
+}
+
 Status IndexBatch::Put(Family family, std::string_view logical_key, std::string_view payload) {
   STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
   if (old && *old == payload) return Status::OK();  // No new version for an unchanged entry.
   FamilyDelta& d = deltas_[family];
   if (old) {
-    d.removed = d.removed + EntryHash(family, logical_key, *old);
+    const codec::Hash128 old_hash = EntryHash(family, logical_key, *old);
+    d.removed = d.removed + old_hash;
     --d.live_entries;
+    STARLOG_RETURN_IF_ERROR(NotePart(family, logical_key, *old, old_hash, -1));
   }
-  d.added = d.added + EntryHash(family, logical_key, payload);
+  const codec::Hash128 new_hash = EntryHash(family, logical_key, payload);
+  d.added = d.added + new_hash;
   ++d.live_entries;
+  STARLOG_RETURN_IF_ERROR(NotePart(family, logical_key, payload, new_hash, +1));
   std::string value;
   value.reserve(1 + payload.size());
   value.push_back(kLive);
@@ -279,8 +334,10 @@ Status IndexBatch::Delete(Family family, std::string_view logical_key) {
   STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
   if (!old) return Status::OK();
   FamilyDelta& d = deltas_[family];
-  d.removed = d.removed + EntryHash(family, logical_key, *old);
+  const codec::Hash128 old_hash = EntryHash(family, logical_key, *old);
+  d.removed = d.removed + old_hash;
   --d.live_entries;
+  STARLOG_RETURN_IF_ERROR(NotePart(family, logical_key, *old, old_hash, -1));
   STARLOG_RETURN_IF_ERROR(FromRocks(
       batch_->Put(h_[family], VersionedKey(logical_key, sequence_), std::string(1, kEnded)),
       "batch put"));
@@ -299,6 +356,7 @@ IndexBatch ReplayGroup::Begin(uint64_t sequence) {
 }
 
 void ReplayGroup::Keep(IndexBatch&& event) {
+  for (const auto& [key, delta] : event.parts()) parts_[key] += delta;
   std::move(event).MergeInto(&pending_);
   batch_.PopSavePoint();
   ++events_;
@@ -321,6 +379,7 @@ bool ReplayGroup::Full() const {
 void ReplayGroup::Reset() {
   batch_.Clear();
   pending_.clear();
+  parts_.clear();
   events_ = 0;
   // New iterators: the old ones do not see what was just written.
   cache_ = std::make_unique<IteratorCache>(h_);

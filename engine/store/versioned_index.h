@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/store/content_digest.h"
 #include "engine/store/db_handles.h"
 #include "engine/store/iterator_cache.h"
 #include "starlog/codec/hash.h"
@@ -142,6 +143,12 @@ class IndexBatch {
     codec::Hash128 removed;  // Sum of hashes of entries that ended.
   };
   const std::map<Family, FamilyDelta>& deltas() const { return deltas_; }
+  // The change in each content partition (content_digest.h).
+  const PartMap& parts() const { return parts_; }
+
+  // Test hook for the benchmark's baseline: whether batches keep content
+  // partitions (a repository written without them is not to be compared).
+  static void TEST_set_content_partitions(bool keep);
 
   // Moves this event's changes into "pending", for the events after it.
   void MergeInto(IndexOverlay* pending) &&;
@@ -153,6 +160,14 @@ class IndexBatch {
   const std::optional<std::string>* Overlaid(const OverlayKey& key) const;
   // The nearest live overlay entry under "prefix" below "bound" (backwards)
   // or at or after it (forwards).
+  // Adds "sign" times the entry's share to its content partition, if any.
+  Status NotePart(Family family, std::string_view logical_key, std::string_view payload,
+                  const codec::Hash128& entry_hash, int sign);
+  // The newest live value of "key": this event's, else an earlier event's,
+  // else the database's. Unlike Get it looks past an entry this event (or
+  // an earlier one of the group) ended: an artifact removed with its dataset
+  // still counts in that dataset's RUN.
+  Result<std::optional<std::string>> LastLive(Family family, std::string_view logical_key) const;
   std::optional<IndexReader::Entry> NearestOverlaid(Family family, std::string_view prefix,
                                                     std::string_view bound, bool backwards) const;
 
@@ -170,6 +185,8 @@ class IndexBatch {
   // for the digest). The database does not change during an event.
   mutable IndexOverlay read_;
   std::map<Family, FamilyDelta> deltas_;
+  PartMap parts_;
+  PartMap::value_type* last_part_ = nullptr;  // In parts_ (NotePart).
 };
 
 // Events replayed one after another into one WriteBatch (a rebuild, a replica
@@ -190,6 +207,8 @@ class ReplayGroup {
 
   rocksdb::WriteBatch* batch() { return &batch_; }
   int events() const { return events_; }
+  // The content partitions' change over the events kept.
+  const PartMap& parts() const { return parts_; }
   // Whether the group has grown big enough to write now.
   bool Full() const;
   // After the batch was written: starts an empty group, whose iterators see
@@ -201,6 +220,7 @@ class ReplayGroup {
   rocksdb::WriteBatch batch_;
   std::unique_ptr<IteratorCache> cache_;
   IndexOverlay pending_;
+  PartMap parts_;
   int events_ = 0;
 };
 

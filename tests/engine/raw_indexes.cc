@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/model/membership_check.h"
+#include "engine/store/content_digest.h"
 #include "engine/store/family_options.h"
 #include "starlog/engine/event_store.h"
 
@@ -36,6 +37,22 @@ void RawIndexes::Put(uint64_t sequence, engine::Family family, const std::string
   rocksdb::WriteBatch wb;
   engine::IndexBatch batch(h_, sequence, &wb);
   REQUIRE(batch.Put(family, logical_key, payload).ok());
+  REQUIRE(db_->Write(rocksdb::WriteOptions(), &wb).ok());
+}
+
+void RawIndexes::ForgetContentDigests() {
+  rocksdb::WriteBatch wb;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), h_[engine::Family::kMeta]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    if (key.rfind(engine::kMetaCollectionDigestPrefix, 0) == 0 ||
+        key.rfind(engine::kMetaRecordDigestPrefix, 0) == 0 ||
+        key == engine::kMetaContentDigestsBuilt) {
+      REQUIRE(wb.Delete(h_[engine::Family::kMeta], key).ok());
+    }
+  }
+  REQUIRE(it->status().ok());
   REQUIRE(db_->Write(rocksdb::WriteOptions(), &wb).ok());
 }
 

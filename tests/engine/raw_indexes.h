@@ -26,6 +26,9 @@ class RawIndexes {
   // Writes "payload" at "logical_key" as version "sequence" (past the head).
   void Put(uint64_t sequence, engine::Family family, const std::string& logical_key,
            const std::string& payload);
+  // Removes the content digests and their marker, as a repository written
+  // before them holds none (content_digest.h).
+  void ForgetContentDigests();
 
  private:
   rocksdb::DB* db_ = nullptr;

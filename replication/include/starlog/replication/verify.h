@@ -3,13 +3,16 @@
 // Proof that two copies of a repository agree: compares the chain hash (which
 // covers every event up to it) and the recorded state digest at the last
 // sequence both have, and if they differ finds the first event where they
-// part, by bisection, a few dozen points per round trip.
+// part, by bisection, a few dozen points per round trip. With "content",
+// compares instead what two repositories of any lineage hold (content_compare.h).
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "starlog/codec/hash.h"
+#include "starlog/engine/content_compare.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/replication/channel.h"
 #include "starlog/result.h"
@@ -30,11 +33,18 @@ struct VerifyReport {
   // digest at "common".
   bool recomputed = false;
   bool indexes_intact = true;
+  // With VerifyOptions::content: the comparison of contents, whose "agree"
+  // is then also this report's (the log fields are left at their defaults).
+  std::optional<engine::ContentReport> content;
 };
 
 struct VerifyOptions {
   // Also recompute the local state digest from the indexes (reads all state).
   bool recompute = false;
+  // Compare contents, not logs: for repositories of different lineage
+  // (another repository id, events in another order). Local paths only.
+  bool content = false;
+  engine::ContentOptions content_options;
   // For a remote peer.
   std::string key;
   TlsOptions tls;
