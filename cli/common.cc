@@ -44,7 +44,10 @@ OptionSpec WhereOption() {
           "(see README: --where)"};
 }
 OptionSpec BindOption() {
-  return {"bind", "NAME=VALUE", "a value for NAME in --where (an integer if it is one, else text)",
+  return {"bind", "NAME=VALUE",
+          "a value for NAME (or :NAME) in --where: an integer if it is one, else text; text "
+          "where a time is expected is read as a time (2013-06-17T13:30:00, T'56460.5') or, "
+          "for OVERLAPS, a timespan (\"(T'2013-06-17', NULL)\")",
           true};
 }
 OptionSpec TimeOption() {

@@ -1,7 +1,7 @@
 // Fuzz target: --where clauses. Parsing must never crash, a parsed clause
 // must print as text that parses back to the same clause (with and without
-// bind values substituted), and binding it to the default universe's
-// dimensions must succeed or fail cleanly.
+// bind values substituted, times and timespans among them), and binding it to the default
+// universe's dimensions must succeed or fail cleanly.
 
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 4096) return 0;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   CheckRoundTrip(text, {});
-  CheckRoundTrip(text,
-                 {{"n", int64_t{7}}, {"s", std::string("HSC-R")}, {"q", std::string("it's")}});
+  // Texts bound where a time or timespan is expected are read as one.
+  CheckRoundTrip(text, {{"n", int64_t{7}},
+                        {"s", std::string("HSC-R")},
+                        {"q", std::string("it's")},
+                        {"t", std::string("2013-06-17T13:30:00")},
+                        {"ts", std::string("(T'2013-06-17', NULL)")}});
   return 0;
 }

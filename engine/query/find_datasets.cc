@@ -416,7 +416,8 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
     }
     return Status::OK();
   }
-  STARLOG_ASSIGN_OR_RETURN(BoundWhere where, BoundWhere::Bind(universe(), query.where, required));
+  STARLOG_ASSIGN_OR_RETURN(BoundWhere where, BoundWhere::Bind(universe(), query.where, required,
+                                                              nullptr, /*datasets=*/true));
   if (query.find_first) STARLOG_RETURN_IF_ERROR(RequireOrderedPath(query.collections));
   STARLOG_ASSIGN_OR_RETURN(auto path, ResolveSearchPath(query.collections));
   const IndexReader reader = impl_->reader();
@@ -453,7 +454,8 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
           if (query.find_first && seen.count(c.data_id)) return true;
           DatasetRef ref;
           STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(c.data_id));
-          STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(ref.data_id, records));
+          const BoundWhere::IngestDateFn ingest_date = [&] { return impl_->IngestDate(c.id); };
+          STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(ref.data_id, records, ingest_date));
           if (!match) return true;
           if (query.find_first) seen.insert(hold ? c.data_id : std::move(c.data_id));
           ref.id = c.id;

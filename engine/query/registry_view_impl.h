@@ -49,6 +49,10 @@ class RegistryView::Impl {
         iterators_(std::make_unique<IteratorCache>(handles_)) {}
 
   const IndexReader reader() const { return IndexReader(handles_, as_of_, iterators_.get()); }
+  // The butler's ingest_date of dataset "id": the commit time of the event
+  // that registered it (its record's live version), as TAI ns; nullopt if
+  // the view has no such dataset (ingest_date.cc).
+  Result<std::optional<int64_t>> IngestDate(const codec::Uuid& id) const;
   uint64_t as_of() const { return as_of_; }
   const Universe& universe() const { return *universe_; }
 
@@ -142,10 +146,13 @@ class BoundWhere {
   // InvalidArgument names (with its column) a name that is unknown for data
   // IDs with "keys", or a value of the wrong type. With "record_element",
   // the candidates are records of that element, and a bare name that is one
-  // of its fields (not a key) names that field ("observation_type").
+  // of its fields (not a key) names that field ("observation_type"). With
+  // "datasets", the candidates are datasets, and "ingest_date" names their
+  // registration time (Matches' "ingest_date").
   static Result<BoundWhere> Bind(const Universe& universe, const WhereClause& where,
                                  const std::vector<std::string>& keys,
-                                 const DimensionElement* record_element = nullptr);
+                                 const DimensionElement* record_element = nullptr,
+                                 bool datasets = false);
   // The names of an order (DatasetSearch::order_by, without their "-"),
   // each bound as a where clause binds a name: a key, a dimension the keys
   // imply, element.field or element.timespan.begin; also a bare field, or
@@ -160,7 +167,10 @@ class BoundWhere {
                                                                RecordCache& records) const;
   // Whether "data_id" (or record) satisfies the clause: true only if the
   // expression is true, not if it is unknown for want of a record.
-  Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records) const;
+  // "ingest_date" gives the candidate dataset's (Bind with "datasets").
+  using IngestDateFn = std::function<Result<std::optional<int64_t>>()>;
+  Result<bool> Matches(const codec::FieldMap& data_id, RecordCache& records,
+                       const IngestDateFn& ingest_date = {}) const;
   bool empty() const { return !root_.has_value(); }
   // The keys the clause pins down: those compared by "=" with a value, alone
   // or in a top-level AND ("instrument = 'HSC' AND detector = 1"), so that a
@@ -186,6 +196,7 @@ class BoundWhere {
     // Empty: the value is the data ID's own.
     std::vector<std::string> path;
     std::string field;
+    bool ingest_date = false;  // The dataset's, not the data ID's: "field" is no key.
   };
   struct Value {
     int ref = -1;  // Index into refs_, or -1 for "constant".
@@ -196,6 +207,10 @@ class BoundWhere {
     WhereNode::Op op = WhereNode::Op::kEq;
     std::vector<Node> children;
     Value lhs, rhs;
+    // kOverlaps: each side a timespan [lhs, lhs_end) (and [rhs, rhs_end)),
+    // or the instant lhs (rhs) alone where *_instant.
+    Value lhs_end, rhs_end;
+    bool lhs_instant = false, rhs_instant = false;
     std::vector<Value> items;
     std::vector<WhereRange> ranges;
   };
@@ -204,6 +219,10 @@ class BoundWhere {
   struct Context;
   Result<Truth> Eval(const Node& node, Context& ctx) const;
   Result<const codec::FieldValue*> Get(const Value& v, Context& ctx) const;
+  // [begin, end) (or the instant begin, as [begin, begin)); nullopt where a
+  // record or field is missing.
+  Result<std::optional<codec::Timespan>> Span(const Value& begin, const Value& end, bool instant,
+                                              Context& ctx) const;
 
   std::vector<Ref> refs_;
   std::optional<Node> root_;

@@ -29,6 +29,7 @@ struct Token {
     kDot,
     kRange,  // ..
     kColon,
+    kBind,  // :name, the name in "text".
   };
   Kind kind = Kind::kEnd;
   std::string text;    // kName, kWord, kString, kOp.
@@ -126,6 +127,14 @@ class Parser {
         return Status::OK();
       }
     }
+    if (c == ':' && IsIdentStart(next)) {
+      size_t end = pos_ + 1;
+      while (end < text_.size() && IsIdentChar(text_[end])) ++end;
+      tok_.kind = Token::Kind::kBind;
+      tok_.text = std::string(text_.substr(pos_ + 1, end - pos_ - 1));
+      pos_ = end;
+      return Status::OK();
+    }
     if (c == '.' && next == '.') {
       tok_.kind = Token::Kind::kRange;
       pos_ += 2;
@@ -222,16 +231,45 @@ class Parser {
   }
 
   Result<WhereNode> Predicate(int depth) {
+    WhereNode node;
+    node.column = Column(tok_.pos);
+    std::optional<WhereOperand> span;
     if (tok_.kind == Token::Kind::kLParen) {
+      // "(" opens a timespan literal or a group: a literal is tried first,
+      // and cannot nest, so a failed try costs one bound.
+      const size_t saved_pos = pos_;
+      const Token saved = tok_;
+      past_comma_ = false;
+      auto literal = Operand();
+      if (literal.ok()) {
+        span = std::move(*literal);
+      } else if (past_comma_) {
+        return literal.status();  // A literal's comma was read: it was one.
+      } else {
+        pos_ = saved_pos;
+        tok_ = saved;
+      }
+    }
+    if (!span && tok_.kind == Token::Kind::kLParen) {
       STARLOG_RETURN_IF_ERROR(Advance());
       STARLOG_ASSIGN_OR_RETURN(WhereNode inner, Or(depth + 1));
       if (tok_.kind != Token::Kind::kRParen) return Error("')'");
       STARLOG_RETURN_IF_ERROR(Advance());
       return inner;
     }
-    WhereNode node;
-    node.column = Column(tok_.pos);
-    STARLOG_ASSIGN_OR_RETURN(node.lhs, Operand());
+    if (span) {
+      node.lhs = std::move(*span);
+    } else {
+      STARLOG_ASSIGN_OR_RETURN(node.lhs, Operand());
+    }
+    if (IsKeyword("OVERLAPS")) {
+      node.kind = WhereNode::Kind::kOverlaps;
+      STARLOG_RETURN_IF_ERROR(Advance());
+      STARLOG_ASSIGN_OR_RETURN(node.rhs, Operand());
+      STARLOG_RETURN_IF_ERROR(TimeBind(node.lhs, true));
+      STARLOG_RETURN_IF_ERROR(TimeBind(node.rhs, true));
+      return node;
+    }
     bool negated = false;
     if (IsKeyword("NOT")) {
       negated = true;
@@ -247,7 +285,7 @@ class Parser {
       return Negate(std::move(node), column);
     }
     if (tok_.kind != Token::Kind::kOp) {
-      return Error("an operator (= != < <= > >= IN NOT IN)");
+      return Error("an operator (= != < <= > >= IN NOT IN OVERLAPS)");
     }
     const std::string op = tok_.text;
     node.op = op == "="    ? WhereNode::Op::kEq
@@ -258,7 +296,60 @@ class Parser {
                            : WhereNode::Op::kNe;
     STARLOG_RETURN_IF_ERROR(Advance());
     STARLOG_ASSIGN_OR_RETURN(node.rhs, Operand());
+    if (IsTimeField(node.lhs)) STARLOG_RETURN_IF_ERROR(TimeBind(node.rhs, false));
+    if (IsTimeField(node.rhs)) STARLOG_RETURN_IF_ERROR(TimeBind(node.lhs, false));
     return node;
+  }
+
+  // A name whose value is a time: a timespan's end, or a dataset's
+  // ingest_date.
+  static bool IsTimeField(const WhereOperand& o) {
+    if (o.kind != WhereOperand::Kind::kName) return false;
+    const std::string& last = o.name.back();
+    if (last == "timespan_begin" || last == "timespan_end") return true;
+    if (o.name.size() == 1) return last == "ingest_date";
+    return (last == "begin" || last == "end") && o.name[o.name.size() - 2] == "timespan";
+  }
+
+  // A bound text where a time (or, with "span_ok", a timespan) is expected,
+  // read as one: see where.h. Other operands are left as they are.
+  Status TimeBind(WhereOperand& o, bool span_ok) const {
+    const auto* text = std::get_if<std::string>(&o.value);
+    if (o.kind != WhereOperand::Kind::kValue || !o.bind || text == nullptr) return Status::OK();
+    auto read = ReadTimeText(*text, span_ok);
+    if (!read.ok()) {
+      return Status::InvalidArgument(
+          "where clause: the bind value '" + *text + "' at column " + std::to_string(o.column) +
+          " is no " + (span_ok ? "time or timespan" : "time") + ": " +
+          std::string(read.status().message()) + " (in \"" + std::string(text_) + "\")");
+    }
+    const size_t column = o.column;
+    o = std::move(*read);
+    o.column = column;
+    o.bind = true;
+    return Status::OK();
+  }
+
+  // "text" as a time literal with or without T'...', or a timespan literal.
+  static Result<WhereOperand> ReadTimeText(std::string_view text, bool span_ok) {
+    size_t start = 0;
+    while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start]))) ++start;
+    const bool quoted = start + 1 < text.size() && (text[start] == 'T' || text[start] == 't') &&
+                        (text[start + 1] == '\'' || text[start + 1] == '"');
+    const bool span = start < text.size() && text[start] == '(';
+    if (!quoted && !span) {
+      STARLOG_ASSIGN_OR_RETURN(int64_t ns, ParseTimeLiteral(text));
+      WhereOperand out;
+      out.value = ns;
+      return out;
+    }
+    if (span && !span_ok) return Status::InvalidArgument("a time, not a timespan");
+    const WhereBinds none;
+    Parser inner(text, none);
+    STARLOG_RETURN_IF_ERROR(inner.Advance());
+    STARLOG_ASSIGN_OR_RETURN(WhereOperand out, inner.Operand());
+    if (inner.tok_.kind != Token::Kind::kEnd) return inner.Error("the end of the time");
+    return out;
   }
 
   Status InList(WhereNode& node) {
@@ -275,9 +366,16 @@ class Parser {
         WhereRange range{*first, *first, 1};
         STARLOG_RETURN_IF_ERROR(Advance());
         STARLOG_ASSIGN_OR_RETURN(range.last, Integer("an integer after '..'"));
-        if (tok_.kind == Token::Kind::kColon) {
-          STARLOG_RETURN_IF_ERROR(Advance());
-          const size_t stride_at = tok_.pos;
+        if (tok_.kind == Token::Kind::kColon || tok_.kind == Token::Kind::kBind) {
+          // "1..9:s" lexes as a bind ":s": the colon is the stride's, and
+          // "s" a name bound to it.
+          const size_t stride_at = tok_.pos + (tok_.kind == Token::Kind::kBind ? 1 : 0);
+          if (tok_.kind == Token::Kind::kBind) {
+            tok_.kind = Token::Kind::kName;
+            tok_.pos = stride_at;
+          } else {
+            STARLOG_RETURN_IF_ERROR(Advance());
+          }
           STARLOG_ASSIGN_OR_RETURN(range.stride, Integer("a stride after ':'"));
           if (range.stride < 1) return ErrorAt(stride_at, "a stride of at least 1");
         }
@@ -316,6 +414,17 @@ class Parser {
         out.value = tok_.text;
         out.word = true;
         break;
+      case Token::Kind::kBind: {
+        auto bound = binds_.find(tok_.text);
+        if (bound == binds_.end()) {
+          return Error("a name given a value in the binds (none is given for :" + tok_.text + ")");
+        }
+        out.value = bound->second;
+        out.bind = true;
+        break;
+      }
+      case Token::Kind::kLParen:
+        return Timespan();
       case Token::Kind::kName: {
         if (AtReserved()) return Error("a name or a value, not the keyword " + tok_.text);
         out.kind = WhereOperand::Kind::kName;
@@ -332,6 +441,7 @@ class Parser {
           if (auto bound = binds_.find(out.name[0]); bound != binds_.end()) {
             out.kind = WhereOperand::Kind::kValue;
             out.value = bound->second;
+            out.bind = true;
             out.name.clear();
           }
         }
@@ -344,10 +454,48 @@ class Parser {
     return out;
   }
 
+  // "( bound , bound )" at "(", as the butler's Timespan(begin, end) makes it.
+  Result<WhereOperand> Timespan() {
+    WhereOperand out;
+    out.kind = WhereOperand::Kind::kTimespan;
+    out.column = Column(tok_.pos);
+    STARLOG_RETURN_IF_ERROR(Advance());
+    STARLOG_ASSIGN_OR_RETURN(const int64_t begin, Bound(codec::kUnboundedBegin, "begin"));
+    if (tok_.kind != Token::Kind::kComma) return Error("',' between a timespan's begin and end");
+    past_comma_ = true;
+    STARLOG_RETURN_IF_ERROR(Advance());
+    STARLOG_ASSIGN_OR_RETURN(const int64_t end, Bound(codec::kUnboundedEnd, "end"));
+    if (tok_.kind != Token::Kind::kRParen) return Error("')' after a timespan's end");
+    STARLOG_RETURN_IF_ERROR(Advance());
+    out.span = codec::ButlerTimespan(begin, end);
+    return out;
+  }
+
+  // A timespan's bound: a time, or NULL ("unbounded", the value given).
+  Result<int64_t> Bound(int64_t unbounded, std::string_view which) {
+    const std::string expected =
+        "a time (T'...', an integer or a bind) or NULL as a timespan's " + std::string(which);
+    if (IsKeyword("NULL") && !binds_.count(tok_.text)) {
+      STARLOG_RETURN_IF_ERROR(Advance());
+      return unbounded;
+    }
+    if (tok_.kind == Token::Kind::kLParen) return Error(expected);
+    const size_t start = tok_.pos;
+    STARLOG_ASSIGN_OR_RETURN(WhereOperand v, Operand());
+    STARLOG_RETURN_IF_ERROR(TimeBind(v, false));
+    const auto* ns = std::get_if<int64_t>(&v.value);
+    if (v.kind != WhereOperand::Kind::kValue) return ErrorAt(start, expected);
+    if (ns == nullptr) {
+      return ErrorAt(start, expected + " (a time is written T'2013-06-17 13:30:00')");
+    }
+    return *ns;
+  }
+
   std::string_view text_;
   const WhereBinds& binds_;
   size_t pos_ = 0;
   Token tok_;
+  bool past_comma_ = false;  // A timespan literal's comma was read.
 };
 
 std::string Quote(const std::string& s) {
@@ -388,6 +536,13 @@ std::string WhereOperand::ToString() const {
     for (const std::string& part : name) out += (out.empty() ? "" : ".") + part;
     return out;
   }
+  if (kind == Kind::kTimespan) {
+    const auto bound = [](int64_t v, int64_t unbounded) {
+      return v == unbounded ? std::string("NULL") : std::to_string(v);
+    };
+    return "(" + bound(span.begin, codec::kUnboundedBegin) + ", " +
+           bound(span.end, codec::kUnboundedEnd) + ")";
+  }
   if (const auto* s = std::get_if<std::string>(&value)) return word ? *s : Quote(*s);
   return std::to_string(std::get<int64_t>(value));
 }
@@ -412,6 +567,8 @@ std::string WhereNode::ToString() const {
       return "NOT " + child(children.front());
     case Kind::kCompare:
       return lhs.ToString() + " " + kOps[static_cast<int>(op)] + " " + rhs.ToString();
+    case Kind::kOverlaps:
+      return lhs.ToString() + " OVERLAPS " + rhs.ToString();
     case Kind::kIn: {
       std::string out;
       for (const WhereOperand& item : items) out += (out.empty() ? "" : ", ") + item.ToString();
@@ -450,6 +607,13 @@ codec::FieldValue ParseBindValue(std::string_view text) {
   const std::string_view digits = !text.empty() && text[0] == '+' ? text.substr(1) : text;
   if (const std::optional<int64_t> v = codec::ParseInt(digits)) return codec::FieldValue(*v);
   return codec::FieldValue(std::string(text));
+}
+
+codec::FieldValue TimespanBindValue(const codec::Timespan& span) {
+  WhereOperand literal;
+  literal.kind = WhereOperand::Kind::kTimespan;
+  literal.span = span;
+  return codec::FieldValue(literal.ToString());
 }
 
 }  // namespace starlog::engine

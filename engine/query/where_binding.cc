@@ -52,6 +52,31 @@ std::vector<std::string> ImpliedPath(const Universe& universe, const std::vector
   return {};
 }
 
+// The elements whose records data IDs with "keys" reach: their own, and
+// those each implies, in the universe's order.
+std::vector<const DimensionElement*> ReachableElements(const Universe& universe,
+                                                       const std::vector<std::string>& keys) {
+  std::set<std::string> reached(keys.begin(), keys.end());
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const std::string& name : std::vector<std::string>(reached.begin(), reached.end())) {
+      const DimensionElement* e = universe.Find(name);
+      if (e == nullptr) continue;
+      for (const std::string& i : e->implies) grew |= reached.insert(i).second;
+    }
+  }
+  std::vector<const DimensionElement*> out;
+  for (const DimensionElement& e : universe.elements()) {
+    if (reached.count(e.name)) out.push_back(&e);
+  }
+  return out;
+}
+
+bool HasTimespan(const Universe& universe, const DimensionElement& e) {
+  return universe.FieldType(e, "timespan_begin") != nullptr &&
+         universe.FieldType(e, "timespan_end") != nullptr;
+}
+
 std::string Known(const std::vector<std::string>& keys) {
   std::string known;
   for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
@@ -62,8 +87,12 @@ std::string Known(const std::vector<std::string>& keys) {
 class Binder {
  public:
   Binder(const Universe& universe, const std::vector<std::string>& keys,
-         const DimensionElement* record_element, std::vector<BoundWhere::Ref>& refs)
-      : universe_(universe), keys_(keys), record_element_(record_element), refs_(refs) {}
+         const DimensionElement* record_element, bool datasets, std::vector<BoundWhere::Ref>& refs)
+      : universe_(universe),
+        keys_(keys),
+        record_element_(record_element),
+        datasets_(datasets),
+        refs_(refs) {}
 
   Result<BoundWhere::Node> Bind(const WhereNode& in) {
     BoundWhere::Node out;
@@ -73,6 +102,17 @@ class Binder {
     for (const WhereNode& c : in.children) {
       STARLOG_ASSIGN_OR_RETURN(BoundWhere::Node child, Bind(c));
       out.children.push_back(std::move(child));
+    }
+    const auto no_span = [&](const WhereOperand& o) {
+      if (o.kind != WhereOperand::Kind::kTimespan) return Status::OK();
+      return Status::InvalidArgument("where: '" + in.ToString() + "' (column " +
+                                     std::to_string(o.column) + "): a timespan " + o.ToString() +
+                                     " is compared only by OVERLAPS");
+    };
+    if (in.kind == WhereNode::Kind::kCompare || in.kind == WhereNode::Kind::kIn) {
+      STARLOG_RETURN_IF_ERROR(no_span(in.lhs));
+      STARLOG_RETURN_IF_ERROR(no_span(in.rhs));
+      for (const WhereOperand& item : in.items) STARLOG_RETURN_IF_ERROR(no_span(item));
     }
     if (in.kind == WhereNode::Kind::kCompare) {
       STARLOG_ASSIGN_OR_RETURN(auto lhs, Resolve(in.lhs));
@@ -111,6 +151,17 @@ class Binder {
                                        " is no integer, so it is in no range");
       }
       out.lhs = std::move(lhs->value);
+    } else if (in.kind == WhereNode::Kind::kOverlaps) {
+      STARLOG_ASSIGN_OR_RETURN(bool lhs_span,
+                               Side(in, in.lhs, &out.lhs, &out.lhs_end, &out.lhs_instant));
+      STARLOG_ASSIGN_OR_RETURN(bool rhs_span,
+                               Side(in, in.rhs, &out.rhs, &out.rhs_end, &out.rhs_instant));
+      if (!lhs_span && !rhs_span) {
+        return Status::InvalidArgument(
+            "where: '" + in.ToString() + "' (column " + std::to_string(in.column) +
+            "): OVERLAPS needs a timespan on one side (element.timespan, timespan, or a "
+            "literal (begin, end)); both are times");
+      }
     }
     return out;
   }
@@ -126,9 +177,83 @@ class Binder {
   }
 
   Status Unknown(const WhereOperand& name) const {
+    const bool ingest = name.name == std::vector<std::string>{"ingest_date"};
     return Status::InvalidArgument(
         "where: '" + name.ToString() + "' (column " + std::to_string(name.column) +
-        ") names nothing known for data IDs over {" + Known(keys_) + "}");
+        ") names nothing known for data IDs over {" + Known(keys_) + "}" +
+        (ingest ? " (ingest_date is a dataset's, known to dataset queries)" : ""));
+  }
+
+  // One side of OVERLAPS into "begin" and "end" (or the instant "begin");
+  // true for a timespan.
+  Result<bool> Side(const WhereNode& in, const WhereOperand& side, BoundWhere::Value* begin,
+                    BoundWhere::Value* end, bool* instant) {
+    const auto refuse = [&](std::string_view what) {
+      return Status::InvalidArgument("where: '" + in.ToString() + "' (column " +
+                                     std::to_string(side.column) + "): OVERLAPS takes a " +
+                                     "timespan or a time, not " + side.ToString() + ", " +
+                                     std::string(what));
+    };
+    if (side.kind == WhereOperand::Kind::kTimespan) {
+      *begin = BoundWhere::Value{-1, side.span.begin};
+      *end = BoundWhere::Value{-1, side.span.end};
+      return true;
+    }
+    *instant = true;
+    if (side.kind == WhereOperand::Kind::kValue) {
+      if (!std::holds_alternative<int64_t>(side.value)) {
+        return refuse("a string (a time is written T'2013-06-17 13:30:00')");
+      }
+      *begin = BoundWhere::Value{-1, side.value};
+      return false;
+    }
+    if (side.name.back() == "timespan") {
+      const DimensionElement* owner = nullptr;
+      if (side.name.size() == 2) {
+        owner = universe_.Find(side.name[0]);
+        if (owner == nullptr || !HasTimespan(universe_, *owner)) {
+          return refuse("which names no element with a timespan");
+        }
+      } else if (side.name.size() == 1) {
+        owner = TimespanOwner();
+        if (owner == nullptr) {
+          return refuse("which needs exactly one element of the data IDs over {" + Known(keys_) +
+                        "} with a timespan (else name it: element.timespan)");
+        }
+      }
+      if (owner != nullptr) {
+        WhereOperand part = side;
+        part.name = {owner->name, "timespan", "begin"};
+        STARLOG_ASSIGN_OR_RETURN(auto b, Resolve(part));
+        part.name.back() = "end";
+        STARLOG_ASSIGN_OR_RETURN(auto e, Resolve(part));
+        if (!b || !e) return Unknown(side);
+        *begin = b->value;
+        *end = e->value;
+        *instant = false;
+        return true;
+      }
+    }
+    STARLOG_ASSIGN_OR_RETURN(auto field, Resolve(side));
+    if (!field) return Unknown(side);
+    if (field->type && *field->type != ValueType::kInt) return refuse("a string field");
+    *begin = field->value;
+    return false;
+  }
+
+  // The one element the data IDs reach whose records have a timespan (the
+  // candidate records' own, when they have one); null if none or several.
+  const DimensionElement* TimespanOwner() const {
+    if (record_element_ != nullptr && HasTimespan(universe_, *record_element_)) {
+      return record_element_;
+    }
+    const DimensionElement* owner = nullptr;
+    for (const DimensionElement* e : ReachableElements(universe_, keys_)) {
+      if (!HasTimespan(universe_, *e)) continue;
+      if (owner != nullptr) return nullptr;
+      owner = e;
+    }
+    return owner;
   }
 
   static Resolved Word(const WhereOperand& name) {
@@ -160,6 +285,13 @@ class Binder {
           universe_.FieldType(*record_element_, field) != nullptr) {
         element = record_element_->name;
       }
+    } else if (in.name.size() == 2 && in.name[0] == "timespan" &&
+               universe_.Find("timespan") == nullptr) {
+      // timespan.begin bare: the one element with a timespan, as the butler.
+      const DimensionElement* owner = TimespanOwner();
+      if (owner == nullptr) return Unknown(in);
+      element = owner->name;
+      field = "timespan_" + in.name[1];
     } else {
       element = in.name[0];
       field = in.name[1];
@@ -167,7 +299,11 @@ class Binder {
     }
     BoundWhere::Ref ref;
     const ValueType* type = nullptr;
-    if (element.empty()) {
+    static constexpr ValueType kTime = ValueType::kInt;  // TAI ns, as T'...'.
+    if (element.empty() && datasets_ && field == "ingest_date" && !HasKey(field)) {
+      ref.ingest_date = true;
+      type = &kTime;
+    } else if (element.empty()) {
       if (HasKey(field)) {
         type = &universe_.Find(field)->key_type;
       } else if (universe_.Find(field) != nullptr) {
@@ -189,7 +325,10 @@ class Binder {
     // The same field named twice is read once.
     int index = -1;
     for (size_t i = 0; i < refs_.size(); ++i) {
-      if (refs_[i].path == ref.path && refs_[i].field == ref.field) index = static_cast<int>(i);
+      if (refs_[i].path == ref.path && refs_[i].field == ref.field &&
+          refs_[i].ingest_date == ref.ingest_date) {
+        index = static_cast<int>(i);
+      }
     }
     if (index < 0) {
       index = static_cast<int>(refs_.size());
@@ -202,6 +341,7 @@ class Binder {
   const Universe& universe_;
   const std::vector<std::string>& keys_;
   const DimensionElement* record_element_;
+  const bool datasets_;
   std::vector<BoundWhere::Ref>& refs_;
 };
 
@@ -210,50 +350,37 @@ class Binder {
 struct BoundWhere::Context {
   const codec::FieldMap& data_id;
   RecordCache& records;
+  const IngestDateFn& ingest_date;
+  codec::FieldValue ingest_value;                // Where "ingest_date" put its answer.
   std::vector<char> resolved;                    // Per ref: looked up yet?
   std::vector<const codec::FieldValue*> values;  // Per ref: null if absent.
 };
 
 Result<BoundWhere> BoundWhere::Bind(const Universe& universe, const WhereClause& where,
                                     const std::vector<std::string>& keys,
-                                    const DimensionElement* record_element) {
+                                    const DimensionElement* record_element, bool datasets) {
   BoundWhere bound;
   if (!where.root) return bound;
-  Binder binder(universe, keys, record_element, bound.refs_);
+  Binder binder(universe, keys, record_element, datasets, bound.refs_);
   STARLOG_ASSIGN_OR_RETURN(Node root, binder.Bind(*where.root));
   bound.root_ = std::move(root);
   return bound;
 }
 
-Result<bool> BoundWhere::Matches(const codec::FieldMap& data_id, RecordCache& records) const {
+Result<bool> BoundWhere::Matches(const codec::FieldMap& data_id, RecordCache& records,
+                                 const IngestDateFn& ingest_date) const {
   if (!root_) return true;
-  Context ctx{data_id, records, std::vector<char>(refs_.size(), 0),
+  Context ctx{data_id,
+              records,
+              ingest_date,
+              {},
+              std::vector<char>(refs_.size(), 0),
               std::vector<const codec::FieldValue*>(refs_.size(), nullptr)};
   STARLOG_ASSIGN_OR_RETURN(Truth t, Eval(*root_, ctx));
   return t == Truth::kTrue;
 }
 
 namespace {
-
-// The elements whose records data IDs with "keys" reach: their own, and
-// those each implies, in the universe's order.
-std::vector<const DimensionElement*> ReachableElements(const Universe& universe,
-                                                       const std::vector<std::string>& keys) {
-  std::set<std::string> reached(keys.begin(), keys.end());
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (const std::string& name : std::vector<std::string>(reached.begin(), reached.end())) {
-      const DimensionElement* e = universe.Find(name);
-      if (e == nullptr) continue;
-      for (const std::string& i : e->implies) grew |= reached.insert(i).second;
-    }
-  }
-  std::vector<const DimensionElement*> out;
-  for (const DimensionElement& e : universe.elements()) {
-    if (reached.count(e.name)) out.push_back(&e);
-  }
-  return out;
-}
 
 // "name" split at its dots, a bare field (or timespan.begin) given the one
 // element of "reachable" that has it, as the butler infers it.
@@ -288,7 +415,7 @@ Result<BoundWhere> BoundWhere::BindNames(const Universe& universe,
                                          const std::vector<std::string>& names,
                                          const std::vector<std::string>& keys) {
   BoundWhere bound;
-  Binder binder(universe, keys, nullptr, bound.refs_);
+  Binder binder(universe, keys, nullptr, false, bound.refs_);
   const auto reachable = ReachableElements(universe, keys);
   for (const std::string& name : names) {
     WhereOperand operand;
@@ -309,7 +436,12 @@ Result<BoundWhere> BoundWhere::BindNames(const Universe& universe,
 
 Result<std::vector<std::optional<codec::FieldValue>>> BoundWhere::Values(
     const codec::FieldMap& data_id, RecordCache& records) const {
-  Context ctx{data_id, records, std::vector<char>(refs_.size(), 0),
+  const IngestDateFn none;
+  Context ctx{data_id,
+              records,
+              none,
+              {},
+              std::vector<char>(refs_.size(), 0),
               std::vector<const codec::FieldValue*>(refs_.size(), nullptr)};
   std::vector<std::optional<codec::FieldValue>> out;
   out.reserve(names_.size());
@@ -343,6 +475,7 @@ Result<std::vector<std::string>> BoundWhere::KeysRead(const Universe& universe) 
   const auto read = [&](const Value& v) {
     if (v.ref < 0 || !failure.ok()) return;
     const Ref& ref = refs_[static_cast<size_t>(v.ref)];
+    if (ref.ingest_date) return;
     if (ref.path.empty()) {
       keys.insert(ref.field);
       return;
@@ -361,6 +494,8 @@ Result<std::vector<std::string>> BoundWhere::KeysRead(const Universe& universe) 
     todo.pop_back();
     read(n->lhs);
     read(n->rhs);
+    read(n->lhs_end);
+    read(n->rhs_end);
     for (const Value& item : n->items) read(item);
     for (const Node& c : n->children) todo.push_back(&c);
   }
@@ -386,7 +521,7 @@ std::map<std::string, std::vector<codec::FieldValue>> BoundWhere::KeyCandidates(
   const auto key_of = [&](const Value& v) -> const std::string* {
     if (v.ref < 0) return nullptr;
     const Ref& ref = refs_[static_cast<size_t>(v.ref)];
-    return ref.path.empty() ? &ref.field : nullptr;
+    return ref.path.empty() && !ref.ingest_date ? &ref.field : nullptr;
   };
   const auto term = [&](const Node& n) {
     if (n.kind == WhereNode::Kind::kCompare && n.op == WhereNode::Op::kEq) {
@@ -436,7 +571,8 @@ codec::FieldMap BoundWhere::FixedKeys() const {
     const bool lhs_ref = n.lhs.ref >= 0, rhs_ref = n.rhs.ref >= 0;
     if (lhs_ref == rhs_ref) return;
     const Ref& ref = refs_[static_cast<size_t>(lhs_ref ? n.lhs.ref : n.rhs.ref)];
-    if (ref.path.empty()) fixed.emplace(ref.field, (lhs_ref ? n.rhs : n.lhs).constant);
+    if (ref.path.empty() && !ref.ingest_date)
+      fixed.emplace(ref.field, (lhs_ref ? n.rhs : n.lhs).constant);
   };
   if (!root_) return fixed;
   if (root_->kind == WhereNode::Kind::kAnd) {
@@ -453,6 +589,14 @@ Result<const codec::FieldValue*> BoundWhere::Get(const Value& v, Context& ctx) c
   if (ctx.resolved[i]) return ctx.values[i];
   ctx.resolved[i] = 1;
   const Ref& ref = refs_[i];
+  if (ref.ingest_date) {
+    if (!ctx.ingest_date) return Status::InvalidArgument("where: ingest_date without a dataset");
+    STARLOG_ASSIGN_OR_RETURN(std::optional<int64_t> ns, ctx.ingest_date());
+    if (!ns) return nullptr;
+    ctx.ingest_value = *ns;  // One ingest_date per clause: refs are deduplicated.
+    ctx.values[i] = &ctx.ingest_value;
+    return ctx.values[i];
+  }
   const codec::FieldMap* source = &ctx.data_id;
   if (!ref.path.empty()) {
     codec::FieldMap expanded = ctx.data_id;
@@ -469,6 +613,18 @@ Result<const codec::FieldValue*> BoundWhere::Get(const Value& v, Context& ctx) c
   auto it = source->find(ref.field);
   ctx.values[i] = it == source->end() ? nullptr : &it->second;
   return ctx.values[i];
+}
+
+Result<std::optional<codec::Timespan>> BoundWhere::Span(const Value& begin, const Value& end,
+                                                        bool instant, Context& ctx) const {
+  STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* b, Get(begin, ctx));
+  const auto* b_ns = b ? std::get_if<int64_t>(b) : nullptr;
+  if (b_ns == nullptr) return std::optional<codec::Timespan>();
+  if (instant) return std::optional<codec::Timespan>(codec::Timespan{*b_ns, *b_ns});
+  STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* e, Get(end, ctx));
+  const auto* e_ns = e ? std::get_if<int64_t>(e) : nullptr;
+  if (e_ns == nullptr) return std::optional<codec::Timespan>();
+  return std::optional<codec::Timespan>(codec::Timespan{*b_ns, *e_ns});
 }
 
 Result<BoundWhere::Truth> BoundWhere::Eval(const Node& node, Context& ctx) const {
@@ -495,6 +651,21 @@ Result<BoundWhere::Truth> BoundWhere::Eval(const Node& node, Context& ctx) const
       STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* b, Get(node.rhs, ctx));
       if (a == nullptr || b == nullptr) return Truth::kUnknown;
       return CompareValues(*a, node.op, *b) ? Truth::kTrue : Truth::kFalse;
+    }
+    case WhereNode::Kind::kOverlaps: {
+      STARLOG_ASSIGN_OR_RETURN(auto a, Span(node.lhs, node.lhs_end, node.lhs_instant, ctx));
+      STARLOG_ASSIGN_OR_RETURN(auto b, Span(node.rhs, node.rhs_end, node.rhs_instant, ctx));
+      if (!a || !b) return Truth::kUnknown;
+      bool overlap = false;
+      if (node.lhs_instant) {
+        overlap = b->Contains(a->begin);
+      } else if (node.rhs_instant) {
+        overlap = a->Contains(b->begin);
+      } else {
+        // An empty timespan overlaps nothing, as the butler's.
+        overlap = !a->IsEmpty() && !b->IsEmpty() && a->Overlaps(*b);
+      }
+      return overlap ? Truth::kTrue : Truth::kFalse;
     }
     case WhereNode::Kind::kIn: {
       STARLOG_ASSIGN_OR_RETURN(const codec::FieldValue* a, Get(node.lhs, ctx));

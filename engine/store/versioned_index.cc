@@ -58,6 +58,27 @@ Result<std::optional<std::string>> IndexReader::Get(Family family,
   return std::optional<std::string>(std::string(v.data() + 1, v.size() - 1));
 }
 
+Result<std::optional<uint64_t>> IndexReader::SequenceOf(Family family,
+                                                        std::string_view logical_key) const {
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/false, own);
+  it->Seek(VersionedKey(logical_key, as_of_));
+  if (!it->Valid()) {
+    STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index read"));
+    return std::optional<uint64_t>();
+  }
+  const rocksdb::Slice k = it->key();
+  if (k.size() != logical_key.size() + 8 || !StartsWith(k.ToStringView(), logical_key)) {
+    return std::optional<uint64_t>();
+  }
+  const rocksdb::Slice v = it->value();
+  if (v.empty() || (v[0] != kLive && v[0] != kEnded)) {
+    return Status::Corruption("index entry with an unknown version flag");
+  }
+  if (v[0] == kEnded) return std::optional<uint64_t>();
+  return std::optional<uint64_t>(~codec::DecodeBigEndian64(k.data() + logical_key.size()));
+}
+
 Status IndexReader::Scan(Family family, std::string_view prefix, const ScanFn& fn) const {
   return ScanFrom(family, prefix, prefix, fn);
 }

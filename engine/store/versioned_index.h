@@ -51,6 +51,9 @@ class IndexReader {
 
   // The payload of "logical_key" as of the reader's sequence, or nullopt.
   Result<std::optional<std::string>> Get(Family family, std::string_view logical_key) const;
+  // The sequence of the event that wrote that payload (the live version's),
+  // or nullopt where Get finds none.
+  Result<std::optional<uint64_t>> SequenceOf(Family family, std::string_view logical_key) const;
 
   // Calls "fn(logical_key, payload)" for every entry live as of the reader's
   // sequence whose logical key starts with "prefix", in key order. "fn"

@@ -4,6 +4,7 @@
 #include <pybind11/operators.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <limits>
 #include <string>
 #include <utility>
@@ -207,8 +208,38 @@ int64_t ToUtcNs(py::handle datetime) {
   return us * 1000;
 }
 
+namespace {
+
+// An astropy Time (duck-typed: astropy is not needed to import starlog): its
+// TAI two-part Julian date, whole days apart from the fraction so that the
+// nanoseconds are exact.
+bool IsAstropyTime(py::handle h) {
+  return py::hasattr(h, "tai") && py::hasattr(h, "jd1") && py::hasattr(h, "jd2");
+}
+
+int64_t AstropyTaiNs(py::handle time) {
+  py::object tai = time.attr("tai");
+  double jd1 = 0, jd2 = 0;
+  try {
+    jd1 = py::float_(tai.attr("jd1")).cast<double>();
+    jd2 = py::float_(tai.attr("jd2")).cast<double>();
+  } catch (const py::error_already_set&) {
+    Invalid("an astropy Time must be one time, not an array of them");
+  }
+  constexpr double kJdUnixEpoch = 2440587.5;  // 1970-01-01T00:00:00 (here TAI).
+  const double days = jd1 - kJdUnixEpoch;     // Exact: astropy keeps jd1 whole or half.
+  const double whole = std::floor(days);
+  const double fraction = (days - whole) + jd2;
+  constexpr double kNsPerDay = 86'400e9;
+  if (!std::isfinite(whole) || std::fabs(whole) > 100'000) Invalid("the time is out of range");
+  return static_cast<int64_t>(whole) * 86'400'000'000'000 + std::llround(fraction * kNsPerDay);
+}
+
+}  // namespace
+
 int64_t ToTaiNs(py::handle time) {
   if (IsInteger(time)) return ToInt64(time, "the time");
+  if (IsAstropyTime(time)) return AstropyTaiNs(time);
   return Unwrap(engine::UtcToTai(ToUtcNs(time)));
 }
 
@@ -249,10 +280,20 @@ std::optional<codec::Timespan> ToValidity(py::handle time) {
 
 engine::WhereBinds ToBinds(py::handle bind) {
   engine::WhereBinds binds;
-  if (!bind.is_none()) {
-    for (auto [k, v] : py::reinterpret_borrow<py::dict>(bind)) {
-      const std::string key = py::str(k);
+  if (bind.is_none()) return binds;
+  for (auto [k, v] : py::reinterpret_borrow<py::dict>(bind)) {
+    const std::string key = py::str(k);
+    if (PyUnicode_Check(v.ptr()) || IsInteger(v)) {
       binds.emplace(key, ToFieldValue(v, key));
+    } else if (py::isinstance<codec::Timespan>(v)) {
+      binds.emplace(key, engine::TimespanBindValue(v.cast<codec::Timespan>()));
+    } else if (py::isinstance(v, Datetime()) || IsAstropyTime(v)) {
+      binds.emplace(key, ToTaiNs(v));  // A time in the where language is TAI ns.
+    } else {
+      Invalid("value of '" + key +
+              "' must be an int, a str, a datetime (timezone-aware), an astropy Time or a "
+              "Timespan, not " +
+              TypeName(v));
     }
   }
   return binds;

@@ -467,6 +467,47 @@ TEST_CASE("Query commands: --where speaks the butler's language and --bind fills
   CHECK(Contains(help.out, "NOT IN"));
 }
 
+TEST_CASE("Query commands: --where OVERLAPS with --bind times as text and :name binds",
+          "[cli][registry][where]") {
+  CliRepo r;
+  // 10 at 13:00-13:30, 11 at 14:00-14:30 UTC on 2013-06-17 (TAI, +35 s).
+  const int64_t at13 = (15873LL * 86400 + 13 * 3600 + 35) * 1'000'000'000;
+  const int64_t half_hour = 1800LL * 1'000'000'000;
+  r.Write(
+      "timed.json",
+      R"([{"instrument":"HSC","exposure":10,"physical_filter":"HSC-R","observation_type":"science","timespan_begin":)" +
+          std::to_string(at13) + R"(,"timespan_end":)" + std::to_string(at13 + half_hour) +
+          R"(},{"instrument":"HSC","exposure":11,"physical_filter":"HSC-R","observation_type":"bias","timespan_begin":)" +
+          std::to_string(at13 + 2 * half_hour) + R"(,"timespan_end":)" +
+          std::to_string(at13 + 3 * half_hour) + "}]");
+  r.Ok({"insert-dimension-records", r.repo(), "exposure", r.Path("timed.json"), "--replace"});
+  const auto exposures = [&](const std::vector<std::string>& where) {
+    std::vector<std::string> args = {"query-dimension-records", r.repo(), "exposure", "--where"};
+    args.insert(args.end(), where.begin(), where.end());
+    args.push_back("--json");
+    return r.Ok(args).out;
+  };
+  const std::string at_1310 =
+      exposures({"exposure.timespan OVERLAPS :t", "--bind", "t=2013-06-17T13:10:00"});
+  CHECK(Contains(at_1310, "\"exposure\":10"));
+  CHECK_FALSE(Contains(at_1310, "\"exposure\":11"));
+  const std::string from_1330 =
+      exposures({"timespan OVERLAPS ts", "--bind", "ts=(T'2013-06-17 13:30:00', NULL)"});
+  CHECK(Contains(from_1330, "\"exposure\":11"));
+  CHECK_FALSE(Contains(from_1330, "\"exposure\":10"));
+  const std::string literal = exposures(
+      {"T'2013-06-17 14:00:00' OVERLAPS timespan AND observation_type = :k", "--bind", "k=bias"});
+  CHECK(Contains(literal, "\"exposure\":11"));
+  auto not_a_time = RunStarlog({"query-dimension-records", r.repo(), "exposure", "--where",
+                                "timespan OVERLAPS (NULL, :t)", "--bind", "t=tomorrow"});
+  CHECK(not_a_time.exit_code == 2);
+  CHECK(Contains(not_a_time.err, "the bind value 'tomorrow' at column 26 is no time"));
+  auto unbound =
+      RunStarlog({"query-dimension-records", r.repo(), "exposure", "--where", "exposure = :e"});
+  CHECK(unbound.exit_code == 2);
+  CHECK(Contains(unbound.err, "none is given for :e) at column 12"));
+}
+
 TEST_CASE("Usage errors of every kind exit 2, refusals exit 1", "[cli][registry]") {
   CliRepo r;
   const std::string& repo = r.repo();

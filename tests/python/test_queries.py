@@ -260,3 +260,49 @@ def test_each_dataset_of_a_multi_extension_file_names_its_hdu(tmp_path):
         assert by_detector[1].path == by_detector[2].path
     finally:
         repo.close()
+
+
+def test_where_binds_times_and_timespans_for_overlaps(raws):
+    """bind values as the butler's testTimespanQueries gives them: aware
+    datetimes, astropy Times (when astropy is there) and Timespans, named
+    ":name" or bare."""
+    t0 = datetime.datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    raws.insert_dimension_records(
+        "exposure",
+        [
+            {"instrument": "HSC", "exposure": e, "physical_filter": f, "day_obs": 20240301,
+             "observation_type": "science", "timespan_begin": starlog.tai_ns(b),
+             "timespan_end": starlog.tai_ns(b + datetime.timedelta(minutes=30))}
+            for e, f, b in [(903334, "HSC-R", t0), (903336, "HSC-I", t0 + datetime.timedelta(hours=1))]
+        ],
+        replace=True,
+    )
+    view = raws.view()
+
+    def exposures(where, **bind):
+        return sorted({d["exposure"] for d in view.query_data_ids(["exposure"], where=where, bind=bind)})
+
+    later = t0 + datetime.timedelta(minutes=70)
+    assert exposures("exposure.timespan OVERLAPS :t", t=later) == [903336]
+    assert exposures("t OVERLAPS timespan", t=t0) == [903334]
+    assert exposures("timespan OVERLAPS (NULL, :t)", t=t0 + datetime.timedelta(hours=1)) == [903334]
+    assert exposures("timespan OVERLAPS :ts", ts=starlog.Timespan(t0, later)) == [903334, 903336]
+    assert exposures("timespan OVERLAPS :ts", ts=starlog.Timespan(later, None)) == [903336]
+    assert exposures("exposure.timespan.begin > :t", t=t0) == [903336]
+    assert exposures("band = :b", b="r") == [903334]
+    with pytest.raises(starlog.InvalidArgumentError, match="timezone-aware"):
+        exposures("timespan OVERLAPS :t", t=datetime.datetime(2024, 3, 1, 10, 0))
+    with pytest.raises(starlog.InvalidArgumentError, match="an astropy Time or a Timespan, not float"):
+        exposures("timespan OVERLAPS :t", t=1.5)
+    with pytest.raises(starlog.InvalidArgumentError, match="none is given for :nope"):
+        exposures("band = :nope")
+
+
+def test_astropy_times_are_times():
+    """An astropy Time (duck-typed) is the instant it names, to the nanosecond."""
+    astropy_time = pytest.importorskip("astropy.time")
+    later = datetime.datetime(2024, 3, 1, 11, 10, tzinfo=UTC)
+    assert starlog.tai_ns(astropy_time.Time(later)) == starlog.tai_ns(later)
+    tai = astropy_time.Time("2024-03-01T11:00:37.123456789", scale="tai", precision=9)
+    assert starlog.tai_ns(tai) == starlog.tai_ns(datetime.datetime(2024, 3, 1, 11, 0, tzinfo=UTC)) + 123456789
+    assert starlog.Timespan(tai, None).begin_tai_ns == starlog.tai_ns(tai)
