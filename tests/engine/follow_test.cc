@@ -91,16 +91,19 @@ std::vector<double> FollowLagsMs(const std::string& root, const std::vector<std:
   return lags;
 }
 
-// Runs FollowLagsMs on a new repository and checks its lags against the
-// target: far below the seconds a missed wake-up costs; generous for sanitizers.
+// Runs FollowLagsMs on a new repository and checks its lags: a missed
+// wake-up costs the poll's 1 s backstop (event_store_follow.cc), so every
+// lag below that says the wake-ups came. Not a speed target (bench's
+// "following replica" figure is): the bounds leave room for a loaded
+// machine and the sanitizers (a p99 of 204 ms was seen at load 10).
 void CheckFollowLags(const std::vector<std::string>& args, int writes) {
   testutil::TempDir dir;
   CreateRepo(dir.path());
   const auto lags = FollowLagsMs(dir.path(), args, writes);
   INFO("p50 " << lags[lags.size() / 2] << " ms, p99 " << lags[lags.size() * 99 / 100] << " ms, max "
               << lags.back() << " ms");
-  CHECK(lags[lags.size() * 99 / 100] < 200);
-  CHECK(lags.back() < 500);
+  CHECK(lags[lags.size() * 99 / 100] < 600);
+  CHECK(lags.back() < 900);
 }
 
 }  // namespace
@@ -117,7 +120,9 @@ TEST_CASE("A follower sees a write that no other follows soon", "[engine][follow
   CreateRepo(dir.path());
   const auto lags = FollowLagsMs(dir.path(), {"--sync", "--pause-ms", "700"}, 3);
   INFO("max " << lags.back() << " ms");
-  CHECK(lags.back() < 200);
+  // Below the next write (700 ms on) and the 1 s backstop: the commit
+  // itself woke the follower.
+  CHECK(lags.back() < 400);
 }
 
 TEST_CASE("A follower sees every write of writers that open and close the repository each time",
