@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "ingest/bounded_read.h"
 #include "ingest/bundle_content.h"
 #include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
@@ -32,18 +33,7 @@ Result<std::string> ReadBundleJson(const std::string& from) {
   const std::string path = (fs::path(from) / "bundle.json").string();
   std::error_code ec;
   if (!fs::exists(path, ec)) return Status::NotFound("no bundle.json in " + from);
-  STARLOG_RETURN_IF_ERROR(engine::CheckRegularFile(path));
-  const auto size = fs::file_size(path, ec);
-  if (ec) return Status::IOError("cannot read " + path + ": " + ec.message());
-  if (size > internal::kMaxBundleJsonBytes) {
-    return Status::InvalidArgument(path + " is larger than " +
-                                   std::to_string(internal::kMaxBundleJsonBytes) + " bytes");
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) return Status::IOError("cannot read " + path);
-  return text.str();
+  return internal::ReadBoundedFile(path, internal::kMaxBundleJsonBytes);
 }
 
 // Every file the bundle names: inside the bundle's files/ and the target's

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "ingest/bounded_read.h"
 #include "ingest/butler_import_plan.h"
 #include "ingest/placed_append.h"
 #include "starlog/engine/registry_view.h"
@@ -31,22 +32,6 @@ Result<Source> Locate(const std::string& from) {
   return Source{from, folder.empty() ? "." : folder};
 }
 
-Result<std::string> ReadWhole(const std::string& path) {
-  STARLOG_RETURN_IF_ERROR(engine::CheckRegularFile(path));
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) return Status::IOError("cannot read " + path + ": " + ec.message());
-  if (size > kMaxButlerExportBytes) {
-    return Status::InvalidArgument(path + " is larger than " +
-                                   std::to_string(kMaxButlerExportBytes) + " bytes");
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) return Status::IOError("cannot read " + path);
-  return text.str();
-}
-
 }  // namespace
 
 Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const std::string& from,
@@ -58,7 +43,8 @@ Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const s
         "symlink or relsymlink (or --no-files)");
   }
   STARLOG_ASSIGN_OR_RETURN(Source source, Locate(from));
-  STARLOG_ASSIGN_OR_RETURN(std::string text, ReadWhole(source.yaml));
+  STARLOG_ASSIGN_OR_RETURN(std::string text,
+                           internal::ReadBoundedFile(source.yaml, kMaxButlerExportBytes));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
   STARLOG_ASSIGN_OR_RETURN(ButlerExport data,
                            ParseButlerExport(text, view.universe(), options.read));
