@@ -100,7 +100,7 @@ TEST_CASE("wait, in its own process, is woken when another process registers the
   ChildProcess waiter({STARLOG_BINARY, "wait", r.repo, "--dataset-type", "bias", "--data-id",
                        "instrument=HSC,detector=2", "--collections", "run1", "--timeout", "60s"});
   // Registering through the library, as another writer process would.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(waiter.WaitUntilWatching(std::chrono::seconds(30)));
   std::ofstream(r.dir.Sub("b.csv")) << "instrument,detector\nHSC,2\n";
   r.Run({"register-datasets", r.repo, "bias", "run1", r.dir.Sub("b.csv")});
   auto line = waiter.ReadLine(std::chrono::seconds(30));

@@ -156,7 +156,8 @@ TEST_CASE("wait sees each of many registrations by CLI writers, flushing or not,
                                             "--data-id",
                                             "instrument=HSC,detector=" + std::to_string(i),
                                             "--collections", "run1", "--timeout", "20s"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    // Time the wake-up, not the waiter's start (slow under the sanitizers).
+    REQUIRE(waiter.WaitUntilWatching(std::chrono::seconds(20)));
     // A write in between, or not, so that the registration's close flushes
     // in some rounds and not in others.
     if (i % 3 != 0) run({"create-collection", repo, "other/" + std::to_string(i)});

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -78,6 +79,22 @@ bool ChildProcess::WaitUntilCatching(int signal, std::chrono::milliseconds timeo
       if (line.rfind("SigCgt:", 0) != 0) continue;
       const unsigned long long caught = std::stoull(line.substr(7), nullptr, 16);
       if (caught & (1ull << (signal - 1))) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+bool ChildProcess::WaitUntilWatching(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::filesystem::path fds = "/proc/" + std::to_string(pid_) + "/fd";
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator(fds, ec)) {
+      std::error_code link_ec;
+      if (std::filesystem::read_symlink(fd.path(), link_ec).string() == "anon_inode:inotify") {
+        return true;
+      }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

@@ -31,6 +31,11 @@ class ChildProcess {
   // per /proc/PID/status), so that sending it does not kill a child still
   // starting up. Returns false if "timeout" passes first.
   bool WaitUntilCatching(int signal, std::chrono::milliseconds timeout);
+  // Waits until the child holds an inotify descriptor (per /proc/PID/fd), that
+  // is, until a follower such as `starlog wait` is watching for changes, so
+  // that a test times the wake-up and not the child's start. Returns false if
+  // "timeout" passes first.
+  bool WaitUntilWatching(std::chrono::milliseconds timeout);
   // Waits for the child to exit; returns its raw wait status.
   int Wait();
 
