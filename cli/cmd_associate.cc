@@ -9,8 +9,9 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& tagged = args.positional(1);
   STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
-  engine::DatasetQuery query{args.GetOr("dataset-type", ""), collections, where,
-                             !args.Has("find-all"), std::nullopt};
+  STARLOG_ASSIGN_OR_RETURN(const bool find_first, FindFirstFrom(args));
+  engine::DatasetQuery query{args.GetOr("dataset-type", ""), collections, where, find_first,
+                             std::nullopt};
   if (query.dataset_type.empty()) return UsageError("give --dataset-type");
   STARLOG_ASSIGN_OR_RETURN(auto refs, QueryForEdit(args, query));
   codec::Tag e{tagged, {}};
@@ -31,13 +32,13 @@ CommandSpec AssociateCommand() {
           "The TAGGED collection must exist (create-collection --type TAGGED). It holds\n"
           "one dataset per type and data ID: a clash is refused, naming both.",
       .positionals = {{"PATH", "repository folder"}, {"COLLECTION", "the TAGGED collection"}},
-      .options = {{"dataset-type", "T", "dataset type to associate"},
-                  CollectionsOption(),
-                  WhereOption(),
-                  BindOption(),
-                  {"find-all", "", "every match along the path, not only the first per data ID"},
-                  UserOption(),
-                  NoSyncOption()},
+      .options = WithFindFirstOptions({{"dataset-type", "T", "dataset type to associate"},
+                                       CollectionsOption(),
+                                       WhereOption(),
+                                       BindOption(),
+                                       UserOption(),
+                                       NoSyncOption()},
+                                      "every match along the path, not only the first per data ID"),
       .examples = {"starlog associate repo HSC/raw/DM-100 --dataset-type raw --collections "
                    "HSC/raw/all --where \"exposure IN (903334..903340)\""},
       .run = Run,

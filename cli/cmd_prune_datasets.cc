@@ -26,10 +26,11 @@ Result<Chosen> ChooseDatasets(const ParsedArgs& args, Io& io, engine::PruneMode 
   if (auto type = args.Get("dataset-type")) {
     STARLOG_ASSIGN_OR_RETURN(auto collections, Collections(args));
     STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
+    STARLOG_ASSIGN_OR_RETURN(const bool find_first, FindFirstFrom(args));
     // Find-first, as query-datasets answers by default: what a user previews
     // with one is what the other removes. --find-all takes the shadowed too.
-    STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets({*type, collections, where,
-                                                            !args.Has("find-all"), std::nullopt}));
+    STARLOG_ASSIGN_OR_RETURN(
+        auto refs, view.QueryDatasets({*type, collections, where, find_first, std::nullopt}));
     for (auto& r : refs) {
       ids.push_back(r.id);
       shown.push_back(std::move(r));
@@ -109,18 +110,19 @@ CommandSpec PruneDatasetsCommand() {
           "registry's change is durable. On a terminal the datasets are listed and a\n"
           "confirmation asked (--no-confirm skips it); --dry-run only lists them.",
       .positionals = {{"PATH", "repository folder"}},
-      .options = {{"id", "UUID", "a dataset id", true},
-                  {"dataset-type", "T", "prune datasets of this type the query finds"},
-                  CollectionsOption(),
-                  WhereOption(),
-                  BindOption(),
-                  {"find-all", "", "every match along the search path, not only the first"},
-                  {"purge", "", "delete the files too"},
-                  {"unstore", "", "delete the files, keep the datasets (without files)"},
-                  {"dry-run", "", "list what would be pruned, change nothing"},
-                  {"no-confirm", "", "do not ask on a terminal"},
-                  UserOption(),
-                  NoSyncOption()},
+      .options = WithFindFirstOptions(
+          {{"id", "UUID", "a dataset id", true},
+           {"dataset-type", "T", "prune datasets of this type the query finds"},
+           CollectionsOption(),
+           WhereOption(),
+           BindOption(),
+           {"purge", "", "delete the files too"},
+           {"unstore", "", "delete the files, keep the datasets (without files)"},
+           {"dry-run", "", "list what would be pruned, change nothing"},
+           {"no-confirm", "", "do not ask on a terminal"},
+           UserOption(),
+           NoSyncOption()},
+          "every match along the search path, not only the first"),
       .examples = {"starlog prune-datasets repo --dataset-type calexp --collections u/alice/tmp",
                    "starlog prune-datasets repo --dataset-type calexp --collections u/alice/tmp "
                    "--purge --dry-run",

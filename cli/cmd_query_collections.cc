@@ -2,6 +2,7 @@
 #include <cctype>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -132,6 +133,50 @@ Status PrintInverseTree(Reader& reader, const std::vector<engine::CollectionInfo
   return t.Print(io, types_of);
 }
 
+// FLATTEN, as the butler's: one flat list of the non-chained collections the
+// patterns name or a search through the chains they name visits, each once,
+// and the type filter applied to that list (so a chain is never listed, and
+// --type CHAINED lists nothing). Named collections keep their order with
+// chains expanded in place; with globs, the collections matched come first,
+// then what the matched chains search.
+Status PrintFlat(Reader& reader, const std::vector<engine::CollectionInfo>& matched,
+                 const std::vector<std::string>& patterns,
+                 const std::vector<codec::CollectionType>& types, Io& io,
+                 const DatasetTypesOfFn& types_of) {
+  const bool globbed =
+      patterns.empty() || std::any_of(patterns.begin(), patterns.end(), [](const std::string& p) {
+        return engine::HasGlobCharacters(p);
+      });
+  std::set<std::string> seen;
+  Listing t({"NAME", "TYPE"});
+  auto add = [&](const std::string& name, codec::CollectionType type) {
+    if (type == codec::CollectionType::kChained) return;
+    if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) return;
+    if (seen.insert(name).second) t.Add({name, std::string(CollectionTypeName(type))}, name);
+  };
+  auto add_searched = [&](const std::string& chain) -> Status {
+    STARLOG_ASSIGN_OR_RETURN(auto flat, reader.ResolveSearchPath({chain}));
+    for (const std::string& f : flat) {
+      STARLOG_ASSIGN_OR_RETURN(auto info, reader.GetCollection(f));
+      if (info) add(f, info->type);
+    }
+    return Status::OK();
+  };
+  for (const auto& c : matched) {
+    if (c.type != codec::CollectionType::kChained) {
+      add(c.name, c.type);
+    } else if (!globbed) {
+      STARLOG_RETURN_IF_ERROR(add_searched(c.name));
+    }
+  }
+  if (globbed) {
+    for (const auto& c : matched) {
+      if (c.type == codec::CollectionType::kChained) STARLOG_RETURN_IF_ERROR(add_searched(c.name));
+    }
+  }
+  return t.Print(io, types_of);
+}
+
 Status Run(const ParsedArgs& args, Io& io) {
   std::vector<codec::CollectionType> types;
   std::vector<std::string> named = args.GetAll("type");
@@ -148,7 +193,12 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(const Chains chains, ChainsMode(args.GetOr("chains", "tree")));
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
   std::vector<std::string> patterns(args.positionals().begin() + 1, args.positionals().end());
-  STARLOG_ASSIGN_OR_RETURN(auto collections, reader->QueryCollections(patterns, types));
+  // FLATTEN filters by type after the chains are expanded, as the butler does.
+  STARLOG_ASSIGN_OR_RETURN(
+      auto collections,
+      reader->QueryCollections(patterns, chains == Chains::kFlatten && !args.Has("json")
+                                             ? std::vector<codec::CollectionType>{}
+                                             : types));
 
   // --show-dataset-types (-t): each collection's types, but those
   // --exclude-dataset-types names, looked up once each.
@@ -187,8 +237,9 @@ Status Run(const ParsedArgs& args, Io& io) {
       return PrintTable(*reader, collections, chains == Chains::kInverseTable, io, types_of);
     case Chains::kInverseTree:
       return PrintInverseTree(*reader, collections, io, types_of);
-    case Chains::kTree:
     case Chains::kFlatten:
+      return PrintFlat(*reader, collections, patterns, types, io, types_of);
+    case Chains::kTree:
     case Chains::kNoChildren:
       break;
   }
@@ -214,9 +265,6 @@ Status Run(const ParsedArgs& args, Io& io) {
     if (c.type != codec::CollectionType::kChained) continue;
     if (chains == Chains::kTree) {
       STARLOG_RETURN_IF_ERROR(add_children(c.name, 1));
-    } else if (chains == Chains::kFlatten) {
-      STARLOG_ASSIGN_OR_RETURN(auto flat, reader->ResolveSearchPath({c.name}));
-      for (const auto& f : flat) t.Add({"  " + f, "", ""}, f);
     }
   }
   return t.Print(io, types_of);
@@ -230,11 +278,12 @@ CommandSpec QueryCollectionsCommand() {
       .summary = "list collections, chains shown as trees",
       .description =
           "--chains says how chains show, as the butler's: TREE indents each chain's\n"
-          "children under it, FLATTEN lists the non-chained collections a search\n"
-          "through it visits, NO-CHILDREN lists the chain alone, TABLE puts a chain's\n"
-          "children one a row beside it, INVERSE-TABLE puts beside each collection the\n"
-          "chains that list it, and INVERSE-TREE indents those chains (and theirs) under\n"
-          "each collection. tree, flatten and no are starlog's own spellings.",
+          "children under it, FLATTEN lists, flat and each once, the non-chained\n"
+          "collections matched or searched through the chains matched (--type applies\n"
+          "to that list, so chains never show), NO-CHILDREN lists the chain alone, TABLE\n"
+          "puts a chain's children one a row beside it, INVERSE-TABLE puts beside each\n"
+          "collection the chains that list it, and INVERSE-TREE indents those chains (and\n"
+          "theirs) under each collection. tree, flatten and no are starlog's own spellings.",
       .positionals = {{"PATH", "repository folder"},
                       {"PATTERNS...", "names or globs (default: all)", true, true}},
       .options = {{"type",
@@ -271,7 +320,7 @@ CommandSpec QueryCollectionsCommand() {
       .examples =
           {"starlog query-collections repo 'HSC/*'",
            "starlog query-collections repo 'HSC/runs/*' -t --exclude-dataset-types '*_config'",
-           "starlog query-collections repo --type CHAINED --chains flatten",
+           "starlog query-collections repo HSC/defaults --chains flatten --type RUN",
            "starlog query-collections repo HSC/raw/all --chains INVERSE-TREE",
            "starlog query-collections repo --as-of 2024-03-01T00:00:00Z --json"},
       .run = Run,

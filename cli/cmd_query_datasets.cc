@@ -61,17 +61,11 @@ CommandSpec QueryDatasetsCommand() {
                       {"DATASET_TYPE...",
                        "dataset types (or type.component) or glob patterns; none: every type", true,
                        true}},
-      .options = {CollectionsOption(),
-                  WhereOption(),
-                  BindOption(),
-                  {"find-all", "", "every match along the path"},
-                  OrderByOption("rows of each type"),
-                  LimitOption(),
-                  TimeOption(),
-                  TimespanOption(),
-                  AsOfOption(),
-                  ReadServiceOption(),
-                  JsonOption()},
+      .options =
+          WithFindFirstOptions({CollectionsOption(), WhereOption(), BindOption(),
+                                OrderByOption("rows of each type"), LimitOption(), TimeOption(),
+                                TimespanOption(), AsOfOption(), ReadServiceOption(), JsonOption()},
+                               "every match along the path"),
       .examples =
           {"starlog query-datasets repo raw --collections HSC/defaults --where "
            "\"band = r AND detector IN (0..3)\"",

@@ -43,6 +43,23 @@ OptionSpec WhereOption() {
           "(detector IN (1..8) OR detector = 50) AND NOT exposure.observation_type = 'bias'\" "
           "(see README: --where)"};
 }
+std::vector<OptionSpec> WithFindFirstOptions(std::vector<OptionSpec> options,
+                                             const std::string& what) {
+  options.push_back({"find-all", "", what});
+  options.push_back({"no-find-first", "", "the same, as the butler's CLI spells it"});
+  options.push_back(
+      {"find-first", "", "only the first match per data ID along the path (the default)"});
+  return options;
+}
+
+Result<bool> FindFirstFrom(const ParsedArgs& args) {
+  const bool all = args.Has("find-all") || args.Has("no-find-first");
+  if (all && args.Has("find-first")) {
+    return UsageError("--find-first and --find-all (--no-find-first) contradict each other");
+  }
+  return !all;
+}
+
 OptionSpec BindOption() {
   return {"bind", "NAME=VALUE",
           "a value for NAME (or :NAME) in --where: an integer if it is one, else text; text "

@@ -39,6 +39,13 @@ OptionSpec WhereOption();
 OptionSpec BindOption();  // --bind NAME=VALUE, for --where.
 OptionSpec TimeOption();
 OptionSpec TimespanOption();
+// "options" followed by --find-all and the butler CLI's --find-first /
+// --no-find-first; "what" says what --find-all finds. FindFirstFrom reads
+// them: find-first unless --find-all or --no-find-first, both directions at
+// once a usage error.
+std::vector<OptionSpec> WithFindFirstOptions(std::vector<OptionSpec> options,
+                                             const std::string& what);
+Result<bool> FindFirstFrom(const ParsedArgs& args);
 // The options DatasetQueryFrom and ViewAt read (--collections, --where,
 // --bind, --time, --timespan, --as-of), followed by "more".
 std::vector<OptionSpec> WithDatasetQueryOptions(std::vector<OptionSpec> more);

@@ -91,7 +91,7 @@ Result<service::DatasetSearchQuery> DatasetSearchFrom(const ParsedArgs& args, si
     search.dataset_types.push_back(args.positional(i));
   }
   STARLOG_ASSIGN_OR_RETURN(search.query, DatasetsQueryFrom(args, ""));
-  search.query.find_first = !args.Has("find-all");
+  STARLOG_ASSIGN_OR_RETURN(search.query.find_first, FindFirstFrom(args));
   STARLOG_ASSIGN_OR_RETURN(search.order_by, OrderByFrom(args));
   search.limit = limit;
   return search;

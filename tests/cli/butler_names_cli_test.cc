@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/cli/cli_runner.h"
 #include "tests/testutil/temp_dir.h"
@@ -59,6 +62,55 @@ TEST_CASE("query-collections takes the butler's --collection-type and --chains s
   CHECK(Contains(ours.out, "chain"));
   CHECK_FALSE(Contains(ours.out, "run1"));
   CHECK(RunStarlog({"query-collections", repo, "--chains", "SIDEWAYS"}).exit_code == 2);
+}
+
+TEST_CASE("query-collections --chains FLATTEN lists the searched collections flat, each once",
+          "[cli][butler]") {
+  starlog::testutil::TempDir dir;
+  const std::string repo = dir.Sub("repo");
+  REQUIRE(RunStarlog({"create", repo, "--no-policy"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "r1"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "r2"}).exit_code == 0);
+  REQUIRE(RunStarlog({"create-collection", repo, "cal", "--type", "CALIBRATION"}).exit_code == 0);
+  REQUIRE(RunStarlog({"collection-chain", repo, "inner", "r2,r1"}).exit_code == 0);
+  REQUIRE(RunStarlog({"collection-chain", repo, "outer", "cal,inner,r2"}).exit_code == 0);
+  const auto lines = [](const std::string& out) {
+    std::vector<std::string> rows;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      rows.push_back(line);
+    }
+    return rows;
+  };
+  // A named chain: what a search through it visits, in its order, each once,
+  // and no chain among them (the butler's flattenChains).
+  auto flat = RunStarlog({"query-collections", repo, "outer", "--chains", "FLATTEN"});
+  INFO(flat.out << flat.err);
+  REQUIRE(flat.exit_code == 0);
+  const auto rows = lines(flat.out);
+  REQUIRE(rows.size() == 5);  // A header and its rule, then the rows.
+  CHECK(rows[0].rfind("NAME", 0) == 0);
+  CHECK(rows[2].rfind("cal ", 0) == 0);
+  CHECK(Contains(rows[2], "CALIBRATION"));
+  CHECK(rows[3].rfind("r2 ", 0) == 0);
+  CHECK(rows[4].rfind("r1 ", 0) == 0);
+  CHECK_FALSE(Contains(flat.out, "inner"));
+  CHECK_FALSE(Contains(flat.out, "CHAINED"));
+  // The type filter applies after flattening: RUNs of the chain, no chain.
+  auto runs =
+      RunStarlog({"query-collections", repo, "outer", "--chains", "flatten", "--type", "RUN"});
+  REQUIRE(runs.exit_code == 0);
+  CHECK(lines(runs.out).size() == 4);
+  CHECK_FALSE(Contains(runs.out, "cal"));
+  auto chained = RunStarlog(
+      {"query-collections", repo, "--chains", "FLATTEN", "--collection-type", "CHAINED"});
+  REQUIRE(chained.exit_code == 0);
+  CHECK(lines(chained.out).size() <= 2);
+  // Everything: each non-chained collection once.
+  auto all = RunStarlog({"query-collections", repo, "--chains", "FLATTEN"});
+  REQUIRE(all.exit_code == 0);
+  CHECK(lines(all.out).size() == 5);
 }
 
 TEST_CASE("query-collections --chains TABLE and the inverse forms show children and parents",

@@ -178,6 +178,25 @@ TEST_CASE("prune-datasets removes what query-datasets shows, files go only when 
     return n;
   };
   REQUIRE(count({}) == 5);  // 2 in run/new, 3 in HSC/raw/all.
+  // The butler CLI's spellings: --no-find-first is --find-all, --find-first
+  // the default, and the two directions at once a usage error.
+  const auto ids_in = [&](const std::string& flag) {
+    const std::string out = r.Ok({"query-datasets", r.repo(), "raw", "--collections",
+                                  "run/new,HSC/raw/all", flag, "--json"})
+                                .out;
+    size_t n = 0;
+    for (size_t at = out.find("\"id\""); at != std::string::npos; at = out.find("\"id\"", at + 1))
+      ++n;
+    return n;
+  };
+  CHECK(ids_in("--no-find-first") == 5);
+  CHECK(ids_in("--find-first") == 3);
+  CHECK(RunStarlog({"query-datasets", r.repo(), "raw", "--collections", "run/new", "--find-first",
+                    "--find-all"})
+            .exit_code == 2);
+  CHECK(RunStarlog({"prune-datasets", r.repo(), "--dataset-type", "raw", "--collections",
+                    "defaults", "--find-first", "--no-find-first", "--dry-run"})
+            .exit_code == 2);
 
   auto dry = r.Ok({"prune-datasets", r.repo(), "--dataset-type", "raw", "--collections", "defaults",
                    "--where", "exposure = 10", "--dry-run", "--purge"});
