@@ -371,16 +371,44 @@ class DatasetQueryResults:
         return self
 
 
+# The governor dimensions of the butler's default universe: the values a
+# collection summary records for the datasets a collection holds.
+_GOVERNORS = ("instrument", "skymap")
+
+
+class _DatasetTypeSet(set):
+    """A set of DatasetType with the ``names`` of the butler's NamedValueSet."""
+
+    @property
+    def names(self) -> set[str]:
+        return {t.name for t in self}
+
+
 class CollectionSummary:
     """What a collection holds, as the butler's summary says it: its dataset
-    types (exact in starlog)."""
+    types and, per governor dimension (instrument, skymap), the values of its
+    datasets' data IDs. Both are exact in starlog, where the butler's
+    summary keeps what a collection once held until it is refreshed."""
 
-    def __init__(self, dataset_types: set[DatasetType]) -> None:
-        self.dataset_types = dataset_types
+    def __init__(
+        self,
+        dataset_types: Iterable[DatasetType] = (),
+        governors: Optional[Mapping[str, set[str]]] = None,
+    ) -> None:
+        self.dataset_types = _DatasetTypeSet(dataset_types)
+        self.governors: dict[str, set[str]] = {k: set(v) for k, v in (governors or {}).items()}
 
     @property
     def dataset_type_names(self) -> set[str]:
-        return {t.name for t in self.dataset_types}
+        return self.dataset_types.names
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CollectionSummary):
+            return NotImplemented
+        return self.dataset_types == other.dataset_types and self.governors == other.governors
+
+    def __repr__(self) -> str:
+        return f"CollectionSummary({sorted(self.dataset_types.names)}, {self.governors})"
 
 
 class Registry:
@@ -662,10 +690,23 @@ class Registry:
             self.repository.create_collection(collection, c.type, doc or "")
 
     def getCollectionSummary(self, collection: str) -> "CollectionSummary":
-        """The dataset types ``collection`` holds (a chain: what it searches)."""
+        """The dataset types ``collection`` holds (a chain: what it searches)
+        and the governor values (instrument, skymap) of its datasets' data
+        IDs. The governors are read from the datasets of the types that have
+        them: a walk over the collection's datasets, not a seek."""
         view = self.repository.view()
         names = view.dataset_types_in([collection])
-        return CollectionSummary({DatasetType._from_starlog(view.get_dataset_type(n)) for n in names})
+        types = [view.get_dataset_type(n) for n in names]
+        governors: dict[str, set[str]] = {}
+        for t in types:
+            keys = [g for g in _GOVERNORS if g in t.dimensions]
+            if not keys:
+                continue
+            for ref in view.query_datasets(t.name, [collection], find_first=False):
+                data_id = ref.data_id
+                for g in keys:
+                    governors.setdefault(g, set()).add(str(data_id[g]))
+        return CollectionSummary({DatasetType._from_starlog(t) for t in types}, governors)
 
     def queryCollections(
         self,

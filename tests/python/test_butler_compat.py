@@ -148,6 +148,13 @@ def test_more_of_the_registry_summaries_parents_docs_sync_expand_remove(registry
     assert registry.getCollectionSummary("HSC/raw/all").dataset_type_names == {"raw"}
     assert isinstance(registry.getCollectionSummary("HSC/defaults"), CollectionSummary)
     assert registry.getCollectionSummary("HSC/defaults").dataset_type_names == {"raw", "bias"}
+    # Governors, as the butler's summary: the instrument values of what it holds.
+    summary = registry.getCollectionSummary("HSC/defaults")
+    assert summary.dataset_types.names == {"raw", "bias"}
+    assert summary.governors == {"instrument": {"HSC"}}
+    assert registry.getCollectionSummary("HSC/calib/run") == CollectionSummary([bias], {"instrument": {"HSC"}})
+    registry.registerRun("empty")
+    assert registry.getCollectionSummary("empty").governors == {}
     assert registry.queryCollections(datasetType="bias", flattenChains=True) == ["HSC/calib/run"]
     assert set(registry.queryCollections(datasetType=raw)) == {"HSC/defaults", "HSC/raw/all"}
     assert registry.getCollectionParentChains("HSC/raw/all") == {"HSC/defaults"}
@@ -179,6 +186,7 @@ def test_more_of_the_registry_summaries_parents_docs_sync_expand_remove(registry
     registry.removeDatasets([r])
     assert registry.findDataset(raw, instrument="HSC", exposure=7, detector=1) is None
     assert registry.getCollectionSummary("HSC/raw/all").dataset_type_names == set()
+    assert registry.getCollectionSummary("HSC/raw/all").governors == {}
     registry.removeDatasetType("nothing_like_it")
     registry.removeDatasetType("raw")
     assert [t.name for t in registry.queryDatasetTypes()] == ["bias"]
