@@ -34,6 +34,7 @@ __all__ = [
     "ArgumentError",
     "ButlerUserError",
     "CalibrationLookupError",
+    "DatasetTypeExpressionError",
     "CollectionCycleError",
     "CollectionError",
     "CollectionType",
@@ -139,6 +140,11 @@ class MissingCollectionError(starlog.NotFoundError, CollectionError, ButlerUserE
 
 class MissingDatasetTypeError(starlog.NotFoundError, DatasetTypeError, KeyError, ButlerUserError):
     pass
+
+
+class DatasetTypeExpressionError(starlog.InvalidArgumentError, ValueError, ButlerUserError):
+    """A dataset type pattern where the butler takes only names
+    (queryDataIds' and queryDimensionRecords' ``datasets``)."""
 
 
 class ComponentLookupError(starlog.InvalidArgumentError, DatasetTypeError):
@@ -294,6 +300,36 @@ def _as_list(names: Any) -> list[str]:
     return list(names)
 
 
+def _dataset_type_names(datasets: Any) -> list[str]:
+    """``datasets`` of queryDataIds / queryDimensionRecords: names or
+    DatasetTypes, one or several; a pattern is refused, as the butler's."""
+    if isinstance(datasets, str) or hasattr(datasets, "name"):
+        datasets = [datasets]
+    names = []
+    for d in datasets:
+        if not isinstance(d, str) and not hasattr(d, "name"):
+            raise DatasetTypeExpressionError(f"Invalid argument: not a dataset type name: {d!r}")
+        name = _type_name(d)
+        if _is_glob(name):
+            raise DatasetTypeExpressionError(
+                f"Invalid argument: a dataset type pattern ({name!r}) where names are expected"
+            )
+        names.append(name)
+    return names
+
+
+def _data_ids_with_all(view: starlog.View, dimensions: list[str], where: str, bind: Any,
+                       types: list[str], search: list[str]) -> list[dict[str, Any]]:
+    """Data IDs for which each of ``types`` has a dataset in ``search``: the
+    rows of the first type's query kept when every other type's has them."""
+    rows = view.query_data_ids(dimensions, where, bind, types[0], search, False)
+    for t in types[1:]:
+        others = {tuple(sorted(r.items())) for r in view.query_data_ids(dimensions, where, bind, t,
+                                                                         search, False)}
+        rows = [r for r in rows if tuple(sorted(r.items())) in others]
+    return rows
+
+
 def _data_id(dataId: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(dataId or {})
     merged.update(kwargs)
@@ -344,13 +380,59 @@ class _RowResults(list):
         return self  # Rows carry their implied values already.
 
 
+def _is_glob(text: str) -> bool:
+    return any(c in text for c in "*?[")
+
+
+def _explain_datasets(
+    view: starlog.View, types: Any, collections: list[str], dropped: list[str]
+) -> list[str]:
+    """Why a dataset query found nothing, as the butler's explain_no_results
+    says it: the collection list is empty, a collection pattern matches
+    nothing, a type is not registered or matches nothing, or the collections
+    hold no dataset of the type (from their summaries, a seek each); else the
+    constraints excluded every dataset."""
+    if not collections:
+        return ["No datasets can be found because collection list is empty."]
+    messages = [f"Dataset type {name!r} is not registered." for name in dropped]
+    for pattern in collections:
+        if _is_glob(pattern) and not view.query_collections([pattern]):
+            messages.append(f"No collection matches the expression {pattern!r}.")
+    if types is None:
+        names = [t.name for t in view.query_dataset_types()]
+    else:
+        names = []
+        for name in _as_list(types):
+            if _is_glob(name):
+                matched = [t.name for t in view.query_dataset_types([name])]
+                if not matched:
+                    messages.append(f"No registered dataset type matches {name!r}.")
+                names.extend(matched)
+            else:
+                names.append(name)
+    if messages:
+        return messages
+    held = set(view.dataset_types_in(collections))
+    searched = ", ".join(repr(c) for c in collections)
+    for name in names:
+        if name.split(".")[0] not in held:
+            messages.append(f"No datasets of type {name!r} in collection(s) {searched}.")
+    if len(messages) < len(names) or not names:
+        messages.append(
+            f"Datasets of the types asked are in {searched}, but none match the query's data ID, "
+            "where and time constraints."
+        )
+    return messages
+
+
 class DatasetQueryResults:
     """What queryDatasets answers: iterable (again and again: each pass asks
     the repository as it stands), with the butler's results methods."""
 
-    def __init__(self, run: Any, collections: Optional[list[str]]) -> None:
+    def __init__(self, run: Any, collections: Optional[list[str]], explain: Any = None) -> None:
         self._run = run
         self._collections = collections
+        self._explain = explain
         self._first: Optional[Iterator["DatasetRef"]] = run()  # Errors in the call, as before.
 
     def __iter__(self) -> Iterator["DatasetRef"]:
@@ -365,7 +447,11 @@ class DatasetQueryResults:
         return next(iter(self), None) is not None
 
     def explain_no_results(self, execute: bool = True) -> list[str]:
-        return _no_results_reasons(self._collections, self.any())
+        if self.any():
+            return []
+        if self._explain is not None:
+            return self._explain()
+        return _no_results_reasons(self._collections, False)
 
     def expanded(self) -> "DatasetQueryResults":
         return self
@@ -588,7 +674,7 @@ class Registry:
                 raise ArgumentError("Invalid argument: collections without datasets constrain nothing")
             return _RowResults(view.query_dimension_records(element, where, bind))
         search = self._search(collections)
-        ids = view.query_data_ids([element], where, bind, _type_name(datasets), search, False)
+        ids = _data_ids_with_all(view, [element], where, bind, _dataset_type_names(datasets), search)
         records = []
         for data_id in ids:
             record = view.get_dimension_record(element, data_id)
@@ -612,12 +698,13 @@ class Registry:
             # As the butler's: collections constrain data IDs only through
             # the datasets in them.
             raise ArgumentError("Invalid argument: collections without datasets constrain nothing")
-        dataset_type = None if datasets is None else _type_name(datasets)
-        search = self._search(collections) if dataset_type is not None else None
+        view = self.repository.view()
+        if datasets is None:
+            return _RowResults(view.query_data_ids(_as_list(dimensions), where, bind, None, None, False))
+        search = self._search(collections)
         return _RowResults(
-            self.repository.view().query_data_ids(
-                _as_list(dimensions), where, bind, dataset_type, search, False
-            ),
+            _data_ids_with_all(view, _as_list(dimensions), where, bind, _dataset_type_names(datasets),
+                               search),
             search,
         )
 
@@ -855,13 +942,28 @@ class Registry:
         else:
             types = [_type_name(t) for t in datasetType]
         search = self._search(collections, ordered=findFirst)
+        # A named type that is not registered finds nothing and says so in
+        # explain_no_results, as the butler's query does (queryDataIds with
+        # such a type raises, there as here).
+        dropped: list[str] = []
+        if types is not None:
+            known = {t.name for t in self.repository.view().query_dataset_types()}
+            named = _as_list(types)
+            dropped = [n for n in named if not _is_glob(n) and n.split(".")[0] not in known]
+            if dropped:
+                types = [n for n in named if n not in dropped]
 
         def run() -> Iterator[DatasetRef]:
+            if types is not None and not types:
+                return iter(())
             view = self.repository.view()
             refs = view.query_datasets(types, search, where, bind, findFirst, timespan)
             return self._wrap(view, refs)
 
-        return DatasetQueryResults(run, search)
+        def explain() -> list[str]:
+            return _explain_datasets(self.repository.view(), types, search, dropped)
+
+        return DatasetQueryResults(run, search, explain)
 
     def removeDatasets(self, refs: Iterable[Any]) -> None:
         """Removes datasets from the registry, all or none, from every

@@ -258,6 +258,30 @@ def test_answers_and_errors_as_the_butlers_own_registry_tests(repo_path):
         empty = registry.queryDatasets("bias", collections=[])
         assert len(list(empty)) == 0 and not empty.any() and empty.count() == 0
         assert any("because collection list is empty" in m for m in empty.explain_no_results())
+        # testQueryResultSummaries: each reason names what it is about.
+        registry.registerCollection("biases", CollectionType.TAGGED)
+        registry.associate("biases", registry.queryDatasets("bias", collections=["imported_g"]))
+        for query, snippets in [
+            (registry.queryDatasets("nonexistent", collections=...), ["nonexistent"]),
+            (registry.queryDatasets(DatasetType("nonexistent", ["instrument"], "Image"),
+                                    collections=...), ["nonexistent"]),
+            (registry.queryDatasets("dt_with_implied", collections=["biases"]),
+             ["dt_with_implied", "biases"]),
+            (registry.queryDatasets("bias", collections="potato*"), ["potato"]),
+        ]:
+            assert not query.any() and query.count() == 0
+            messages = query.explain_no_results()
+            assert any(all(snippet in m for snippet in snippets) for m in messages), messages
+        assert registry.queryDatasets("bias", collections=["biases"]).explain_no_results() == []
+        with pytest.raises(bc.MissingDatasetTypeError):
+            list(registry.queryDataIds(["detector"], datasets=["nonexistent"], collections=...))
+        with pytest.raises(bc.DatasetTypeExpressionError):
+            registry.queryDimensionRecords("detector", datasets=["f*"], collections=...)
+        # Several types: the data IDs that have a dataset of each.
+        registry.registerDatasetType(DatasetType("none_yet", ["instrument", "detector"], "int"))
+        assert len(registry.queryDataIds(["detector"], datasets=["bias", "none_yet"], collections=...)) == 0
+        assert len(registry.queryDataIds(["detector"], datasets=["bias", "bias"], collections=...)) == len(
+            registry.queryDataIds(["detector"], datasets="bias", collections=...))
         assert list(registry.queryDataIds("detector", datasets="bias", collections=...))
         assert len(registry.queryDataIds("detector", datasets="bias", collections=[])) == 0
         records = registry.queryDimensionRecords("detector", datasets="bias", collections=["imported_r"])
