@@ -89,6 +89,13 @@ bool ChildProcess::WaitUntilWatching(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::filesystem::path fds = "/proc/" + std::to_string(pid_) + "/fd";
   while (std::chrono::steady_clock::now() < deadline) {
+    // A child that already exited never watches: say so at once (Wait()
+    // then gives its status).
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid_) {
+      return false;
+    }
     std::error_code ec;
     for (const auto& fd : std::filesystem::directory_iterator(fds, ec)) {
       std::error_code link_ec;
