@@ -227,6 +227,28 @@ starlog create demo/other > /dev/null
 starlog import demo/other demo/bundle
 starlog query-datasets demo/other raw --collections FakeCam/raw/all
 
+step "ship the HSC calibrations, with their validity and chain, to a summit repository"
+# The butler's export-calibs: the CALIBRATION collection, its RUNs and the
+# chain over them travel with the datasets.
+starlog export "$repo" bias flat --collections HSC/calib --to demo/calibs
+starlog create demo/summit > /dev/null
+starlog import demo/summit demo/calibs --dry-run
+starlog import demo/summit demo/calibs
+starlog query-collections demo/summit 'HSC/calib*'
+for detector in 0 2; do
+  here=$(starlog find-dataset "$repo" bias --data-id instrument=HSC,detector=$detector \
+    --collections HSC/calib --time 2024-03-01T12:00:00 --json)
+  there=$(starlog find-dataset demo/summit bias --data-id instrument=HSC,detector=$detector \
+    --collections HSC/calib --time 2024-03-01T12:00:00 --json)
+  if [ "$here" != "$there" ]; then
+    echo "the summit answers differently for detector $detector:" >&2
+    echo "  here:  $here" >&2
+    echo "  there: $there" >&2
+    exit 1
+  fi
+done
+echo "the summit finds the same biases as the site on 2024-03-01"
+
 step "fsck: every file present and intact, and none unowned"
 starlog fsck "$repo"
 
