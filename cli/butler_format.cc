@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "cli/common.h"
+#include "cli/file_writer.h"
 #include "cli/progress.h"
 #include "starlog/ingest/butler_transfer.h"
 
@@ -21,21 +22,15 @@ Status RunButlerImport(const ParsedArgs& args, Io& io, ingest::TransferMode tran
       if (!element.empty()) options.read.skip_dimensions.push_back(element);
     }
   }
-  // The butler format is imported in this process, so it needs the write
-  // lock: with a service running, it says so at once rather than wait.
-  STARLOG_ASSIGN_OR_RETURN(auto writer, OpenServiceWriter(args, io));
-  if (writer->through_service()) {
-    return Status::Unavailable(
-        "import --format butler does not go through the repository's service yet: run it as "
-        "the service's account with the service stopped (serve --no-service), or import a "
-        "bundle");
-  }
+  // As a bundle's: with a service running, its files go to it as open
+  // descriptors and it appends; else this process does both.
+  STARLOG_ASSIGN_OR_RETURN(FileWriter writer, OpenFileWriter(args, io));
   ingest::ButlerImportReport r;
   {
     Progress progress(io, "import", "files");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    STARLOG_ASSIGN_OR_RETURN(r, ingest::ImportButlerExport(*writer->store(), args.positional(1),
-                                                           options, ActingUser(args)));
+    STARLOG_ASSIGN_OR_RETURN(
+        r, ingest::ImportButlerExport(*writer.store, args.positional(1), options, writer.sink));
   }
   io.out << (options.dry_run ? "would import " : "imported ") << r.datasets << " datasets ("
          << r.files << " files), " << r.dataset_types << " dataset types, " << r.collections

@@ -6,10 +6,10 @@
 
 #include "ingest/bounded_read.h"
 #include "ingest/butler_import_plan.h"
-#include "ingest/placed_append.h"
 #include "starlog/engine/registry_view.h"
 #include "starlog/engine/repo_paths.h"
 #include "starlog/ingest/butler_transfer.h"
+#include "starlog/ingest/file_batch.h"
 
 namespace starlog::ingest {
 
@@ -36,7 +36,7 @@ Result<Source> Locate(const std::string& from) {
 
 Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const std::string& from,
                                               const ButlerImportOptions& options,
-                                              const engine::Actor& actor) {
+                                              const FileSink& sink) {
   if (options.transfer == TransferMode::kDirect && !options.no_files) {
     return Status::InvalidArgument(
         "a butler export's files are outside the repository: use copy, move, hardlink, "
@@ -54,49 +54,51 @@ Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const s
   report.dropped_fields = data.dropped_fields;
   if (options.dry_run) return report;
 
-  // Files first, one placement per path (a file may hold several datasets),
-  // then one atomic append; a refusal undoes the placements.
-  std::vector<Placed> placed;
-  std::map<std::string, codec::Artifact> artifacts;
-  const auto undo = [&] {
-    for (const Placed& p : placed) UndoPlace(p);
-  };
-  std::map<std::pair<std::string, std::string>, codec::RegisterDatasets> events;
-  std::set<std::string> paths;
-  for (const internal::Planned& p : plan.datasets) {
-    if (p.path) paths.insert(*p.path);
-  }
-  for (const internal::Planned& p : plan.datasets) {
-    std::optional<codec::Artifact> artifact;
-    if (p.path) {
-      auto known = artifacts.find(*p.path);
-      if (known == artifacts.end()) {
-        auto where = PlaceFile((fs::path(source.folder) / *p.path).string(), store.root(), *p.path,
-                               options.transfer);
-        if (!where.ok()) {
-          undo();
-          return where.status().WithContext("nothing was imported");
+  // The events registering the datasets, by run and type, and each file
+  // once, naming every dataset it holds; the sink places the files (here,
+  // or the repository's service as its own account) and appends it all in
+  // one atomic write, or places nothing.
+  FileBatch batch;
+  batch.mode = options.transfer;
+  batch.all_or_nothing = true;
+  batch.bodies = std::move(plan.head);
+  std::map<std::pair<std::string, std::string>, std::vector<const internal::Planned*>> by_key;
+  for (const internal::Planned& p : plan.datasets) by_key[{p.run, p.dataset_type}].push_back(&p);
+  std::map<std::string, size_t> file_of_path;
+  for (const auto& [key, of_key] : by_key) {
+    codec::RegisterDatasets event;
+    event.run = key.first;
+    event.dataset_type = key.second;
+    for (const internal::Planned* p : of_key) {
+      if (p->path) {
+        auto [it, fresh] = file_of_path.emplace(*p->path, batch.files.size());
+        if (fresh) {
+          batch.files.push_back(
+              BatchFile{(fs::path(source.folder) / *p->path).string(), *p->path, {}});
         }
-        placed.push_back(*where);
-        known = artifacts.emplace(*p.path, where->artifact).first;
-        if (options.progress) options.progress(placed.size(), paths.size());
+        batch.files[it->second].entries.push_back(
+            BatchEntry{batch.bodies.size(), event.datasets.size()});
       }
-      artifact = known->second;
+      event.datasets.push_back(codec::DatasetEntry{p->id, p->data_id, std::nullopt});
     }
-    auto& event = events[{p.run, p.dataset_type}];
-    event.run = p.run;
-    event.dataset_type = p.dataset_type;
-    event.datasets.push_back(codec::DatasetEntry{p.id, p.data_id, artifact});
+    batch.bodies.emplace_back(std::move(event));
   }
-  std::vector<codec::EventBody> bodies = std::move(plan.head);
-  for (auto& [key, event] : events) bodies.emplace_back(std::move(event));
-  for (auto& body : plan.tail) bodies.push_back(std::move(body));
-  if (bodies.empty()) return report;
-  STARLOG_ASSIGN_OR_RETURN(internal::AppendedRange range,
-                           internal::AppendPlaced(store, std::move(bodies), actor, placed));
-  report.first_event = range.first;
-  report.last_event = range.last;
+  for (auto& body : plan.tail) batch.bodies.push_back(std::move(body));
+  if (batch.bodies.empty()) return report;
+  if (options.progress) options.progress(0, batch.files.size());
+  const size_t files = batch.files.size();
+  auto placed = sink(std::move(batch));
+  if (!placed.ok()) return placed.status().WithContext("nothing was imported");
+  if (options.progress) options.progress(files, files);
+  report.first_event = placed->first_event;
+  report.last_event = placed->last_event;
   return report;
+}
+
+Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const std::string& from,
+                                              const ButlerImportOptions& options,
+                                              const engine::Actor& actor) {
+  return ImportButlerExport(store, from, options, LocalFileSink(store, actor));
 }
 
 }  // namespace starlog::ingest

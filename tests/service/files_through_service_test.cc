@@ -387,6 +387,36 @@ TEST_CASE("import, fsck --fix and prune-datasets --unstore/--purge go through th
   CHECK(FilesUnder(twins.local.root()).empty());
 }
 
+TEST_CASE("import --format butler goes through the service as a bundle does", "[service][ingest]") {
+  Twins twins;
+  Inputs inputs;
+  REQUIRE(RunStarlog(inputs.Ingest(twins.local.root())).exit_code == 1);
+  const std::string exported = inputs.dir.Sub("butler-export");
+  REQUIRE(RunStarlog({"export", twins.local.root(), "raw", "--collections", "Cam/raw/all", "--to",
+                      exported, "--format", "butler"})
+              .exit_code == 0);
+  Twins targets;
+  auto dry =
+      RunStarlog({"import", targets.served.root(), exported, "--format", "butler", "--dry-run"});
+  INFO(dry.err);
+  CHECK(dry.exit_code == 0);
+  CHECK(FilesUnder(targets.served.root()).empty());
+  auto through = RunStarlog({"import", targets.served.root(), exported, "--format", "butler"});
+  auto here = RunStarlog({"import", targets.local.root(), exported, "--format", "butler"});
+  INFO(through.err);
+  CHECK(through.exit_code == 0);
+  CHECK(Contains(through.out, "imported 3 datasets (3 files)"));
+  CHECK(through.out == here.out);
+  CHECK(FilesUnder(targets.served.root()).size() == 3);
+  CHECK(FilesUnder(targets.served.root()) == FilesUnder(targets.local.root()));
+  CHECK(targets.served.OpenReadOnly()->head().state_digest ==
+        targets.local.OpenReadOnly()->head().state_digest);
+  // A second import adds nothing, through the service as here.
+  auto again = RunStarlog({"import", targets.served.root(), exported, "--format", "butler"});
+  CHECK(again.exit_code == 0);
+  CHECK(Contains(again.out, "imported 0 datasets"));
+}
+
 TEST_CASE("A user who may not write the repository ingests what they can read, nothing else",
           "[service][ingest]") {
   if (::geteuid() != 0) {

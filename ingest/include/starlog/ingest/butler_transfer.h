@@ -12,6 +12,7 @@
 #include "starlog/engine/actor.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/ingest/butler_yaml.h"
+#include "starlog/ingest/file_batch.h"
 #include "starlog/ingest/transfer.h"
 
 namespace starlog::ingest {
@@ -57,6 +58,11 @@ struct ButlerImportReport {
 // it. What is already there is left alone, so importing twice adds nothing.
 // Conflict names a dataset id the repository (or the file) holds with other
 // content, or a collection of another type.
+// The files and events go through "sink" (file_batch.h): this process's
+// (the overload with an actor), or the repository's service's.
+Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const std::string& from,
+                                              const ButlerImportOptions& options,
+                                              const FileSink& sink);
 Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const std::string& from,
                                               const ButlerImportOptions& options,
                                               const engine::Actor& actor);
