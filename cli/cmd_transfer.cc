@@ -1,4 +1,4 @@
-#include <filesystem>
+#include <algorithm>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -34,6 +34,14 @@ Status Run(const ParsedArgs& args, Io& io) {
   }
   STARLOG_ASSIGN_OR_RETURN(const ingest::TransferMode mode, ModeFrom(args));
   STARLOG_ASSIGN_OR_RETURN(service::DatasetSearchQuery wanted, DatasetSearchFrom(args, 2, 0));
+  // The butler's spelling: --dataset-type, repeatable, comma-separated.
+  for (const std::string& value : args.GetAll("dataset-type")) {
+    for (size_t from = 0; from <= value.size();) {
+      const size_t comma = std::min(value.find(',', from), value.size());
+      if (comma > from) wanted.dataset_types.push_back(value.substr(from, comma - from));
+      from = comma + 1;
+    }
+  }
   // Every dataset of the collections, as the butler's transfer-datasets
   // takes them unless --find-first.
   wanted.query.find_first = args.Has("find-first");
@@ -96,7 +104,9 @@ CommandSpec TransferCommand() {
                       {"DATASET_TYPE...", "dataset types or glob patterns; none: every type", true,
                        true}},
       .options = WithDatasetQueryOptions(
-          {{"find-first", "", "only the first match per data ID along the collections"},
+          {{"dataset-type", "T[,T...]",
+            "dataset types or globs, as the butler spells them (with DATASET_TYPE...)", true},
+           {"find-first", "", "only the first match per data ID along the collections"},
            {"find-all", "", "every match along the collections (the default)"},
            {"transfer",
             "MODE",

@@ -266,7 +266,7 @@ TEST_CASE("A path that would leave the destination's root refuses the transfer",
   CHECK(sites.dest->head().sequence == before.sequence);
 }
 
-TEST_CASE("What the options leave to the destination must be there; move is refused",
+TEST_CASE("What the options leave to the destination must be there, and move is refused",
           "[ingest][transfer-datasets]") {
   Sites sites;
   const Head before = sites.dest->head();
