@@ -85,8 +85,10 @@ struct ContentSource {
   // modes make them); a bundle's files/ may hold no such link.
   // Default: false.
   bool repository = false;
-  // What messages call where the content came from. Default: "bundle".
+  // What messages call where the content came from, and what a refusal
+  // says was not done ("nothing was imported"). Default: "bundle", "imported".
   std::string name = "bundle";
+  std::string verb = "imported";
 };
 
 // Checks every file of "content" in "source" against its size and checksum

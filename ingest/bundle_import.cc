@@ -72,7 +72,7 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
     if (!there.ok() || there->size != artifact->size || there->checksum != artifact->checksum) {
       return Status::Corruption(
           where + (there.ok() ? " does not match its size and checksum" : " is missing") +
-          "; nothing was imported");
+          "; nothing was " + source.verb);
     }
     if (progress) progress(++checked, paths.size());
   }
@@ -83,9 +83,9 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
 // could refuse it is checked here, so a dry run says what a real one would.
 class Planner {
  public:
-  // "origin" names where the content comes from in messages ("bundle").
-  Planner(const engine::RegistryView& view, const BundleContent& bundle, std::string origin)
-      : view_(view), bundle_(bundle), origin_(std::move(origin)) {
+  Planner(const engine::RegistryView& view, const BundleContent& bundle,
+          const internal::ContentSource& source)
+      : view_(view), bundle_(bundle), origin_(source.name), nothing_("nothing was " + source.verb) {
     for (const BundleDataset& d : bundle_.datasets) by_id_.emplace(d.id, &d);
   }
 
@@ -124,7 +124,8 @@ class Planner {
 
   const engine::RegistryView& view_;
   const BundleContent& bundle_;
-  const std::string origin_;
+  const std::string origin_;   // Where the content comes from, in messages.
+  const std::string nothing_;  // What a refusal adds to its message.
   std::map<codec::Uuid, const BundleDataset*> by_id_;
   std::map<std::string, engine::CollectionInfo> there_;  // Bundle collections the target has.
 };
@@ -165,7 +166,7 @@ Status Planner::Collections() {
       return Status::Conflict(
           "collection '" + c.name + "' is " + std::string(codec::CollectionTypeName(there->type)) +
           " in the repository and " + std::string(codec::CollectionTypeName(c.type)) + " in the " +
-          origin_ + "; nothing was imported");
+          origin_ + "; " + nothing_);
     }
     there_.emplace(c.name, *there);
     ++report.collections.present;
@@ -211,8 +212,7 @@ Status Planner::Datasets() {
           existing->data_id != d.data_id) {
         return Status::Conflict(where + " is in the repository with other content (" +
                                 existing->dataset_type + " in " + existing->run + ", " +
-                                codec::FieldMapToString(existing->data_id) +
-                                "); nothing was imported");
+                                codec::FieldMapToString(existing->data_id) + "); " + nothing_);
       }
       if (existing->artifact != d.artifact) {
         return Status::Conflict(
@@ -220,7 +220,7 @@ Status Planner::Datasets() {
             (existing->artifact
                  ? "another file (" + codec::Printable(existing->artifact->path) + ")"
                  : std::string("no file")) +
-            "; nothing was imported");
+            "; " + nothing_);
       }
       ++report.already_present;
       continue;
@@ -230,7 +230,7 @@ Status Planner::Datasets() {
       if (holder) {
         return Status::Conflict(where + ": its data ID " + codec::FieldMapToString(d.data_id) +
                                 " is taken in RUN '" + d.run + "' by dataset " +
-                                holder->id.ToString() + "; nothing was imported");
+                                holder->id.ToString() + "; " + nothing_);
       }
     }
     datasets.push_back(&d);
@@ -247,10 +247,10 @@ Status Planner::Chains() {
         std::string theirs, ours;
         for (const std::string& child : there->second.children) theirs += " " + child;
         for (const std::string& child : c.children) ours += " " + child;
-        return Status::Conflict(
-            "chain '" + c.name + "' is defined differently in the repository (" +
-            (theirs.empty() ? " none" : theirs) + " ) and the " + origin_ + " (" +
-            (ours.empty() ? " none" : ours) + " ); nothing was imported");
+        return Status::Conflict("chain '" + c.name +
+                                "' is defined differently in the repository (" +
+                                (theirs.empty() ? " none" : theirs) + " ) and the " + origin_ +
+                                " (" + (ours.empty() ? " none" : ours) + " ); " + nothing_);
       }
       ++report.chains.present;
       continue;
@@ -307,7 +307,7 @@ Status Planner::Tagged() {
           return Status::Conflict("TAGGED '" + t.collection + "' holds dataset " +
                                   holder->id.ToString() + " for " + who.dataset_type + " " +
                                   codec::FieldMapToString(who.data_id) + ", the " + origin_ + " " +
-                                  id.ToString() + "; nothing was imported");
+                                  id.ToString() + "; " + nothing_);
         }
       }
       tag.ids.push_back(id);
@@ -358,8 +358,8 @@ Status Planner::Certifications() {
               codec::FieldMapToString(who.data_id) + ") in '" + c.collection + "' for " +
               RangeText(c.validity) + " overlaps dataset " + h.id.ToString() + " for " +
               RangeText(h.validity) +
-              (h.from_bundle ? " in the " + origin_ : std::string(" in the repository")) +
-              "; nothing was imported");
+              (h.from_bundle ? " in the " + origin_ : std::string(" in the repository")) + "; " +
+              nothing_);
         }
       }
       if (present) {
@@ -386,7 +386,7 @@ Result<ImportReport> ImportContent(engine::EventStore& store, const engine::Regi
                                    const BundleContent& bundle, const ContentSource& source,
                                    const ImportOptions& options, const FileSink& sink) {
   STARLOG_RETURN_IF_ERROR(CheckFiles(store, bundle, source, options.progress));
-  Planner plan(view, bundle, source.name);
+  Planner plan(view, bundle, source);
   STARLOG_RETURN_IF_ERROR(plan.Build());
   ImportReport report = plan.report;
 
@@ -421,7 +421,7 @@ Result<ImportReport> ImportContent(engine::EventStore& store, const engine::Regi
   report.files = batch.files.size();
   if (options.dry_run || batch.bodies.empty()) return report;
   auto placed = sink(std::move(batch));
-  if (!placed.ok()) return placed.status().WithContext("nothing was imported");
+  if (!placed.ok()) return placed.status().WithContext("nothing was " + source.verb);
   report.first_event = placed->first_event;
   report.last_event = placed->last_event;
   return report;

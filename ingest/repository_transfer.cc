@@ -92,6 +92,7 @@ Result<ImportReport> TransferDatasets(const engine::EventStore& source,
   from.files = source.root();
   from.repository = true;
   from.name = "source";
+  from.verb = "transferred";
   ImportOptions import;
   import.mode = options.mode;
   import.dry_run = options.dry_run;

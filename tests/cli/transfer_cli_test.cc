@@ -150,7 +150,7 @@ TEST_CASE("transfer of a tampered file, or onto a path out of the root, changes 
   CHECK(tampered.exit_code == 1);
   CHECK(Contains(tampered.err,
                  "source file Cam/calib/bias/1.fits does not match its size and "
-                 "checksum; nothing was imported"));
+                 "checksum; nothing was transferred"));
   CHECK(RunStarlog(sites.Transfer({"--dry-run"})).exit_code == 1);
   CHECK(HeadOf(sites.dest) == empty);
   CHECK_FALSE(fs::exists(sites.dest + "/Cam"));

@@ -203,7 +203,7 @@ TEST_CASE("A tampered source file refuses the whole transfer and leaves the dest
   INFO(refused.status().ToString());
   CHECK(refused.status().IsCorruption());
   CHECK_THAT(refused.status().ToString(), Catch::Contains(raws[1].artifact->path));
-  CHECK_THAT(refused.status().ToString(), Catch::Contains("nothing was"));
+  CHECK_THAT(refused.status().ToString(), Catch::Contains("nothing was transferred"));
   sites.RequireUntouched(before);
   // A missing one, too.
   fs::remove(victim);
