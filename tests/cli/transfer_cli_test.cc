@@ -178,3 +178,27 @@ TEST_CASE("transfer of a tampered file, or onto a path out of the root, changes 
   CHECK(Contains(unregistered.err, "--register-dataset-types"));
   CHECK(HeadOf(sites.dest) == empty);
 }
+
+TEST_CASE("transfer takes every match along the collections unless --find-first",
+          "[cli][transfer-datasets]") {
+  Sites sites;
+  // Detector 0's bias again, in a second RUN searched first.
+  MustRunStarlog({"create-collection", sites.site, "Cam/calib/bias2", "--type", "RUN"});
+  std::ofstream(sites.site + "/Cam/calib/bias/0b.fits") << "newer bias of detector 0";
+  std::ofstream(sites.dir.Sub("b2.csv"))
+      << "instrument,detector,path\nCam,0,Cam/calib/bias/0b.fits\n";
+  MustRunStarlog(
+      {"register-datasets", sites.site, "bias", "Cam/calib/bias2", sites.dir.Sub("b2.csv")});
+  const std::vector<std::string> transfer = {"transfer",
+                                             sites.site,
+                                             sites.dest,
+                                             "bias",
+                                             "--collections",
+                                             "Cam/calib/bias2,Cam/calib/bias",
+                                             "--register-dataset-types",
+                                             "--dry-run"};
+  CHECK(Contains(MustRunStarlog(transfer).out, "would transfer 3 datasets (3 files)"));
+  std::vector<std::string> first = transfer;
+  first.push_back("--find-first");
+  CHECK(Contains(MustRunStarlog(first).out, "would transfer 2 datasets (2 files)"));
+}
