@@ -307,3 +307,19 @@ TEST_CASE("A source file that is a link out of the source's root is read through
   CHECK(ReadText(sites.dest->root() + "/calib/run/bias_1.fits") == "bias pixels of 1");
   CHECK_FALSE(fs::is_symlink(sites.dest->root() + "/calib/run/bias_1.fits"));
 }
+
+TEST_CASE("A destination contradicting the source is refused, naming what, and changes nothing",
+          "[ingest][transfer-datasets][atomic]") {
+  Sites sites;
+  REQUIRE(
+      sites.dest->Append(codec::CreateCollection{"FakeCam/calib", CollectionType::kTagged, ""}, "t")
+          .ok());
+  const Head before = sites.dest->head();
+  auto refused = sites.Transfer("bias", "FakeCam/calib", Sites::Calibs());
+  INFO(refused.status().ToString());
+  CHECK(refused.status().IsConflict());
+  CHECK_THAT(refused.status().ToString(),
+             Catch::Contains("collection 'FakeCam/calib' is TAGGED in the repository and CHAINED "
+                             "in the source; nothing was transferred"));
+  sites.RequireUntouched(before);
+}
