@@ -36,7 +36,7 @@ std::string OptionKind(const CommandSpec& c, const OptionSpec& o) {
 
 std::string PositionalKind(const CommandSpec& c, const PositionalSpec& p) {
   const std::string& n = p.name;
-  if (n == "PATH") return "dir";
+  if (n == "PATH" || n == "SOURCE" || n == "DEST") return "dir";
   if (n == "PATTERNS..." && c.name == "query-dataset-types") return "dataset-type";
   if (n.starts_with("DATASET_TYPE")) return "dataset-type";
   if (n == "CHILDREN..." || n == "COLLECTIONS") return "collections";

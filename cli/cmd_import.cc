@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/file_writer.h"
+#include "cli/import_report.h"
 #include "cli/progress.h"
 #include "starlog/ingest/bundle.h"
 
@@ -30,26 +31,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     STARLOG_ASSIGN_OR_RETURN(
         r, ingest::ImportBundle(*writer.store, args.positional(1), options, writer.sink));
   }
-  io.out << (options.dry_run ? "would import " : "imported ") << r.datasets << " datasets ("
-         << r.files << " files)";
-  if (r.last_event != 0) io.out << " (events " << r.first_event << "-" << r.last_event << ")";
-  if (!options.dry_run) io.out << "; " << r.records_inserted << " dimension records inserted";
-  if (r.already_present > 0) io.out << "; " << r.already_present << " already there";
-  io.out << "\n";
-  // Per kind: what is (or would be) added, and what the repository has.
-  const auto line = [&](const char* kind, const ingest::ImportCount& c) {
-    if (c.added + c.present == 0) return;
-    io.out << "  " << kind << ": " << c.added << (options.dry_run ? " to add" : " added") << ", "
-           << c.present << " already there\n";
-  };
-  line("dataset types", r.dataset_types);
-  line("collections", r.collections);
-  line("chains", r.chains);
-  line("dimension records", r.records);
-  io.out << "  datasets: " << r.datasets << (options.dry_run ? " to add" : " added") << ", "
-         << r.already_present << " already there\n";
-  line("tagged", r.tagged);
-  line("certified", r.certified);
+  PrintImportReport(io, r, options.dry_run, "import", "imported");
   return Status::OK();
 }
 

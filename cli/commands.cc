@@ -75,6 +75,7 @@ const std::vector<CommandSpec>& AllCommands() {
       LinkCommand(),
       ExportCommand(),
       ImportCommand(),
+      TransferCommand(),
       WaitCommand(),
       // History and proof.
       SnapshotCommand(),

@@ -52,6 +52,7 @@ CommandSpec FsckCommand();
 CommandSpec LinkCommand();
 CommandSpec ExportCommand();
 CommandSpec ImportCommand();
+CommandSpec TransferCommand();
 CommandSpec PolicyCommand();
 CommandSpec CheckConventionsCommand();
 CommandSpec CompletionCommand();

@@ -2,7 +2,9 @@
 
 // A bundle's bundle.json read into values and checked by itself (names,
 // paths, ids, data IDs, timespans, types), before any repository is looked
-// at: what bundle_import.cc plans from and bundle.cc writes.
+// at: what bundle_import.cc plans from and bundle.cc writes. A transfer
+// between repositories (repository_transfer.h) builds the same content in
+// memory and imports it the same way.
 //
 // Version 2 (written):
 //   {"format": "starlog-bundle", "version": 2,
@@ -26,8 +28,12 @@
 #include <vector>
 
 #include "starlog/codec/event.h"
+#include "starlog/engine/event_store.h"
+#include "starlog/engine/registry_view.h"
 #include "starlog/engine/universe.h"
+#include "starlog/ingest/bundle.h"
 #include "starlog/ingest/butler_yaml.h"
+#include "starlog/ingest/file_batch.h"
 #include "starlog/result.h"
 
 namespace starlog::ingest::internal {
@@ -71,5 +77,27 @@ inline constexpr size_t kMaxBundleJsonBytes = size_t{1} << 30;
 // data ID a universe element does not key, an empty or inverted validity
 // range, a chain listing itself or a child twice, a dataset id twice.
 Result<BundleContent> ParseBundle(std::string_view text, const engine::Universe& universe);
+
+// Where a content's files are read from, at their recorded paths.
+struct ContentSource {
+  std::string files;  // The folder the artifact paths are relative to.
+  // A repository's root, whose files may be links out of it (the symlink
+  // modes make them); a bundle's files/ may hold no such link.
+  // Default: false.
+  bool repository = false;
+  // What messages call where the content came from, and what a refusal
+  // says was not done ("nothing was imported"). Default: "bundle", "imported".
+  std::string name = "bundle";
+  std::string verb = "imported";
+};
+
+// Checks every file of "content" in "source" against its size and checksum
+// and every path against the root of "store", plans against "view" (the
+// head of "store") what "store" lacks, and hands it to "sink" in one batch,
+// all or nothing: ImportBundle (bundle.h) once bundle.json is read. Returns
+// what ImportBundle returns.
+Result<ImportReport> ImportContent(engine::EventStore& store, const engine::RegistryView& view,
+                                   const BundleContent& content, const ContentSource& source,
+                                   const ImportOptions& options, const FileSink& sink);
 
 }  // namespace starlog::ingest::internal

@@ -36,33 +36,43 @@ Result<std::string> ReadBundleJson(const std::string& from) {
   return internal::ReadBoundedFile(path, internal::kMaxBundleJsonBytes);
 }
 
-// Every file the bundle names: inside the bundle's files/ and the target's
-// root, and byte for byte what bundle.json records.
+// Every file the content names: inside the target's root and the folder it
+// is read from (a bundle's files/ holds no link out of it; a repository's
+// file may be one, as the symlink modes make), and byte for byte what the
+// content records.
 Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
-                  const std::string& files, const engine::ProgressFn& progress) {
+                  const internal::ContentSource& source, const engine::ProgressFn& progress) {
   std::map<std::string, const codec::Artifact*> paths;
   for (const BundleDataset& d : bundle.datasets) {
     if (!d.artifact) continue;
     auto [it, fresh] = paths.emplace(d.artifact->path, &*d.artifact);
     if (!fresh &&
         (it->second->size != d.artifact->size || it->second->checksum != d.artifact->checksum)) {
-      return Status::InvalidArgument("bundle file " + codec::Printable(d.artifact->path) +
+      return Status::InvalidArgument(source.name + " file " + codec::Printable(d.artifact->path) +
                                      " is recorded with two sizes or checksums");
     }
   }
   size_t checked = 0;
   for (const auto& [path, artifact] : paths) {
-    const std::string where = "bundle file " + codec::Printable(path);
+    const std::string where = source.name + " file " + codec::Printable(path);
     STARLOG_RETURN_IF_ERROR(engine::CheckTargetInRoot(store.root(), path).WithContext(where));
-    auto source = engine::ResolveFileInRoot(files, path);
-    if (!source.ok() && !source.status().IsNotFound()) {
-      return source.status().WithContext(where + " (in the bundle)");
+    Result<codec::Artifact> there = Status::NotFound(path);
+    if (source.repository) {
+      there = engine::DescribeFileInRoot(source.files, path);
+      if (!there.ok() && !there.status().IsNotFound()) {
+        return there.status().WithContext(where + " (in " + source.files + ")");
+      }
+    } else {
+      auto found = engine::ResolveFileInRoot(source.files, path);
+      if (!found.ok() && !found.status().IsNotFound()) {
+        return found.status().WithContext(where + " (in the bundle)");
+      }
+      if (found.ok()) there = engine::DescribeFile(source.files, path);
     }
-    auto there = source.ok() ? engine::DescribeFile(files, path) : source.status();
     if (!there.ok() || there->size != artifact->size || there->checksum != artifact->checksum) {
       return Status::Corruption(
           where + (there.ok() ? " does not match its size and checksum" : " is missing") +
-          "; nothing was imported");
+          "; nothing was " + source.verb);
     }
     if (progress) progress(++checked, paths.size());
   }
@@ -73,8 +83,9 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
 // could refuse it is checked here, so a dry run says what a real one would.
 class Planner {
  public:
-  Planner(const engine::RegistryView& view, const BundleContent& bundle)
-      : view_(view), bundle_(bundle) {
+  Planner(const engine::RegistryView& view, const BundleContent& bundle,
+          const internal::ContentSource& source)
+      : view_(view), bundle_(bundle), origin_(source.name), nothing_("nothing was " + source.verb) {
     for (const BundleDataset& d : bundle_.datasets) by_id_.emplace(d.id, &d);
   }
 
@@ -113,6 +124,8 @@ class Planner {
 
   const engine::RegistryView& view_;
   const BundleContent& bundle_;
+  const std::string origin_;   // Where the content comes from, in messages.
+  const std::string nothing_;  // What a refusal adds to its message.
   std::map<codec::Uuid, const BundleDataset*> by_id_;
   std::map<std::string, engine::CollectionInfo> there_;  // Bundle collections the target has.
 };
@@ -152,8 +165,8 @@ Status Planner::Collections() {
     if (there->type != c.type) {
       return Status::Conflict(
           "collection '" + c.name + "' is " + std::string(codec::CollectionTypeName(there->type)) +
-          " in the repository and " + std::string(codec::CollectionTypeName(c.type)) +
-          " in the bundle; nothing was imported");
+          " in the repository and " + std::string(codec::CollectionTypeName(c.type)) + " in the " +
+          origin_ + "; " + nothing_);
     }
     there_.emplace(c.name, *there);
     ++report.collections.present;
@@ -199,8 +212,7 @@ Status Planner::Datasets() {
           existing->data_id != d.data_id) {
         return Status::Conflict(where + " is in the repository with other content (" +
                                 existing->dataset_type + " in " + existing->run + ", " +
-                                codec::FieldMapToString(existing->data_id) +
-                                "); nothing was imported");
+                                codec::FieldMapToString(existing->data_id) + "); " + nothing_);
       }
       if (existing->artifact != d.artifact) {
         return Status::Conflict(
@@ -208,7 +220,7 @@ Status Planner::Datasets() {
             (existing->artifact
                  ? "another file (" + codec::Printable(existing->artifact->path) + ")"
                  : std::string("no file")) +
-            "; nothing was imported");
+            "; " + nothing_);
       }
       ++report.already_present;
       continue;
@@ -218,7 +230,7 @@ Status Planner::Datasets() {
       if (holder) {
         return Status::Conflict(where + ": its data ID " + codec::FieldMapToString(d.data_id) +
                                 " is taken in RUN '" + d.run + "' by dataset " +
-                                holder->id.ToString() + "; nothing was imported");
+                                holder->id.ToString() + "; " + nothing_);
       }
     }
     datasets.push_back(&d);
@@ -237,8 +249,8 @@ Status Planner::Chains() {
         for (const std::string& child : c.children) ours += " " + child;
         return Status::Conflict("chain '" + c.name +
                                 "' is defined differently in the repository (" +
-                                (theirs.empty() ? " none" : theirs) + " ) and the bundle (" +
-                                (ours.empty() ? " none" : ours) + " ); nothing was imported");
+                                (theirs.empty() ? " none" : theirs) + " ) and the " + origin_ +
+                                " (" + (ours.empty() ? " none" : ours) + " ); " + nothing_);
       }
       ++report.chains.present;
       continue;
@@ -251,8 +263,9 @@ Status Planner::Chains() {
         known = child_there.has_value();
       }
       if (!known) {
-        return Status::InvalidArgument("bundle chain '" + c.name + "' lists '" + child +
-                                       "', which is neither in the bundle nor in the repository");
+        return Status::InvalidArgument(origin_ + " chain '" + c.name + "' lists '" + child +
+                                       "', which is neither in the " + origin_ +
+                                       " nor in the repository");
       }
     }
     if (!c.children.empty()) tail.emplace_back(codec::SetChain{c.name, c.children});
@@ -267,15 +280,15 @@ Result<Planner::Identity> Planner::IdentityOf(const codec::Uuid& id, const std::
   }
   STARLOG_ASSIGN_OR_RETURN(auto existing, view_.GetDataset(id));
   if (!existing) {
-    return Status::InvalidArgument(where + ": dataset " + id.ToString() +
-                                   " is neither in the bundle nor in the repository");
+    return Status::InvalidArgument(where + ": dataset " + id.ToString() + " is neither in the " +
+                                   origin_ + " nor in the repository");
   }
   return Identity{existing->dataset_type, existing->data_id};
 }
 
 Status Planner::Tagged() {
   for (const internal::BundleTagged& t : bundle_.tagged) {
-    const std::string where = "bundle membership of TAGGED '" + t.collection + "'";
+    const std::string where = origin_ + " membership of TAGGED '" + t.collection + "'";
     codec::Tag tag{t.collection, {}};
     std::set<std::string> taken;  // Type and data ID, among the new tags.
     for (const codec::Uuid& id : t.ids) {
@@ -293,8 +306,8 @@ Status Planner::Tagged() {
         if (holder) {
           return Status::Conflict("TAGGED '" + t.collection + "' holds dataset " +
                                   holder->id.ToString() + " for " + who.dataset_type + " " +
-                                  codec::FieldMapToString(who.data_id) + ", the bundle " +
-                                  id.ToString() + "; nothing was imported");
+                                  codec::FieldMapToString(who.data_id) + ", the " + origin_ + " " +
+                                  id.ToString() + "; " + nothing_);
         }
       }
       tag.ids.push_back(id);
@@ -316,7 +329,7 @@ Status Planner::Certifications() {
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<Held>>> held;
   std::map<std::pair<std::string, std::string>, codec::Certify> by_key;
   for (const internal::BundleCertification& c : bundle_.certifications) {
-    const std::string where = "bundle certification in '" + c.collection + "'";
+    const std::string where = origin_ + " certification in '" + c.collection + "'";
     for (const codec::Uuid& id : c.ids) {
       STARLOG_ASSIGN_OR_RETURN(Identity who, IdentityOf(id, where));
       const std::pair<std::string, std::string> key{c.collection, who.dataset_type};
@@ -344,8 +357,9 @@ Status Planner::Certifications() {
               "certification of dataset " + id.ToString() + " (" + who.dataset_type + " " +
               codec::FieldMapToString(who.data_id) + ") in '" + c.collection + "' for " +
               RangeText(c.validity) + " overlaps dataset " + h.id.ToString() + " for " +
-              RangeText(h.validity) + (h.from_bundle ? " in the bundle" : " in the repository") +
-              "; nothing was imported");
+              RangeText(h.validity) +
+              (h.from_bundle ? " in the " + origin_ : std::string(" in the repository")) + "; " +
+              nothing_);
         }
       }
       if (present) {
@@ -366,19 +380,13 @@ Status Planner::Certifications() {
 
 }  // namespace
 
-Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
-                                  const ImportOptions& options, const FileSink& sink) {
-  if (options.mode == TransferMode::kDirect) {
-    return Status::InvalidArgument(
-        "a bundle's files are outside the repository: use copy, move, "
-        "hardlink or symlink");
-  }
-  STARLOG_ASSIGN_OR_RETURN(std::string text, ReadBundleJson(from));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
-  STARLOG_ASSIGN_OR_RETURN(BundleContent bundle, internal::ParseBundle(text, view.universe()));
-  const std::string files = (fs::path(from) / "files").string();
-  STARLOG_RETURN_IF_ERROR(CheckFiles(store, bundle, files, options.progress));
-  Planner plan(view, bundle);
+namespace internal {
+
+Result<ImportReport> ImportContent(engine::EventStore& store, const engine::RegistryView& view,
+                                   const BundleContent& bundle, const ContentSource& source,
+                                   const ImportOptions& options, const FileSink& sink) {
+  STARLOG_RETURN_IF_ERROR(CheckFiles(store, bundle, source, options.progress));
+  Planner plan(view, bundle, source);
   STARLOG_RETURN_IF_ERROR(plan.Build());
   ImportReport report = plan.report;
 
@@ -399,8 +407,8 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
       if (d->artifact) {
         auto [it, fresh] = file_of_path.emplace(d->artifact->path, batch.files.size());
         if (fresh) {
-          batch.files.push_back(
-              BatchFile{(fs::path(files) / d->artifact->path).string(), d->artifact->path, {}});
+          batch.files.push_back(BatchFile{
+              (fs::path(source.files) / d->artifact->path).string(), d->artifact->path, {}});
         }
         batch.files[it->second].entries.push_back(
             BatchEntry{batch.bodies.size(), event.datasets.size()});
@@ -413,10 +421,27 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
   report.files = batch.files.size();
   if (options.dry_run || batch.bodies.empty()) return report;
   auto placed = sink(std::move(batch));
-  if (!placed.ok()) return placed.status().WithContext("nothing was imported");
+  if (!placed.ok()) return placed.status().WithContext("nothing was " + source.verb);
   report.first_event = placed->first_event;
   report.last_event = placed->last_event;
   return report;
+}
+
+}  // namespace internal
+
+Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
+                                  const ImportOptions& options, const FileSink& sink) {
+  if (options.mode == TransferMode::kDirect) {
+    return Status::InvalidArgument(
+        "a bundle's files are outside the repository: use copy, move, "
+        "hardlink or symlink");
+  }
+  STARLOG_ASSIGN_OR_RETURN(std::string text, ReadBundleJson(from));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());
+  STARLOG_ASSIGN_OR_RETURN(BundleContent bundle, internal::ParseBundle(text, view.universe()));
+  internal::ContentSource source;
+  source.files = (fs::path(from) / "files").string();
+  return internal::ImportContent(store, view, bundle, source, options, sink);
 }
 
 Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
