@@ -12,6 +12,15 @@ void SetPlacedArtifact(DatasetEntry& entry, const Artifact& placed) {
   entry.artifact->hdu = hdu;
 }
 
+std::optional<std::string> PlacedMismatch(const DatasetEntry& entry, const Artifact& placed) {
+  if (!entry.artifact || entry.artifact->checksum == Hash128{}) return std::nullopt;
+  const Artifact& expected = *entry.artifact;
+  if (expected.size == placed.size && expected.checksum == placed.checksum) return std::nullopt;
+  return "changed after it was checked: placed as " + std::to_string(placed.size) +
+         " bytes with XXH3-128 " + placed.checksum.ToHex() + ", checked as " +
+         std::to_string(expected.size) + " bytes with " + expected.checksum.ToHex();
+}
+
 std::string ArtifactLocation(const Artifact& artifact) {
   if (artifact.hdu == 0) return artifact.path;
   return artifact.path + "[" + std::to_string(artifact.hdu) + "]";

@@ -57,7 +57,20 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
     const std::string where = source.name + " file " + codec::Printable(path);
     STARLOG_RETURN_IF_ERROR(engine::CheckTargetInRoot(store.root(), path).WithContext(where));
     Result<codec::Artifact> there = Status::NotFound(path);
+    // A file of another size is refused before it is read: a hostile source
+    // could name a huge one.
+    const auto other_size = [&]() -> Status {
+      std::error_code ec;
+      const uintmax_t size = fs::file_size(fs::path(source.files) / path, ec);
+      if (ec || size == artifact->size) return Status::OK();
+      return Status::Corruption(where + " is " + std::to_string(size) + " bytes, not the " +
+                                std::to_string(artifact->size) + " recorded; nothing was " +
+                                source.verb);
+    };
     if (source.repository) {
+      if (engine::CheckArtifactInRoot(source.files, path).ok()) {
+        STARLOG_RETURN_IF_ERROR(other_size());
+      }
       there = engine::DescribeFileInRoot(source.files, path);
       if (!there.ok() && !there.status().IsNotFound()) {
         return there.status().WithContext(where + " (in " + source.files + ")");
@@ -67,7 +80,10 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
       if (!found.ok() && !found.status().IsNotFound()) {
         return found.status().WithContext(where + " (in the bundle)");
       }
-      if (found.ok()) there = engine::DescribeFile(source.files, path);
+      if (found.ok()) {
+        STARLOG_RETURN_IF_ERROR(other_size());
+        there = engine::DescribeFile(source.files, path);
+      }
     }
     if (!there.ok() || there->size != artifact->size || there->checksum != artifact->checksum) {
       return Status::Corruption(
@@ -146,8 +162,7 @@ Status Planner::Types() {
     if (theirs != ours || there->storage_class != t.storage_class ||
         there->is_calibration != t.is_calibration) {
       return Status::Conflict("dataset type '" + t.name +
-                              "' is in the repository with another definition; nothing was "
-                              "imported");
+                              "' is in the repository with another definition; " + nothing_);
     }
     ++report.dataset_types.present;
   }

@@ -41,9 +41,13 @@ Result<BatchResult> PlaceAndAppend(engine::EventStore& store, FileBatch batch,
     }
     placed.push_back(*where);
     for (const BatchEntry& e : f.entries) {
-      codec::SetPlacedArtifact(
-          std::get<codec::RegisterDatasets>(batch.bodies.at(e.event)).datasets.at(e.entry),
-          where->artifact);
+      codec::DatasetEntry& entry =
+          std::get<codec::RegisterDatasets>(batch.bodies.at(e.event)).datasets.at(e.entry);
+      if (auto changed = codec::PlacedMismatch(entry, where->artifact)) {
+        undo();
+        return Status::Corruption(f.source + " " + *changed);
+      }
+      codec::SetPlacedArtifact(entry, where->artifact);
     }
     result.datasets += f.entries.size();
   }

@@ -186,7 +186,10 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
       }
       break;
     case TransferMode::kHardlink:
-      if (::link(src.c_str(), target.c_str()) != 0) return Errno("hard link " + src.string());
+      // Of the file itself: link() does not follow a symbolic link, so a
+      // source that is one (a repository ingested with symlink) would plant
+      // that link, resolved afresh from the target's folder.
+      if (::link(real_src.c_str(), target.c_str()) != 0) return Errno("hard link " + src.string());
       break;
     case TransferMode::kSymlink:
       if (::symlink(src.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());

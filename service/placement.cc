@@ -298,8 +298,12 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
       continue;
     }
     for (const EntryRef& e : f.entries) {
-      codec::SetPlacedArtifact(
-          std::get<codec::RegisterDatasets>(request.events[e.event]).datasets[e.entry], *placed);
+      codec::DatasetEntry& entry =
+          std::get<codec::RegisterDatasets>(request.events[e.event]).datasets[e.entry];
+      if (auto changed = codec::PlacedMismatch(entry, *placed)) {
+        return Status::Corruption(f.path + " " + *changed);  // "placement" removes what it made.
+      }
+      codec::SetPlacedArtifact(entry, *placed);
     }
     ++placement.placed_;
   }

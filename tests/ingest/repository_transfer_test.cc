@@ -323,3 +323,65 @@ TEST_CASE("A destination contradicting the source is refused, naming what, and c
                              "in the source; nothing was transferred"));
   sites.RequireUntouched(before);
 }
+
+TEST_CASE("A hard-linked transfer of a source file that is a relative link links the file itself",
+          "[ingest][transfer-datasets]") {
+  Sites sites;
+  // The source's file is a relative link to a file beside it, as an ingest
+  // with relsymlink leaves; link() of the link itself would plant that
+  // relative link in the destination, resolved from there.
+  const std::string root = sites.source.store->root();
+  fs::create_directories(root + "/pool");
+  fs::rename(root + "/calib/run/bias_1.fits", root + "/pool/bias_1.fits");
+  fs::create_symlink("../../pool/bias_1.fits", root + "/calib/run/bias_1.fits");
+  TransferOptions options = Sites::Registering();
+  options.mode = TransferMode::kHardlink;
+  auto linked = sites.Transfer("bias", "calib/run", options);
+  INFO(linked.status().ToString());
+  REQUIRE(linked.ok());
+  const std::string there = sites.dest->root() + "/calib/run/bias_1.fits";
+  CHECK_FALSE(fs::is_symlink(there));
+  CHECK(fs::equivalent(there, root + "/pool/bias_1.fits"));
+  CHECK(ReadText(there) == "bias pixels of 1");
+}
+
+TEST_CASE("A source file of another size than recorded is refused before it is read",
+          "[ingest][transfer-datasets]") {
+  Sites sites;
+  std::ofstream(sites.source.store->root() + "/calib/run/bias_1.fits", std::ios::app)
+      << std::string(4096, 'x');
+  const Head before = sites.dest->head();
+  auto refused = sites.Transfer("bias", "calib/run");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().IsCorruption());
+  CHECK_THAT(refused.status().ToString(), Catch::Contains("bytes, not the"));
+  sites.RequireUntouched(before);
+}
+
+TEST_CASE("A file that is not the one checked when it is placed refuses the batch, placing nothing",
+          "[ingest][transfer-datasets][atomic]") {
+  Sites sites;
+  REQUIRE(sites.Transfer("bias", "calib/run").ok());  // The type and records are there.
+  const Head before = sites.dest->head();
+  const std::string source = sites.source.store->root() + "/calib/run/bias_0.fits";
+  codec::Artifact checked =
+      DescribeFile(sites.source.store->root(), "calib/run/bias_0.fits").value();
+  checked.path = "other/bias_0.fits";
+  // What a check saw before the file changed: another checksum.
+  checked.checksum.low ^= 1;
+  FileBatch batch;
+  batch.mode = TransferMode::kCopy;
+  batch.all_or_nothing = true;
+  batch.bodies.push_back(codec::CreateCollection{"other/run", CollectionType::kRun, ""});
+  batch.bodies.push_back(codec::RegisterDatasets{
+      "other/run",
+      "bias",
+      {{RandomDatasetId(), {{"instrument", "FakeCam"}, {"detector", int64_t{0}}}, checked}}});
+  batch.files.push_back(BatchFile{source, checked.path, {BatchEntry{1, 0}}});
+  auto refused = LocalFileSink(*sites.dest, "mover")(std::move(batch));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().IsCorruption());
+  CHECK_THAT(refused.status().ToString(), Catch::Contains("changed after it was checked"));
+  CHECK(sites.dest->head().sequence == before.sequence);
+  CHECK_FALSE(fs::exists(sites.dest->root() + "/other/bias_0.fits"));
+}

@@ -113,6 +113,13 @@ struct DatasetEntry {
 // artifact, keeping the HDU the entry's planned artifact named: a file is
 // placed once for all its HDUs' datasets.
 void SetPlacedArtifact(DatasetEntry& entry, const Artifact& placed);
+// Nullopt when "placed" is the file "entry" expects, else what differs. An
+// entry that already names a checksum (a bundle's, a source repository's,
+// checked before anything was placed) expects that size and checksum, so
+// that a file changed between its check and its placement is refused, not
+// registered as whatever it became; one whose checksum is zero (ingest: the
+// file is read as it is placed) expects any.
+std::optional<std::string> PlacedMismatch(const DatasetEntry& entry, const Artifact& placed);
 
 // Legal into a RUN, type registered, records present: ApplyRegisterDatasets (apply_datasets.cc).
 struct RegisterDatasets {
