@@ -68,10 +68,13 @@ CommandSpec ExportCommand() {
       .name = "export",
       .summary = "write the datasets a query finds, with records and files, to a bundle",
       .description =
-          "A bundle is a folder: bundle.json (the dataset types, the collections, the\n"
-          "dimension records the data IDs need, each dataset's id, data ID and, if it has a\n"
-          "file, its size and XXH3-128, and the TAGGED and CALIBRATION memberships with\n"
-          "their validity) and files/ with the files at their repository paths.\n"
+          "A bundle is a folder: bundle.jsonl (JSON Lines, version 3: a header with the\n"
+          "counts, then one entry a line: the dataset types, the collections, the chains,\n"
+          "the dimension records the data IDs need, and each dataset's id, data ID, file\n"
+          "size and XXH3-128 if it has a file, and its TAGGED and CALIBRATION memberships\n"
+          "with their validity; a trailer line with the XXH3-128 of all before it) and\n"
+          "files/ with the files at their repository paths. It is written a line at a\n"
+          "time, the files copied as their datasets are written.\n"
           "Every dataset of the --collections is taken (calibrations with every validity\n"
           "range); the bundle holds their RUNs and the --collections themselves: a chain\n"
           "as a chain, with every collection it searches, and the exported datasets'\n"

@@ -21,9 +21,11 @@
 
 namespace starlog::ingest {
 
-// 2: collections of every type, memberships, datasets without files.
-// Version 1 bundles (RUNs only) are still read.
-inline constexpr int kBundleVersion = 2;
+// 3: bundle.jsonl, one entry a line, checksummed, read and written in
+// bounded memory. 2 (bundle.json, one document): collections of every type,
+// memberships, datasets without files. Versions 1 (RUNs only) and 2 are
+// still read.
+inline constexpr int kBundleVersion = 3;
 
 struct ExportOptions {
   // Collections (names or globs) to export with their definitions: chains
