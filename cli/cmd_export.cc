@@ -25,7 +25,8 @@ Status Run(const ParsedArgs& args, Io& io) {
     // range, as the butler's export takes them.
     query.find_first = false;
     STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
-    refs.insert(refs.end(), found.begin(), found.end());
+    refs.insert(refs.end(), std::make_move_iterator(found.begin()),
+                std::make_move_iterator(found.end()));
   }
   if (format == "butler") {
     ingest::ButlerExportOptions options;
@@ -52,7 +53,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   {
     Progress progress(io, "export", "datasets");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    STARLOG_ASSIGN_OR_RETURN(report, ingest::ExportBundle(*store, view, refs, *to, options));
+    STARLOG_ASSIGN_OR_RETURN(report,
+                             ingest::ExportBundle(*store, view, std::move(refs), *to, options));
   }
   io.out << "exported " << report.datasets << " datasets (" << report.files << " files, "
          << report.bytes << " bytes), " << report.records << " dimension records, "

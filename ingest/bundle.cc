@@ -43,18 +43,18 @@ std::string Line(const char* kind, codec::JsonWriter& item) {
 
 // Each dataset's memberships, to write on its line.
 struct Memberships {
-  std::vector<std::string> tagged;
-  std::vector<std::pair<std::string, codec::Timespan>> certified;
+  std::vector<const std::string*> tagged;  // Names in the selection's associations.
+  std::vector<std::pair<const std::string*, codec::Timespan>> certified;
 };
 
 std::map<codec::Uuid, Memberships> MembershipsById(const internal::ExportSelection& s) {
   std::map<codec::Uuid, Memberships> out;
   for (const ButlerAssociations& a : s.associations) {
     if (a.type == codec::CollectionType::kTagged) {
-      for (const codec::Uuid& id : a.ids) out[id].tagged.push_back(a.collection);
+      for (const codec::Uuid& id : a.ids) out[id].tagged.push_back(&a.collection);
     }
     for (const ButlerValidity& v : a.validity_ranges) {
-      for (const codec::Uuid& id : v.ids) out[id].certified.emplace_back(a.collection, v.timespan);
+      for (const codec::Uuid& id : v.ids) out[id].certified.emplace_back(&a.collection, v.timespan);
     }
   }
   return out;
@@ -120,13 +120,13 @@ void WriteDataset(codec::JsonWriter& w, const engine::DatasetRef& ref, const Mem
   }
   if (m != nullptr && !m->tagged.empty()) {
     w.Key("tagged").BeginArray();
-    for (const std::string& c : m->tagged) w.String(c);
+    for (const std::string* c : m->tagged) w.String(*c);
     w.EndArray();
   }
   if (m != nullptr && !m->certified.empty()) {
     w.Key("certified").BeginArray();
     for (const auto& [collection, validity] : m->certified) {
-      w.BeginObject().Key("collection").String(collection);
+      w.BeginObject().Key("collection").String(*collection);
       WriteBound(w, "begin", validity.begin, codec::kUnboundedBegin);
       WriteBound(w, "end", validity.end, codec::kUnboundedEnd);
       w.EndObject();
@@ -139,14 +139,14 @@ void WriteDataset(codec::JsonWriter& w, const engine::DatasetRef& ref, const Mem
 }  // namespace
 
 Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
-                                  const std::vector<engine::DatasetRef>& refs,
-                                  const std::string& to, const ExportOptions& options) {
+                                  std::vector<engine::DatasetRef> refs, const std::string& to,
+                                  const ExportOptions& options) {
   std::error_code ec;
   if (fs::exists(to, ec) && !fs::is_empty(to, ec)) {
     return Status::InvalidArgument(to + " exists and is not empty; export into a new folder");
   }
   STARLOG_ASSIGN_OR_RETURN(internal::ExportSelection selection,
-                           internal::SelectForExport(view, refs, options.collections));
+                           internal::SelectForExport(view, std::move(refs), options.collections));
   ExportReport report;
   report.memberships = selection.memberships;
   fs::create_directories(fs::path(to) / "files", ec);

@@ -47,11 +47,13 @@ struct ExportReport {
 };
 
 // Writes "refs" (each id once; with or without a file) to the new folder
-// "to", as seen by "view", with what ExportOptions asks for. InvalidArgument
-// if "to" exists and is not empty.
+// "to", as seen by "view", with what ExportOptions asks for, a line at a
+// time. The refs are held once (pass them with std::move), sorted; what
+// else is held is per dataset type, collection and dimension record.
+// InvalidArgument if "to" exists and is not empty.
 Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
-                                  const std::vector<engine::DatasetRef>& refs,
-                                  const std::string& to, const ExportOptions& options = {});
+                                  std::vector<engine::DatasetRef> refs, const std::string& to,
+                                  const ExportOptions& options = {});
 
 // What an import adds ("added") and finds already there ("present"), or,
 // with dry_run, would add.
