@@ -16,7 +16,7 @@ n=${3:-20000}; per_run=${4:-50000}
 ((per_run > n)) && per_run=$n
 runs=$(((n + per_run - 1) / per_run))
 mkdir -p "$dir"; cd "$dir"
-rm -rf site summit calibs
+rm -rf site summit empty calibs
 "$bin" create site --no-policy >/dev/null
 printf 'instrument,detector_max\nCam,%d\n' $((per_run + 1)) > i.csv
 { echo instrument,detector; seq 0 $((per_run - 1)) | sed 's/^/Cam,/'; } > d.csv
@@ -45,6 +45,10 @@ measure() {
 measure export "$bin" export site bias --collections Cam/calib --to calibs
 f=$(ls calibs/bundle.json*)  # bundle.json from a build before version 3
 echo "$(basename "$f"): $(du -m "$f" | cut -f1) MB, $(wc -l < "$f") lines"
+# The import's own memory: a dry run into an empty repository (no index
+# to read, so RocksDB's block cache stays empty).
+"$bin" create empty --no-policy >/dev/null
+measure dry-run "$bin" import empty calibs --dry-run
 "$bin" create summit --no-policy >/dev/null
 measure import "$bin" import summit calibs --no-sync
 measure again "$bin" import summit calibs --no-sync
