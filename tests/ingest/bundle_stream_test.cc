@@ -111,14 +111,17 @@ TEST_CASE("A bundle.jsonl truncated, altered, over-long or of another version ch
   Calibrations site(20);
   const std::string text = ReadText(site.lines_path());
   const std::vector<std::string> lines = testutil::BundleLines(text);
-  const auto [setup, message] =
-      GENERATE(std::pair<int, std::string>{0, "without its trailer line (truncated?)"},
-               std::pair<int, std::string>{1, "the file ends inside it (truncated?)"},
-               std::pair<int, std::string>{2, "trailer's line count or XXH3-128 is not that of"},
-               std::pair<int, std::string>{3, "bundle line 3: longer than 1048576 bytes"},
-               std::pair<int, std::string>{4, "bundle version 4 in bundle.jsonl"},
-               std::pair<int, std::string>{5, "the header counts 20 datasets, the lines hold 19"},
-               std::pair<int, std::string>{6, "bundle line 8: a \"dataset_type\" line after"});
+  const auto [setup, message] = GENERATE(
+      std::pair<int, std::string>{0, "without its trailer line (truncated?)"},
+      std::pair<int, std::string>{1, "the file ends inside it (truncated?)"},
+      std::pair<int, std::string>{2, "trailer's line count or XXH3-128 is not that of"},
+      std::pair<int, std::string>{3, "bundle line 3: longer than 1048576 bytes"},
+      std::pair<int, std::string>{4, "bundle version 4 in bundle.jsonl"},
+      std::pair<int, std::string>{5, "the header counts 20 datasets, the lines hold 19"},
+      std::pair<int, std::string>{6, "bundle line 8: a \"dataset_type\" line after"},
+      std::pair<int, std::string>{7, "overlaps dataset"},
+      std::pair<int, std::string>{8, "TAGGED 'HSC/picked' is listed twice"},
+      std::pair<int, std::string>{9, "is out of order or its data ID is twice in its RUN"});
   switch (setup) {
     case 0:  // The trailer lost.
       WriteText(site.lines_path(), text.substr(0, text.size() - lines.back().size() - 1));
@@ -169,6 +172,32 @@ TEST_CASE("A bundle.jsonl truncated, altered, over-long or of another version ch
         if (i == 7) altered += lines[1] + "\n";
       }
       WriteText(site.lines_path(), testutil::Resign(altered + lines.back() + "\n"));
+      break;
+    }
+    case 7: {  // A dataset certified twice, overlapping itself.
+      std::string altered = text;
+      const std::string from = "\"certified\":[";
+      const size_t at = altered.find(from);
+      REQUIRE(at != std::string::npos);
+      const size_t end = altered.find("}]", at);
+      const std::string entry = altered.substr(at + from.size(), end + 1 - at - from.size());
+      altered.insert(end + 1, "," + entry);
+      WriteText(site.lines_path(), testutil::Resign(altered));
+      break;
+    }
+    case 8: {
+      std::string altered = text;
+      const std::string from = "\"tagged\":[\"HSC/picked\"]";
+      altered.replace(altered.find(from), from.size(),
+                      "\"tagged\":[\"HSC/picked\",\"HSC/picked\"]");
+      WriteText(site.lines_path(), testutil::Resign(altered));
+      break;
+    }
+    case 9: {  // Detector 1's dataset given detector 0's data ID, in the same RUN.
+      std::string altered = text;
+      const std::string from = "\"data_id\":{\"detector\":1,";
+      altered.replace(altered.find(from), from.size(), "\"data_id\":{\"detector\":0,");
+      WriteText(site.lines_path(), testutil::Resign(altered));
       break;
     }
   }
