@@ -361,3 +361,51 @@ TEST_CASE("A bundle.jsonl changed between the checking pass and the append impor
   CHECK(Says(imported.status(), "nothing was imported"));
   CHECK(target.store().head().sequence == before.sequence);
 }
+
+TEST_CASE("Two datasets of one data ID in the bundle may not share a TAGGED or overlap in time",
+          "[ingest][bundle][atomic]") {
+  // Detector 0's bias in two RUNs, valid one after the other, the first
+  // tagged.
+  RegistryFixture source;
+  source.CreateCollection("calib/run1", CollectionType::kRun);
+  source.CreateCollection("calib/run2", CollectionType::kRun);
+  source.CreateCollection("HSC/calib/DM-3", CollectionType::kCalibration);
+  source.CreateCollection("HSC/picked", CollectionType::kTagged);
+  const codec::Uuid first = source.AddBias("calib/run1", 0);
+  const codec::Uuid second = source.AddBias("calib/run2", 0);
+  source.Append(codec::Certify{"HSC/calib/DM-3", "bias", {{first, {kJan, kJul}}}});
+  source.Append(codec::Certify{"HSC/calib/DM-3", "bias", {{second, {kJul, codec::kUnboundedEnd}}}});
+  source.Append(codec::Tag{"HSC/picked", {first}});
+  TempDir dir;
+  const std::string bundle = dir.Sub("bundle");
+  auto view = source.View();
+  DatasetQuery query;
+  query.dataset_type = "bias";
+  query.collections = {"HSC/calib/DM-3"};
+  query.find_first = false;
+  ExportOptions options;
+  options.collections = {"HSC/calib/DM-3", "HSC/picked"};
+  REQUIRE(
+      ExportBundle(source.store(), view, view.QueryDatasets(query).value(), bundle, options).ok());
+  const std::string path = bundle + "/" + internal::kBundleLinesFile;
+  std::string text = ReadText(path);
+  const auto [from, to, message] = GENERATE(
+      std::tuple<std::string, std::string, std::string>{"\"begin\":" + std::to_string(kJul),
+                                                        "\"begin\":" + std::to_string(kJul - 1),
+                                                        "overlaps dataset"},
+      std::tuple<std::string, std::string, std::string>{
+          "\"run\":\"calib/run2\",", "\"run\":\"calib/run2\",\"tagged\":[\"HSC/picked\"],",
+          "bundle membership of TAGGED 'HSC/picked': two datasets of bias"});
+  const size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  WriteText(path, testutil::Resign(text));
+  RegistryFixture target;
+  const Head before = target.store().head();
+  auto imported = ImportBundle(target.store(), bundle, TransferMode::kCopy, "importer");
+  INFO(imported.status().ToString());
+  REQUIRE_FALSE(imported.ok());
+  CHECK(Says(imported.status(), message));
+  CHECK(Says(imported.status(), "in the bundle") == (message == "overlaps dataset"));
+  CHECK(target.store().head().sequence == before.sequence);
+}
