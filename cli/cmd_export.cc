@@ -25,7 +25,8 @@ Status Run(const ParsedArgs& args, Io& io) {
     // range, as the butler's export takes them.
     query.find_first = false;
     STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
-    refs.insert(refs.end(), found.begin(), found.end());
+    refs.insert(refs.end(), std::make_move_iterator(found.begin()),
+                std::make_move_iterator(found.end()));
   }
   if (format == "butler") {
     ingest::ButlerExportOptions options;
@@ -52,7 +53,8 @@ Status Run(const ParsedArgs& args, Io& io) {
   {
     Progress progress(io, "export", "datasets");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    STARLOG_ASSIGN_OR_RETURN(report, ingest::ExportBundle(*store, view, refs, *to, options));
+    STARLOG_ASSIGN_OR_RETURN(report,
+                             ingest::ExportBundle(*store, view, std::move(refs), *to, options));
   }
   io.out << "exported " << report.datasets << " datasets (" << report.files << " files, "
          << report.bytes << " bytes), " << report.records << " dimension records, "
@@ -68,10 +70,13 @@ CommandSpec ExportCommand() {
       .name = "export",
       .summary = "write the datasets a query finds, with records and files, to a bundle",
       .description =
-          "A bundle is a folder: bundle.json (the dataset types, the collections, the\n"
-          "dimension records the data IDs need, each dataset's id, data ID and, if it has a\n"
-          "file, its size and XXH3-128, and the TAGGED and CALIBRATION memberships with\n"
-          "their validity) and files/ with the files at their repository paths.\n"
+          "A bundle is a folder: bundle.jsonl (JSON Lines, version 3: a header with the\n"
+          "counts, then one entry a line: the dataset types, the collections, the chains,\n"
+          "the dimension records the data IDs need, and each dataset's id, data ID, file\n"
+          "size and XXH3-128 if it has a file, and its TAGGED and CALIBRATION memberships\n"
+          "with their validity; a trailer line with the XXH3-128 of all before it) and\n"
+          "files/ with the files at their repository paths. It is written a line at a\n"
+          "time, the files copied as their datasets are written.\n"
           "Every dataset of the --collections is taken (calibrations with every validity\n"
           "range); the bundle holds their RUNs and the --collections themselves: a chain\n"
           "as a chain, with every collection it searches, and the exported datasets'\n"

@@ -26,7 +26,9 @@ Status Run(const ParsedArgs& args, Io& io) {
   options.dry_run = args.Has("dry-run");
   ingest::ImportReport r;
   {
-    Progress progress(io, "import", "files checked");
+    // A bundle.jsonl counts its datasets twice: checked, then imported (a
+    // bundle.json counts its files checked).
+    Progress progress(io, "import", "datasets checked then imported");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
     STARLOG_ASSIGN_OR_RETURN(
         r, ingest::ImportBundle(*writer.store, args.positional(1), options, writer.sink));
@@ -42,12 +44,17 @@ CommandSpec ImportCommand() {
       .name = "import",
       .summary = "read a bundle made by export: datasets, records and verified files",
       .description =
-          "Checks every file of the bundle against its recorded size and XXH3-128 before\n"
-          "changing anything (a mismatch names the file and imports nothing), then\n"
-          "adds what the repository lacks in one atomic write: the dataset types,\n"
-          "collections, dimension records, the datasets under their own ids (files placed\n"
-          "at the same relative paths), chains, TAGGED memberships and certifications with\n"
-          "their validity. Importing twice adds nothing. A bundle that contradicts the\n"
+          "Checks the bundle before changing anything: bundle.jsonl's checksum (a truncated\n"
+          "or altered bundle is refused), every line (a bad one is named, as \"bundle line\n"
+          "12: ...\"), every rule against the repository, and every file against its\n"
+          "recorded size and XXH3-128 (a mismatch names the file). Then it adds what the\n"
+          "repository lacks: the dataset types, collections, dimension records, the\n"
+          "datasets under their own ids (files placed at the same relative paths), TAGGED\n"
+          "memberships and certifications with their validity, chains last. A bundle.jsonl\n"
+          "is read a line at a time and appended in batches of about 10,000 datasets, each\n"
+          "one atomic write; if the import stops between two, importing again adds the\n"
+          "rest (a bundle.json, versions 1 and 2, in one write). Importing twice adds\n"
+          "nothing. A bundle that contradicts the\n"
           "repository (a dataset id with another file, a chain with other children, a\n"
           "certification overlapping one there, a type defined otherwise) is refused,\n"
           "naming it, and nothing changes. --dry-run checks all of it and prints the\n"
@@ -57,8 +64,9 @@ CommandSpec ImportCommand() {
           "descriptors (see ingest --help), in parts of 128, still one edit.\n"
           "With --format butler, reads a Gen3 butler export (export.yaml and its files:\n"
           "see the README's \"The butler's export format\") in one atomic write.\n"
-          "On a terminal a progress line counts the files checked (a bundle) or placed\n"
-          "(butler); in a pipe there is none.",
+          "On a terminal a progress line counts the datasets checked then imported (a\n"
+          "bundle.jsonl), the files checked (a bundle.json) or placed (butler); in a pipe\n"
+          "there is none.",
       .positionals = {{"PATH", "repository folder"}, {"BUNDLE", "a folder made by export"}},
       .options = {{"transfer", "MODE", "copy (default), move, hardlink, symlink or relsymlink"},
                   {"format", "FORMAT",

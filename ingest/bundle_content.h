@@ -1,12 +1,14 @@
 #pragma once
 
-// A bundle's bundle.json read into values and checked by itself (names,
-// paths, ids, data IDs, timespans, types), before any repository is looked
-// at: what bundle_import.cc plans from and bundle.cc writes. A transfer
-// between repositories (repository_transfer.h) builds the same content in
-// memory and imports it the same way.
+// A bundle read into values and checked by itself (names, paths, ids, data
+// IDs, timespans, types), before any repository is looked at: what
+// bundle_import.cc and bundle_stream_import.cc plan from. A transfer between
+// repositories (repository_transfer.h) builds the same content in memory and
+// imports it as a bundle.json's. Version 3 (bundle.jsonl, written) is read a
+// line at a time (its layout is in ingest/bundle_lines.h); versions 1 and 2
+// (bundle.json) whole:
 //
-// Version 2 (written):
+// Version 2:
 //   {"format": "starlog-bundle", "version": 2,
 //    "source_repository": UUID, "source_sequence": N,
 //    "dataset_types": [{"name", "dimensions": [...], "storage_class", "is_calibration"}],
@@ -22,9 +24,11 @@
 // with a file, and no memberships but the RUNs.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "starlog/codec/event.h"
@@ -38,12 +42,21 @@
 
 namespace starlog::ingest::internal {
 
+struct BundleCertified {
+  std::string collection;
+  codec::Timespan validity;
+};
+
 struct BundleDataset {
   codec::Uuid id;
   std::string dataset_type;
   std::string run;
   codec::FieldMap data_id;
   std::optional<codec::Artifact> artifact;  // Path, size, checksum, HDU.
+  // Version 3 only (earlier versions list memberships apart): the TAGGED
+  // and CALIBRATION collections holding it, by name.
+  std::vector<std::string> tagged = {};
+  std::vector<BundleCertified> certified = {};
 };
 
 struct BundleTagged {
@@ -66,6 +79,59 @@ struct BundleContent {
   std::vector<BundleTagged> tagged;
   std::vector<BundleCertification> certifications;
 };
+
+// Version 3 (bundle.jsonl, ingest/bundle_lines.h): the header line, then
+// one entry a line, read by itself.
+struct BundleCounts {
+  uint64_t dataset_types = 0;
+  uint64_t collections = 0;
+  uint64_t chains = 0;
+  uint64_t dimension_records = 0;
+  uint64_t datasets = 0;
+};
+
+struct BundleHeader {
+  int version = 0;
+  BundleCounts counts;
+};
+
+struct BundleRecord {
+  std::string element;
+  codec::FieldMap record;
+};
+
+struct BundleChain {
+  std::string name;
+  std::vector<std::string> children;
+};
+
+// In the order the kinds come in the file (the variant's index).
+using BundleLine = std::variant<codec::RegisterDatasetType, ButlerCollection, BundleChain,
+                                BundleRecord, BundleDataset>;
+
+// The data ID keys of each dataset type read so far, by name.
+using TypeKeys = std::map<std::string, std::vector<std::string>>;
+
+// The header (line 1): InvalidArgument if it is not a bundle's, NotSupported
+// for another version.
+Result<BundleHeader> ReadBundleHeader(std::string_view line);
+
+// One line after the header, checked by itself as ParseBundle checks an
+// entry (a dataset's type must be in "keys"); the error begins "bundle line
+// N:". What needs other lines (a RUN among the collections, order,
+// duplicates) is the importer's to check.
+Result<BundleLine> ReadBundleLine(std::string_view line, uint64_t number,
+                                  const engine::Universe& universe, const TypeKeys& keys);
+
+// The order of version 3's lines. A record's key: its element's keys,
+// encoded (InvalidArgument if it lacks one). A dataset's: its type and data
+// ID (a prefix no other type and data ID extends, so that the lines of one
+// are together), then its RUN.
+Result<std::string> RecordKey(const engine::Universe& universe, const std::string& element,
+                              const codec::FieldMap& record);
+std::string DatasetGroupKey(const std::string& dataset_type, const codec::FieldMap& data_id);
+std::string DatasetOrderKey(const std::string& dataset_type, const codec::FieldMap& data_id,
+                            const std::string& run);
 
 // Larger bundle.json files are refused before they are read.
 inline constexpr size_t kMaxBundleJsonBytes = size_t{1} << 30;

@@ -7,6 +7,9 @@
 
 #include "ingest/bounded_read.h"
 #include "ingest/bundle_content.h"
+#include "ingest/bundle_lines.h"
+#include "ingest/bundle_plan.h"
+#include "ingest/bundle_stream_import.h"
 #include "starlog/codec/text.h"
 #include "starlog/engine/artifact_files.h"
 #include "starlog/engine/repo_paths.h"
@@ -21,18 +24,13 @@ namespace {
 using internal::BundleContent;
 using internal::BundleDataset;
 
-std::string RangeText(const codec::Timespan& t) {
-  const auto bound = [](int64_t v, int64_t unbounded) {
-    return v == unbounded ? std::string("unbounded") : std::to_string(v);
-  };
-  return "[" + bound(t.begin, codec::kUnboundedBegin) + ", " + bound(t.end, codec::kUnboundedEnd) +
-         ")";
-}
-
 Result<std::string> ReadBundleJson(const std::string& from) {
   const std::string path = (fs::path(from) / "bundle.json").string();
   std::error_code ec;
-  if (!fs::exists(path, ec)) return Status::NotFound("no bundle.json in " + from);
+  if (!fs::exists(path, ec)) {
+    return Status::NotFound("no " + std::string(internal::kBundleLinesFile) +
+                            " or bundle.json in " + from);
+  }
   return internal::ReadBoundedFile(path, internal::kMaxBundleJsonBytes);
 }
 
@@ -54,36 +52,27 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
   }
   size_t checked = 0;
   for (const auto& [path, artifact] : paths) {
+    if (!source.repository) {
+      STARLOG_RETURN_IF_ERROR(internal::CheckBundleFile(store.root(), source.files, *artifact));
+      if (progress) progress(++checked, paths.size());
+      continue;
+    }
     const std::string where = source.name + " file " + codec::Printable(path);
     STARLOG_RETURN_IF_ERROR(engine::CheckTargetInRoot(store.root(), path).WithContext(where));
-    Result<codec::Artifact> there = Status::NotFound(path);
     // A file of another size is refused before it is read: a hostile source
     // could name a huge one.
-    const auto other_size = [&]() -> Status {
+    if (engine::CheckArtifactInRoot(source.files, path).ok()) {
       std::error_code ec;
       const uintmax_t size = fs::file_size(fs::path(source.files) / path, ec);
-      if (ec || size == artifact->size) return Status::OK();
-      return Status::Corruption(where + " is " + std::to_string(size) + " bytes, not the " +
-                                std::to_string(artifact->size) + " recorded; nothing was " +
-                                source.verb);
-    };
-    if (source.repository) {
-      if (engine::CheckArtifactInRoot(source.files, path).ok()) {
-        STARLOG_RETURN_IF_ERROR(other_size());
+      if (!ec && size != artifact->size) {
+        return Status::Corruption(where + " is " + std::to_string(size) + " bytes, not the " +
+                                  std::to_string(artifact->size) + " recorded; nothing was " +
+                                  source.verb);
       }
-      there = engine::DescribeFileInRoot(source.files, path);
-      if (!there.ok() && !there.status().IsNotFound()) {
-        return there.status().WithContext(where + " (in " + source.files + ")");
-      }
-    } else {
-      auto found = engine::ResolveFileInRoot(source.files, path);
-      if (!found.ok() && !found.status().IsNotFound()) {
-        return found.status().WithContext(where + " (in the bundle)");
-      }
-      if (found.ok()) {
-        STARLOG_RETURN_IF_ERROR(other_size());
-        there = engine::DescribeFile(source.files, path);
-      }
+    }
+    auto there = engine::DescribeFileInRoot(source.files, path);
+    if (!there.ok() && !there.status().IsNotFound()) {
+      return there.status().WithContext(where + " (in " + source.files + ")");
     }
     if (!there.ok() || there->size != artifact->size || there->checksum != artifact->checksum) {
       return Status::Corruption(
@@ -99,9 +88,8 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
 // could refuse it is checked here, so a dry run says what a real one would.
 class Planner {
  public:
-  Planner(const engine::RegistryView& view, const BundleContent& bundle,
-          const internal::ContentSource& source)
-      : view_(view), bundle_(bundle), origin_(source.name), nothing_("nothing was " + source.verb) {
+  Planner(const engine::RegistryView& view, const BundleContent& bundle)
+      : view_(view), bundle_(bundle) {
     for (const BundleDataset& d : bundle_.datasets) by_id_.emplace(d.id, &d);
   }
 
@@ -133,55 +121,29 @@ class Planner {
   Status Tagged();
   Status Certifications();
   Result<Identity> IdentityOf(const codec::Uuid& id, const std::string& where);
-  // The dataset of "data_id" in "collection" of the target, if any.
-  Result<std::optional<engine::DatasetRef>> Holder(const std::string& type,
-                                                   const codec::FieldMap& data_id,
-                                                   const std::string& collection);
 
   const engine::RegistryView& view_;
   const BundleContent& bundle_;
-  const std::string origin_;   // Where the content comes from, in messages.
-  const std::string nothing_;  // What a refusal adds to its message.
   std::map<codec::Uuid, const BundleDataset*> by_id_;
   std::map<std::string, engine::CollectionInfo> there_;  // Bundle collections the target has.
 };
 
 Status Planner::Types() {
   for (const codec::RegisterDatasetType& t : bundle_.dataset_types) {
-    auto there = view_.GetDatasetType(t.name);
-    if (!there.ok()) {
-      if (!there.status().IsNotFound()) return there.status();
-      head.emplace_back(t);
-      ++report.dataset_types.added;
-      continue;
-    }
-    // The same dimension group, however spelled (as the engine compares
-    // a registration again).
-    STARLOG_ASSIGN_OR_RETURN(auto theirs, view_.universe().NormalizeDimensions(there->dimensions));
-    STARLOG_ASSIGN_OR_RETURN(auto ours, view_.universe().NormalizeDimensions(t.dimensions));
-    if (theirs != ours || there->storage_class != t.storage_class ||
-        there->is_calibration != t.is_calibration) {
-      return Status::Conflict("dataset type '" + t.name +
-                              "' is in the repository with another definition; " + nothing_);
-    }
-    ++report.dataset_types.present;
+    STARLOG_ASSIGN_OR_RETURN(bool add, internal::PlanDatasetType(view_, t));
+    if (add) head.emplace_back(t);
+    ++(add ? report.dataset_types.added : report.dataset_types.present);
   }
   return Status::OK();
 }
 
 Status Planner::Collections() {
   for (const ButlerCollection& c : bundle_.collections) {
-    STARLOG_ASSIGN_OR_RETURN(auto there, view_.GetCollection(c.name));
+    STARLOG_ASSIGN_OR_RETURN(auto there, internal::PlanCollection(view_, c));
     if (!there) {
       head.emplace_back(codec::CreateCollection{c.name, c.type, c.doc.value_or("")});
       ++report.collections.added;
       continue;
-    }
-    if (there->type != c.type) {
-      return Status::Conflict(
-          "collection '" + c.name + "' is " + std::string(codec::CollectionTypeName(there->type)) +
-          " in the repository and " + std::string(codec::CollectionTypeName(c.type)) + " in the " +
-          origin_ + "; " + nothing_);
     }
     there_.emplace(c.name, *there);
     ++report.collections.present;
@@ -209,44 +171,12 @@ Status Planner::Records() {
   return Status::OK();
 }
 
-Result<std::optional<engine::DatasetRef>> Planner::Holder(const std::string& type,
-                                                          const codec::FieldMap& data_id,
-                                                          const std::string& collection) {
-  auto found = view_.FindDataset(type, data_id, {collection});
-  if (found.ok()) return std::optional<engine::DatasetRef>(*found);
-  if (found.status().IsNotFound()) return std::optional<engine::DatasetRef>();
-  return found.status();
-}
-
 Status Planner::Datasets() {
   for (const BundleDataset& d : bundle_.datasets) {
-    const std::string where = "dataset " + d.id.ToString();
-    STARLOG_ASSIGN_OR_RETURN(auto existing, view_.GetDataset(d.id));
-    if (existing) {
-      if (existing->dataset_type != d.dataset_type || existing->run != d.run ||
-          existing->data_id != d.data_id) {
-        return Status::Conflict(where + " is in the repository with other content (" +
-                                existing->dataset_type + " in " + existing->run + ", " +
-                                codec::FieldMapToString(existing->data_id) + "); " + nothing_);
-      }
-      if (existing->artifact != d.artifact) {
-        return Status::Conflict(
-            where + " is already in the repository with " +
-            (existing->artifact
-                 ? "another file (" + codec::Printable(existing->artifact->path) + ")"
-                 : std::string("no file")) +
-            "; " + nothing_);
-      }
+    STARLOG_ASSIGN_OR_RETURN(bool add, internal::PlanDataset(view_, d, there_.count(d.run) != 0));
+    if (!add) {
       ++report.already_present;
       continue;
-    }
-    if (there_.count(d.run) != 0) {
-      STARLOG_ASSIGN_OR_RETURN(auto holder, Holder(d.dataset_type, d.data_id, d.run));
-      if (holder) {
-        return Status::Conflict(where + ": its data ID " + codec::FieldMapToString(d.data_id) +
-                                " is taken in RUN '" + d.run + "' by dataset " +
-                                holder->id.ToString() + "; " + nothing_);
-      }
     }
     datasets.push_back(&d);
     ++report.datasets;
@@ -255,33 +185,23 @@ Status Planner::Datasets() {
 }
 
 Status Planner::Chains() {
+  const auto in_bundle = [&](const std::string& name) {
+    for (const ButlerCollection& other : bundle_.collections) {
+      if (other.name == name) return true;
+    }
+    return false;
+  };
   for (const ButlerCollection& c : bundle_.collections) {
     if (c.type != codec::CollectionType::kChained) continue;
-    if (auto there = there_.find(c.name); there != there_.end()) {
-      if (there->second.children != c.children) {
-        std::string theirs, ours;
-        for (const std::string& child : there->second.children) theirs += " " + child;
-        for (const std::string& child : c.children) ours += " " + child;
-        return Status::Conflict("chain '" + c.name +
-                                "' is defined differently in the repository (" +
-                                (theirs.empty() ? " none" : theirs) + " ) and the " + origin_ +
-                                " (" + (ours.empty() ? " none" : ours) + " ); " + nothing_);
-      }
+    auto there = there_.find(c.name);
+    STARLOG_ASSIGN_OR_RETURN(
+        bool add,
+        internal::PlanChain(view_, c.name, c.children,
+                            there == there_.end() ? std::nullopt : std::optional(there->second),
+                            in_bundle));
+    if (!add) {
       ++report.chains.present;
       continue;
-    }
-    for (const std::string& child : c.children) {
-      bool known = false;
-      for (const ButlerCollection& other : bundle_.collections) known |= other.name == child;
-      if (!known) {
-        STARLOG_ASSIGN_OR_RETURN(auto child_there, view_.GetCollection(child));
-        known = child_there.has_value();
-      }
-      if (!known) {
-        return Status::InvalidArgument(origin_ + " chain '" + c.name + "' lists '" + child +
-                                       "', which is neither in the " + origin_ +
-                                       " nor in the repository");
-      }
     }
     if (!c.children.empty()) tail.emplace_back(codec::SetChain{c.name, c.children});
     ++report.chains.added;
@@ -295,15 +215,15 @@ Result<Planner::Identity> Planner::IdentityOf(const codec::Uuid& id, const std::
   }
   STARLOG_ASSIGN_OR_RETURN(auto existing, view_.GetDataset(id));
   if (!existing) {
-    return Status::InvalidArgument(where + ": dataset " + id.ToString() + " is neither in the " +
-                                   origin_ + " nor in the repository");
+    return Status::InvalidArgument(where + ": dataset " + id.ToString() +
+                                   " is neither in the bundle nor in the repository");
   }
   return Identity{existing->dataset_type, existing->data_id};
 }
 
 Status Planner::Tagged() {
   for (const internal::BundleTagged& t : bundle_.tagged) {
-    const std::string where = origin_ + " membership of TAGGED '" + t.collection + "'";
+    const std::string where = "bundle membership of TAGGED '" + t.collection + "'";
     codec::Tag tag{t.collection, {}};
     std::set<std::string> taken;  // Type and data ID, among the new tags.
     for (const codec::Uuid& id : t.ids) {
@@ -313,16 +233,11 @@ Status Planner::Tagged() {
                                        codec::FieldMapToString(who.data_id));
       }
       if (there_.count(t.collection) != 0) {
-        STARLOG_ASSIGN_OR_RETURN(auto holder, Holder(who.dataset_type, who.data_id, t.collection));
-        if (holder && holder->id == id) {
+        STARLOG_ASSIGN_OR_RETURN(
+            bool add, internal::PlanTag(view_, t.collection, id, who.dataset_type, who.data_id));
+        if (!add) {
           ++report.tagged.present;
           continue;
-        }
-        if (holder) {
-          return Status::Conflict("TAGGED '" + t.collection + "' holds dataset " +
-                                  holder->id.ToString() + " for " + who.dataset_type + " " +
-                                  codec::FieldMapToString(who.data_id) + ", the " + origin_ + " " +
-                                  id.ToString() + "; " + nothing_);
         }
       }
       tag.ids.push_back(id);
@@ -344,7 +259,7 @@ Status Planner::Certifications() {
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<Held>>> held;
   std::map<std::pair<std::string, std::string>, codec::Certify> by_key;
   for (const internal::BundleCertification& c : bundle_.certifications) {
-    const std::string where = origin_ + " certification in '" + c.collection + "'";
+    const std::string where = "bundle certification in '" + c.collection + "'";
     for (const codec::Uuid& id : c.ids) {
       STARLOG_ASSIGN_OR_RETURN(Identity who, IdentityOf(id, where));
       const std::pair<std::string, std::string> key{c.collection, who.dataset_type};
@@ -371,10 +286,9 @@ Status Planner::Certifications() {
           return Status::Conflict(
               "certification of dataset " + id.ToString() + " (" + who.dataset_type + " " +
               codec::FieldMapToString(who.data_id) + ") in '" + c.collection + "' for " +
-              RangeText(c.validity) + " overlaps dataset " + h.id.ToString() + " for " +
-              RangeText(h.validity) +
-              (h.from_bundle ? " in the " + origin_ : std::string(" in the repository")) + "; " +
-              nothing_);
+              internal::RangeText(c.validity) + " overlaps dataset " + h.id.ToString() + " for " +
+              internal::RangeText(h.validity) +
+              (h.from_bundle ? " in the bundle" : " in the repository") + "; nothing was imported");
         }
       }
       if (present) {
@@ -401,7 +315,7 @@ Result<ImportReport> ImportContent(engine::EventStore& store, const engine::Regi
                                    const BundleContent& bundle, const ContentSource& source,
                                    const ImportOptions& options, const FileSink& sink) {
   STARLOG_RETURN_IF_ERROR(CheckFiles(store, bundle, source, options.progress));
-  Planner plan(view, bundle, source);
+  Planner plan(view, bundle);
   STARLOG_RETURN_IF_ERROR(plan.Build());
   ImportReport report = plan.report;
 
@@ -450,6 +364,10 @@ Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& 
     return Status::InvalidArgument(
         "a bundle's files are outside the repository: use copy, move, "
         "hardlink or symlink");
+  }
+  std::error_code ec;
+  if (fs::exists(fs::path(from) / internal::kBundleLinesFile, ec)) {
+    return internal::ImportBundleLines(store, from, options, sink);
   }
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadBundleJson(from));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store.View());

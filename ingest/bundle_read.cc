@@ -125,25 +125,29 @@ std::string At(const char* list, size_t i) {
   return std::string(list) + "[" + std::to_string(i) + "]";
 }
 
+Result<codec::RegisterDatasetType> ReadType(const Reader& r, const codec::JsonValue& t,
+                                            const engine::Universe& universe) {
+  codec::RegisterDatasetType type;
+  STARLOG_ASSIGN_OR_RETURN(type.name, r.String(t, "name"));
+  STARLOG_RETURN_IF_ERROR(engine::ValidateDatasetTypeName(type.name).WithContext("bundle"));
+  STARLOG_ASSIGN_OR_RETURN(type.dimensions, r.Strings(t, "dimensions"));
+  STARLOG_RETURN_IF_ERROR(
+      universe.RequiredKeys(type.dimensions).status().WithContext("bundle type " + type.name));
+  STARLOG_ASSIGN_OR_RETURN(type.storage_class, r.String(t, "storage_class"));
+  STARLOG_RETURN_IF_ERROR(
+      engine::ValidateText("storage class", type.storage_class, engine::kMaxShortTextLength)
+          .WithContext("bundle type " + type.name));
+  STARLOG_ASSIGN_OR_RETURN(const codec::JsonValue* cal, r.Member(t, "is_calibration", Kind::kBool));
+  type.is_calibration = cal->boolean;
+  return type;
+}
+
 Status ReadTypes(const codec::JsonValue& bundle, const engine::Universe& universe,
                  BundleContent* out) {
   STARLOG_ASSIGN_OR_RETURN(auto items, Reader("").Array(bundle, "dataset_types"));
   for (size_t i = 0; i < items->size(); ++i) {
     const Reader r(At("dataset_types", i));
-    const codec::JsonValue& t = (*items)[i];
-    codec::RegisterDatasetType type;
-    STARLOG_ASSIGN_OR_RETURN(type.name, r.String(t, "name"));
-    STARLOG_RETURN_IF_ERROR(engine::ValidateDatasetTypeName(type.name).WithContext("bundle"));
-    STARLOG_ASSIGN_OR_RETURN(type.dimensions, r.Strings(t, "dimensions"));
-    STARLOG_RETURN_IF_ERROR(
-        universe.RequiredKeys(type.dimensions).status().WithContext("bundle type " + type.name));
-    STARLOG_ASSIGN_OR_RETURN(type.storage_class, r.String(t, "storage_class"));
-    STARLOG_RETURN_IF_ERROR(
-        engine::ValidateText("storage class", type.storage_class, engine::kMaxShortTextLength)
-            .WithContext("bundle type " + type.name));
-    STARLOG_ASSIGN_OR_RETURN(const codec::JsonValue* cal,
-                             r.Member(t, "is_calibration", Kind::kBool));
-    type.is_calibration = cal->boolean;
+    STARLOG_ASSIGN_OR_RETURN(codec::RegisterDatasetType type, ReadType(r, (*items)[i], universe));
     for (const codec::RegisterDatasetType& other : out->dataset_types) {
       if (other.name == type.name)
         return r.Fail("dataset type '" + type.name + "' is listed twice");
@@ -153,7 +157,20 @@ Status ReadTypes(const codec::JsonValue& bundle, const engine::Universe& univers
   return Status::OK();
 }
 
-Status ReadCollection(const Reader& r, const codec::JsonValue& c, bool v1, BundleContent* out) {
+Status CheckChildren(const Reader& r, const std::string& chain,
+                     const std::vector<std::string>& children) {
+  std::set<std::string> seen;
+  for (const std::string& child : children) {
+    STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(child).WithContext(chain));
+    if (child == chain || !seen.insert(child).second) {
+      return r.Fail("chain '" + chain + "' lists '" + child +
+                    (child == chain ? "', itself" : "' twice"));
+    }
+  }
+  return Status::OK();
+}
+
+Result<ButlerCollection> ReadCollectionItem(const Reader& r, const codec::JsonValue& c, bool v1) {
   ButlerCollection collection;
   STARLOG_ASSIGN_OR_RETURN(collection.name, r.String(c, "name"));
   STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(collection.name).WithContext("bundle"));
@@ -173,15 +190,13 @@ Status ReadCollection(const Reader& r, const codec::JsonValue& c, bool v1, Bundl
     if (!collection.children.empty() && collection.type != codec::CollectionType::kChained) {
       return r.Fail("'" + collection.name + "' has children but is not CHAINED");
     }
-    std::set<std::string> seen;
-    for (const std::string& child : collection.children) {
-      STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(child).WithContext(collection.name));
-      if (child == collection.name || !seen.insert(child).second) {
-        return r.Fail("chain '" + collection.name + "' lists '" + child +
-                      (child == collection.name ? "', itself" : "' twice"));
-      }
-    }
+    STARLOG_RETURN_IF_ERROR(CheckChildren(r, collection.name, collection.children));
   }
+  return collection;
+}
+
+Status ReadCollection(const Reader& r, const codec::JsonValue& c, bool v1, BundleContent* out) {
+  STARLOG_ASSIGN_OR_RETURN(ButlerCollection collection, ReadCollectionItem(r, c, v1));
   for (const ButlerCollection& other : out->collections) {
     if (other.name == collection.name) {
       return r.Fail("collection '" + collection.name + "' is listed twice");
@@ -191,29 +206,36 @@ Status ReadCollection(const Reader& r, const codec::JsonValue& c, bool v1, Bundl
   return Status::OK();
 }
 
+Result<BundleRecord> ReadRecord(const Reader& r, const codec::JsonValue& item,
+                                const engine::Universe& universe) {
+  BundleRecord out;
+  STARLOG_ASSIGN_OR_RETURN(out.element, r.String(item, "element"));
+  const engine::DimensionElement* e = universe.Find(out.element);
+  if (e == nullptr)
+    return r.Fail("no element '" + codec::Printable(out.element) + "' in the universe");
+  STARLOG_ASSIGN_OR_RETURN(out.record, r.Fields(item, "record"));
+  for (const auto& [field, value] : out.record) {
+    const engine::ValueType* type = universe.FieldType(*e, field);
+    if (type == nullptr) return r.Fail(out.element + " has no field '" + field + "'");
+    const bool is_int = std::holds_alternative<int64_t>(value);
+    if (is_int != (*type == engine::ValueType::kInt)) {
+      return r.Fail(out.element + "." + field + " is not " +
+                    std::string(engine::ValueTypeName(*type)));
+    }
+  }
+  return out;
+}
+
 Status ReadRecords(const codec::JsonValue& bundle, const engine::Universe& universe,
                    BundleContent* out) {
   STARLOG_ASSIGN_OR_RETURN(auto items, Reader("").Array(bundle, "dimension_records"));
   for (size_t i = 0; i < items->size(); ++i) {
-    const Reader r(At("dimension_records", i));
-    STARLOG_ASSIGN_OR_RETURN(std::string element, r.String((*items)[i], "element"));
-    const engine::DimensionElement* e = universe.Find(element);
-    if (e == nullptr)
-      return r.Fail("no element '" + codec::Printable(element) + "' in the universe");
-    STARLOG_ASSIGN_OR_RETURN(codec::FieldMap record, r.Fields((*items)[i], "record"));
-    for (const auto& [field, value] : record) {
-      const engine::ValueType* type = universe.FieldType(*e, field);
-      if (type == nullptr) return r.Fail(element + " has no field '" + field + "'");
-      const bool is_int = std::holds_alternative<int64_t>(value);
-      if (is_int != (*type == engine::ValueType::kInt)) {
-        return r.Fail(element + "." + field + " is not " +
-                      std::string(engine::ValueTypeName(*type)));
-      }
+    STARLOG_ASSIGN_OR_RETURN(BundleRecord r,
+                             ReadRecord(Reader(At("dimension_records", i)), (*items)[i], universe));
+    if (out->records.empty() || out->records.back().element != r.element) {
+      out->records.push_back(ButlerRecords{r.element, {}});
     }
-    if (out->records.empty() || out->records.back().element != element) {
-      out->records.push_back(ButlerRecords{element, {}});
-    }
-    out->records.back().records.push_back(std::move(record));
+    out->records.back().records.push_back(std::move(r.record));
   }
   return Status::OK();
 }
@@ -247,9 +269,34 @@ Result<std::optional<codec::Artifact>> ReadArtifact(const Reader& r, const codec
   return std::optional<codec::Artifact>(std::move(a));
 }
 
+// A dataset by itself: its RUN and its memberships are checked against the
+// bundle's collections by the caller.
+Result<BundleDataset> ReadDataset(const Reader& r, const codec::JsonValue& d,
+                                  const engine::Universe& universe, const TypeKeys& keys, bool v1) {
+  BundleDataset dataset;
+  STARLOG_ASSIGN_OR_RETURN(std::string id, r.String(d, "id"));
+  auto parsed = codec::Uuid::Parse(id);
+  if (!parsed.ok()) return r.Fail("id '" + codec::Printable(id) + "' is not a UUID");
+  dataset.id = *parsed;
+  const std::string where = "bundle dataset " + id;
+  STARLOG_ASSIGN_OR_RETURN(dataset.dataset_type, r.String(d, "dataset_type"));
+  STARLOG_ASSIGN_OR_RETURN(dataset.run, r.String(d, "run"));
+  STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(dataset.run).WithContext(where));
+  STARLOG_RETURN_IF_ERROR(engine::ValidateDatasetTypeName(dataset.dataset_type).WithContext(where));
+  auto type_keys = keys.find(dataset.dataset_type);
+  if (type_keys == keys.end()) {
+    return r.Fail("dataset type '" + dataset.dataset_type + "' is not among the bundle's");
+  }
+  STARLOG_ASSIGN_OR_RETURN(dataset.data_id, r.Fields(d, "data_id"));
+  STARLOG_RETURN_IF_ERROR(
+      universe.ValidateDataId(type_keys->second, dataset.data_id).WithContext(where));
+  STARLOG_ASSIGN_OR_RETURN(dataset.artifact, ReadArtifact(r, d, v1));
+  return dataset;
+}
+
 Status ReadDatasets(const codec::JsonValue& bundle, const engine::Universe& universe, bool v1,
                     BundleContent* out) {
-  std::map<std::string, std::vector<std::string>> keys;  // By dataset type.
+  TypeKeys keys;
   for (const codec::RegisterDatasetType& t : out->dataset_types) {
     keys[t.name] = universe.RequiredKeys(t.dimensions).value();
   }
@@ -257,27 +304,11 @@ Status ReadDatasets(const codec::JsonValue& bundle, const engine::Universe& univ
   STARLOG_ASSIGN_OR_RETURN(auto items, Reader("").Array(bundle, "datasets"));
   for (size_t i = 0; i < items->size(); ++i) {
     const Reader r(At("datasets", i));
-    const codec::JsonValue& d = (*items)[i];
-    BundleDataset dataset;
-    STARLOG_ASSIGN_OR_RETURN(std::string id, r.String(d, "id"));
-    auto parsed = codec::Uuid::Parse(id);
-    if (!parsed.ok()) return r.Fail("id '" + codec::Printable(id) + "' is not a UUID");
-    dataset.id = *parsed;
-    if (!seen.insert(dataset.id).second) return r.Fail("dataset " + id + " is listed twice");
-    const std::string where = "bundle dataset " + id;
-    STARLOG_ASSIGN_OR_RETURN(dataset.dataset_type, r.String(d, "dataset_type"));
-    STARLOG_ASSIGN_OR_RETURN(dataset.run, r.String(d, "run"));
-    STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(dataset.run).WithContext(where));
-    STARLOG_RETURN_IF_ERROR(
-        engine::ValidateDatasetTypeName(dataset.dataset_type).WithContext(where));
-    auto type_keys = keys.find(dataset.dataset_type);
-    if (type_keys == keys.end()) {
-      return r.Fail("dataset type '" + dataset.dataset_type + "' is not among the bundle's");
+    STARLOG_ASSIGN_OR_RETURN(BundleDataset dataset,
+                             ReadDataset(r, (*items)[i], universe, keys, v1));
+    if (!seen.insert(dataset.id).second) {
+      return r.Fail("dataset " + dataset.id.ToString() + " is listed twice");
     }
-    STARLOG_ASSIGN_OR_RETURN(dataset.data_id, r.Fields(d, "data_id"));
-    STARLOG_RETURN_IF_ERROR(
-        universe.ValidateDataId(type_keys->second, dataset.data_id).WithContext(where));
-    STARLOG_ASSIGN_OR_RETURN(dataset.artifact, ReadArtifact(r, d, v1));
     bool has_run = false;
     for (const ButlerCollection& c : out->collections) {
       has_run |= c.name == dataset.run && c.type == codec::CollectionType::kRun;
@@ -286,6 +317,14 @@ Status ReadDatasets(const codec::JsonValue& bundle, const engine::Universe& univ
     out->datasets.push_back(std::move(dataset));
   }
   return Status::OK();
+}
+
+Result<codec::Timespan> ReadValidity(const Reader& r, const codec::JsonValue& c) {
+  codec::Timespan validity;
+  STARLOG_ASSIGN_OR_RETURN(validity.begin, r.Bound(c, "begin", codec::kUnboundedBegin));
+  STARLOG_ASSIGN_OR_RETURN(validity.end, r.Bound(c, "end", codec::kUnboundedEnd));
+  if (validity.IsEmpty()) return r.Fail("the validity range is empty (begin >= end)");
+  return validity;
 }
 
 // The memberships, each in a collection of the bundle of the right type.
@@ -321,9 +360,7 @@ Status ReadMemberships(const codec::JsonValue& bundle, BundleContent* out) {
     BundleCertification cert;
     STARLOG_ASSIGN_OR_RETURN(cert.collection, r.String(c, "collection"));
     STARLOG_RETURN_IF_ERROR(check(r, cert.collection, codec::CollectionType::kCalibration));
-    STARLOG_ASSIGN_OR_RETURN(cert.validity.begin, r.Bound(c, "begin", codec::kUnboundedBegin));
-    STARLOG_ASSIGN_OR_RETURN(cert.validity.end, r.Bound(c, "end", codec::kUnboundedEnd));
-    if (cert.validity.IsEmpty()) return r.Fail("the validity range is empty (begin >= end)");
+    STARLOG_ASSIGN_OR_RETURN(cert.validity, ReadValidity(r, c));
     STARLOG_ASSIGN_OR_RETURN(cert.ids, r.Ids(c));
     for (const codec::Uuid& id : cert.ids) {
       auto type = type_of.find(id);
@@ -333,6 +370,24 @@ Status ReadMemberships(const codec::JsonValue& bundle, BundleContent* out) {
       }
     }
     out->certifications.push_back(std::move(cert));
+  }
+  return Status::OK();
+}
+
+// Version 3: a dataset line's memberships, by collection name.
+Status ReadLineMemberships(const Reader& r, const codec::JsonValue& d, BundleDataset* out) {
+  STARLOG_ASSIGN_OR_RETURN(out->tagged, r.Strings(d, "tagged", true));
+  for (const std::string& c : out->tagged) {
+    STARLOG_RETURN_IF_ERROR(engine::ValidateCollectionName(c).WithContext("bundle tag"));
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto certified, r.Array(d, "certified", true));
+  for (const codec::JsonValue& c : *certified) {
+    BundleCertified cert;
+    STARLOG_ASSIGN_OR_RETURN(cert.collection, r.String(c, "collection"));
+    STARLOG_RETURN_IF_ERROR(
+        engine::ValidateCollectionName(cert.collection).WithContext("bundle certification"));
+    STARLOG_ASSIGN_OR_RETURN(cert.validity, ReadValidity(r, c));
+    out->certified.push_back(std::move(cert));
   }
   return Status::OK();
 }
@@ -348,10 +403,11 @@ Result<BundleContent> ParseBundle(std::string_view text, const engine::Universe&
   }
   STARLOG_ASSIGN_OR_RETURN(const codec::JsonValue* version,
                            top.Member(bundle, "version", Kind::kInt));
-  if (version->integer != 1 && version->integer != kBundleVersion) {
+  if (version->integer != 1 && version->integer != 2) {
     return Status::NotSupported("bundle version " + std::to_string(version->integer) +
-                                "; this build reads versions 1 to " +
-                                std::to_string(kBundleVersion));
+                                " in bundle.json; this build reads versions 1 and 2 there "
+                                "(version " +
+                                std::to_string(kBundleVersion) + " in bundle.jsonl)");
   }
   BundleContent out;
   out.version = static_cast<int>(version->integer);
@@ -365,6 +421,131 @@ Result<BundleContent> ParseBundle(std::string_view text, const engine::Universe&
   STARLOG_RETURN_IF_ERROR(ReadRecords(bundle, universe, &out));
   STARLOG_RETURN_IF_ERROR(ReadDatasets(bundle, universe, v1, &out));
   if (!v1) STARLOG_RETURN_IF_ERROR(ReadMemberships(bundle, &out));
+  return out;
+}
+
+Result<BundleHeader> ReadBundleHeader(std::string_view line) {
+  auto parsed = codec::ParseJson(line);
+  if (!parsed.ok()) return parsed.status().WithContext("bundle line 1");
+  const codec::JsonValue& v = *parsed;
+  const codec::JsonValue* format = v.Find("format");
+  if (v.kind != Kind::kObject || format == nullptr || format->text != "starlog-bundle") {
+    return Status::InvalidArgument(
+        "bundle line 1: not a starlog bundle (no \"format\": \"starlog-bundle\")");
+  }
+  const Reader r("line 1");
+  STARLOG_ASSIGN_OR_RETURN(const codec::JsonValue* version, r.Member(v, "version", Kind::kInt));
+  if (version->integer != kBundleVersion) {
+    return Status::NotSupported("bundle version " + std::to_string(version->integer) +
+                                " in bundle.jsonl; this build reads version " +
+                                std::to_string(kBundleVersion) +
+                                " there (versions 1 and 2 in bundle.json)");
+  }
+  BundleHeader out;
+  out.version = static_cast<int>(version->integer);
+  STARLOG_ASSIGN_OR_RETURN(const codec::JsonValue* counts, r.Member(v, "counts", Kind::kObject));
+  const std::pair<const char*, uint64_t*> members[] = {
+      {"dataset_types", &out.counts.dataset_types},
+      {"collections", &out.counts.collections},
+      {"chains", &out.counts.chains},
+      {"dimension_records", &out.counts.dimension_records},
+      {"datasets", &out.counts.datasets}};
+  for (const auto& [key, slot] : members) {
+    STARLOG_ASSIGN_OR_RETURN(const codec::JsonValue* n, r.Member(*counts, key, Kind::kInt));
+    if (n->integer < 0) return r.Fail(std::string("counts.") + key + " is negative");
+    *slot = static_cast<uint64_t>(n->integer);
+  }
+  return out;
+}
+
+Result<BundleLine> ReadBundleLine(std::string_view text, uint64_t number,
+                                  const engine::Universe& universe, const TypeKeys& keys) {
+  const std::string where = "line " + std::to_string(number);
+  auto parsed = codec::ParseJson(text);
+  if (!parsed.ok()) return parsed.status().WithContext("bundle " + where);
+  const codec::JsonValue& v = *parsed;
+  const Reader r(where);
+  if (v.kind != Kind::kObject || v.names.size() != 1 || v.values[0].kind != Kind::kObject) {
+    return r.Fail("is not an object of one member (its kind) holding an object");
+  }
+  const std::string& kind = v.names[0];
+  const codec::JsonValue& item = v.values[0];
+  // Errors the item readers give without the line get it here.
+  const auto at_line = [&](Status s) {
+    const std::string prefix = "bundle " + where;
+    if (s.ok() || s.message().substr(0, prefix.size()) == prefix) return s;
+    return s.WithContext(prefix);
+  };
+  if (kind == "dataset_type") {
+    auto t = ReadType(r, item, universe);
+    if (!t.ok()) return at_line(t.status());
+    return BundleLine(std::move(*t));
+  }
+  if (kind == "collection") {
+    auto c = ReadCollectionItem(r, item, false);
+    if (!c.ok()) return at_line(c.status());
+    if (!c->children.empty()) return r.Fail("a chain's children go in a \"chain\" line");
+    return BundleLine(std::move(*c));
+  }
+  if (kind == "chain") {
+    BundleChain chain;
+    STARLOG_ASSIGN_OR_RETURN(chain.name, r.String(item, "name"));
+    Status s = engine::ValidateCollectionName(chain.name);
+    if (s.ok()) {
+      auto children = r.Strings(item, "children");
+      s = children.ok() ? CheckChildren(r, chain.name, *children) : children.status();
+      if (s.ok()) chain.children = std::move(*children);
+    }
+    if (!s.ok()) return at_line(s);
+    return BundleLine(std::move(chain));
+  }
+  if (kind == "dimension_record") {
+    auto record = ReadRecord(r, item, universe);
+    if (!record.ok()) return at_line(record.status());
+    return BundleLine(std::move(*record));
+  }
+  if (kind == "dataset") {
+    auto d = ReadDataset(r, item, universe, keys, false);
+    Status s = d.ok() ? ReadLineMemberships(r, item, &*d) : d.status();
+    if (!s.ok()) return at_line(s);
+    return BundleLine(std::move(*d));
+  }
+  return r.Fail("unknown kind \"" + codec::Printable(kind) + "\"");
+}
+
+namespace {
+
+void PutPart(std::string* out, std::string_view part) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((part.size() >> shift) & 0xff));
+  }
+  out->append(part);
+}
+
+}  // namespace
+
+Result<std::string> RecordKey(const engine::Universe& universe, const std::string& element,
+                              const codec::FieldMap& record) {
+  const engine::DimensionElement* e = universe.Find(element);
+  if (e == nullptr) return Status::InvalidArgument("no element '" + element + "'");
+  STARLOG_ASSIGN_OR_RETURN(
+      auto keys, e->join ? universe.RequiredKeys(e->required) : universe.RequiredKeys({element}));
+  auto key = engine::EncodeDataIdKeys(record, keys);
+  if (!key.ok()) return key.status().WithContext(element + " record");
+  return key;
+}
+
+std::string DatasetGroupKey(const std::string& dataset_type, const codec::FieldMap& data_id) {
+  std::string out;
+  PutPart(&out, dataset_type);
+  PutPart(&out, engine::EncodeDataId(data_id));
+  return out;
+}
+
+std::string DatasetOrderKey(const std::string& dataset_type, const codec::FieldMap& data_id,
+                            const std::string& run) {
+  std::string out = DatasetGroupKey(dataset_type, data_id);
+  out.append(run);
   return out;
 }
 

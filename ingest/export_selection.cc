@@ -93,16 +93,17 @@ Result<ButlerAssociations> MembershipsIn(const engine::RegistryView& view,
     q.dataset_type = type;
     q.collections = {c.name};
     q.find_first = false;
-    STARLOG_ASSIGN_OR_RETURN(auto members, view.QueryDatasets(q));
-    for (const engine::DatasetRef& m : members) {
-      if (ids.count(m.id) == 0) continue;
+    // Streamed: a collection's members are not held beside the export's.
+    STARLOG_RETURN_IF_ERROR(view.ForEachDataset(q, [&](engine::DatasetRef&& m) {
+      if (ids.count(m.id) == 0) return true;
       if (c.type == codec::CollectionType::kTagged) {
         a.ids.push_back(m.id);
       } else if (m.validity) {
         by_range[{m.validity->begin, m.validity->end}].push_back(m.id);
       }
       ++*count;
-    }
+      return true;
+    }));
   }
   for (auto& [range, range_ids] : by_range) {
     a.validity_ranges.push_back({codec::Timespan{range.first, range.second}, range_ids});
@@ -113,14 +114,14 @@ Result<ButlerAssociations> MembershipsIn(const engine::RegistryView& view,
 }  // namespace
 
 Result<ExportSelection> SelectForExport(const engine::RegistryView& view,
-                                        const std::vector<engine::DatasetRef>& refs,
+                                        std::vector<engine::DatasetRef> refs,
                                         const std::vector<std::string>& patterns) {
   ExportSelection out;
   RecordsByElement records;
   std::map<std::string, engine::CollectionInfo> collections;
   std::set<codec::Uuid> ids;
   std::set<std::string> types;
-  for (const engine::DatasetRef& ref : refs) {
+  for (engine::DatasetRef& ref : refs) {
     if (!ids.insert(ref.id).second) continue;
     types.insert(ref.dataset_type);
     STARLOG_RETURN_IF_ERROR(AddRecordsFor(view, ref.data_id, &records));
@@ -128,12 +129,13 @@ Result<ExportSelection> SelectForExport(const engine::RegistryView& view,
       STARLOG_ASSIGN_OR_RETURN(auto run, view.GetCollection(ref.run));
       if (run) collections.emplace(ref.run, *run);
     }
-    out.datasets.push_back(ref);
+    out.datasets.push_back(std::move(ref));
     // A calibration found in a CALIBRATION collection: the dataset is its
     // RUN's; the validity belongs to the membership, gathered below.
     out.datasets.back().validity.reset();
-    out.datasets.back().collection = ref.run;
+    out.datasets.back().collection = out.datasets.back().run;
   }
+  refs = {};  // What is left of them, released before the rest is gathered.
   STARLOG_RETURN_IF_ERROR(AddCollections(view, patterns, &collections));
   for (const engine::DimensionElement& e : view.universe().elements()) {
     auto found = records.find(e.name);

@@ -31,9 +31,10 @@ struct ExportSelection {
 };
 
 // "patterns" are names or globs (--collections); a pattern that matches
-// nothing adds nothing.
+// nothing adds nothing. "refs" are moved into the selection (so that a
+// large export holds them once).
 Result<ExportSelection> SelectForExport(const engine::RegistryView& view,
-                                        const std::vector<engine::DatasetRef>& refs,
+                                        std::vector<engine::DatasetRef> refs,
                                         const std::vector<std::string>& patterns);
 
 }  // namespace starlog::ingest::internal

@@ -101,8 +101,8 @@ TEST_CASE("export and import show progress on a terminal, none in a pipe", "[cli
   auto bundle_in = RunOnTerminal({"import", other, dir.Sub("bundle")});
   INFO(bundle_in.err);
   REQUIRE(bundle_in.exit_code == 0);
-  // Each file once, though two datasets share one.
-  CHECK(Contains(bundle_in.err, "import: 4/4 files checked (100%)"));
+  // Each dataset twice: checked, then imported.
+  CHECK(Contains(bundle_in.err, "import: 10/10 datasets checked then imported (100%)"));
   CHECK(Contains(bundle_in.out, "imported 5 datasets"));
   // In a pipe: the same commands, nothing on stderr.
   for (const auto& args :

@@ -13,6 +13,7 @@
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/event_store.h"
 #include "tests/engine/registry_test_util.h"
+#include "tests/ingest/bundle_text.h"
 #include "tests/testutil/registry_fixture.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -20,6 +21,7 @@ using namespace starlog;
 using namespace starlog::engine;
 using namespace starlog::ingest;
 using codec::CollectionType;
+using testutil::ReadText;
 using testutil::RegistryFixture;
 using testutil::TempDir;
 namespace fs = std::filesystem;
@@ -30,13 +32,6 @@ constexpr int64_t kJan = 1'704'067'200'000'000'000;  // 2024-01-01, TAI ns near 
 constexpr int64_t kJul = 1'719'792'000'000'000'000;
 constexpr int64_t kDec = 1'733'011'200'000'000'000;
 constexpr char kFilePath[] = "calib/run/bias_2.fits";
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // A site with biases of calib/run (detectors 0 and 1 without files, 2 with
 // one), certified into HSC/calib/DM-3 for [Jan, Jul), detector 1 tagged in
@@ -82,13 +77,15 @@ struct Site {
     CHECK(exported->memberships == 4);
   }
 
+  // Replaces the first "from" in bundle.jsonl and signs the result again
+  // (a new trailer), so that only the rule under test refuses it.
   void Rewrite(const std::string& from, const std::string& to) {
-    std::string text = ReadText(bundle + "/bundle.json");
+    std::string text = ReadText(bundle + "/bundle.jsonl");
     const size_t at = text.find(from);
     INFO(from);
     REQUIRE(at != std::string::npos);
     text.replace(at, from.size(), to);
-    std::ofstream(bundle + "/bundle.json", std::ios::binary) << text;
+    std::ofstream(bundle + "/bundle.jsonl", std::ios::binary) << testutil::Resign(text);
   }
 
   RegistryFixture source;
@@ -259,7 +256,7 @@ TEST_CASE("A version-1 bundle (RUNs only) is still read", "[ingest][bundle]") {
   CHECK(source.View().GetDataset(id).value()->artifact == a);
 }
 
-TEST_CASE("What bundle.json says is checked before anything is touched",
+TEST_CASE("What bundle.jsonl says is checked before anything is touched",
           "[ingest][bundle][atomic]") {
   Site site;
   const auto [from, to, message] = GENERATE(
@@ -273,9 +270,9 @@ TEST_CASE("What bundle.json says is checked before anything is touched",
           "\"begin\":", "\"begin\":\"2024\",\"x\":", "\"begin\" is a string"},
       std::tuple<std::string, std::string, std::string>{"\"path\":\"calib/", "\"path\":\"../calib/",
                                                         "bundle file"},
-      std::tuple<std::string, std::string, std::string>{
-          "\"tagged\":[{\"collection\":\"HSC/picked\"",
-          "\"tagged\":[{\"collection\":\"HSC/calib/DM-3\"", "is not a TAGGED collection"},
+      std::tuple<std::string, std::string, std::string>{"\"tagged\":[\"HSC/picked\"",
+                                                        "\"tagged\":[\"HSC/calib/DM-3\"",
+                                                        "is not a TAGGED collection"},
       std::tuple<std::string, std::string, std::string>{
           "\"element\":\"detector\"", "\"element\":\"detectors\"", "no element 'detectors'"},
       std::tuple<std::string, std::string, std::string>{
@@ -285,13 +282,17 @@ TEST_CASE("What bundle.json says is checked before anything is touched",
       std::tuple<std::string, std::string, std::string>{
           "\"name\":\"calib/run\"", "\"name\":\"calib/run space\"", "collection name"});
   site.Rewrite(from, to);
-  RegistryFixture target;
-  const Head before = target.store().head();
-  auto imported = ImportBundle(target.store(), site.bundle, TransferMode::kCopy, "importer");
+  // An empty repository, so that no rule against its content comes first
+  // (a bundle.jsonl is checked and planned a line at a time).
+  CreateOptions create;
+  create.store.sync = false;
+  auto target = EventStore::Create(site.dir.Sub("empty"), create).value();
+  const Head before = target->head();
+  auto imported = ImportBundle(*target, site.bundle, TransferMode::kCopy, "importer");
   INFO(imported.status().ToString());
   REQUIRE_FALSE(imported.ok());
   CHECK(imported.status().IsInvalidArgument());
   CHECK(Says(imported.status(), message));
-  CHECK(target.store().head().sequence == before.sequence);
-  CHECK_FALSE(fs::exists(target.store().root() + "/calib"));
+  CHECK(target->head().sequence == before.sequence);
+  CHECK_FALSE(fs::exists(target->root() + "/calib"));
 }

@@ -12,6 +12,7 @@
 #include "starlog/engine/prune.h"
 #include "starlog/ingest/bundle.h"
 #include "starlog/ingest/fsck.h"
+#include "tests/ingest/bundle_text.h"
 #include "tests/ingest/ingest_fixture.h"
 
 using namespace starlog;
@@ -132,13 +133,13 @@ TEST_CASE("A bundle whose HDU is out of range or not a number is refused and imp
   auto refs = IngestMef(r);
   auto view = r.store->View().value();
   REQUIRE(ingest::ExportBundle(*r.store, view, refs, r.dir.Sub("bundle")).ok());
-  const std::string manifest = r.dir.Sub("bundle/bundle.json");
+  const std::string manifest = r.dir.Sub("bundle/bundle.jsonl");
   std::ifstream in(manifest);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const size_t at = text.find("\"hdu\":2");
   REQUIRE(at != std::string::npos);
   text.replace(at, 7, written);
-  std::ofstream(manifest) << text;
+  std::ofstream(manifest) << testutil::Resign(text);
   IngestRepo other;
   const uint64_t head = other.store->head().sequence;
   auto imported = ingest::ImportBundle(*other.store, r.dir.Sub("bundle"),

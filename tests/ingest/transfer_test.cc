@@ -16,6 +16,7 @@
 #include "starlog/engine/event_store.h"
 #include "starlog/ingest/bundle.h"
 #include "tests/engine/registry_test_util.h"
+#include "tests/ingest/bundle_text.h"
 #include "tests/testutil/fifo_guard.h"
 #include "tests/testutil/registry_fixture.h"
 #include "tests/testutil/temp_dir.h"
@@ -67,13 +68,13 @@ struct BundleCase {
 
   // Makes the manifest name the dataset's file "path" instead.
   void SetManifestPath(const std::string& path) {
-    const std::string manifest = bundle + "/bundle.json";
+    const std::string manifest = bundle + "/bundle.jsonl";
     std::string text = ReadFile(manifest);
     const std::string old = std::string("\"") + kRawPath + "\"";
     const size_t at = text.find(old);
     REQUIRE(at != std::string::npos);
     text.replace(at, old.size(), "\"" + path + "\"");
-    std::ofstream(manifest, std::ios::binary) << text;
+    std::ofstream(manifest, std::ios::binary) << testutil::Resign(text);
   }
 
   std::string BundleFile() const { return bundle + "/files/" + kRawPath; }

@@ -260,6 +260,42 @@ TEST_CASE("A bundle of more files than one message carries imports in parts, as 
   ImportBothWays(twins, inputs, 130);
 }
 
+TEST_CASE("A bundle.jsonl of more than one batch imports through the service as it does here",
+          "[service][ingest]") {
+  Twins twins;
+  starlog::testutil::TempDir dir;
+  // 10,050 biases without files and their detectors: two batches of each.
+  const std::string source = dir.Sub("source");
+  const int count = 10'050;
+  REQUIRE(RunStarlog({"create", source, "--no-policy"}).exit_code == 0);
+  std::ofstream(dir.Sub("i.csv")) << "instrument,detector_max\nCam,20000\n";
+  {
+    std::ofstream d(dir.Sub("d.csv"));
+    d << "instrument,detector\n";
+    for (int i = 0; i < count; ++i) d << "Cam," << i << "\n";
+  }
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"insert-dimension-records", source, "instrument", dir.Sub("i.csv")},
+           {"insert-dimension-records", source, "detector", dir.Sub("d.csv")},
+           {"register-dataset-type", source, "bias", "ExposureF", "instrument", "detector",
+            "--is-calibration"},
+           {"create-collection", source, "Cam/calib/bias", "--type", "RUN"},
+           {"register-datasets", source, "bias", "Cam/calib/bias", dir.Sub("d.csv")},
+           {"export", source, "bias", "--collections", "Cam/calib/bias", "--to",
+            dir.Sub("bundle")}}) {
+    INFO(args[0]);
+    REQUIRE(RunStarlog(args).exit_code == 0);
+  }
+  auto through = RunStarlog({"import", twins.served.root(), dir.Sub("bundle")});
+  auto here = RunStarlog({"import", twins.local.root(), dir.Sub("bundle")});
+  INFO(through.err);
+  CHECK(through.exit_code == 0);
+  CHECK(Contains(through.out, "imported 10050 datasets (0 files) (events "));
+  CHECK(through.out == here.out);
+  CHECK(twins.served.OpenReadOnly()->head().state_digest ==
+        twins.local.OpenReadOnly()->head().state_digest);
+}
+
 TEST_CASE("Parts of a place that never gets its last part leave nothing", "[service][ingest]") {
   WithOneFrame one;
   auto first = OneFile("raw/part.fits");

@@ -1,16 +1,20 @@
 #pragma once
 
 // Moving a chosen set of datasets between repositories with their registry
-// state: a bundle is a folder holding bundle.json (self-describing: the
-// dataset types, the collections (RUN, TAGGED, CALIBRATION, CHAINED with its
+// state: a bundle is a folder holding bundle.jsonl (version 3, one entry a
+// line, checksummed: ingest/bundle_lines.h; self-describing: the dataset
+// types, the collections (RUN, TAGGED, CALIBRATION, CHAINED with its
 // children), the dimension records the data IDs need, the datasets, each
 // with its id, data ID and, if it has one, its file's path, size and
-// XXH3-128, and the TAGGED and CALIBRATION memberships with their validity
+// XXH3-128, and its TAGGED and CALIBRATION memberships with their validity
 // ranges) and files/<path> with the files themselves. Import checks the
 // whole bundle, and every file against its checksum, before it changes
-// anything, then adds what the target lacks in one atomic write, under the
-// datasets' own ids: importing a bundle twice adds nothing, and a bundle
-// that contradicts the target is refused whole.
+// anything, then adds what the target lacks under the datasets' own ids, in
+// batches of bounded size: importing a bundle twice adds nothing, a bundle
+// that contradicts the target is refused whole, and an import stopped
+// between batches is completed by importing again. Bundles of versions 1
+// and 2 (bundle.json, one document) are read whole and imported in one
+// atomic write.
 
 #include <string>
 #include <vector>
@@ -21,9 +25,11 @@
 
 namespace starlog::ingest {
 
-// 2: collections of every type, memberships, datasets without files.
-// Version 1 bundles (RUNs only) are still read.
-inline constexpr int kBundleVersion = 2;
+// 3: bundle.jsonl, one entry a line, checksummed, read and written in
+// bounded memory. 2 (bundle.json, one document): collections of every type,
+// memberships, datasets without files. Versions 1 (RUNs only) and 2 are
+// still read.
+inline constexpr int kBundleVersion = 3;
 
 struct ExportOptions {
   // Collections (names or globs) to export with their definitions: chains
@@ -45,11 +51,13 @@ struct ExportReport {
 };
 
 // Writes "refs" (each id once; with or without a file) to the new folder
-// "to", as seen by "view", with what ExportOptions asks for. InvalidArgument
-// if "to" exists and is not empty.
+// "to", as seen by "view", with what ExportOptions asks for, a line at a
+// time. The refs are held once (pass them with std::move), sorted; what
+// else is held is per dataset type, collection and dimension record.
+// InvalidArgument if "to" exists and is not empty.
 Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
-                                  const std::vector<engine::DatasetRef>& refs,
-                                  const std::string& to, const ExportOptions& options = {});
+                                  std::vector<engine::DatasetRef> refs, const std::string& to,
+                                  const ExportOptions& options = {});
 
 // What an import adds ("added") and finds already there ("present"), or,
 // with dry_run, would add.
@@ -78,20 +86,25 @@ struct ImportOptions {
   // Check everything and report what would be added; change nothing.
   // Default: false.
   bool dry_run = false;
-  // Called with the files checked and those in all (checking reads every
-  // byte; placing them follows). Default: none.
+  // Called with the steps done and those in all: for a bundle.jsonl each
+  // dataset twice, checked then imported; for a bundle.json the files
+  // checked (checking reads every byte; placing them follows). Default:
+  // none.
   engine::ProgressFn progress = nullptr;
 };
 
 // Imports the bundle in "from", the files placed and the events appended by
-// "sink" (file_batch.h) in one batch, all or nothing; "store" is only read.
-// InvalidArgument names what in bundle.json is malformed; Corruption a file
+// "sink" (file_batch.h): a bundle.jsonl in batches, each all or nothing
+// (ingest/bundle_stream_import.h says what a stop between two leaves), a
+// bundle.json in one; "store" is only read. InvalidArgument names what in
+// the bundle is malformed (a bundle.jsonl's line by number, a checksum that
+// does not match, a truncated file); Corruption a file
 // whose bytes do not match the bundle's record; Conflict what the target
 // holds otherwise: a dataset type defined differently, a collection of
 // another type, a chain with other children, a dataset id with other
 // content or file, a dataset's data ID taken in its RUN or TAGGED
 // collection by another dataset, a certification overlapping another of
-// the same data ID. Any refusal changes nothing.
+// the same data ID. Any of these refusals changes nothing.
 Result<ImportReport> ImportBundle(engine::EventStore& store, const std::string& from,
                                   const ImportOptions& options, const FileSink& sink);
 // The same, placed and appended in this process as "actor".
