@@ -596,3 +596,147 @@ TEST_CASE("The README's translator example parses and translates HSC's header",
               .physical_filter = "HSC-I",
               .day_obs = 20131102});
 }
+
+// LATISS's fix_header on obs_lsst's early headers (tests/headers), the
+// expected values those of obs_lsst's tests/test_translator.py.
+TEST_CASE("LATISS: a 2019 file without DAYOBS and SEQNUM takes them from its id",
+          "[ingest][builtin]") {
+  TempDir dir;
+  // latiss-AT_O_20190306_000014.yaml (IMGTYPE, FILTER and GRATING null).
+  WriteFits(dir.Sub("at.fits"), {{"DATE", T("2019-03-06T19:37:57.244")},
+                                 {"DATE-OBS", T("2019-03-06T19:37:54.309")},
+                                 {"MJD", 58548.8180236578},
+                                 {"MJD-OBS", 58548.8179896848},
+                                 {"INSTRUME", T("LATISS")},
+                                 {"IMGNAME", T("AT_O_20190306_000014")},
+                                 {"EXPTIME", 1.06}});
+  const auto v = TranslateFile(dir.Sub("at.fits"), "LATISS");
+  Expect(v[0], {
+                   .exposure = 2019030600014,
+                   .physical_filter = "unknown~unknown",
+                   .obs_id = "AT_O_20190306_000014",
+                   .observation_type = "unknown",
+                   // MJD-OBS, TAI: (58548.8179896848 - 40587) * 86400 s.
+                   .begin = Iso("2019-03-06T19:37:54.308767"),
+                   .day_obs = 20190306,
+                   .begin_within_ns = 2'000,
+               });
+  CHECK(I(v[0], "exposure.timespan_end") - I(v[0], "exposure.timespan_begin") == 1'060'000'000);
+}
+
+TEST_CASE("LATISS: LSST_ATISS is LATISS, and the controller C adds 1000 years before 2023",
+          "[ingest][builtin]") {
+  TempDir dir;
+  // latiss-2018-09-20-05700065-det000.yaml
+  WriteFits(dir.Sub("at.fits"), {{"DATE", T("2018-09-21T06:12:22.390")},
+                                 {"DATE-OBS", T("2018-09-21T06:12:18.210")},
+                                 {"MJD", 58382.25859247707},
+                                 {"MJD-OBS", 58382.25854409719},
+                                 {"INSTRUME", T("LSST_ATISS")},
+                                 {"EXPTIME", 27.0},
+                                 {"OBSID", T("AT_C_20180920_000065")},
+                                 {"TELCODE", T("AT")},
+                                 {"CONTRLLR", T("C")},
+                                 {"DAYOBS", T("20180920")},
+                                 {"SEQNUM", 65LL}});
+  const auto v = TranslateFile(dir.Sub("at.fits"), "LATISS");
+  Expect(v[0], {.exposure = 3018092000065,
+                .physical_filter = "unknown~unknown",
+                .obs_id = "AT_C_20180920_000065",
+                .observation_type = "unknown",
+                .day_obs = 20180920});
+}
+
+TEST_CASE("LATISS: 1970 dates give way to DATE and MJD, and an OBJECT of 2019 is an engtest",
+          "[ingest][builtin]") {
+  TempDir dir;
+  // latiss-AT_O_20191031_000004.yaml
+  WriteFits(dir.Sub("at.fits"), {{"TIMESYS", T("TAI")},
+                                 {"DATE", T("2019-11-01T02:45:33.770")},
+                                 {"DATE-OBS", T("1970-01-01T00:00:08.000")},
+                                 {"DATE-BEG", T("1970-01-01T00:00:08.000")},
+                                 {"DATE-END", T("1970-01-01T00:00:08.000")},
+                                 {"MJD", 58788.1149741856},
+                                 {"MJD-OBS", 40587.0000925935},
+                                 {"MJD-BEG", 40587.0000925935},
+                                 {"MJD-END", 40587.0000925935},
+                                 {"OBSID", T("AT_O_20191031_000004")},
+                                 {"GROUPID", T("TEST01")},
+                                 {"IMGTYPE", T("OBJECT")},
+                                 {"INSTRUME", T("LATISS")},
+                                 {"CONTRLLR", T("O")},
+                                 {"DAYOBS", T("20191031")},
+                                 {"SEQNUM", 4LL},
+                                 {"EXPTIME", 3.0},
+                                 {"SHUTTIME", 3.035}});
+  const auto v = TranslateFile(dir.Sub("at.fits"), "LATISS");
+  Expect(v[0], {
+                   .exposure = 2019103100004,
+                   .observation_type = "engtest",
+                   .exposure_time = "3",
+                   // MJD copied into MJD-BEG: (58788.1149741856 - 40587) * 86400 s.
+                   .begin = Iso("2019-11-01T02:45:33.769636"),
+                   .day_obs = 20191031,
+                   .begin_within_ns = 2'000,
+               });
+  // DATE-END cleared: begin + EXPTIME.
+  CHECK(I(v[0], "exposure.timespan_end") - I(v[0], "exposure.timespan_begin") == 3 * kSecond);
+}
+
+TEST_CASE("LATISS: before 2020-02 DATE-END is not trusted, and GROUPID gave the type in 2019",
+          "[ingest][builtin]") {
+  TempDir dir;
+  // latiss-AT_O_20190915_000037.yaml: DATE-END before DATE-BEG.
+  std::vector<Card> cards = {{"TIMESYS", T("TAI")},
+                             {"DATE", T("2019-09-15T18:13:31.752")},
+                             {"DATE-OBS", T("2019-09-15T18:13:32.400")},
+                             {"DATE-BEG", T("2019-09-15T18:13:32.400")},
+                             {"DATE-END", T("2019-09-15T18:13:27.435")},
+                             {"MJD", 58741.7593952745},
+                             {"MJD-OBS", 58741.7594027778},
+                             {"MJD-BEG", 58741.7594027778},
+                             {"MJD-END", 58741.7593453125},
+                             {"OBSID", T("AT_O_20190915_000037")},
+                             {"GROUPID", T("bias_0027_0100")},
+                             {"INSTRUME", T("LATISS")},
+                             {"CONTRLLR", T("O")},
+                             {"DAYOBS", T("20190915")},
+                             {"SEQNUM", 37LL},
+                             {"EXPTIME", 0.0},
+                             {"SHUTTIME", 59.449}};
+  WriteFits(dir.Sub("at.fits"), cards);
+  const auto v = TranslateFile(dir.Sub("at.fits"), "LATISS");
+  Expect(v[0], {
+                   .exposure = 2019091500037,
+                   .physical_filter = "unknown~unknown",
+                   .observation_type = "bias",
+                   // MJD-BEG: (58741.7594027778 - 40587) * 86400 s.
+                   .begin = Iso("2019-09-15T18:13:32.400002"),
+                   .day_obs = 20190915,
+                   .begin_within_ns = 2'000,
+               });
+  CHECK(I(v[0], "exposure.timespan_end") == I(v[0], "exposure.timespan_begin"));
+  // The type comes from GROUPID even when EXPTIME would not say bias.
+  cards[15].value = 2.0;
+  WriteFits(dir.Sub("at2.fits"), cards);
+  CHECK(S(TranslateFile(dir.Sub("at2.fits"), "LATISS")[0], "exposure.observation_type") == "bias");
+}
+
+TEST_CASE("LATISS: an empty filter slot is empty or empty_N, nothing longer", "[ingest][builtin]") {
+  TempDir dir;
+  std::vector<Card> cards = {{"INSTRUME", T("LATISS")},
+                             {"DAYOBS", T("20240624")},
+                             {"SEQNUM", 106LL},
+                             {"MJD-BEG", 60486.06105509261},
+                             {"OBSID", T("AT_O_20240624_000106")},
+                             {"IMGTYPE", T("FLAT")},
+                             {"EXPTIME", 30.0},
+                             {"GRATING", T("empty_1")},
+                             {"FILTER", T("EMPTY_3")}};
+  WriteFits(dir.Sub("a.fits"), cards);
+  CHECK(S(TranslateFile(dir.Sub("a.fits"), "LATISS")[0], "physical_filter") == "empty~empty");
+  cards[8].value = T("empty_slot_b");  // _is_filter_empty: not an empty slot
+  WriteFits(dir.Sub("b.fits"), cards);
+  CHECK(S(TranslateFile(dir.Sub("b.fits"), "LATISS")[0], "physical_filter") ==
+        "empty_slot_b~empty");
+}
