@@ -658,3 +658,55 @@ TEST_CASE("LATISS: an empty filter slot is empty or empty_N, nothing longer", "[
   CHECK(S(TranslateFile(dir.Sub("b.fits"), "LATISS")[0], "physical_filter") ==
         "empty_slot_b~empty");
 }
+
+TEST_CASE("LSSTCam: a FILTER2 without FILTER is dropped", "[ingest][builtin]") {
+  TempDir dir;
+  // lsstCam-MC_C_20190322_000002_R10_S22.yaml without its FILTER (SDSSi):
+  // obs_lsst's fix_header removes FILTER2 too, leaving no filter.
+  WriteFits(dir.Sub("mc.fits"), {{"INSTRUME", T("lsstCam")},
+                                 {"TELESCOP", T("LSST")},
+                                 {"DATE-OBS", T("2019-03-22T15:31:01.904")},
+                                 {"MJD-OBS", 58564.64654981485},
+                                 {"DAYOBS", T("20190322")},
+                                 {"SEQNUM", 2LL},
+                                 {"CONTRLLR", T("C")},
+                                 {"IMGTYPE", T("FLAT")},
+                                 {"RAFTBAY", T("R10")},
+                                 {"CCDSLOT", T("S22")},
+                                 {"FILTER2", T("ND_OD0.5")},
+                                 {"EXPTIME", 1.0}});
+  const auto v = TranslateFile(dir.Sub("mc.fits"), "LSSTCam");
+  Expect(v[0], {.exposure = 3019032200002,
+                .detector = 35,
+                .physical_filter = "unknown",
+                .observation_type = "flat",
+                .day_obs = 20190322});
+}
+
+TEST_CASE("LSSTComCam: FILTER r is r_03 in the lab, empty in Chile", "[ingest][builtin]") {
+  TempDir dir;
+  // comCam-CC_C_20190530_000001_R22_S00.yaml (lab, 2019) with FILTER "r".
+  std::vector<Card> lab = {
+      {"INSTRUME", T("comCam")}, {"TELESCOP", T("LSST")}, {"MJD-OBS", 58634.11015490722},
+      {"DAYOBS", T("20190530")}, {"SEQNUM", 1LL},         {"CONTRLLR", T("C")},
+      {"IMGTYPE", T("BIAS")},    {"RAFTBAY", T("R22")},   {"CCDSLOT", T("S00")},
+      {"FILTER", T("r")},        {"EXPTIME", 0.0}};
+  WriteFits(dir.Sub("lab.fits"), lab);
+  Expect(TranslateFile(dir.Sub("lab.fits"), "LSSTComCam")[0],
+         {.exposure = 3019053000001, .detector = 0, .physical_filter = "r_03"});
+  // comCam-CC_O_20241108_000266_R22_S00.yaml (Chile) with FILTER "r".
+  std::vector<Card> chile = {{"INSTRUME", T("ComCam")},
+                             {"TELESCOP", T("Simonyi Survey Telescope")},
+                             {"MJD-BEG", 60623.27408938669},
+                             {"DAYOBS", T("20241108")},
+                             {"SEQNUM", 266LL},
+                             {"CONTRLLR", T("O")},
+                             {"IMGTYPE", T("OBJECT")},
+                             {"RAFTBAY", T("R22")},
+                             {"CCDSLOT", T("S00")},
+                             {"FILTER", T("r")},
+                             {"EXPTIME", 30.0}};
+  WriteFits(dir.Sub("chile.fits"), chile);
+  Expect(TranslateFile(dir.Sub("chile.fits"), "LSSTComCam")[0],
+         {.exposure = 2024110800266, .detector = 0, .physical_filter = "empty"});
+}
