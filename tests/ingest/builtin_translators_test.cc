@@ -710,3 +710,21 @@ TEST_CASE("LSSTComCam: FILTER r is r_03 in the lab, empty in Chile", "[ingest][b
   Expect(TranslateFile(dir.Sub("chile.fits"), "LSSTComCam")[0],
          {.exposure = 2024110800266, .detector = 0, .physical_filter = "empty"});
 }
+
+TEST_CASE("LSSTCam: NONE is none in each part of the filter", "[ingest][builtin]") {
+  TempDir dir;
+  // lsstCam-MC_C_20190406_000643_R10_S00.yaml with both filter wheels NONE.
+  WriteFits(dir.Sub("mc.fits"), {{"INSTRUME", T("lsstCam")},
+                                 {"MJD-OBS", 58580.24908234971},
+                                 {"DAYOBS", T("20190406")},
+                                 {"SEQNUM", 643LL},
+                                 {"CONTRLLR", T("C")},
+                                 {"IMGTYPE", T("FLAT")},
+                                 {"RAFTBAY", T("R10")},
+                                 {"CCDSLOT", T("S00")},
+                                 {"FILTER", T("NONE")},
+                                 {"FILTER2", T("NONE")},
+                                 {"EXPTIME", 999.99}});
+  Expect(TranslateFile(dir.Sub("mc.fits"), "LSSTCam")[0],
+         {.exposure = 3019040600643, .detector = 27, .physical_filter = "none~none"});
+}
