@@ -728,3 +728,25 @@ TEST_CASE("LSSTCam: NONE is none in each part of the filter", "[ingest][builtin]
   Expect(TranslateFile(dir.Sub("mc.fits"), "LSSTCam")[0],
          {.exposure = 3019040600643, .detector = 27, .physical_filter = "none~none"});
 }
+
+TEST_CASE("LATISS: without EXPTIME the exposure time is -1 s and the end is the begin",
+          "[ingest][builtin]") {
+  TempDir dir;
+  // latiss-AT_C_20220426_000004_R00_S00.yaml (FILTER, GRATING, DATE-END null).
+  WriteFits(dir.Sub("at.fits"), {{"INSTRUME", T("LATISS")},
+                                 {"TIMESYS", T("TAI")},
+                                 {"DATE-OBS", T("2022-04-26T23:36:20.879")},
+                                 {"MJD-OBS", 59695.98357498832},
+                                 {"DAYOBS", T("20220426")},
+                                 {"SEQNUM", 4LL},
+                                 {"CONTRLLR", T("C")},
+                                 {"OBSID", T("AT_C_20220426_000004")},
+                                 {"IMGTYPE", T("UNKNOWN")}});
+  const auto v = TranslateFile(dir.Sub("at.fits"), "LATISS");
+  Expect(v[0], {.exposure = 3022042600004,
+                .physical_filter = "unknown~unknown",
+                .observation_type = "unknown",
+                .exposure_time = "-1",
+                .day_obs = 20220426});
+  CHECK(I(v[0], "exposure.timespan_end") == I(v[0], "exposure.timespan_begin"));
+}
