@@ -750,3 +750,62 @@ TEST_CASE("LATISS: without EXPTIME the exposure time is -1 s and the end is the 
                 .day_obs = 20220426});
   CHECK(I(v[0], "exposure.timespan_end") == I(v[0], "exposure.timespan_begin"));
 }
+
+TEST_CASE("LATISS: 2019's fix-ups by GROUPID, OBS-NITE and OBSTYPE, with or without MJDs",
+          "[ingest][builtin]") {
+  TempDir dir;
+  // latiss-AT_O_20190915_000037.yaml without its MJD keywords: the dates
+  // compare as text, and DATE-END is still not trusted.
+  std::vector<Card> cards = {{"TIMESYS", T("TAI")},
+                             {"DATE-OBS", T("2019-09-15T18:13:32.400")},
+                             {"DATE-BEG", T("2019-09-15T18:13:32.400")},
+                             {"DATE-END", T("2019-09-15T18:13:27.435")},
+                             {"OBSID", T("AT_O_20190915_000037")},
+                             {"GROUPID", T("bias_0027_0100")},
+                             {"INSTRUME", T("LATISS")},
+                             {"CONTRLLR", T("O")},
+                             {"DAYOBS", T("20190915")},
+                             {"SEQNUM", 37LL},
+                             {"EXPTIME", 2.0}};
+  auto translate = [&](const std::vector<Card>& c, const std::string& name) {
+    WriteFits(dir.Sub(name), c);
+    return TranslateFile(dir.Sub(name), "LATISS")[0];
+  };
+  auto v = translate(cards, "iso.fits");
+  CHECK(S(v, "exposure.observation_type") == "bias");
+  CHECK(I(v, "exposure.timespan_end") - I(v, "exposure.timespan_begin") == 2 * kSecond);
+  // GROUPID FOCUSxxx is a focus; one starting "test" says nothing.
+  cards[5].value = T("FOCUS3");
+  CHECK(S(translate(cards, "focus.fits"), "exposure.observation_type") == "focus");
+  cards[5].value = T("test_run");
+  CHECK(S(translate(cards, "test.fits"), "exposure.observation_type") == "unknown");
+  // Without DAYOBS and an id that gives none, OBS-NITE.
+  std::vector<Card> nite = cards;
+  nite.erase(nite.begin() + 8);  // DAYOBS
+  nite[4].value = T("AT_O_x_000037");
+  nite.push_back({"OBS-NITE", T("20190915")});
+  CHECK(I(translate(nite, "nite.fits"), "exposure") == 2019091500037);
+  // An OBSTYPE object before 2020 was taken in the lab.
+  cards.push_back({"OBSTYPE", T("OBJECT")});
+  CHECK(S(translate(cards, "lab.fits"), "exposure.observation_type") == "labobject");
+}
+
+TEST_CASE("LSSTComCam: FILTER r by the begin's text when there is no MJD", "[ingest][builtin]") {
+  TempDir dir;
+  std::vector<Card> cards = {{"INSTRUME", T("ComCam")},
+                             {"TELESCOP", T("LSST")},
+                             {"DATE-OBS", T("2019-05-30T02:38:37.384")},
+                             {"DAYOBS", T("20190530")},
+                             {"SEQNUM", 1LL},
+                             {"CONTRLLR", T("C")},
+                             {"IMGTYPE", T("BIAS")},
+                             {"RAFTBAY", T("R22")},
+                             {"CCDSLOT", T("S00")},
+                             {"FILTER", T("r")},
+                             {"EXPTIME", 0.0}};
+  WriteFits(dir.Sub("lab.fits"), cards);
+  CHECK(S(TranslateFile(dir.Sub("lab.fits"), "LSSTComCam")[0], "physical_filter") == "r_03");
+  cards[2].value = T("2024-11-09T06:34:41.323");
+  WriteFits(dir.Sub("chile.fits"), cards);
+  CHECK(S(TranslateFile(dir.Sub("chile.fits"), "LSSTComCam")[0], "physical_filter") == "empty");
+}
