@@ -809,3 +809,38 @@ TEST_CASE("LSSTComCam: FILTER r by the begin's text when there is no MJD", "[ing
   WriteFits(dir.Sub("chile.fits"), cards);
   CHECK(S(TranslateFile(dir.Sub("chile.fits"), "LSSTComCam")[0], "physical_filter") == "empty");
 }
+
+TEST_CASE("'' is not a card without a value: ComCam's FILTER, LATISS's GRATING",
+          "[ingest][builtin]") {
+  TempDir dir;
+  // comCam-CC_C_20190526_000223_R22_S01.yaml (lab, 2019): FILTER '' is
+  // r_03 (fix_header), a FILTER without a value unknown.
+  std::vector<Card> cc = {
+      {"INSTRUME", T("comCam")}, {"TELESCOP", T("LSST")}, {"MJD-OBS", 58629.33899871539},
+      {"DAYOBS", T("20190526")}, {"SEQNUM", 223LL},       {"CONTRLLR", T("C")},
+      {"IMGTYPE", T("BIAS")},    {"RAFTBAY", T("R22")},   {"CCDSLOT", T("S01")},
+      {"FILTER", T("")},         {"EXPTIME", 0.0}};
+  WriteFits(dir.Sub("blank.fits"), cc);
+  Expect(TranslateFile(dir.Sub("blank.fits"), "LSSTComCam")[0],
+         {.exposure = 3019052600223, .detector = 1, .physical_filter = "r_03"});
+  cc[9].value = std::monostate{};
+  WriteFits(dir.Sub("null.fits"), cc);
+  CHECK(S(TranslateFile(dir.Sub("null.fits"), "LSSTComCam")[0], "physical_filter") == "unknown");
+  // LATISS: a GRATING of '' is an empty slot; one without a value unknown.
+  std::vector<Card> at = {{"INSTRUME", T("LATISS")},
+                          {"DAYOBS", T("20240624")},
+                          {"SEQNUM", 106LL},
+                          {"MJD-BEG", 60486.06105509261},
+                          {"OBSID", T("AT_O_20240624_000106")},
+                          {"IMGTYPE", T("FLAT")},
+                          {"EXPTIME", 30.0},
+                          {"FILTER", T("SDSSr_65mm")},
+                          {"GRATING", T("")}};
+  WriteFits(dir.Sub("at-blank.fits"), at);
+  CHECK(S(TranslateFile(dir.Sub("at-blank.fits"), "LATISS")[0], "physical_filter") ==
+        "SDSSr_65mm~empty");
+  at[8].value = std::monostate{};
+  WriteFits(dir.Sub("at-null.fits"), at);
+  CHECK(S(TranslateFile(dir.Sub("at-null.fits"), "LATISS")[0], "physical_filter") ==
+        "SDSSr_65mm~unknown");
+}
