@@ -844,3 +844,24 @@ TEST_CASE("'' is not a card without a value: ComCam's FILTER, LATISS's GRATING",
   CHECK(S(TranslateFile(dir.Sub("at-null.fits"), "LATISS")[0], "physical_filter") ==
         "SDSSr_65mm~unknown");
 }
+
+TEST_CASE("LATISS: before 2022-07-10 a target spec:NAME is NAME", "[ingest][builtin]") {
+  TempDir dir;
+  // latiss-AT_O_20220405_000348.yaml with a spectrograph's target name.
+  std::vector<Card> cards = {{"INSTRUME", T("LATISS")},
+                             {"TIMESYS", T("TAI")},
+                             {"MJD-BEG", 59675.1246418629},
+                             {"DAYOBS", T("20220405")},
+                             {"SEQNUM", 348LL},
+                             {"CONTRLLR", T("O")},
+                             {"OBSID", T("AT_O_20220405_000348")},
+                             {"IMGTYPE", T("OBJECT")},
+                             {"EXPTIME", 30.0},
+                             {"OBJECT", T("spec:HD 60753")}};
+  WriteFits(dir.Sub("a.fits"), cards);
+  CHECK(S(TranslateFile(dir.Sub("a.fits"), "LATISS")[0], "exposure.target_name") == "HD 60753");
+  cards[2].value = 59771.0;  // 2022-07-11: kept as written
+  WriteFits(dir.Sub("b.fits"), cards);
+  CHECK(S(TranslateFile(dir.Sub("b.fits"), "LATISS")[0], "exposure.target_name") ==
+        "spec:HD 60753");
+}
