@@ -25,6 +25,12 @@ bool TermHolds(const HeaderTerm& t, const FitsHeader& header) {
   auto it = header.find(t.keyword);
   const bool present = it != header.end() && !it->second.text.empty();
   if (t.op == HeaderTerm::Op::kAbsent) return !present;
+  // '' is a string of no characters, which references tell from a card
+  // without a value (both are absent to every other test).
+  if (t.op == HeaderTerm::Op::kBlank) {
+    return it != header.end() && it->second.kind == FitsCard::Kind::kString &&
+           it->second.text.empty();
+  }
   if (!present) return false;
   if (t.op == HeaderTerm::Op::kPresent) return true;
   const std::string have = CardText(it->second);
@@ -77,6 +83,7 @@ std::optional<HeaderTerm::Op> OpOf(const std::string& w) {
   if (w == "prefix") return Op::kPrefix;
   if (w == "present") return Op::kPresent;
   if (w == "absent") return Op::kAbsent;
+  if (w == "blank") return Op::kBlank;
   return std::nullopt;
 }
 
@@ -118,11 +125,12 @@ Result<HeaderCondition> ParseHeaderCondition(const std::vector<std::string>& wor
     if (!op) {
       return Status::InvalidArgument("'" + words[i + 1] +
                                      "' is no operator (=, !=, <, <=, >, >=, contains, prefix, "
-                                     "present, absent)");
+                                     "present, absent, blank)");
     }
     t.op = *op;
     i += 2;
-    if (t.op != HeaderTerm::Op::kPresent && t.op != HeaderTerm::Op::kAbsent) {
+    if (t.op != HeaderTerm::Op::kPresent && t.op != HeaderTerm::Op::kAbsent &&
+        t.op != HeaderTerm::Op::kBlank) {
       if (i >= end) return Status::InvalidArgument("'" + t.keyword + "' wants a value");
       t.value = words[i++];
     }

@@ -21,7 +21,7 @@
 namespace starlog::ingest {
 
 struct HeaderTerm {
-  enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kContains, kPrefix, kPresent, kAbsent };
+  enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kContains, kPrefix, kPresent, kAbsent, kBlank };
   std::string keyword;
   Op op = Op::kEq;
   std::string value;

@@ -117,6 +117,17 @@ Result<std::string> Expand(const std::string& text, const FitsHeader& header) {
 Status ApplyWorking(const WorkingRule& rule, const TranslatorRules& rules, FitsHeader* header) {
   switch (rule.kind) {
     case WorkingRule::Kind::kSet: {
+      // "{KEY}" alone copies the card, type and all: an MJD copied into
+      // MJD-OBS stays a number and is read as one.
+      if (rule.text.size() > 2 && rule.text.front() == '{' && rule.text.back() == '}' &&
+          rule.text.find('{', 1) == std::string::npos) {
+        const std::string key = KeywordName(rule.text.substr(1, rule.text.size() - 2));
+        const FitsCard* card = Present(*header, key);
+        if (card == nullptr) return Status::InvalidArgument("lacks keyword " + key);
+        FitsCard copy = *card;
+        (*header)[rule.out] = std::move(copy);
+        return Status::OK();
+      }
       STARLOG_ASSIGN_OR_RETURN(std::string v, Expand(rule.text, *header));
       (*header)[rule.out] = StringCard(std::move(v));
       return Status::OK();

@@ -33,9 +33,11 @@ void WriteCards(fitsfile* f, const std::vector<Card>& cards) {
     } else if (const auto* i = std::get_if<long long>(&c.value)) {
       long long v = *i;
       fits_update_key(f, TLONGLONG, c.key.c_str(), &v, nullptr, &status);
-    } else {
-      double v = std::get<double>(c.value);
+    } else if (const auto* d = std::get_if<double>(&c.value)) {
+      double v = *d;
       fits_update_key(f, TDOUBLE, c.key.c_str(), &v, nullptr, &status);
+    } else {
+      fits_update_key_null(f, c.key.c_str(), nullptr, &status);
     }
     Check(status, "keyword " + c.key);
   }

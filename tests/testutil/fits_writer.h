@@ -13,9 +13,11 @@
 
 namespace starlog::testutil {
 
+// A card's value; std::monostate writes the keyword without a value (as a
+// header's null), unlike the empty string ''.
 struct Card {
   std::string key;
-  std::variant<std::string, long long, double> value;
+  std::variant<std::string, long long, double, std::monostate> value;
 };
 
 // Unix compress (.Z) of "in", which cfitsio reads (and nothing on a Debian
