@@ -88,8 +88,9 @@ Status CheckFiles(const engine::EventStore& store, const BundleContent& bundle,
 // could refuse it is checked here, so a dry run says what a real one would.
 class Planner {
  public:
-  Planner(const engine::RegistryView& view, const BundleContent& bundle)
-      : view_(view), bundle_(bundle) {
+  Planner(const engine::RegistryView& view, const BundleContent& bundle,
+          const internal::ContentSource& source)
+      : view_(view), bundle_(bundle), source_(source) {
     for (const BundleDataset& d : bundle_.datasets) by_id_.emplace(d.id, &d);
   }
 
@@ -124,13 +125,14 @@ class Planner {
 
   const engine::RegistryView& view_;
   const BundleContent& bundle_;
+  const internal::ContentSource& source_;  // Where it comes from, in messages.
   std::map<codec::Uuid, const BundleDataset*> by_id_;
   std::map<std::string, engine::CollectionInfo> there_;  // Bundle collections the target has.
 };
 
 Status Planner::Types() {
   for (const codec::RegisterDatasetType& t : bundle_.dataset_types) {
-    STARLOG_ASSIGN_OR_RETURN(bool add, internal::PlanDatasetType(view_, t));
+    STARLOG_ASSIGN_OR_RETURN(bool add, internal::PlanDatasetType(view_, t, source_));
     if (add) head.emplace_back(t);
     ++(add ? report.dataset_types.added : report.dataset_types.present);
   }
@@ -139,7 +141,7 @@ Status Planner::Types() {
 
 Status Planner::Collections() {
   for (const ButlerCollection& c : bundle_.collections) {
-    STARLOG_ASSIGN_OR_RETURN(auto there, internal::PlanCollection(view_, c));
+    STARLOG_ASSIGN_OR_RETURN(auto there, internal::PlanCollection(view_, c, source_));
     if (!there) {
       head.emplace_back(codec::CreateCollection{c.name, c.type, c.doc.value_or("")});
       ++report.collections.added;
@@ -173,7 +175,8 @@ Status Planner::Records() {
 
 Status Planner::Datasets() {
   for (const BundleDataset& d : bundle_.datasets) {
-    STARLOG_ASSIGN_OR_RETURN(bool add, internal::PlanDataset(view_, d, there_.count(d.run) != 0));
+    STARLOG_ASSIGN_OR_RETURN(bool add,
+                             internal::PlanDataset(view_, d, there_.count(d.run) != 0, source_));
     if (!add) {
       ++report.already_present;
       continue;
@@ -198,7 +201,7 @@ Status Planner::Chains() {
         bool add,
         internal::PlanChain(view_, c.name, c.children,
                             there == there_.end() ? std::nullopt : std::optional(there->second),
-                            in_bundle));
+                            in_bundle, source_));
     if (!add) {
       ++report.chains.present;
       continue;
@@ -215,15 +218,15 @@ Result<Planner::Identity> Planner::IdentityOf(const codec::Uuid& id, const std::
   }
   STARLOG_ASSIGN_OR_RETURN(auto existing, view_.GetDataset(id));
   if (!existing) {
-    return Status::InvalidArgument(where + ": dataset " + id.ToString() +
-                                   " is neither in the bundle nor in the repository");
+    return Status::InvalidArgument(where + ": dataset " + id.ToString() + " is neither in the " +
+                                   source_.name + " nor in the repository");
   }
   return Identity{existing->dataset_type, existing->data_id};
 }
 
 Status Planner::Tagged() {
   for (const internal::BundleTagged& t : bundle_.tagged) {
-    const std::string where = "bundle membership of TAGGED '" + t.collection + "'";
+    const std::string where = source_.name + " membership of TAGGED '" + t.collection + "'";
     codec::Tag tag{t.collection, {}};
     std::set<std::string> taken;  // Type and data ID, among the new tags.
     for (const codec::Uuid& id : t.ids) {
@@ -234,7 +237,8 @@ Status Planner::Tagged() {
       }
       if (there_.count(t.collection) != 0) {
         STARLOG_ASSIGN_OR_RETURN(
-            bool add, internal::PlanTag(view_, t.collection, id, who.dataset_type, who.data_id));
+            bool add,
+            internal::PlanTag(view_, t.collection, id, who.dataset_type, who.data_id, source_));
         if (!add) {
           ++report.tagged.present;
           continue;
@@ -259,7 +263,7 @@ Status Planner::Certifications() {
   std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<Held>>> held;
   std::map<std::pair<std::string, std::string>, codec::Certify> by_key;
   for (const internal::BundleCertification& c : bundle_.certifications) {
-    const std::string where = "bundle certification in '" + c.collection + "'";
+    const std::string where = source_.name + " certification in '" + c.collection + "'";
     for (const codec::Uuid& id : c.ids) {
       STARLOG_ASSIGN_OR_RETURN(Identity who, IdentityOf(id, where));
       const std::pair<std::string, std::string> key{c.collection, who.dataset_type};
@@ -288,7 +292,8 @@ Status Planner::Certifications() {
               codec::FieldMapToString(who.data_id) + ") in '" + c.collection + "' for " +
               internal::RangeText(c.validity) + " overlaps dataset " + h.id.ToString() + " for " +
               internal::RangeText(h.validity) +
-              (h.from_bundle ? " in the bundle" : " in the repository") + "; nothing was imported");
+              (h.from_bundle ? " in the " + source_.name : std::string(" in the repository")) +
+              "; nothing was " + source_.verb);
         }
       }
       if (present) {
@@ -315,7 +320,7 @@ Result<ImportReport> ImportContent(engine::EventStore& store, const engine::Regi
                                    const BundleContent& bundle, const ContentSource& source,
                                    const ImportOptions& options, const FileSink& sink) {
   STARLOG_RETURN_IF_ERROR(CheckFiles(store, bundle, source, options.progress));
-  Planner plan(view, bundle);
+  Planner plan(view, bundle, source);
   STARLOG_RETURN_IF_ERROR(plan.Build());
   ImportReport report = plan.report;
 

@@ -16,8 +16,8 @@ std::string RangeText(const codec::Timespan& t) {
          ")";
 }
 
-Result<bool> PlanDatasetType(const engine::RegistryView& view,
-                             const codec::RegisterDatasetType& t) {
+Result<bool> PlanDatasetType(const engine::RegistryView& view, const codec::RegisterDatasetType& t,
+                             const ContentSource& source) {
   auto there = view.GetDatasetType(t.name);
   if (!there.ok()) {
     if (!there.status().IsNotFound()) return there.status();
@@ -30,20 +30,21 @@ Result<bool> PlanDatasetType(const engine::RegistryView& view,
   if (theirs != ours || there->storage_class != t.storage_class ||
       there->is_calibration != t.is_calibration) {
     return Status::Conflict("dataset type '" + t.name +
-                            "' is in the repository with another definition; nothing was "
-                            "imported");
+                            "' is in the repository with another definition; nothing was " +
+                            source.verb);
   }
   return false;
 }
 
 Result<std::optional<engine::CollectionInfo>> PlanCollection(const engine::RegistryView& view,
-                                                             const ButlerCollection& c) {
+                                                             const ButlerCollection& c,
+                                                             const ContentSource& source) {
   STARLOG_ASSIGN_OR_RETURN(auto there, view.GetCollection(c.name));
   if (there && there->type != c.type) {
     return Status::Conflict(
         "collection '" + c.name + "' is " + std::string(codec::CollectionTypeName(there->type)) +
-        " in the repository and " + std::string(codec::CollectionTypeName(c.type)) +
-        " in the bundle; nothing was imported");
+        " in the repository and " + std::string(codec::CollectionTypeName(c.type)) + " in the " +
+        source.name + "; nothing was " + source.verb);
   }
   return there;
 }
@@ -51,15 +52,17 @@ Result<std::optional<engine::CollectionInfo>> PlanCollection(const engine::Regis
 Result<bool> PlanChain(const engine::RegistryView& view, const std::string& name,
                        const std::vector<std::string>& children,
                        const std::optional<engine::CollectionInfo>& there,
-                       const std::function<bool(const std::string&)>& in_bundle) {
+                       const std::function<bool(const std::string&)>& in_bundle,
+                       const ContentSource& source) {
   if (there) {
     if (there->children != children) {
       std::string theirs, ours;
       for (const std::string& child : there->children) theirs += " " + child;
       for (const std::string& child : children) ours += " " + child;
       return Status::Conflict("chain '" + name + "' is defined differently in the repository (" +
-                              (theirs.empty() ? " none" : theirs) + " ) and the bundle (" +
-                              (ours.empty() ? " none" : ours) + " ); nothing was imported");
+                              (theirs.empty() ? " none" : theirs) + " ) and the " + source.name +
+                              " (" + (ours.empty() ? " none" : ours) + " ); nothing was " +
+                              source.verb);
     }
     return false;
   }
@@ -70,8 +73,9 @@ Result<bool> PlanChain(const engine::RegistryView& view, const std::string& name
       known = child_there.has_value();
     }
     if (!known) {
-      return Status::InvalidArgument("bundle chain '" + name + "' lists '" + child +
-                                     "', which is neither in the bundle nor in the repository");
+      return Status::InvalidArgument(source.name + " chain '" + name + "' lists '" + child +
+                                     "', which is neither in the " + source.name +
+                                     " nor in the repository");
     }
   }
   return true;
@@ -87,7 +91,8 @@ Result<std::optional<engine::DatasetRef>> HolderIn(const engine::RegistryView& v
   return found.status();
 }
 
-Result<bool> PlanDataset(const engine::RegistryView& view, const BundleDataset& d, bool run_there) {
+Result<bool> PlanDataset(const engine::RegistryView& view, const BundleDataset& d, bool run_there,
+                         const ContentSource& source) {
   const std::string where = "dataset " + d.id.ToString();
   STARLOG_ASSIGN_OR_RETURN(auto existing, view.GetDataset(d.id));
   if (existing) {
@@ -95,15 +100,15 @@ Result<bool> PlanDataset(const engine::RegistryView& view, const BundleDataset& 
         existing->data_id != d.data_id) {
       return Status::Conflict(where + " is in the repository with other content (" +
                               existing->dataset_type + " in " + existing->run + ", " +
-                              codec::FieldMapToString(existing->data_id) +
-                              "); nothing was imported");
+                              codec::FieldMapToString(existing->data_id) + "); nothing was " +
+                              source.verb);
     }
     if (existing->artifact != d.artifact) {
       return Status::Conflict(
           where + " is already in the repository with " +
           (existing->artifact ? "another file (" + codec::Printable(existing->artifact->path) + ")"
                               : std::string("no file")) +
-          "; nothing was imported");
+          "; nothing was " + source.verb);
     }
     return false;
   }
@@ -112,7 +117,7 @@ Result<bool> PlanDataset(const engine::RegistryView& view, const BundleDataset& 
     if (holder) {
       return Status::Conflict(where + ": its data ID " + codec::FieldMapToString(d.data_id) +
                               " is taken in RUN '" + d.run + "' by dataset " +
-                              holder->id.ToString() + "; nothing was imported");
+                              holder->id.ToString() + "; nothing was " + source.verb);
     }
   }
   return true;
@@ -120,13 +125,14 @@ Result<bool> PlanDataset(const engine::RegistryView& view, const BundleDataset& 
 
 Result<bool> PlanTag(const engine::RegistryView& view, const std::string& collection,
                      const codec::Uuid& id, const std::string& dataset_type,
-                     const codec::FieldMap& data_id) {
+                     const codec::FieldMap& data_id, const ContentSource& source) {
   STARLOG_ASSIGN_OR_RETURN(auto holder, HolderIn(view, dataset_type, data_id, collection));
   if (holder && holder->id == id) return false;
   if (holder) {
     return Status::Conflict("TAGGED '" + collection + "' holds dataset " + holder->id.ToString() +
                             " for " + dataset_type + " " + codec::FieldMapToString(data_id) +
-                            ", the bundle " + id.ToString() + "; nothing was imported");
+                            ", the " + source.name + " " + id.ToString() + "; nothing was " +
+                            source.verb);
   }
   return true;
 }
