@@ -46,9 +46,11 @@ CommandSpec CollectionChainCommand() {
       .summary = "define or redefine a CHAINED collection (created if missing)",
       .description =
           "--mode redefine (default) sets the children; prepend and extend add them at the\n"
-          "front or back (moving any already there); remove takes them out; pop takes out\n"
-          "the children at the given positions (0 first, -1 last; the first when none is\n"
-          "given). Children may be comma-separated; one given twice counts once. --flatten\n"
+          "front or back (moving any already there); remove takes them out (one the chain\n"
+          "lacks is ignored, one no collection has is an error, as the butler's); pop takes\n"
+          "out the children at the given positions (0 first, -1 last; the first when none\n"
+          "is given); remove and pop need the chain to exist. Children may be\n"
+          "comma-separated; one given twice counts once. --flatten\n"
           "puts the collections a child chain searches in place of the chain.\n"
           "Without children only pop and an explicit --mode redefine (which empties the\n"
           "chain) are taken; a chain and its definition are created in one atomic write.\n"

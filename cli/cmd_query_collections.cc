@@ -138,33 +138,32 @@ Status PrintInverseTree(Reader& reader, const std::vector<engine::CollectionInfo
 // and the type filter applied to that list (so a chain is never listed, and
 // --type CHAINED lists nothing). Named collections keep their order with
 // chains expanded in place; with globs, the collections matched come first,
-// then what the matched chains search.
-Status PrintFlat(Reader& reader, const std::vector<engine::CollectionInfo>& matched,
-                 const std::vector<std::string>& patterns,
-                 const std::vector<codec::CollectionType>& types, Io& io,
-                 const DatasetTypesOfFn& types_of) {
+// then what the matched chains search. Tables and --json list the same.
+Result<std::vector<engine::CollectionInfo>> Flatten(
+    Reader& reader, const std::vector<engine::CollectionInfo>& matched,
+    const std::vector<std::string>& patterns, const std::vector<codec::CollectionType>& types) {
   const bool globbed =
       patterns.empty() || std::any_of(patterns.begin(), patterns.end(), [](const std::string& p) {
         return engine::HasGlobCharacters(p);
       });
   std::set<std::string> seen;
-  Listing t({"NAME", "TYPE"});
-  auto add = [&](const std::string& name, codec::CollectionType type) {
-    if (type == codec::CollectionType::kChained) return;
-    if (!types.empty() && std::find(types.begin(), types.end(), type) == types.end()) return;
-    if (seen.insert(name).second) t.Add({name, std::string(CollectionTypeName(type))}, name);
+  std::vector<engine::CollectionInfo> flat;
+  auto add = [&](const engine::CollectionInfo& info) {
+    if (info.type == codec::CollectionType::kChained) return;
+    if (!types.empty() && std::find(types.begin(), types.end(), info.type) == types.end()) return;
+    if (seen.insert(info.name).second) flat.push_back(info);
   };
   auto add_searched = [&](const std::string& chain) -> Status {
-    STARLOG_ASSIGN_OR_RETURN(auto flat, reader.ResolveSearchPath({chain}));
-    for (const std::string& f : flat) {
+    STARLOG_ASSIGN_OR_RETURN(auto searched, reader.ResolveSearchPath({chain}));
+    for (const std::string& f : searched) {
       STARLOG_ASSIGN_OR_RETURN(auto info, reader.GetCollection(f));
-      if (info) add(f, info->type);
+      if (info) add(*info);
     }
     return Status::OK();
   };
   for (const auto& c : matched) {
     if (c.type != codec::CollectionType::kChained) {
-      add(c.name, c.type);
+      add(c);
     } else if (!globbed) {
       STARLOG_RETURN_IF_ERROR(add_searched(c.name));
     }
@@ -174,7 +173,7 @@ Status PrintFlat(Reader& reader, const std::vector<engine::CollectionInfo>& matc
       if (c.type == codec::CollectionType::kChained) STARLOG_RETURN_IF_ERROR(add_searched(c.name));
     }
   }
-  return t.Print(io, types_of);
+  return flat;
 }
 
 Status Run(const ParsedArgs& args, Io& io) {
@@ -196,9 +195,11 @@ Status Run(const ParsedArgs& args, Io& io) {
   // FLATTEN filters by type after the chains are expanded, as the butler does.
   STARLOG_ASSIGN_OR_RETURN(
       auto collections,
-      reader->QueryCollections(patterns, chains == Chains::kFlatten && !args.Has("json")
-                                             ? std::vector<codec::CollectionType>{}
-                                             : types));
+      reader->QueryCollections(
+          patterns, chains == Chains::kFlatten ? std::vector<codec::CollectionType>{} : types));
+  if (chains == Chains::kFlatten) {
+    STARLOG_ASSIGN_OR_RETURN(collections, Flatten(*reader, collections, patterns, types));
+  }
 
   // --show-dataset-types (-t): each collection's types, but those
   // --exclude-dataset-types names, looked up once each.
@@ -237,8 +238,12 @@ Status Run(const ParsedArgs& args, Io& io) {
       return PrintTable(*reader, collections, chains == Chains::kInverseTable, io, types_of);
     case Chains::kInverseTree:
       return PrintInverseTree(*reader, collections, io, types_of);
-    case Chains::kFlatten:
-      return PrintFlat(*reader, collections, patterns, types, io, types_of);
+    case Chains::kFlatten: {
+      Listing t({"NAME", "TYPE"});
+      for (const auto& c : collections)
+        t.Add({c.name, std::string(CollectionTypeName(c.type))}, c.name);
+      return t.Print(io, types_of);
+    }
     case Chains::kTree:
     case Chains::kNoChildren:
       break;

@@ -51,7 +51,8 @@ ingest::FileSink ServiceSink(std::shared_ptr<service::Writer> writer, std::strin
       request.files.push_back(std::move(file));
       sources.push_back(f.source);
     }
-    STARLOG_ASSIGN_OR_RETURN(service::PlaceReply reply, writer->Place(std::move(request), sources));
+    STARLOG_ASSIGN_OR_RETURN(service::PlaceReply reply,
+                             writer->Place(std::move(request), sources, batch.progress));
     ingest::BatchResult out;
     std::vector<bool> skipped(batch.files.size(), false);
     for (const service::PlaceSkip& s : reply.skipped) {

@@ -353,7 +353,15 @@ Result<ImportReport> ImportContent(engine::EventStore& store, const engine::Regi
   }
   for (auto& body : plan.tail) batch.bodies.push_back(std::move(body));
   report.files = batch.files.size();
-  if (options.dry_run || batch.bodies.empty()) return report;
+  if (options.dry_run) {
+    // Where a real run would be refused placing a file, so is the dry run.
+    for (const BatchFile& f : batch.files) {
+      auto checked = CheckPlaceFile(f.source, store.root(), f.relative, batch.mode);
+      if (!checked.ok()) return checked.WithContext("nothing would be " + source.verb);
+    }
+    return report;
+  }
+  if (batch.bodies.empty()) return report;
   auto placed = sink(std::move(batch));
   if (!placed.ok()) return placed.status().WithContext("nothing was " + source.verb);
   report.first_event = placed->first_event;

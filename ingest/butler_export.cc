@@ -65,7 +65,7 @@ Result<ButlerExportReport> ExportButler(const engine::EventStore& store,
   if (ec) return Status::IOError("create " + to + ": " + ec.message());
   std::vector<Placed> placed;
   const auto undo = [&] {
-    for (const Placed& p : placed) UndoPlace(p);
+    UndoPlaced(placed);
   };
   std::set<std::string> paths;
   for (const ButlerDatasets& d : data.datasets) {

@@ -87,9 +87,10 @@ Result<ButlerImportReport> ImportButlerExport(engine::EventStore& store, const s
   if (batch.bodies.empty()) return report;
   if (options.progress) options.progress(0, batch.files.size());
   const size_t files = batch.files.size();
+  batch.progress = options.progress;
   auto placed = sink(std::move(batch));
   if (!placed.ok()) return placed.status().WithContext("nothing was imported");
-  if (options.progress) options.progress(files, files);
+  if (options.progress) options.progress(files, files);  // Through the service: its last part.
   report.first_event = placed->first_event;
   report.last_event = placed->last_event;
   return report;

@@ -24,9 +24,7 @@ Result<BatchResult> PlaceAndAppend(engine::EventStore& store, FileBatch batch,
                                    const engine::Actor& actor) {
   BatchResult result;
   std::vector<Placed> placed;
-  const auto undo = [&] {
-    for (const Placed& p : placed) UndoPlace(p);
-  };
+  const auto undo = [&] { UndoPlaced(placed); };
   std::set<BatchEntry> dropped;
   for (const BatchFile& f : batch.files) {
     auto where = PlaceFile(f.source, store.root(), f.relative, batch.mode);
@@ -40,6 +38,7 @@ Result<BatchResult> PlaceAndAppend(engine::EventStore& store, FileBatch batch,
       continue;
     }
     placed.push_back(*where);
+    if (batch.progress) batch.progress(placed.size() + result.skipped.size(), batch.files.size());
     for (const BatchEntry& e : f.entries) {
       codec::DatasetEntry& entry =
           std::get<codec::RegisterDatasets>(batch.bodies.at(e.event)).datasets.at(e.entry);

@@ -7,7 +7,7 @@ Result<AppendedRange> AppendPlaced(engine::EventStore& store, std::vector<codec:
   const uint64_t before = store.head().sequence;
   auto head = store.AppendAll(std::move(bodies), actor);
   if (!head.ok()) {
-    for (const Placed& p : placed) UndoPlace(p);
+    UndoPlaced(placed);
     return head.status().WithContext("nothing was imported");
   }
   for (const Placed& p : placed) CommitPlace(p);

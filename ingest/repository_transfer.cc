@@ -1,6 +1,8 @@
 #include "starlog/ingest/repository_transfer.h"
 
 #include <filesystem>
+#include <map>
+#include <variant>
 
 #include "ingest/bundle_content.h"
 #include "ingest/export_selection.h"
@@ -65,6 +67,49 @@ Status CheckLeftToDest(const engine::RegistryView& dest, const internal::BundleC
   return Status::OK();
 }
 
+// The destination's universe must know what the source's content uses, or
+// its events would be refused as they are applied: said here, before
+// anything is planned, so that a dry run says it too.
+Status CheckUniverse(const engine::Universe& dest, const internal::BundleContent& content) {
+  const auto refuse = [](const std::string& what) {
+    return Status::InvalidArgument(what +
+                                   " in the destination's universe (the repositories' dimension "
+                                   "universes differ); nothing was transferred");
+  };
+  std::map<std::string, std::vector<std::string>, std::less<>> keys_of;
+  for (const codec::RegisterDatasetType& t : content.dataset_types) {
+    auto keys = dest.RequiredKeys(t.dimensions);
+    if (!keys.ok()) {
+      return refuse("dataset type '" + t.name + "': " + std::string(keys.status().message()));
+    }
+    keys_of[t.name] = std::move(*keys);
+  }
+  for (const ButlerRecords& r : content.records) {
+    const engine::DimensionElement* element = dest.Find(r.element);
+    if (element == nullptr) return refuse("no element '" + r.element + "'");
+    for (const codec::FieldMap& record : r.records) {
+      for (const auto& [field, value] : record) {
+        const engine::ValueType* type = dest.FieldType(*element, field);
+        const bool is_int = std::holds_alternative<int64_t>(value);
+        if (type == nullptr || (*type == engine::ValueType::kInt) != is_int) {
+          return refuse("the " + r.element + " record " + codec::FieldMapToString(record) +
+                        " has '" + field + "', which " + r.element + " has not as " +
+                        (is_int ? "an integer" : "a string"));
+        }
+      }
+    }
+  }
+  for (const internal::BundleDataset& d : content.datasets) {
+    auto keys = keys_of.find(d.dataset_type);
+    if (keys == keys_of.end()) continue;  // A type left to the destination: planned there.
+    if (Status valid = dest.ValidateDataId(keys->second, d.data_id); !valid.ok()) {
+      return refuse("dataset " + d.id.ToString() + " of '" + d.dataset_type +
+                    "': " + std::string(valid.message()));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<ImportReport> TransferDatasets(const engine::EventStore& source,
@@ -86,6 +131,7 @@ Result<ImportReport> TransferDatasets(const engine::EventStore& source,
                            internal::SelectForExport(source_view, refs, options.collections));
   internal::BundleContent content = ContentOf(std::move(selection));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView dest_view, dest.View());
+  STARLOG_RETURN_IF_ERROR(CheckUniverse(dest_view.universe(), content));
   STARLOG_RETURN_IF_ERROR(CheckLeftToDest(dest_view, content, options));
   if (!options.transfer_dimensions) content.records.clear();
   internal::ContentSource from;

@@ -108,8 +108,12 @@ Result<std::string> DirectPath(const std::string& source, const std::string& roo
   return rel;
 }
 
-Result<Placed> PlaceFile(const std::string& source, const std::string& root,
-                         const std::string& relative, TransferMode mode) {
+namespace {
+
+// PlaceFile, or with "check_only" every check it makes before it touches
+// anything (a dry run's), without reading a file that is not already there.
+Result<Placed> PlaceOrCheck(const std::string& source, const std::string& root,
+                            const std::string& relative, TransferMode mode, bool check_only) {
   std::error_code ec;
   const fs::path src = fs::absolute(source, ec);
   if (ec) return Status::IOError("resolve " + codec::Printable(source) + ": " + ec.message());
@@ -132,6 +136,7 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
   }
   if (mode == TransferMode::kDirect) {
     STARLOG_ASSIGN_OR_RETURN(const std::string rel, DirectPath(source, root));
+    if (check_only) return placed;
     STARLOG_ASSIGN_OR_RETURN(placed.artifact, engine::DescribeFile(base.string(), rel));
     return placed;
   }
@@ -166,54 +171,82 @@ Result<Placed> PlaceFile(const std::string& source, const std::string& root,
     return Status::Conflict("a different file is already at " + codec::Printable(relative) +
                             " in the repository");
   }
+  if (check_only) return placed;
   STARLOG_ASSIGN_OR_RETURN(
       codec::Artifact described,
       engine::DescribeFile(src.parent_path().string(), src.filename().string()));
   placed.target = target.string();
   placed.artifact = described;
   placed.artifact.path = relative;
-  fs::create_directories(target.parent_path(), ec);
-  if (ec) return Status::IOError("create " + target.parent_path().string() + ": " + ec.message());
-  switch (mode) {
-    case TransferMode::kCopy:
-      STARLOG_RETURN_IF_ERROR(CopyAtomically(src.string(), target.string()));
-      break;
-    case TransferMode::kMove:
-      if (std::rename(src.c_str(), target.c_str()) != 0) {
-        if (errno != EXDEV) return Errno("move " + src.string());
+  STARLOG_RETURN_IF_ERROR(engine::CreateFolders(target.parent_path().string(), placed.folders));
+  // From here on, a failure takes away the folders made for it.
+  auto placed_or_undone = [&](Status status) -> Result<Placed> {
+    if (status.ok()) return placed;
+    engine::RemoveEmptyFolders(placed.folders);
+    return status;
+  };
+  return placed_or_undone([&]() -> Status {
+    switch (mode) {
+      case TransferMode::kCopy:
         STARLOG_RETURN_IF_ERROR(CopyAtomically(src.string(), target.string()));
-        fs::remove(src, ec);
+        break;
+      case TransferMode::kMove:
+        if (std::rename(src.c_str(), target.c_str()) != 0) {
+          if (errno != EXDEV) return Errno("move " + src.string());
+          STARLOG_RETURN_IF_ERROR(CopyAtomically(src.string(), target.string()));
+          fs::remove(src, ec);
+        }
+        break;
+      case TransferMode::kHardlink:
+        // Of the file itself: link() does not follow a symbolic link, so a
+        // source that is one (a repository ingested with symlink) would plant
+        // that link, resolved afresh from the target's folder.
+        if (::link(real_src.c_str(), target.c_str()) != 0)
+          return Errno("hard link " + src.string());
+        break;
+      case TransferMode::kSymlink:
+        if (::symlink(src.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
+        break;
+      case TransferMode::kRelsymlink: {
+        const fs::path link = real_src.lexically_relative(target.parent_path());
+        if (::symlink(link.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
+        break;
       }
-      break;
-    case TransferMode::kHardlink:
-      // Of the file itself: link() does not follow a symbolic link, so a
-      // source that is one (a repository ingested with symlink) would plant
-      // that link, resolved afresh from the target's folder.
-      if (::link(real_src.c_str(), target.c_str()) != 0) return Errno("hard link " + src.string());
-      break;
-    case TransferMode::kSymlink:
-      if (::symlink(src.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
-      break;
-    case TransferMode::kRelsymlink: {
-      const fs::path link = real_src.lexically_relative(target.parent_path());
-      if (::symlink(link.c_str(), target.c_str()) != 0) return Errno("symlink " + src.string());
-      break;
+      case TransferMode::kDirect:
+        break;
     }
-    case TransferMode::kDirect:
-      break;
-  }
-  return placed;
+    return Status::OK();
+  }());
+}
+
+}  // namespace
+
+Result<Placed> PlaceFile(const std::string& source, const std::string& root,
+                         const std::string& relative, TransferMode mode) {
+  return PlaceOrCheck(source, root, relative, mode, false);
+}
+
+Status CheckPlaceFile(const std::string& source, const std::string& root,
+                      const std::string& relative, TransferMode mode) {
+  return PlaceOrCheck(source, root, relative, mode, true).status();
 }
 
 void UndoPlace(const Placed& placed) {
   if (placed.target.empty()) return;
   std::error_code ec;
   if (placed.mode == TransferMode::kMove) {
-    if (std::rename(placed.target.c_str(), placed.source.c_str()) == 0) return;
-    if (fs::copy_file(placed.target, placed.source, ec)) fs::remove(placed.target, ec);
-    return;
+    if (std::rename(placed.target.c_str(), placed.source.c_str()) != 0 &&
+        fs::copy_file(placed.target, placed.source, ec)) {
+      fs::remove(placed.target, ec);
+    }
+  } else {
+    fs::remove(placed.target, ec);
   }
-  fs::remove(placed.target, ec);
+  engine::RemoveEmptyFolders(placed.folders);
+}
+
+void UndoPlaced(const std::vector<Placed>& placed) {
+  for (auto it = placed.rbegin(); it != placed.rend(); ++it) UndoPlace(*it);
 }
 
 void CommitPlace(const Placed& placed) {

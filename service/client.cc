@@ -144,7 +144,8 @@ Result<engine::EditResult> Client::Submit(const engine::Edit& edit, const std::s
 }
 
 Result<PlaceReply> Client::Place(const PlaceRequest& request,
-                                 const std::vector<std::string>& sources) {
+                                 const std::vector<std::string>& sources,
+                                 const engine::ProgressFn& progress) {
   if (remote_) {
     return Status::NotSupported(
         "files go to the service only on its Unix socket, as open descriptors, which TCP "
@@ -190,6 +191,7 @@ Result<PlaceReply> Client::Place(const PlaceRequest& request,
     STARLOG_ASSIGN_OR_RETURN(Message reply, CallWith(part, descriptors, timeout));
     auto* result = std::get_if<PlaceReply>(&reply);
     if (result == nullptr) return Unexpected(reply, "place_result");
+    if (progress && part.more) progress(end, sources.size());
     if (!part.more) return std::move(*result);
   }
 }

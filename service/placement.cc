@@ -175,6 +175,8 @@ Placement::~Placement() { Undo(); }
 void Placement::Undo() {
   for (const std::string& path : created_) ::unlink(path.c_str());
   created_.clear();
+  engine::RemoveEmptyFolders(folders_);
+  folders_.clear();
 }
 
 Result<Placement> Placement::Place(const std::string& root, PlaceRequest& request,
@@ -254,9 +256,8 @@ Result<Placement> Placement::Place(const std::string& root, PlaceRequest& reques
       STARLOG_ASSIGN_OR_RETURN(auto existing,
                                AlreadyThere(real_root, f.path, target, fd, stats[i], name));
       if (existing) return *existing;
-      fs::create_directories(target.parent_path(), ec);
-      if (ec)
-        return Status::IOError("create " + target.parent_path().string() + ": " + ec.message());
+      STARLOG_RETURN_IF_ERROR(
+          engine::CreateFolders(target.parent_path().string(), placement.folders_));
       if (request.mode == PlaceMode::kCopy || request.mode == PlaceMode::kMove) {
         STARLOG_ASSIGN_OR_RETURN(codec::Artifact a, CopyIn(fd, target, name));
         placement.created_.push_back(target.string());

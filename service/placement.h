@@ -44,6 +44,7 @@ class Placement {
 
   Placement(Placement&& other) noexcept
       : created_(std::exchange(other.created_, {})),
+        folders_(std::exchange(other.folders_, {})),
         skipped_(std::move(other.skipped_)),
         placed_(other.placed_),
         bytes_(other.bytes_) {}
@@ -58,13 +59,17 @@ class Placement {
   size_t placed() const { return placed_; }
   uint64_t bytes() const { return bytes_; }
   // The registration is durable: keep the files.
-  void Commit() { created_.clear(); }
+  void Commit() {
+    created_.clear();
+    folders_.clear();
+  }
 
  private:
   Placement() = default;
   void Undo();
 
   std::vector<std::string> created_;  // Absolute paths this placement made.
+  std::vector<std::string> folders_;  // And the folders it made for them, in order.
   std::vector<PlaceSkip> skipped_;
   size_t placed_ = 0;
   uint64_t bytes_ = 0;

@@ -77,13 +77,14 @@ Result<engine::EditResult> Writer::Apply(const engine::Edit& edit) {
   return client_->Submit(edit, act_for_);
 }
 
-Result<PlaceReply> Writer::Place(PlaceRequest request, const std::vector<std::string>& sources) {
+Result<PlaceReply> Writer::Place(PlaceRequest request, const std::vector<std::string>& sources,
+                                 const engine::ProgressFn& progress) {
   if (store_ != nullptr) {
     return Status::NotSupported("a local writer places files itself, not through the service");
   }
   request.act_for = act_for_;
   MutexLock lock(&mu_);
-  return client_->Place(request, sources);
+  return client_->Place(request, sources, progress);
 }
 
 }  // namespace starlog::service

@@ -1,6 +1,7 @@
 #include "starlog/engine/repo_paths.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -185,6 +186,28 @@ Status CheckRegularFile(const std::string& path) {
                                    "; a dataset's file must be a regular file");
   }
   return Status::OK();
+}
+
+Status CreateFolders(const std::string& folder, std::vector<std::string>& created) {
+  std::vector<fs::path> missing;  // Deepest first.
+  std::error_code ec;
+  for (fs::path f = fs::path(folder).lexically_normal();
+       f.has_relative_path() && !fs::exists(f, ec); f = f.parent_path()) {
+    missing.push_back(f);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (fs::create_directory(*it, ec)) {
+      created.push_back(it->string());
+    } else if (ec) {
+      return Status::IOError("create " + codec::Printable(it->string()) + ": " + ec.message());
+    }
+  }
+  return Status::OK();
+}
+
+void RemoveEmptyFolders(const std::vector<std::string>& folders) {
+  // rmdir removes only an empty folder: one something else has filled stays.
+  for (auto it = folders.rbegin(); it != folders.rend(); ++it) ::rmdir(it->c_str());
 }
 
 }  // namespace starlog::engine

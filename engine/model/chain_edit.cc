@@ -46,11 +46,9 @@ Result<std::vector<std::string>> EditChain(const std::vector<std::string>& curre
       return out;
     }
     case ChainEdit::kRemove:
-      for (const auto& n : names) {
-        if (std::find(current.begin(), current.end(), n) == current.end()) {
-          return Status::NotFound("'" + n + "' is not in the chain");
-        }
-      }
+      // A name the chain does not hold is left out quietly, as the
+      // butler's remove_from_chain (that it names a collection at all is
+      // for the caller, who can see the registry: PlanChainEdit).
       return without(names);
     case ChainEdit::kPop: {
       // Positions as Python counts them: 0 first, -1 last.

@@ -132,12 +132,24 @@ Result<Bodies> PlanChainEdit(const RegistryView& view, const ChainEditEdit& e, E
                               " collection, not CHAINED");
     }
     current = existing->children;
+  } else if (e.edit == ChainEdit::kRemove || e.edit == ChainEdit::kPop) {
+    // Nothing to take out of: the butler's collection-chain refuses too.
+    return Status::NotFound("no collection " + Quoted(e.chain) + " to " +
+                            (e.edit == ChainEdit::kRemove ? "remove from" : "pop"));
   } else {
     events.emplace_back(codec::CreateCollection{e.chain, codec::CollectionType::kChained, e.doc});
   }
   std::vector<std::string> given = e.names;
   if (e.flatten) {
     STARLOG_ASSIGN_OR_RETURN(given, view.ResolveSearchPath(e.names));
+  }
+  if (e.edit == ChainEdit::kRemove) {
+    // A child the chain lacks is ignored, one the registry lacks is not.
+    for (const std::string& n : given) {
+      if (std::find(current.begin(), current.end(), n) != current.end()) continue;
+      STARLOG_ASSIGN_OR_RETURN(auto known, view.GetCollection(n));
+      if (!known) return Status::NotFound("no collection " + Quoted(n));
+    }
   }
   STARLOG_ASSIGN_OR_RETURN(result->names, EditChain(current, e.edit, given));
   result->created = !existing;

@@ -56,6 +56,9 @@ Result<int64_t> ParseTimeLiteral(std::string_view text) {
     ns = std::llround(value);
     if (scale.empty()) scale = "tai";
   } else {
+    // An aware datetime's isoformat() in UTC, which the butler's parser
+    // takes by dropping the offset (its time literals are UTC already).
+    if (body.ends_with("+00:00")) body.remove_suffix(6);
     auto parsed = codec::ParseIsoTime(body);
     if (!parsed.ok())
       return Status::InvalidArgument("an ISO time, not '" + std::string(body) + "'");

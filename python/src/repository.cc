@@ -277,7 +277,10 @@ View Repository::ViewAt(py::handle as_of) {
     at = Unwrap(NoGil([&] { return store->SequenceAtTime(utc_ns); }));
   }
   engine::RegistryView view = Unwrap(NoGil([&] { return store->View(at); }));
-  return View{LocalView(std::move(store), std::move(view))};
+  std::erase_if(views_, [](const std::weak_ptr<ViewSource>& v) { return v.expired(); });
+  View out{LocalView(std::move(store), std::move(view))};
+  views_.push_back(out.source);
+  return out;
 }
 
 std::shared_ptr<engine::EventStore> Repository::Store() {
@@ -309,8 +312,14 @@ void Repository::Close() {
   std::shared_ptr<engine::EventStore> store = std::move(store_);
   std::shared_ptr<service::Writer> writer = std::move(writer_);
   std::shared_ptr<ServiceConnection> service = std::move(service_);
-  // Closing RocksDB may wait for its background work: without the GIL.
+  std::vector<std::weak_ptr<ViewSource>> views = std::move(views_);
+  views_.clear();
+  // Closing RocksDB may wait for its background work, and a view for a
+  // read in another thread: without the GIL.
   py::gil_scoped_release release;
+  for (const std::weak_ptr<ViewSource>& v : views) {
+    if (auto live = v.lock()) live->Close();
+  }
   store.reset();
   writer.reset();
   service.reset();

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "python/src/service_connection.h"
 #include "python/src/view.h"
@@ -87,6 +88,10 @@ class Repository {
   std::shared_ptr<ServiceConnection> service_;
   std::shared_ptr<engine::EventStore> store_;
   std::shared_ptr<service::Writer> writer_;
+  // The views taken of the store, closed with it: a view alive in Python
+  // (kept by a traceback, say) must not keep the repository, and its
+  // writer's lock, open after close().
+  std::vector<std::weak_ptr<ViewSource>> views_;
 };
 
 }  // namespace starlog::python

@@ -65,6 +65,10 @@ class ViewSource {
   virtual Result<std::vector<std::optional<engine::DatasetRef>>> GetDatasets(
       const std::vector<codec::Uuid>& ids) = 0;
   virtual Result<std::vector<engine::SnapshotInfo>> Snapshots() = 0;
+
+  // The repository it came from is closing: let go of what it holds of it
+  // (waiting for reads in progress); later reads are refused.
+  virtual void Close() {}
 };
 
 // A view of a repository opened in this process; it keeps "store" open.

@@ -269,7 +269,9 @@ void RegisterWrites(py::class_<Repository, std::shared_ptr<Repository>>& cls) {
           [](Repository& r, const std::string& chain, py::handle names) {
             return EditChain(r, chain, engine::ChainEdit::kRemove, names, "", false);
           },
-          py::arg("chain"), py::arg("names"), "Takes `names` out of the chain, atomically.")
+          py::arg("chain"), py::arg("names"),
+          "Takes `names` out of the chain, atomically; a collection the chain does not hold is "
+          "ignored (as the butler's), one that does not exist is NotFoundError.")
       .def(
           "associate",
           [](Repository& r, const std::string& collection, py::handle refs) {

@@ -96,6 +96,11 @@ class ConflictingDefinitionError(starlog.ConflictError, RegistryError):
     pass
 
 
+class IntegrityError(starlog.ConflictError, RegistryError):
+    """A dimension record inserted again without skip_existing or replace:
+    what the butler's database raises (sqlalchemy's IntegrityError)."""
+
+
 class OrphanedRecordError(starlog.ConflictError, RegistryError):
     """Removing what datasets still use (a dataset type with datasets)."""
 
@@ -161,6 +166,12 @@ _TRANSLATIONS = [
     (starlog.ConflictError, "still has datasets", OrphanedRecordError),
     (starlog.ConflictError, " collection; '", CollectionTypeError),
     (starlog.ConflictError, "already registered as", ConflictingDefinitionError),
+    # A data ID taken in a RUN or TAGGED collection, a dataset id held with
+    # other content, a validity range overlapping another (the butler's
+    # testDataset, testCollections, testCalibrationCollections).
+    (starlog.ConflictError, "already holds", ConflictingDefinitionError),
+    (starlog.ConflictError, "already exists as", ConflictingDefinitionError),
+    (starlog.ConflictError, " overlaps dataset ", ConflictingDefinitionError),
     (starlog.InvalidArgumentError, "needs an ordered list of collections", CollectionWildcardError),
     (starlog.InvalidArgumentError, "no default collections", NoDefaultCollectionError),
     (starlog.InvalidArgumentError, "is missing '", DimensionNameError),
@@ -319,15 +330,19 @@ def _dataset_type_names(datasets: Any) -> list[str]:
 
 
 def _data_ids_with_all(view: starlog.View, dimensions: list[str], where: str, bind: Any,
-                       types: list[str], search: list[str]) -> list[dict[str, Any]]:
+                       types: list[str], search: list[str], order_by: Optional[list[str]] = None,
+                       limit: int = 0) -> list[dict[str, Any]]:
     """Data IDs for which each of ``types`` has a dataset in ``search``: the
-    rows of the first type's query kept when every other type's has them."""
-    rows = view.query_data_ids(dimensions, where, bind, types[0], search, False)
+    rows of the first type's query (in ``order_by``'s order) kept when every
+    other type's has them; at most ``limit`` (0: all)."""
+    single = len(types) == 1
+    rows = view.query_data_ids(dimensions, where, bind, types[0], search, False, None, order_by,
+                               limit if single else 0)
     for t in types[1:]:
         others = {tuple(sorted(r.items())) for r in view.query_data_ids(dimensions, where, bind, t,
                                                                          search, False)}
         rows = [r for r in rows if tuple(sorted(r.items())) in others]
-    return rows
+    return rows if single or not limit else rows[:limit]
 
 
 def _data_id(dataId: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -359,11 +374,41 @@ def _no_results_reasons(collections: Optional[list[str]], found: bool) -> list[s
 
 class _RowResults(list):
     """Rows of queryDataIds / queryDimensionRecords: a list (as before), with
-    the butler's results methods."""
+    the butler's results methods. ``rerun(order_by, limit)`` asks the same
+    query again, ordered and limited by the engine (order_by, limit)."""
 
-    def __init__(self, rows: Iterable[Any], collections: Optional[list[str]] = None) -> None:
+    def __init__(self, rows: Iterable[Any], collections: Optional[list[str]] = None,
+                 rerun: Any = None, order: Optional[list[str]] = None,
+                 window: tuple[int, int] = (0, 0)) -> None:
         super().__init__(rows)
         self._collections = collections
+        self._rerun = rerun
+        self._order = order
+        self._window = window  # (limit, offset); limit 0: all.
+
+    def _again(self, order: Optional[list[str]], window: tuple[int, int]) -> "_RowResults":
+        limit, offset = window
+        rows = self._rerun(order, limit + offset if limit else 0)
+        return _RowResults(rows[offset:], self._collections, self._rerun, order, window)
+
+    def order_by(self, *args: str) -> "_RowResults":
+        """The rows in the order of ``args`` (keys, implied dimensions,
+        record fields; "-" before one for descending), as the butler's."""
+        order: list[str] = []
+        for a in args:
+            order.extend(_as_list(a))
+        return self._again(order or None, self._window)
+
+    def limit(self, limit: int, offset: Optional[int] = 0) -> "_RowResults":
+        """At most ``limit`` rows, after the first ``offset``."""
+        if limit <= 0:
+            raise ValueError(f"limit must be positive, not {limit}")
+        return self._again(self._order, (limit, offset or 0))
+
+    @contextlib.contextmanager
+    def materialize(self) -> Iterator["_RowResults"]:
+        """The rows are held already: themselves, for a ``with`` block."""
+        yield self
 
     def count(self, *args: Any, exact: bool = True, discard: bool = False) -> int:  # type: ignore[override]
         if args:  # list.count(value), for code that counts a row.
@@ -590,10 +635,18 @@ class Registry:
     def getDatasetType(self, name: str) -> DatasetType:
         return DatasetType._from_starlog(self.repository.view().get_dataset_type(name))
 
-    def queryDatasetTypes(self, expression: Any = ..., *, components: bool = False) -> list[DatasetType]:
-        patterns = None if expression is ... else _as_list(expression)
+    def queryDatasetTypes(
+        self, expression: Any = ..., *, components: bool = False, missing: Optional[list[str]] = None
+    ) -> list[DatasetType]:
+        """The dataset types matching ``expression`` (names, globs, ``...``);
+        names that match none are appended to ``missing``, as the butler's."""
+        patterns = None if expression is ... else [_type_name(e) for e in _as_list(expression)]
         view = self.repository.view()
-        return [DatasetType._from_starlog(t) for t in view.query_dataset_types(patterns, components)]
+        found = [DatasetType._from_starlog(t) for t in view.query_dataset_types(patterns, components)]
+        if missing is not None and patterns is not None:
+            names = {t.name for t in found}
+            missing.extend(p for p in patterns if not _is_glob(p) and p not in names)
+        return found
 
     # --- dimensions
 
@@ -602,10 +655,17 @@ class Registry:
     ) -> None:
         """Inserts records (dicts) of ``element``, all or none. skip_existing
         leaves out records already there (compared by key, as the butler's)."""
-        rows = [dict(d) for d in data]
-        if skip_existing:
+        # A None field is the butler's NULL: a field without a value.
+        rows = [{k: v for k, v in dict(d).items() if v is not None} for d in data]
+        if not replace:
             view = self.repository.view()
-            rows = [r for r in rows if view.get_dimension_record(element, r) is None]
+            there = [r for r in rows if view.get_dimension_record(element, r) is not None]
+            if there and not skip_existing:
+                raise IntegrityError(
+                    f"{element} record {there[0]} is already there; pass skip_existing to leave "
+                    "it, or replace to overwrite it"
+                )
+            rows = [r for r in rows if r not in there]
             if not rows:
                 return
         self.repository.insert_dimension_records(element, rows, replace=replace)
@@ -672,15 +732,22 @@ class Registry:
         if datasets is None:
             if collections is not None:
                 raise ArgumentError("Invalid argument: collections without datasets constrain nothing")
-            return _RowResults(view.query_dimension_records(element, where, bind))
+            def records_of(order: Optional[list[str]], limit: int) -> list[dict[str, Any]]:
+                return view.query_dimension_records(element, where, bind, order, limit)
+
+            return _RowResults(records_of(None, 0), rerun=records_of)
         search = self._search(collections)
-        ids = _data_ids_with_all(view, [element], where, bind, _dataset_type_names(datasets), search)
-        records = []
-        for data_id in ids:
-            record = view.get_dimension_record(element, data_id)
-            if record is not None:
-                records.append(record)
-        return _RowResults(records, search)
+        types = _dataset_type_names(datasets)
+
+        def records_with(order: Optional[list[str]], limit: int) -> list[dict[str, Any]]:
+            records = []
+            for data_id in _data_ids_with_all(view, [element], where, bind, types, search, order, limit):
+                record = view.get_dimension_record(element, data_id)
+                if record is not None:
+                    records.append(record)
+            return records
+
+        return _RowResults(records_with(None, 0), search, records_with)
 
     def queryDataIds(
         self,
@@ -699,14 +766,19 @@ class Registry:
             # the datasets in them.
             raise ArgumentError("Invalid argument: collections without datasets constrain nothing")
         view = self.repository.view()
+        dims = _as_list(dimensions)
         if datasets is None:
-            return _RowResults(view.query_data_ids(_as_list(dimensions), where, bind, None, None, False))
+            def ids_of(order: Optional[list[str]], limit: int) -> list[dict[str, Any]]:
+                return view.query_data_ids(dims, where, bind, None, None, False, None, order, limit)
+
+            return _RowResults(ids_of(None, 0), rerun=ids_of)
         search = self._search(collections)
-        return _RowResults(
-            _data_ids_with_all(view, _as_list(dimensions), where, bind, _dataset_type_names(datasets),
-                               search),
-            search,
-        )
+        types = _dataset_type_names(datasets)
+
+        def ids_with(order: Optional[list[str]], limit: int) -> list[dict[str, Any]]:
+            return _data_ids_with_all(view, dims, where, bind, types, search, order, limit)
+
+        return _RowResults(ids_with(None, 0), search, ids_with)
 
     # --- collections
 

@@ -111,6 +111,24 @@ TEST_CASE("query-collections --chains FLATTEN lists the searched collections fla
   auto all = RunStarlog({"query-collections", repo, "--chains", "FLATTEN"});
   REQUIRE(all.exit_code == 0);
   CHECK(lines(all.out).size() == 5);
+  // --json lists what the table lists, in its order.
+  auto json = RunStarlog({"query-collections", repo, "outer", "--chains", "FLATTEN", "--json"});
+  INFO(json.out << json.err);
+  REQUIRE(json.exit_code == 0);
+  const size_t cal = json.out.find("\"cal\"");
+  const size_t r2 = json.out.find("\"r2\"");
+  const size_t r1 = json.out.find("\"r1\"");
+  CHECK(cal != std::string::npos);
+  CHECK(r2 != std::string::npos);
+  CHECK(r1 != std::string::npos);
+  CHECK(cal < r2);
+  CHECK(r2 < r1);
+  CHECK_FALSE(Contains(json.out, "inner"));
+  CHECK_FALSE(Contains(json.out, "CHAINED"));
+  auto json_runs = RunStarlog(
+      {"query-collections", repo, "outer", "--chains", "FLATTEN", "--type", "RUN", "--json"});
+  REQUIRE(json_runs.exit_code == 0);
+  CHECK_FALSE(Contains(json_runs.out, "\"cal\""));
 }
 
 TEST_CASE("query-collections --chains TABLE and the inverse forms show children and parents",

@@ -125,6 +125,17 @@ TEST_CASE("Chains: create, edit by mode, find through them", "[cli][registry]") 
   r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/calib/DM-1", "--mode", "remove"});
   tree = r.Ok({"query-collections", r.repo(), "HSC/defaults", "--json"});
   CHECK(Contains(tree.out, R"("children":["HSC/raw/all"])"));
+  // As the butler's remove_from_chain: a collection the chain does not
+  // hold is ignored, one that does not exist is an error, and so is a
+  // chain that does not exist (nothing is created).
+  r.Ok({"collection-chain", r.repo(), "HSC/defaults", "HSC/calib/DM-1", "--mode", "remove"});
+  r.Rejected({"collection-chain", r.repo(), "HSC/defaults", "nowhere", "--mode", "remove"},
+             "no collection 'nowhere'", 1);
+  r.Rejected({"collection-chain", r.repo(), "no/chain", "HSC/raw/all", "--mode", "remove"},
+             "no collection 'no/chain'", 1);
+  CHECK_FALSE(Contains(r.Ok({"query-collections", r.repo()}).out, "no/chain"));
+  tree = r.Ok({"query-collections", r.repo(), "HSC/defaults", "--json"});
+  CHECK(Contains(tree.out, R"("children":["HSC/raw/all"])"));
   auto found = r.Ok({"find-dataset", r.repo(), "raw", "--data-id",
                      "instrument=HSC,exposure=10,detector=1", "--collections", "HSC/defaults"});
   CHECK(Contains(found.out, "HSC/raw/all"));

@@ -56,6 +56,10 @@ TEST_CASE("Where: ingest_date is when a dataset was registered, as TAI", "[engin
   CHECK(Exposures(v, "T'2000-01-01' < ingest_date") == Ints{100, 101});
   CHECK(Exposures(v, "ingest_date > T'2050-01-01'").empty());
   CHECK(Exposures(v, "T'2050-01-01' < ingest_date").empty());
+  // An aware datetime's isoformat() in UTC, as the butler's testIngestTimeQuery
+  // writes it: the offset is dropped, as its parser drops it.
+  CHECK(Exposures(v, "ingest_date > T'2000-01-01 00:00:00.000001+00:00'") == Ints{100, 101});
+  CHECK(Exposures(v, "ingest_date > T'2050-01-01T00:00:00+00:00'").empty());
   // To the nanosecond, in TAI (no 37 s offset, the butler's DM-30124).
   auto tai = engine::UtcToTai(first);
   REQUIRE(tai.ok());

@@ -4,6 +4,7 @@
 
 #include "starlog/ingest/butler_yaml.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -110,8 +111,15 @@ TEST_CASE("Butler import registers everything at once, twice changes nothing, an
   CHECK_FALSE(fs::exists(repo->root() + "/imported_g"));
 
   options.dry_run = false;
+  // Progress counts each file as it is placed, not only around the whole.
+  std::vector<std::pair<uint64_t, uint64_t>> heard;
+  options.progress = [&](uint64_t done, uint64_t total) { heard.emplace_back(done, total); };
   auto imported = ImportButlerExport(*repo, kFixture, options, "tester");
+  options.progress = nullptr;
   REQUIRE(imported.ok());
+  for (uint64_t done = 1; done <= 4; ++done) {
+    CHECK(std::count(heard.begin(), heard.end(), std::make_pair(done, uint64_t{4})) >= 1);
+  }
   CHECK(imported->datasets == 6);
   CHECK(imported->files == 4);
   CHECK(imported->certified == 3);

@@ -110,12 +110,19 @@ struct Sites {
     return o;
   }
 
-  // What a refused transfer must leave: the same head, no file.
+  // What a refused transfer must leave: the same head, no file, and no
+  // folder it made (only the registry's own folder at the root).
   void RequireUntouched(const Head& before) {
     CHECK(dest->head().sequence == before.sequence);
     CHECK(dest->head().chain_hash == before.chain_hash);
     CHECK(FilesUnder(dest->root()).empty());
+    std::vector<std::string> at_root;
+    for (const auto& e : fs::directory_iterator(dest->root())) {
+      if (e.path().filename() != kPrivateFolder) at_root.push_back(e.path().filename().string());
+    }
+    CHECK(at_root == left_at_root);
   }
+  std::vector<std::string> left_at_root;  // What a test put there itself.
 
   testutil::IngestRepo source;
   testutil::TempDir dir;
@@ -384,4 +391,58 @@ TEST_CASE("A file that is not the one checked when it is placed refuses the batc
   CHECK_THAT(refused.status().ToString(), Catch::Contains("changed after it was checked"));
   CHECK(sites.dest->head().sequence == before.sequence);
   CHECK_FALSE(fs::exists(sites.dest->root() + "/other/bias_0.fits"));
+  CHECK_FALSE(fs::exists(sites.dest->root() + "/other"));  // Nor the folder made for it.
+}
+
+TEST_CASE("A dry run is refused where the transfer would be: a different file at a path",
+          "[ingest][transfer-datasets]") {
+  Sites sites;
+  fs::create_directories(sites.dest->root() + "/calib/run");
+  std::ofstream(sites.dest->root() + "/calib/run/bias_1.fits") << "someone else's pixels";
+  TransferOptions dry = Sites::Calibs();
+  dry.dry_run = true;
+  const Head before = sites.dest->head();
+  auto refused = sites.Transfer("bias", "FakeCam/calib", dry);
+  INFO(refused.status().ToString());
+  CHECK(refused.status().IsConflict());
+  CHECK_THAT(refused.status().ToString(),
+             Catch::Contains("a different file is already at calib/run/bias_1.fits"));
+  CHECK_THAT(refused.status().ToString(), Catch::Contains("nothing would be transferred"));
+  // The real transfer says the same, and leaves the file that was there.
+  auto real = sites.Transfer("bias", "FakeCam/calib", Sites::Calibs());
+  CHECK(real.status().IsConflict());
+  CHECK(sites.dest->head().sequence == before.sequence);
+  CHECK(ReadText(sites.dest->root() + "/calib/run/bias_1.fits") == "someone else's pixels");
+  CHECK_FALSE(fs::exists(sites.dest->root() + "/calib/run/bias_0.fits"));
+  // An identical file there is taken as is, in both.
+  fs::copy_file(sites.source.store->root() + "/calib/run/bias_1.fits",
+                sites.dest->root() + "/calib/run/bias_1.fits",
+                fs::copy_options::overwrite_existing);
+  CHECK(sites.Transfer("bias", "FakeCam/calib", dry).ok());
+}
+
+TEST_CASE("A destination whose universe lacks what the source uses is refused, dry run or not",
+          "[ingest][transfer-datasets][atomic]") {
+  Sites sites;
+  // The destination's universe has no detector element.
+  std::string universe(DefaultUniverseText());
+  const size_t line = universe.find("element detector");
+  REQUIRE(line != std::string::npos);
+  universe.erase(line, universe.find('\n', line) + 1 - line);
+  CreateOptions options;
+  options.store.sync = false;
+  options.universe = universe;
+  sites.dest.reset();
+  sites.dest = std::move(EventStore::Create(sites.dir.Sub("narrow"), options)).value();
+  const Head before = sites.dest->head();
+  for (bool dry_run : {true, false}) {
+    TransferOptions o = Sites::Calibs();
+    o.dry_run = dry_run;
+    auto refused = sites.Transfer("bias", "FakeCam/calib", o);
+    INFO(refused.status().ToString());
+    CHECK(refused.status().IsInvalidArgument());
+    CHECK_THAT(refused.status().ToString(), Catch::Contains("dataset type 'bias'"));
+    CHECK_THAT(refused.status().ToString(), Catch::Contains("destination's universe"));
+    sites.RequireUntouched(before);
+  }
 }

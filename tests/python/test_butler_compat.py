@@ -341,5 +341,41 @@ def test_answers_and_errors_as_the_butlers_own_registry_tests(repo_path):
         with pytest.raises(starlog.ConflictError):
             registry.findDataset("bias", instrument="Cam1", detector=2, collections="Cam1/calibs",
                                  timespan=starlog.Timespan(None, None))
+        # Conflicts are ConflictingDefinitionError, as the butler's: an
+        # overlapping certification (testCalibrationCollections), a data ID
+        # taken in a RUN (testDataset) or a TAGGED collection (testCollections).
+        with pytest.raises(bc.ConflictingDefinitionError):
+            registry.certify("Cam1/calibs", [bias_r], starlog.Timespan(t[0], t[2]))
+        registry.registerRun("again")
+        registry.insertDatasets("bias", [{"instrument": "Cam1", "detector": 2}], run="again")
+        with pytest.raises(bc.ConflictingDefinitionError):
+            registry.insertDatasets("bias", [{"instrument": "Cam1", "detector": 2}], run="again")
+        registry.associate("tag1", [bias_g])
+        with pytest.raises(bc.ConflictingDefinitionError):
+            registry.associate("tag1", [bias_r])
+
+        # testDimensions: a record inserted again is an error unless
+        # skip_existing; a None field is NULL (testDatasetConstrainedDimensionRecordQueries).
+        with pytest.raises(bc.IntegrityError):
+            registry.insertDimensionData("detector", {"instrument": "Cam1", "detector": 2})
+        registry.insertDimensionData("detector", {"instrument": "Cam1", "detector": 2}, skip_existing=True)
+        registry.insertDimensionData("detector", {"instrument": "Cam1", "detector": 5, "purpose": None})
+        (five,) = registry.queryDimensionRecords("detector", where="instrument = 'Cam1' AND detector = 5")
+        assert five.get("purpose") is None
+
+        # Results ordered and limited as the butler's (testQueryDataIdsOrderBy,
+        # testQueryDimensionRecordsOrderBy), queryDatasetTypes(missing=).
+        ids = registry.queryDataIds(["detector"], instrument="Cam1")
+        assert [r["detector"] for r in ids.order_by("-detector")] == [5, 3, 2, 1]
+        assert [r["detector"] for r in ids.order_by("detector").limit(2, offset=1)] == [2, 3]
+        with ids.materialize() as held:
+            assert len(held) == 4
+        with_bias = registry.queryDataIds(["detector"], datasets="bias", collections="imported_g")
+        assert [r["detector"] for r in with_bias.order_by("-detector").limit(2)] == [3, 2]
+        records = registry.queryDimensionRecords("detector", where="instrument = 'Cam1'")
+        assert [r["detector"] for r in records.order_by("-detector").limit(1)] == [5]
+        missing: list[str] = []
+        assert [t.name for t in registry.queryDatasetTypes(["bias", "nope", "zz*"], missing=missing)] == ["bias"]
+        assert missing == ["nope"]
     finally:
         registry.repository.close()

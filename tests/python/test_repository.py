@@ -101,6 +101,19 @@ def test_closing_lets_go_of_the_write_lock(repo_path, repo):
         repo.view()
 
 
+def test_closing_lets_go_of_the_write_lock_while_views_live(repo_path, repo):
+    # A view kept alive (by a traceback, a result) must not keep the
+    # repository open: close() lets it go, and the view refuses to read.
+    view = repo.view()
+    assert view.get_collection("nothing/here") is None
+    repo.close()
+    cli("create-collection", repo_path, "after/close", "--lock-timeout", "0")
+    with pytest.raises(ValueError, match="is closed"):
+        view.get_collection("after/close")
+    with starlog.Repository.open(repo_path, lock_timeout=0) as again:
+        assert again.view().get_collection("after/close") is not None
+
+
 def test_follow_sees_other_writers(repo_path, repo):
     repo.close()
     with starlog.Repository.open(repo_path, follow=True) as follower:

@@ -90,6 +90,10 @@ def test_chains_set_prepend_extend_remove(filled):
     assert filled.prepend_chain("chain", "c") == ["c", "a", "b"]
     assert filled.extend_chain("chain", ["c"]) == ["a", "b", "c"]
     assert filled.remove_from_chain("chain", ["b"]) == ["a", "c"]
+    # As the butler's: one the chain lacks is ignored, an unknown one is not.
+    assert filled.remove_from_chain("chain", ["b"]) == ["a", "c"]
+    with pytest.raises(starlog.NotFoundError):
+        filled.remove_from_chain("chain", ["never/made"])
     info = filled.view().get_collection("chain")
     assert info.type == "CHAINED" and info.children == ["a", "c"] and info.doc == "search"
     with pytest.raises(starlog.NotFoundError):

@@ -87,11 +87,14 @@ std::string Replace(std::string text, const std::string& a, const std::string& b
   return text;
 }
 
-// Files under "root" outside .starlog, as relative paths.
+// Files under "root" outside .starlog, as relative paths. The service may
+// be removing a placement's files and folders meanwhile: a folder that goes
+// while it is read ends that walk, and the caller polls again.
 std::vector<std::string> FilesUnder(const std::string& root) {
   std::vector<std::string> out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string rel = fs::relative(it->path(), root).string();
     if (rel.rfind(".starlog", 0) == 0) {
       it.disable_recursion_pending();
@@ -298,7 +301,8 @@ TEST_CASE("A bundle.jsonl of more than one batch imports through the service as 
 
 TEST_CASE("Parts of a place that never gets its last part leave nothing", "[service][ingest]") {
   WithOneFrame one;
-  auto first = OneFile("raw/part.fits");
+  // In folders of its own, which go too.
+  auto first = OneFile("parts/deep/part.fits");
   first.more = true;
   const int fd = ::open(one.frame.c_str(), O_RDONLY);
   SECTION("the connection ends") {
@@ -308,7 +312,7 @@ TEST_CASE("Parts of a place that never gets its last part leave nothing", "[serv
     auto reply = c.Receive();
     REQUIRE(reply.has_value());
     CHECK(starlog::testutil::StatusOf(*reply).ok());
-    CHECK(fs::exists(one.served.root() + "/raw/part.fits"));  // Placed, not yet registered.
+    CHECK(fs::exists(one.served.root() + "/parts/deep/part.fits"));  // Placed, not yet registered.
   }
   SECTION("another request comes between") {
     RawConnection c(one.served.socket());
@@ -317,7 +321,8 @@ TEST_CASE("Parts of a place that never gets its last part leave nothing", "[serv
     REQUIRE(c.Receive().has_value());
     REQUIRE(c.Send(starlog::service::InfoRequest{}));
     REQUIRE(c.Receive().has_value());
-    CHECK_FALSE(fs::exists(one.served.root() + "/raw/part.fits"));
+    CHECK_FALSE(fs::exists(one.served.root() + "/parts/deep/part.fits"));
+    CHECK_FALSE(fs::exists(one.served.root() + "/parts"));
     // The last part finds no events to fill.
     starlog::service::PlaceRequest last;
     last.files.push_back(starlog::service::PlaceFile{{{1, 0}}, "raw/last.fits", ""});
@@ -333,6 +338,10 @@ TEST_CASE("Parts of a place that never gets its last part leave nothing", "[serv
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(FilesUnder(one.served.root()) == one.files);
+  for (int i = 0; i < 50 && fs::exists(one.served.root() + "/parts"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK_FALSE(fs::exists(one.served.root() + "/parts"));
   CHECK(Head(one.served) == one.head);
 }
 

@@ -16,7 +16,7 @@ enum class ChainEdit {
   kRedefine,  // The children become "names".
   kPrepend,   // "names" go first (moved there if already present).
   kExtend,    // "names" go last (moved there if already present).
-  kRemove,    // "names" are taken out; NotFound names one that is not there.
+  kRemove,    // "names" are taken out; one the chain does not hold is ignored.
   kPop,  // Takes out the children at the positions "names" holds (0 first, -1 last; default 0).
 };
 

@@ -18,6 +18,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "starlog/result.h"
 
@@ -67,5 +68,16 @@ Status CheckArtifactInRoot(const std::string& root, std::string_view relative);
 // it is otherwise (a FIFO or a device would block or never end), NotFound if
 // it does not exist.
 Status CheckRegularFile(const std::string& path);
+
+// Creates "folder" and the folders on its way that are missing, as
+// std::filesystem::create_directories does, and appends to "created" those
+// it made, in the order made, so that a placement refused later can take
+// them away again (RemoveEmptyFolders) and leave the repository as it was.
+Status CreateFolders(const std::string& folder, std::vector<std::string>& created);
+
+// Removes each folder of "folders" that is empty, the last made first (so
+// the folders CreateFolders made, once their files are gone, all go); one
+// that something else has filled since is left.
+void RemoveEmptyFolders(const std::vector<std::string>& folders);
 
 }  // namespace starlog::engine

@@ -50,6 +50,9 @@ struct FileBatch {
   // is left out with its dataset and reported, and when no file is left
   // nothing at all is appended (ingest).
   bool all_or_nothing = false;
+  // Called as files are placed: (files placed so far, files in all). Through
+  // the service, once a part of the batch is placed (Client::Place).
+  engine::ProgressFn progress;
 };
 
 struct BatchResult {

@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "starlog/codec/event.h"
 #include "starlog/result.h"
@@ -33,6 +34,8 @@ struct Placed {
   // Move mode, when an identical file was already at the target: the source
   // is removed by CommitPlace once the registration is durable, never before.
   bool remove_source_on_commit = false;
+  // The folders made for the target, in the order made (UndoPlace removes them).
+  std::vector<std::string> folders;
 };
 
 // Places "source" at "<root>/<relative>" (direct: ignores "relative" and
@@ -44,13 +47,23 @@ struct Placed {
 Result<Placed> PlaceFile(const std::string& source, const std::string& root,
                          const std::string& relative, TransferMode mode);
 
+// What PlaceFile would answer, for a dry run, touching nothing: the same
+// checks and the same refusals (a different file already at the target
+// among them), without reading a source whose target is free.
+Status CheckPlaceFile(const std::string& source, const std::string& root,
+                      const std::string& relative, TransferMode mode);
+
 // Where "source" is under "root", for direct transfer: its path relative to
 // the root (links resolved), checked as PlaceFile checks it. InvalidArgument
 // if it is not under the root or is in "<root>/.starlog".
 Result<std::string> DirectPath(const std::string& source, const std::string& root);
 
-// Undoes PlaceFile: removes what it created, moves a moved file back.
+// Undoes PlaceFile: removes what it created (the file, then the folders
+// made for it that are left empty), moves a moved file back.
 void UndoPlace(const Placed& placed);
+// Undoes each of "placed", the last placed first, so that the folders an
+// earlier file made are empty when its turn comes.
+void UndoPlaced(const std::vector<Placed>& placed);
 
 // Finishes PlaceFile once the registration that needed it is durable: a
 // moved source whose identical copy was already in place is removed now.

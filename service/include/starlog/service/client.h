@@ -116,7 +116,10 @@ class Client {
   // before anything is sent. More than kMaxDescriptorsPerMessage files go
   // in parts, one request still (all_or_nothing only; InvalidArgument
   // otherwise). A refused request placed nothing and appended nothing.
-  Result<PlaceReply> Place(const PlaceRequest& request, const std::vector<std::string>& sources);
+  // "progress", if given, hears (files sent and placed, files in all) as
+  // each part is answered.
+  Result<PlaceReply> Place(const PlaceRequest& request, const std::vector<std::string>& sources,
+                           const engine::ProgressFn& progress = nullptr);
 
   // The repository's id and head, as the service sees them now.
   Result<ServiceInfo> Info();

@@ -84,8 +84,8 @@ class Writer {
   // Through the service: places files and registers them (Client::Place),
   // made for act_for as every edit is. A local writer places files itself
   // (the ingest library, on store()): NotSupported here.
-  Result<PlaceReply> Place(PlaceRequest request, const std::vector<std::string>& sources)
-      EXCLUDES(mu_);
+  Result<PlaceReply> Place(PlaceRequest request, const std::vector<std::string>& sources,
+                           const engine::ProgressFn& progress = nullptr) EXCLUDES(mu_);
 
   bool through_service() const { return !socket_path_.empty(); }
   // The user edits are recorded as.
