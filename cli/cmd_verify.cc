@@ -75,6 +75,7 @@ void WriteContentJson(const engine::ContentReport& r, codec::JsonWriter& w) {
     w.EndObject();
   }
   w.EndArray();
+  w.Key("differing_partitions").Uint(r.differing_parts);
   w.Key("differences").Uint(r.differences);
   w.Key("entries").BeginArray();
   for (const engine::ContentDifference& d : r.entries) {
@@ -112,12 +113,15 @@ void PrintContent(const engine::ContentReport& r, Io& io) {
     for (const std::string& f : r.families) io.out << " " << f;
     io.out << ";";
   }
-  io.out << " " << r.parts.size() << " collection or element digests differ, " << r.differences
+  io.out << " " << r.differing_parts << " collection or element digests differ, " << r.differences
          << " entries\n";
   for (const engine::PartDifference& p : r.parts) {
     io.out << "  " << (p.record ? "element " : "collection ") << codec::Quoted(p.collection)
            << (p.record ? "" : " " + p.dataset_type) << ": " << p.here_entries << " entries here, "
            << p.there_entries << " there\n";
+  }
+  if (r.differing_parts > r.parts.size()) {
+    io.out << "... and " << r.differing_parts - r.parts.size() << " more collections or elements\n";
   }
   for (const engine::ContentDifference& d : r.entries) {
     if (!d.here) {
@@ -140,7 +144,7 @@ Status Run(const ParsedArgs& args, Io& io) {
   const bool files = args.Has("files");
   if (!against && !files) return UsageError("give --against HOST:PORT or PATH");
   const bool content = args.Has("content");
-  if (content && !against) return UsageError("--content needs --against PATH");
+  if (content && !against) return UsageError("--content needs --against HOST:PORT or PATH");
   if (content && args.Has("recompute")) {
     return UsageError(
         "--content compares contents; --recompute checks a log's digest: one or the other");
@@ -219,8 +223,9 @@ CommandSpec VerifyCommand() {
           "(on a replica: those it copies) is read and checked by size and XXH3-128,\n"
           "missing and damaged ones listed; --files alone checks only that.\n"
           "\n"
-          "With --content the other is a repository folder of any lineage (built\n"
-          "apart, the same datasets registered in another order, imported): their\n"
+          "With --content the other is a repository of any lineage (built apart, the\n"
+          "same datasets registered in another order, imported), a folder or a\n"
+          "`starlog serve` (HOST:PORT with --key, read as of one point): their\n"
           "contents are compared instead of their logs, by the family digests and the\n"
           "digests each repository keeps per collection and dataset type (datasets and\n"
           "their files, tags, calibrations with validity) and per dimension element;\n"
@@ -234,13 +239,14 @@ CommandSpec VerifyCommand() {
                   TlsCaOption(),
                   {"recompute", "", "recompute this copy's state digest from its indexes"},
                   {"files", "", "check this copy's files by size and XXH3-128 (reads them all)"},
-                  {"content", "", "compare contents with a repository of any lineage (PATH)"},
+                  {"content", "", "compare contents with a repository of any lineage"},
                   {"limit", "N", "with --content: name at most N entries (default 20)"},
                   JsonOption()},
       .examples = {"starlog verify /mirror/repo --against 127.0.0.1:7650 --key key",
                    "starlog verify /mirror/repo --against /data/repo --recompute",
                    "starlog verify /mirror/repo --files",
-                   "starlog verify /data/repo --content --against /summit/repo --limit 50"},
+                   "starlog verify /data/repo --content --against /summit/repo --limit 50",
+                   "starlog verify /data/repo --content --against summit:7650 --key key"},
       .run = Run,
   };
 }

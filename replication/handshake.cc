@@ -31,6 +31,18 @@ const char* NameOf(MessageType type) {
       return "heads_request";
     case MessageType::kHeads:
       return "heads";
+    case MessageType::kContentOpen:
+      return "content_open";
+    case MessageType::kContentOpened:
+      return "content_opened";
+    case MessageType::kPartsRequest:
+      return "parts_request";
+    case MessageType::kPartsPage:
+      return "parts_page";
+    case MessageType::kEntriesRequest:
+      return "entries_request";
+    case MessageType::kEntriesPage:
+      return "entries_page";
   }
   return "unknown";
 }

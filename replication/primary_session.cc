@@ -72,6 +72,12 @@ Status PrimarySession::Converse() {
       STARLOG_RETURN_IF_ERROR(SendFile(*file));
     } else if (const auto* heads = std::get_if<HeadsRequest>(&*message)) {
       STARLOG_RETURN_IF_ERROR(SendHeads(*heads));
+    } else if (std::holds_alternative<ContentOpen>(*message)) {
+      STARLOG_RETURN_IF_ERROR(OpenContent());
+    } else if (const auto* parts = std::get_if<PartsRequest>(&*message)) {
+      STARLOG_RETURN_IF_ERROR(SendParts(*parts));
+    } else if (const auto* entries = std::get_if<EntriesRequest>(&*message)) {
+      STARLOG_RETURN_IF_ERROR(SendEntries(*entries));
     } else if (const auto* error = std::get_if<Error>(&*message)) {
       return FromPeerError(*error, channel_->peer());
     } else {
@@ -227,6 +233,75 @@ Status PrimarySession::SendHeads(const HeadsRequest& request) {
     heads.points.push_back(PointOf(at));
   }
   return channel_->Send(heads);
+}
+
+namespace {
+
+// A page request's limits, or InvalidArgument past what the protocol allows.
+Result<engine::PageLimit> PageLimitOf(uint32_t entries, uint32_t bytes) {
+  if (entries < 1 || entries > kMaxContentPageEntries || bytes < 1 ||
+      bytes > kMaxContentPageBytes) {
+    return Status::InvalidArgument("a content page is 1 to " +
+                                   std::to_string(kMaxContentPageEntries) + " entries and 1 to " +
+                                   std::to_string(kMaxContentPageBytes) + " bytes");
+  }
+  return engine::PageLimit{entries, bytes};
+}
+
+}  // namespace
+
+Status PrimarySession::OpenContent() {
+  if (role_ != kRoleVerifier || content_) {
+    return Refuse(*channel_, Status::InvalidArgument("content_open sent twice or by a replica"));
+  }
+  // A follower sees the writer's latest commits only once it catches up.
+  STARLOG_RETURN_IF_ERROR(store_.Refresh().status());
+  STARLOG_ASSIGN_OR_RETURN(content_, engine::OpenContentSource(store_));
+  const engine::ContentSummary& summary = content_->summary();
+  ContentOpened opened;
+  opened.head = summary.head;
+  opened.scanned = summary.scanned;
+  for (const engine::FamilyStats& f : summary.families) {
+    opened.families.push_back(WireFamily{f.name, f.live_entries, f.digest});
+  }
+  log_(channel_->peer() + ": content compared as of event " + std::to_string(summary.head));
+  return channel_->Send(opened);
+}
+
+Status PrimarySession::SendParts(const PartsRequest& request) {
+  if (!content_)
+    return Refuse(*channel_, Status::InvalidArgument("parts_request before content_open"));
+  auto limit = PageLimitOf(request.max_entries, request.max_bytes);
+  if (!limit.ok()) return Refuse(*channel_, limit.status());
+  auto page = content_->Parts(request.after, *limit);
+  if (!page.ok()) return Refuse(*channel_, page.status());
+  PartsPage out;
+  out.last = page->last;
+  for (engine::ContentPart& p : page->items) {
+    out.parts.push_back(WirePart{std::move(p.key), p.entries, p.digest});
+  }
+  return channel_->Send(out);
+}
+
+Status PrimarySession::SendEntries(const EntriesRequest& request) {
+  if (!content_) {
+    return Refuse(*channel_, Status::InvalidArgument("entries_request before content_open"));
+  }
+  if (request.range < 1 || request.range > engine::kLastContentRange) {
+    return Refuse(*channel_, Status::InvalidArgument("unknown content range " +
+                                                     std::to_string(request.range)));
+  }
+  auto limit = PageLimitOf(request.max_entries, request.max_bytes);
+  if (!limit.ok()) return Refuse(*channel_, limit.status());
+  auto page = content_->Entries(static_cast<engine::ContentRange>(request.range), request.prefix,
+                                request.after, *limit);
+  if (!page.ok()) return Refuse(*channel_, page.status());
+  EntriesPage out;
+  out.last = page->last;
+  for (engine::ContentEntry& e : page->items) {
+    out.entries.push_back(WireEntry{std::move(e.key), std::move(e.payload)});
+  }
+  return channel_->Send(out);
 }
 
 }  // namespace starlog::replication

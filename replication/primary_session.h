@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "starlog/engine/content_source.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/replication/channel.h"
 #include "starlog/replication/server.h"
@@ -37,6 +38,11 @@ class PrimarySession {
   // (engine/repo_paths.h).
   Status SendFile(const FileRequest& request);
   Status SendHeads(const HeadsRequest& request);
+  // Content for a verifier (wire.h): content_open fixes the point once per
+  // connection; each page request is then answered from it.
+  Status OpenContent();
+  Status SendParts(const PartsRequest& request);
+  Status SendEntries(const EntriesRequest& request);
   WirePoint PointOf(const engine::Head& head) const;
 
   engine::EventStore& store_;
@@ -52,6 +58,7 @@ class PrimarySession {
   // what it has.
   uint64_t sent_through_ = 0;
   bool told_caught_up_ = false;
+  std::unique_ptr<engine::ContentSource> content_;
 };
 
 }  // namespace starlog::replication

@@ -6,6 +6,8 @@
 
 #include "net/address.h"
 #include "replication/handshake.h"
+#include "replication/peer_content.h"
+#include "starlog/engine/content_source.h"
 
 namespace starlog::replication {
 
@@ -84,6 +86,19 @@ Result<VerifyReport> Compare(const engine::EventStore& local, uint64_t other_hea
   return report;
 }
 
+// --content: this copy, as of now, against "theirs".
+Result<VerifyReport> CompareContents(const engine::EventStore& local, engine::ContentSource& theirs,
+                                     const VerifyOptions& options) {
+  STARLOG_ASSIGN_OR_RETURN(auto mine, engine::OpenContentSource(local));
+  VerifyReport report;
+  STARLOG_ASSIGN_OR_RETURN(report.content,
+                           engine::CompareContent(*mine, theirs, options.content_options));
+  report.local_head = report.content->here_head;
+  report.other_head = report.content->there_head;
+  report.agree = report.content->agree;
+  return report;
+}
+
 }  // namespace
 
 Result<VerifyReport> Verify(const engine::EventStore& local, const std::string& other,
@@ -92,23 +107,13 @@ Result<VerifyReport> Verify(const engine::EventStore& local, const std::string& 
   uint16_t port = 0;
   const bool is_address =
       !std::filesystem::exists(other) && net::ParseAddress(other, &host, &port).ok();
-  if (options.content && is_address) {
-    return Status::NotSupported(
-        "--content compares with a repository folder, not a peer (" + other +
-        "); run it on a host that has both, e.g. against a replica of the peer");
-  }
   if (!is_address) {
     engine::StoreOptions read_only;
     read_only.read_only = true;
     STARLOG_ASSIGN_OR_RETURN(auto store, engine::EventStore::Open(other, read_only));
     if (options.content) {
-      VerifyReport report;
-      STARLOG_ASSIGN_OR_RETURN(report.content,
-                               engine::CompareContent(local, *store, options.content_options));
-      report.local_head = report.content->here_head;
-      report.other_head = report.content->there_head;
-      report.agree = report.content->agree;
-      return report;
+      STARLOG_ASSIGN_OR_RETURN(auto theirs, engine::OpenContentSource(*store));
+      return CompareContents(local, *theirs, options);
     }
     if (store->repository_id() != local.repository_id()) {
       return Status::Conflict(other + " is repository " + store->repository_id().ToString() +
@@ -122,6 +127,13 @@ Result<VerifyReport> Verify(const engine::EventStore& local, const std::string& 
   }
   if (options.key.size() < 16) return Status::InvalidArgument("give the shared key (--key FILE)");
   STARLOG_ASSIGN_OR_RETURN(auto channel, Channel::Connect(other, options.tls, options.timeout));
+  if (options.content) {
+    // Another lineage has another repository id: the verifier names none.
+    STARLOG_RETURN_IF_ERROR(
+        ConnectToPrimary(*channel, codec::Uuid(), kRoleVerifier, options.key).status());
+    STARLOG_ASSIGN_OR_RETURN(auto theirs, OpenPeerContent(*channel));
+    return CompareContents(local, *theirs, options);
+  }
   STARLOG_RETURN_IF_ERROR(
       ConnectToPrimary(*channel, local.repository_id(), kRoleVerifier, options.key).status());
   uint64_t other_head = 0;

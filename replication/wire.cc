@@ -59,6 +59,8 @@ class Reader {
     in_.remove_prefix(1);
     return true;
   }
+  // A byte that is 0 or 1.
+  bool Flag(uint8_t* v) { return Byte(v) && *v <= 1; }
   bool Point(WirePoint* p) {
     uint64_t time = 0;
     if (!Fixed64(&p->sequence) || !Fixed64(&time) || !Hash(&p->chain_hash) ||
@@ -132,11 +134,47 @@ Status AppendMessage(const Message& message, std::string* out) {
         } else if constexpr (std::is_same_v<T, HeadsRequest>) {
           codec::PutFixed32(&payload, static_cast<uint32_t>(m.sequences.size()));
           for (uint64_t s : m.sequences) codec::PutFixed64(&payload, s);
-        } else {
-          static_assert(std::is_same_v<T, Heads>);
+        } else if constexpr (std::is_same_v<T, Heads>) {
           PutPoint(&payload, m.head);
           codec::PutFixed32(&payload, static_cast<uint32_t>(m.points.size()));
           for (const WirePoint& p : m.points) PutPoint(&payload, p);
+        } else if constexpr (std::is_same_v<T, ContentOpen>) {
+          // Nothing: the request alone.
+        } else if constexpr (std::is_same_v<T, ContentOpened>) {
+          codec::PutFixed64(&payload, m.head);
+          payload.push_back(m.scanned ? 1 : 0);
+          codec::PutFixed32(&payload, static_cast<uint32_t>(m.families.size()));
+          for (const WireFamily& f : m.families) {
+            PutBytes(&payload, f.name);
+            codec::PutFixed64(&payload, f.live_entries);
+            f.digest.AppendTo(&payload);
+          }
+        } else if constexpr (std::is_same_v<T, PartsRequest>) {
+          PutBytes(&payload, m.after);
+          codec::PutFixed32(&payload, m.max_entries);
+          codec::PutFixed32(&payload, m.max_bytes);
+        } else if constexpr (std::is_same_v<T, PartsPage>) {
+          payload.push_back(m.last ? 1 : 0);
+          codec::PutFixed32(&payload, static_cast<uint32_t>(m.parts.size()));
+          for (const WirePart& p : m.parts) {
+            PutBytes(&payload, p.key);
+            codec::PutFixed64(&payload, static_cast<uint64_t>(p.entries));
+            p.digest.AppendTo(&payload);
+          }
+        } else if constexpr (std::is_same_v<T, EntriesRequest>) {
+          payload.push_back(static_cast<char>(m.range));
+          PutBytes(&payload, m.prefix);
+          PutBytes(&payload, m.after);
+          codec::PutFixed32(&payload, m.max_entries);
+          codec::PutFixed32(&payload, m.max_bytes);
+        } else {
+          static_assert(std::is_same_v<T, EntriesPage>);
+          payload.push_back(m.last ? 1 : 0);
+          codec::PutFixed32(&payload, static_cast<uint32_t>(m.entries.size()));
+          for (const WireEntry& e : m.entries) {
+            PutBytes(&payload, e.key);
+            PutBytes(&payload, e.payload);
+          }
         }
       },
       message);
@@ -250,6 +288,85 @@ Result<Message> ReadMessage(std::string_view* input) {
       m.points.resize(count);
       for (WirePoint& p : m.points) r.Point(&p);
       if (r.left() != 0) return Malformed("heads");
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kContentOpen: {
+      if (r.left() != 0) return Malformed("content_open");
+      out = ContentOpen{};
+      break;
+    }
+    case MessageType::kContentOpened: {
+      ContentOpened m;
+      uint8_t scanned = 0;
+      uint32_t count = 0;
+      if (!r.Fixed64(&m.head) || !r.Flag(&scanned) || !r.Count(&count, 4 + 8 + 16) ||
+          count > kMaxContentFamilies) {
+        return Malformed("content_opened");
+      }
+      m.scanned = scanned == 1;
+      m.families.resize(count);
+      for (WireFamily& f : m.families) {
+        if (!r.Bytes(&f.name) || !r.Fixed64(&f.live_entries) || !r.Hash(&f.digest)) {
+          return Malformed("content_opened");
+        }
+      }
+      if (r.left() != 0) return Malformed("content_opened");
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kPartsRequest: {
+      PartsRequest m;
+      if (!r.Bytes(&m.after) || !r.Fixed32(&m.max_entries) || !r.Fixed32(&m.max_bytes) ||
+          r.left() != 0) {
+        return Malformed("parts_request");
+      }
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kPartsPage: {
+      PartsPage m;
+      uint8_t last = 0;
+      uint32_t count = 0;
+      // More than any request may ask for is refused before anything is made.
+      if (!r.Flag(&last) || !r.Count(&count, 4 + 8 + 16) || count > kMaxContentPageEntries) {
+        return Malformed("parts_page");
+      }
+      m.last = last == 1;
+      m.parts.resize(count);
+      for (WirePart& p : m.parts) {
+        uint64_t entries = 0;
+        if (!r.Bytes(&p.key) || !r.Fixed64(&entries) || !r.Hash(&p.digest)) {
+          return Malformed("parts_page");
+        }
+        p.entries = static_cast<int64_t>(entries);
+      }
+      if (r.left() != 0) return Malformed("parts_page");
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kEntriesRequest: {
+      EntriesRequest m;
+      if (!r.Byte(&m.range) || !r.Bytes(&m.prefix) || !r.Bytes(&m.after) ||
+          !r.Fixed32(&m.max_entries) || !r.Fixed32(&m.max_bytes) || r.left() != 0) {
+        return Malformed("entries_request");
+      }
+      out = std::move(m);
+      break;
+    }
+    case MessageType::kEntriesPage: {
+      EntriesPage m;
+      uint8_t last = 0;
+      uint32_t count = 0;
+      if (!r.Flag(&last) || !r.Count(&count, 4 + 4) || count > kMaxContentPageEntries) {
+        return Malformed("entries_page");
+      }
+      m.last = last == 1;
+      m.entries.resize(count);
+      for (WireEntry& e : m.entries) {
+        if (!r.Bytes(&e.key) || !r.Bytes(&e.payload)) return Malformed("entries_page");
+      }
+      if (r.left() != 0) return Malformed("entries_page");
       out = std::move(m);
       break;
     }

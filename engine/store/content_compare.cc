@@ -4,11 +4,11 @@
 #include "starlog/engine/content_compare.h"
 
 #include <algorithm>
+#include <cassert>
 #include <functional>
 
 #include "engine/model/registry_keys.h"
 #include "engine/store/content_digest.h"
-#include "engine/store/event_store_impl.h"
 #include "engine/store/key_coder.h"
 #include "engine/store/versioned_index.h"
 #include "starlog/codec/data_id.h"
@@ -34,50 +34,58 @@ bool In(Family f, const Family (&set)[N]) {
   return std::find(std::begin(set), std::end(set), f) != std::end(set);
 }
 
-// A merge of one family's range in both repositories, a chunk at a time,
-// so that memory stays bounded whatever the size of the range.
-class RangeCursor {
- public:
-  RangeCursor(const IndexReader& reader, Family family, std::string prefix)
-      : reader_(reader), family_(family), prefix_(std::move(prefix)), resume_(prefix_) {}
+// The range that reads a family of definitions whole.
+ContentRange DefinitionRange(Family family) {
+  for (auto r = static_cast<uint8_t>(ContentRange::kSettings); r <= kLastContentRange; ++r) {
+    const auto range = static_cast<ContentRange>(r);
+    if (const auto f = RangeFamily(range); f.ok() && *f == family) return range;
+  }
+  assert(false);  // Callers pass one of kDefinitions, each read by a range.
+  return ContentRange::kPolicy;
+}
 
-  Status Start() { return Fill(); }
-  bool done() const { return pos_ >= chunk_.size(); }
-  const IndexReader::Entry& entry() const { return chunk_[pos_]; }
+// One side's items a page at a time, so that memory stays bounded whatever
+// the size of the range. "T" has a "key".
+template <typename T>
+class PagedCursor {
+ public:
+  using FetchFn = std::function<Result<Page<T>>(std::string_view after)>;
+  explicit PagedCursor(FetchFn fetch) : fetch_(std::move(fetch)) {}
+
+  Status Start() { return Fill(""); }
+  bool done() const { return pos_ >= page_.items.size(); }
+  const T& item() const { return page_.items[pos_]; }
   Status Next() {
-    if (++pos_ < chunk_.size() || exhausted_) return Status::OK();
-    return Fill();
+    if (++pos_ < page_.items.size() || page_.last) return Status::OK();
+    return Fill(std::string(page_.items.back().key));
   }
 
  private:
-  static constexpr size_t kChunk = 4096;
-
-  Status Fill() {
-    chunk_.clear();
+  Status Fill(const std::string& after) {
+    STARLOG_ASSIGN_OR_RETURN(page_, fetch_(after));
     pos_ = 0;
-    STARLOG_RETURN_IF_ERROR(
-        reader_.ScanFrom(family_, prefix_, resume_, [&](std::string_view k, std::string_view v) {
-          chunk_.push_back({std::string(k), std::string(v)});
-          return chunk_.size() < kChunk;
-        }));
-    exhausted_ = chunk_.size() < kChunk;
-    // Past every version of the last key: no logical key is a prefix of
-    // another, and no version suffix is all 0xff (sequence 0 is no event).
-    if (!chunk_.empty()) resume_ = chunk_.back().logical_key + std::string(8, '\xff');
+    // A page that ends nothing and holds nothing would be asked for forever.
+    if (page_.items.empty() && !page_.last) {
+      return Status::Corruption("a page of no entries that is not the last");
+    }
     return Status::OK();
   }
 
-  const IndexReader& reader_;
-  Family family_;
-  std::string prefix_;
-  std::string resume_;
-  std::vector<IndexReader::Entry> chunk_;
+  FetchFn fetch_;
+  Page<T> page_;
   size_t pos_ = 0;
-  bool exhausted_ = false;
 };
 
-// Calls "fn(key, here, there)" for each logical key under "prefix" whose
-// entries differ ("same" decides), a null payload for a missing one, and
+using EntryCursor = PagedCursor<ContentEntry>;
+
+EntryCursor CursorOver(ContentSource& source, ContentRange range, const std::string& prefix) {
+  return EntryCursor([&source, range, prefix](std::string_view after) {
+    return source.Entries(range, prefix, after, PageLimit{});
+  });
+}
+
+// Calls "fn(key, here, there)" for each key under "prefix" whose entries
+// differ ("same" decides), a null payload for a missing one, and
 // "each(here, there)" for every entry found on both sides with an equal key.
 using DiffFn =
     std::function<Status(std::string_view key, const std::string* here, const std::string* there)>;
@@ -85,26 +93,27 @@ using SameFn = std::function<bool(std::string_view a, std::string_view b)>;
 using BothFn =
     std::function<Status(std::string_view key, std::string_view here, std::string_view there)>;
 
-Status MergeRange(const IndexReader& here, const IndexReader& there, Family family,
+Status MergeRange(ContentSource& here, ContentSource& there, ContentRange range,
                   const std::string& prefix, const SameFn& same, const DiffFn& fn,
                   const BothFn& both = nullptr) {
-  RangeCursor a(here, family, prefix), b(there, family, prefix);
+  EntryCursor a = CursorOver(here, range, prefix);
+  EntryCursor b = CursorOver(there, range, prefix);
   STARLOG_RETURN_IF_ERROR(a.Start());
   STARLOG_RETURN_IF_ERROR(b.Start());
   while (!a.done() || !b.done()) {
-    if (b.done() || (!a.done() && a.entry().logical_key < b.entry().logical_key)) {
-      STARLOG_RETURN_IF_ERROR(fn(a.entry().logical_key, &a.entry().payload, nullptr));
+    if (b.done() || (!a.done() && a.item().key < b.item().key)) {
+      STARLOG_RETURN_IF_ERROR(fn(a.item().key, &a.item().payload, nullptr));
       STARLOG_RETURN_IF_ERROR(a.Next());
-    } else if (a.done() || b.entry().logical_key < a.entry().logical_key) {
-      STARLOG_RETURN_IF_ERROR(fn(b.entry().logical_key, nullptr, &b.entry().payload));
+    } else if (a.done() || b.item().key < a.item().key) {
+      STARLOG_RETURN_IF_ERROR(fn(b.item().key, nullptr, &b.item().payload));
       STARLOG_RETURN_IF_ERROR(b.Next());
     } else {
-      const IndexReader::Entry& x = a.entry();
-      const IndexReader::Entry& y = b.entry();
+      const ContentEntry& x = a.item();
+      const ContentEntry& y = b.item();
       if (!same(x.payload, y.payload)) {
-        STARLOG_RETURN_IF_ERROR(fn(x.logical_key, &x.payload, &y.payload));
+        STARLOG_RETURN_IF_ERROR(fn(x.key, &x.payload, &y.payload));
       } else if (both) {
-        STARLOG_RETURN_IF_ERROR(both(x.logical_key, x.payload, y.payload));
+        STARLOG_RETURN_IF_ERROR(both(x.key, x.payload, y.payload));
       }
       STARLOG_RETURN_IF_ERROR(a.Next());
       STARLOG_RETURN_IF_ERROR(b.Next());
@@ -152,12 +161,9 @@ std::string DescribeDefinition(Family family, std::string_view payload) {
 
 class Comparison {
  public:
-  Comparison(const EventStoreImpl& here, const EventStoreImpl& there, const ContentOptions& options,
+  Comparison(ContentSource& here, ContentSource& there, const ContentOptions& options,
              ContentReport* report)
-      : here_(here.handles(), kLatest),
-        there_(there.handles(), kLatest),
-        options_(options),
-        report_(*report) {}
+      : here_(here), there_(there), options_(options), report_(*report) {}
 
   void Add(ContentDifference d) {
     ++report_.differences;
@@ -168,7 +174,9 @@ class Comparison {
   Status Memberships(const std::string& prefix, const PartStats& here_part,
                      const PartStats& there_part) {
     codec::Hash128 sums[2];
-    for (Family family : {Family::kDatasets, Family::kTags, Family::kCalibrations}) {
+    for (auto [range, family] : {std::pair{ContentRange::kDatasets, Family::kDatasets},
+                                 std::pair{ContentRange::kTags, Family::kTags},
+                                 std::pair{ContentRange::kCalibrations, Family::kCalibrations}}) {
       const char* kind = family == Family::kDatasets ? "RUN"
                          : family == Family::kTags   ? "TAGGED"
                                                      : "CALIBRATION";
@@ -190,22 +198,28 @@ class Comparison {
         sums[1] = sums[1] + h;
         return Status::OK();
       };
-      STARLOG_RETURN_IF_ERROR(MergeRange(here_, there_, family, prefix, SameBytes, diff, both));
+      STARLOG_RETURN_IF_ERROR(MergeRange(here_, there_, range, prefix, SameBytes, diff, both));
     }
     // What is left of each partition's digest is its datasets' files: read
     // them only if those differ.
     if (here_part.digest - sums[0] == there_part.digest - sums[1]) return Status::OK();
-    const auto files = [&](std::string_view k, std::string_view a, std::string_view) -> Status {
-      STARLOG_ASSIGN_OR_RETURN(auto mine, here_.Get(Family::kArtifacts, a));
-      STARLOG_ASSIGN_OR_RETURN(auto theirs, there_.Get(Family::kArtifacts, a));
-      if (mine == theirs) return Status::OK();
+    // A files entry is the dataset's uuid, then its artifact entry if any:
+    // a dataset only one side has, or with another uuid, is a membership
+    // difference, named above.
+    const auto files = [&](std::string_view k, const std::string* a,
+                           const std::string* b) -> Status {
+      if (a == nullptr || b == nullptr || a->size() < 16 || b->size() < 16 ||
+          a->compare(0, 16, *b, 0, 16) != 0) {
+        return Status::OK();
+      }
       STARLOG_ASSIGN_OR_RETURN(ContentDifference d, Membership("file", k));
-      STARLOG_ASSIGN_OR_RETURN(codec::Uuid id, keys::DecodeUuid(a));
-      for (auto [payload, side] : {std::pair{&mine, &d.here}, std::pair{&theirs, &d.there}}) {
+      STARLOG_ASSIGN_OR_RETURN(codec::Uuid id, keys::DecodeUuid(a->substr(0, 16)));
+      for (auto [payload, side] : {std::pair{a, &d.here}, std::pair{b, &d.there}}) {
         ContentSide s;
         s.id = id;
-        if (*payload) {
-          STARLOG_ASSIGN_OR_RETURN(codec::Artifact artifact, keys::DecodeArtifact(**payload));
+        if (payload->size() > 16) {
+          STARLOG_ASSIGN_OR_RETURN(codec::Artifact artifact,
+                                   keys::DecodeArtifact(std::string_view(*payload).substr(16)));
           s.detail = DescribeArtifact(artifact);
         } else {
           s.detail = "no file";
@@ -215,16 +229,13 @@ class Comparison {
       Add(std::move(d));
       return Status::OK();
     };
-    const auto ignore = [](std::string_view, const std::string*, const std::string*) {
-      return Status::OK();
-    };
-    return MergeRange(here_, there_, Family::kDatasets, prefix, SameBytes, ignore, files);
+    return MergeRange(here_, there_, ContentRange::kFiles, prefix, SameBytes, files);
   }
 
   // The records of one element: "prefix" is S(element).
   Status Records(const std::string& prefix) {
     return MergeRange(
-        here_, there_, Family::kDimensionRecords, prefix, SameRecord,
+        here_, there_, ContentRange::kRecords, prefix, SameRecord,
         [&](std::string_view k, const std::string* a, const std::string* b) {
           ContentDifference d;
           d.kind = "record";
@@ -245,7 +256,7 @@ class Comparison {
   // A whole family of definitions, keyed by S(name) (the policy's one raw key).
   Status Definitions(Family family) {
     return MergeRange(
-        here_, there_, family, "", SameBytes,
+        here_, there_, DefinitionRange(family), "", SameBytes,
         [&](std::string_view k, const std::string* a, const std::string* b) {
           ContentDifference d;
           d.kind = std::string(FamilyName(family));
@@ -288,8 +299,8 @@ class Comparison {
     return s;
   }
 
-  IndexReader here_;
-  IndexReader there_;
+  ContentSource& here_;
+  ContentSource& there_;
   const ContentOptions& options_;
   ContentReport& report_;
 };
@@ -298,6 +309,10 @@ Result<PartDifference> DescribePart(const std::string& meta_key, const PartStats
                                     const PartStats& b) {
   PartDifference p;
   p.record = meta_key.compare(0, kMetaRecordDigestPrefix.size(), kMetaRecordDigestPrefix) == 0;
+  if (!p.record &&
+      meta_key.compare(0, kMetaCollectionDigestPrefix.size(), kMetaCollectionDigestPrefix) != 0) {
+    return Status::Corruption("a content partition of unknown kind");
+  }
   KeyReader r(std::string_view(meta_key).substr(p.record ? kMetaRecordDigestPrefix.size()
                                                          : kMetaCollectionDigestPrefix.size()));
   STARLOG_ASSIGN_OR_RETURN(p.collection, r.String());
@@ -309,43 +324,55 @@ Result<PartDifference> DescribePart(const std::string& meta_key, const PartStats
   return p;
 }
 
+// A family's stats in a summary, by name; none if the source lacks it.
+FamilyStats StatsOf(const ContentSummary& summary, std::string_view name) {
+  for (const FamilyStats& f : summary.families) {
+    if (f.name == name) return f;
+  }
+  return FamilyStats{std::string(name), 0, {}};
+}
+
+using PartCursor = PagedCursor<ContentPart>;
+
+PartCursor PartsOf(ContentSource& source) {
+  return PartCursor([&source](std::string_view after) { return source.Parts(after, PageLimit{}); });
+}
+
 }  // namespace
 
-Result<ContentReport> CompareContent(const EventStore& here_store, const EventStore& there_store,
+Result<ContentReport> CompareContent(ContentSource& here, ContentSource& there,
                                      const ContentOptions& options) {
-  // Every EventStore is an EventStoreImpl (event_store_open.cc makes them).
-  const auto& here = static_cast<const EventStoreImpl&>(here_store);
-  const auto& there = static_cast<const EventStoreImpl&>(there_store);
   ContentReport report;
-  report.here_head = here.head().sequence;
-  report.there_head = there.head().sequence;
-  STARLOG_ASSIGN_OR_RETURN(RepositoryInfo a, here.Info());
-  STARLOG_ASSIGN_OR_RETURN(RepositoryInfo b, there.Info());
+  report.here_head = here.summary().head;
+  report.there_head = there.summary().head;
+  report.here_scanned = here.summary().scanned;
+  report.there_scanned = there.summary().scanned;
   std::vector<Family> differing;
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     const auto f = static_cast<Family>(i);
     if (f == Family::kSnapshots || f == Family::kDimensionRecords) continue;  // Of one lineage.
-    const FamilyStats& x = a.families[static_cast<size_t>(i - kFirstIndexFamily)];
-    const FamilyStats& y = b.families[static_cast<size_t>(i - kFirstIndexFamily)];
+    const FamilyStats x = StatsOf(here.summary(), FamilyName(f));
+    const FamilyStats y = StatsOf(there.summary(), FamilyName(f));
     if (x.live_entries == y.live_entries && x.digest == y.digest) continue;
     differing.push_back(f);
     report.families.push_back(x.name);
   }
-  STARLOG_ASSIGN_OR_RETURN(PartMap mine, here.ContentParts(&report.here_scanned));
-  STARLOG_ASSIGN_OR_RETURN(PartMap theirs, there.ContentParts(&report.there_scanned));
   Comparison compare(here, there, options, &report);
-  // Both maps in key order: a merge.
-  auto x = mine.begin();
-  auto y = theirs.begin();
+  // Both sides' partitions in key order: a merge.
+  PartCursor x = PartsOf(here);
+  PartCursor y = PartsOf(there);
+  STARLOG_RETURN_IF_ERROR(x.Start());
+  STARLOG_RETURN_IF_ERROR(y.Start());
+  bool memberships_differ = false;
   const PartStats none;
-  while (x != mine.end() || y != theirs.end()) {
-    const bool take_x = y == theirs.end() || (x != mine.end() && x->first <= y->first);
-    const bool take_y = x == mine.end() || (y != theirs.end() && y->first <= x->first);
-    const std::string& key = take_x ? x->first : y->first;
-    const PartStats& p = take_x ? x->second : none;
-    const PartStats& q = take_y ? y->second : none;
-    if (take_x) ++x;
-    if (take_y) ++y;
+  while (!x.done() || !y.done()) {
+    const bool take_x = y.done() || (!x.done() && x.item().key <= y.item().key);
+    const bool take_y = x.done() || (!y.done() && y.item().key <= x.item().key);
+    const std::string key = take_x ? x.item().key : y.item().key;
+    const PartStats p = take_x ? PartStats{x.item().entries, x.item().digest} : none;
+    const PartStats q = take_y ? PartStats{y.item().entries, y.item().digest} : none;
+    if (take_x) STARLOG_RETURN_IF_ERROR(x.Next());
+    if (take_y) STARLOG_RETURN_IF_ERROR(y.Next());
     if (p.entries == q.entries && p.digest == q.digest) continue;
     STARLOG_ASSIGN_OR_RETURN(PartDifference part, DescribePart(key, p, q));
     const std::string range = key.substr(part.record ? kMetaRecordDigestPrefix.size()
@@ -353,12 +380,12 @@ Result<ContentReport> CompareContent(const EventStore& here_store, const EventSt
     if (part.record) {
       STARLOG_RETURN_IF_ERROR(compare.Records(range));
     } else {
+      memberships_differ = true;
       STARLOG_RETURN_IF_ERROR(compare.Memberships(range, p, q));
     }
-    report.parts.push_back(std::move(part));
+    ++report.differing_parts;
+    if (report.parts.size() < kMaxListedParts) report.parts.push_back(std::move(part));
   }
-  bool memberships_differ = false;
-  for (const PartDifference& p : report.parts) memberships_differ |= !p.record;
   const bool chains_differ =
       std::find(differing.begin(), differing.end(), Family::kChains) != differing.end();
   for (Family f : differing) {
@@ -377,8 +404,15 @@ Result<ContentReport> CompareContent(const EventStore& here_store, const EventSt
     report.notes.push_back(
         "an index may be damaged: run `starlog verify --recompute` and `starlog rebuild`");
   }
-  report.agree = report.families.empty() && report.parts.empty();
+  report.agree = report.families.empty() && report.differing_parts == 0;
   return report;
+}
+
+Result<ContentReport> CompareContent(const EventStore& here, const EventStore& there,
+                                     const ContentOptions& options) {
+  STARLOG_ASSIGN_OR_RETURN(auto mine, OpenContentSource(here));
+  STARLOG_ASSIGN_OR_RETURN(auto theirs, OpenContentSource(there));
+  return CompareContent(*mine, *theirs, options);
 }
 
 }  // namespace starlog::engine

@@ -121,9 +121,9 @@ Status AddToStoredParts(const DbHandles& h, const PartMap& delta, rocksdb::Write
   return Status::OK();
 }
 
-Result<PartMap> ComputeParts(const DbHandles& h) {
+Result<PartMap> ComputeParts(const DbHandles& h, uint64_t as_of) {
   IteratorCache cache(h);
-  IndexReader reader(h, kLatest, &cache);
+  IndexReader reader(h, as_of, &cache);
   PartMap parts;
   Status failed;
   const auto add = [&](Family family, const std::string& part, std::string_view k,
@@ -152,7 +152,7 @@ Result<PartMap> ComputeParts(const DbHandles& h) {
   }
   // Artifacts are keyed by dataset id alone: their RUN comes from dataset_ids,
   // read in the same (uuid) order, so each look-up is a short re-seek.
-  IndexReader ids(h, kLatest, &cache);
+  IndexReader ids(h, as_of, &cache);
   STARLOG_RETURN_IF_ERROR(
       reader.Scan(Family::kArtifacts, "", [&](std::string_view k, std::string_view v) {
         auto record = ids.Get(Family::kDatasetIds, k);

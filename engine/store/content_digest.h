@@ -30,6 +30,7 @@
 
 #include "engine/store/db_handles.h"
 #include "starlog/codec/hash.h"
+#include "starlog/engine/content_source.h"
 #include "starlog/result.h"
 
 namespace starlog::engine {
@@ -74,6 +75,11 @@ Result<std::string> ArtifactPartKey(std::string_view dataset_record);
 Result<codec::Hash128> PartHash(Family family, std::string_view logical_key,
                                 std::string_view payload, const codec::Hash128& entry_hash);
 
+// The family whose entries a range reads (content_source.h): the datasets
+// for kFiles, whose artifacts are joined to them. InvalidArgument for a
+// value that names no range.
+Result<Family> RangeFamily(ContentRange range);
+
 std::string EncodePartStats(const PartStats& stats);
 Result<PartStats> DecodePartStats(std::string_view bytes);
 
@@ -81,8 +87,9 @@ Result<PartStats> DecodePartStats(std::string_view bytes);
 // left without entries is deleted. Reads the database's current values.
 Status AddToStoredParts(const DbHandles& h, const PartMap& delta, rocksdb::WriteBatch* batch);
 
-// Every partition, computed by a scan of the indexes as of the latest write.
-Result<PartMap> ComputeParts(const DbHandles& h);
+// Every partition, computed by a scan of the indexes as of "as_of"
+// (versioned_index.h's kLatest: the latest write).
+Result<PartMap> ComputeParts(const DbHandles& h, uint64_t as_of);
 // Whether the marker says the partitions are kept.
 Result<bool> ContentDigestsKept(const DbHandles& h);
 // The partitions stored in meta, or nullopt if the marker is absent.

@@ -70,6 +70,15 @@ class FlushListener final : public rocksdb::EventListener {
   std::atomic<bool> flushed_{false};
 };
 
+// What a content comparison reads of a store at one point: the head, every
+// index family's stats, and the partitions (kept, or "scanned" for them).
+struct ContentPoint {
+  uint64_t head = 0;
+  std::vector<FamilyStats> families;
+  std::optional<PartMap> parts;
+  bool scanned = false;
+};
+
 class EventStoreImpl final : public EventStore {
  public:
   EventStoreImpl(std::string root, StoreOptions options);
@@ -92,6 +101,8 @@ class EventStoreImpl final : public EventStore {
   // The content partitions: as stored, or computed by a scan if this
   // repository has none yet ("*computed" then says so).
   Result<PartMap> ContentParts(bool* computed) const;
+  // The head, family stats and partitions as of one event (content_source.h).
+  Result<ContentPoint> ReadContentPoint() const EXCLUDES(refresh_mu_, mu_);
   const DbHandles& handles() const { return handles_; }
   // After LoadMeta: Corruption, naming what was lost, if the log ends before
   // the "acknowledged" high-water mark read before opening (high_water.h), or
@@ -218,7 +229,7 @@ class EventStoreImpl final : public EventStore {
 
   // Serializes a follower's catching up: several threads of one process (a
   // server's sessions) may refresh the same store at once.
-  Mutex refresh_mu_;
+  mutable Mutex refresh_mu_;
   // Serializes appends; guards the members below. Taken after refresh_mu_.
   mutable Mutex mu_ ACQUIRED_AFTER(refresh_mu_);
   CondVar head_moved_;  // Signalled, with mu_ held, when head_ moves.

@@ -420,7 +420,7 @@ TEST_CASE("A random history agrees with the model at every point, and rebuilds",
     auto& impl = static_cast<engine::EventStoreImpl&>(f.store());
     bool computed = true;
     auto kept = impl.ContentParts(&computed);
-    auto scanned = engine::ComputeParts(impl.handles());
+    auto scanned = engine::ComputeParts(impl.handles(), engine::kLatest);
     REQUIRE(kept.ok());
     REQUIRE(scanned.ok());
     CHECK_FALSE(computed);

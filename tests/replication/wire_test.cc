@@ -33,6 +33,12 @@ std::vector<Message> SampleMessages() {
       FileChunk{0, true, true, ""},
       HeadsRequest{{1, 17, 42}},
       Heads{{43, 9, {7, 8}, {9, 10}}, {{1, 1, {1, 1}, {2, 2}}, {17, 2, {3, 3}, {4, 4}}}},
+      ContentOpen{},
+      ContentOpened{43, true, {WireFamily{"datasets", 7, {1, 2}}, WireFamily{"tags", 0, {}}}},
+      PartsRequest{"cdigest/a", 4096, 1 << 20},
+      PartsPage{false, {WirePart{"cdigest/a-b", 3, {5, 6}}}},
+      EntriesRequest{5, "run/", "", 10, 1000},
+      EntriesPage{true, {WireEntry{"k1", std::string(16, 'u')}, WireEntry{"k2", ""}}},
   };
 }
 
@@ -91,6 +97,18 @@ TEST_CASE("Damaged and malformed messages are corruption", "[replication][wire]"
   auto r = ReadMessage(&lie);
   CHECK(r.status().IsCorruption());
   CHECK(std::string(r.status().message()).find("malformed events") != std::string::npos);
+  // A page of more entries than any request may ask for, each of 8 bytes:
+  // refused on its count, before a single entry is made.
+  std::string page = "\x01";
+  codec::PutFixed32(&page, kMaxContentPageEntries + 1);
+  page.append((kMaxContentPageEntries + 1) * 8, '\0');
+  std::string many;
+  REQUIRE(codec::AppendRawFrame(static_cast<uint8_t>(MessageType::kEntriesPage), page, &many).ok());
+  std::string_view too_many(many);
+  auto refused = ReadMessage(&too_many);
+  CHECK(refused.status().IsCorruption());
+  CHECK(std::string(refused.status().message()).find("malformed entries_page") !=
+        std::string::npos);
 }
 
 TEST_CASE("A mac proves the key, the role, the repository and both nonces", "[replication][auth]") {

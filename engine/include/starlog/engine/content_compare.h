@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "starlog/codec/event.h"
+#include "starlog/engine/content_source.h"
 #include "starlog/engine/event_store.h"
 #include "starlog/result.h"
 
@@ -64,6 +65,8 @@ struct ContentReport {
   bool agree = false;
   // Compared families whose digests differ (by name, as `digest` shows them).
   std::vector<std::string> families;
+  // Partitions whose digests differ in all, and the first kMaxListedParts.
+  uint64_t differing_parts = 0;
   std::vector<PartDifference> parts;
   // Entries that differ in all, and the first ContentOptions::limit of them.
   uint64_t differences = 0;
@@ -76,15 +79,23 @@ struct ContentReport {
   std::vector<std::string> notes;
 };
 
+inline constexpr size_t kMaxListedParts = 10'000;
+
 struct ContentOptions {
   // How many differing entries to describe; all are counted. Default: 20.
   size_t limit = 20;
 };
 
-// Compares the present content of "here" and "there" (stores opened by
-// EventStore::Open or Create). Agreement means equal digests of every
-// compared family and partition: XXH3-128 sums, which detect accidents, not
-// forgery.
+// Compares the content of "here" and "there", each as of the one point its
+// source reads. Agreement means equal digests of every compared family and
+// partition: XXH3-128 sums, which detect accidents, not forgery. Corruption
+// for an entry or partition key that does not decode; a source's own errors
+// are returned as they are.
+Result<ContentReport> CompareContent(ContentSource& here, ContentSource& there,
+                                     const ContentOptions& options = {});
+
+// The same for the present content of two stores opened by EventStore::Open
+// or Create (OpenContentSource).
 Result<ContentReport> CompareContent(const EventStore& here, const EventStore& there,
                                      const ContentOptions& options = {});
 

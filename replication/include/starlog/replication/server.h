@@ -1,7 +1,8 @@
 #pragma once
 
 // The primary's side of replication: serves a repository's log and files to
-// replicas (and verifiers) over TCP, one thread per connection, at most
+// replicas (and its points and content to verifiers, `verify --content`
+// read as of one point per connection) over TCP, one thread per connection, at most
 // max_connections at once: one more is closed as soon as it is accepted. A
 // peer has handshake_timeout for the whole handshake, and may send no more
 // than a hello's worth of bytes per message before it has proven the key.

@@ -4,7 +4,9 @@
 // covers every event up to it) and the recorded state digest at the last
 // sequence both have, and if they differ finds the first event where they
 // part, by bisection, a few dozen points per round trip. With "content",
-// compares instead what two repositories of any lineage hold (content_compare.h).
+// compares instead what two repositories of any lineage hold (content_compare.h),
+// the other a folder or a `starlog serve` (read as of one point over the
+// connection, only the partitions that differ fetched).
 
 #include <chrono>
 #include <cstdint>
@@ -42,7 +44,7 @@ struct VerifyOptions {
   // Also recompute the local state digest from the indexes (reads all state).
   bool recompute = false;
   // Compare contents, not logs: for repositories of different lineage
-  // (another repository id, events in another order). Local paths only.
+  // (another repository id, events in another order). A folder or a peer.
   bool content = false;
   engine::ContentOptions content_options;
   // For a remote peer.

@@ -19,6 +19,15 @@
 //   file_chunk   := fixed64 offset, uint8 flags (1: last, 2: missing), bytes data
 //   heads_request := fixed32 count, count * fixed64 sequence
 //   heads     := point head, fixed32 count, count * point
+//   content_open    := (nothing)
+//   content_opened  := fixed64 head, uint8 scanned, fixed32 count, count * family
+//   family          := bytes name, fixed64 live_entries, hash128 digest
+//   parts_request   := bytes after, fixed32 max_entries, fixed32 max_bytes
+//   parts_page      := uint8 last, fixed32 count, count * part
+//   part            := bytes key, fixed64 entries, hash128 digest
+//   entries_request := uint8 range, bytes prefix, bytes after, fixed32 max_entries,
+//                      fixed32 max_bytes
+//   entries_page    := uint8 last, fixed32 count, count * (bytes key, bytes payload)
 //   bytes     := fixed32 length, uint8[length]
 //
 // The four messages of the handshake (hello both ways, then auth both ways)
@@ -49,7 +58,14 @@
 // message while the next travels. Between them the replica may ask for files
 // (file_request, answered by file_chunks up to the one marked last) or, as a
 // verifier instead of a replica, for the points at some sequences
-// (heads_request, answered by heads). Either side may send error and close;
+// (heads_request, answered by heads), or for the content of the repository
+// (engine/content_source.h): content_open fixes the point it is read as of,
+// once per connection, and is answered by content_opened (the head, the
+// family digests); then each parts_request (the partitions after a key) and
+// entries_request (a range's entries under a prefix, after a key) is
+// answered by one page, in key order, of at most the entries and bytes
+// asked for (no entry past the first beyond max_bytes), themselves at most
+// kMaxContentPageEntries and kMaxContentPageBytes. Either side may send error and close;
 // a refused error (wrong key, another repository, divergence, another
 // protocol version) is final, any other is worth a retry. A peer speaking
 // another kProtocolVersion is refused in hello.
@@ -92,7 +108,21 @@ enum class MessageType : uint8_t {
   kFileChunk = 9,
   kHeadsRequest = 10,
   kHeads = 11,
+  kContentOpen = 12,
+  kContentOpened = 13,
+  kPartsRequest = 14,
+  kPartsPage = 15,
+  kEntriesRequest = 16,
+  kEntriesPage = 17,
 };
+
+// The most a content page may be asked to hold: entries, and bytes of keys
+// and payloads (past the first entry, which may be larger).
+inline constexpr uint32_t kMaxContentPageEntries = 4096;
+inline constexpr uint32_t kMaxContentPageBytes = 1 << 20;
+// The most families a content_opened may list, and the longest name.
+inline constexpr size_t kMaxContentFamilies = 64;
+inline constexpr size_t kMaxFamilyNameSize = 64;
 
 // File contents travel in chunks of at most this many bytes.
 inline constexpr size_t kFileChunkSize = 1 << 20;
@@ -180,9 +210,69 @@ struct Heads {
   friend bool operator==(const Heads&, const Heads&) = default;
 };
 
+struct ContentOpen {
+  friend bool operator==(const ContentOpen&, const ContentOpen&) = default;
+};
+
+struct WireFamily {
+  std::string name;
+  uint64_t live_entries = 0;
+  codec::Hash128 digest;
+  friend bool operator==(const WireFamily&, const WireFamily&) = default;
+};
+
+struct ContentOpened {
+  uint64_t head = 0;
+  bool scanned = false;
+  std::vector<WireFamily> families;
+  friend bool operator==(const ContentOpened&, const ContentOpened&) = default;
+};
+
+struct PartsRequest {
+  std::string after;
+  uint32_t max_entries = 0;
+  uint32_t max_bytes = 0;
+  friend bool operator==(const PartsRequest&, const PartsRequest&) = default;
+};
+
+struct WirePart {
+  std::string key;
+  int64_t entries = 0;
+  codec::Hash128 digest;
+  friend bool operator==(const WirePart&, const WirePart&) = default;
+};
+
+struct PartsPage {
+  bool last = true;
+  std::vector<WirePart> parts;
+  friend bool operator==(const PartsPage&, const PartsPage&) = default;
+};
+
+struct EntriesRequest {
+  uint8_t range = 0;  // engine::ContentRange.
+  std::string prefix;
+  std::string after;
+  uint32_t max_entries = 0;
+  uint32_t max_bytes = 0;
+  friend bool operator==(const EntriesRequest&, const EntriesRequest&) = default;
+};
+
+struct WireEntry {
+  std::string key;
+  std::string payload;
+  friend bool operator==(const WireEntry&, const WireEntry&) = default;
+};
+
+struct EntriesPage {
+  bool last = true;
+  std::vector<WireEntry> entries;
+  friend bool operator==(const EntriesPage&, const EntriesPage&) = default;
+};
+
 // Alternative i is MessageType(i + 1).
 using Message = std::variant<Hello, Auth, Start, Events, CaughtUp, Ack, Error, FileRequest,
-                             FileChunk, HeadsRequest, Heads>;
+                             FileChunk, HeadsRequest, Heads, ContentOpen, ContentOpened,
+                             PartsRequest, PartsPage, EntriesRequest, EntriesPage>;
 
 MessageType TypeOf(const Message& message);
 
