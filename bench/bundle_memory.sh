@@ -9,14 +9,18 @@
 # Issue 20 item 2 measured 146 MB for the import of 20,000 when
 # bundle.json was read whole.
 #
-#   bench/bundle_memory.sh build/cli/starlog /tmp/bundle-bench [N] [PER_RUN]
+# With BASELINE (another build's starlog), the same export is made with it
+# too, measured, and its bundle.jsonl compared byte for byte.
+#
+#   bench/bundle_memory.sh build/cli/starlog /tmp/bundle-bench [N] [PER_RUN] [BASELINE]
 set -euo pipefail
 bin=$(realpath "${1:?starlog binary}"); dir=${2:?scratch folder}
 n=${3:-20000}; per_run=${4:-50000}
+baseline=${5:+$(realpath "$5")}
 ((per_run > n)) && per_run=$n
 runs=$(((n + per_run - 1) / per_run))
 mkdir -p "$dir"; cd "$dir"
-rm -rf site summit empty calibs
+rm -rf site summit empty calibs baseline
 "$bin" create site --no-policy >/dev/null
 printf 'instrument,detector_max\nCam,%d\n' $((per_run + 1)) > i.csv
 { echo instrument,detector; seq 0 $((per_run - 1)) | sed 's/^/Cam,/'; } > d.csv
@@ -43,6 +47,11 @@ measure() {
     "$(echo "$kb / 1024" | bc -l)" "$seconds" "$(head -1 out.txt | cut -c1-60)"
 }
 measure export "$bin" export site bias --collections Cam/calib --to calibs
+if [[ -n $baseline ]]; then
+  measure baseline "$baseline" export site bias --collections Cam/calib --to baseline
+  cmp calibs/bundle.jsonl baseline/bundle.jsonl && echo "bundle.jsonl: the same bytes as BASELINE's"
+  rm -rf baseline
+fi
 f=$(ls calibs/bundle.json*)  # bundle.json from a build before version 3
 echo "$(basename "$f"): $(du -m "$f" | cut -f1) MB, $(wc -l < "$f") lines"
 # The import's own memory: a dry run into an empty repository (no index

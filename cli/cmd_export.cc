@@ -17,18 +17,22 @@ Status Run(const ParsedArgs& args, Io& io) {
   if (format != "bundle" && format != "butler") {
     return UsageError("unknown --format '" + format + "' (bundle, butler)");
   }
-  std::vector<engine::DatasetRef> refs;
+  std::vector<engine::DatasetQuery> queries;
   for (size_t i = 1; i < args.positional_count(); ++i) {
     STARLOG_ASSIGN_OR_RETURN(engine::DatasetQuery query,
                              DatasetQueryFrom(args, args.positional(i)));
     // Every dataset of the collections, calibrations with every validity
     // range, as the butler's export takes them.
     query.find_first = false;
-    STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
-    refs.insert(refs.end(), std::make_move_iterator(found.begin()),
-                std::make_move_iterator(found.end()));
+    queries.push_back(std::move(query));
   }
   if (format == "butler") {
+    std::vector<engine::DatasetRef> refs;
+    for (const engine::DatasetQuery& query : queries) {
+      STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(query));
+      refs.insert(refs.end(), std::make_move_iterator(found.begin()),
+                  std::make_move_iterator(found.end()));
+    }
     ingest::ButlerExportOptions options;
     const std::string mode = args.GetOr("transfer", "copy");
     auto transfer = ingest::TransferModeFromName(mode);
@@ -53,8 +57,15 @@ Status Run(const ParsedArgs& args, Io& io) {
   {
     Progress progress(io, "export", "datasets");
     options.progress = [&](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    STARLOG_ASSIGN_OR_RETURN(report,
-                             ingest::ExportBundle(*store, view, std::move(refs), *to, options));
+    // The datasets streamed from the queries: the export sorts them in
+    // bounded memory.
+    const ingest::DatasetSource source = [&](const engine::RegistryView::DatasetFn& fn) {
+      for (const engine::DatasetQuery& query : queries) {
+        STARLOG_RETURN_IF_ERROR(view.ForEachDataset(query, fn));
+      }
+      return Status::OK();
+    };
+    STARLOG_ASSIGN_OR_RETURN(report, ingest::ExportBundle(*store, view, source, *to, options));
   }
   io.out << "exported " << report.datasets << " datasets (" << report.files << " files, "
          << report.bytes << " bytes), " << report.records << " dimension records, "

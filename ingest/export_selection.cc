@@ -113,22 +113,45 @@ Result<ButlerAssociations> MembershipsIn(const engine::RegistryView& view,
 
 }  // namespace
 
+Status ExportRegistry::Add(const engine::DatasetRef& ref) {
+  types_.insert(ref.dataset_type);
+  STARLOG_RETURN_IF_ERROR(AddRecordsFor(view_, ref.data_id, &records_));
+  if (collections_.count(ref.run) == 0) {
+    STARLOG_ASSIGN_OR_RETURN(auto run, view_.GetCollection(ref.run));
+    if (run) collections_.emplace(ref.run, *run);
+  }
+  return Status::OK();
+}
+
+Status ExportRegistry::Finish(const std::vector<std::string>& patterns, ExportSelection* out) {
+  STARLOG_RETURN_IF_ERROR(AddCollections(view_, patterns, &collections_));
+  for (const engine::DimensionElement& e : view_.universe().elements()) {
+    auto found = records_.find(e.name);
+    if (found == records_.end()) continue;
+    ButlerRecords r{e.name, {}};
+    r.records.reserve(found->second.size());
+    for (auto& [key, record] : found->second) r.records.push_back(std::move(record));
+    records_.erase(found);  // Held once: what was moved out is released as it goes.
+    out->records.push_back(std::move(r));
+  }
+  for (const std::string& name : types_) {
+    STARLOG_ASSIGN_OR_RETURN(engine::DatasetTypeInfo info, view_.GetDatasetType(name));
+    out->dataset_types.push_back(codec::RegisterDatasetType{
+        info.name, info.dimensions, info.storage_class, info.is_calibration});
+  }
+  out->collections = SortedForImport(collections_);
+  return Status::OK();
+}
+
 Result<ExportSelection> SelectForExport(const engine::RegistryView& view,
                                         std::vector<engine::DatasetRef> refs,
                                         const std::vector<std::string>& patterns) {
   ExportSelection out;
-  RecordsByElement records;
-  std::map<std::string, engine::CollectionInfo> collections;
+  ExportRegistry registry(view);
   std::set<codec::Uuid> ids;
-  std::set<std::string> types;
   for (engine::DatasetRef& ref : refs) {
     if (!ids.insert(ref.id).second) continue;
-    types.insert(ref.dataset_type);
-    STARLOG_RETURN_IF_ERROR(AddRecordsFor(view, ref.data_id, &records));
-    if (collections.count(ref.run) == 0) {
-      STARLOG_ASSIGN_OR_RETURN(auto run, view.GetCollection(ref.run));
-      if (run) collections.emplace(ref.run, *run);
-    }
+    STARLOG_RETURN_IF_ERROR(registry.Add(ref));
     out.datasets.push_back(std::move(ref));
     // A calibration found in a CALIBRATION collection: the dataset is its
     // RUN's; the validity belongs to the membership, gathered below.
@@ -136,26 +159,13 @@ Result<ExportSelection> SelectForExport(const engine::RegistryView& view,
     out.datasets.back().collection = out.datasets.back().run;
   }
   refs = {};  // What is left of them, released before the rest is gathered.
-  STARLOG_RETURN_IF_ERROR(AddCollections(view, patterns, &collections));
-  for (const engine::DimensionElement& e : view.universe().elements()) {
-    auto found = records.find(e.name);
-    if (found == records.end()) continue;
-    ButlerRecords r{e.name, {}};
-    for (const auto& [key, record] : found->second) r.records.push_back(record);
-    out.records.push_back(std::move(r));
-  }
-  for (const std::string& name : types) {
-    STARLOG_ASSIGN_OR_RETURN(engine::DatasetTypeInfo info, view.GetDatasetType(name));
-    out.dataset_types.push_back(codec::RegisterDatasetType{
-        info.name, info.dimensions, info.storage_class, info.is_calibration});
-  }
-  out.collections = SortedForImport(collections);
-  for (const auto& [name, c] : collections) {
+  STARLOG_RETURN_IF_ERROR(registry.Finish(patterns, &out));
+  for (const auto& [name, c] : registry.collections()) {
     if (c.type != codec::CollectionType::kTagged && c.type != codec::CollectionType::kCalibration) {
       continue;
     }
     STARLOG_ASSIGN_OR_RETURN(ButlerAssociations a,
-                             MembershipsIn(view, c, types, ids, &out.memberships));
+                             MembershipsIn(view, c, registry.types(), ids, &out.memberships));
     if (!a.ids.empty() || !a.validity_ranges.empty()) out.associations.push_back(std::move(a));
   }
   return out;

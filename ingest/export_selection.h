@@ -7,6 +7,8 @@
 // collection they search), and the exported datasets' TAGGED and
 // CALIBRATION memberships in those collections, with validity.
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,33 @@ struct ExportSelection {
   // dataset; one validity range per distinct range.
   std::vector<ButlerAssociations> associations;
   size_t memberships = 0;  // Tags and certifications in "associations".
+};
+
+// The part of an ExportSelection that is per dataset type, collection and
+// dimension record, gathered a dataset at a time so that an export need not
+// hold its datasets (bundle.cc): the types, the RUNs and the records of the
+// datasets added, and the collections "patterns" name. "*view" must outlive
+// it. Not thread-safe.
+class ExportRegistry {
+ public:
+  explicit ExportRegistry(const engine::RegistryView& view) : view_(view) {}
+
+  // Notes the type, RUN and records of "ref".
+  Status Add(const engine::DatasetRef& ref);
+  // Adds the collections "patterns" (names or globs) name, with every
+  // collection a chain among them searches, and moves what was gathered into
+  // "out"'s dataset_types, records and collections.
+  Status Finish(const std::vector<std::string>& patterns, ExportSelection* out);
+  // The dataset types added, by name.
+  const std::set<std::string>& types() const { return types_; }
+  // Every collection gathered (after Finish), by name.
+  const std::map<std::string, engine::CollectionInfo>& collections() const { return collections_; }
+
+ private:
+  const engine::RegistryView& view_;
+  std::map<std::string, std::map<std::string, codec::FieldMap>> records_;  // By element.
+  std::map<std::string, engine::CollectionInfo> collections_;
+  std::set<std::string> types_;
 };
 
 // "patterns" are names or globs (--collections); a pattern that matches

@@ -289,6 +289,27 @@ Result<std::vector<std::string>> RegistryView::CollectionsHolding(const codec::U
   return out;
 }
 
+Result<std::vector<codec::Timespan>> RegistryView::ValiditiesOf(
+    const DatasetRef& ref, const std::string& collection) const {
+  std::vector<codec::Timespan> out;
+  Status failure;
+  const std::string prefix = keys::CalibrationPrefix(
+      collection, SplitTypeName(ref.dataset_type).parent, EncodeDataId(ref.data_id));
+  STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kCalibrations, prefix,
+                                               [&](std::string_view k, std::string_view v) {
+                                                 auto entry = keys::DecodeCalibrationValidity(k, v);
+                                                 if (!entry.ok()) {
+                                                   failure = entry.status();
+                                                   return false;
+                                                 }
+                                                 if (entry->id == ref.id)
+                                                   out.push_back(entry->validity);
+                                                 return true;
+                                               }));
+  STARLOG_RETURN_IF_ERROR(failure);
+  return out;
+}
+
 Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
                                              const codec::FieldMap& given_data_id,
                                              const std::vector<std::string>& collections,

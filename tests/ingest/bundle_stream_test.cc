@@ -3,6 +3,7 @@
 // batches: what is held does not grow with the bundle's lines, and an
 // import stopped between batches is completed by importing again.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -408,4 +409,34 @@ TEST_CASE("Two datasets of one data ID in the bundle may not share a TAGGED or o
   CHECK(Says(imported.status(), message));
   CHECK(Says(imported.status(), "in the bundle") == (message == "overlaps dataset"));
   CHECK(target.store().head().sequence == before.sequence);
+}
+
+TEST_CASE("Export sorted in spilled runs writes the bytes an export sorted in memory writes",
+          "[ingest][bundle][export]") {
+  // Every bias certified, the first twice (so found twice: written once),
+  // the even ones tagged.
+  Calibrations site(3000);
+  auto view = site.source.View();
+  DatasetQuery query;
+  query.dataset_type = "bias";
+  query.collections = {"HSC/calib"};
+  query.find_first = false;
+  ExportOptions options;
+  options.collections = {"HSC/calib"};
+  options.sort_memory_bytes = 16 << 10;  // Some 50 datasets a run: runs merged too.
+  const std::string spilled = site.dir.Sub("spilled");
+  // Streamed from the query, as the CLI does, nothing held but the sort's.
+  auto exported = ExportBundle(
+      site.source.store(), view,
+      [&](const RegistryView::DatasetFn& fn) { return view.ForEachDataset(query, fn); }, spilled,
+      options);
+  REQUIRE(exported.ok());
+  CHECK(exported->datasets == 3000);
+  CHECK(exported->memberships == 3000 + 1 + 1500);
+  CHECK(ReadText(spilled + "/" + internal::kBundleLinesFile) == ReadText(site.lines_path()));
+  // Nothing in the bundle's folder but the bundle.
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(spilled)) names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"bundle.jsonl", "files"});
 }

@@ -160,6 +160,11 @@ class RegistryView {
   Result<std::vector<std::pair<codec::Uuid, codec::Artifact>>> Artifacts() const;
   // The TAGGED and CALIBRATION collections holding dataset "id", by name.
   Result<std::vector<std::string>> CollectionsHolding(const codec::Uuid& id) const;
+  // The validity ranges of dataset "ref" (its id, type and data ID) in the
+  // CALIBRATION collection "collection", by begin: one short scan of that
+  // type and data ID's certifications there.
+  Result<std::vector<codec::Timespan>> ValiditiesOf(const DatasetRef& ref,
+                                                    const std::string& collection) const;
 
   // The first dataset of "dataset_type" with "data_id" along the search path.
   // In a CALIBRATION collection the one whose validity contains "validity"

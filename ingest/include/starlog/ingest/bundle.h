@@ -16,10 +16,12 @@
 // and 2 (bundle.json, one document) are read whole and imported in one
 // atomic write.
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "starlog/engine/event_store.h"
+#include "starlog/engine/registry_view.h"
 #include "starlog/ingest/file_batch.h"
 #include "starlog/ingest/transfer.h"
 
@@ -39,6 +41,10 @@ struct ExportOptions {
   std::vector<std::string> collections;
   // Called with the datasets written and those in all. Default: none.
   engine::ProgressFn progress = nullptr;
+  // About this many bytes of datasets are held to be sorted; past it they
+  // are sorted in runs written to a scratch folder in "to" (removed when the
+  // export ends) and merged from there. Default: 32 MiB.
+  size_t sort_memory_bytes = size_t{32} << 20;
 };
 
 struct ExportReport {
@@ -50,11 +56,22 @@ struct ExportReport {
   size_t memberships = 0;  // TAGGED and CALIBRATION.
 };
 
-// Writes "refs" (each id once; with or without a file) to the new folder
-// "to", as seen by "view", with what ExportOptions asks for, a line at a
-// time. The refs are held once (pass them with std::move), sorted; what
-// else is held is per dataset type, collection and dimension record.
-// InvalidArgument if "to" exists and is not empty.
+// The datasets to export, handed to "fn" one at a time (as
+// RegistryView::ForEachDataset hands them); the same dataset may come more
+// than once (a calibration certified in several ranges). Returns what stops
+// it, other than "fn" returning false.
+using DatasetSource = std::function<Status(const engine::RegistryView::DatasetFn& fn)>;
+
+// Writes the datasets of "source" (each id once; with or without a file) to
+// the new folder "to", as seen by "view", with what ExportOptions asks for,
+// a line at a time, in bounded memory: the datasets are sorted in runs of
+// ExportOptions::sort_memory_bytes, their memberships read for each as it
+// is written; what else is held is per dataset type, collection and
+// dimension record. InvalidArgument if "to" exists and is not empty.
+Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
+                                  const DatasetSource& source, const std::string& to,
+                                  const ExportOptions& options = {});
+// The same for datasets already held.
 Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine::RegistryView& view,
                                   std::vector<engine::DatasetRef> refs, const std::string& to,
                                   const ExportOptions& options = {});
