@@ -3,9 +3,11 @@
 // instrument and detector) asks for the data IDs over both, and, for each,
 // the dataset that serves it: for a calibration, the one valid for that
 // exposure's (or visit's) timespan, as the butler's query system joins
-// calibrations to data IDs that carry timespans.
+// calibrations to data IDs that carry timespans. Find-all lists each
+// dataset that serves some such data ID, once.
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "engine/query/registry_view_impl.h"
@@ -36,6 +38,59 @@ const DimensionElement* TimedElement(const Universe& universe,
     }
   }
   return nullptr;
+}
+
+// The timespan of "row"'s "timed" record; nullopt if it has none (as the
+// butler's null timespan, it overlaps no validity range).
+Result<std::optional<codec::Timespan>> RowTimespan(const RegistryView& view,
+                                                   const DimensionElement& timed,
+                                                   const codec::FieldMap& row) {
+  STARLOG_ASSIGN_OR_RETURN(auto record, view.GetDimensionRecord(timed.name, row));
+  if (!record || !record->count("timespan_begin") || !record->count("timespan_end")) {
+    return std::optional<codec::Timespan>();
+  }
+  const auto* begin = std::get_if<int64_t>(&record->at("timespan_begin"));
+  const auto* end = std::get_if<int64_t>(&record->at("timespan_end"));
+  if (begin == nullptr || end == nullptr) return std::optional<codec::Timespan>();
+  return std::optional<codec::Timespan>(codec::Timespan{*begin, *end});
+}
+
+// Find-all with dimensions the type lacks: every dataset of the type in the
+// collections (as a find-all query finds them) whose data ID is that of
+// some row over both that the where clause admits, each match once, as the
+// butler's find-all query joins them (an existence join: a bias serves
+// every exposure of its detector, and is listed once). A calibration found
+// in a CALIBRATION collection must be valid for some such row's timespan.
+Result<std::vector<DatasetRef>> QueryAllJoined(const RegistryView& view, const DatasetQuery& query,
+                                               const std::vector<std::string>& required,
+                                               const std::vector<std::string>& dimensions,
+                                               const DimensionElement* timed) {
+  STARLOG_ASSIGN_OR_RETURN(auto rows, view.QueryDataIds(dimensions, query.where));
+  // Each admitted data ID of the type, with the timespans its rows carry.
+  std::map<std::string, std::vector<codec::Timespan>> admitted;
+  for (const codec::FieldMap& row : rows) {
+    codec::FieldMap data_id;
+    for (const std::string& k : required) data_id.emplace(k, row.at(k));
+    auto& spans = admitted[codec::FieldMapToString(data_id)];
+    if (timed == nullptr) continue;
+    STARLOG_ASSIGN_OR_RETURN(auto span, RowTimespan(view, *timed, row));
+    if (span) spans.push_back(*span);
+  }
+  DatasetQuery all = query;
+  all.where = WhereClause();
+  STARLOG_ASSIGN_OR_RETURN(auto found, view.QueryDatasets(all));
+  std::vector<DatasetRef> out;
+  for (DatasetRef& ref : found) {
+    auto it = admitted.find(codec::FieldMapToString(ref.data_id));
+    if (it == admitted.end()) continue;
+    if (timed != nullptr && ref.validity &&
+        std::none_of(it->second.begin(), it->second.end(),
+                     [&](const codec::Timespan& t) { return t.Overlaps(*ref.validity); })) {
+      continue;
+    }
+    out.push_back(std::move(ref));
+  }
+  return out;
 }
 
 }  // namespace
@@ -75,18 +130,14 @@ Result<std::optional<std::vector<DatasetRef>>> QueryJoinedDatasets(
   const Universe& universe = view.universe();
   const std::vector<std::string> extra = ExtraDimensions(universe, query.where, required);
   if (extra.empty()) return std::optional<std::vector<DatasetRef>>();
-  std::string named;
-  for (const auto& e : extra) named += (named.empty() ? "" : ", ") + e;
-  if (!query.find_first) {
-    return Status::InvalidArgument(
-        "--where names " + named + ", which " + type.name +
-        " has no dimension for: that joins one dataset to each data ID over both, "
-        "find-first only (drop --find-all)");
-  }
   std::vector<std::string> dimensions = type.dimensions;
   dimensions.insert(dimensions.end(), extra.begin(), extra.end());
   STARLOG_ASSIGN_OR_RETURN(auto keys, universe.RequiredKeys(dimensions));
   const DimensionElement* timed = type.is_calibration ? TimedElement(universe, keys) : nullptr;
+  if (!query.find_first) {
+    STARLOG_ASSIGN_OR_RETURN(auto refs, QueryAllJoined(view, query, required, dimensions, timed));
+    return std::optional<std::vector<DatasetRef>>(std::move(refs));
+  }
   STARLOG_ASSIGN_OR_RETURN(auto rows, view.QueryDataIds(dimensions, query.where));
   std::vector<DatasetRef> out;
   for (const codec::FieldMap& row : rows) {
@@ -94,14 +145,8 @@ Result<std::optional<std::vector<DatasetRef>>> QueryJoinedDatasets(
     for (const std::string& k : required) data_id.emplace(k, row.at(k));
     std::optional<codec::Timespan> validity = query.validity;
     if (!validity && timed != nullptr) {
-      STARLOG_ASSIGN_OR_RETURN(auto record, view.GetDimensionRecord(timed->name, row));
-      if (!record || !record->count("timespan_begin") || !record->count("timespan_end")) {
-        continue;  // No time: as the butler's null timespan, it overlaps no validity.
-      }
-      const auto* begin = std::get_if<int64_t>(&record->at("timespan_begin"));
-      const auto* end = std::get_if<int64_t>(&record->at("timespan_end"));
-      if (begin == nullptr || end == nullptr) continue;
-      validity = codec::Timespan{*begin, *end};
+      STARLOG_ASSIGN_OR_RETURN(validity, RowTimespan(view, *timed, row));
+      if (!validity) continue;  // No time: it overlaps no validity.
     }
     auto found = view.FindDataset(query.dataset_type, data_id, query.collections, validity);
     if (found.status().IsNotFound()) continue;

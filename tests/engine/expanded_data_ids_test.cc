@@ -1,5 +1,6 @@
 // Implied values in results and temporal joins (issue 17, items 7 and 5).
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "tests/engine/registry_test_util.h"
@@ -112,13 +113,36 @@ TEST_CASE("A calibration query over exposures finds one per exposure and detecto
   REQUIRE(both.status().IsConflict());
   CHECK(Says(both.status(), f.early.ToString()));
   CHECK(Says(both.status(), f.late.ToString()));
-  // An exposure without a timespan has no calibration; find-all is refused.
+  // An exposure without a timespan has no calibration.
   auto untimed = f.Biases("exposure = 400");
   REQUIRE(untimed.ok());
   CHECK(untimed->empty());
-  auto all = f.View().QueryDatasets(
-      {"bias", {"HSC/calib"}, *engine::WhereClause::Parse("exposure = 300"), false, std::nullopt});
-  CHECK(all.status().IsInvalidArgument());
+  // Find-all: each bias valid for some admitted exposure, once (the
+  // butler's testQueryDatasetsExtraDimensions); 302 straddles both ranges.
+  const auto all = [&](const std::string& where) {
+    auto refs = f.View().QueryDatasets(
+        {"bias", {"HSC/calib"}, *engine::WhereClause::Parse(where), false, std::nullopt});
+    REQUIRE(refs.ok());
+    std::vector<codec::Uuid> ids;
+    for (const auto& r : *refs) ids.push_back(r.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  std::vector<codec::Uuid> both_ids = {f.early, f.late};
+  std::sort(both_ids.begin(), both_ids.end());
+  CHECK(all("exposure = 300") == std::vector<codec::Uuid>{f.early});
+  CHECK(all("exposure IN (300, 301)") == both_ids);
+  CHECK(all("exposure = 302") == both_ids);
+  CHECK(all("exposure = 400").empty());
+  CHECK(all("exposure = 999").empty());
+  // Through the RUNs, no validity: the bias of each admitted detector.
+  auto in_runs = f.View().QueryDatasets({"bias",
+                                         {"HSC/calib/run1", "HSC/calib/run2"},
+                                         *engine::WhereClause::Parse("exposure = 400"),
+                                         false,
+                                         std::nullopt});
+  REQUIRE(in_runs.ok());
+  CHECK(in_runs->size() == 2);
   // A constraint on the bias's own dimensions alone asks for all of time,
   // where detector 1 has two certifications: ambiguous, as the butler's.
   CHECK(f.Biases("detector = 1").status().IsConflict());
