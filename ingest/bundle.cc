@@ -253,8 +253,6 @@ Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine:
   if (fs::exists(to, ec) && !fs::is_empty(to, ec)) {
     return Status::InvalidArgument(to + " exists and is not empty; export into a new folder");
   }
-  fs::create_directories(fs::path(to) / "files", ec);
-  if (ec) return Status::IOError("create " + to + ": " + ec.message());
   // In the order import checks them in: one (type, data ID) a run of lines;
   // a dataset found twice has one key, and is written once.
   internal::ExternalSort sorted((fs::path(to) / kSortScratch).string(), options.sort_memory_bytes);
@@ -272,6 +270,10 @@ Result<ExportReport> ExportBundle(const engine::EventStore& store, const engine:
   STARLOG_RETURN_IF_ERROR(failure);
   internal::ExportSelection selection;
   STARLOG_RETURN_IF_ERROR(registry.Finish(options.collections, &selection));
+  // Only now, once the selection is whole: a query that fails leaves no
+  // folder in the way of the corrected export (the sort's scratch goes with it).
+  fs::create_directories(fs::path(to) / "files", ec);
+  if (ec) return Status::IOError("create " + to + ": " + ec.message());
   uint64_t datasets = 0;
   STARLOG_RETURN_IF_ERROR(sorted.ForEach([&](std::string_view, std::string_view) {
     ++datasets;

@@ -70,7 +70,8 @@ Status CheckLeftToDest(const engine::RegistryView& dest, const internal::BundleC
 // The destination's universe must know what the source's content uses, or
 // its events would be refused as they are applied: said here, before
 // anything is planned, so that a dry run says it too.
-Status CheckUniverse(const engine::Universe& dest, const internal::BundleContent& content) {
+Status CheckUniverse(const engine::Universe& dest, const internal::BundleContent& content,
+                     bool with_records) {
   const auto refuse = [](const std::string& what) {
     return Status::InvalidArgument(what +
                                    " in the destination's universe (the repositories' dimension "
@@ -85,6 +86,7 @@ Status CheckUniverse(const engine::Universe& dest, const internal::BundleContent
     keys_of[t.name] = std::move(*keys);
   }
   for (const ButlerRecords& r : content.records) {
+    if (!with_records) break;  // Records left to the destination: nothing sent to check.
     const engine::DimensionElement* element = dest.Find(r.element);
     if (element == nullptr) return refuse("no element '" + r.element + "'");
     for (const codec::FieldMap& record : r.records) {
@@ -131,7 +133,8 @@ Result<ImportReport> TransferDatasets(const engine::EventStore& source,
                            internal::SelectForExport(source_view, refs, options.collections));
   internal::BundleContent content = ContentOf(std::move(selection));
   STARLOG_ASSIGN_OR_RETURN(engine::RegistryView dest_view, dest.View());
-  STARLOG_RETURN_IF_ERROR(CheckUniverse(dest_view.universe(), content));
+  STARLOG_RETURN_IF_ERROR(
+      CheckUniverse(dest_view.universe(), content, options.transfer_dimensions));
   STARLOG_RETURN_IF_ERROR(CheckLeftToDest(dest_view, content, options));
   if (!options.transfer_dimensions) content.records.clear();
   internal::ContentSource from;

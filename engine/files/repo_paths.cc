@@ -195,13 +195,16 @@ Status CreateFolders(const std::string& folder, std::vector<std::string>& create
        f.has_relative_path() && !fs::exists(f, ec); f = f.parent_path()) {
     missing.push_back(f);
   }
+  std::vector<std::string> made;
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
     if (fs::create_directory(*it, ec)) {
-      created.push_back(it->string());
+      made.push_back(it->string());
     } else if (ec) {
+      RemoveEmptyFolders(made);  // Failing part way leaves none of them.
       return Status::IOError("create " + codec::Printable(it->string()) + ": " + ec.message());
     }
   }
+  created.insert(created.end(), made.begin(), made.end());
   return Status::OK();
 }
 

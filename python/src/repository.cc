@@ -277,6 +277,9 @@ View Repository::ViewAt(py::handle as_of) {
     at = Unwrap(NoGil([&] { return store->SequenceAtTime(utc_ns); }));
   }
   engine::RegistryView view = Unwrap(NoGil([&] { return store->View(at); }));
+  // close() may have run in another thread while the GIL was released: a
+  // view taken now would keep the closed repository open.
+  if (closed()) throw py::value_error("the repository " + address_ + " is closed");
   std::erase_if(views_, [](const std::weak_ptr<ViewSource>& v) { return v.expired(); });
   View out{LocalView(std::move(store), std::move(view))};
   views_.push_back(out.source);

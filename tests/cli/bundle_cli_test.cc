@@ -151,3 +151,18 @@ TEST_CASE(
   CHECK(Contains(overlap.err, "overlaps dataset"));
   CHECK(HeadOf(other) == head);
 }
+
+TEST_CASE("An export whose query fails leaves no folder in the way of the corrected one",
+          "[cli][bundle]") {
+  starlog::testutil::TempDir site_dir;
+  const std::string site = MakeCalibSite(site_dir);
+  const std::string bundle = site_dir.Sub("calibs");
+  auto refused = RunStarlog({"export", site, "bias", "--collections", "HSC/defaults", "--where",
+                             "foo.bar = 1", "--to", bundle});
+  CHECK(refused.exit_code != 0);
+  CHECK(Contains(refused.err, "foo.bar"));
+  CHECK_FALSE(std::filesystem::exists(std::filesystem::path(bundle) / "files"));
+  auto exported =
+      MustRunStarlog({"export", site, "bias", "--collections", "HSC/defaults", "--to", bundle});
+  CHECK(Contains(exported.out, "exported 6 datasets"));
+}

@@ -446,3 +446,43 @@ TEST_CASE("A destination whose universe lacks what the source uses is refused, d
     sites.RequireUntouched(before);
   }
 }
+
+TEST_CASE("Records left to the destination are not checked against its universe",
+          "[ingest][transfer-datasets]") {
+  Sites sites;
+  // The destination's instruments have no class_name field; FakeCam's has one.
+  std::string universe(DefaultUniverseText());
+  const std::string field = "fields=class_name:string,";
+  const size_t at = universe.find(field);
+  REQUIRE(at != std::string::npos);
+  universe.replace(at, field.size(), "fields=");
+  CreateOptions options;
+  options.store.sync = false;
+  options.universe = universe;
+  sites.dest.reset();
+  sites.dest = std::move(EventStore::Create(sites.dir.Sub("narrow"), options)).value();
+  REQUIRE(sites.dest
+              ->Append(
+                  codec::InsertDimensionRecords{"instrument", {{{"instrument", "FakeCam"}}}, false},
+                  "t")
+              .ok());
+  REQUIRE(
+      sites.dest
+          ->Append(
+              codec::InsertDimensionRecords{"detector",
+                                            {{{"instrument", "FakeCam"}, {"detector", int64_t{0}}},
+                                             {{"instrument", "FakeCam"}, {"detector", int64_t{1}}}},
+                                            false},
+              "t")
+          .ok());
+  TransferOptions o = Sites::Calibs();
+  auto refused = sites.Transfer("bias", "FakeCam/calib", o);
+  INFO(refused.status().ToString());
+  CHECK(refused.status().IsInvalidArgument());
+  CHECK_THAT(refused.status().ToString(), Catch::Contains("class_name"));
+  // Sending no records, there is nothing of theirs to refuse.
+  o.transfer_dimensions = false;
+  auto sent = sites.Transfer("bias", "FakeCam/calib", o);
+  INFO(sent.status().ToString());
+  CHECK(sent.ok());
+}
