@@ -174,9 +174,13 @@ class Comparison {
   Status Memberships(const std::string& prefix, const PartStats& here_part,
                      const PartStats& there_part) {
     codec::Hash128 sums[2];
-    for (auto [range, family] : {std::pair{ContentRange::kDatasets, Family::kDatasets},
-                                 std::pair{ContentRange::kTags, Family::kTags},
-                                 std::pair{ContentRange::kCalibrations, Family::kCalibrations}}) {
+    for (const auto& range_family :
+         {std::pair{ContentRange::kDatasets, Family::kDatasets},
+          std::pair{ContentRange::kTags, Family::kTags},
+          std::pair{ContentRange::kCalibrations, Family::kCalibrations}}) {
+      // Not a structured binding: clang 14 (the fuzz build) lets no lambda capture one.
+      const ContentRange range = range_family.first;
+      const Family family = range_family.second;
       const char* kind = family == Family::kDatasets ? "RUN"
                          : family == Family::kTags   ? "TAGGED"
                                                      : "CALIBRATION";
