@@ -208,7 +208,9 @@ TEST_CASE("verify --content against a `starlog serve` names what differs, over T
     CHECK(Contains(json.out, "\"differences\":5"));
 
     // Without the key nothing is read; with a wrong one the peer refuses.
-    CHECK(RunStarlog({"verify", here, "--content", "--against", served.address}).exit_code != 0);
+    CliResult keyless = RunStarlog({"verify", here, "--content", "--against", served.address});
+    CHECK(keyless.exit_code != 0);
+    CHECK(Contains(keyless.err, "give the shared key (--key FILE)"));
     std::ofstream(dir.Sub("wrong")) << "another key, 0123456789abcdef\n";
     std::filesystem::permissions(
         dir.Sub("wrong"), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
