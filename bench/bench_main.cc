@@ -8,6 +8,7 @@
 //   starlog_bench --seeks [--quick]             only certify, diff and query-datasets (seconds)
 //   starlog_bench --catch-up [--exposures N]    only registration, its rebuild and a replica's
 //                                               catch-up of it, each beside its baseline
+//   starlog_bench --register [--exposures N]    only registration beside raw RocksDB
 //   starlog_bench --content [--quick]           only content digests: registration, verify
 //   --content
 //
@@ -44,6 +45,7 @@
 #include "starlog/codec/event_codec.h"
 #include "starlog/engine/dataset_ids.h"
 #include "starlog/engine/event_store.h"
+#include "starlog/engine/universe.h"
 
 namespace fs = std::filesystem;
 using namespace starlog;
@@ -61,6 +63,9 @@ struct Scale {
 
 constexpr int kRuns = 10;              // The find-first chain's depth.
 constexpr int kExposuresPerBatch = 5;  // With 200 detectors: 1,000 datasets per event.
+
+// The raw type's dimensions, as Setup registers it and the baseline keys it.
+const std::vector<std::string> kRawDimensions = {"instrument", "exposure", "detector"};
 
 codec::FieldMap RawId(int64_t exposure, int64_t detector) {
   return {{"instrument", std::string("HSC")}, {"exposure", exposure}, {"detector", detector}};
@@ -90,10 +95,7 @@ void Setup(engine::EventStore& store, const Scale& scale) {
     }
     Must(store.Append(exposures, "b"), "exposures");
   }
-  Must(store.Append(
-           codec::RegisterDatasetType{
-               "raw", {"instrument", "exposure", "detector"}, "Exposure", false},
-           "b"),
+  Must(store.Append(codec::RegisterDatasetType{"raw", kRawDimensions, "Exposure", false}, "b"),
        "type");
   Must(store.Append(
            codec::RegisterDatasetType{"bias", {"instrument", "detector"}, "ExposureF", true}, "b"),
@@ -141,6 +143,10 @@ double BaselineRegistration(const std::string& dir, const Scale& scale, rocksdb:
   auto& h = *out_handles;
   const int batches = scale.exposures / kExposuresPerBatch;
   rocksdb::WriteOptions wo;
+  // The data ID keys as the engine writes them: the values of the type's
+  // keys, through the engine's own encoder (universe.h, registry_keys.h).
+  const std::vector<std::string> raw_keys =
+      Must(engine::Universe::Default().RequiredKeys(kRawDimensions), "raw keys");
   Stopwatch sw;
   codec::Hash128 chain;
   for (int b = 0; b < batches; ++b) {
@@ -158,7 +164,7 @@ double BaselineRegistration(const std::string& dir, const Scale& scale, rocksdb:
     wb.Put(h[BaselineHandle(engine::Family::kTime)], seq_key + seq_key, "");
     wb.Put(h[BaselineHandle(engine::Family::kMeta)], std::string(engine::kMetaHead), head);
     for (const auto& d : e.datasets) {
-      const std::string data_id = engine::EncodeDataId(d.data_id);
+      const std::string data_id = Must(engine::EncodeDataIdValues(d.data_id, raw_keys), "data ID");
       const std::string id(d.id.AsBytes());
       wb.Put(h[BaselineHandle(engine::Family::kDatasets)],
              engine::VersionedKey(engine::keys::Dataset(e.run, "raw", data_id), seq), "\x01" + id);
@@ -249,6 +255,7 @@ int main(int argc, char** argv) {
   bool ingest_only = false;
   bool seeks_only = false;
   bool catch_up_only = false;
+  bool register_only = false;
   bool content_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -260,6 +267,8 @@ int main(int argc, char** argv) {
       seeks_only = true;
     } else if (a == "--catch-up") {
       catch_up_only = true;
+    } else if (a == "--register") {
+      register_only = true;
     } else if (a == "--content") {
       content_only = true;
     } else if (a == "--quick") {
@@ -277,7 +286,8 @@ int main(int argc, char** argv) {
       out = argv[++i];
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
-                   "[--keep] [--service-lookup] [--ingest] [--seeks] [--catch-up] [--content]\n";
+                   "[--keep] [--service-lookup] [--ingest] [--seeks] [--catch-up] [--register] "
+                   "[--content]\n";
       return 2;
     }
   }
@@ -323,6 +333,14 @@ int main(int argc, char** argv) {
     registration_rate = datasets / sw.Seconds();
     report.Add({"register datasets, batches of 1,000", registration_rate, "datasets/s",
                 baseline_reg, "raw RocksDB", ">= 50% of raw and >= 100,000/s"});
+  }
+  if (register_only) {
+    store.reset();
+    for (auto* h : raw_handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+    report.Print(std::cout);
+    if (!keep) fs::remove_all(dir);
+    return 0;
   }
   // A copy of the repository as registration left it, whose rebuild and
   // replication are counted in datasets and compared with registration.

@@ -10,15 +10,25 @@ Status Run(const ParsedArgs& args, Io& io) {
   engine::StoreOptions options;
   options.sync = !args.Has("no-sync");
   uint64_t replayed = 0;
+  uint32_t converted_from = 0;
   {
     Progress progress(io, "rebuild", "events");
-    STARLOG_RETURN_IF_ERROR(engine::EventStore::Rebuild(args.positional(0), options,
-                                                        [&](uint64_t done, uint64_t total) {
-                                                          replayed = done;
-                                                          progress.Update(done, total);
-                                                        }));
+    STARLOG_RETURN_IF_ERROR(engine::EventStore::Rebuild(
+        args.positional(0), options,
+        [&](uint64_t done, uint64_t total) {
+          replayed = done;
+          progress.Update(done, total);
+        },
+        &converted_from));
   }
   STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
+  if (converted_from != 0) {
+    io.out << "converted the repository from format version " << converted_from << " to "
+           << engine::kFormatVersion << ": rebuilt the indexes from " << replayed
+           << " events and recorded their new state digests (now "
+           << store->head().state_digest.ToHex() << ")\n";
+    return Status::OK();
+  }
   io.out << "rebuilt the indexes from " << replayed << " events; the state digest "
          << store->head().state_digest.ToHex() << " matched at every event\n";
   return Status::OK();
@@ -35,7 +45,9 @@ CommandSpec RebuildCommand() {
           "digest after every event against the one recorded when it was appended: the\n"
           "proof that the indexes are exactly the log's. A mismatch names the first\n"
           "sequence that differs. Use it when `starlog` reports lost or half-rebuilt\n"
-          "indexes; a rebuild interrupted is simply run again.",
+          "indexes; a rebuild interrupted is simply run again. A repository of an older\n"
+          "format version is converted: its log replayed into indexes of this version,\n"
+          "whose state digests replace the recorded ones.",
       .positionals = {{"PATH", "repository folder"}},
       .options = {NoSyncOption()},
       .examples = {"starlog rebuild /data/repo"},

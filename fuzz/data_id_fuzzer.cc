@@ -23,7 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto keys = universe.RequiredKeys(dims); keys.ok()) {
     static_cast<void>(universe.ValidateDataId(*keys, *fields));
   }
-  // Arbitrary bytes handed to the decoder must be refused or decoded, never crash.
+  // As index keys hold it: the values of its own keys, decoded by those keys.
+  auto values = starlog::engine::EncodeDataIdValues(*fields, dims);
+  if (!values.ok()) std::abort();
+  auto named = starlog::engine::DecodeDataIdValues(*values, dims);
+  if (!named.ok() || !(*named == *fields)) std::abort();
+  // Arbitrary bytes handed to the decoders must be refused or decoded, never crash.
   static_cast<void>(starlog::engine::DecodeDataId(text));
+  static_cast<void>(starlog::engine::DecodeDataIdValues(text, dims));
   return 0;
 }

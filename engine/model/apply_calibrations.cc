@@ -46,7 +46,7 @@ Status ApplyCertify(const codec::Certify& e, ApplyContext& ctx) {
                                                               record->data_id, c.validity));
     if (old && old->id == c.id && old->validity == c.validity) continue;  // Already certified.
     if (old) {
-      STARLOG_ASSIGN_OR_RETURN(auto data_id, DecodeDataId(record->data_id));
+      STARLOG_ASSIGN_OR_RETURN(auto data_id, DatasetDataId(batch, ctx.universe, *record));
       return Status::Conflict(where + " " + codec::TimespanToString(c.validity) +
                               " overlaps dataset " + old->id.ToString() + " " +
                               codec::TimespanToString(old->validity) + " for " + e.dataset_type +
@@ -79,10 +79,10 @@ Status ApplyDecertify(const codec::Decertify& e, ApplyContext& ctx) {
     STARLOG_ASSIGN_OR_RETURN(auto required, ctx.universe.RequiredKeys(type.dimensions));
     for (const codec::FieldMap& d : e.data_ids) {
       STARLOG_RETURN_IF_ERROR(ctx.universe.ValidateDataId(required, d));
+      STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(d, required));
       STARLOG_ASSIGN_OR_RETURN(
-          auto some,
-          CalibrationEntriesUnder(
-              batch, keys::CalibrationPrefix(e.collection, e.dataset_type, EncodeDataId(d))));
+          auto some, CalibrationEntriesUnder(
+                         batch, keys::CalibrationPrefix(e.collection, e.dataset_type, values)));
       entries.insert(entries.end(), some.begin(), some.end());
     }
   }

@@ -40,12 +40,13 @@ class RecordChecker {
         STARLOG_ASSIGN_OR_RETURN(auto keys, universe_.RequiredKeys({key}));
         names = required_.emplace(key, std::move(keys)).first;
       }
-      STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdKeys(data_id, names->second));
+      STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(data_id, names->second));
       std::string record_key = keys::DimensionRecord(key, values);
       if (seen_.count(record_key)) continue;
       STARLOG_ASSIGN_OR_RETURN(auto found, batch_.Get(Family::kDimensionRecords, record_key));
       if (!found) {
-        STARLOG_ASSIGN_OR_RETURN(codec::FieldMap keys_only, DecodeDataId(values));
+        STARLOG_ASSIGN_OR_RETURN(codec::FieldMap keys_only,
+                                 DecodeDataIdValues(values, names->second));
         return Status::NotFound("no " + key + " record for {" + codec::FieldMapToString(keys_only) +
                                 "}; insert it with insert-dimension-records first");
       }
@@ -82,7 +83,7 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
     if (d.artifact) {
       if (Status s = ValidateArtifactPath(d.artifact->path); !s.ok()) return s.WithContext(where());
     }
-    const std::string data_id = EncodeDataId(d.data_id);
+    STARLOG_ASSIGN_OR_RETURN(const std::string data_id, EncodeDataIdValues(d.data_id, required));
 
     STARLOG_ASSIGN_OR_RETURN(auto same_id, FindDataset(batch, d.id));
     if (same_id) {

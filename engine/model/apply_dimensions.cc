@@ -11,14 +11,11 @@ Result<std::optional<std::string>> FindRecord(const IndexBatch& batch, const Uni
                                               const std::string& element,
                                               const codec::FieldMap& fields) {
   STARLOG_ASSIGN_OR_RETURN(auto key_names, universe.RequiredKeys({element}));
-  codec::FieldMap keys_only;
   for (const std::string& k : key_names) {
-    auto it = fields.find(k);
-    if (it == fields.end()) return std::optional<std::string>();
-    keys_only.emplace(k, it->second);
+    if (!fields.count(k)) return std::optional<std::string>();
   }
-  return batch.Get(Family::kDimensionRecords,
-                   keys::DimensionRecord(element, EncodeDataId(keys_only)));
+  STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(fields, key_names));
+  return batch.Get(Family::kDimensionRecords, keys::DimensionRecord(element, values));
 }
 
 }  // namespace
@@ -75,7 +72,8 @@ Status ApplyInsertDimensionRecords(const codec::InsertDimensionRecords& e, Apply
                                 " that has no record; insert that first");
       }
     }
-    const std::string key = keys::DimensionRecord(e.element, EncodeDataId(keys_only));
+    STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(keys_only, key_names));
+    const std::string key = keys::DimensionRecord(e.element, values);
     STARLOG_ASSIGN_OR_RETURN(auto existing, ctx.batch.Get(Family::kDimensionRecords, key));
     uint64_t ordinal = 0;
     if (existing) {

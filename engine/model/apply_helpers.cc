@@ -65,6 +65,13 @@ Result<keys::DatasetRecord> RequireDataset(const IndexBatch& batch, const codec:
   return *std::move(record);
 }
 
+Result<codec::FieldMap> DatasetDataId(const IndexBatch& batch, const Universe& universe,
+                                      const keys::DatasetRecord& record) {
+  STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, record.type));
+  STARLOG_ASSIGN_OR_RETURN(auto keys, universe.RequiredKeys(type.dimensions));
+  return DecodeDataIdValues(record.data_id, keys);
+}
+
 Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexBatch& batch,
                                                                     const std::string& prefix) {
   std::vector<keys::CalibrationEntry> out;

@@ -9,6 +9,7 @@
 #include "engine/model/registry_keys.h"
 #include "engine/store/versioned_index.h"
 #include "starlog/codec/text.h"
+#include "starlog/engine/universe.h"
 
 namespace starlog::engine {
 
@@ -39,6 +40,11 @@ Result<std::optional<keys::DatasetRecord>> FindDataset(const IndexBatch& batch,
 
 // NotFound ("no dataset <id>") if absent.
 Result<keys::DatasetRecord> RequireDataset(const IndexBatch& batch, const codec::Uuid& id);
+
+// The data ID of "record", named by its type's keys (its key holds only the
+// values), for messages.
+Result<codec::FieldMap> DatasetDataId(const IndexBatch& batch, const Universe& universe,
+                                      const keys::DatasetRecord& record);
 
 // Takes a dataset out of everything: its RUN, every TAGGED and CALIBRATION
 // collection, and its artifact.

@@ -14,7 +14,7 @@ Status ApplyTag(const codec::Tag& e, ApplyContext& ctx) {
     STARLOG_ASSIGN_OR_RETURN(auto other, TaggedOccupant(batch, e.collection, record));
     if (other == id) continue;
     if (other) {
-      STARLOG_ASSIGN_OR_RETURN(auto data_id, DecodeDataId(record.data_id));
+      STARLOG_ASSIGN_OR_RETURN(auto data_id, DatasetDataId(batch, ctx.universe, record));
       return Status::Conflict("collection " + Quoted(e.collection) + " already holds " +
                               record.type + " {" + codec::FieldMapToString(data_id) +
                               "} as dataset " + other->ToString() + "; cannot add " +

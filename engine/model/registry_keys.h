@@ -3,8 +3,13 @@
 // Logical keys and payloads of the registry's index families, written here
 // once. Keys are built with KeyWriter (key_coder.h): S() is an escaped,
 // terminated string, U() a big-endian integer, I() a sign-flipped one, R16 the
-// 16 raw bytes of a UUID. "data_id" is EncodeDataId's canonical form, wrapped
-// in S() so it stays prefix-free inside longer keys.
+// 16 raw bytes of a UUID. "data_id" is EncodeDataIdValues's form (format
+// version 2; version 1 had EncodeDataId's, with the key names): the values
+// only, in the order of the keys its context gives: the RequiredKeys of the
+// dataset type's dimensions, or of the element for dimension_records. It is
+// wrapped in S() so it stays prefix-free inside longer keys. Payloads that
+// are records (dimension_records' record_fields) keep EncodeDataId's form,
+// names included: their fields are no fixed list.
 //
 //   settings          S(name)                              -> bytes
 //   collections       S(name)                              -> type(u8) doc
@@ -74,7 +79,7 @@ std::string DatasetId(const codec::Uuid& id);
 struct DatasetRecord {
   std::string run;
   std::string type;
-  std::string data_id;  // Canonical bytes.
+  std::string data_id;  // EncodeDataIdValues over the type's keys.
 };
 std::string EncodeDatasetRecord(const DatasetRecord& record);
 Result<DatasetRecord> DecodeDatasetRecord(std::string_view payload);

@@ -327,13 +327,52 @@ Result<codec::FieldMap> Universe::ParseFields(std::string_view text,
 
 namespace {
 
-void WriteField(KeyWriter& w, const std::string& key, const codec::FieldValue& value) {
-  w.String(key);
+// A value: its tag ('s', 'i'), then the string or the integer.
+void WriteValue(KeyWriter& w, const codec::FieldValue& value) {
   if (const auto* s = std::get_if<std::string>(&value)) {
     w.Raw(std::string_view("s", 1)).String(*s);
   } else {
     w.Raw(std::string_view("i", 1)).Int(std::get<int64_t>(value));
   }
+}
+
+Result<codec::FieldValue> ReadValue(KeyReader& r) {
+  STARLOG_ASSIGN_OR_RETURN(std::string_view tag, r.Raw(1));
+  if (tag == "s") {
+    STARLOG_ASSIGN_OR_RETURN(std::string s, r.String());
+    return codec::FieldValue(std::move(s));
+  }
+  if (tag == "i") {
+    STARLOG_ASSIGN_OR_RETURN(int64_t v, r.Int());
+    return codec::FieldValue(v);
+  }
+  return Status::Corruption("data ID bytes with an unknown value tag");
+}
+
+// Writes "data_id"'s value of each of "keys" with "write"; InvalidArgument
+// names a key it lacks.
+template <typename Write>
+Result<std::string> WriteKeys(const codec::FieldMap& data_id, const std::vector<std::string>& keys,
+                              Write write) {
+  KeyWriter w;
+  for (const std::string& key : keys) {
+    auto it = data_id.find(key);
+    if (it == data_id.end()) {
+      return Status::InvalidArgument("data ID {" + codec::FieldMapToString(data_id) +
+                                     "} is missing '" + key + "'");
+    }
+    write(w, key, it->second);
+  }
+  return w.Take();
+}
+
+void WriteField(KeyWriter& w, const std::string& key, const codec::FieldValue& value) {
+  w.String(key);
+  WriteValue(w, value);
+}
+
+void WriteValueOnly(KeyWriter& w, const std::string&, const codec::FieldValue& value) {
+  WriteValue(w, value);
 }
 
 }  // namespace
@@ -346,16 +385,7 @@ std::string EncodeDataId(const codec::FieldMap& data_id) {
 
 Result<std::string> EncodeDataIdKeys(const codec::FieldMap& data_id,
                                      const std::vector<std::string>& keys) {
-  KeyWriter w;
-  for (const std::string& key : keys) {
-    auto it = data_id.find(key);
-    if (it == data_id.end()) {
-      return Status::InvalidArgument("data ID {" + codec::FieldMapToString(data_id) +
-                                     "} is missing '" + key + "'");
-    }
-    WriteField(w, key, it->second);
-  }
-  return w.Take();
+  return WriteKeys(data_id, keys, WriteField);
 }
 
 Result<codec::FieldMap> DecodeDataId(std::string_view bytes) {
@@ -363,16 +393,32 @@ Result<codec::FieldMap> DecodeDataId(std::string_view bytes) {
   KeyReader r(bytes);
   while (!r.done()) {
     STARLOG_ASSIGN_OR_RETURN(std::string key, r.String());
-    STARLOG_ASSIGN_OR_RETURN(std::string_view tag, r.Raw(1));
-    if (tag == "s") {
-      STARLOG_ASSIGN_OR_RETURN(std::string s, r.String());
-      out.emplace(std::move(key), std::move(s));
-    } else if (tag == "i") {
-      STARLOG_ASSIGN_OR_RETURN(int64_t v, r.Int());
-      out.emplace(std::move(key), v);
-    } else {
-      return Status::Corruption("data ID bytes with an unknown value tag");
+    STARLOG_ASSIGN_OR_RETURN(codec::FieldValue value, ReadValue(r));
+    out.emplace(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+Result<std::string> EncodeDataIdValues(const codec::FieldMap& data_id,
+                                       const std::vector<std::string>& keys) {
+  return WriteKeys(data_id, keys, WriteValueOnly);
+}
+
+Result<codec::FieldMap> DecodeDataIdValues(std::string_view bytes,
+                                           const std::vector<std::string>& keys) {
+  codec::FieldMap out;
+  KeyReader r(bytes);
+  for (const std::string& key : keys) {
+    if (r.done()) {
+      return Status::Corruption("data ID bytes hold fewer values than its " +
+                                std::to_string(keys.size()) + " keys");
     }
+    STARLOG_ASSIGN_OR_RETURN(codec::FieldValue value, ReadValue(r));
+    out.emplace_hint(out.end(), key, std::move(value));
+  }
+  if (!r.done()) {
+    return Status::Corruption("data ID bytes hold more values than its " +
+                              std::to_string(keys.size()) + " keys");
   }
   return out;
 }

@@ -39,7 +39,7 @@ std::string JoinNames(const std::vector<std::string>& names) {
 // One candidate found while scanning a collection.
 struct Candidate {
   codec::Uuid id;
-  std::string data_id;  // Canonical bytes.
+  std::string data_id;  // As the key holds it (EncodeDataIdValues).
   std::optional<codec::Timespan> validity;
 };
 
@@ -152,9 +152,13 @@ Result<std::vector<std::string>> DataIdPrefixes(const IndexReader& reader,
     }
     partials = std::move(next);
   }
+  const std::vector<std::string> leading(required.begin(), required.begin() + last + 1);
   std::vector<std::string> out;
   out.reserve(partials.size());
-  for (const codec::FieldMap& p : partials) out.push_back(EncodeDataId(p));
+  for (const codec::FieldMap& p : partials) {
+    STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(p, leading));
+    out.push_back(std::move(values));
+  }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
@@ -236,9 +240,22 @@ Result<std::shared_ptr<const RegistryView::Impl::SearchPath>> SearchPathOf(
   return path;
 }
 
+// The data ID keys of dataset type "type" (Universe::RequiredKeys of its
+// dimensions), once per view.
+Result<std::shared_ptr<const std::vector<std::string>>> TypeKeys(const RegistryView::Impl& impl,
+                                                                 const std::string& parent,
+                                                                 const DatasetTypeInfo& type) {
+  if (auto cached = impl.type_keys.Get(parent)) return *cached;
+  STARLOG_ASSIGN_OR_RETURN(auto keys, impl.universe().RequiredKeys(type.dimensions));
+  auto required = std::make_shared<const std::vector<std::string>>(std::move(keys));
+  impl.type_keys.Put(parent, required);
+  return required;
+}
+
 // Dataset "id" with its implied values, read through "records"; nullopt if
 // there is no such dataset.
-Result<std::optional<DatasetRef>> ReadDataset(const RegistryView::Impl& impl, RecordCache& records,
+Result<std::optional<DatasetRef>> ReadDataset(const RegistryView& view,
+                                              const RegistryView::Impl& impl, RecordCache& records,
                                               const codec::Uuid& id) {
   const IndexReader reader = impl.reader();
   STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kDatasetIds, keys::DatasetId(id)));
@@ -249,7 +266,9 @@ Result<std::optional<DatasetRef>> ReadDataset(const RegistryView::Impl& impl, Re
   ref.dataset_type = record.type;
   ref.run = record.run;
   ref.collection = record.run;
-  STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(record.data_id));
+  STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, view.GetDatasetType(record.type));
+  STARLOG_ASSIGN_OR_RETURN(auto keys, TypeKeys(impl, record.type, type));
+  STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataIdValues(record.data_id, *keys));
   STARLOG_ASSIGN_OR_RETURN(ref.implied, ImpliedValuesOf(impl.universe(), records, ref.data_id));
   STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
   return std::optional<DatasetRef>(std::move(ref));
@@ -269,7 +288,7 @@ Status AddImpliedValues(const Universe& universe, RecordCache& records,
 
 Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
   RecordCache records(*impl_);
-  return ReadDataset(*impl_, records, id);
+  return ReadDataset(*this, *impl_, records, id);
 }
 
 Result<std::vector<std::string>> RegistryView::CollectionsHolding(const codec::Uuid& id) const {
@@ -293,8 +312,11 @@ Result<std::vector<codec::Timespan>> RegistryView::ValiditiesOf(
     const DatasetRef& ref, const std::string& collection) const {
   std::vector<codec::Timespan> out;
   Status failure;
-  const std::string prefix = keys::CalibrationPrefix(
-      collection, SplitTypeName(ref.dataset_type).parent, EncodeDataId(ref.data_id));
+  const std::string parent = SplitTypeName(ref.dataset_type).parent;
+  STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(parent));
+  STARLOG_ASSIGN_OR_RETURN(auto required, TypeKeys(*impl_, parent, type));
+  STARLOG_ASSIGN_OR_RETURN(std::string data_id, EncodeDataIdValues(ref.data_id, *required));
+  const std::string prefix = keys::CalibrationPrefix(collection, parent, data_id);
   STARLOG_RETURN_IF_ERROR(impl_->reader().Scan(Family::kCalibrations, prefix,
                                                [&](std::string_view k, std::string_view v) {
                                                  auto entry = keys::DecodeCalibrationValidity(k, v);
@@ -318,14 +340,7 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
   // view (the state as of a view never changes): a lookup costs its seeks.
   STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(dataset_type));
   const std::string parent = SplitTypeName(dataset_type).parent;
-  std::shared_ptr<const std::vector<std::string>> required;
-  if (auto cached = impl_->type_keys.Get(parent)) {
-    required = *cached;
-  } else {
-    STARLOG_ASSIGN_OR_RETURN(auto keys, universe().RequiredKeys(type.dimensions));
-    required = std::make_shared<const std::vector<std::string>>(std::move(keys));
-    impl_->type_keys.Put(parent, required);
-  }
+  STARLOG_ASSIGN_OR_RETURN(auto required, TypeKeys(*impl_, parent, type));
   codec::FieldMap standardized;
   const codec::FieldMap* id = &given_data_id;
   if (!universe().ValidateDataId(*required, given_data_id).ok()) {
@@ -336,7 +351,7 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
   STARLOG_RETURN_IF_ERROR(RequireOrderedPath(collections));
   STARLOG_ASSIGN_OR_RETURN(auto search, SearchPathOf(*this, *impl_, collections));
   const std::vector<std::string>& path = search->names;
-  const std::string data_id_bytes = EncodeDataId(data_id);
+  STARLOG_ASSIGN_OR_RETURN(const std::string data_id_bytes, EncodeDataIdValues(data_id, *required));
   const IndexReader reader = impl_->reader();
 
   // Every RUN and TAGGED collection holding this (type, data ID), in one short
@@ -474,7 +489,7 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
           }
           if (query.find_first && seen.count(c.data_id)) return true;
           DatasetRef ref;
-          STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataId(c.data_id));
+          STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataIdValues(c.data_id, required));
           const BoundWhere::IngestDateFn ingest_date = [&] { return impl_->IngestDate(c.id); };
           STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(ref.data_id, records, ingest_date));
           if (!match) return true;

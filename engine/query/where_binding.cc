@@ -15,7 +15,8 @@ Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
     if (it == data_id.end()) return static_cast<const codec::FieldMap*>(nullptr);
     keys_only.emplace(k, it->second);
   }
-  const std::string key = keys::DimensionRecord(element, EncodeDataId(keys_only));
+  STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(keys_only, key_names));
+  const std::string key = keys::DimensionRecord(element, values);
   auto cached = cache_.find(key);
   if (cached == cache_.end()) {
     STARLOG_ASSIGN_OR_RETURN(auto payload, view_.reader().Get(Family::kDimensionRecords, key));

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cassert>
 #include <functional>
+#include <map>
+#include <optional>
 
 #include "engine/model/registry_keys.h"
 #include "engine/store/content_digest.h"
@@ -159,11 +161,71 @@ std::string DescribeDefinition(Family family, std::string_view payload) {
   return std::to_string(payload.size()) + " bytes, XXH3-128 " + codec::Xxh3_128(payload).ToHex();
 }
 
+// Index keys hold a data ID's values without their names (format 2): a
+// dataset type's dimensions, or an element, give them through the universe.
+// This reads one side's universe and dataset types from its definitions, the
+// first time a difference must be named, so that a comparison that finds none
+// reads no definitions at all.
+class KeyNamer {
+ public:
+  explicit KeyNamer(ContentSource& source) : source_(source) {}
+
+  // The keys of a data ID of dataset type "type", in key order.
+  Result<std::vector<std::string>> OfType(const std::string& type) {
+    STARLOG_RETURN_IF_ERROR(Load());
+    const auto it = type_dimensions_.find(type);
+    if (it == type_dimensions_.end()) {
+      return Status::Corruption("a membership of dataset type " + codec::Quoted(type) +
+                                ", which the repository holding it does not define");
+    }
+    return universe_->RequiredKeys(it->second);
+  }
+  // The keys of a record of "element".
+  Result<std::vector<std::string>> OfElement(const std::string& element) {
+    STARLOG_RETURN_IF_ERROR(Load());
+    return universe_->RequiredKeys({element});
+  }
+
+ private:
+  Status Load() {
+    if (universe_) return Status::OK();
+    const std::string universe_key = keys::Setting(keys::kUniverseSetting);
+    std::optional<std::string> text;
+    EntryCursor settings = CursorOver(source_, ContentRange::kSettings, "");
+    STARLOG_RETURN_IF_ERROR(settings.Start());
+    while (!settings.done()) {
+      if (settings.item().key == universe_key) text = settings.item().payload;
+      STARLOG_RETURN_IF_ERROR(settings.Next());
+    }
+    if (!text) return Status::Corruption("a repository without its universe setting");
+    STARLOG_ASSIGN_OR_RETURN(Universe universe, Universe::Parse(*text));
+    EntryCursor types = CursorOver(source_, ContentRange::kDatasetTypes, "");
+    STARLOG_RETURN_IF_ERROR(types.Start());
+    while (!types.done()) {
+      STARLOG_ASSIGN_OR_RETURN(std::string name, KeyReader(types.item().key).String());
+      STARLOG_ASSIGN_OR_RETURN(auto type, keys::DecodeDatasetType(types.item().payload));
+      type_dimensions_[name] = std::move(type.dimensions);
+      STARLOG_RETURN_IF_ERROR(types.Next());
+    }
+    universe_.emplace(std::move(universe));
+    return Status::OK();
+  }
+
+  ContentSource& source_;
+  std::optional<Universe> universe_;
+  std::map<std::string, std::vector<std::string>> type_dimensions_;
+};
+
 class Comparison {
  public:
   Comparison(ContentSource& here, ContentSource& there, const ContentOptions& options,
              ContentReport* report)
-      : here_(here), there_(there), options_(options), report_(*report) {}
+      : here_(here),
+        there_(there),
+        here_names_(here),
+        there_names_(there),
+        options_(options),
+        report_(*report) {}
 
   void Add(ContentDifference d) {
     ++report_.differences;
@@ -188,7 +250,8 @@ class Comparison {
                             const std::string* b) -> Status {
         if (a) sums[0] = sums[0] + EntryHash(family, k, *a);
         if (b) sums[1] = sums[1] + EntryHash(family, k, *b);
-        STARLOG_ASSIGN_OR_RETURN(ContentDifference d, Membership(kind, k));
+        STARLOG_ASSIGN_OR_RETURN(ContentDifference d,
+                                 Membership(kind, k, a ? here_names_ : there_names_));
         for (auto [payload, side] : {std::pair{a, &d.here}, std::pair{b, &d.there}}) {
           if (payload == nullptr) continue;
           STARLOG_ASSIGN_OR_RETURN(*side, MembershipSide(family, k, *payload));
@@ -216,7 +279,7 @@ class Comparison {
           a->compare(0, 16, *b, 0, 16) != 0) {
         return Status::OK();
       }
-      STARLOG_ASSIGN_OR_RETURN(ContentDifference d, Membership("file", k));
+      STARLOG_ASSIGN_OR_RETURN(ContentDifference d, Membership("file", k, here_names_));
       STARLOG_ASSIGN_OR_RETURN(codec::Uuid id, keys::DecodeUuid(a->substr(0, 16)));
       for (auto [payload, side] : {std::pair{a, &d.here}, std::pair{b, &d.there}}) {
         ContentSide s;
@@ -246,7 +309,10 @@ class Comparison {
           KeyReader r(k);
           STARLOG_ASSIGN_OR_RETURN(d.collection, r.String());
           STARLOG_ASSIGN_OR_RETURN(std::string key_values, r.String());
-          STARLOG_ASSIGN_OR_RETURN(d.data_id, DecodeDataId(key_values));
+          // The key holds the values; the universe of the side holding it names them.
+          STARLOG_ASSIGN_OR_RETURN(auto key_names,
+                                   (a ? here_names_ : there_names_).OfElement(d.collection));
+          STARLOG_ASSIGN_OR_RETURN(d.data_id, DecodeDataIdValues(key_values, key_names));
           for (auto [payload, side] : {std::pair{a, &d.here}, std::pair{b, &d.there}}) {
             if (payload == nullptr) continue;
             STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDimensionRecord(*payload));
@@ -278,15 +344,18 @@ class Comparison {
   }
 
  private:
-  // The collection, type and data ID of a datasets, tags or calibrations key.
-  static Result<ContentDifference> Membership(const char* kind, std::string_view k) {
+  // The collection, type and data ID of a datasets, tags or calibrations key,
+  // its data ID named by "names", of a side holding it.
+  static Result<ContentDifference> Membership(const char* kind, std::string_view k,
+                                              KeyNamer& names) {
     ContentDifference d;
     d.kind = kind;
     KeyReader r(k);
     STARLOG_ASSIGN_OR_RETURN(d.collection, r.String());
     STARLOG_ASSIGN_OR_RETURN(d.dataset_type, r.String());
     STARLOG_ASSIGN_OR_RETURN(std::string data_id, r.String());
-    STARLOG_ASSIGN_OR_RETURN(d.data_id, DecodeDataId(data_id));
+    STARLOG_ASSIGN_OR_RETURN(auto key_names, names.OfType(d.dataset_type));
+    STARLOG_ASSIGN_OR_RETURN(d.data_id, DecodeDataIdValues(data_id, key_names));
     return d;
   }
 
@@ -305,6 +374,8 @@ class Comparison {
 
   ContentSource& here_;
   ContentSource& there_;
+  KeyNamer here_names_;
+  KeyNamer there_names_;
   const ContentOptions& options_;
   ContentReport& report_;
 };

@@ -175,6 +175,9 @@ Result<RepairReport> EventStore::Repair(const std::string& root, const StoreOpti
   {
     auto store = std::make_unique<EventStoreImpl>(root, writable);
     store->set_repairing();
+    // A repository of an older format version is repaired too: its log is
+    // of no version, and the rebuild below converts its indexes.
+    store->set_converting();
     STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/false));
     STARLOG_RETURN_IF_ERROR(store->LoadMeta(/*check_indexes=*/false));
     Status verified = store->VerifyLog();
@@ -187,7 +190,8 @@ Result<RepairReport> EventStore::Repair(const std::string& root, const StoreOpti
     }
     report.kept = store->head().sequence;
     STARLOG_RETURN_IF_ERROR(store->ResetAcknowledged());
-    needs_rebuild = !store->LoadMeta(/*check_indexes=*/true).ok();
+    needs_rebuild =
+        !store->LoadMeta(/*check_indexes=*/true).ok() || store->indexes_version() < kFormatVersion;
   }
   if (needs_rebuild) {
     STARLOG_RETURN_IF_ERROR(Rebuild(root, writable, progress));

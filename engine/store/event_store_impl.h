@@ -37,6 +37,11 @@ namespace starlog::engine {
 
 // Meta key present while a rebuild is under way (and after one failed).
 inline constexpr std::string_view kMetaRebuilding = "rebuilding";
+// Meta key present while a rebuild converting an older format version is
+// under way (and after one failed), holding that version (fixed32). The
+// format version is already the new one then, so an older starlog refuses
+// the half-converted repository instead of checking its new digests.
+inline constexpr std::string_view kMetaConverting = "converting_from";
 // Meta key present in a replica: it takes events only from its primary.
 inline constexpr std::string_view kMetaReplica = "replica";
 
@@ -112,6 +117,14 @@ class EventStoreImpl final : public EventStore {
   // Opens as `starlog repair` does: point-in-time recovery, then a flush of
   // what was kept. Set before OpenDb.
   void set_repairing() { repairing_ = true; }
+  // Lets LoadMeta read a repository of an older format version, for the
+  // rebuild that converts it. Set before LoadMeta.
+  void set_converting() { converting_ = true; }
+  // The format version the indexes are of: older than kFormatVersion while a
+  // conversion has not finished (RebuildIndexes then converts).
+  uint32_t indexes_version() const {
+    return converting_from_ != 0 ? converting_from_ : format_version_;
+  }
   // Flushes every family and records the head as the acknowledged mark,
   // durably (after a repair).
   Status ResetAcknowledged() EXCLUDES(mu_);
@@ -226,6 +239,8 @@ class EventStoreImpl final : public EventStore {
   std::shared_ptr<FlushListener> flush_listener_ = std::make_shared<FlushListener>();
   bool lost_events_ = false;
   bool repairing_ = false;
+  bool converting_ = false;
+  uint32_t converting_from_ = 0;  // kMetaConverting's value, if present.
 
   // Serializes a follower's catching up: several threads of one process (a
   // server's sessions) may refresh the same store at once.

@@ -269,10 +269,26 @@ Status EventStoreImpl::LoadMetaLocked(bool check_indexes) {
   STARLOG_RETURN_IF_ERROR(FromRocks(s, "read format version"));
   if (value.size() != 4) return Status::Corruption("format version of unexpected size");
   format_version_ = codec::DecodeFixed32(value.data());
-  if (format_version_ != kFormatVersion) {
+  const bool older = format_version_ >= 1 && format_version_ < kFormatVersion;
+  if (older && !converting_) {
+    // Its log is readable as ever; only its indexes are of the older form.
+    return Status::NotSupported(
+        "repository " + root_ + " has format version " + std::to_string(format_version_) +
+        ", older than this starlog's " + std::to_string(kFormatVersion) +
+        " (whose indexes hold data IDs without their key names); run `starlog rebuild " + root_ +
+        "` to convert it: the rebuild replays its log into indexes of version " +
+        std::to_string(kFormatVersion) + ", its events unchanged");
+  }
+  if (!older && format_version_ != kFormatVersion) {
     return Status::NotSupported("repository " + root_ + " has format version " +
                                 std::to_string(format_version_) + "; this starlog reads " +
                                 std::to_string(kFormatVersion));
+  }
+  s = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaConverting), &value);
+  if (!s.IsNotFound()) {
+    STARLOG_RETURN_IF_ERROR(FromRocks(s, "read conversion mark"));
+    if (value.size() != 4) return Status::Corruption("conversion mark of unexpected size");
+    converting_from_ = codec::DecodeFixed32(value.data());
   }
   s = db_->Get(ro, handles_[Family::kMeta], std::string(kMetaHead), &value);
   if (!s.IsNotFound()) {

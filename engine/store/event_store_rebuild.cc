@@ -11,6 +11,7 @@
 #include "engine/store/meta_keys.h"
 #include "engine/store/rocks_status.h"
 #include "engine/store/versioned_index.h"
+#include "starlog/codec/coding.h"
 #include "starlog/codec/event_codec.h"
 
 namespace starlog::engine {
@@ -26,12 +27,32 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
     last = head_.sequence;
     stats = stats_;
   }
+  // An older format's recorded digests are of its own index keys, which this
+  // build no longer writes: converting records the new ones in their place
+  // (heads family, then the head). The chain over the frames, verified as
+  // ReadLog reads them, and every rule as each event applies still hold the
+  // replay to the log.
+  const uint32_t from_version = indexes_version();
+  const bool converting = from_version < kFormatVersion;
+  Head converted;
   rocksdb::WriteOptions sync;
   sync.sync = true;
   // Mark first: a crash from here on leaves a repository that says it needs
-  // this rebuild, never one that looks whole.
-  STARLOG_RETURN_IF_ERROR(FromRocks(
-      db_->Put(sync, handles_[Family::kMeta], std::string(kMetaRebuilding), "1"), "mark rebuild"));
+  // this rebuild, never one that looks whole. A conversion also says so to
+  // an older starlog: the format version is the new one from here on (its
+  // rebuild would stop at the first digest already rewritten), and the
+  // conversion mark tells this one's next rebuild to go on converting.
+  rocksdb::WriteBatch mark;
+  mark.Put(handles_[Family::kMeta], std::string(kMetaRebuilding), "1");
+  if (converting) {
+    std::string version;
+    codec::PutFixed32(&version, kFormatVersion);
+    mark.Put(handles_[Family::kMeta], std::string(kMetaFormatVersion), version);
+    std::string from;
+    codec::PutFixed32(&from, from_version);
+    mark.Put(handles_[Family::kMeta], std::string(kMetaConverting), from);
+  }
+  STARLOG_RETURN_IF_ERROR(FromRocks(db_->Write(sync, &mark), "mark rebuild"));
   // All families in one call each way: RocksDB rewrites its options file per call.
   std::vector<rocksdb::ColumnFamilyHandle*> dropped;
   std::vector<rocksdb::ColumnFamilyDescriptor> fresh;
@@ -90,7 +111,11 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
         fs.digest = fs.digest + delta.added - delta.removed;
         digest = digest + delta.added - delta.removed;
       }
-      if (digest != r.state_digest) {
+      if (converting) {
+        converted = Head{r.sequence, r.chain_hash, digest, r.commit_time_ns};
+        group.batch()->Put(handles_[Family::kHeads], codec::SequenceKey(r.sequence),
+                           EncodeHead(converted));
+      } else if (digest != r.state_digest) {
         return Status::Corruption(where + ": the rebuilt state digest " + digest.ToHex() +
                                   " differs from the recorded " + r.state_digest.ToHex() +
                                   "; the first event whose replay disagrees");
@@ -103,6 +128,14 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
   }
   if (group.events() > 0) STARLOG_RETURN_IF_ERROR(flush(last));
   rocksdb::WriteBatch finish;
+  if (converting) {
+    if (converted.sequence != last) {
+      return Status::Corruption("the log ends at event " + std::to_string(converted.sequence) +
+                                ", before the head " + std::to_string(last));
+    }
+    finish.Put(handles_[Family::kMeta], std::string(kMetaHead), EncodeHead(converted));
+    finish.Delete(handles_[Family::kMeta], std::string(kMetaConverting));
+  }
   for (int i = kFirstIndexFamily; i < kFamilyCount; ++i) {
     finish.Put(handles_[Family::kMeta], std::string(kMetaFamilyPrefix) + stats[i].name,
                EncodeFamilyStats(stats[i]));
@@ -113,11 +146,18 @@ Status EventStoreImpl::RebuildIndexes(const ProgressFn& progress) {
   MutexLock lock(&mu_);
   stats_ = stats;
   universe_ = universe;
+  if (converting) {
+    head_ = converted;
+    staged_ = converted;
+    format_version_ = kFormatVersion;
+    converting_from_ = 0;
+  }
   return Status::OK();
 }
 
 Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
-                           const ProgressFn& progress) {
+                           const ProgressFn& progress, uint32_t* converted_from) {
+  if (converted_from != nullptr) *converted_from = 0;
   std::error_code ec;
   if (!std::filesystem::exists(std::filesystem::path(RegistryPath(root)) / "CURRENT", ec)) {
     return Status::NotFound("no starlog repository at " + root);
@@ -132,11 +172,14 @@ Status EventStore::Rebuild(const std::string& root, const StoreOptions& options,
   writable.follow = false;
   const std::optional<Head> acknowledged = ReadHighWater(root);
   auto store = std::make_unique<EventStoreImpl>(root, writable);
+  store->set_converting();
   STARLOG_RETURN_IF_ERROR(store->OpenDb(/*create=*/false));
   STARLOG_RETURN_IF_ERROR(store->LoadMeta(/*check_indexes=*/false));
+  const uint32_t version = store->indexes_version();
   // A log that lost acknowledged events is for `starlog repair`, not a rebuild.
   STARLOG_RETURN_IF_ERROR(store->CheckAcknowledged(acknowledged));
   STARLOG_RETURN_IF_ERROR(store->RebuildIndexes(progress));
+  if (converted_from != nullptr && version != kFormatVersion) *converted_from = version;
   store.reset();
   // Open once more, so RocksDB writes a fresh MANIFEST without the dropped
   // families: Debian's RocksDB 7.8 crashes a secondary instance (a follower,

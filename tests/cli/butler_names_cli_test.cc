@@ -211,7 +211,7 @@ TEST_CASE("The version says which formats and protocols it speaks", "[cli]") {
   auto v = RunStarlog({"--version"});
   CHECK(v.exit_code == 0);
   CHECK(Contains(v.out, "starlog "));
-  CHECK(Contains(v.out, "repository format 1"));
+  CHECK(Contains(v.out, "repository format 2"));
   CHECK(Contains(v.out, "service protocol"));
 }
 

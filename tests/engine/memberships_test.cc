@@ -107,7 +107,8 @@ TEST_CASE("The membership check finds the entries a missed delete leaves",
   f.Close();
   testutil::RawIndexes indexes(f.root());
   REQUIRE(indexes.Check().ok());
-  const auto data_id = engine::EncodeDataId(RegistryFixture::BiasId(0));
+  const auto data_id =
+      *engine::EncodeDataIdValues(RegistryFixture::BiasId(0), {"detector", "instrument"});
   using engine::Family;
   namespace keys = engine::keys;
   struct Damage {

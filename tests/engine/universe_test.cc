@@ -88,6 +88,38 @@ TEST_CASE("Equal data IDs encode to equal bytes, and decode back", "[engine][dat
   CHECK(DecodeDataId("garbage").status().IsCorruption());
 }
 
+TEST_CASE("Index keys hold a data ID's values in its keys' order, without names",
+          "[engine][dataid]") {
+  const std::vector<std::string> keys = {"detector", "exposure", "instrument"};
+  const FieldMap a = {
+      {"instrument", std::string("HSC")}, {"detector", int64_t{50}}, {"exposure", int64_t{903334}}};
+  auto bytes = EncodeDataIdValues(a, keys);
+  REQUIRE(bytes.ok());
+  CHECK(bytes->find("detector") == std::string::npos);
+  CHECK(bytes->find("instrument") == std::string::npos);
+  CHECK(bytes->size() < EncodeDataId(a).size() / 2);
+  CHECK(*DecodeDataIdValues(*bytes, keys) == a);
+  // The values of the first keys are a prefix of the whole (the --where
+  // narrowing scans by it), and integers sort numerically.
+  auto first = EncodeDataIdValues(a, {"detector"});
+  REQUIRE(first.ok());
+  CHECK(bytes->compare(0, first->size(), *first) == 0);
+  CHECK(*EncodeDataIdValues({{"d", int64_t{-5}}}, {"d"}) <
+        *EncodeDataIdValues({{"d", int64_t{3}}}, {"d"}));
+  CHECK(*EncodeDataIdValues({{"d", int64_t{9}}}, {"d"}) <
+        *EncodeDataIdValues({{"d", int64_t{10}}}, {"d"}));
+  // Keys it lacks are named; keys it has beyond the list are left out.
+  auto missing = EncodeDataIdValues({{"detector", int64_t{1}}}, keys);
+  CHECK(missing.status().IsInvalidArgument());
+  CHECK(Mentions(missing.status(), "missing 'exposure'"));
+  CHECK(*EncodeDataIdValues(a, {"instrument"}) ==
+        *EncodeDataIdValues({{"instrument", std::string("HSC")}}, {"instrument"}));
+  // A key list that does not fit the bytes is corruption, not a misread.
+  CHECK(DecodeDataIdValues(*bytes, {"detector", "exposure"}).status().IsCorruption());
+  CHECK(DecodeDataIdValues(*bytes, {"a", "b", "c", "d"}).status().IsCorruption());
+  CHECK(DecodeDataIdValues("garbage", {"a"}).status().IsCorruption());
+}
+
 TEST_CASE("Data ID text parses with the universe's types", "[engine][dataid]") {
   const Universe& u = Universe::Default();
   auto d = u.ParseFields("instrument=HSC, detector=50,exposure=903334");

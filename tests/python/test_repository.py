@@ -44,7 +44,7 @@ def test_info_and_head(repo):
     head = repo.head
     assert info["root"] == repo.root
     assert info["head"] == head
-    assert info["format_version"] == 1
+    assert info["format_version"] == 2
     assert info["families"]
     assert len(head.chain_hash) == 32 and len(head.state_digest) == 32
     assert head.commit_time.tzinfo is not None

@@ -35,8 +35,11 @@ namespace starlog::engine {
 // As an as-of point: the head, whatever it is when the view is made.
 inline constexpr uint64_t kAtHead = ~uint64_t{0};
 
-// The on-disk format this build writes and reads.
-inline constexpr uint32_t kFormatVersion = 1;
+// The on-disk format this build writes and reads. Version 2 keys the
+// indexes by data IDs' values without their key names (registry_keys.h); a
+// repository of version 1 opens only to `starlog rebuild`, which converts it
+// (EventStore::Rebuild).
+inline constexpr uint32_t kFormatVersion = 2;
 
 struct StoreOptions {
   // Make each append durable (fsync of RocksDB's WAL) before it returns. When
@@ -158,8 +161,15 @@ class EventStore {
   // recorded when it was appended. Returns Corruption naming the first
   // sequence that differs (the repository then stays marked for rebuild).
   // "progress", if set, is called now and then.
+  //
+  // A repository of an older format version (which Open refuses) is
+  // converted: its log replayed into indexes of kFormatVersion. Its recorded
+  // digests are of the old indexes, so each event's is replaced by the one
+  // the new indexes give (events and chain hashes unchanged, and verified as
+  // read); "*converted_from", if given, then receives the old version (else
+  // 0). An interrupted conversion is run again like any rebuild.
   static Status Rebuild(const std::string& root, const StoreOptions& options,
-                        const ProgressFn& progress = nullptr);
+                        const ProgressFn& progress = nullptr, uint32_t* converted_from = nullptr);
 
   // Brings back into use a repository that Open refused because its log
   // holds fewer events than were acknowledged (Corruption saying to run

@@ -116,4 +116,19 @@ Result<std::string> EncodeDataIdKeys(const codec::FieldMap& data_id,
                                      const std::vector<std::string>& keys);
 Result<codec::FieldMap> DecodeDataId(std::string_view bytes);
 
+// A data ID as the registry's index keys hold it (format version 2,
+// registry_keys.h): the values of "keys" in that order, without their names,
+// which the key's context gives (a dataset type's RequiredKeys of its
+// dimensions, an element's RequiredKeys). Those lists are sorted by name, as
+// EncodeDataId's keys are: equal data IDs give equal bytes, and the values of
+// a data ID's first keys are a prefix of the whole (what --where equality
+// narrows a scan by). Each value keeps its tag byte as in EncodeDataId: one
+// byte buys decoding without the universe's key types, and a key list that
+// does not fit the bytes is Corruption rather than a misread value.
+// InvalidArgument names a key "data_id" lacks; other keys are left out.
+Result<std::string> EncodeDataIdValues(const codec::FieldMap& data_id,
+                                       const std::vector<std::string>& keys);
+Result<codec::FieldMap> DecodeDataIdValues(std::string_view bytes,
+                                           const std::vector<std::string>& keys);
+
 }  // namespace starlog::engine

@@ -87,7 +87,10 @@ namespace starlog::replication {
 // handshake are sealed, and file_request names the dataset. 3: each ack asks
 // for the events after those sent, not after those acked (a version-2
 // primary would send the same events again to a replica that acks ahead).
-inline constexpr uint32_t kProtocolVersion = 3;
+// 4: the content messages (content_open and the pages), and state digests
+// over the indexes of repository format 2 (data IDs without their key names):
+// a version-3 peer's digests are of other keys, so every point would differ.
+inline constexpr uint32_t kProtocolVersion = 4;
 inline constexpr size_t kNonceSize = 16;
 
 // Longest message a channel accepts before the handshake ends: a hello or
