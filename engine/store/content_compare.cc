@@ -175,7 +175,7 @@ class KeyNamer {
     STARLOG_RETURN_IF_ERROR(Load());
     const auto it = type_dimensions_.find(type);
     if (it == type_dimensions_.end()) {
-      return Status::Corruption("a membership of dataset type " + codec::Quoted(type) +
+      return Status::Corruption("an entry of dataset type " + codec::Quoted(type) +
                                 ", which the repository holding it does not define");
     }
     return universe_->RequiredKeys(it->second);

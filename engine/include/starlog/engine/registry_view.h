@@ -162,7 +162,9 @@ class RegistryView {
   Result<std::vector<std::string>> CollectionsHolding(const codec::Uuid& id) const;
   // The validity ranges of dataset "ref" (its id, type and data ID) in the
   // CALIBRATION collection "collection", by begin: one short scan of that
-  // type and data ID's certifications there.
+  // type and data ID's certifications there. "ref" is as this view gave it:
+  // NotFound for a type it does not define, InvalidArgument for a data ID
+  // lacking one of the type's keys.
   Result<std::vector<codec::Timespan>> ValiditiesOf(const DatasetRef& ref,
                                                     const std::string& collection) const;
 
