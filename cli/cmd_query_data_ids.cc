@@ -22,9 +22,15 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(const RowLimit limit, LimitFrom(args));
   query.order.limit = limit.rows;
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
-  STARLOG_ASSIGN_OR_RETURN(auto ids, reader->QueryDataIds(query));
-  if (limit.Exceeded(ids.size(), "query-data-ids", "data IDs", io)) ids.resize(limit.shown);
-  PrintFieldMaps(ids, reader->universe(), nullptr, args.Has("json"), io);
+  FieldMapPrinter printer(reader->universe(), nullptr, args.Has("json"), io);
+  uint64_t rows = 0;
+  STARLOG_RETURN_IF_ERROR(reader->ForEachDataId(query, [&](codec::FieldMap&& row) {
+    if (++rows > limit.shown && limit.warn) return false;
+    printer.Add(std::move(row));
+    return true;
+  }));
+  printer.Finish();
+  limit.Exceeded(rows, "query-data-ids", "data IDs", io);
   return Status::OK();
 }
 
@@ -51,7 +57,11 @@ CommandSpec QueryDataIdsCommand() {
           "has it), '-' before one for descending, rows without a value last; without\n"
           "it, key order. A name the data IDs lack is an error (exit 1). --limit N shows\n"
           "at most N rows; -N (the default is -20000, as the butler's) at most N, with a\n"
-          "warning on stderr when more match; 0 all of them.",
+          "warning on stderr when more match; 0 all of them. Without --order-by the query\n"
+          "stops at the last row shown (one more, to warn). --json writes each row as it is found "
+          "(a\n"
+          "table waits for the last row, for its column widths; --order-by holds every row\n"
+          "to sort them; through a service the answer arrives whole first).",
       .positionals = {{"PATH", "repository folder"},
                       {"DIMENSIONS...", "dimensions of the data IDs", false, true}},
       .options = {WhereOption(),

@@ -15,12 +15,16 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(const RowLimit limit, LimitFrom(args));
   query.order.limit = limit.rows;
   STARLOG_ASSIGN_OR_RETURN(auto reader, Reader::Open(args));
-  STARLOG_ASSIGN_OR_RETURN(auto records, reader->QueryDimensionRecords(query));
-  if (limit.Exceeded(records.size(), "query-dimension-records", "records", io)) {
-    records.resize(limit.shown);
-  }
-  PrintFieldMaps(records, reader->universe(), reader->universe().Find(query.element),
-                 args.Has("json"), io);
+  FieldMapPrinter printer(reader->universe(), reader->universe().Find(query.element),
+                          args.Has("json"), io);
+  uint64_t rows = 0;
+  STARLOG_RETURN_IF_ERROR(reader->ForEachDimensionRecord(query, [&](codec::FieldMap&& record) {
+    if (++rows > limit.shown && limit.warn) return false;
+    printer.Add(std::move(record));
+    return true;
+  }));
+  printer.Finish();
+  limit.Exceeded(rows, "query-dimension-records", "records", io);
   return Status::OK();
 }
 
@@ -38,7 +42,9 @@ CommandSpec QueryDimensionRecordsCommand() {
           "(exposure.day_obs, physical_filter.band), '-' before one for descending,\n"
           "records without a value last; a name the records lack is an error (exit 1).\n"
           "--limit N shows at most N records; -N (the default is -20000, as the\n"
-          "butler's) at most N, with a warning on stderr when more match; 0 all of them.",
+          "butler's) at most N, with a warning on stderr when more match; 0 all of them.\n"
+          "Without --order-by the scan stops at the last record shown. --json writes each\n"
+          "record as it is read (a table waits for the last, for its column widths).",
       .positionals = {{"PATH", "repository folder"},
                       {"ELEMENT", "instrument, detector, exposure, ..."}},
       .options = {WhereOption(), BindOption(), OrderByOption("records"), LimitOption(),

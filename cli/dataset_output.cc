@@ -98,6 +98,17 @@ void WriteDatasetJson(const engine::DatasetRef& r, codec::JsonWriter& j) {
 void PrintDatasetTable(const std::vector<engine::DatasetRef>& refs,
                        const engine::Universe& universe, Io& io);
 
+// One row of a JSON array written as it comes ("written" counts them): the
+// first at once, for whoever reads the pipe; the rest as the stream's
+// buffer fills.
+void WriteJsonRow(const codec::JsonWriter& row, size_t* written, Io& io) {
+  io.out << (*written == 0 ? "[" : ",") << row.str();
+  if ((*written)++ == 0) io.out.flush();
+}
+
+// The end of the array WriteJsonRow began (or an empty one).
+void EndJsonRows(size_t written, Io& io) { io.out << (written == 0 ? "[" : "") << "]\n"; }
+
 }  // namespace
 
 void DatasetPrinter::Add(engine::DatasetRef&& ref) {
@@ -112,15 +123,12 @@ void DatasetPrinter::Add(engine::DatasetRef&& ref) {
   }
   codec::JsonWriter j;
   WriteDatasetJson(ref, j);
-  io_.out << (written_ == 0 ? "[" : ",") << j.str();
-  // The first row at once, for whoever reads the pipe; the rest as the
-  // stream's buffer fills.
-  if (written_++ == 0) io_.out.flush();
+  WriteJsonRow(j, &written_, io_);
 }
 
 void DatasetPrinter::Finish() {
   if (json_) {
-    io_.out << (written_ == 0 ? "[" : "") << "]\n";
+    EndJsonRows(written_, io_);
     return;
   }
   if (tables_ > 0 && rows_.empty()) return;
@@ -210,6 +218,25 @@ void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Univ
     t.AddRow(std::move(row));
   }
   t.Print(io.out);
+}
+
+void FieldMapPrinter::Add(codec::FieldMap&& row) {
+  if (!json_) {
+    rows_.push_back(std::move(row));
+    return;
+  }
+  codec::JsonWriter j;
+  WriteFields(row, j);
+  WriteJsonRow(j, &written_, io_);
+}
+
+void FieldMapPrinter::Finish() {
+  if (json_) {
+    EndJsonRows(written_, io_);
+    return;
+  }
+  PrintFieldMaps(rows_, universe_, element_, false, io_);
+  rows_.clear();
 }
 
 }  // namespace starlog::cli

@@ -43,6 +43,26 @@ class DatasetPrinter {
 // timespan_end (TAI nanoseconds) are shown as ISO times, labelled TAI.
 void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Universe& universe,
                     const engine::DimensionElement* element, bool json, Io& io);
+// PrintFieldMaps one row at a time, as DatasetPrinter: in JSON each row is
+// written as it comes; a table keeps its rows until Finish, for its columns.
+class FieldMapPrinter {
+ public:
+  // "universe", "element" (when given) and "io" must outlive the printer.
+  FieldMapPrinter(const engine::Universe& universe, const engine::DimensionElement* element,
+                  bool json, Io& io)
+      : universe_(universe), element_(element), json_(json), io_(io) {}
+  void Add(codec::FieldMap&& row);
+  // Ends the output; call once, after the last Add.
+  void Finish();
+
+ private:
+  const engine::Universe& universe_;
+  const engine::DimensionElement* element_;
+  bool json_;
+  Io& io_;
+  size_t written_ = 0;                 // JSON rows written.
+  std::vector<codec::FieldMap> rows_;  // A table's rows, until it is printed.
+};
 
 // The keys of "rows" in data-ID order: the required dimensions in the
 // universe's order (instrument first, each after what it requires), then the

@@ -108,6 +108,29 @@ Status Reader::ForEachSearched(const service::DatasetSearchQuery& search,
 
 namespace {
 
+Status HandOn(Result<std::vector<codec::FieldMap>> rows,
+              const engine::RegistryView::FieldMapFn& fn) {
+  STARLOG_RETURN_IF_ERROR(rows.status());
+  for (codec::FieldMap& row : *rows) {
+    if (!fn(std::move(row))) break;
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Reader::ForEachDataId(const service::DataIdsQuery& query,
+                             const engine::RegistryView::FieldMapFn& fn) {
+  return HandOn(QueryDataIds(query), fn);
+}
+
+Status Reader::ForEachDimensionRecord(const service::DimensionRecordsQuery& query,
+                                      const engine::RegistryView::FieldMapFn& fn) {
+  return HandOn(QueryDimensionRecords(query), fn);
+}
+
+namespace {
+
 // The repository's files, opened read-only (or following, to wait).
 class LocalReader final : public Reader {
  public:
@@ -159,6 +182,14 @@ class LocalReader final : public Reader {
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
       const service::DimensionRecordsQuery& query) override {
     return service::Answer(view_, query);
+  }
+  Status ForEachDataId(const service::DataIdsQuery& query,
+                       const engine::RegistryView::FieldMapFn& fn) override {
+    return service::ForEachRow(view_, query, fn);
+  }
+  Status ForEachDimensionRecord(const service::DimensionRecordsQuery& query,
+                                const engine::RegistryView::FieldMapFn& fn) override {
+    return service::ForEachRow(view_, query, fn);
   }
   Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,
                                             const codec::FieldMap& data_id,

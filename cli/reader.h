@@ -100,6 +100,13 @@ class Reader {
   virtual Result<std::vector<codec::FieldMap>> QueryDataIds(const service::DataIdsQuery& query) = 0;
   virtual Result<std::vector<codec::FieldMap>> QueryDimensionRecords(
       const service::DimensionRecordsQuery& query) = 0;
+  // Their rows handed to "fn" as they are found (service::ForEachRow) when
+  // the repository is read locally; through a service, after its answer
+  // arrives whole.
+  virtual Status ForEachDataId(const service::DataIdsQuery& query,
+                               const engine::RegistryView::FieldMapFn& fn);
+  virtual Status ForEachDimensionRecord(const service::DimensionRecordsQuery& query,
+                                        const engine::RegistryView::FieldMapFn& fn);
 
   // engine::WaitForDataset. REQUIRES: opened with Mode::kFollow.
   virtual Result<engine::DatasetRef> WaitForDataset(const std::string& dataset_type,

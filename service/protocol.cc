@@ -530,22 +530,46 @@ Result<engine::DatasetSearch> ToEngine(const DatasetSearchQuery& q) {
   return engine::DatasetSearch{q.dataset_types, std::move(query), q.order_by, q.limit};
 }
 
-Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
-                                            const DataIdsQuery& q) {
+Status ForEachRow(const engine::RegistryView& view, const DataIdsQuery& q,
+                  const engine::RegistryView::FieldMapFn& fn) {
   STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where,
                            engine::WhereClause::Parse(q.where.text, q.where.binds));
   std::optional<engine::DatasetQuery> datasets;
   if (q.datasets) {
     STARLOG_ASSIGN_OR_RETURN(datasets, ToEngine(*q.datasets));
   }
-  return view.QueryDataIds(q.dimensions, where, datasets, q.order);
+  return view.ForEachDataId(q.dimensions, where, datasets, q.order, fn);
+}
+
+Status ForEachRow(const engine::RegistryView& view, const DimensionRecordsQuery& q,
+                  const engine::RegistryView::FieldMapFn& fn) {
+  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where,
+                           engine::WhereClause::Parse(q.where.text, q.where.binds));
+  return view.ForEachDimensionRecord(q.element, where, q.order, fn);
+}
+
+namespace {
+
+template <typename Query>
+Result<std::vector<codec::FieldMap>> Collected(const engine::RegistryView& view, const Query& q) {
+  std::vector<codec::FieldMap> out;
+  STARLOG_RETURN_IF_ERROR(ForEachRow(view, q, [&](codec::FieldMap&& row) {
+    out.push_back(std::move(row));
+    return true;
+  }));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
+                                            const DataIdsQuery& q) {
+  return Collected(view, q);
 }
 
 Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
                                             const DimensionRecordsQuery& q) {
-  STARLOG_ASSIGN_OR_RETURN(engine::WhereClause where,
-                           engine::WhereClause::Parse(q.where.text, q.where.binds));
-  return view.QueryDimensionRecords(q.element, where, q.order);
+  return Collected(view, q);
 }
 
 }  // namespace starlog::service

@@ -274,16 +274,6 @@ Result<std::optional<DatasetRef>> ReadDataset(const RegistryView& view,
   return std::optional<DatasetRef>(std::move(ref));
 }
 
-// Each of "rows" with its implied values added (QueryDataIds).
-Status AddImpliedValues(const Universe& universe, RecordCache& records,
-                        std::vector<codec::FieldMap>* rows) {
-  for (codec::FieldMap& row : *rows) {
-    STARLOG_ASSIGN_OR_RETURN(codec::FieldMap implied, ImpliedValuesOf(universe, records, row));
-    row.merge(implied);
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 Result<std::optional<DatasetRef>> RegistryView::GetDataset(const codec::Uuid& id) const {
@@ -529,66 +519,6 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
 
 uint64_t RegistryView::TEST_JoinRowsExamined() const {
   return impl_->join_rows_examined.load(std::memory_order_relaxed);
-}
-
-Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
-    const std::vector<std::string>& dimensions, const WhereClause& where,
-    const std::optional<DatasetQuery>& datasets) const {
-  STARLOG_ASSIGN_OR_RETURN(auto keys, universe().RequiredKeys(dimensions));
-  std::set<std::string> distinct;
-  std::vector<codec::FieldMap> out;
-  if (datasets) {
-    DatasetQuery q = *datasets;
-    STARLOG_ASSIGN_OR_RETURN(auto refs, QueryDatasets(q));
-    STARLOG_ASSIGN_OR_RETURN(DatasetTypeInfo type, GetDatasetType(q.dataset_type));
-    STARLOG_ASSIGN_OR_RETURN(auto type_keys, universe().RequiredKeys(type.dimensions));
-    if (!std::includes(type_keys.begin(), type_keys.end(), keys.begin(), keys.end())) {
-      // Keys the datasets lack (a raw's visit): the data IDs over both, from
-      // the records (joined through visit_definition), that a dataset has,
-      // as the butler's query joins datasets with dimensions.
-      std::set<std::string> found;
-      for (const DatasetRef& ref : refs) found.insert(EncodeDataId(ref.data_id));
-      std::vector<std::string> both = dimensions;
-      both.insert(both.end(), type.dimensions.begin(), type.dimensions.end());
-      STARLOG_ASSIGN_OR_RETURN(auto rows, QueryDataIds(both, where));
-      RecordCache records(*impl_);
-      for (const codec::FieldMap& row : rows) {
-        STARLOG_ASSIGN_OR_RETURN(std::string of_type, EncodeDataIdKeys(row, type_keys));
-        if (!found.count(of_type)) continue;
-        codec::FieldMap projected;
-        for (const std::string& k : keys) projected.emplace(k, row.at(k));
-        if (distinct.insert(EncodeDataId(projected)).second) out.push_back(std::move(projected));
-      }
-      STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
-      return out;
-    }
-    STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
-    RecordCache records(*impl_);
-    for (const DatasetRef& ref : refs) {
-      codec::FieldMap projected;
-      for (const std::string& k : keys) {
-        auto it = ref.data_id.find(k);
-        if (it == ref.data_id.end()) {
-          return Status::InvalidArgument("datasets of " + q.dataset_type + " have no '" + k +
-                                         "' in their data IDs");
-        }
-        projected.emplace(k, it->second);
-      }
-      STARLOG_ASSIGN_OR_RETURN(bool match, bound.Matches(projected, records));
-      if (match && distinct.insert(EncodeDataId(projected)).second) out.push_back(projected);
-    }
-    STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
-    return out;
-  }
-  // From the dimension records, joined on shared keys (record_join.cc).
-  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, keys));
-  RecordCache records(*impl_);
-  STARLOG_ASSIGN_OR_RETURN(auto joined, JoinRecords(*impl_, keys, bound, records));
-  for (codec::FieldMap& d : joined) {
-    if (distinct.insert(EncodeDataId(d)).second) out.push_back(std::move(d));
-  }
-  STARLOG_RETURN_IF_ERROR(AddImpliedValues(universe(), records, &out));
-  return out;
 }
 
 }  // namespace starlog::engine

@@ -3,6 +3,13 @@
 // the universe's order (each element after what it requires), each
 // element's records in key order.
 //
+// The join is depth-first: each row is completed element by element and
+// handed on before the next is begun, so the first row comes at once, a
+// caller that stops early stops the reading, and nothing is held but the
+// rows in progress and the records of the elements it scans. The rows come
+// in the order a breadth-first join makes them (each step's rows in the
+// order of the rows before it, then of its records).
+//
 // The join never builds what the where clause throws away. Each term of
 // the clause's top-level AND is tried as soon as the keys it reads are
 // bound: on an element's records before they are joined when it reads only
@@ -16,6 +23,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "engine/query/registry_view_impl.h"
@@ -161,9 +169,93 @@ class Step {
 
 }  // namespace
 
-Result<std::vector<codec::FieldMap>> JoinRecords(const RegistryView::Impl& view,
-                                                 const std::vector<std::string>& keys,
-                                                 const BoundWhere& where, RecordCache& records) {
+namespace {
+
+// One element of the join, with the terms judged on its joined rows.
+struct Stage {
+  const DimensionElement* element;
+  std::vector<std::string> element_keys;
+  std::unique_ptr<Step> step;
+  std::vector<const BoundWhere*> on_rows;
+  bool prepared = false;
+};
+
+class Join {
+ public:
+  Join(const std::vector<std::string>& keys, std::vector<Stage> stages,
+       std::vector<const BoundWhere*> rest, RecordCache& records, const JoinRowFn& fn)
+      : keys_(keys),
+        stages_(std::move(stages)),
+        rest_(std::move(rest)),
+        records_(records),
+        fn_(fn) {}
+
+  // Completes "row" from stage "depth" on; false once "fn" asks to stop.
+  Result<bool> Extend(size_t depth, const codec::FieldMap& row) {
+    if (depth == stages_.size()) {
+      // Terms no step could take (those that read no key) judge the row made.
+      STARLOG_ASSIGN_OR_RETURN(bool match, MatchesAll(rest_, row, records_));
+      if (!match) return true;
+      return fn_(codec::FieldMap(row));
+    }
+    Stage& stage = stages_[depth];
+    if (!stage.prepared) {
+      STARLOG_RETURN_IF_ERROR(stage.step->Prepare());
+      stage.prepared = true;
+    }
+    STARLOG_ASSIGN_OR_RETURN(const auto* matching, stage.step->Matching(row));
+    const DimensionElement& e = *stage.element;
+    for (const codec::FieldMap* r : *matching) {
+      ++examined_;
+      // A key the row has from elsewhere (implied by a record) must agree;
+      // and an implied dimension's value is the one this record names (an
+      // exposure's physical_filter), not every value there is.
+      bool compatible = true;
+      for (const std::string& k : stage.element_keys) {
+        auto have = row.find(k);
+        if (have != row.end() && have->second != r->at(k)) compatible = false;
+      }
+      for (const std::string& d : e.implies) {
+        auto named = r->find(d);
+        auto have = row.find(d);
+        if (named != r->end() && have != row.end() && have->second != named->second) {
+          compatible = false;
+        }
+      }
+      if (!compatible) continue;
+      codec::FieldMap joined = row;
+      for (const std::string& k : stage.element_keys) joined.emplace(k, r->at(k));
+      for (const std::string& d : e.implies) {
+        auto named = r->find(d);
+        if (named != r->end() && Wanted(d)) joined.emplace(d, named->second);
+      }
+      STARLOG_ASSIGN_OR_RETURN(bool match, MatchesAll(stage.on_rows, joined, records_));
+      if (!match) continue;
+      STARLOG_ASSIGN_OR_RETURN(bool more, Extend(depth + 1, joined));
+      if (!more) return false;
+    }
+    return true;
+  }
+
+  uint64_t examined() const { return examined_; }
+
+ private:
+  bool Wanted(const std::string& k) const {
+    return std::binary_search(keys_.begin(), keys_.end(), k);
+  }
+
+  const std::vector<std::string>& keys_;
+  std::vector<Stage> stages_;
+  const std::vector<const BoundWhere*> rest_;
+  RecordCache& records_;
+  const JoinRowFn& fn_;
+  uint64_t examined_ = 0;
+};
+
+}  // namespace
+
+Status JoinRecords(const RegistryView::Impl& view, const std::vector<std::string>& keys,
+                   const BoundWhere& where, RecordCache& records, const JoinRowFn& fn) {
   const Universe& universe = view.universe();
   const std::vector<BoundWhere> terms = where.Conjuncts();
   std::vector<std::vector<std::string>> term_keys;
@@ -176,9 +268,9 @@ Result<std::vector<codec::FieldMap>> JoinRecords(const RegistryView::Impl& view,
   const auto wanted_key = [&](const std::string& k) {
     return std::binary_search(keys.begin(), keys.end(), k);
   };
-  std::vector<codec::FieldMap> rows = {codec::FieldMap()};
+  // Each element's step, and the terms it can judge, in the universe's order.
+  std::vector<Stage> stages;
   std::set<std::string> bound;
-  uint64_t examined = 0;
   for (const DimensionElement& e : universe.elements()) {
     STARLOG_ASSIGN_OR_RETURN(auto element_keys, universe.RequiredKeys({e.name}));
     // A relation joins when every key it relates is asked for (visit and
@@ -195,54 +287,19 @@ Result<std::vector<codec::FieldMap>> JoinRecords(const RegistryView::Impl& view,
       const std::set<std::string> own(element_keys.begin(), element_keys.end());
       (AllIn(term_keys[i], own) ? on_records : on_rows).push_back(&terms[i]);
     }
-    Step step(view, e, element_keys, bound, candidates, std::move(on_records), records);
-    STARLOG_RETURN_IF_ERROR(step.Prepare());
-    std::vector<codec::FieldMap> next;
-    for (const codec::FieldMap& row : rows) {
-      STARLOG_ASSIGN_OR_RETURN(const auto* matching, step.Matching(row));
-      for (const codec::FieldMap* r : *matching) {
-        ++examined;
-        // A key the row has from elsewhere (implied by a record) must agree;
-        // and an implied dimension's value is the one this record names (an
-        // exposure's physical_filter), not every value there is.
-        bool compatible = true;
-        for (const std::string& k : element_keys) {
-          auto have = row.find(k);
-          if (have != row.end() && have->second != r->at(k)) compatible = false;
-        }
-        for (const std::string& d : e.implies) {
-          auto named = r->find(d);
-          auto have = row.find(d);
-          if (named != r->end() && have != row.end() && have->second != named->second) {
-            compatible = false;
-          }
-        }
-        if (!compatible) continue;
-        codec::FieldMap joined = row;
-        for (const std::string& k : element_keys) joined.emplace(k, r->at(k));
-        for (const std::string& d : e.implies) {
-          auto named = r->find(d);
-          if (named != r->end() && wanted_key(d)) joined.emplace(d, named->second);
-        }
-        STARLOG_ASSIGN_OR_RETURN(bool match, MatchesAll(on_rows, joined, records));
-        if (match) next.push_back(std::move(joined));
-      }
-    }
-    rows = std::move(next);
+    auto step = std::make_unique<Step>(view, e, element_keys, bound, candidates,
+                                       std::move(on_records), records);
+    stages.push_back(Stage{&e, std::move(element_keys), std::move(step), std::move(on_rows)});
     bound = std::move(after);
   }
-  // Terms no step could take (those that read no key) judge the rows made.
   std::vector<const BoundWhere*> rest;
   for (size_t i = 0; i < terms.size(); ++i) {
     if (!applied[i]) rest.push_back(&terms[i]);
   }
-  std::vector<codec::FieldMap> out;
-  for (codec::FieldMap& row : rows) {
-    STARLOG_ASSIGN_OR_RETURN(bool match, MatchesAll(rest, row, records));
-    if (match) out.push_back(std::move(row));
-  }
-  view.join_rows_examined.fetch_add(examined, std::memory_order_relaxed);
-  return out;
+  Join join(keys, std::move(stages), std::move(rest), records, fn);
+  auto done = join.Extend(0, codec::FieldMap());
+  view.join_rows_examined.fetch_add(join.examined(), std::memory_order_relaxed);
+  return done.status();
 }
 
 }  // namespace starlog::engine

@@ -297,38 +297,6 @@ Status ScanRecords(const IndexReader& reader, const std::string& element,
   return failure;
 }
 
-Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
-    const std::string& element, const WhereClause& where) const {
-  const DimensionElement* e = universe().Find(element);
-  if (e == nullptr) return Status::InvalidArgument("unknown dimension " + Quoted(element));
-  STARLOG_ASSIGN_OR_RETURN(auto key_names, universe().RequiredKeys({element}));
-  // Bare names in the where clause may name the record's own fields too.
-  STARLOG_ASSIGN_OR_RETURN(BoundWhere bound, BoundWhere::Bind(universe(), where, key_names, e));
-  RecordCache cache(*impl_);
-  // Every key pinned by the clause (as diff asks, record by record): one seek.
-  const codec::FieldMap fixed = bound.FixedKeys();
-  if (std::all_of(key_names.begin(), key_names.end(),
-                  [&](const std::string& k) { return fixed.count(k) > 0; })) {
-    STARLOG_ASSIGN_OR_RETURN(const codec::FieldMap* found, cache.Get(element, fixed));
-    std::vector<codec::FieldMap> out;
-    if (found == nullptr) return out;
-    STARLOG_ASSIGN_OR_RETURN(bool ok, bound.Matches(*found, cache));
-    if (ok) out.push_back(*found);
-    return out;
-  }
-  std::vector<codec::FieldMap> records;
-  STARLOG_RETURN_IF_ERROR(ScanRecords(impl_->reader(), element, [&](codec::FieldMap&& record) {
-    records.push_back(std::move(record));
-    return true;
-  }));
-  std::vector<codec::FieldMap> out;
-  for (auto& record : records) {
-    STARLOG_ASSIGN_OR_RETURN(bool ok, bound.Matches(record, cache));
-    if (ok) out.push_back(std::move(record));
-  }
-  return out;
-}
-
 Result<DataIdPacker> RegistryView::MakePacker(const std::vector<std::string>& dimensions,
                                               const codec::FieldMap& fixed) const {
   return MakeDataIdPacker(universe(), dimensions, fixed,

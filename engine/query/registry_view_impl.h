@@ -114,13 +114,25 @@ Result<codec::FieldMap> ImpliedValuesOf(const Universe& universe, RecordCache& r
 
 class BoundWhere;
 
-// The data IDs over "keys" (sorted, closed under what each requires) from
-// the dimension records, satisfying "where" (bound to "keys"): QueryDataIds
-// without datasets, before its rows are made distinct and given their
-// implied values (record_join.cc).
-Result<std::vector<codec::FieldMap>> JoinRecords(const RegistryView::Impl& view,
-                                                 const std::vector<std::string>& keys,
-                                                 const BoundWhere& where, RecordCache& records);
+// Hands "fn" each data ID over "keys" (sorted, closed under what each
+// requires) from the dimension records that satisfies "where" (bound to
+// "keys"), until it returns false: QueryDataIds without datasets, before its
+// rows are given their implied values (record_join.cc). The rows are
+// distinct (each holds the keys of every record it joined).
+using JoinRowFn = std::function<bool(codec::FieldMap&& row)>;
+Status JoinRecords(const RegistryView::Impl& view, const std::vector<std::string>& keys,
+                   const BoundWhere& where, RecordCache& records, const JoinRowFn& fn);
+
+// QueryDataIds without an order: its rows handed to "fn" as they are found,
+// until it returns false (query_data_ids.cc).
+Status StreamDataIds(const RegistryView& view, const RegistryView::Impl& impl,
+                     const std::vector<std::string>& dimensions, const WhereClause& where,
+                     const std::optional<DatasetQuery>& datasets,
+                     const RegistryView::FieldMapFn& fn);
+// QueryDimensionRecords without an order, streamed the same way.
+Status StreamDimensionRecords(const RegistryView& view, const RegistryView::Impl& impl,
+                              const std::string& element, const WhereClause& where,
+                              const RegistryView::FieldMapFn& fn);
 
 // The dimensions "where" names that data IDs with "required" neither have
 // nor imply, and that hang off them (an instrument's exposures, for a bias

@@ -385,6 +385,12 @@ TEST_CASE("query-data-ids and query-dimension-records take --order-by and --limi
     CHECK(exact.err.empty());
     CHECK(column(RunStarlog({command, repo, "detector", "--limit", "0", "--json"}).out, "detector")
               .size() == 16);
+    // Without an order the rows stream: the first N in key order.
+    CHECK(column(RunStarlog({command, repo, "detector", "--limit", "2", "--json"}).out,
+                 "detector") == Ids{0, 1});
+    auto none = RunStarlog({command, repo, "detector", "--where", "detector = 999", "--json"});
+    CHECK(none.exit_code == 0);
+    CHECK(none.out == "[]\n");
     auto unknown = RunStarlog({command, repo, "detector", "--order-by", "detector,attract"});
     CHECK(unknown.exit_code == 1);
     CHECK(Contains(unknown.err, "order by 'attract'"));

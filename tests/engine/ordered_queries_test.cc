@@ -236,4 +236,17 @@ TEST_CASE("Data IDs of datasets are ordered and limited too", "[engine][query]")
   auto unknown = view.QueryDataIds({"detector"}, {}, flat, {{"exposure"}, 0});
   CHECK(unknown.status().IsInvalidArgument());
   CHECK(Says(unknown.status(), "order by 'exposure'"));
+  // Streamed, each data ID once however many datasets have it, and a
+  // limit without an order stops at its last row.
+  std::vector<FieldMap> streamed;
+  const auto keep = [&](FieldMap&& row) {
+    streamed.push_back(std::move(row));
+    return true;
+  };
+  REQUIRE(view.ForEachDataId({"instrument"}, {}, flat, {}, keep).ok());
+  REQUIRE(streamed.size() == 1);
+  CHECK(streamed[0].at("instrument") == codec::FieldValue(S("Cam1")));
+  streamed.clear();
+  REQUIRE(view.ForEachDataId({"detector"}, {}, flat, {{}, 2}, keep).ok());
+  CHECK(detectors(streamed) == Ids{1, 2});
 }

@@ -160,3 +160,72 @@ TEST_CASE("query-data-ids over implied dimensions joins through the records that
   auto [constant, constant_work] = f.Query({"detector"}, "1 = 2");
   CHECK(constant.empty());
 }
+
+TEST_CASE("query-data-ids hands each row on as it is found, and stopping stops the join",
+          "[engine][dimensions]") {
+  ManyRecords f;
+  auto view = f.store->View().value();
+  const auto all = view.QueryDataIds({"exposure", "detector"}, {}).value();
+  REQUIRE(all.size() == static_cast<size_t>(kExposures * kDetectors));
+  // The first row: the instrument, one detector and one exposure examined,
+  // not the 100,000 pairs a join completing each step first reads.
+  uint64_t before = view.TEST_JoinRowsExamined();
+  std::vector<FieldMap> got;
+  REQUIRE(view.ForEachDataId({"exposure", "detector"}, {}, std::nullopt, {},
+                             [&](FieldMap&& row) {
+                               got.push_back(std::move(row));
+                               return false;
+                             })
+              .ok());
+  CHECK(view.TEST_JoinRowsExamined() - before <= 3);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == all[0]);  // With its implied values, as the whole query's.
+  CHECK(got[0].count("band") == 1);
+
+  // A limit without an order: the first rows, and no more read.
+  before = view.TEST_JoinRowsExamined();
+  got.clear();
+  REQUIRE(view.ForEachDataId({"exposure", "detector"}, {}, std::nullopt, {{}, 120},
+                             [&](FieldMap&& row) {
+                               got.push_back(std::move(row));
+                               return true;
+                             })
+              .ok());
+  CHECK(view.TEST_JoinRowsExamined() - before <= 120 + 3);
+  CHECK(got == std::vector<FieldMap>(all.begin(), all.begin() + 120));
+  // The vector form agrees, with or without an order.
+  CHECK(view.QueryDataIds({"exposure", "detector"}, {}, std::nullopt, {{}, 120}).value() == got);
+  const auto ordered =
+      view.QueryDataIds({"exposure", "detector"}, {}, std::nullopt, {{"-exposure"}, 3}).value();
+  REQUIRE(ordered.size() == 3);
+  CHECK(ordered[0].at("exposure") == codec::FieldValue(kExposures - 1));
+  CHECK(ordered[2].at("exposure") == codec::FieldValue(kExposures - 1));
+  CHECK(ordered[2].at("detector") == codec::FieldValue(int64_t{2}));
+  // An order names what it sorts by before any row is looked for.
+  bool called = false;
+  auto misspelt = view.ForEachDataId({"exposure"}, {}, std::nullopt, {{"attract"}, 0},
+                                     [&](FieldMap&&) { return called = true; });
+  CHECK(misspelt.IsInvalidArgument());
+  CHECK_FALSE(called);
+}
+
+TEST_CASE("query-dimension-records hands each record on as it is read", "[engine][dimensions]") {
+  ManyRecords f;
+  auto view = f.store->View().value();
+  const auto where = engine::WhereClause::Parse("observation_type = 'bias'").value();
+  const auto all = view.QueryDimensionRecords("exposure", where).value();
+  REQUIRE(all.size() == static_cast<size_t>(kExposures / 10));
+  std::vector<FieldMap> got;
+  REQUIRE(view.ForEachDimensionRecord("exposure", where, {},
+                                      [&](FieldMap&& r) {
+                                        got.push_back(std::move(r));
+                                        return got.size() < 3;
+                                      })
+              .ok());
+  CHECK(got == std::vector<FieldMap>(all.begin(), all.begin() + 3));
+  CHECK(view.QueryDimensionRecords("exposure", where, {{}, 3}).value() == got);
+  CHECK(view.QueryDimensionRecords("exposure", where, {{"-exposure"}, 1}).value().at(0) ==
+        all.back());
+  CHECK(view.ForEachDimensionRecord("exposures", {}, {}, [](FieldMap&&) { return true; })
+            .IsInvalidArgument());
+}

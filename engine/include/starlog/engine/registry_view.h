@@ -219,6 +219,18 @@ class RegistryView {
                                                     const std::optional<DatasetQuery>& datasets,
                                                     const RowOrder& order) const;
 
+  // The same data IDs handed to "fn" one at a time as they are found (for
+  // output that streams), in "order"'s order, at most its limit; "fn"
+  // returns false to stop. Without order_by the first row comes before the
+  // second is looked for and nothing is held between rows but the records
+  // of an element the join scans and, from datasets, the data IDs already
+  // given (to keep them distinct); with order_by every row is held until the
+  // last, to sort them. Errors as QueryDataIds', the order's before any row.
+  using FieldMapFn = std::function<bool(codec::FieldMap&& row)>;
+  Status ForEachDataId(const std::vector<std::string>& dimensions, const WhereClause& where,
+                       const std::optional<DatasetQuery>& datasets, const RowOrder& order,
+                       const FieldMapFn& fn) const;
+
   // Test hook: how many (row, record) pairs QueryDataIds' joins of dimension
   // records have examined through this view (and its copies) so far. The
   // join seeks and filters as it goes, so this stays near the rows
@@ -248,6 +260,10 @@ class RegistryView {
   Result<std::vector<codec::FieldMap>> QueryDimensionRecords(const std::string& element,
                                                              const WhereClause& where,
                                                              const RowOrder& order) const;
+
+  // The same records handed to "fn" as they are read, as ForEachDataId.
+  Status ForEachDimensionRecord(const std::string& element, const WhereClause& where,
+                                const RowOrder& order, const FieldMapFn& fn) const;
 
   // A packer for data IDs over "dimensions" whose string keys (instrument,
   // skymap) take the values in "fixed" (packing is per instrument, as the

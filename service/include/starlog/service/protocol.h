@@ -305,6 +305,13 @@ Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
                                             const DataIdsQuery& q);
 Result<std::vector<codec::FieldMap>> Answer(const engine::RegistryView& view,
                                             const DimensionRecordsQuery& q);
+// The same rows handed to "fn" as the engine finds them
+// (RegistryView::ForEachDataId, ForEachDimensionRecord), until it returns
+// false.
+Status ForEachRow(const engine::RegistryView& view, const DataIdsQuery& q,
+                  const engine::RegistryView::FieldMapFn& fn);
+Status ForEachRow(const engine::RegistryView& view, const DimensionRecordsQuery& q,
+                  const engine::RegistryView::FieldMapFn& fn);
 
 // The datasets found, in the order asked; an id no dataset has is left out.
 struct GetDatasetsQuery {
