@@ -4,11 +4,28 @@
 
 namespace starlog::codec {
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
+namespace {
+
+// Whether "c" is written as itself: printable ASCII but the quote and the
+// backslash.
+bool Plain(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
   for (size_t i = 0; i < s.size(); ++i) {
+    // A run of plain characters at once: most text is nothing else.
+    size_t end = i;
+    while (end < s.size() && Plain(s[end])) ++end;
+    if (end > i) {
+      out->append(s.data() + i, end - i);
+      i = end;
+      if (i == s.size()) break;
+    }
     const char c = s[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       // Stored text is valid UTF-8, but file names on disk and peers' words
@@ -18,41 +35,45 @@ std::string JsonEscape(std::string_view s) {
       const size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
       const std::string_view sequence = s.substr(i, length);
       if (sequence.size() == length && InvalidUtf8Offset(sequence) == std::string_view::npos) {
-        out.append(sequence);
+        out->append(sequence);
         i += length - 1;
       } else {
-        out += "\\ufffd";
+        *out += "\\ufffd";
       }
       continue;
     }
     switch (c) {
       case '"':
-        out += "\\\"";
+        *out += "\\\"";
         break;
       case '\\':
-        out += "\\\\";
+        *out += "\\\\";
         break;
       case '\n':
-        out += "\\n";
+        *out += "\\n";
         break;
       case '\r':
-        out += "\\r";
+        *out += "\\r";
         break;
       case '\t':
-        out += "\\t";
+        *out += "\\t";
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
+      default: {
+        // Another control character.
+        static constexpr char kHex[] = "0123456789abcdef";
+        *out += "\\u00";
+        out->push_back(kHex[(c >> 4) & 0xf]);
+        out->push_back(kHex[c & 0xf]);
+      }
     }
   }
-  out.push_back('"');
+  out->push_back('"');
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  AppendJsonString(&out, s);
   return out;
 }
 
@@ -95,7 +116,7 @@ JsonWriter& JsonWriter::EndArray() {
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
   BeforeValue();
-  out_ += JsonEscape(key);
+  AppendJsonString(&out_, key);
   out_.push_back(':');
   after_key_ = true;
   return *this;
@@ -103,7 +124,7 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 
 JsonWriter& JsonWriter::String(std::string_view s) {
   BeforeValue();
-  out_ += JsonEscape(s);
+  AppendJsonString(&out_, s);
   return *this;
 }
 

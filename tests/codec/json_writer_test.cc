@@ -24,3 +24,43 @@ TEST_CASE("JsonWriter keeps valid UTF-8 and writes U+FFFD for bytes that are not
   CHECK(j.str() ==
         "\"caf\xC3\xA9 \xF0\x9F\x94\xAD|\\ufffd|\\ufffd(|\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\"");
 }
+
+TEST_CASE("JsonWriter writes every ASCII character, alone or between runs of text",
+          "[codec][json]") {
+  for (int c = 0; c < 0x80; ++c) {
+    std::string expected;
+    switch (c) {
+      case '"':
+        expected = "\\\"";
+        break;
+      case '\\':
+        expected = "\\\\";
+        break;
+      case '\n':
+        expected = "\\n";
+        break;
+      case '\r':
+        expected = "\\r";
+        break;
+      case '\t':
+        expected = "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          expected = std::string("\\u00") + kHex[c >> 4] + kHex[c & 0xf];
+        } else {
+          expected = std::string(1, static_cast<char>(c));
+        }
+    }
+    const std::string one(1, static_cast<char>(c));
+    INFO("character " << c);
+    CHECK(starlog::codec::JsonEscape(one) == "\"" + expected + "\"");
+    CHECK(starlog::codec::JsonEscape("ab" + one + "cd" + one) ==
+          "\"ab" + expected + "cd" + expected + "\"");
+    std::string appended = "x";
+    starlog::codec::AppendJsonString(&appended, one + "z");
+    CHECK(appended == "x\"" + expected + "z\"");
+  }
+  CHECK(starlog::codec::JsonEscape("") == "\"\"");
+}
