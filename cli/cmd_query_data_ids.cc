@@ -58,10 +58,9 @@ CommandSpec QueryDataIdsCommand() {
           "it, key order. A name the data IDs lack is an error (exit 1). --limit N shows\n"
           "at most N rows; -N (the default is -20000, as the butler's) at most N, with a\n"
           "warning on stderr when more match; 0 all of them. Without --order-by the query\n"
-          "stops at the last row shown (one more, to warn). --json writes each row as it is found "
-          "(a\n"
-          "table waits for the last row, for its column widths; --order-by holds every row\n"
-          "to sort them; through a service the answer arrives whole first).",
+          "stops at the last row shown (one more, to warn). --json writes each row as it\n"
+          "is found (a table waits for the last row, for its column widths; --order-by\n"
+          "holds every row to sort them; through a service the answer arrives whole first).",
       .positionals = {{"PATH", "repository folder"},
                       {"DIMENSIONS...", "dimensions of the data IDs", false, true}},
       .options = {WhereOption(),

@@ -199,6 +199,9 @@ class Join {
       return fn_(codec::FieldMap(row));
     }
     Stage& stage = stages_[depth];
+    // A scanned element is read when the first row reaches it: one no row
+    // reaches (an earlier step matched nothing, or the caller stopped) is
+    // never read.
     if (!stage.prepared) {
       STARLOG_RETURN_IF_ERROR(stage.step->Prepare());
       stage.prepared = true;

@@ -249,4 +249,13 @@ TEST_CASE("Data IDs of datasets are ordered and limited too", "[engine][query]")
   streamed.clear();
   REQUIRE(view.ForEachDataId({"detector"}, {}, flat, {{}, 2}, keep).ok());
   CHECK(detectors(streamed) == Ids{1, 2});
+  // A key the flats lack (band, which their filters imply): joined from the
+  // records, each band once, and the limit stops there too.
+  streamed.clear();
+  REQUIRE(view.ForEachDataId({"band"}, {}, flat, {}, keep).ok());
+  REQUIRE(streamed.size() == 2);
+  CHECK(streamed[0].at("band") != streamed[1].at("band"));
+  streamed.clear();
+  REQUIRE(view.ForEachDataId({"band"}, {}, flat, {{}, 1}, keep).ok());
+  CHECK(streamed.size() == 1);
 }

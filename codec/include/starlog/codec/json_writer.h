@@ -39,7 +39,7 @@ class JsonWriter {
 // escaped; a byte that begins no valid UTF-8 sequence written as U+FFFD, so
 // the result is valid JSON whatever "s" holds.
 std::string JsonEscape(std::string_view s);
-// JsonEscape(s) appended to "out".
+// JsonEscape(s) appended to "out". REQUIRES: "s" does not view "out".
 void AppendJsonString(std::string* out, std::string_view s);
 
 }  // namespace starlog::codec

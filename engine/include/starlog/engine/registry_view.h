@@ -222,10 +222,13 @@ class RegistryView {
   // The same data IDs handed to "fn" one at a time as they are found (for
   // output that streams), in "order"'s order, at most its limit; "fn"
   // returns false to stop. Without order_by the first row comes before the
-  // second is looked for and nothing is held between rows but the records
-  // of an element the join scans and, from datasets, the data IDs already
-  // given (to keep them distinct); with order_by every row is held until the
-  // last, to sort them. Errors as QueryDataIds', the order's before any row.
+  // second is looked for, and what is held is the records the join has read
+  // (those of an element it scans, those it looked up) and, from datasets,
+  // the data IDs already given (to keep them distinct) or, when the datasets
+  // lack keys asked for, every dataset's data ID, found before the first
+  // row; with order_by every row is held until the last, to sort them.
+  // Errors as QueryDataIds', the order's before any row; an error after
+  // rows were given stops the rows there.
   using FieldMapFn = std::function<bool(codec::FieldMap&& row)>;
   Status ForEachDataId(const std::vector<std::string>& dimensions, const WhereClause& where,
                        const std::optional<DatasetQuery>& datasets, const RowOrder& order,
