@@ -188,11 +188,9 @@ void PrintDatasetTable(const std::vector<engine::DatasetRef>& refs,
 void PrintFieldMaps(const std::vector<codec::FieldMap>& rows, const engine::Universe& universe,
                     const engine::DimensionElement* element, bool json, Io& io) {
   if (json) {
-    codec::JsonWriter j;
-    j.BeginArray();
-    for (const auto& r : rows) WriteFields(r, j);
-    j.EndArray();
-    io.out << j.str() << "\n";
+    FieldMapPrinter printer(universe, element, true, io);
+    for (codec::FieldMap row : rows) printer.Add(std::move(row));
+    printer.Finish();
     return;
   }
   const std::vector<std::string> columns = DataIdOrder(rows, universe, element);

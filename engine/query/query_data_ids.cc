@@ -124,27 +124,17 @@ Status StreamDimensionRecords(const RegistryView& view, const RegistryView::Impl
   return failure;
 }
 
+// The forms without an order are the ordered ones' (ordered_queries.cc)
+// with none.
 Result<std::vector<codec::FieldMap>> RegistryView::QueryDataIds(
     const std::vector<std::string>& dimensions, const WhereClause& where,
     const std::optional<DatasetQuery>& datasets) const {
-  std::vector<codec::FieldMap> out;
-  STARLOG_RETURN_IF_ERROR(
-      StreamDataIds(*this, *impl_, dimensions, where, datasets, [&](codec::FieldMap&& row) {
-        out.push_back(std::move(row));
-        return true;
-      }));
-  return out;
+  return QueryDataIds(dimensions, where, datasets, RowOrder{});
 }
 
 Result<std::vector<codec::FieldMap>> RegistryView::QueryDimensionRecords(
     const std::string& element, const WhereClause& where) const {
-  std::vector<codec::FieldMap> out;
-  STARLOG_RETURN_IF_ERROR(
-      StreamDimensionRecords(*this, *impl_, element, where, [&](codec::FieldMap&& record) {
-        out.push_back(std::move(record));
-        return true;
-      }));
-  return out;
+  return QueryDimensionRecords(element, where, RowOrder{});
 }
 
 }  // namespace starlog::engine
