@@ -7,10 +7,16 @@ extern "C" {
 #include <fitsio2.h>
 }
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 #include "starlog/codec/numbers.h"
 
@@ -71,17 +77,20 @@ int ReadHdu(fitsfile* file, LONGLONG start, const char* first_card_must, FitsHea
       }
       const std::string head = TrimRight(card.substr(0, 8));
       if (head == "END") {
-        LONGLONG bytes = 0;
-        if (naxis > 0 || pcount > 0) {
-          bytes = 1;
-          for (size_t i = groups ? 1 : 0; i < axes.size(); ++i) {
-            if (axes[i] < 0 || __builtin_mul_overflow(bytes, axes[i], &bytes)) return BAD_NAXIS;
-          }
-          if (pcount < 0 || gcount < 0 || __builtin_add_overflow(bytes, pcount, &bytes) ||
-              __builtin_mul_overflow(bytes, gcount, &bytes) ||
-              __builtin_mul_overflow(bytes, (bitpix < 0 ? -bitpix : bitpix) / 8, &bytes)) {
-            return BAD_NAXIS;
-          }
+        // The data's size, as the standard and cfitsio count it:
+        // |BITPIX| / 8 × GCOUNT × (PCOUNT + NAXIS1 × … × NAXISn), no axes
+        // counting no pixels; random groups (a primary with GROUPS = T and
+        // NAXIS1 = 0) leave their first axis out.
+        groups =
+            groups && std::strcmp(first_card_must, "SIMPLE") == 0 && !axes.empty() && axes[0] == 0;
+        LONGLONG bytes = naxis > 0 ? 1 : 0;
+        for (size_t i = groups ? 1 : 0; naxis > 0 && i < axes.size(); ++i) {
+          if (axes[i] < 0 || __builtin_mul_overflow(bytes, axes[i], &bytes)) return BAD_NAXIS;
+        }
+        if (pcount < 0 || gcount < 0 || __builtin_add_overflow(bytes, pcount, &bytes) ||
+            __builtin_mul_overflow(bytes, gcount, &bytes) ||
+            __builtin_mul_overflow(bytes, (bitpix < 0 ? -bitpix : bitpix) / 8, &bytes)) {
+          return BAD_NAXIS;
         }
         const LONGLONG header_end = start + static_cast<LONGLONG>((n + 1) * kBlock);
         const LONGLONG padded = (bytes + kBlock - 1) / kBlock * kBlock;
@@ -184,16 +193,17 @@ FitsPtr Own(fitsfile* raw) {
   });
 }
 
-Result<FitsPtr> Open(const std::string& path) {
+// "name" names the file in errors.
+Result<FitsPtr> Open(const std::string& path, const std::string& name) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound("no file " + path);
+  if (!std::filesystem::is_regular_file(path, ec)) return Status::NotFound("no file " + name);
   fitsfile* raw = nullptr;
   int status = 0;
   // The disk-file opener takes the name literally (no extended syntax), and
   // still decompresses .gz and .Z files in memory.
   fits_open_diskfile(&raw, path.c_str(), READONLY, &status);
   if (status != 0) {
-    return Status::InvalidArgument(path +
+    return Status::InvalidArgument(name +
                                    " is not a FITS file cfitsio can read: " + Reason(status));
   }
   return Own(raw);
@@ -248,41 +258,54 @@ FitsCard ParseFitsValue(const std::string& raw) {
 }
 
 Result<FitsHeader> ReadFitsHeader(const std::string& path) {
-  STARLOG_ASSIGN_OR_RETURN(FitsPtr file, Open(path));
+  STARLOG_ASSIGN_OR_RETURN(FitsPtr file, Open(path, path));
   return MergedHeaderOf(file.get(), path);
 }
 
 Result<std::vector<FitsHeader>> ReadFitsHdus(const std::string& path) {
-  STARLOG_ASSIGN_OR_RETURN(FitsPtr file, Open(path));
+  STARLOG_ASSIGN_OR_RETURN(FitsPtr file, Open(path, path));
   return HdusOf(file.get(), path, kMaxHdus);
 }
 
 namespace {
 
-// Opens "bytes" as a memory file for "read"; cfitsio may grow a memory file
-// it was given, so it gets a copy.
+// "bytes" as a file only this process can open (a memfd), read as a file on
+// disk is. Not one of cfitsio's memory files: when the primary HDU declares
+// more data than it was given, cfitsio grows such a file's size to the
+// declared end without memory behind it (ffrhdu's "fftrun" of mem:// files),
+// and every later read past the bytes ran off the buffer.
+class ByteFile {
+ public:
+  static Result<ByteFile> Of(std::string_view bytes, const std::string& name) {
+    const int fd = memfd_create("starlog-fits", MFD_CLOEXEC);
+    if (fd < 0) return Status::IOError(name + ": memfd_create: " + std::strerror(errno));
+    ByteFile file(fd);
+    for (size_t at = 0; at < bytes.size();) {
+      const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Status::IOError(name + ": writing to a memfd: " + std::strerror(errno));
+      at += static_cast<size_t>(n);
+    }
+    return file;
+  }
+  ByteFile(ByteFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  ByteFile& operator=(ByteFile&&) = delete;
+  ~ByteFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::string Path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+ private:
+  explicit ByteFile(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 template <typename T>
 Result<T> FromMemory(std::string_view bytes, const std::string& name,
                      Result<T> (*read)(fitsfile*, const std::string&)) {
-  // cfitsio reads a memory file in whole 2880-byte FITS blocks: a copy that
-  // ends inside a block is padded with zeros to its end, or the last read
-  // would run past the buffer.
-  std::string copy(bytes);
-  constexpr size_t kFitsBlock = 2880;
-  size_t size = (copy.size() + kFitsBlock - 1) / kFitsBlock * kFitsBlock;
-  // And two blocks of slack past the size it is told: its record loader may
-  // fill a whole record at the end of a damaged file.
-  copy.resize(size + 2 * kFitsBlock, '\0');
-  void* memory = copy.data();
-  fitsfile* raw = nullptr;
-  int status = 0;
-  fits_open_memfile(&raw, name.c_str(), READONLY, &memory, &size, 0, nullptr, &status);
-  if (status != 0) {
-    return Status::InvalidArgument(name +
-                                   " is not a FITS file cfitsio can read: " + Reason(status));
-  }
-  FitsPtr file = Own(raw);
-  return read(file.get(), name);
+  STARLOG_ASSIGN_OR_RETURN(ByteFile file, ByteFile::Of(bytes, name));
+  STARLOG_ASSIGN_OR_RETURN(FitsPtr fits, Open(file.Path(), name));
+  return read(fits.get(), name);
 }
 
 Result<std::vector<FitsHeader>> AllHdusOf(fitsfile* file, const std::string& name) {

@@ -4,7 +4,10 @@
 
 #include "starlog/ingest/fits_header.h"
 
+#include <fitsio.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "tests/testutil/fits_writer.h"
 #include "tests/testutil/temp_dir.h"
@@ -20,6 +23,25 @@ namespace {
 const std::string kLong =
     "Hyper Suprime-Cam observation of the COSMOS field, part of the wide layer of the "
     "Subaru Strategic Program, with a long note that needs three CONTINUE cards to be kept";
+
+// One header of 80-column cards, padded to whole 2880-byte blocks.
+std::string HeaderBlock(const std::vector<std::string>& cards) {
+  std::string raw;
+  for (const std::string& card : cards) raw += card + std::string(80 - card.size(), ' ');
+  raw += "END" + std::string(77, ' ');
+  raw.resize((raw.size() + 2879) / 2880 * 2880, ' ');
+  return raw;
+}
+
+// The number of HDUs cfitsio itself finds in a file.
+int CfitsioHduCount(const std::string& path) {
+  fitsfile* file = nullptr;
+  int status = 0, count = 0;
+  fits_open_diskfile(&file, path.c_str(), READONLY, &status);
+  fits_get_num_hdus(file, &count, &status);
+  fits_close_file(file, &status);
+  return status == 0 ? count : -1;
+}
 
 }  // namespace
 
@@ -98,4 +120,74 @@ TEST_CASE("Every HDU of a multi-extension file is read, each with its own keywor
   REQUIRE(merged.ok());
   CHECK(merged->at("EXPNUM").integer == 229388);
   CHECK(merged->at("CCDNUM").integer == 1);
+}
+
+TEST_CASE("A primary HDU's data is counted as the standard counts it, to find the next HDU",
+          "[ingest][fits]") {
+  TempDir dir;
+  const std::string image = HeaderBlock(
+      {"XTENSION= 'IMAGE   '", "BITPIX  =                    8", "NAXIS   =                    0",
+       "PCOUNT  =                    0", "GCOUNT  =                    1", "EXTNAME = 'SECOND  '"});
+  struct Case {
+    const char* what;
+    std::vector<std::string> primary;
+    size_t data_bytes;  // As the standard counts them.
+  };
+  const std::vector<Case> cases = {
+      {"random groups: NAXIS1 = 0 counts nothing, PCOUNT and GCOUNT count",
+       {"SIMPLE  =                    T", "BITPIX  =                    8",
+        "NAXIS   =                    2", "NAXIS1  =                    0",
+        "NAXIS2  =                  500", "GROUPS  =                    T",
+        "PCOUNT  =                  100", "GCOUNT  =                   10"},
+       6000},
+      {"GROUPS = T with NAXIS1 not 0 is an image: NAXIS1 counts",
+       {"SIMPLE  =                    T", "BITPIX  =                    8",
+        "NAXIS   =                    2", "NAXIS1  =                   20",
+        "NAXIS2  =                  288", "GROUPS  =                    T"},
+       5760},
+      {"PCOUNT and GCOUNT count in a primary image too, as cfitsio counts them",
+       {"SIMPLE  =                    T", "BITPIX  =                   16",
+        "NAXIS   =                    1", "NAXIS1  =                 1000",
+        "PCOUNT  =                 2000", "GCOUNT  =                    3"},
+       18000},
+      {"no axes count no pixels, only PCOUNT",
+       {"SIMPLE  =                    T", "BITPIX  =                    8",
+        "NAXIS   =                    0", "PCOUNT  =                 2880"},
+       2880},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    const std::string data((c.data_bytes + 2879) / 2880 * 2880, '\0');
+    const std::string raw = HeaderBlock(c.primary) + data + image;
+    const std::string path = dir.Sub("groups.fits");
+    std::ofstream(path, std::ios::binary) << raw;
+    REQUIRE(CfitsioHduCount(path) == 2);  // cfitsio finds the extension where this test puts it.
+    auto hdus = ParseFitsHdus(raw, "groups.fits");
+    REQUIRE(hdus.ok());
+    REQUIRE(hdus->size() == 2);
+    CHECK((*hdus)[1].at("EXTNAME").text == "SECOND");
+  }
+}
+
+TEST_CASE("Bytes whose primary HDU declares more data than they hold are read within them",
+          "[ingest][fits]") {
+  // 300 MB of data declared, 2,880 bytes given. Read as a cfitsio memory
+  // file, the file grew to the declared size with no memory behind it, and
+  // looking for the next HDU read past the bytes (AddressSanitizer stops it;
+  // found by the fits fuzzer, whose seeds now hold this input).
+  const std::string raw =
+      HeaderBlock({"SIMPLE  =                    T", "BITPIX  =                    8",
+                   "NAXIS   =                    2", "NAXIS1  =               100000",
+                   "NAXIS2  =                 3000", "GROUPS  =                    T"});
+  auto hdus = ParseFitsHdus(raw, "short.fits");
+  REQUIRE(hdus.ok());
+  CHECK(hdus->size() == 1);
+  auto header = ParseFitsHeader(raw, "short.fits");
+  REQUIRE(header.ok());
+  CHECK(header->at("NAXIS2").integer == 3000);
+  // Bytes that are no FITS file are refused under the name given.
+  auto junk = ParseFitsHeader("not a FITS file", "junk.fits");
+  REQUIRE_FALSE(junk.ok());
+  CHECK(std::string(junk.status().message()).find("junk.fits") != std::string::npos);
+  CHECK(std::string(junk.status().message()).find("/proc/") == std::string::npos);
 }

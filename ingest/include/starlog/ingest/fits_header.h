@@ -41,8 +41,8 @@ Result<FitsHeader> ReadFitsHeader(const std::string& path);
 inline constexpr size_t kMaxHdus = 1000;
 Result<std::vector<FitsHeader>> ReadFitsHdus(const std::string& path);
 
-// The same as ReadFitsHeader and ReadFitsHdus, from bytes in memory
-// (uncompressed FITS); "name" names it in errors.
+// The same as ReadFitsHeader and ReadFitsHdus, from bytes in memory, read
+// as a file holding them is; "name" names it in errors.
 Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name);
 Result<std::vector<FitsHeader>> ParseFitsHdus(std::string_view bytes, const std::string& name);
 
