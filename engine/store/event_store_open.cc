@@ -9,7 +9,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -39,7 +42,16 @@ EventStoreImpl::EventStoreImpl(std::string root, StoreOptions options)
   for (int i = 0; i < kFamilyCount; ++i) stats_[i].name = std::string(kFamilyNames[i]);
 }
 
-EventStoreImpl::~EventStoreImpl() { CloseDb(); }
+EventStoreImpl::~EventStoreImpl() {
+  CloseDb();
+  // After CloseDb, and whether or not the open got as far as a database: a
+  // follower whose open failed had its scratch folder and lock already.
+  if (!secondary_path_.empty()) {
+    std::error_code ec;
+    fs::remove_all(secondary_path_, ec);  // Best effort: a scratch folder.
+  }
+  if (follow_lock_fd_ >= 0) ::close(follow_lock_fd_);
+}
 
 void EventStoreImpl::CloseDb() {
   if (db_ == nullptr) return;
@@ -57,11 +69,6 @@ void EventStoreImpl::CloseDb() {
   }
   static_cast<void>(db_->Close());  // Best effort: the WAL already holds every commit.
   db_.reset();
-  if (!secondary_path_.empty()) {
-    std::error_code ec;
-    fs::remove_all(secondary_path_, ec);  // Best effort: a scratch folder.
-  }
-  if (follow_lock_fd_ >= 0) ::close(follow_lock_fd_);
 }
 
 Result<int> LockFollowers(const std::string& root, bool exclusive) {
@@ -133,8 +140,14 @@ Status EventStoreImpl::OpenDb(bool create) {
     if (!lock.ok() && (options_.follow || !lock.status().IsIOError())) return lock.status();
     if (lock.ok()) {
       follow_lock_fd_ = *lock;
-      char tmpl[] = "/tmp/starlog-follow-XXXXXX";
-      if (mkdtemp(tmpl) == nullptr) return Status::IOError("cannot make a folder in /tmp");
+      // In $TMPDIR, as other programs put their scratch (a cluster's node-local disk).
+      const char* tmp = std::getenv("TMPDIR");
+      std::string tmpl =
+          std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/starlog-follow-XXXXXX";
+      if (mkdtemp(tmpl.data()) == nullptr) {
+        return Status::IOError("cannot make a scratch folder like " + tmpl + ": " +
+                               std::strerror(errno));
+      }
       secondary_path_ = tmpl;
     } else {
       secondary = false;

@@ -10,6 +10,8 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -160,4 +162,31 @@ TEST_CASE("Readers opening while the writer flushes and compacts never see false
   writer.Kill(SIGKILL);
   writer.Wait();
   CHECK(last_head > 1);  // The writer made progress under the readers.
+}
+
+TEST_CASE("A follower whose open fails leaves no scratch folder and no open file behind",
+          "[engine][follow]") {
+  namespace fs = std::filesystem;
+  testutil::TempDir dir;
+  const std::string root = dir.Sub("repo");
+  CreateRepo(root);
+  fs::remove(engine::RegistryPath(root) + "/CURRENT");  // RocksDB cannot open it now.
+  const std::string scratch = dir.Sub("tmp");
+  fs::create_directories(scratch);
+  REQUIRE(setenv("TMPDIR", scratch.c_str(), 1) == 0);  // This test's own process.
+  const auto open_files = [] {
+    return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+  };
+  const auto files_before = open_files();
+  for (bool follow : {true, false}) {
+    engine::StoreOptions options;
+    options.follow = follow;
+    options.read_only = !follow;
+    auto reader = engine::EventStore::Open(root, options);
+    INFO(reader.status().ToString());
+    CHECK_FALSE(reader.ok());
+  }
+  unsetenv("TMPDIR");
+  CHECK(fs::is_empty(scratch));
+  CHECK(open_files() == files_before);
 }
