@@ -38,9 +38,6 @@ struct Model {
     Uuid id;
     int64_t detector;
     Timespan span;
-    friend bool operator<(const Cert& a, const Cert& b) {
-      return std::tie(a.detector, a.span.begin, a.id) < std::tie(b.detector, b.span.begin, b.id);
-    }
   };
   std::map<std::string, std::vector<Cert>> certs;  // collection -> entries
 
