@@ -77,10 +77,11 @@ int ReadHdu(fitsfile* file, LONGLONG start, const char* first_card_must, FitsHea
       }
       const std::string head = TrimRight(card.substr(0, 8));
       if (head == "END") {
-        // The data's size, as the standard and cfitsio count it:
+        // The data's size, as the standard counts it:
         // |BITPIX| / 8 × GCOUNT × (PCOUNT + NAXIS1 × … × NAXISn), no axes
         // counting no pixels; random groups (a primary with GROUPS = T and
-        // NAXIS1 = 0) leave their first axis out.
+        // NAXIS1 = 0) leave their first axis out. cfitsio counts a primary
+        // the same (it also takes GROUPS in an image extension).
         groups =
             groups && std::strcmp(first_card_must, "SIMPLE") == 0 && !axes.empty() && axes[0] == 0;
         LONGLONG bytes = naxis > 0 ? 1 : 0;
@@ -283,7 +284,10 @@ class ByteFile {
     for (size_t at = 0; at < bytes.size();) {
       const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::IOError(name + ": writing to a memfd: " + std::strerror(errno));
+      if (n <= 0) {
+        return Status::IOError(
+            name + ": writing to a memfd: " + (n < 0 ? std::strerror(errno) : "nothing written"));
+      }
       at += static_cast<size_t>(n);
     }
     return file;
@@ -303,6 +307,11 @@ class ByteFile {
 template <typename T>
 Result<T> FromMemory(std::string_view bytes, const std::string& name,
                      Result<T> (*read)(fitsfile*, const std::string&)) {
+  // Uncompressed FITS only: cfitsio would decompress a file that is not, and
+  // size its buffer from what the compressed bytes claim (up to 4 GiB).
+  if (bytes.substr(0, 6) != "SIMPLE") {
+    return Status::InvalidArgument(name + " is not a FITS file: it does not begin with SIMPLE");
+  }
   STARLOG_ASSIGN_OR_RETURN(ByteFile file, ByteFile::Of(bytes, name));
   STARLOG_ASSIGN_OR_RETURN(FitsPtr fits, Open(file.Path(), name));
   return read(fits.get(), name);

@@ -12,8 +12,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -170,10 +172,23 @@ TEST_CASE("A follower whose open fails leaves no scratch folder and no open file
   testutil::TempDir dir;
   const std::string root = dir.Sub("repo");
   CreateRepo(root);
-  fs::remove(engine::RegistryPath(root) + "/CURRENT");  // RocksDB cannot open it now.
   const std::string scratch = dir.Sub("tmp");
   fs::create_directories(scratch);
+  const char* had = std::getenv("TMPDIR");
+  const std::optional<std::string> old_tmpdir =
+      had != nullptr ? std::optional<std::string>(had) : std::nullopt;
   REQUIRE(setenv("TMPDIR", scratch.c_str(), 1) == 0);  // This test's own process.
+  {
+    engine::StoreOptions options;
+    options.follow = true;
+    auto follower = engine::EventStore::Open(root, options);
+    REQUIRE(follower.ok());
+    CHECK_FALSE(fs::is_empty(scratch));  // Its scratch folder is in $TMPDIR...
+  }
+  CHECK(fs::is_empty(scratch));  // ... and gone when it closes.
+  // CURRENT names a MANIFEST that is not there: the open gets as far as
+  // RocksDB, after the lock and the scratch folder, and fails there.
+  std::ofstream(engine::RegistryPath(root) + "/CURRENT", std::ios::trunc) << "MANIFEST-999999\n";
   const auto open_files = [] {
     return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
   };
@@ -186,7 +201,11 @@ TEST_CASE("A follower whose open fails leaves no scratch folder and no open file
     INFO(reader.status().ToString());
     CHECK_FALSE(reader.ok());
   }
-  unsetenv("TMPDIR");
+  if (old_tmpdir) {
+    setenv("TMPDIR", old_tmpdir->c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
   CHECK(fs::is_empty(scratch));
   CHECK(open_files() == files_before);
 }

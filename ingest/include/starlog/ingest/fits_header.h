@@ -41,8 +41,9 @@ Result<FitsHeader> ReadFitsHeader(const std::string& path);
 inline constexpr size_t kMaxHdus = 1000;
 Result<std::vector<FitsHeader>> ReadFitsHdus(const std::string& path);
 
-// The same as ReadFitsHeader and ReadFitsHdus, from bytes in memory, read
-// as a file holding them is; "name" names it in errors.
+// The same as ReadFitsHeader and ReadFitsHdus, from bytes in memory
+// (uncompressed FITS), read as a file holding them is; "name" names it in
+// errors. Needs /proc (the bytes are read through a memfd).
 Result<FitsHeader> ParseFitsHeader(std::string_view bytes, const std::string& name);
 Result<std::vector<FitsHeader>> ParseFitsHdus(std::string_view bytes, const std::string& name);
 
