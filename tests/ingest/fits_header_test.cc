@@ -171,8 +171,8 @@ TEST_CASE("A primary HDU's data is counted as the standard counts it, to find th
 
 TEST_CASE("Bytes whose primary HDU declares more data than they hold are read within them",
           "[ingest][fits]") {
-  // NAXIS1 twice: cfitsio takes the one in its place (100 MB of data), the
-  // header the last (5,760 bytes, the next HDU then just past the bytes).
+  // NAXIS1 twice: cfitsio counts the one in its place (100 MB of data),
+  // ReadHdu the last (5,760 bytes, the next HDU then just past the bytes).
   // Read as a cfitsio memory file, the file grew to cfitsio's size with no
   // memory behind it, and looking for the next HDU read past the buffer
   // (AddressSanitizer stops it; the fits fuzzer found the like, and its
