@@ -19,6 +19,7 @@ extern "C" {
 #include <utility>
 
 #include "starlog/codec/numbers.h"
+#include "starlog/engine/unique_fd.h"
 
 namespace starlog::ingest {
 
@@ -278,11 +279,10 @@ namespace {
 class ByteFile {
  public:
   static Result<ByteFile> Of(std::string_view bytes, const std::string& name) {
-    const int fd = memfd_create("starlog-fits", MFD_CLOEXEC);
-    if (fd < 0) return Status::IOError(name + ": memfd_create: " + std::strerror(errno));
-    ByteFile file(fd);
+    ByteFile file(engine::UniqueFd(memfd_create("starlog-fits", MFD_CLOEXEC)));
+    if (!file.fd_.valid()) return Status::IOError(name + ": memfd_create: " + std::strerror(errno));
     for (size_t at = 0; at < bytes.size();) {
-      const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+      const ssize_t n = ::write(file.fd_.get(), bytes.data() + at, bytes.size() - at);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         return Status::IOError(
@@ -292,16 +292,11 @@ class ByteFile {
     }
     return file;
   }
-  ByteFile(ByteFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  ByteFile& operator=(ByteFile&&) = delete;
-  ~ByteFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  std::string Path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  std::string Path() const { return "/proc/self/fd/" + std::to_string(fd_.get()); }
 
  private:
-  explicit ByteFile(int fd) : fd_(fd) {}
-  int fd_;
+  explicit ByteFile(engine::UniqueFd fd) : fd_(std::move(fd)) {}
+  engine::UniqueFd fd_;
 };
 
 template <typename T>

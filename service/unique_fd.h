@@ -1,40 +1,11 @@
 #pragma once
 
-// An owned file descriptor, closed when its owner goes: descriptors received
-// from clients (SCM_RIGHTS) are held in these from the moment they arrive,
-// so that no path through the service, refusal or error, leaks one.
+// The engine's owned file descriptor, by the name the service has used.
 
-#include <unistd.h>
-
-#include <utility>
+#include "starlog/engine/unique_fd.h"
 
 namespace starlog::service {
 
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() { Reset(); }
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      Reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
+using engine::UniqueFd;
 
 }  // namespace starlog::service

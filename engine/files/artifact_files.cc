@@ -10,33 +10,15 @@
 
 #include "starlog/codec/text.h"
 #include "starlog/engine/repo_paths.h"
+#include "starlog/engine/unique_fd.h"
 
 namespace starlog::engine {
-
-namespace {
-
-// Closes a descriptor when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
 
 Result<codec::Artifact> DescribeFile(const std::string& root, const std::string& relative_path) {
   const std::string full = root + "/" + relative_path;
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
   // It changes nothing for a regular file, and nothing else is read.
-  Fd file(::open(full.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  const UniqueFd file(::open(full.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (file.get() < 0) {
     if (errno == ENOENT) return Status::NotFound("no file " + codec::Printable(full));
     return Status::IOError("open " + codec::Printable(full) + ": " + std::strerror(errno));
