@@ -218,6 +218,19 @@ Result<std::vector<keys::CalibrationValidity>> CalibrationsAt(const IndexReader&
   return matches;
 }
 
+// The RUN of dataset "id", which the index names (a TAGGED or CALIBRATION
+// collection's entry), once per view.
+Result<std::string> RunOf(const RegistryView::Impl& impl, const IndexReader& reader,
+                          const codec::Uuid& id) {
+  const std::string memo_key(reinterpret_cast<const char*>(id.bytes.data()), id.bytes.size());
+  if (auto cached = impl.runs.Get(memo_key)) return *cached;
+  STARLOG_ASSIGN_OR_RETURN(auto payload, reader.Get(Family::kDatasetIds, keys::DatasetId(id)));
+  if (!payload) return Status::Corruption("index names dataset " + id.ToString() + ", absent");
+  STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
+  impl.runs.Put(memo_key, record.run);
+  return std::move(record.run);
+}
+
 // "collections" resolved (ResolveSearchPath) with the types of what it holds,
 // once per view.
 Result<std::shared_ptr<const RegistryView::Impl::SearchPath>> SearchPathOf(
@@ -405,13 +418,7 @@ Result<DatasetRef> RegistryView::FindDataset(const std::string& dataset_type,
     if (collection_type == codec::CollectionType::kRun) {
       ref.run = name;
     } else {
-      STARLOG_ASSIGN_OR_RETURN(auto payload,
-                               reader.Get(Family::kDatasetIds, keys::DatasetId(ref.id)));
-      if (!payload) {
-        return Status::Corruption("index names dataset " + ref.id.ToString() + ", absent");
-      }
-      STARLOG_ASSIGN_OR_RETURN(auto record, keys::DecodeDatasetRecord(*payload));
-      ref.run = std::move(record.run);
+      STARLOG_ASSIGN_OR_RETURN(ref.run, RunOf(*impl_, reader, ref.id));
     }
     STARLOG_RETURN_IF_ERROR(ReadArtifact(reader, &ref));
     return ref;

@@ -20,10 +20,15 @@
 namespace starlog::engine {
 
 // What a view has worked out once and need not work out again: the state as
-// of a view's sequence never changes. Thread-safe.
+// of a view's sequence never changes. Thread-safe. Bounded, since a view may
+// live long (the service's, a Python session's) and be asked about anything:
+// past "max_entries" it starts again empty, which costs a hit nothing, where
+// an LRU's order would cost every hit a write.
 template <typename V>
 class ViewMemo {
  public:
+  explicit ViewMemo(size_t max_entries = 4096) : max_entries_(max_entries) {}
+
   std::optional<V> Get(const std::string& key) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = map_.find(key);
@@ -32,13 +37,19 @@ class ViewMemo {
   }
   void Put(const std::string& key, V value) const {
     std::lock_guard<std::mutex> lock(mu_);
+    if (map_.size() >= max_entries_) map_.clear();
     map_.emplace(key, std::move(value));
   }
 
  private:
+  const size_t max_entries_;
   mutable std::mutex mu_;
   mutable std::map<std::string, V> map_;
 };
+
+// A dimension record as read, shared between the queries of a view that
+// read it; nullopt where there is none.
+using SharedRecord = std::shared_ptr<const std::optional<codec::FieldMap>>;
 
 class RegistryView::Impl {
  public:
@@ -70,6 +81,13 @@ class RegistryView::Impl {
   ViewMemo<std::shared_ptr<const SearchPath>> search_paths;
   // A parent dataset type's data ID keys (Universe::RequiredKeys).
   ViewMemo<std::shared_ptr<const std::vector<std::string>>> type_keys;
+  // Dimension records by key (RecordCache): the lookups of one exposure's
+  // detectors read its record, and its physical_filter's, once.
+  ViewMemo<SharedRecord> records;
+  // A dataset's RUN by its id (the bytes of its UUID), for the datasets
+  // found in TAGGED and CALIBRATION collections: the same few calibrations
+  // answer a night's lookups.
+  ViewMemo<std::string> runs;
   // Record pairs JoinRecords has examined (RegistryView::TEST_JoinRowsExamined).
   mutable std::atomic<uint64_t> join_rows_examined{0};
 
@@ -92,16 +110,18 @@ TypeName SplitTypeName(const std::string& name);
 Status ScanRecords(const IndexReader& reader, const std::string& element,
                    const std::function<bool(codec::FieldMap&& record)>& fn);
 
-// Records looked up while evaluating where clauses, cached per query.
+// Records looked up while evaluating where clauses or implied values, cached
+// per query, and read through the view's memo.
 class RecordCache {
  public:
   explicit RecordCache(const RegistryView::Impl& view) : view_(view) {}
   // The record of "element" whose keys come from "data_id"; null if absent.
+  // Valid while this cache lives.
   Result<const codec::FieldMap*> Get(const std::string& element, const codec::FieldMap& data_id);
 
  private:
   const RegistryView::Impl& view_;
-  std::map<std::string, std::optional<codec::FieldMap>> cache_;
+  std::map<std::string, SharedRecord> cache_;
 };
 
 // The values "data_id" implies, from the records that imply them: an

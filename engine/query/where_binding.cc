@@ -19,15 +19,20 @@ Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
   const std::string key = keys::DimensionRecord(element, values);
   auto cached = cache_.find(key);
   if (cached == cache_.end()) {
-    STARLOG_ASSIGN_OR_RETURN(auto payload, view_.reader().Get(Family::kDimensionRecords, key));
-    std::optional<codec::FieldMap> record;
-    if (payload) {
-      STARLOG_ASSIGN_OR_RETURN(auto value, keys::DecodeDimensionRecord(*payload));
-      record = std::move(value.record);
+    std::optional<SharedRecord> shared = view_.records.Get(key);
+    if (!shared) {
+      STARLOG_ASSIGN_OR_RETURN(auto payload, view_.reader().Get(Family::kDimensionRecords, key));
+      std::optional<codec::FieldMap> record;
+      if (payload) {
+        STARLOG_ASSIGN_OR_RETURN(auto value, keys::DecodeDimensionRecord(*payload));
+        record = std::move(value.record);
+      }
+      shared = std::make_shared<const std::optional<codec::FieldMap>>(std::move(record));
+      view_.records.Put(key, *shared);
     }
-    cached = cache_.emplace(key, std::move(record)).first;
+    cached = cache_.emplace(key, std::move(*shared)).first;
   }
-  return cached->second ? &*cached->second : nullptr;
+  return cached->second->has_value() ? &**cached->second : nullptr;
 }
 
 namespace {

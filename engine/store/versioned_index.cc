@@ -144,23 +144,57 @@ Status IndexReader::ScanWith(rocksdb::Iterator* it, std::string_view prefix, std
 Result<std::optional<IndexReader::Entry>> IndexReader::LastBefore(Family family,
                                                                   std::string_view prefix,
                                                                   std::string_view before) const {
+  // Every version of a logical key below "before" sorts below it too (no
+  // logical key is a prefix of another), so one seek backwards lands on the
+  // oldest version of the greatest logical key below it. Its newer versions
+  // sort just before that one: stepping back over the few that are as old as
+  // the reader finds its version as of the reader without a second seek.
+  // Steps cost a search of RocksDB's memtable each, so past a handful (a key
+  // with a long history) one seek forwards (Get) is cheaper. An entry ended
+  // by then sends the search to the logical key before it.
+  constexpr int kStepsBeforeSeek = 4;
   std::optional<IteratorCache> own;
   IteratorCache::Lease it = Lease(family, /*scan=*/true, own);
-  // Every version of a logical key below "before" sorts below it too (no
-  // logical key is a prefix of another), so one seek backwards finds the
-  // greatest logical key below it; its version as of the reader is then one
-  // seek forwards (Get). Stepping backwards version by version would cost a
-  // search of RocksDB's memtable per step. An entry ended by then sends the
-  // search to the logical key before it.
   std::string target(before);
   while (true) {
     it->SeekForPrev(target);
     if (!it->Valid()) break;
-    const std::string_view k = it->key().ToStringView();
+    std::string_view k = it->key().ToStringView();
     if (!StartsWith(k, prefix)) break;
     if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
     std::string logical(k.substr(0, k.size() - 8));
-    STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> payload, Get(family, logical));
+    const auto version_of = [&](std::string_view key) -> std::optional<uint64_t> {
+      if (key.size() != logical.size() + 8 || !StartsWith(key, logical)) return std::nullopt;
+      return ~codec::DecodeBigEndian64(key.data() + logical.size());
+    };
+    // The newest version at or before as_of_, found by stepping; nullopt
+    // until one is, or when stepping gave up.
+    std::optional<std::string> flagged;  // Its value: the flag, then the payload.
+    bool settled = false;
+    for (int steps = 0; steps <= kStepsBeforeSeek; ++steps) {
+      const std::optional<uint64_t> sequence = version_of(k);
+      if (!sequence || *sequence > as_of_) {
+        settled = true;  // Past the versions as old as the reader.
+        break;
+      }
+      flagged = it->value().ToString();
+      it->Prev();
+      if (!it->Valid()) {
+        STARLOG_RETURN_IF_ERROR(FromRocks(it->status(), "index seek backwards"));
+        settled = true;
+        break;
+      }
+      k = it->key().ToStringView();
+    }
+    std::optional<std::string> payload;
+    if (!settled) {
+      STARLOG_ASSIGN_OR_RETURN(payload, Get(family, logical));
+    } else if (flagged) {
+      if (flagged->empty() || ((*flagged)[0] != kLive && (*flagged)[0] != kEnded)) {
+        return Status::Corruption("index entry with an unknown version flag");
+      }
+      if ((*flagged)[0] == kLive) payload = flagged->substr(1);
+    }
     if (payload) return std::optional<Entry>(Entry{std::move(logical), std::move(*payload)});
     target = std::move(logical);
   }

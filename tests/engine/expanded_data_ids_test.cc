@@ -94,6 +94,55 @@ TEST_CASE("Data IDs from query-data-ids carry implied values, a relation joins v
         std::vector<std::string>{"instrument", "exposure", "band", "physical_filter", "day_obs"});
 }
 
+TEST_CASE("A view's lookups keep the records of its moment, however many it has read",
+          "[engine][dimensions]") {
+  TimedFixture f;
+  f.AddRaw("HSC/raw/all", 300, 1);
+  const auto filter_of = [&](const engine::RegistryView& view) {
+    auto found = view.FindDataset("raw", RegistryFixture::RawId(300, 1), {"HSC/raw/all"});
+    REQUIRE(found.ok());
+    return found->implied.at("physical_filter");
+  };
+  const engine::RegistryView before = f.View();
+  CHECK(filter_of(before) == codec::FieldValue(S("HSC-R")));
+  f.Append(codec::InsertDimensionRecords{"exposure",
+                                         {{{"instrument", S("HSC")},
+                                           {"exposure", int64_t{300}},
+                                           {"physical_filter", S("HSC-I")},
+                                           {"day_obs", int64_t{20240301}},
+                                           {"timespan_begin", int64_t{1000}},
+                                           {"timespan_end", int64_t{1100}}}},
+                                         true});
+  const engine::RegistryView after = f.View();
+  CHECK(filter_of(after) == codec::FieldValue(S("HSC-I")));
+  CHECK(filter_of(before) == codec::FieldValue(S("HSC-R")));  // Its own, not the newer view's.
+
+  // More records than a view keeps between lookups (registry_view_impl.h),
+  // each row's implied values read from its own, in one query and again.
+  constexpr int64_t kMany = 6000;
+  codec::InsertDimensionRecords many{"exposure", {}, false};
+  for (int64_t x = 10'000; x < 10'000 + kMany; ++x) {
+    many.records.push_back({{"instrument", S("HSC")},
+                            {"exposure", x},
+                            {"physical_filter", S(x % 2 ? "HSC-I" : "HSC-R")}});
+  }
+  f.Append(many);
+  const engine::RegistryView view = f.View();
+  for (int pass = 0; pass < 2; ++pass) {
+    auto ids = view.QueryDataIds({"exposure"}, *engine::WhereClause::Parse("exposure >= 10000"));
+    REQUIRE(ids.ok());
+    REQUIRE(ids->size() == static_cast<size_t>(kMany));
+    size_t right = 0;
+    for (const FieldMap& id : *ids) {
+      const bool odd = std::get<int64_t>(id.at("exposure")) % 2;
+      right += id.at("physical_filter") == codec::FieldValue(S(odd ? "HSC-I" : "HSC-R")) &&
+               id.at("band") == codec::FieldValue(S(odd ? "i" : "r"));
+    }
+    CHECK(right == static_cast<size_t>(kMany));
+  }
+  CHECK(filter_of(view) == codec::FieldValue(S("HSC-I")));
+}
+
 TEST_CASE("A calibration query over exposures finds one per exposure and detector",
           "[engine][calib]") {
   TimedFixture f;

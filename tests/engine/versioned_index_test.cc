@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "engine/store/key_coder.h"
 #include "tests/testutil/temp_dir.h"
@@ -60,6 +61,11 @@ class IndexDb {
                       })
                 .ok());
     return out;
+  }
+
+  // Moves what the memtables hold into table files.
+  void Flush() {
+    for (auto* cf : all_) REQUIRE(db_->Flush(rocksdb::FlushOptions(), cf).ok());
   }
 
   const DbHandles& handles() const { return h_; }
@@ -185,4 +191,68 @@ TEST_CASE("Scans as of any point see the right version of keys with long histori
     CHECK(db.Scan(s, p) == want);
   }
   CHECK(db.Scan(kLatest, p).size() == 2);  // a61 and c1: b was removed at 61.
+}
+
+TEST_CASE("A seek backwards finds the entry live as of any point, however long its history",
+          "[engine][index]") {
+  IndexDb db;
+  const auto key = [](const std::string& part, const std::string& name) {
+    return KeyWriter().String(part).String(name).Take();
+  };
+  const std::string p = KeyWriter().String("p").Take();
+  // Per key of "p" (and its neighbours outside it), its history: the value
+  // each event left, nullopt where it ended the key.
+  std::map<std::string, std::map<uint64_t, std::optional<std::string>>> history;
+  const auto put = [&](uint64_t s, const std::string& k, std::optional<std::string> v) {
+    db.Commit(s, [&](IndexBatch& b) {
+      REQUIRE((v ? b.Put(Family::kCollections, k, *v) : b.Delete(Family::kCollections, k)).ok());
+    });
+    history[k][s] = std::move(v);
+  };
+  put(1, key("o", "before"), "o1");
+  put(1, key("q", "after"), "q1");
+  put(2, key("p", "one"), "one2");  // A single version.
+  put(3, key("p", "two"), "two3");  // Two versions, then ended.
+  put(4, key("p", "two"), "two4");
+  put(5, key("p", "two"), std::nullopt);
+  for (uint64_t s = 6; s <= 30; ++s) {  // Past the steps before a seek.
+    put(s, key("p", "long"),
+        s % 3 == 0 ? std::optional<std::string>() : "long" + std::to_string(s));
+  }
+  put(31, key("p", "late"), "late31");  // Newer than most readers.
+  const auto expected = [&](uint64_t as_of, const std::string& before) {
+    std::optional<std::pair<std::string, std::string>> best;
+    for (const auto& [k, versions] : history) {
+      if (k.compare(0, p.size(), p) != 0 || k >= before) continue;
+      auto it = versions.upper_bound(as_of);
+      if (it == versions.begin() || !std::prev(it)->second) continue;
+      best = std::make_pair(k, *std::prev(it)->second);
+    }
+    return best;
+  };
+  const std::vector<std::string> bounds = {key("p", "a"),    key("p", "late"), key("p", "long"),
+                                           key("p", "m"),    key("p", "one"),  key("p", "two"),
+                                           key("p", "zzzz"), key("q", "")};
+  const auto check_all = [&] {
+    for (uint64_t as_of :
+         {uint64_t{0}, uint64_t{1}, uint64_t{2}, uint64_t{3}, uint64_t{4}, uint64_t{5}, uint64_t{6},
+          uint64_t{7}, uint64_t{9}, uint64_t{10}, uint64_t{12}, uint64_t{26}, uint64_t{29},
+          uint64_t{30}, uint64_t{31}, kLatest}) {
+      for (const std::string& before : bounds) {
+        INFO("as of " << as_of << ", before " << before);
+        auto got = IndexReader(db.handles(), as_of).LastBefore(Family::kCollections, p, before);
+        REQUIRE(got.ok());
+        const auto want = expected(as_of, before);
+        REQUIRE(got->has_value() == want.has_value());
+        if (want) {
+          CHECK((*got)->logical_key == want->first);
+          CHECK((*got)->payload == want->second);
+        }
+      }
+    }
+  };
+  check_all();  // From the memtable.
+  db.Flush();
+  put(32, key("p", "long"), "long32");  // One version in the memtable, the rest in a file.
+  check_all();
 }
