@@ -45,8 +45,13 @@ inline constexpr std::string_view kMetaConverting = "converting_from";
 // Meta key present in a replica: it takes events only from its primary.
 inline constexpr std::string_view kMetaReplica = "replica";
 
-// A writer's bound on open table files (RocksDB max_open_files).
-inline constexpr int kWriterMaxOpenFiles = 128;
+// A writer's bound on open table files (RocksDB max_open_files), given the
+// process's limit on open descriptors (RLIMIT_NOFILE's soft limit): half of
+// it, the rest left to sockets, logs and artifact files, and at least 128.
+// A table file not held open is opened again, its index and filter read,
+// at its next read: with ten million datasets (some 150 files) a bound of
+// 128 had every registration's reads reopening tables, most of its time.
+int WriterMaxOpenFiles(uint64_t descriptor_limit);
 // A writer flushes its memtables on close once this many write-ahead logs, or
 // this many bytes of them, are live (each open starts a new log).
 inline constexpr size_t kMaxLiveWalsAtClose = 8;

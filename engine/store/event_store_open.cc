@@ -7,13 +7,16 @@
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <thread>
 
 #include "engine/model/registry_keys.h"
@@ -71,6 +74,12 @@ void EventStoreImpl::CloseDb() {
   db_.reset();
 }
 
+int WriterMaxOpenFiles(uint64_t descriptor_limit) {
+  constexpr uint64_t kLeast = 128;
+  constexpr uint64_t kMost = 1 << 16;
+  return static_cast<int>(std::clamp(descriptor_limit / 2, kLeast, kMost));
+}
+
 Result<int> LockFollowers(const std::string& root, bool exclusive) {
   const std::string path = root + "/.starlog/followers.lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -104,7 +113,21 @@ Status EventStoreImpl::OpenDb(bool create) {
   // files, so it may close and reopen them). Readers and followers keep every
   // table file open from the start (-1): a file the writer's compaction
   // deletes later stays readable to them.
-  db_options.max_open_files = writer ? kWriterMaxOpenFiles : -1;
+  if (writer) {
+    struct rlimit limit {};
+    uint64_t descriptors = 0;  // Unknown: the least bound.
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      descriptors = limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<uint64_t>::max()
+                                                    : static_cast<uint64_t>(limit.rlim_cur);
+    }
+    db_options.max_open_files = WriterMaxOpenFiles(descriptors);
+    // RocksDB's table cache is split in 2^6 shards by default, each its own
+    // LRU of a 64th of the bound: files hashing unevenly into them would be
+    // closed long before the bound is reached.
+    db_options.table_cache_numshardbits = 4;
+  } else {
+    db_options.max_open_files = -1;
+  }
   // Replaying the logs at open keeps their data in memory instead of writing
   // it to new table files: a CLI command's open makes none (CloseDb flushes
   // when the logs pile up). A repair flushes what it kept, so that the log
