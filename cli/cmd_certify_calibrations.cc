@@ -12,13 +12,15 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& type = args.positional(3);
   STARLOG_ASSIGN_OR_RETURN(codec::Timespan span, BeginEnd(args));
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, target.View());
   STARLOG_ASSIGN_OR_RETURN(auto refs,
-                           QueryForEdit(args, {type, {input_run}, where, true, std::nullopt}));
+                           view.QueryDatasets({type, {input_run}, where, true, std::nullopt}));
   if (refs.empty()) return Status::NotFound("no " + type + " datasets in '" + input_run + "'");
   codec::Certify e{output, type, {}};
   for (const auto& r : refs) e.entries.push_back({r.id, span});
   const size_t count = e.entries.size();
-  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  STARLOG_ASSIGN_OR_RETURN(auto result, target.Submit(engine::AppendEdit{{std::move(e)}}));
   ReportEdit(io, result,
              "certified " + std::to_string(count) + " " + type + " datasets in " + output +
                  " for " + codec::TimespanToString(span));

@@ -11,15 +11,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   const std::string& type = args.positional(2);
   STARLOG_ASSIGN_OR_RETURN(codec::Timespan span, BeginEnd(args));
   codec::Decertify e{collection, type, {}, span};
-  {
-    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-    for (const std::string& text : args.GetAll("data-id")) {
-      STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(text));
-      e.data_ids.push_back(std::move(data_id));
-    }
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, target.View());
+  for (const std::string& text : args.GetAll("data-id")) {
+    STARLOG_ASSIGN_OR_RETURN(auto data_id, view.universe().ParseFields(text));
+    e.data_ids.push_back(std::move(data_id));
   }
-  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  STARLOG_ASSIGN_OR_RETURN(auto result, target.Submit(engine::AppendEdit{{std::move(e)}}));
   ReportEdit(
       io, result,
       "decertified " + type + " in " + collection + " over " + codec::TimespanToString(span));

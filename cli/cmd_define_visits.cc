@@ -17,10 +17,10 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(options.where, Where(args));
   STARLOG_ASSIGN_OR_RETURN(options.collections, Collections(args, /*required=*/false));
   if (auto type = args.Get("raw-type")) options.raw_type = *type;
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
   engine::VisitPlan plan;
   {
-    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, target.View());
     STARLOG_ASSIGN_OR_RETURN(plan, engine::PlanVisits(view, options));
   }
   const std::string counts =
@@ -32,8 +32,7 @@ Status Run(const ParsedArgs& args, Io& io) {
     io.out << "no new visits: " << plan.known_visits << " already defined (" << counts << ")\n";
     return Status::OK();
   }
-  STARLOG_ASSIGN_OR_RETURN(auto result,
-                           Submit(args, io, engine::AppendEdit{std::move(plan.events)}));
+  STARLOG_ASSIGN_OR_RETURN(auto result, target.Submit(engine::AppendEdit{std::move(plan.events)}));
   ReportEdit(io, result,
              "defined " + std::to_string(plan.new_visits) + " visits, " +
                  std::to_string(plan.known_visits) + " already defined (" + counts + ")");

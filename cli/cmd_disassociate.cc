@@ -10,11 +10,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(auto where, Where(args));
   engine::DatasetQuery query{args.GetOr("dataset-type", ""), {tagged}, where, false, std::nullopt};
   if (query.dataset_type.empty()) return UsageError("give --dataset-type");
-  STARLOG_ASSIGN_OR_RETURN(auto refs, QueryForEdit(args, query));
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, target.View());
+  STARLOG_ASSIGN_OR_RETURN(auto refs, view.QueryDatasets(query));
   codec::Untag e{tagged, {}};
   for (const auto& r : refs) e.ids.push_back(r.id);
   const size_t count = e.ids.size();
-  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  STARLOG_ASSIGN_OR_RETURN(auto result, target.Submit(engine::AppendEdit{{std::move(e)}}));
   ReportEdit(io, result, "disassociated " + std::to_string(count) + " datasets from " + tagged);
   return Status::OK();
 }

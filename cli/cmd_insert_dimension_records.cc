@@ -12,21 +12,20 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
   STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
   codec::InsertDimensionRecords e{element_name, {}, args.Has("replace")};
-  {
-    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-    const engine::DimensionElement* element = view.universe().Find(element_name);
-    if (element == nullptr) {
-      return Status::InvalidArgument("unknown dimension '" + element_name + "'");
-    }
-    for (size_t i = 0; i < rows.size(); ++i) {
-      STARLOG_ASSIGN_OR_RETURN(auto fields,
-                               ingest::TypeFields(view.universe(), element, rows[i], {}, i + 1));
-      e.records.push_back(std::move(fields));
-    }
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, target.View());
+  const engine::Universe& universe = view.universe();
+  const engine::DimensionElement* element = universe.Find(element_name);
+  if (element == nullptr) {
+    return Status::InvalidArgument("unknown dimension '" + element_name + "'");
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    STARLOG_ASSIGN_OR_RETURN(auto fields,
+                             ingest::TypeFields(universe, element, rows[i], {}, i + 1));
+    e.records.push_back(std::move(fields));
   }
   const size_t count = e.records.size();
-  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  STARLOG_ASSIGN_OR_RETURN(auto result, target.Submit(engine::AppendEdit{{std::move(e)}}));
   ReportEdit(io, result, "inserted " + std::to_string(count) + " " + element_name + " records");
   return Status::OK();
 }

@@ -11,15 +11,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   e.storage_class = args.positional(2);
   e.dimensions.assign(args.positionals().begin() + 3, args.positionals().end());
   e.is_calibration = args.Has("is-calibration");
-  {
-    // Stored as the butler's dimension group has it (engine::Universe::
-    // NormalizeDimensions), read from the repository's own universe.
-    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-    STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-    STARLOG_ASSIGN_OR_RETURN(e.dimensions, view.universe().NormalizeDimensions(e.dimensions));
-  }
+  // Stored as the butler's dimension group has it (engine::Universe::
+  // NormalizeDimensions), read from the repository's own universe.
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, target.View());
+  STARLOG_ASSIGN_OR_RETURN(e.dimensions, view.universe().NormalizeDimensions(e.dimensions));
   const std::string name = e.name;
-  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  STARLOG_ASSIGN_OR_RETURN(auto result, target.Submit(engine::AppendEdit{{std::move(e)}}));
   ReportEdit(io, result, "registered dataset type " + name);
   return Status::OK();
 }

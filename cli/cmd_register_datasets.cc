@@ -31,13 +31,29 @@ Result<engine::DatasetIdMode> IdMode(const ParsedArgs& args) {
   return UsageError("unknown --id-mode '" + mode + "'; use unique, datatype or datatype-run");
 }
 
-// The event, with each row's data ID typed and its file (if any) described,
-// from a read-only open: only the edit needs the writer.
-Result<codec::RegisterDatasets> Described(const ParsedArgs& args, const std::string& type,
+// Each row's file, described (its size and checksum read) before the writer
+// is opened, so that its lock is not held meanwhile; nullopt for a row
+// without one.
+Result<std::vector<std::optional<codec::Artifact>>> Files(
+    const std::string& root, const std::vector<ingest::TextRow>& rows) {
+  std::vector<std::optional<codec::Artifact>> files(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (const auto& [column, value] : rows[i]) {
+      if (column != "path" || value.empty()) continue;
+      // The file must be there: what is recorded is what it holds.
+      auto artifact = engine::DescribeFileInRoot(root, value);
+      if (!artifact.ok()) return artifact.status().WithContext("row " + std::to_string(i + 1));
+      files[i] = std::move(artifact).value();
+    }
+  }
+  return files;
+}
+
+// The event, with each row's data ID typed by the repository's universe.
+Result<codec::RegisterDatasets> Described(const engine::RegistryView& view, const std::string& type,
                                           const std::string& run, engine::DatasetIdMode mode,
-                                          const std::vector<ingest::TextRow>& rows) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
+                                          const std::vector<ingest::TextRow>& rows,
+                                          std::vector<std::optional<codec::Artifact>> files) {
   codec::RegisterDatasets e{run, type, {}};
   for (size_t i = 0; i < rows.size(); ++i) {
     STARLOG_ASSIGN_OR_RETURN(
@@ -46,16 +62,11 @@ Result<codec::RegisterDatasets> Described(const ParsedArgs& args, const std::str
     entry.data_id = std::move(data_id);
     entry.id = engine::MakeDatasetId(mode, type, entry.data_id, run);
     for (const auto& [column, value] : rows[i]) {
-      const std::string where = "row " + std::to_string(i + 1);
       if (column == "id") {
         STARLOG_ASSIGN_OR_RETURN(entry.id, codec::Uuid::Parse(value));
-      } else if (column == "path" && !value.empty()) {
-        // The file must be there: what is recorded is what it holds.
-        auto artifact = engine::DescribeFileInRoot(store->root(), value);
-        if (!artifact.ok()) return artifact.status().WithContext(where);
-        entry.artifact = std::move(artifact).value();
       }
     }
+    entry.artifact = std::move(files[i]);
     e.datasets.push_back(std::move(entry));
   }
   return e;
@@ -68,9 +79,13 @@ Status Run(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(engine::DatasetIdMode mode, IdMode(args));
   STARLOG_ASSIGN_OR_RETURN(std::string text, ReadInput(file));
   STARLOG_ASSIGN_OR_RETURN(auto rows, ingest::ReadTextRows(text, IsJsonInput(args, file)));
-  STARLOG_ASSIGN_OR_RETURN(codec::RegisterDatasets e, Described(args, type, run, mode, rows));
+  STARLOG_ASSIGN_OR_RETURN(auto files, Files(args.positional(0), rows));
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
+  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, target.View());
+  STARLOG_ASSIGN_OR_RETURN(codec::RegisterDatasets e,
+                           Described(view, type, run, mode, rows, std::move(files)));
   const size_t count = e.datasets.size();
-  STARLOG_ASSIGN_OR_RETURN(auto result, Submit(args, io, engine::AppendEdit{{std::move(e)}}));
+  STARLOG_ASSIGN_OR_RETURN(auto result, target.Submit(engine::AppendEdit{{std::move(e)}}));
   ReportEdit(io, result,
              "registered " + std::to_string(count) + " " + type + " datasets in " + run);
   return Status::OK();

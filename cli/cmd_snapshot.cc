@@ -11,18 +11,15 @@ namespace {
 
 Status Create(const ParsedArgs& args, Io& io) {
   if (args.positional_count() != 2) return UsageError("usage: snapshot create PATH NAME");
-  uint64_t at = 0;
-  {
-    // Without --at, the head this command saw: what the user asked to name.
-    STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-    at = store->head().sequence;
-    if (auto point = args.Get("at")) {
-      STARLOG_ASSIGN_OR_RETURN(at, engine::ResolveAsOf(*store, *point));
-    }
+  // Without --at, the head this command saw: what the user asked to name.
+  STARLOG_ASSIGN_OR_RETURN(EditTarget target, EditTarget::Open(args, io));
+  uint64_t at = target.store().head().sequence;
+  if (auto point = args.Get("at")) {
+    STARLOG_ASSIGN_OR_RETURN(at, engine::ResolveAsOf(target.store(), *point));
   }
   STARLOG_ASSIGN_OR_RETURN(
       auto result,
-      Submit(args, io, engine::AppendEdit{{codec::CreateSnapshot{args.positional(1), at}}}));
+      target.Submit(engine::AppendEdit{{codec::CreateSnapshot{args.positional(1), at}}}));
   io.out << "snapshot " << args.positional(1) << " names sequence " << at << " (event "
          << result.head.sequence << ")\n";
   return Status::OK();

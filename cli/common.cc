@@ -160,13 +160,6 @@ Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args) 
   return engine::EventStore::Open(args.positional(0), options);
 }
 
-Result<std::vector<engine::DatasetRef>> QueryForEdit(const ParsedArgs& args,
-                                                     const engine::DatasetQuery& query) {
-  STARLOG_ASSIGN_OR_RETURN(auto store, OpenForRead(args));
-  STARLOG_ASSIGN_OR_RETURN(engine::RegistryView view, store->View());
-  return view.QueryDatasets(query);
-}
-
 Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventStore& store) {
   uint64_t as_of = engine::kAtHead;
   if (auto point = args.Get("as-of")) {
@@ -380,13 +373,21 @@ Result<service::RemoteOptions> RemoteOptionsFor(const ParsedArgs& args,
 // Applies edits to the repository, wherever it is written.
 using WriterFn = std::function<Result<engine::EditResult>(const engine::Edit&)>;
 
+// A command's writer, and the store it writes when that is in this process
+// (null through the service).
+struct OpenedWriter {
+  WriterFn write;
+  std::shared_ptr<engine::EventStore> local;
+};
+
 // --read-only: this process opens the repository read-only, so the store
 // refuses the edit with its own words.
-Result<WriterFn> ReadOnlyWriter(const ParsedArgs& args, Io& io) {
+Result<OpenedWriter> ReadOnlyWriter(const ParsedArgs& args, Io& io) {
   STARLOG_ASSIGN_OR_RETURN(std::shared_ptr<engine::EventStore> store, OpenForWrite(args, &io.err));
-  return WriterFn([store, actor = ActingUser(args)](const engine::Edit& edit) {
-    return engine::ApplyEdit(*store, edit, actor);
-  });
+  return OpenedWriter{[store, actor = ActingUser(args)](const engine::Edit& edit) {
+                        return engine::ApplyEdit(*store, edit, actor);
+                      },
+                      store};
 }
 
 }  // namespace
@@ -421,10 +422,11 @@ Result<std::shared_ptr<service::Writer>> OpenServiceWriter(const ParsedArgs& arg
 
 namespace {
 
-Result<WriterFn> OpenWriter(const ParsedArgs& args, Io& io) {
+Result<OpenedWriter> OpenWriter(const ParsedArgs& args, Io& io) {
   if (args.Has("read-only")) return ReadOnlyWriter(args, io);
   STARLOG_ASSIGN_OR_RETURN(std::shared_ptr<service::Writer> writer, OpenServiceWriter(args, io));
-  return WriterFn([writer](const engine::Edit& edit) { return writer->Apply(edit); });
+  return OpenedWriter{[writer](const engine::Edit& edit) { return writer->Apply(edit); },
+                      writer->store()};
 }
 
 }  // namespace
@@ -445,8 +447,20 @@ Result<std::unique_ptr<service::Client>> ConnectNamedService(const ParsedArgs& a
 }
 
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit) {
-  STARLOG_ASSIGN_OR_RETURN(WriterFn writer, OpenWriter(args, io));
-  return writer(edit);
+  STARLOG_ASSIGN_OR_RETURN(OpenedWriter writer, OpenWriter(args, io));
+  return writer.write(edit);
+}
+
+Result<EditTarget> EditTarget::Open(const ParsedArgs& args, Io& io) {
+  STARLOG_ASSIGN_OR_RETURN(OpenedWriter writer, OpenWriter(args, io));
+  EditTarget target;
+  target.write_ = std::move(writer.write);
+  if (writer.local != nullptr) {
+    target.store_ = std::move(writer.local);
+  } else {
+    STARLOG_ASSIGN_OR_RETURN(target.store_, OpenForRead(args));
+  }
+  return target;
 }
 
 void ReportEdit(Io& io, const engine::EditResult& result, const std::string& what) {

@@ -3,6 +3,7 @@
 // What several subcommands share: opening a repository, the acting user,
 // options every command spells the same way, and reading their values.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,12 +62,6 @@ Result<std::unique_ptr<engine::EventStore>> OpenForWrite(const ParsedArgs& args,
 // Opens the repository at positional 0 without the write lock.
 Result<std::unique_ptr<engine::EventStore>> OpenForRead(const ParsedArgs& args);
 
-// The datasets "query" finds at the head, from a read-only open: what a
-// write command reads to build its edit, so that only the edit needs the
-// writer.
-Result<std::vector<engine::DatasetRef>> QueryForEdit(const ParsedArgs& args,
-                                                     const engine::DatasetQuery& query);
-
 // A view as of --as-of (the head when absent).
 Result<engine::RegistryView> ViewAt(const ParsedArgs& args, const engine::EventStore& store);
 
@@ -105,11 +100,33 @@ Result<std::string> ReadInput(const std::string& path);
 bool IsJsonInput(const ParsedArgs& args, const std::string& path);
 
 // How every write command changes the repository at positional 0: "edit",
-// applied as ActingUser(args), all of it or none. Whatever the command read
-// to build the edit came from a read-only open, so that the edit is all that
-// needs the writer: this process, waiting for the lock (--lock-timeout), or,
-// once there is one, the repository's service.
+// applied as ActingUser(args), all of it or none, by its writer: this
+// process, waiting for the lock (--lock-timeout), or, once there is one, the
+// repository's service.
 Result<engine::EditResult> Submit(const ParsedArgs& args, Io& io, const engine::Edit& edit);
+
+// Submit's writer for a command that reads the repository to build its edit
+// (a query's datasets, the universe to type a data ID), and the repository
+// it reads. Written in this process, they are one open: the writer's own
+// store, read at its head, with no other writer between the reading and the
+// edit (a CLI process pays for each open it makes: the write-ahead logs
+// replayed, every table file opened). Through the service, the repository
+// opened read-only here. The local writer's lock is held from Open on, so a
+// command does what takes long (a file's checksum, a question to the user)
+// before it.
+class EditTarget {
+ public:
+  static Result<EditTarget> Open(const ParsedArgs& args, Io& io);
+
+  const engine::EventStore& store() const { return *store_; }
+  // The repository at its head now.
+  Result<engine::RegistryView> View() const { return store_->View(); }
+  Result<engine::EditResult> Submit(const engine::Edit& edit) const { return write_(edit); }
+
+ private:
+  std::function<Result<engine::EditResult>(const engine::Edit&)> write_;
+  std::shared_ptr<const engine::EventStore> store_;
+};
 
 // The writer Submit uses, as service::Writer::Open (or Through, for
 // --service) chooses it from the command line: the service, or this

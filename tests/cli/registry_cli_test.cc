@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -640,4 +641,54 @@ TEST_CASE("query-datasets --json written row by row is one array, empty or not",
   auto none = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/raw/all", "--where",
                     "exposure = 12", "--json"});
   CHECK(none.out == "[]\n");
+}
+
+TEST_CASE("A write command reads what its edit needs through its own writer: one open",
+          "[cli][registry]") {
+  // A CLI process pays for every open it makes (the write-ahead logs
+  // replayed, the table files opened): a write command that reads to build
+  // its edit reads through the writer it opens anyway. Shown where a second,
+  // read-only, open would fail: a reader makes a scratch folder in $TMPDIR.
+  CliRepo r;
+  r.Ok({"create-collection", r.repo(), "HSC/tagged", "--type", "TAGGED"});
+  r.Write("exposure-12.csv", "instrument,exposure,physical_filter\nHSC,12,HSC-R\n");
+  r.Write("raws-12.csv", "instrument,exposure,detector\nHSC,12,0\nHSC,12,1\n");
+  const char* was = std::getenv("TMPDIR");
+  const std::string saved = was != nullptr ? was : "";
+  setenv("TMPDIR", r.Path("no-such-folder").c_str(), 1);
+  auto reader = RunStarlog({"find-dataset", r.repo(), "bias", "--data-id",
+                            "instrument=HSC,detector=1", "--collections", "calib/run"});
+  CHECK(reader.exit_code != 0);
+  CHECK(Contains(reader.err, "scratch folder"));
+  const std::vector<std::vector<std::string>> edits = {
+      {"insert-dimension-records", r.repo(), "exposure", r.Path("exposure-12.csv")},
+      {"register-datasets", r.repo(), "raw", "HSC/raw/all", r.Path("raws-12.csv")},
+      {"register-dataset-type", r.repo(), "flat", "ExposureF", "instrument", "detector"},
+      {"associate", r.repo(), "HSC/tagged", "--dataset-type", "raw", "--collections",
+       "HSC/raw/all"},
+      {"disassociate", r.repo(), "HSC/tagged", "--dataset-type", "raw", "--where", "exposure = 12"},
+      {"certify-calibrations", r.repo(), "calib/run", "HSC/calib/DM-1", "bias", "--begin-date",
+       "2024-01-01", "--end-date", "2024-12-31"},
+      {"decertify-calibrations", r.repo(), "HSC/calib/DM-1", "bias", "--begin-date", "2024-05-01",
+       "--end-date", "2024-07-01", "--data-id", "instrument=HSC,detector=1"},
+      {"snapshot", "create", r.repo(), "before-flats"},
+  };
+  std::vector<CliResult> results;
+  for (const auto& args : edits) results.push_back(RunStarlog(args));
+  if (was != nullptr) {
+    setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
+  for (size_t i = 0; i < edits.size(); ++i) {
+    INFO(edits[i][0] << " said: " << results[i].err);
+    CHECK(results[i].exit_code == 0);
+  }
+  auto tagged = r.Ok({"query-datasets", r.repo(), "raw", "--collections", "HSC/tagged", "--json"});
+  CHECK(Contains(tagged.out, "\"exposure\":10"));
+  CHECK(!Contains(tagged.out, "\"exposure\":12"));
+  auto at = r.Ok({"find-dataset", r.repo(), "bias", "--data-id", "instrument=HSC,detector=1",
+                  "--collections", "HSC/calib/DM-1", "--time", "2024-03-01T00:00:00"});
+  CHECK(Contains(at.out, "[2024-01-01T00:00:00, 2024-05-01T00:00:00)"));
+  CHECK(Contains(r.Ok({"snapshot", "list", r.repo()}).out, "before-flats"));
 }
