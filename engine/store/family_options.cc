@@ -5,6 +5,8 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
+#include <array>
 #include <memory>
 
 namespace starlog::engine {
@@ -106,8 +108,17 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, OpenedBy by) {
     o.prefix_extractor = std::make_shared<LogicalKeyTransform>();
   }
   // About 1.3 MB of bloom bits per 64 MB memtable: ~16 bits per entry.
-  o.memtable_prefix_bloom_size_ratio = by == OpenedBy::kWriter ? 0.02 : 0;
+  o.memtable_prefix_bloom_size_ratio = by == OpenedBy::kWriter && HoldsManyKeys(family) ? 0.02 : 0;
   return o;
+}
+
+bool HoldsManyKeys(Family family) {
+  // A key per dataset (its RUN, id, lookup, file, tags), per dimension
+  // record, per validity range.
+  constexpr std::array kMany = {
+      Family::kDatasets, Family::kDatasetIds,  Family::kDatasetLookup, Family::kArtifacts,
+      Family::kTags,     Family::kDatasetTags, Family::kCalibrations,  Family::kDimensionRecords};
+  return std::find(kMany.begin(), kMany.end(), family) != kMany.end();
 }
 
 rocksdb::ReadOptions PointReadOptions() { return rocksdb::ReadOptions(); }

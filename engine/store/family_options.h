@@ -23,8 +23,15 @@ namespace starlog::engine {
 // most the writer's unflushed log, replayed once, and a filter would be zeroed
 // memory (about 1.3 MB a family) that a short command never uses (table files
 // keep their filters either way).
+// Only the families that hold a key per dataset or record get one: the
+// writer's filters are zeroed at each open (a short-lived CLI writer spent a
+// seventh of its time on them), and a memtable of a few collections, chains
+// or dataset types is searched as fast as its filter would be.
 enum class OpenedBy { kWriter, kReader };
 rocksdb::ColumnFamilyOptions FamilyOptions(Family family, OpenedBy by = OpenedBy::kWriter);
+// Whether "family" holds a key per dataset, dimension record or validity
+// range (and so a writer's memtable of it, a filter).
+bool HoldsManyKeys(Family family);
 
 rocksdb::ReadOptions PointReadOptions();
 rocksdb::ReadOptions ScanOptions();

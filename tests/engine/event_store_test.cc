@@ -289,4 +289,14 @@ TEST_CASE("Only a writer's memtables carry a filter, a reader zeroes no memory f
   CHECK(std::string(FamilyOptions(Family::kDatasets, OpenedBy::kReader).table_factory->Name()) ==
         FamilyOptions(Family::kDatasets, OpenedBy::kWriter).table_factory->Name());
   CHECK(FamilyOptions(Family::kDatasets, OpenedBy::kReader).prefix_extractor != nullptr);
+  // Of the writer's, only those of families with a key per dataset or record.
+  for (const Family f : {Family::kDatasetLookup, Family::kDatasetIds, Family::kArtifacts,
+                         Family::kCalibrations, Family::kDimensionRecords, Family::kTags}) {
+    CHECK(FamilyOptions(f, OpenedBy::kWriter).memtable_prefix_bloom_size_ratio > 0);
+  }
+  for (const Family f : {Family::kCollections, Family::kChains, Family::kDatasetTypes,
+                         Family::kSettings, Family::kPolicy, Family::kSnapshots}) {
+    CHECK(FamilyOptions(f, OpenedBy::kWriter).memtable_prefix_bloom_size_ratio == 0);
+    CHECK(FamilyOptions(f, OpenedBy::kWriter).prefix_extractor != nullptr);
+  }
 }
