@@ -10,7 +10,8 @@
 //                                               catch-up of it, each beside its baseline
 //   starlog_bench --register [--exposures N]    only registration beside raw RocksDB
 //   starlog_bench --content [--quick]           only content digests: registration, verify
-//   --content
+//   starlog_bench --cli [--quick]               only what one register-datasets and one
+//                                               find-dataset process cost (seconds)
 //
 // Default scale: 200,000 datasets, 100,000 events of history for as-of;
 // --full: 10,000,000 datasets and 1,000,000 events (hours, tens of GB);
@@ -257,6 +258,7 @@ int main(int argc, char** argv) {
   bool catch_up_only = false;
   bool register_only = false;
   bool content_only = false;
+  bool cli_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--service-lookup") {
@@ -271,6 +273,8 @@ int main(int argc, char** argv) {
       register_only = true;
     } else if (a == "--content") {
       content_only = true;
+    } else if (a == "--cli") {
+      cli_only = true;
     } else if (a == "--quick") {
       quick = true;
       scale = {100, 200, 10'000, 50, 20'000};
@@ -287,14 +291,15 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "usage: starlog_bench [--quick|--full] [--exposures N] [--dir DIR] [--out FILE] "
                    "[--keep] [--service-lookup] [--ingest] [--seeks] [--catch-up] [--register] "
-                   "[--content]\n";
+                   "[--content] [--cli]\n";
       return 2;
     }
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
-  if (lookup_only || ingest_only || seeks_only || content_only) {
+  if (lookup_only || ingest_only || seeks_only || content_only || cli_only) {
     Report report;
+    if (cli_only) BenchCliCommands(dir, STARLOG_CLI_PATH, quick, report);
     if (content_only) BenchContent(dir, scale.exposures * scale.detectors, report);
     if (lookup_only) BenchServiceLookup(dir, quick, report);
     if (ingest_only) BenchIngest(dir, quick, report);
@@ -511,6 +516,7 @@ int main(int argc, char** argv) {
   BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);
   BenchGroupCommit(dir, quick, report);
   BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
+  BenchCliCommands(dir, STARLOG_CLI_PATH, quick, report);
   BenchServiceLookup(dir, quick, report);
   BenchIngest(dir, quick, report);
 

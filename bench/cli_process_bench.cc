@@ -150,4 +150,52 @@ void BenchCliProcesses(const std::string& scratch, const std::string& starlog, b
   }
 }
 
+void BenchCliCommands(const std::string& scratch, const std::string& starlog, bool quick,
+                      Report& report) {
+  const int processes = quick ? 8 : 32;
+  constexpr int kRows = 1000;
+  unsetenv("STARLOG_SERVICE");
+  unsetenv("STARLOG_USER");
+  const std::string dir = scratch + "/cli-commands";
+  PrepareWriters(dir, processes).reset();
+  const auto timed = [](const std::vector<std::string>& argv) {
+    const auto start = std::chrono::steady_clock::now();
+    if (!RunProcess(argv)) {
+      std::cerr << "`" << argv[1] << "` failed (run it by hand to see why)\n";
+      std::exit(1);
+    }
+    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  Latencies floor, registering, finding;
+  double registering_ns = 0;
+  for (int i = 0; i < processes; ++i) floor.Add(timed({starlog, "--version"}));
+  for (int i = 0; i < processes; ++i) {
+    const std::string csv = dir + "-rows.csv";
+    {
+      std::ofstream rows(csv);
+      rows << "instrument,detector\n";
+      for (int r = 0; r < kRows; ++r) rows << "Cam," << (i * 7 + r) % kDetectors << "\n";
+    }
+    const double ns =
+        timed({starlog, "register-datasets", dir, "flat", "run" + std::to_string(i), csv});
+    registering.Add(ns);
+    registering_ns += ns;
+    finding.Add(timed({starlog, "find-dataset", dir, "flat", "--data-id",
+                       "instrument=Cam,detector=" + std::to_string(i * 7 % kDetectors),
+                       "--collections", "run" + std::to_string(i)}));
+    fs::remove(csv);
+  }
+  const double floor_ms = floor.Percentile(0.5) / 1e6;
+  report.Add({"CLI register-datasets, 1,000 rows a process",
+              processes * kRows / registering_ns * 1e9, "datasets/s", 0, "", ">= 20,000/s"});
+  report.Add({"  its process, p50", registering.Percentile(0.5) / 1e6, "ms", floor_ms,
+              "`starlog --version`", ""});
+  report.Add({"  its process, p99", registering.Percentile(0.99) / 1e6, "ms", 0, "", ""});
+  report.Add({"CLI find-dataset, one process, p50", finding.Percentile(0.5) / 1e6, "ms", floor_ms,
+              "`starlog --version`", "<= 20 ms"});
+  report.Add({"  its p99", finding.Percentile(0.99) / 1e6, "ms", 0, "", ""});
+  fs::remove_all(dir);
+}
+
 }  // namespace starlog::bench

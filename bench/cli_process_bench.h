@@ -19,4 +19,11 @@ namespace starlog::bench {
 void BenchCliProcesses(const std::string& scratch, const std::string& starlog, bool quick,
                        Report& report);
 
+// What one command costs a script that runs `starlog` processes one after
+// another: register-datasets of a 1,000-row CSV (each into its own RUN,
+// synced) and, after each, find-dataset of one of its data IDs, each spawn
+// to exit, beside the floor of any process, `starlog --version`.
+void BenchCliCommands(const std::string& scratch, const std::string& starlog, bool quick,
+                      Report& report);
+
 }  // namespace starlog::bench
