@@ -21,6 +21,10 @@ endforeach()
 # needed to link them.
 set_target_properties(starlog_net PROPERTIES EXPORT_NAME net)
 install(TARGETS starlog_net EXPORT starlogTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# How engine links RocksDB (top-level CMakeLists.txt): shared, unless the
+# consumer sets STARLOG_STATIC_ROCKSDB on its program.
+set_target_properties(starlog_rocksdb PROPERTIES EXPORT_NAME rocksdb)
+install(TARGETS starlog_rocksdb EXPORT starlogTargets)
 install(TARGETS starlog RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(starlog_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/starlog)
