@@ -52,6 +52,9 @@ inline constexpr std::string_view kMetaReplica = "replica";
 // at its next read: with ten million datasets (some 150 files) a bound of
 // 128 had every registration's reads reopening tables, most of its time.
 int WriterMaxOpenFiles(uint64_t descriptor_limit);
+// This process's RLIMIT_NOFILE soft limit; UINT64_MAX when unlimited, 0 when
+// it cannot be read.
+uint64_t DescriptorLimit();
 // A writer flushes its memtables on close once this many write-ahead logs, or
 // this many bytes of them, are live (each open starts a new log). Every open
 // replays the live logs into memtables (a reader's too): about 10 ms a MiB

@@ -80,6 +80,13 @@ int WriterMaxOpenFiles(uint64_t descriptor_limit) {
   return static_cast<int>(std::clamp(descriptor_limit / 2, kLeast, kMost));
 }
 
+uint64_t DescriptorLimit() {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  return limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<uint64_t>::max()
+                                         : static_cast<uint64_t>(limit.rlim_cur);
+}
+
 Result<int> LockFollowers(const std::string& root, bool exclusive) {
   const std::string path = root + "/.starlog/followers.lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -114,13 +121,7 @@ Status EventStoreImpl::OpenDb(bool create) {
   // table file open from the start (-1): a file the writer's compaction
   // deletes later stays readable to them.
   if (writer) {
-    struct rlimit limit {};
-    uint64_t descriptors = 0;  // Unknown: the least bound.
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-      descriptors = limit.rlim_cur == RLIM_INFINITY ? std::numeric_limits<uint64_t>::max()
-                                                    : static_cast<uint64_t>(limit.rlim_cur);
-    }
-    db_options.max_open_files = WriterMaxOpenFiles(descriptors);
+    db_options.max_open_files = WriterMaxOpenFiles(DescriptorLimit());
     // RocksDB's table cache is split in 2^6 shards by default, each its own
     // LRU of a 64th of the bound: files hashing unevenly into them would be
     // closed long before the bound is reached.

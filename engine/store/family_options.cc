@@ -93,6 +93,17 @@ std::shared_ptr<rocksdb::TableFactory> PlainTables() {
   return factory;
 }
 
+// Whether "family" holds a key per dataset, dimension record or validity
+// range (and so a writer's memtable of it, a filter).
+bool HoldsManyKeys(Family family) {
+  // A key per dataset (its RUN, id, lookup, file, tags), per dimension
+  // record, per validity range.
+  constexpr std::array kMany = {
+      Family::kDatasets, Family::kDatasetIds,  Family::kDatasetLookup, Family::kArtifacts,
+      Family::kTags,     Family::kDatasetTags, Family::kCalibrations,  Family::kDimensionRecords};
+  return std::find(kMany.begin(), kMany.end(), family) != kMany.end();
+}
+
 }  // namespace
 
 rocksdb::ColumnFamilyOptions FamilyOptions(Family family, OpenedBy by) {
@@ -110,15 +121,6 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, OpenedBy by) {
   // About 1.3 MB of bloom bits per 64 MB memtable: ~16 bits per entry.
   o.memtable_prefix_bloom_size_ratio = by == OpenedBy::kWriter && HoldsManyKeys(family) ? 0.02 : 0;
   return o;
-}
-
-bool HoldsManyKeys(Family family) {
-  // A key per dataset (its RUN, id, lookup, file, tags), per dimension
-  // record, per validity range.
-  constexpr std::array kMany = {
-      Family::kDatasets, Family::kDatasetIds,  Family::kDatasetLookup, Family::kArtifacts,
-      Family::kTags,     Family::kDatasetTags, Family::kCalibrations,  Family::kDimensionRecords};
-  return std::find(kMany.begin(), kMany.end(), family) != kMany.end();
 }
 
 rocksdb::ReadOptions PointReadOptions() { return rocksdb::ReadOptions(); }

@@ -29,9 +29,6 @@ namespace starlog::engine {
 // or dataset types is searched as fast as its filter would be.
 enum class OpenedBy { kWriter, kReader };
 rocksdb::ColumnFamilyOptions FamilyOptions(Family family, OpenedBy by = OpenedBy::kWriter);
-// Whether "family" holds a key per dataset, dimension record or validity
-// range (and so a writer's memtable of it, a filter).
-bool HoldsManyKeys(Family family);
 
 rocksdb::ReadOptions PointReadOptions();
 rocksdb::ReadOptions ScanOptions();

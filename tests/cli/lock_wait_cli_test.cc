@@ -80,3 +80,20 @@ TEST_CASE("A lock timeout past a day, or not a number, is a usage error", "[cli]
   auto names = RunStarlog({"query-collections", repo, "--json"});
   CHECK_FALSE(Contains(names.out, "\"x"));
 }
+
+TEST_CASE("register-datasets reads its files before it waits for the write lock", "[cli][lock]") {
+  // A file's checksum can take minutes; the writer's lock is taken only for
+  // the edit. So a file that is not there is reported at once, even while
+  // another process holds the lock.
+  starlog::testutil::TempDir dir;
+  const std::string repo = Created(dir);
+  REQUIRE(RunStarlog({"create-collection", repo, "run"}).exit_code == 0);
+  std::ofstream(dir.Sub("rows.csv")) << "instrument,detector,path\nHSC,1,missing.fits\n";
+  ChildProcess holder({STARLOG_CRASH_WRITER, repo, "--pause-ms", "50"});
+  REQUIRE(holder.ReadLine(std::chrono::seconds(30)) == std::optional<std::string>("ready"));
+  auto r = RunStarlog(
+      {"register-datasets", repo, "bias", "run", dir.Sub("rows.csv"), "--lock-timeout", "0"});
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, "row 1: no file"));
+  CHECK_FALSE(Contains(r.err, "open for writing by another process"));
+}

@@ -234,6 +234,26 @@ TEST_CASE("A writer holds open as many table files as half its descriptor limit 
   CHECK(engine::WriterMaxOpenFiles(0) == 128);  // Unknown.
   CHECK(engine::WriterMaxOpenFiles(100) == 128);
   CHECK(engine::WriterMaxOpenFiles(std::numeric_limits<uint64_t>::max()) == 65536);
+  // And an open writer takes its bound from this process's limit; a reader
+  // keeps every file open (-1).
+  testutil::TempDir dir;
+  CreateRepo(dir.path());
+  REQUIRE(engine::DescriptorLimit() > 0);
+  {
+    auto writer = engine::EventStore::Open(dir.path(), engine::StoreOptions());
+    REQUIRE(writer.ok());
+    const rocksdb::DBOptions options =
+        static_cast<engine::EventStoreImpl&>(**writer).handles().db->GetDBOptions();
+    CHECK(options.max_open_files == engine::WriterMaxOpenFiles(engine::DescriptorLimit()));
+    CHECK(options.table_cache_numshardbits == 4);
+  }
+  engine::StoreOptions read_only;
+  read_only.read_only = true;
+  auto reader = engine::EventStore::Open(dir.path(), read_only);
+  REQUIRE(reader.ok());
+  CHECK(
+      static_cast<engine::EventStoreImpl&>(**reader).handles().db->GetDBOptions().max_open_files ==
+      -1);
 }
 
 TEST_CASE("Short-lived writers of large edits leave little log for the next open to replay",
