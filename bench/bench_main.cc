@@ -305,7 +305,7 @@ int main(int argc, char** argv) {
     if (ingest_only) BenchIngest(dir, quick, report);
     if (seeks_only) {
       BenchSeeks(dir, quick, report);
-      BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);
+      BenchQueryStream(dir, STARLOG_CLI_PATH, quick, keep, report);
     }
     report.Print(std::cout);
     if (!keep) fs::remove_all(dir);
@@ -513,7 +513,7 @@ int main(int argc, char** argv) {
                    dir, report);
 
   BenchSeeks(dir, quick, report);
-  BenchQueryStream(dir, STARLOG_CLI_PATH, quick, report);
+  BenchQueryStream(dir, STARLOG_CLI_PATH, quick, keep, report);
   BenchGroupCommit(dir, quick, report);
   BenchCliProcesses(dir, STARLOG_CLI_PATH, quick, report);
   BenchCliCommands(dir, STARLOG_CLI_PATH, quick, report);

@@ -103,7 +103,7 @@ void TimePipe(const std::string& command, double* first_byte, double* seconds) {
 
 }  // namespace
 
-void BenchQueryStream(const std::string& scratch, const std::string& cli, bool quick,
+void BenchQueryStream(const std::string& scratch, const std::string& cli, bool quick, bool keep,
                       Report& report) {
   const std::string repo = scratch + "/stream";
   fs::remove_all(repo);
@@ -151,7 +151,7 @@ void BenchQueryStream(const std::string& scratch, const std::string& cli, bool q
               "query-datasets of the same data IDs", ""});
   report.Add(
       {"  its first row", first_byte * 1000, "ms", seconds * 1000, "its last row", "<= 50 ms"});
-  fs::remove_all(repo);
+  if (!keep) fs::remove_all(repo);
 }
 
 }  // namespace starlog::bench

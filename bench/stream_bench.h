@@ -13,8 +13,9 @@
 namespace starlog::bench {
 
 // In a folder under "scratch"; "cli" is the starlog binary. 10,000 rows with
-// "quick". A few seconds.
-void BenchQueryStream(const std::string& scratch, const std::string& cli, bool quick,
+// "quick". A few seconds. With "keep" the repository stays ("scratch"/stream),
+// to profile the commands on it.
+void BenchQueryStream(const std::string& scratch, const std::string& cli, bool quick, bool keep,
                       Report& report);
 
 }  // namespace starlog::bench

@@ -456,10 +456,15 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
   const IndexReader reader = impl_->reader();
   STARLOG_ASSIGN_OR_RETURN(auto prefixes, DataIdPrefixes(reader, required, where.FixedKeys()));
   RecordCache records(*impl_);
-  std::set<std::string> seen;  // Data IDs already found (find-first).
+  // Data IDs already found (find-first), kept only while a later collection
+  // of the path could find them again: a search of one collection (each
+  // data ID once in it) keeps none.
+  std::set<std::string> seen;
   bool stopped = false;
-  for (const std::string& name : path) {
+  for (size_t p = 0; p < path.size(); ++p) {
     if (stopped) break;
+    const std::string& name = path[p];
+    const bool remember = query.find_first && p + 1 < path.size();
     STARLOG_ASSIGN_OR_RETURN(auto info, GetCollection(name));
     if (!info) continue;
     if (info->type == codec::CollectionType::kCalibration && !type.is_calibration) continue;
@@ -484,13 +489,13 @@ Status RegistryView::ForEachDataset(const DatasetQuery& query, const DatasetFn& 
                 " and dataset " + c.id.ToString() + " " + codec::TimespanToString(*c.validity) +
                 "; give --time or --timespan");
           }
-          if (query.find_first && seen.count(c.data_id)) return true;
+          if (!seen.empty() && seen.count(c.data_id)) return true;
           DatasetRef ref;
           STARLOG_ASSIGN_OR_RETURN(ref.data_id, DecodeDataIdValues(c.data_id, required));
           const BoundWhere::IngestDateFn ingest_date = [&] { return impl_->IngestDate(c.id); };
           STARLOG_ASSIGN_OR_RETURN(bool match, where.Matches(ref.data_id, records, ingest_date));
           if (!match) return true;
-          if (query.find_first) seen.insert(hold ? c.data_id : std::move(c.data_id));
+          if (remember) seen.insert(hold ? c.data_id : std::move(c.data_id));
           ref.id = c.id;
           ref.dataset_type = query.dataset_type;
           ref.collection = name;

@@ -118,10 +118,25 @@ class RecordCache {
   // The record of "element" whose keys come from "data_id"; null if absent.
   // Valid while this cache lives.
   Result<const codec::FieldMap*> Get(const std::string& element, const codec::FieldMap& data_id);
+  // The same, each key taken from "data_id" or, failing that, from "more"
+  // (the values implied so far).
+  Result<const codec::FieldMap*> Get(const std::string& element, const codec::FieldMap& data_id,
+                                     const codec::FieldMap& more);
 
  private:
+  // A query asks for the same few elements once per row: each one's key
+  // names are worked out once, and a cached record is found by its key
+  // values, with nothing encoded (a row of query-datasets costs a lookup).
+  struct ElementKeys {
+    std::string element;
+    std::vector<std::string> keys;  // RequiredKeys({element}).
+  };
+  Result<size_t> KeysOf(const std::string& element);
+
   const RegistryView::Impl& view_;
-  std::map<std::string, SharedRecord> cache_;
+  std::vector<ElementKeys> elements_;
+  std::vector<codec::FieldValue> values_;  // The key values of the record asked for.
+  std::map<std::pair<size_t, std::vector<codec::FieldValue>>, SharedRecord> cache_;
 };
 
 // The values "data_id" implies, from the records that imply them: an

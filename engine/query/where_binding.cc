@@ -6,19 +6,41 @@
 
 namespace starlog::engine {
 
+Result<size_t> RecordCache::KeysOf(const std::string& element) {
+  for (size_t i = 0; i < elements_.size(); ++i) {
+    if (elements_[i].element == element) return i;
+  }
+  STARLOG_ASSIGN_OR_RETURN(auto key_names, view_.universe().RequiredKeys({element}));
+  elements_.push_back({element, std::move(key_names)});
+  return elements_.size() - 1;
+}
+
 Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
                                                 const codec::FieldMap& data_id) {
-  STARLOG_ASSIGN_OR_RETURN(auto key_names, view_.universe().RequiredKeys({element}));
-  codec::FieldMap keys_only;
+  static const codec::FieldMap kNone;
+  return Get(element, data_id, kNone);
+}
+
+Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
+                                                const codec::FieldMap& data_id,
+                                                const codec::FieldMap& more) {
+  STARLOG_ASSIGN_OR_RETURN(const size_t index, KeysOf(element));
+  const std::vector<std::string>& key_names = elements_[index].keys;
+  values_.clear();
   for (const std::string& k : key_names) {
     auto it = data_id.find(k);
-    if (it == data_id.end()) return static_cast<const codec::FieldMap*>(nullptr);
-    keys_only.emplace(k, it->second);
+    if (it == data_id.end()) {
+      it = more.find(k);
+      if (it == more.end()) return static_cast<const codec::FieldMap*>(nullptr);
+    }
+    values_.push_back(it->second);
   }
-  STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(keys_only, key_names));
-  const std::string key = keys::DimensionRecord(element, values);
-  auto cached = cache_.find(key);
+  auto cached = cache_.find(std::make_pair(index, values_));
   if (cached == cache_.end()) {
+    codec::FieldMap keys_only;
+    for (size_t i = 0; i < key_names.size(); ++i) keys_only.emplace(key_names[i], values_[i]);
+    STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(keys_only, key_names));
+    const std::string key = keys::DimensionRecord(element, values);
     std::optional<SharedRecord> shared = view_.records.Get(key);
     if (!shared) {
       STARLOG_ASSIGN_OR_RETURN(auto payload, view_.reader().Get(Family::kDimensionRecords, key));
@@ -30,7 +52,7 @@ Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
       shared = std::make_shared<const std::optional<codec::FieldMap>>(std::move(record));
       view_.records.Put(key, *shared);
     }
-    cached = cache_.emplace(key, std::move(*shared)).first;
+    cached = cache_.emplace(std::make_pair(index, values_), std::move(*shared)).first;
   }
   return cached->second->has_value() ? &**cached->second : nullptr;
 }

@@ -237,3 +237,29 @@ TEST_CASE("A calibration query over visits takes each visit's timespan", "[engin
   CHECK(refs->front().id == f.late);
   CHECK(refs->front().joined.at("visit") == codec::FieldValue(int64_t{7}));
 }
+
+TEST_CASE("A query keeps apart the records of two elements with the same key values",
+          "[engine][dimensions]") {
+  // Detector 3 and exposure 3 of HSC: the same key values, read in one row.
+  RegistryFixture f;
+  f.Append(codec::InsertDimensionRecords{"exposure",
+                                         {{{"instrument", S("HSC")},
+                                           {"exposure", int64_t{3}},
+                                           {"physical_filter", S("HSC-R")},
+                                           {"observation_type", S("science")}}},
+                                         false});
+  f.CreateCollection("HSC/raw/three", CollectionType::kRun);
+  f.AddRaw("HSC/raw/three", 3, 3);
+  f.AddRaw("HSC/raw/three", 3, 2);
+  auto refs = f.View().QueryDatasets(
+      {"raw",
+       {"HSC/raw/three"},
+       *engine::WhereClause::Parse("detector.full_name = 'ccd3' AND exposure.observation_type = "
+                                   "'science' AND band = 'r'"),
+       true,
+       std::nullopt});
+  REQUIRE(refs.ok());
+  REQUIRE(refs->size() == 1);
+  CHECK(refs->front().data_id == RegistryFixture::RawId(3, 3));
+  CHECK(refs->front().implied == FieldMap{{"band", S("r")}, {"physical_filter", S("HSC-R")}});
+}
