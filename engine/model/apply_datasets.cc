@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -62,6 +63,33 @@ class RecordChecker {
   std::unordered_set<std::string> seen_;
 };
 
+// Whether none of the ids of "datasets" is live, shown by one seek instead
+// of a read per id: UUIDv7 ids made together sort together (their first
+// bytes are the time they were made), so a fresh batch's range holds no
+// earlier dataset. False, and each id is then read alone, when the range
+// holds a live dataset, when an id repeats within the event (the second is
+// judged against the first), or when the ids share fewer than 4 leading
+// bytes (the seek skips the ended entries under their common prefix: that
+// bounds it to about a minute's registrations).
+Result<bool> IdsProvenAbsent(const IndexBatch& batch,
+                             const std::vector<codec::DatasetEntry>& datasets) {
+  constexpr size_t kMinSharedBytes = 4;
+  if (datasets.size() < 2) return false;
+  std::vector<std::string_view> ids;
+  ids.reserve(datasets.size());
+  for (const codec::DatasetEntry& d : datasets) ids.push_back(d.id.AsBytes());
+  std::sort(ids.begin(), ids.end());
+  if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) return false;
+  const std::string_view least = ids.front(), greatest = ids.back();
+  size_t shared = 0;
+  while (shared < least.size() && least[shared] == greatest[shared]) ++shared;
+  if (shared < kMinSharedBytes) return false;
+  // dataset_ids keys are the ids' bytes (keys::DatasetId).
+  STARLOG_ASSIGN_OR_RETURN(auto first,
+                           batch.FirstFrom(Family::kDatasetIds, least.substr(0, shared), least));
+  return !first || first->logical_key > greatest;
+}
+
 }  // namespace
 
 Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx) {
@@ -72,6 +100,7 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
   STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, e.dataset_type));
   STARLOG_ASSIGN_OR_RETURN(auto required, ctx.universe.RequiredKeys(type.dimensions));
   RecordChecker records(batch, ctx.universe);
+  STARLOG_ASSIGN_OR_RETURN(const bool ids_absent, IdsProvenAbsent(batch, e.datasets));
   for (const codec::DatasetEntry& d : e.datasets) {
     // Named only when something is wrong: a thousand datasets an event.
     auto where = [&d] { return "dataset " + d.id.ToString(); };
@@ -85,7 +114,10 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
     }
     STARLOG_ASSIGN_OR_RETURN(const std::string data_id, EncodeDataIdValues(d.data_id, required));
 
-    STARLOG_ASSIGN_OR_RETURN(auto same_id, FindDataset(batch, d.id));
+    std::optional<keys::DatasetRecord> same_id;
+    if (!ids_absent) {
+      STARLOG_ASSIGN_OR_RETURN(same_id, FindDataset(batch, d.id));
+    }
     if (same_id) {
       if (same_id->run == e.run && same_id->type == e.dataset_type && same_id->data_id == data_id) {
         // The same dataset again: a no-op, unless it comes with a file that
@@ -114,8 +146,9 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
     }
     STARLOG_RETURN_IF_ERROR(PutRunMembership(batch, d.id, {e.run, e.dataset_type, data_id}));
     if (d.artifact) {
-      STARLOG_RETURN_IF_ERROR(batch.Put(Family::kArtifacts, keys::ArtifactKey(d.id),
-                                        keys::EncodeArtifact(*d.artifact)));
+      // A file entry lives only with its dataset, found absent above.
+      STARLOG_RETURN_IF_ERROR(batch.PutNew(Family::kArtifacts, keys::ArtifactKey(d.id),
+                                           keys::EncodeArtifact(*d.artifact)));
     }
   }
   return Status::OK();

@@ -8,12 +8,15 @@ namespace starlog::engine {
 
 Status PutRunMembership(IndexBatch& batch, const codec::Uuid& id,
                         const keys::DatasetRecord& dataset) {
-  STARLOG_RETURN_IF_ERROR(batch.Put(
+  // The three entries live and end together (this file), so the absence of
+  // the first two, which the caller checked, proves the third's: a read
+  // saved per dataset registered.
+  STARLOG_RETURN_IF_ERROR(batch.PutNew(
       Family::kDatasets, keys::Dataset(dataset.run, dataset.type, dataset.data_id), id.AsBytes()));
   STARLOG_RETURN_IF_ERROR(
-      batch.Put(Family::kDatasetIds, keys::DatasetId(id), keys::EncodeDatasetRecord(dataset)));
-  return batch.Put(Family::kDatasetLookup, keys::Lookup(dataset.type, dataset.data_id, dataset.run),
-                   id.AsBytes());
+      batch.PutNew(Family::kDatasetIds, keys::DatasetId(id), keys::EncodeDatasetRecord(dataset)));
+  return batch.PutNew(Family::kDatasetLookup,
+                      keys::Lookup(dataset.type, dataset.data_id, dataset.run), id.AsBytes());
 }
 
 Status DeleteRunMembership(IndexBatch& batch, const codec::Uuid& id,

@@ -19,7 +19,9 @@
 
 namespace starlog::engine {
 
-// "dataset" is the dataset "id" as dataset_ids holds it.
+// "dataset" is the dataset "id" as dataset_ids holds it. The caller has
+// found neither "id" nor the RUN's (type, data ID) live (registration does):
+// then none of the three entries is, and none is read before it is written.
 Status PutRunMembership(IndexBatch& batch, const codec::Uuid& id,
                         const keys::DatasetRecord& dataset);
 Status DeleteRunMembership(IndexBatch& batch, const codec::Uuid& id,

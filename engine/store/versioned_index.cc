@@ -364,8 +364,17 @@ Status IndexBatch::NotePart(Family family, std::string_view logical_key, std::st
 Status IndexBatch::Put(Family family, std::string_view logical_key, std::string_view payload) {
   STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
   if (old && *old == payload) return Status::OK();  // No new version for an unchanged entry.
+  return Write(family, logical_key, payload, old ? &*old : nullptr);
+}
+
+Status IndexBatch::PutNew(Family family, std::string_view logical_key, std::string_view payload) {
+  return Write(family, logical_key, payload, nullptr);
+}
+
+Status IndexBatch::Write(Family family, std::string_view logical_key, std::string_view payload,
+                         const std::string* old) {
   FamilyDelta& d = deltas_[family];
-  if (old) {
+  if (old != nullptr) {
     const codec::Hash128 old_hash = EntryHash(family, logical_key, *old);
     d.removed = d.removed + old_hash;
     --d.live_entries;

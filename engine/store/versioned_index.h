@@ -137,6 +137,11 @@ class IndexBatch {
 
   // Sets "logical_key" to "payload" from this event on.
   Status Put(Family family, std::string_view logical_key, std::string_view payload);
+  // Put of a key the caller has proven has no live entry (an invariant it
+  // owns says so: a RUN's lookup entry lives only with its datasets entry):
+  // no read for the old value. Wrong, the digest would count the old entry
+  // twice, and a rebuild's digest would differ.
+  Status PutNew(Family family, std::string_view logical_key, std::string_view payload);
   // Ends "logical_key" at this event. Deleting an absent key does nothing.
   Status Delete(Family family, std::string_view logical_key);
 
@@ -163,6 +168,9 @@ class IndexBatch {
   const std::optional<std::string>* Overlaid(const OverlayKey& key) const;
   // The nearest live overlay entry under "prefix" below "bound" (backwards)
   // or at or after it (forwards).
+  // Put's write of "payload" over "old" (nullptr: no live entry).
+  Status Write(Family family, std::string_view logical_key, std::string_view payload,
+               const std::string* old);
   // Adds "sign" times the entry's share to its content partition, if any.
   Status NotePart(Family family, std::string_view logical_key, std::string_view payload,
                   const codec::Hash128& entry_hash, int sign);

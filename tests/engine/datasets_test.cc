@@ -4,6 +4,7 @@
 
 #include "engine/store/column_families.h"
 #include "starlog/engine/dataset_ids.h"
+#include "tests/engine/raw_indexes.h"
 #include "tests/engine/registry_test_util.h"
 #include "tests/testutil/registry_fixture.h"
 
@@ -97,6 +98,46 @@ TEST_CASE("A dataset id cannot be reused for another dataset", "[engine][dataset
       RegisterDatasets{"HSC/raw/all", "raw", {{id, RegistryFixture::RawId(100, 2), {}}}});
   CHECK(reuse.IsConflict());
   CHECK(Says(reuse, "already exists as raw in run 'HSC/raw/all'"));
+}
+
+TEST_CASE("A batch of new ids is proven absent by one seek, and a live id among them still found",
+          "[engine][datasets]") {
+  // UUIDv7 ids sort by when they were made: "old" before the batch's.
+  RegistryFixture f;
+  const codec::Uuid old = engine::RandomDatasetId();
+  f.Append(RegisterDatasets{"HSC/raw/all", "raw", {{old, RegistryFixture::RawId(100, 0), {}}}});
+  std::vector<codec::Uuid> fresh;
+  for (int i = 0; i < 4; ++i) fresh.push_back(engine::RandomDatasetId());
+  const auto batch = [&](const std::vector<codec::Uuid>& ids, int64_t first_detector) {
+    RegisterDatasets e{"HSC/raw/all", "raw", {}};
+    for (size_t i = 0; i < ids.size(); ++i) {
+      e.datasets.push_back(
+          {ids[i], RegistryFixture::RawId(101, first_detector + int64_t(i)), std::nullopt});
+    }
+    return e;
+  };
+  const uint64_t before = f.head();
+  // A live id in the batch's range: found, and nothing is written.
+  auto reused = f.TryAppend(batch({fresh[0], old, fresh[1]}, 0));
+  CHECK(reused.IsConflict());
+  CHECK(Says(reused, "dataset " + old.ToString() + " already exists as raw"));
+  // The same id twice in one event: the second is judged against the first.
+  auto twice = f.TryAppend(batch({fresh[0], fresh[0]}, 0));
+  CHECK(twice.IsConflict());
+  CHECK(Says(twice, "already exists as raw"));
+  CHECK(f.head() == before);
+  // Registered, removed and registered again: the ended entries in the range
+  // are no live ones, and every digest counts each entry once.
+  f.Append(batch(fresh, 0));
+  f.Append(codec::RemoveDatasets{fresh});
+  f.Append(batch(fresh, 0));
+  CHECK(f.store().ComputeStateDigest()->total == f.store().head().state_digest);
+  auto again = f.View().GetDataset(fresh[3]);
+  REQUIRE(again.ok());
+  REQUIRE(again->has_value());
+  CHECK((*again)->data_id == RegistryFixture::RawId(101, 3));
+  f.Close();
+  CHECK(testutil::RawIndexes(f.root()).Check().ok());
 }
 
 TEST_CASE("Registration checks the run, the type, the data ID and its records",
