@@ -63,31 +63,21 @@ class RecordChecker {
   std::unordered_set<std::string> seen_;
 };
 
-// Whether none of the ids of "datasets" is live, shown by one seek instead
-// of a read per id: UUIDv7 ids made together sort together (their first
-// bytes are the time they were made), so a fresh batch's range holds no
-// earlier dataset. False, and each id is then read alone, when the range
-// holds a live dataset, when an id repeats within the event (the second is
-// judged against the first), or when the ids share fewer than 4 leading
-// bytes (the seek skips the ended entries under their common prefix: that
-// bounds it to about a minute's registrations).
-Result<bool> IdsProvenAbsent(const IndexBatch& batch,
-                             const std::vector<codec::DatasetEntry>& datasets) {
-  constexpr size_t kMinSharedBytes = 4;
-  if (datasets.size() < 2) return false;
-  std::vector<std::string_view> ids;
-  ids.reserve(datasets.size());
-  for (const codec::DatasetEntry& d : datasets) ids.push_back(d.id.AsBytes());
-  std::sort(ids.begin(), ids.end());
-  if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) return false;
-  const std::string_view least = ids.front(), greatest = ids.back();
-  size_t shared = 0;
-  while (shared < least.size() && least[shared] == greatest[shared]) ++shared;
-  if (shared < kMinSharedBytes) return false;
-  // dataset_ids keys are the ids' bytes (keys::DatasetId).
-  STARLOG_ASSIGN_OR_RETURN(auto first,
-                           batch.FirstFrom(Family::kDatasetIds, least.substr(0, shared), least));
-  return !first || first->logical_key > greatest;
+// Whether none of "keys" (logical keys of "family") is live, shown by one
+// seek over their range instead of a read per key: a batch's new keys sort
+// together (UUIDv7 ids by the time they were made, an exposure's detectors
+// by data ID), so their range holds no other live entry. False, and each key
+// is then read alone, when the range holds a live entry, when a key repeats
+// (the second is judged against the first), or when telling would read more
+// ended entries than the batch has keys.
+Result<bool> NoneLive(const IndexBatch& batch, Family family, std::vector<std::string_view> keys) {
+  if (keys.size() < 2) return false;
+  std::sort(keys.begin(), keys.end());
+  if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) return false;
+  STARLOG_ASSIGN_OR_RETURN(
+      std::optional<bool> any,
+      batch.AnyLiveIn(family, keys.front(), keys.back(), 2 * keys.size() + 16));
+  return any.has_value() && !*any;
 }
 
 }  // namespace
@@ -100,8 +90,29 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
   STARLOG_ASSIGN_OR_RETURN(auto type, RequireDatasetType(batch, e.dataset_type));
   STARLOG_ASSIGN_OR_RETURN(auto required, ctx.universe.RequiredKeys(type.dimensions));
   RecordChecker records(batch, ctx.universe);
-  STARLOG_ASSIGN_OR_RETURN(const bool ids_absent, IdsProvenAbsent(batch, e.datasets));
+  // Each dataset's data ID as the RUN's keys hold it; where one cannot be
+  // encoded the loop below reports why, and no range is proven free.
+  std::vector<std::string> data_ids, run_keys;
+  std::vector<std::string_view> ids;
   for (const codec::DatasetEntry& d : e.datasets) {
+    ids.push_back(d.id.AsBytes());  // keys::DatasetId: the id's bytes.
+  }
+  for (const codec::DatasetEntry& d : e.datasets) {
+    auto encoded = EncodeDataIdValues(d.data_id, required);
+    if (!encoded.ok()) break;
+    run_keys.push_back(keys::Dataset(e.run, e.dataset_type, *encoded));
+    data_ids.push_back(std::move(encoded).value());
+  }
+  const bool encoded_all = data_ids.size() == e.datasets.size();
+  STARLOG_ASSIGN_OR_RETURN(const bool ids_absent, NoneLive(batch, Family::kDatasetIds, ids));
+  bool run_keys_free = false;
+  if (encoded_all) {
+    STARLOG_ASSIGN_OR_RETURN(
+        run_keys_free, NoneLive(batch, Family::kDatasets,
+                                std::vector<std::string_view>(run_keys.begin(), run_keys.end())));
+  }
+  for (size_t i = 0; i < e.datasets.size(); ++i) {
+    const codec::DatasetEntry& d = e.datasets[i];
     // Named only when something is wrong: a thousand datasets an event.
     auto where = [&d] { return "dataset " + d.id.ToString(); };
     if (d.id.IsNil()) return Status::InvalidArgument("a dataset has the nil UUID");
@@ -112,7 +123,11 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
     if (d.artifact) {
       if (Status s = ValidateArtifactPath(d.artifact->path); !s.ok()) return s.WithContext(where());
     }
-    STARLOG_ASSIGN_OR_RETURN(const std::string data_id, EncodeDataIdValues(d.data_id, required));
+    std::string encoded;
+    if (!encoded_all) {
+      STARLOG_ASSIGN_OR_RETURN(encoded, EncodeDataIdValues(d.data_id, required));
+    }
+    const std::string& data_id = encoded_all ? data_ids[i] : encoded;
 
     std::optional<keys::DatasetRecord> same_id;
     if (!ids_absent) {
@@ -136,8 +151,11 @@ Status ApplyRegisterDatasets(const codec::RegisterDatasets& e, ApplyContext& ctx
       return Status::Conflict(where() + " already exists as " + same_id->type + " in run " +
                               Quoted(same_id->run));
     }
-    const std::string key = keys::Dataset(e.run, e.dataset_type, data_id);
-    STARLOG_ASSIGN_OR_RETURN(auto occupant, batch.Get(Family::kDatasets, key));
+    std::optional<std::string> occupant;
+    if (!run_keys_free) {
+      STARLOG_ASSIGN_OR_RETURN(
+          occupant, batch.Get(Family::kDatasets, keys::Dataset(e.run, e.dataset_type, data_id)));
+    }
     if (occupant) {
       STARLOG_ASSIGN_OR_RETURN(codec::Uuid other, keys::DecodeUuid(*occupant));
       return Status::Conflict("run " + Quoted(e.run) + " already holds " + e.dataset_type + " {" +

@@ -96,8 +96,21 @@ Status IndexReader::ScanFiltered(Family family, std::string_view prefix, const S
   return ScanWith(it.get(), prefix, prefix, fn);
 }
 
+Status IndexReader::ScanRange(Family family, std::string_view first, std::string_view last,
+                              const ScanFn& fn, size_t budget, bool* exhausted) const {
+  if (exhausted != nullptr) *exhausted = false;
+  if (last < first) return Status::OK();
+  size_t shared = 0;
+  while (shared < first.size() && shared < last.size() && first[shared] == last[shared]) ++shared;
+  std::optional<IteratorCache> own;
+  IteratorCache::Lease it = Lease(family, /*scan=*/true, own);
+  STARLOG_RETURN_IF_ERROR(ScanWith(it.get(), first.substr(0, shared), first, fn, last, &budget));
+  if (exhausted != nullptr) *exhausted = budget == 0;
+  return Status::OK();
+}
+
 Status IndexReader::ScanWith(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
-                             const ScanFn& fn) const {
+                             const ScanFn& fn, std::string_view last, size_t* budget) const {
   // A few Next()s are cheaper than a Seek(); past that, a key with a long
   // history is skipped with one Seek(), so a scan costs about the same as of
   // any point, however many versions came later.
@@ -108,6 +121,8 @@ Status IndexReader::ScanWith(rocksdb::Iterator* it, std::string_view prefix, std
     if (!StartsWith(k, prefix)) break;
     if (k.size() < 8) return Status::Corruption("index key shorter than its version suffix");
     const std::string logical(k.substr(0, k.size() - 8));
+    if (!last.empty() && std::string_view(logical) > last) break;
+    if (budget != nullptr && (*budget == 0 || --*budget == 0)) break;
     const uint64_t sequence = ~codec::DecodeBigEndian64(k.data() + logical.size());
     if (sequence > as_of_) {
       // Newer than the point asked for: jump to the newest version at or before it.
@@ -310,6 +325,31 @@ Result<std::optional<IndexReader::Entry>> IndexBatch::FirstFrom(Family family,
       }));
   if (!stored || (overlaid && overlaid->logical_key < stored->logical_key)) return overlaid;
   return stored;
+}
+
+Result<std::optional<bool>> IndexBatch::AnyLiveIn(Family family, std::string_view first,
+                                                  std::string_view last, size_t budget) const {
+  // What this event and the events before it in its group decided first:
+  // their verdict on a key overrides the database's.
+  for (const IndexOverlay* overlay : {static_cast<const IndexOverlay*>(&overlay_), pending_}) {
+    if (overlay == nullptr) continue;
+    for (auto it = overlay->lower_bound(OverlayKey(family, std::string(first)));
+         it != overlay->end() && it->first.first == family && it->first.second <= last; ++it) {
+      if (const std::optional<std::string>* v = Overlaid(it->first); v != nullptr && *v) {
+        return std::optional<bool>(true);
+      }
+    }
+  }
+  bool found = false, exhausted = false;
+  STARLOG_RETURN_IF_ERROR(reader_.ScanRange(
+      family, first, last,
+      [&](std::string_view k, std::string_view) {
+        found = Overlaid(OverlayKey(family, std::string(k))) == nullptr;
+        return !found;
+      },
+      budget, &exhausted));
+  if (!found && exhausted) return std::optional<bool>();
+  return std::optional<bool>(found);
 }
 
 void IndexBatch::TEST_set_content_partitions(bool keep) { keep_content_partitions = keep; }

@@ -65,6 +65,13 @@ class IndexReader {
   Status ScanFrom(Family family, std::string_view prefix, std::string_view start,
                   const ScanFn& fn) const;
 
+  // The same over the logical keys from "first" to "last", both included:
+  // one seek, and the walk ends past "last" even over ended entries. With
+  // "budget", it also ends after that many stored versions, and
+  // "*exhausted" says whether it did.
+  Status ScanRange(Family family, std::string_view first, std::string_view last, const ScanFn& fn,
+                   size_t budget = SIZE_MAX, bool* exhausted = nullptr) const;
+
   // Scan's answer for a "prefix" that is exactly what the family's prefix
   // extractor makes of every key under it (family_options.h): a prefix seek,
   // which skips the files whose filters lack it.
@@ -80,8 +87,11 @@ class IndexReader {
                                           std::string_view before) const;
 
  private:
+  // Scans from "start" while keys start with "prefix" and, unless "last" is
+  // empty, their logical keys sort at or before it; and, with "budget",
+  // while it lasts (a version read spends one; *budget is 0 if it ran out).
   Status ScanWith(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
-                  const ScanFn& fn) const;
+                  const ScanFn& fn, std::string_view last = {}, size_t* budget = nullptr) const;
   // An iterator of the kind asked for, from the reader's cache, or from
   // "own" (made here) for a reader without one.
   IteratorCache::Lease Lease(Family family, bool scan, std::optional<IteratorCache>& own) const {
@@ -134,6 +144,14 @@ class IndexBatch {
   // "start", with this batch's changes applied: one seek forwards.
   Result<std::optional<IndexReader::Entry>> FirstFrom(Family family, std::string_view prefix,
                                                       std::string_view start) const;
+
+  // Whether a live entry, with this batch's changes applied, has a logical
+  // key from "first" to "last" (both included): one seek, however many keys
+  // the range would hold (a batch of new keys proven absent at once).
+  // nullopt when more than "budget" stored versions in the range would
+  // have to be read to tell (entries ended there): ask each key instead.
+  Result<std::optional<bool>> AnyLiveIn(Family family, std::string_view first,
+                                        std::string_view last, size_t budget) const;
 
   // Sets "logical_key" to "payload" from this event on.
   Status Put(Family family, std::string_view logical_key, std::string_view payload);

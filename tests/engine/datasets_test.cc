@@ -126,6 +126,20 @@ TEST_CASE("A batch of new ids is proven absent by one seek, and a live id among 
   CHECK(twice.IsConflict());
   CHECK(Says(twice, "already exists as raw"));
   CHECK(f.head() == before);
+  // A data ID the RUN already holds, amid new ones; and one data ID twice.
+  const codec::Uuid held = engine::RandomDatasetId();
+  f.Append(RegisterDatasets{"HSC/raw/all", "raw", {{held, RegistryFixture::RawId(101, 2), {}}}});
+  const uint64_t held_at = f.head();
+  auto occupied = f.TryAppend(batch({fresh[0], fresh[1], fresh[2], fresh[3]}, 0));
+  CHECK(occupied.IsConflict());
+  CHECK(Says(occupied, "already holds raw {detector=2, exposure=101, instrument=HSC}"));
+  RegisterDatasets same_data_id = batch({fresh[0], fresh[1]}, 0);
+  same_data_id.datasets[1].data_id = RegistryFixture::RawId(101, 0);
+  auto doubled = f.TryAppend(same_data_id);
+  CHECK(doubled.IsConflict());
+  CHECK(Says(doubled, "already holds raw"));
+  CHECK(f.head() == held_at);
+  f.Append(codec::RemoveDatasets{{held}});
   // Registered, removed and registered again: the ended entries in the range
   // are no live ones, and every digest counts each entry once.
   f.Append(batch(fresh, 0));

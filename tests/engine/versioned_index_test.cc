@@ -256,3 +256,48 @@ TEST_CASE("A seek backwards finds the entry live as of any point, however long i
   put(32, key("p", "long"), "long32");  // One version in the memtable, the rest in a file.
   check_all();
 }
+
+TEST_CASE("A range is free of live entries when only ended ones or none lie in it",
+          "[engine][index]") {
+  IndexDb db;
+  const auto key = [](int i) { return KeyWriter().String("p").Uint(uint64_t(i)).Take(); };
+  // Live: 10 and 50. Ended: 20..29. Outside the ranges asked: 5 and 90.
+  db.Commit(1, [&](IndexBatch& b) {
+    for (int i : {5, 10, 50, 90}) REQUIRE(b.Put(Family::kCollections, key(i), "v").ok());
+    for (int i = 20; i < 30; ++i) REQUIRE(b.Put(Family::kCollections, key(i), "v").ok());
+  });
+  db.Commit(2, [&](IndexBatch& b) {
+    for (int i = 20; i < 30; ++i) REQUIRE(b.Delete(Family::kCollections, key(i)).ok());
+  });
+  const auto any = [&](IndexBatch& b, int first, int last, size_t budget = 1000) {
+    auto r = b.AnyLiveIn(Family::kCollections, key(first), key(last), budget);
+    REQUIRE(r.ok());
+    return *r;
+  };
+  db.Commit(3, [&](IndexBatch& b) {
+    CHECK(any(b, 10, 10) == true);  // Both ends are included.
+    CHECK(any(b, 50, 60) == true);
+    CHECK(any(b, 11, 49) == false);  // Over the ended entries, stopping before 50.
+    CHECK(any(b, 51, 89) == false);
+    CHECK(any(b, 20, 29) == false);
+    // Telling would read more stored versions than allowed: no answer.
+    CHECK(any(b, 11, 49, 5) == std::nullopt);
+    // This event's own changes decide their keys: a put in the range, and
+    // the end of the only live entry in another.
+    REQUIRE(b.Put(Family::kCollections, key(25), "again").ok());
+    REQUIRE(b.Delete(Family::kCollections, key(50)).ok());
+    CHECK(any(b, 21, 26) == true);
+    CHECK(any(b, 45, 60) == false);
+    CHECK(any(b, 45, 90) == true);
+  });
+  // The reader's range scan ends past "last" and lists only live entries.
+  std::vector<std::string> seen;
+  REQUIRE(IndexReader(db.handles(), kLatest)
+              .ScanRange(Family::kCollections, key(10), key(50),
+                         [&](std::string_view k, std::string_view) {
+                           seen.emplace_back(k);
+                           return true;
+                         })
+              .ok());
+  CHECK(seen == std::vector<std::string>{key(10), key(25)});
+}
