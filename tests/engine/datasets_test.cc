@@ -171,6 +171,17 @@ TEST_CASE("Registration checks the run, the type, the data ID and its records",
       RegisterDatasets{"HSC/raw/all", "raw", {{uuid, RegistryFixture::RawId(999, 1), {}}}});
   CHECK(no_record.IsNotFound());
   CHECK(Says(no_record, "no exposure record for {exposure=999, instrument=HSC}"));
+  // Within a batch, each record is checked, not only the first of its element:
+  // detector 9 has none, after detectors 1 and 2 that have.
+  auto ninth = f.TryAppend(
+      RegisterDatasets{"HSC/raw/all",
+                       "raw",
+                       {{engine::RandomDatasetId(), RegistryFixture::RawId(100, 1), {}},
+                        {engine::RandomDatasetId(), RegistryFixture::RawId(100, 2), {}},
+                        {engine::RandomDatasetId(), RegistryFixture::RawId(101, 1), {}},
+                        {engine::RandomDatasetId(), RegistryFixture::RawId(100, 9), {}}}});
+  CHECK(ninth.IsNotFound());
+  CHECK(Says(ninth, "no detector record for {detector=9, instrument=HSC}"));
   CHECK(f.TryAppend(RegisterDatasets{"HSC/raw/all", "raw", {{codec::Uuid(), id, {}}}})
             .IsInvalidArgument());
   for (const char* path :
