@@ -59,7 +59,7 @@ Result<std::optional<codec::Uuid>> TaggedOccupant(const IndexBatch& batch,
 }
 
 Status PutCalibrationEntry(IndexBatch& batch, const keys::CalibrationEntry& entry) {
-  STARLOG_RETURN_IF_ERROR(batch.Put(
+  STARLOG_RETURN_IF_ERROR(batch.PutNew(
       Family::kCalibrations,
       keys::Calibration(entry.collection, entry.type, entry.data_id, entry.validity.begin),
       keys::EncodeCalibrationValue(entry.id, entry.validity.end)));

@@ -38,6 +38,10 @@ Result<std::optional<codec::Uuid>> TaggedOccupant(const IndexBatch& batch,
                                                   std::string_view collection,
                                                   const keys::DatasetRecord& dataset);
 
+// The caller has found no live entry of the data ID in the collection
+// whose validity overlaps "entry"'s (certify checks; decertify ends the one
+// it trims first): then none starts where "entry" does, and its key is
+// written without reading an old value.
 Status PutCalibrationEntry(IndexBatch& batch, const keys::CalibrationEntry& entry);
 // Also ends the dataset's membership of the collection when no other entry
 // of it remains there.
