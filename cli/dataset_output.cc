@@ -121,9 +121,9 @@ void DatasetPrinter::Add(engine::DatasetRef&& ref) {
     rows_.push_back(std::move(ref));
     return;
   }
-  codec::JsonWriter j;
-  WriteDatasetJson(ref, j);
-  WriteJsonRow(j, &written_, io_);
+  row_.Clear();
+  WriteDatasetJson(ref, row_);
+  WriteJsonRow(row_, &written_, io_);
 }
 
 void DatasetPrinter::Finish() {
@@ -223,9 +223,9 @@ void FieldMapPrinter::Add(codec::FieldMap&& row) {
     rows_.push_back(std::move(row));
     return;
   }
-  codec::JsonWriter j;
-  WriteFields(row, j);
-  WriteJsonRow(j, &written_, io_);
+  row_.Clear();
+  WriteFields(row, row_);
+  WriteJsonRow(row_, &written_, io_);
 }
 
 void FieldMapPrinter::Finish() {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "starlog/codec/json_writer.h"
 #include "starlog/engine/registry_view.h"
 
 namespace starlog::cli {
@@ -35,6 +36,7 @@ class DatasetPrinter {
   bool json_;
   Io& io_;
   size_t written_ = 0;                    // JSON rows written.
+  codec::JsonWriter row_;                 // The JSON row being written.
   size_t tables_ = 0;                     // Tables printed.
   std::vector<engine::DatasetRef> rows_;  // A table's rows, until it is printed.
 };
@@ -61,6 +63,7 @@ class FieldMapPrinter {
   bool json_;
   Io& io_;
   size_t written_ = 0;                 // JSON rows written.
+  codec::JsonWriter row_;              // The JSON row being written.
   std::vector<codec::FieldMap> rows_;  // A table's rows, until it is printed.
 };
 

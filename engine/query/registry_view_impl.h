@@ -127,16 +127,18 @@ class RecordCache {
   // A query asks for the same few elements once per row: each one's key
   // names are worked out once, and a cached record is found by its key
   // values, with nothing encoded (a row of query-datasets costs a lookup).
+  using CacheMap = std::map<std::pair<size_t, std::vector<codec::FieldValue>>, SharedRecord>;
   struct ElementKeys {
     std::string element;
-    std::vector<std::string> keys;  // RequiredKeys({element}).
+    std::vector<std::string> keys;         // RequiredKeys({element}).
+    CacheMap::value_type* last = nullptr;  // The record of it last asked for.
   };
   Result<size_t> KeysOf(const std::string& element);
 
   const RegistryView::Impl& view_;
   std::vector<ElementKeys> elements_;
   std::vector<codec::FieldValue> values_;  // The key values of the record asked for.
-  std::map<std::pair<size_t, std::vector<codec::FieldValue>>, SharedRecord> cache_;
+  CacheMap cache_;                         // Map nodes stay put: ElementKeys::last points into it.
 };
 
 // The values "data_id" implies, from the records that imply them: an

@@ -35,6 +35,12 @@ Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
     }
     values_.push_back(it->second);
   }
+  // Rows come in key order: a row's record is most often the last one asked
+  // for of its element (one exposure's detectors).
+  ElementKeys& element_keys = elements_[index];
+  if (element_keys.last != nullptr && element_keys.last->first.second == values_) {
+    return element_keys.last->second->has_value() ? &**element_keys.last->second : nullptr;
+  }
   auto cached = cache_.find(std::make_pair(index, values_));
   if (cached == cache_.end()) {
     codec::FieldMap keys_only;
@@ -54,6 +60,7 @@ Result<const codec::FieldMap*> RecordCache::Get(const std::string& element,
     }
     cached = cache_.emplace(std::make_pair(index, values_), std::move(*shared)).first;
   }
+  element_keys.last = &*cached;
   return cached->second->has_value() ? &**cached->second : nullptr;
 }
 

@@ -64,3 +64,14 @@ TEST_CASE("JsonWriter writes every ASCII character, alone or between runs of tex
   }
   CHECK(starlog::codec::JsonEscape("") == "\"\"");
 }
+
+TEST_CASE("A cleared writer begins a new document", "[codec][json]") {
+  JsonWriter j;
+  j.BeginArray().BeginObject().Key("a").Int(1);  // Left open, as a row cut short.
+  j.Clear();
+  j.BeginObject().Key("b").String("x").EndObject();
+  CHECK(j.str() == R"({"b":"x"})");
+  j.Clear();
+  j.BeginObject().EndObject();
+  CHECK(j.str() == "{}");
+}

@@ -26,6 +26,13 @@ class JsonWriter {
   JsonWriter& Null();
 
   const std::string& str() const { return out_; }
+  // Empties the writer for the next document, keeping its buffer: a writer
+  // reused row after row allocates once.
+  void Clear() {
+    out_.clear();
+    first_.clear();
+    after_key_ = false;
+  }
 
  private:
   void BeforeValue();
