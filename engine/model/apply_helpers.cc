@@ -94,9 +94,19 @@ Result<std::optional<keys::CalibrationValidity>> OverlappingCalibration(
     const IndexBatch& batch, const std::string& collection, const std::string& type,
     const std::string& data_id, const codec::Timespan& span) {
   const std::string prefix = keys::CalibrationPrefix(collection, type, data_id);
+  const std::string past_every_key = prefix + std::string(17, '\xff');
+  const std::string before_end = span.end == std::numeric_limits<int64_t>::max()
+                                     ? past_every_key
+                                     : keys::Calibration(collection, type, data_id, span.end);
+  STARLOG_ASSIGN_OR_RETURN(auto last, batch.LastBefore(Family::kCalibrations, prefix, before_end));
+  if (!last) return std::optional<keys::CalibrationValidity>();
+  STARLOG_ASSIGN_OR_RETURN(auto last_found,
+                           keys::DecodeCalibrationValidity(last->logical_key, last->payload));
+  if (!last_found.validity.Overlaps(span)) return std::optional<keys::CalibrationValidity>();
+  // Something overlaps: the first that does, around the span's start.
   const int64_t t = span.begin;
   const std::string after_start = t == std::numeric_limits<int64_t>::max()
-                                      ? prefix + std::string(17, '\xff')  // Past every key.
+                                      ? past_every_key
                                       : keys::Calibration(collection, type, data_id, t + 1);
   for (const bool backwards : {true, false}) {
     STARLOG_ASSIGN_OR_RETURN(
@@ -107,7 +117,7 @@ Result<std::optional<keys::CalibrationValidity>> OverlappingCalibration(
                              keys::DecodeCalibrationValidity(entry->logical_key, entry->payload));
     if (found.validity.Overlaps(span)) return std::optional<keys::CalibrationValidity>(found);
   }
-  return std::optional<keys::CalibrationValidity>();
+  return std::optional<keys::CalibrationValidity>(last_found);
 }
 
 Status RemoveDatasetEverywhere(IndexBatch& batch, const codec::Uuid& id,

@@ -58,10 +58,10 @@ Result<std::vector<keys::CalibrationEntry>> CalibrationEntriesUnder(const IndexB
 
 // The calibration entry of (collection, type, data ID) whose validity
 // overlaps "span", as the batch sees it, or nullopt. Entries of one data ID
-// never overlap (certify refuses that), so at most the last one beginning at
-// or before the span's start reaches into it (a seek backwards), else the
-// first one beginning inside it does (a seek forwards): not a scan of every
-// epoch. Of two, the one that sorts first.
+// never overlap (certify refuses that), so they end in the order they begin,
+// and the last one beginning before the span ends overlaps it if any does:
+// one seek backwards answers, not a scan of every epoch. Of several, the one
+// that sorts first is named (two more seeks, on that path only).
 Result<std::optional<keys::CalibrationValidity>> OverlappingCalibration(
     const IndexBatch& batch, const std::string& collection, const std::string& type,
     const std::string& data_id, const codec::Timespan& span);
