@@ -450,8 +450,13 @@ Status IndexBatch::Delete(Family family, std::string_view logical_key) {
 }
 
 void IndexBatch::MergeInto(IndexOverlay* pending) && {
-  for (auto& [key, value] : overlay_) (*pending)[key] = std::move(value);
-  overlay_.clear();
+  // The overlay's nodes move into "pending" whole: a rebuild merges a few
+  // thousand entries an event, and copying each key cost a tenth of it.
+  while (!overlay_.empty()) {
+    auto node = overlay_.extract(overlay_.begin());
+    auto placed = pending->insert(std::move(node));
+    if (!placed.inserted) placed.position->second = std::move(placed.node.mapped());
+  }
 }
 
 IndexBatch ReplayGroup::Begin(uint64_t sequence) {
