@@ -1,4 +1,5 @@
 #include <map>
+#include <set>
 
 #include "engine/model/apply_helpers.h"
 #include "engine/model/apply_rules.h"
@@ -77,9 +78,13 @@ Status ApplyDecertify(const codec::Decertify& e, ApplyContext& ctx) {
         CalibrationEntriesUnder(batch, keys::CalibrationPrefix(e.collection, e.dataset_type)));
   } else {
     STARLOG_ASSIGN_OR_RETURN(auto required, ctx.universe.RequiredKeys(type.dimensions));
+    // A data ID named twice is one data ID: its entries are trimmed once
+    // (PutCalibrationEntry writes a piece without reading what is there).
+    std::set<std::string> named;
     for (const codec::FieldMap& d : e.data_ids) {
       STARLOG_RETURN_IF_ERROR(ctx.universe.ValidateDataId(required, d));
       STARLOG_ASSIGN_OR_RETURN(std::string values, EncodeDataIdValues(d, required));
+      if (!named.insert(values).second) continue;
       STARLOG_ASSIGN_OR_RETURN(
           auto some, CalibrationEntriesUnder(
                          batch, keys::CalibrationPrefix(e.collection, e.dataset_type, values)));

@@ -404,15 +404,25 @@ Status IndexBatch::NotePart(Family family, std::string_view logical_key, std::st
 Status IndexBatch::Put(Family family, std::string_view logical_key, std::string_view payload) {
   STARLOG_ASSIGN_OR_RETURN(std::optional<std::string> old, Get(family, logical_key));
   if (old && *old == payload) return Status::OK();  // No new version for an unchanged entry.
-  return Write(family, logical_key, payload, old ? &*old : nullptr);
+  return Write(OverlayKey(family, std::string(logical_key)), payload, old ? &*old : nullptr);
 }
 
 Status IndexBatch::PutNew(Family family, std::string_view logical_key, std::string_view payload) {
-  return Write(family, logical_key, payload, nullptr);
+  // What this event or its group wrote is still looked at (two maps, no
+  // seek): a caller's proof is about the database, and a key met twice in
+  // one event (a data ID named twice) must not be counted twice.
+  OverlayKey key(family, std::string(logical_key));
+  if (const std::optional<std::string>* v = Overlaid(key); v != nullptr && *v) {
+    if (**v == payload) return Status::OK();
+    const std::string old = **v;
+    return Write(std::move(key), payload, &old);
+  }
+  return Write(std::move(key), payload, nullptr);
 }
 
-Status IndexBatch::Write(Family family, std::string_view logical_key, std::string_view payload,
-                         const std::string* old) {
+Status IndexBatch::Write(OverlayKey&& key, std::string_view payload, const std::string* old) {
+  const Family family = key.first;
+  const std::string_view logical_key = key.second;
   FamilyDelta& d = deltas_[family];
   if (old != nullptr) {
     const codec::Hash128 old_hash = EntryHash(family, logical_key, *old);
@@ -430,7 +440,7 @@ Status IndexBatch::Write(Family family, std::string_view logical_key, std::strin
   value.append(payload);
   STARLOG_RETURN_IF_ERROR(
       FromRocks(batch_->Put(h_[family], VersionedKey(logical_key, sequence_), value), "batch put"));
-  overlay_[OverlayKey(family, std::string(logical_key))] = std::string(payload);
+  overlay_.insert_or_assign(std::move(key), std::string(payload));
   return Status::OK();
 }
 

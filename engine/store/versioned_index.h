@@ -155,10 +155,11 @@ class IndexBatch {
 
   // Sets "logical_key" to "payload" from this event on.
   Status Put(Family family, std::string_view logical_key, std::string_view payload);
-  // Put of a key the caller has proven has no live entry (an invariant it
-  // owns says so: a RUN's lookup entry lives only with its datasets entry):
-  // no read for the old value. Wrong, the digest would count the old entry
-  // twice, and a rebuild's digest would differ.
+  // Put of a key the caller has proven has no live entry in the database
+  // (an invariant it owns says so: a RUN's lookup entry lives only with its
+  // datasets entry): no seek for the old value, though this event's and its
+  // group's own writes are still consulted. Wrong, the digest would count
+  // the old entry twice.
   Status PutNew(Family family, std::string_view logical_key, std::string_view payload);
   // Ends "logical_key" at this event. Deleting an absent key does nothing.
   Status Delete(Family family, std::string_view logical_key);
@@ -186,8 +187,8 @@ class IndexBatch {
   const std::optional<std::string>* Overlaid(const OverlayKey& key) const;
   // The nearest live overlay entry under "prefix" below "bound" (backwards)
   // or at or after it (forwards).
-  // Put's write of "payload" over "old" (nullptr: no live entry).
-  Status Write(Family family, std::string_view logical_key, std::string_view payload,
+  // Put's write of "payload" at "key" over "old" (nullptr: no live entry).
+  Status Write(std::pair<Family, std::string>&& key, std::string_view payload,
                const std::string* old);
   // Adds "sign" times the entry's share to its content partition, if any.
   Status NotePart(Family family, std::string_view logical_key, std::string_view payload,

@@ -328,3 +328,17 @@ TEST_CASE("Certify sees the ranges the earlier events of one atomic group certif
             .ok());
   CHECK(f.Entries() == std::vector<std::pair<codec::Uuid, Timespan>>{{f.late, {5, 25}}});
 }
+
+TEST_CASE("Decertify naming a data ID twice splits its range once", "[engine][calib]") {
+  // Found by review: the second visit of the same entry wrote its "after"
+  // piece again, and the digest counted it twice.
+  CalibFixture f;
+  f.Append(codec::Certify{"HSC/calib/DM-1", "bias", {{f.early, {0, 1000}}}});
+  f.Append(codec::Decertify{"HSC/calib/DM-1",
+                            "bias",
+                            {RegistryFixture::BiasId(1), RegistryFixture::BiasId(1)},
+                            {400, 600}});
+  CHECK(f.Entries() ==
+        std::vector<std::pair<codec::Uuid, Timespan>>{{f.early, {0, 400}}, {f.early, {600, 1000}}});
+  CHECK(f.store().ComputeStateDigest()->total == f.store().head().state_digest);
+}

@@ -301,3 +301,19 @@ TEST_CASE("A range is free of live entries when only ended ones or none lie in i
               .ok());
   CHECK(seen == std::vector<std::string>{key(10), key(25)});
 }
+
+TEST_CASE("A put of a key proven absent from the database still sees the batch's own writes",
+          "[engine][index]") {
+  IndexDb db;
+  db.Commit(1, [](IndexBatch& b) {
+    REQUIRE(b.PutNew(Family::kCollections, kA, "v1").ok());
+    REQUIRE(b.PutNew(Family::kCollections, kA, "v1").ok());  // The same again: nothing.
+    REQUIRE(b.PutNew(Family::kCollections, kA, "v2").ok());  // Over this event's own.
+    const auto& d = b.deltas().at(Family::kCollections);
+    CHECK(d.live_entries == 1);
+    CHECK(d.added ==
+          EntryHash(Family::kCollections, kA, "v1") + EntryHash(Family::kCollections, kA, "v2"));
+    CHECK(d.removed == EntryHash(Family::kCollections, kA, "v1"));
+  });
+  CHECK(db.Get(kLatest, kA) == "v2");
+}
