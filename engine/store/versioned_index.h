@@ -67,8 +67,9 @@ class IndexReader {
 
   // The same over the logical keys from "first" to "last", both included:
   // one seek, and the walk ends past "last" even over ended entries. With
-  // "budget", it also ends after that many stored versions, and
-  // "*exhausted" says whether it did.
+  // "budget", it also ends after that many stored keys (a key's older
+  // versions, stepped over, cost nothing more), and "*exhausted" says
+  // whether it did.
   Status ScanRange(Family family, std::string_view first, std::string_view last, const ScanFn& fn,
                    size_t budget = SIZE_MAX, bool* exhausted = nullptr) const;
 
@@ -89,7 +90,7 @@ class IndexReader {
  private:
   // Scans from "start" while keys start with "prefix" and, unless "last" is
   // empty, their logical keys sort at or before it; and, with "budget",
-  // while it lasts (a version read spends one; *budget is 0 if it ran out).
+  // while it lasts (each key reached spends one; *budget is 0 if it ran out).
   Status ScanWith(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
                   const ScanFn& fn, std::string_view last = {}, size_t* budget = nullptr) const;
   // An iterator of the kind asked for, from the reader's cache, or from
@@ -148,8 +149,8 @@ class IndexBatch {
   // Whether a live entry, with this batch's changes applied, has a logical
   // key from "first" to "last" (both included): one seek, however many keys
   // the range would hold (a batch of new keys proven absent at once).
-  // nullopt when more than "budget" stored versions in the range would
-  // have to be read to tell (entries ended there): ask each key instead.
+  // nullopt when more than "budget" stored keys in the range would have to
+  // be read to tell (entries ended there): ask each key instead.
   Result<std::optional<bool>> AnyLiveIn(Family family, std::string_view first,
                                         std::string_view last, size_t budget) const;
 
