@@ -88,8 +88,8 @@ class RecordChecker {
 // together (UUIDv7 ids by the time they were made, an exposure's detectors
 // by data ID), so their range holds no other live entry. False, and each key
 // is then read alone, when the range holds a live entry, when a key repeats
-// (the second is judged against the first), or when telling would read more
-// ended entries than the batch has keys.
+// (the second is judged against the first), or when telling would step over
+// more than twice as many ended entries as the batch has keys.
 Result<bool> NoneLive(const IndexBatch& batch, Family family, std::vector<std::string_view> keys) {
   if (keys.size() < 2) return false;
   std::sort(keys.begin(), keys.end());

@@ -186,11 +186,8 @@ class IndexBatch {
   // This event's change to "key", else an earlier event's (pending_), else
   // nullptr: what overrides the database.
   const std::optional<std::string>* Overlaid(const OverlayKey& key) const;
-  // The nearest live overlay entry under "prefix" below "bound" (backwards)
-  // or at or after it (forwards).
   // Put's write of "payload" at "key" over "old" (nullptr: no live entry).
-  Status Write(std::pair<Family, std::string>&& key, std::string_view payload,
-               const std::string* old);
+  Status Write(OverlayKey&& key, std::string_view payload, const std::string* old);
   // Adds "sign" times the entry's share to its content partition, if any.
   Status NotePart(Family family, std::string_view logical_key, std::string_view payload,
                   const codec::Hash128& entry_hash, int sign);
@@ -199,6 +196,8 @@ class IndexBatch {
   // an earlier one of the group) ended: an artifact removed with its dataset
   // still counts in that dataset's RUN.
   Result<std::optional<std::string>> LastLive(Family family, std::string_view logical_key) const;
+  // The nearest live overlay entry under "prefix" below "bound" (backwards)
+  // or at or after it (forwards).
   std::optional<IndexReader::Entry> NearestOverlaid(Family family, std::string_view prefix,
                                                     std::string_view bound, bool backwards) const;
 
